@@ -1,0 +1,32 @@
+# award-ledger: `make demo` and `make test` work on a fresh machine with only Python.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean vectors
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/awards demo --out demo-out
+
+lint: $(STAMP)
+	$(BIN)/ruff check ledger domain projections cli tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -n 2 -q tests
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+vectors: $(STAMP)
+	$(BIN)/python tests/vectors/generate.py
+
+clean:
+	rm -rf $(VENV) demo-out .mypy_cache .pytest_cache .ruff_cache

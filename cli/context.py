@@ -1,0 +1,86 @@
+"""What every command shares: the ledger URL, the lazily opened app, key loading, options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.errors import UsageError
+from ledger.application import LedgerApp, open_ledger
+from ledger.keys import load_private_key, read_passphrase
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+try:
+    VIETNAM: timezone | ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
+except ZoneInfoNotFoundError:  # no tz database: Vietnam keeps UTC+7 without daylight saving
+    VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+
+
+class LedgerContext:
+    """The root group's object: where the ledger is, opened on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._app: LedgerApp | None = None
+
+    @property
+    def app(self) -> LedgerApp:
+        if self._app is None:
+            self._app = open_ledger(self.url)
+        return self._app
+
+
+pass_ctx = click.make_pass_decorator(LedgerContext)
+
+
+def key_options(func: F) -> F:
+    """Add --key and --passphrase-file; the command receives `key: Ed25519PrivateKey`."""
+
+    func = click.option(
+        "--passphrase-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="File holding the key's passphrase (else env AWARDS_KEY_PASSPHRASE).",
+    )(func)
+    func = click.option(
+        "--key",
+        "key_path",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The actor's Ed25519 private key (PKCS#8 PEM).",
+    )(func)
+    return func
+
+
+def load_key(key_path: Path, passphrase_file: Path | None) -> Ed25519PrivateKey:
+    """The actor's private key; never echoed anywhere."""
+    return load_private_key(key_path, read_passphrase(passphrase_file, os.environ))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+def parse_datetime(value: str, what: str) -> datetime:
+    """ISO 8601 date or datetime; a value without a zone is in Asia/Ho_Chi_Minh."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} {value!r} is not an ISO 8601 date or datetime") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=VIETNAM)
+    return parsed
+
+
+def parse_date(value: str, what: str) -> date:
+    """ISO 8601 date (2020-02-18)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from exc

@@ -1,0 +1,211 @@
+"""The log itself: `checkpoint`, `verify`, `log`, `prove`, `consistency`, `verify-receipt`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.context import LedgerContext, json_option, load_key, pass_ctx
+from cli.render import emit_json, emit_receipt
+from domain.errors import MalformedInputError, NotFoundError, UsageError, VerificationError
+from ledger.keys import load_public_key, raw_public_key
+from ledger.receipt import build_receipt, encode_receipt, verify_receipt
+from ledger.usecases import registry
+from ledger.verify import audit
+from projections.log import log_view
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise MalformedInputError(f"{what} '{path}': cannot read ({exc.strerror})") from exc
+
+
+@click.command("checkpoint")
+@click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@pass_ctx
+def checkpoint(
+    obj: LedgerContext, key_path: Path | None, passphrase_file: Path | None, as_json: bool
+) -> None:
+    """With --key (operator): sign and store a new checkpoint. Without: print the latest."""
+    if key_path is not None:
+        note, receipt = registry.sign_new_checkpoint(obj.app, load_key(key_path, passphrase_file))
+        if as_json:
+            emit_json({"note": note, "receipt": receipt})
+        else:
+            click.echo(note, nl=False)
+            emit_receipt(receipt, False, "checkpoint signed")
+        return
+    latest = registry.latest_checkpoint(obj.app)
+    if latest is None:
+        raise NotFoundError("checkpoint: none signed yet; run 'awards checkpoint --key OP.key'")
+    if as_json:
+        emit_json(
+            {
+                "origin": obj.app.origin,
+                "size": latest.size,
+                "root": latest.root_hash.hex(),
+                "note": latest.note,
+            }
+        )
+    else:
+        click.echo(latest.note, nl=False)
+
+
+@click.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint note you kept earlier; the ledger must still hold its tree.",
+)
+@click.option(
+    "--since-checkpoint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check only what is new since this trusted checkpoint.",
+)
+@click.option("--operator-pub", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=None)
+@json_option
+@pass_ctx
+def verify(
+    obj: LedgerContext,
+    checkpoint_files: tuple[Path, ...],
+    since_checkpoint: Path | None,
+    operator_pub: Path | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """Check every event, signature, role, version and checkpoint. Exit 0 intact, 4 not."""
+    given = [_read(p, "checkpoint") for p in checkpoint_files]
+    since = _read(since_checkpoint, "checkpoint") if since_checkpoint else None
+    pinned = raw_public_key(load_public_key(operator_pub)) if operator_pub else None
+    if since is not None and given:
+        raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
+    report = audit(obj.app, given, pinned, since, workers)
+    if as_json:
+        emit_json(report)
+    elif report.ok:
+        click.echo(
+            f"ok: {report.size - report.checked_from} events checked "
+            f"(tree size {report.size}, root {report.root}); "
+            f"{report.checkpoints} checkpoints match"
+        )
+    else:
+        for problem in report.problems:
+            click.echo(f"step {problem.step}: {problem.message}")
+    if not report.ok:
+        first = report.problems[0]
+        raise VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
+
+
+@click.command("log")
+@click.option("--from", "start", type=click.IntRange(min=0), default=0)
+@click.option("--limit", type=click.IntRange(min=1), default=None)
+@json_option
+@pass_ctx
+def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> None:
+    """The events in ledger order, with signer, event time and type."""
+    rows = log_view(obj.app, start, limit)
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row.seq}\t{row.time}\t{row.signer}\t{row.type}\t{row.summary}")
+
+
+@click.command("prove")
+@click.argument("seq", type=click.IntRange(min=0))
+@click.option("--size", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write an offline-verifiable receipt for the event.",
+)
+@json_option
+@pass_ctx
+def prove(obj: LedgerContext, seq: int, size: int | None, out: Path | None, as_json: bool) -> None:
+    """Inclusion proof of event SEQ against the latest checkpoint (or tree size N)."""
+    app = obj.app
+    latest = registry.latest_checkpoint(app)
+    if size is None:
+        if latest is None:
+            raise NotFoundError("prove: no checkpoint signed yet; give --size or sign one")
+        size = latest.size
+    tree, _ = app.tree()
+    if size > tree.size or seq >= size:
+        raise UsageError(
+            f"prove: event {seq} is not in a tree of size {size} (ledger has {tree.size})"
+        )
+    proof = tree.inclusion_proof(seq, size)
+    note = latest.note if latest is not None and latest.size == size else None
+    doc = {
+        "seq": seq,
+        "size": size,
+        "leaf_hash": tree.leaf_hash_at(seq).hex(),
+        "proof": [h.hex() for h in proof],
+        "root": tree.root(size).hex(),
+        "checkpoint": note,
+    }
+    if out is not None:
+        out.write_bytes(encode_receipt(build_receipt(app, seq)))
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(f"event {seq} in tree size {size}, root {doc['root']}")
+    click.echo(f"leaf hash {doc['leaf_hash']}")
+    for i, h in enumerate(proof):
+        click.echo(f"proof[{i}] {h.hex()}")
+
+
+@click.command("consistency")
+@click.argument("old_size", type=click.IntRange(min=1))
+@click.argument("new_size", type=click.IntRange(min=1), required=False)
+@json_option
+@pass_ctx
+def consistency(obj: LedgerContext, old_size: int, new_size: int | None, as_json: bool) -> None:
+    """Consistency proof from tree size OLD_SIZE to NEW_SIZE (default: the whole ledger)."""
+    tree, _ = obj.app.tree()
+    new = new_size or tree.size
+    if not old_size <= new <= tree.size:
+        raise UsageError(f"consistency: need OLD ≤ NEW ≤ {tree.size}, got {old_size} and {new}")
+    proof = tree.consistency_proof(old_size, new)
+    doc = {
+        "old_size": old_size,
+        "new_size": new,
+        "old_root": tree.root(old_size).hex(),
+        "new_root": tree.root(new).hex(),
+        "proof": [h.hex() for h in proof],
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(f"tree {old_size} ({doc['old_root']}) -> {new} ({doc['new_root']})")
+    for i, h in enumerate(proof):
+        click.echo(f"proof[{i}] {h.hex()}")
+
+
+@click.command("verify-receipt")
+@click.argument("receipt_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def verify_receipt_cmd(receipt_file: Path, operator_pub: Path, as_json: bool) -> None:
+    """Check a receipt offline, with only the operator's public key. Exit 0 valid, 4 not."""
+    operator_key = raw_public_key(load_public_key(operator_pub))
+    result = verify_receipt(_read(receipt_file, "receipt"), operator_key)
+    if as_json:
+        emit_json({"ok": True, **{f: getattr(result, f) for f in result.__struct_fields__}})
+        return
+    shown = ", ".join(f"{k}={v}" for k, v in result.shown.items())
+    click.echo(
+        f"ok: event {result.seq} ({result.type.rpartition(':')[2]}) signed by {result.signer} "
+        f"is in {result.origin} at tree size {result.tree_size}" + (f"; {shown}" if shown else "")
+    )
+
+
+COMMANDS = [checkpoint, verify, log, prove, consistency, verify_receipt_cmd]

@@ -1,0 +1,49 @@
+"""The `awards` command: the root group, the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cli import keys_cmd, log_cmd, registry_cmd
+from cli.context import LedgerContext
+from domain.errors import AwardLedgerError
+from ledger.store import DEFAULT_LEDGER
+
+
+class LedgerGroup(click.Group):
+    """Maps every AwardLedgerError to one line on stderr and SPEC.md's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AwardLedgerError as exc:
+            click.echo(f"error: {exc.diagnostics()}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=LedgerGroup)
+@click.option(
+    "--ledger",
+    envvar="AWARDS_LEDGER",
+    default=DEFAULT_LEDGER,
+    show_default=True,
+    help="SQLite file path, or postgresql://user@host:port/db[?schema=NAME].",
+)
+@click.version_option(package_name="award-ledger")
+@click.pass_context
+def cli(ctx: click.Context, ledger: str) -> None:
+    """Tamper-evident ledger for emulation and commendation award decisions."""
+    ctx.obj = LedgerContext(ledger)
+
+
+for module in (keys_cmd, registry_cmd, log_cmd):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli.main(standalone_mode=True))

@@ -1,0 +1,29 @@
+"""Rendering: text for people, one JSON document with --json. Data to stdout only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import msgspec
+
+from ledger.application import WriteReceipt
+
+_JSON = msgspec.json.Encoder(order="deterministic")
+
+
+def emit_json(data: Any) -> None:
+    """Print `data` as one JSON document (msgspec encodes Structs, bytes as base64)."""
+    click.echo(msgspec.json.format(_JSON.encode(data), indent=2).decode("utf-8"))
+
+
+def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:
+    """Print a write command's receipt: what the ledger accepted, and the tree after it."""
+    if as_json:
+        emit_json(receipt)
+        return
+    seqs = receipt.seqs
+    span = f"event {seqs[0]}" if len(seqs) == 1 else f"events {seqs[0]}-{seqs[-1]}"
+    if len(seqs) > 1 and seqs != list(range(seqs[0], seqs[-1] + 1)):
+        span = "events " + ", ".join(map(str, seqs))
+    click.echo(f"{what}: recorded {span}; tree size {receipt.size}, root {receipt.root}")

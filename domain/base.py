@@ -1,0 +1,87 @@
+"""The aggregate and event base classes: frozen msgspec Structs that are eventsourcing events.
+
+Every domain event is a frozen, tagged ``msgspec.Struct`` (so the ledger can encode it to
+canonical bytes without reflection tricks) and an eventsourcing aggregate event (so aggregates
+are rebuilt by replaying them). Pure: no crypto, no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid5
+
+import msgspec
+from eventsourcing.domain import (
+    BaseAggregate,
+    CanInitAggregate,
+    CanMutateAggregate,
+    datetime_now_with_tzinfo,
+)
+
+# Namespace for the deterministic aggregate ids of award-ledger (uuid5 over "kind:natural-id").
+NAMESPACE = UUID("6f1d2a4e-3c5b-5e7a-9b8c-0d1e2f3a4b5c")
+
+# Fields every event carries in its envelope rather than its payload.
+ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp"})
+
+
+def aggregate_id(kind: str, natural_id: str) -> UUID:
+    """The deterministic aggregate id of the `kind` record named `natural_id`."""
+    return uuid5(NAMESPACE, f"{kind}:{natural_id}")
+
+
+class DomainEvent(
+    msgspec.Struct,
+    CanMutateAggregate[UUID],
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+):
+    """A signed fact about one aggregate. Subclasses declare their payload fields."""
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime = msgspec.field(default_factory=datetime_now_with_tzinfo)
+
+    # The roles one of which the signer must hold for the ledger to accept this event.
+    required_roles: ClassVar[frozenset[str]] = frozenset()
+
+    def _as_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__struct_fields__}
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields, without the envelope's id, version and time."""
+        return {
+            f: getattr(self, f) for f in self.__struct_fields__ if f not in ENVELOPE_FIELDS
+        }
+
+
+class CreatedEvent(DomainEvent, CanInitAggregate[UUID], frozen=True, kw_only=True):
+    """The first event of an aggregate."""
+
+    originator_topic: str
+
+
+def _init_from_events(self: Any) -> None:
+    """Aggregates take their state only from their Created event's ``apply``."""
+
+
+class Aggregate(BaseAggregate[UUID]):
+    """Base aggregate whose id is given by the application (deterministic, see aggregate_id).
+
+    Subclasses annotate their state attributes for the type checker; the state is set by the
+    ``apply`` of their events, never by ``__init__`` keyword arguments (eventsourcing would
+    otherwise turn the annotations into a dataclass ``__init__``).
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _init_from_events  # type: ignore[method-assign]
+        super().__init_subclass__(**kwargs)
+
+    class Event(DomainEvent, frozen=True, kw_only=True):
+        pass
+
+    class Created(Event, CreatedEvent, frozen=True, kw_only=True):
+        pass

@@ -1,0 +1,134 @@
+"""The one error tree of award-ledger, and the exit code each branch maps to.
+
+The library raises these; only the CLI renders them (``str(exc)`` is one short sentence naming
+the thing and the reason, ``diagnostics()`` may add advice). Exit codes follow SPEC.md:
+1 domain rule, 2 usage, 3 malformed input, 4 verification failed, 5 storage or concurrency.
+"""
+
+from __future__ import annotations
+
+
+class AwardLedgerError(Exception):
+    """Raised when anything in award-ledger fails; the root of the tree."""
+
+    exit_code: int = 1
+
+    def diagnostics(self) -> str:
+        """Text for people: the message, plus advice where a subclass has some."""
+        return str(self)
+
+
+# -- exit 1: a command rejected by a domain rule; nothing recorded ------------------------------
+
+
+class DomainError(AwardLedgerError):
+    """Raised when a command breaks a domain rule; nothing is recorded."""
+
+    exit_code = 1
+
+
+class NotFoundError(DomainError):
+    """Raised when a named unit, person, signer, movement, session or decision does not exist."""
+
+
+class AlreadyExistsError(DomainError):
+    """Raised when an id that must be new is already taken."""
+
+
+class SignerNotAllowedError(DomainError):
+    """Raised when a key is not registered, is revoked, or lacks the role a command needs."""
+
+
+class RuleViolationError(DomainError):
+    """Raised when a configurable rule of the movement's rulebook is broken without override."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+    def diagnostics(self) -> str:
+        return f"{self}; give --override-reason to record it knowingly (rule {self.rule})"
+
+
+class LedgerNotInitialisedError(DomainError):
+    """Raised when a command needs a ledger that has no genesis yet."""
+
+    def diagnostics(self) -> str:
+        return f"{self}; run 'awards init --origin ORIGIN --operator NAME --key OPERATOR.key'"
+
+
+# -- exit 2: usage -------------------------------------------------------------------------------
+
+
+class UsageError(AwardLedgerError):
+    """Raised when options or arguments are missing or contradict each other."""
+
+    exit_code = 2
+
+
+# -- exit 3: malformed input ---------------------------------------------------------------------
+
+
+class MalformedInputError(AwardLedgerError):
+    """Raised when input (a file, CSV row, key, passphrase, note) fails strict parsing."""
+
+    exit_code = 3
+
+
+class KeyFileError(MalformedInputError):
+    """Raised when a key file cannot be read, is not Ed25519, or the passphrase is wrong."""
+
+
+class MalformedNoteError(MalformedInputError):
+    """Raised when a signed note or checkpoint text does not follow C2SP's grammar."""
+
+
+class MalformedProofError(MalformedInputError):
+    """Raised when a Merkle proof or its parameters are structurally impossible."""
+
+
+class MalformedReceiptError(MalformedInputError):
+    """Raised when a receipt file is not a well-formed receipt."""
+
+
+# -- exit 4: verification failed -----------------------------------------------------------------
+
+
+class VerificationError(AwardLedgerError):
+    """Raised when input parses fine but is not trustworthy."""
+
+    exit_code = 4
+
+
+class SignatureError(VerificationError):
+    """Raised when an Ed25519 signature does not verify over the exact stored bytes."""
+
+
+class RootMismatchError(VerificationError):
+    """Raised when a Merkle root computed from data differs from the expected root."""
+
+    def __init__(self, expected: bytes, calculated: bytes, what: str = "root mismatch") -> None:
+        super().__init__(f"{what}: expected {expected.hex()}, calculated {calculated.hex()}")
+        self.expected = expected
+        self.calculated = calculated
+
+
+class ConsistencyError(VerificationError):
+    """Raised when two tree states are not consistent (a fork, rollback or rewritten history)."""
+
+
+class CheckpointError(VerificationError):
+    """Raised when a checkpoint is unsigned, signed by an unknown key, or names another log."""
+
+
+# -- exit 5: storage or concurrency --------------------------------------------------------------
+
+
+class StorageError(AwardLedgerError):
+    """Raised when the database cannot be opened, read or written."""
+
+    exit_code = 5
+
+
+class ConcurrencyError(StorageError):
+    """Raised when a concurrent writer won a conflict and retrying did not succeed."""

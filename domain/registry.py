@@ -1,0 +1,283 @@
+"""The registry: the ledger's genesis, its signers (keys and roles), units and people.
+
+Pure domain: public methods check, then trigger an event whose ``apply`` only mutates.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+import msgspec
+
+from domain.base import Aggregate, aggregate_id
+from domain.errors import DomainError, UsageError
+from domain.ids import PersonId, SignerName, UnitId, check_id, check_signer_name, check_token
+
+OPERATOR = "operator"
+ROLES = frozenset(
+    {
+        OPERATOR,
+        "secretary",
+        "scorer",
+        "council_member",
+        "council_chair",
+        "counter",
+        "initiative_council",
+        "authority",
+    }
+)
+CATEGORIES = frozenset({"cadre", "civil_servant", "public_employee", "worker", "contract_worker"})
+KNOWN_UNIT_LEVELS = ("agency", "department", "division", "office")
+
+_OPERATOR_ONLY = frozenset({OPERATOR})
+_RECORDERS = frozenset({"secretary"})
+
+
+class Ledger(Aggregate):
+    """The ledger's genesis (origin and operator key) and the checkpoints signed over it."""
+
+    ID: ClassVar[UUID] = aggregate_id("ledger", "genesis")
+
+    class Initialised(Aggregate.Created, frozen=True, kw_only=True):
+        """The genesis: the first event of every ledger, self-signed by its operator."""
+
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        origin: str
+        operator: str
+        operator_key: bytes
+
+        def apply(self, agg: Ledger) -> None:
+            agg.origin = self.origin
+            agg.operator = self.operator
+            agg.operator_key = self.operator_key
+            agg.latest_checkpoint = None
+
+    class CheckpointSigned(Aggregate.Event, frozen=True, kw_only=True):
+        """The operator signed a C2SP checkpoint over the first `size` leaves."""
+
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        size: int
+        root_hash: bytes
+        note: str
+        frontier: list[bytes]
+
+        def apply(self, agg: Ledger) -> None:
+            agg.latest_checkpoint = self
+
+    origin: str
+    operator: str
+    operator_key: bytes
+    latest_checkpoint: Ledger.CheckpointSigned | None
+
+    @classmethod
+    def initialise(cls, origin: str, operator: SignerName, operator_key: bytes) -> Ledger:
+        if not origin or any(c.isspace() for c in origin) or not origin.isprintable():
+            raise UsageError(f"origin {origin!r} is not valid: a non-empty URL without scheme")
+        check_signer_name(operator)
+        return cls._create(
+            cls.Initialised, id=cls.ID, origin=origin, operator=operator, operator_key=operator_key
+        )
+
+    def record_checkpoint(
+        self, size: int, root_hash: bytes, note: str, frontier: list[bytes]
+    ) -> None:
+        self.trigger_event(
+            self.CheckpointSigned, size=size, root_hash=root_hash, note=note, frontier=frontier
+        )
+
+
+class Signer(Aggregate):
+    """A named Ed25519 public key with roles, an optional unit and a competence list."""
+
+    class Registered(Aggregate.Created, frozen=True, kw_only=True):
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        name: str
+        public_key: bytes
+        roles: list[str]
+        unit: str | None = None
+        competence: list[str] = msgspec.field(default_factory=list)
+
+        def apply(self, agg: Signer) -> None:
+            agg.name = self.name
+            agg.public_key = self.public_key
+            agg.roles = frozenset(self.roles)
+            agg.unit = self.unit
+            agg.competence = frozenset(self.competence)
+            agg.revoked = False
+            agg.revoked_reason = None
+
+    class Revoked(Aggregate.Event, frozen=True, kw_only=True):
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        reason: str
+
+        def apply(self, agg: Signer) -> None:
+            agg.revoked = True
+            agg.revoked_reason = self.reason
+
+    name: str
+    public_key: bytes
+    roles: frozenset[str]
+    unit: str | None
+    competence: frozenset[str]
+    revoked: bool
+    revoked_reason: str | None
+
+    @staticmethod
+    def id_for(name: str) -> UUID:
+        return aggregate_id("signer", name)
+
+    @classmethod
+    def register(
+        cls,
+        name: str,
+        public_key: bytes,
+        roles: list[str],
+        unit: str | None = None,
+        competence: list[str] | None = None,
+    ) -> Signer:
+        check_signer_name(name)
+        if len(public_key) != 32:
+            raise UsageError(f"signer {name!r}: public key must be 32 bytes, got {len(public_key)}")
+        if not roles:
+            raise UsageError(f"signer {name!r}: give at least one --role")
+        for role in roles:
+            if role not in ROLES:
+                raise UsageError(
+                    f"signer {name!r}: unknown role {role!r} (one of {', '.join(sorted(ROLES))})"
+                )
+        for award in competence or []:
+            check_token("award kind", award)
+        if competence and "authority" not in roles:
+            raise UsageError(f"signer {name!r}: --competence needs the role 'authority'")
+        if unit is not None:
+            check_id("unit", unit)
+        return cls._create(
+            cls.Registered,
+            id=cls.id_for(name),
+            name=name,
+            public_key=public_key,
+            roles=sorted(set(roles)),
+            unit=unit,
+            competence=sorted(set(competence or [])),
+        )
+
+    def revoke(self, reason: str) -> None:
+        if self.revoked:
+            raise DomainError(f"signer revoke rejected: signer {self.name!r} is already revoked")
+        if not reason.strip():
+            raise UsageError(f"signer revoke: give a --reason for revoking {self.name!r}")
+        self.trigger_event(self.Revoked, reason=reason)
+
+
+class SignerKey(Aggregate):
+    """Index from a public key to the one signer that holds it (keys are never shared)."""
+
+    class Claimed(Aggregate.Created, frozen=True, kw_only=True):
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        signer: str
+
+        def apply(self, agg: SignerKey) -> None:
+            agg.signer = self.signer
+
+    signer: str
+
+    @staticmethod
+    def id_for(public_key: bytes) -> UUID:
+        return aggregate_id("signer-key", public_key.hex())
+
+    @classmethod
+    def claim(cls, public_key: bytes, signer: str) -> SignerKey:
+        return cls._create(cls.Claimed, id=cls.id_for(public_key), signer=signer)
+
+
+class Unit(Aggregate):
+    """An organisational unit (đơn vị) with a level and an optional parent."""
+
+    class Added(Aggregate.Created, frozen=True, kw_only=True):
+        required_roles: ClassVar[frozenset[str]] = _RECORDERS
+        unit_id: str
+        name: str
+        level: str
+        parent: str | None = None
+
+        def apply(self, agg: Unit) -> None:
+            agg.unit_id = UnitId(self.unit_id)
+            agg.name = self.name
+            agg.level = self.level
+            agg.parent = UnitId(self.parent) if self.parent else None
+
+    unit_id: UnitId
+    name: str
+    level: str
+    parent: UnitId | None
+
+    @staticmethod
+    def id_for(unit_id: str) -> UUID:
+        return aggregate_id("unit", unit_id)
+
+    @classmethod
+    def add(cls, unit_id: str, name: str, level: str, parent: Unit | None) -> Unit:
+        check_id("unit", unit_id)
+        check_token("unit level", level)
+        if not name.strip():
+            raise UsageError(f"unit {unit_id!r}: name must not be empty")
+        return cls._create(
+            cls.Added,
+            id=cls.id_for(unit_id),
+            unit_id=unit_id,
+            name=name.strip(),
+            level=level,
+            parent=parent.unit_id if parent else None,
+        )
+
+
+class Person(Aggregate):
+    """A person, by pseudonymous id: display name, unit, category and front-line flag."""
+
+    class Added(Aggregate.Created, frozen=True, kw_only=True):
+        required_roles: ClassVar[frozenset[str]] = _RECORDERS
+        person_id: str
+        name: str
+        unit: str
+        category: str | None = None
+        direct_worker: bool = False
+
+        def apply(self, agg: Person) -> None:
+            agg.person_id = PersonId(self.person_id)
+            agg.name = self.name
+            agg.unit = UnitId(self.unit)
+            agg.category = self.category
+            agg.direct_worker = self.direct_worker
+
+    person_id: PersonId
+    name: str
+    unit: UnitId
+    category: str | None
+    direct_worker: bool
+
+    @staticmethod
+    def id_for(person_id: str) -> UUID:
+        return aggregate_id("person", person_id)
+
+    @classmethod
+    def add(
+        cls, person_id: str, name: str, unit: Unit, category: str | None, direct_worker: bool
+    ) -> Person:
+        check_id("person", person_id)
+        if not name.strip():
+            raise UsageError(f"person {person_id!r}: name must not be empty")
+        if category is not None and category not in CATEGORIES:
+            raise UsageError(
+                f"person {person_id!r}: unknown category {category!r} "
+                f"(one of {', '.join(sorted(CATEGORIES))})"
+            )
+        return cls._create(
+            cls.Added,
+            id=cls.id_for(person_id),
+            person_id=person_id,
+            name=name.strip(),
+            unit=unit.unit_id,
+            category=category,
+            direct_worker=direct_worker,
+        )

@@ -1,0 +1,266 @@
+"""The ledger application: opens a store, authorises and signs writes, reads the log in order.
+
+Every write command is one call of :meth:`LedgerApp.write`: build the touched aggregates, check
+that the key belongs to a registered, unrevoked signer holding a role each new event needs, sign
+every event in the mapper, and save them in one atomic transaction (retrying on a version
+conflict by rebuilding from fresh state). The use cases themselves live in ledger/usecases/.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
+from eventsourcing.utils import get_topic
+
+from domain.base import Aggregate, DomainEvent
+from domain.errors import (
+    AwardLedgerError,
+    ConcurrencyError,
+    LedgerNotInitialisedError,
+    NotFoundError,
+    SignerNotAllowedError,
+    StorageError,
+)
+from domain.registry import Ledger, Signer, SignerKey
+from ledger import codec
+from ledger.keys import key_id, raw_public_key
+from ledger.mapper import SigningMapper, event_class_for
+from ledger.merkle import MerkleTree, leaf_hash
+from ledger.store import APP_NAME, LedgerLocation, ensure_schema, parse_location
+
+A = TypeVar("A", bound=Aggregate)
+PAGE = 2000
+RETRIES = 5
+
+
+class WriteReceipt(msgspec.Struct, frozen=True):
+    """What a write command hands its actor: the new events' sequence numbers and the tree."""
+
+    seqs: list[int]
+    size: int
+    root: str
+
+
+class Entry(msgspec.Struct, frozen=True):
+    """One stored event at its dense position `seq` in the log (the Merkle leaf index)."""
+
+    seq: int
+    notification_id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+class LedgerApp(Application[UUID]):
+    """The signed, verifiable store of award-ledger events."""
+
+    name = APP_NAME
+    env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(SigningMapper)}
+
+    def __init__(self, location: LedgerLocation) -> None:
+        self.location = location
+        try:
+            ensure_schema(location)
+            super().__init__(env=location.env)
+        except AwardLedgerError:
+            raise
+        except Exception as exc:  # sqlite3 / psycopg / eventsourcing errors on open
+            raise StorageError(f"ledger {location.url!r}: cannot open: {exc}") from exc
+        self._origin: str | None = None
+
+    @property
+    def signing_mapper(self) -> SigningMapper:
+        mapper = self.mapper
+        if not isinstance(mapper, SigningMapper):
+            raise TypeError("LedgerApp needs a SigningMapper")
+        return mapper
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def entries(self, start_seq: int = 0) -> Iterator[Entry]:
+        """Every stored event in ledger order from `start_seq` (dense, gap-free numbering)."""
+        next_id: int | None = None
+        seq = 0
+        while True:
+            page = self._select(next_id, ())
+            for n in page:
+                if seq >= start_seq:
+                    yield _entry(seq, n)
+                seq += 1
+            if len(page) < PAGE:
+                return
+            next_id = page[-1].id + 1
+
+    def notifications_of(self, topics: Sequence[str]) -> Iterator[Notification]:
+        """Only the stored events of the given types, in ledger order (no seq numbers)."""
+        next_id: int | None = None
+        while True:
+            page = self._select(next_id, topics)
+            yield from page
+            if len(page) < PAGE:
+                return
+            next_id = page[-1].id + 1
+
+    def _select(self, start: int | None, topics: Sequence[str]) -> Sequence[Notification]:
+        try:
+            return self.recorder.select_notifications(start, PAGE, topics=topics)
+        except PersistenceError as exc:
+            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
+
+    def is_empty(self) -> bool:
+        try:
+            return self.recorder.max_notification_id() is None
+        except PersistenceError as exc:
+            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
+
+    @property
+    def origin(self) -> str:
+        """The origin named at genesis (cached)."""
+        if self._origin is None:
+            self._origin = self.genesis().origin
+        return self._origin
+
+    def genesis(self) -> Ledger:
+        if self.is_empty():
+            raise LedgerNotInitialisedError(f"ledger {self.location.url!r} is not initialised")
+        return self.load(Ledger, Ledger.ID, "ledger genesis")
+
+    def load(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """Load an aggregate; NotFoundError naming `what` if it does not exist."""
+        try:
+            agg: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError as exc:
+            raise NotFoundError(f"{what} not found") from exc
+        except PersistenceError as exc:
+            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
+        if not isinstance(agg, cls):
+            raise NotFoundError(f"{what} not found (id holds a {type(agg).__name__})")
+        return agg
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """Load an aggregate, or None when it does not exist."""
+        try:
+            return self.load(cls, aggregate_id, "record")
+        except NotFoundError:
+            return None
+
+    def tree(self) -> tuple[MerkleTree, list[int]]:
+        """The Merkle tree over every stored event, and the notification id of each leaf."""
+        tree = MerkleTree()
+        ids: list[int] = []
+        for entry in self.entries():
+            tree.append(leaf_hash(entry.state))
+            ids.append(entry.notification_id)
+        return tree, ids
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def signer_for_key(self, key: Ed25519PrivateKey) -> Signer:
+        """The registered signer holding `key`; SignerNotAllowedError if none or revoked."""
+        public = raw_public_key(key)
+        index = self.find(SignerKey, SignerKey.id_for(public))
+        if index is None:
+            raise SignerNotAllowedError(
+                f"key {key_id(public)} is not registered to any signer of this ledger"
+            )
+        signer = self.load(Signer, Signer.id_for(index.signer), f"signer {index.signer!r}")
+        if signer.revoked:
+            raise SignerNotAllowedError(
+                f"signer {signer.name!r} is revoked ({signer.revoked_reason}) and can sign nothing"
+            )
+        return signer
+
+    def write(
+        self,
+        key: Ed25519PrivateKey,
+        build: Callable[[Signer], Sequence[Aggregate]],
+    ) -> WriteReceipt:
+        """Run one write command atomically; `build` gets the signer and returns the aggregates
+        with new events. Retried from scratch if a concurrent writer changed them first."""
+        for attempt in range(RETRIES):
+            signer = self.signer_for_key(key)
+            aggregates = build(signer)
+            check_roles(signer, pending_events(aggregates))
+            try:
+                return self.save_signed(signer.name, key, aggregates)
+            except ConcurrencyError:
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def save_signed(
+        self, signer: str, key: Ed25519PrivateKey, aggregates: Sequence[Aggregate]
+    ) -> WriteReceipt:
+        """Sign and save the aggregates' pending events in one transaction."""
+        if self.signing_mapper.origin is None:
+            self.signing_mapper.origin = self.origin
+        try:
+            with self.signing_mapper.signing_as(signer, key):
+                recordings = self.save(*aggregates)
+        except IntegrityError as exc:
+            for agg in aggregates:
+                agg.collect_events()
+            raise ConcurrencyError(
+                "write conflict: another writer changed the same records; nothing recorded"
+            ) from exc
+        except PersistenceError as exc:
+            raise StorageError(
+                f"ledger {self.location.url!r}: cannot write, nothing recorded: {exc}"
+            ) from exc
+        return self.receipt_for([r.notification.id for r in recordings])
+
+    def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
+        tree, ids = self.tree()
+        position = {nid: seq for seq, nid in enumerate(ids)}
+        seqs = [position[nid] for nid in notification_ids if nid in position]
+        return WriteReceipt(seqs=seqs, size=tree.size, root=tree.root().hex())
+
+
+def pending_events(aggregates: Sequence[Aggregate]) -> list[DomainEvent]:
+    events: list[DomainEvent] = []
+    for agg in aggregates:
+        events.extend(e for e in agg.pending_events if isinstance(e, DomainEvent))
+    return events
+
+
+def check_roles(signer: Signer, events: Sequence[DomainEvent]) -> None:
+    """Refuse unless the signer holds a role every event requires."""
+    for event in events:
+        allowed = type(event).required_roles
+        if not allowed & signer.roles:
+            raise SignerNotAllowedError(
+                f"signer {signer.name!r} may not sign {type(event).__qualname__}: "
+                f"needs role {' or '.join(sorted(allowed))}, has {', '.join(sorted(signer.roles))}"
+            )
+
+
+def _entry(seq: int, n: Notification) -> Entry:
+    return Entry(
+        seq=seq,
+        notification_id=n.id,
+        originator_id=UUID(str(n.originator_id)),
+        originator_version=n.originator_version,
+        topic=n.topic,
+        state=bytes(n.state),
+    )
+
+
+def open_ledger(url: str) -> LedgerApp:
+    """Open (creating the tables if needed) the ledger at `url`."""
+    return LedgerApp(parse_location(url))
+
+
+def decode_entry(entry: Entry) -> tuple[codec.EntryBody[Any], DomainEvent]:
+    """Strictly decode a stored entry into its signed body and domain event."""
+    split = codec.split_entry(entry.state)
+    return codec.decode_event(split.body, event_class_for(entry.topic))

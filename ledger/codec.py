@@ -1,0 +1,155 @@
+"""The one encoder and decoder of stored bytes: the signed entry every event is stored as.
+
+A stored event's ``state`` is an *entry*::
+
+    entry = body ‖ 0x0A ‖ base64(signature)          (standard base64, padded, 88 characters)
+    body  = canonical JSON object, keys in this order:
+            {"format":1,"origin":…,"aggregate":…,"version":…,"type":…,"time":…,
+             "signer":…,"payload":{…}}
+    signature = Ed25519(signer key, SIGNING_PREFIX ‖ body)
+
+``payload`` is the event's own fields with keys sorted (msgspec ``order="deterministic"``).
+The Merkle leaf of an event is the whole entry. See docs/FORMAT.md for every byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from functools import cache
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from domain.base import ENVELOPE_FIELDS, DomainEvent
+from domain.errors import MalformedInputError
+
+FORMAT_VERSION = 1
+SIGNING_PREFIX = b"award-ledger/event/v1\n"
+SIG_LEN = 64
+_SIG_B64_LEN = 88
+
+P = TypeVar("P")
+
+ENCODER = msgspec.json.Encoder(order="deterministic")
+
+
+class EntryBody(msgspec.Struct, Generic[P], frozen=True, forbid_unknown_fields=True):
+    """The signed body of an entry (field order is part of the format)."""
+
+    format: int
+    origin: str
+    aggregate: UUID
+    version: int
+    type: str
+    time: datetime
+    signer: str
+    payload: P
+
+
+class SplitEntry(msgspec.Struct, frozen=True):
+    """An entry cut into its body bytes and raw signature, without decoding the body."""
+
+    body: bytes
+    signature: bytes
+
+
+def encode_body(origin: str, event: DomainEvent, topic: str, signer: str) -> bytes:
+    """Canonical body bytes of `event` as signed by `signer` in the ledger `origin`."""
+    body = EntryBody(
+        format=FORMAT_VERSION,
+        origin=origin,
+        aggregate=event.originator_id,
+        version=event.originator_version,
+        type=topic,
+        time=event.timestamp,
+        signer=signer,
+        payload=event.payload(),
+    )
+    return ENCODER.encode(body)
+
+
+def signing_input(body: bytes) -> bytes:
+    """The exact bytes an entry's signature covers."""
+    return SIGNING_PREFIX + body
+
+
+def join_entry(body: bytes, signature: bytes) -> bytes:
+    """The stored entry for a signed body."""
+    return body + b"\n" + base64.b64encode(signature)
+
+
+def split_entry(entry: bytes) -> SplitEntry:
+    """Cut a stored entry at its last newline; raise MalformedInputError if it is not one."""
+    cut = entry.rfind(b"\n")
+    if cut < 0 or len(entry) - cut - 1 != _SIG_B64_LEN:
+        raise MalformedInputError("entry: no signature line after the body")
+    try:
+        signature = base64.b64decode(entry[cut + 1 :], validate=True)
+    except binascii.Error as exc:
+        raise MalformedInputError("entry: signature is not valid base64") from exc
+    if len(signature) != SIG_LEN:
+        raise MalformedInputError(f"entry: signature is {len(signature)} bytes, want {SIG_LEN}")
+    return SplitEntry(body=entry[:cut], signature=signature)
+
+
+@cache
+def payload_type(event_class: type[DomainEvent]) -> type[msgspec.Struct]:
+    """A Struct type with exactly the payload fields of `event_class` (for typed decoding)."""
+    fields: list[tuple[str, Any, Any]] = []
+    for info in msgspec.structs.fields(event_class):
+        if info.name in ENVELOPE_FIELDS:
+            continue
+        if info.default is not msgspec.NODEFAULT:
+            fields.append((info.name, info.type, info.default))
+        elif info.default_factory is not msgspec.NODEFAULT:
+            fields.append(
+                (info.name, info.type, msgspec.field(default_factory=info.default_factory))
+            )
+        else:
+            fields.append((info.name, info.type))  # type: ignore[arg-type]
+    return msgspec.defstruct(
+        f"{event_class.__qualname__}.Payload",
+        fields,
+        frozen=True,
+        forbid_unknown_fields=True,
+        kw_only=True,
+    )
+
+
+@cache
+def _decoder(event_class: type[DomainEvent]) -> msgspec.json.Decoder[Any]:
+    body_type: Any = EntryBody.__class_getitem__(payload_type(event_class))  # type: ignore[attr-defined]
+    return msgspec.json.Decoder(body_type)
+
+
+_GENERIC = msgspec.json.Decoder(EntryBody[msgspec.Raw])
+
+
+def decode_header(body: bytes) -> EntryBody[msgspec.Raw]:
+    """Strictly decode a body without typing its payload (the payload stays raw bytes)."""
+    try:
+        return _GENERIC.decode(body)
+    except msgspec.DecodeError as exc:
+        raise MalformedInputError(f"entry body: {exc}") from exc
+
+
+def decode_event(body: bytes, event_class: type[DomainEvent]) -> tuple[EntryBody[Any], DomainEvent]:
+    """Strictly decode a body as `event_class`; return the body and the rebuilt event."""
+    try:
+        decoded: EntryBody[Any] = _decoder(event_class).decode(body)
+    except msgspec.DecodeError as exc:
+        raise MalformedInputError(f"entry body ({event_class.__qualname__}): {exc}") from exc
+    if decoded.format != FORMAT_VERSION:
+        raise MalformedInputError(f"entry body: format {decoded.format}, want {FORMAT_VERSION}")
+    payload = decoded.payload
+    kwargs = {f: getattr(payload, f) for f in payload.__struct_fields__}
+    event = event_class(
+        originator_id=decoded.aggregate,
+        originator_version=decoded.version,
+        timestamp=decoded.time,
+        **kwargs,
+    )
+    return decoded, event

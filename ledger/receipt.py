@@ -1,0 +1,235 @@
+"""Receipts: one event's exact stored bytes with everything needed to check it offline.
+
+A receipt is a JSON document (see docs/FORMAT.md) holding the event entry, its inclusion proof
+in a signed checkpoint, and the evidence that its signer was a registered key with the needed
+role: the genesis entry (naming the operator key) and the signer's registration entry, each
+with its own inclusion proof in the same checkpoint. ``shown`` holds clear-text fields for
+people (recipient, award, …); each is checked against the signed payload, so editing one fails.
+:func:`verify_receipt` needs only the receipt and the operator's public key.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import msgspec
+
+from domain.errors import (
+    MalformedReceiptError,
+    NotFoundError,
+    VerificationError,
+)
+from domain.registry import Ledger, Signer
+from ledger import codec
+from ledger.application import LedgerApp
+from ledger.mapper import event_class_for
+from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
+from ledger.note import open_checkpoint
+from ledger.signing import verify_signature
+
+RECEIPT_FORMAT = "award-ledger/receipt/v1"
+
+
+class ProvenEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A stored entry (base64) at leaf `seq`, with its RFC 6962 inclusion proof (base64)."""
+
+    seq: int
+    entry: str
+    proof: list[str]
+
+
+class Receipt(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An offline-verifiable receipt for one event."""
+
+    format: str
+    checkpoint: str
+    event: ProvenEntry
+    genesis: ProvenEntry
+    registration: ProvenEntry
+    shown: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ReceiptCheck(msgspec.Struct, frozen=True):
+    """What a verified receipt proves (printed by ``awards verify-receipt``)."""
+
+    origin: str
+    seq: int
+    type: str
+    signer: str
+    roles: list[str]
+    tree_size: int
+    root: str
+    shown: dict[str, str]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _proven(tree: MerkleTree, seq: int, entry: bytes, size: int) -> ProvenEntry:
+    return ProvenEntry(seq, _b64(entry), [_b64(h) for h in tree.inclusion_proof(seq, size)])
+
+
+def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
+    """A receipt for event `seq` against the newest stored checkpoint that covers it."""
+    latest = app.genesis().latest_checkpoint
+    if latest is None or latest.size <= seq:
+        raise NotFoundError(
+            f"receipt: event {seq} is not covered by a signed checkpoint yet; "
+            "the operator must run 'awards checkpoint --key OPERATOR.key'"
+        )
+    entries = list(app.entries())
+    tree = MerkleTree()
+    tree.extend(leaf_hash(e.state) for e in entries[: latest.size])
+    event = entries[seq]
+    body = codec.decode_header(codec.split_entry(event.state).body)
+    registration = next(
+        (
+            e
+            for e in entries[: seq + 1]
+            if e.topic.endswith(":Signer.Registered")
+            and e.originator_id == Signer.id_for(body.signer)
+        ),
+        None,
+    )
+    if registration is None:
+        raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
+    return Receipt(
+        format=RECEIPT_FORMAT,
+        checkpoint=latest.note,
+        event=_proven(tree, seq, event.state, latest.size),
+        genesis=_proven(tree, 0, entries[0].state, latest.size),
+        registration=_proven(tree, registration.seq, registration.state, latest.size),
+        shown=dict(shown or {}),
+    )
+
+
+def encode_receipt(receipt: Receipt) -> bytes:
+    """The receipt file's bytes (indented JSON, UTF-8)."""
+    return msgspec.json.format(msgspec.json.encode(receipt), indent=2) + b"\n"
+
+
+def parse_receipt(data: bytes) -> Receipt:
+    """Strictly parse a receipt file; MalformedReceiptError naming what is wrong."""
+    try:
+        receipt = msgspec.json.decode(data, type=Receipt)
+    except msgspec.DecodeError as exc:
+        raise MalformedReceiptError(f"receipt: {exc}") from exc
+    if receipt.format != RECEIPT_FORMAT:
+        raise MalformedReceiptError(f"receipt: format {receipt.format!r}, want {RECEIPT_FORMAT}")
+    return receipt
+
+
+def _unb64(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise MalformedReceiptError(f"receipt: {what} is not base64") from exc
+
+
+class _Opened(msgspec.Struct, frozen=True):
+    body_bytes: bytes
+    body: codec.EntryBody[Any]
+    event: Any
+    signature: bytes
+
+    def verify_signed_by(self, public_key: bytes, what: str) -> None:
+        verify_signature(public_key, codec.signing_input(self.body_bytes), self.signature, what)
+
+
+def _open(proven: ProvenEntry, what: str, size: int, root: bytes) -> _Opened:
+    """Check `proven` is leaf `seq` of the checkpointed tree; decode it strictly."""
+    entry = _unb64(proven.entry, f"{what} entry")
+    proof = [_unb64(p, f"{what} proof") for p in proven.proof]
+    verify_inclusion(leaf_hash(entry), proven.seq, size, proof, root)
+    split = codec.split_entry(entry)
+    header = codec.decode_header(split.body)
+    body, event = codec.decode_event(split.body, event_class_for(header.type))
+    return _Opened(split.body, body, event, split.signature)
+
+
+def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
+    """Check a receipt with only the operator's public key. Raises on any failure.
+
+    Steps: (1) parse; (2) the checkpoint note is signed by the operator key (key name = the
+    origin); (3) genesis, registration and event are leaves of that tree, all for this origin;
+    (4) the genesis names this operator key and is signed by it; (5) the registration is
+    signed by the operator, precedes the event and names the event's signer with a role the
+    event type needs; (6) the event's signature verifies with the registered key; (7) every
+    shown field equals the signed payload.
+    """
+    # (1):
+    receipt = parse_receipt(data)
+    # (2):
+    origin = _origin_of(receipt.checkpoint)
+    cp = open_checkpoint(receipt.checkpoint, origin, origin, operator_key)
+    # (3):
+    genesis = _open(receipt.genesis, "genesis", cp.size, cp.root_hash)
+    reg = _open(receipt.registration, "registration", cp.size, cp.root_hash)
+    event = _open(receipt.event, "event", cp.size, cp.root_hash)
+    for opened in (genesis, reg, event):
+        if opened.body.origin != origin:
+            raise VerificationError(f"receipt: entry signed for origin {opened.body.origin!r}")
+    # (4):
+    g = genesis.event
+    if receipt.genesis.seq != 0 or not isinstance(g, Ledger.Initialised):
+        raise VerificationError("receipt: genesis entry is not event 0")
+    if g.operator_key != operator_key:
+        raise VerificationError("receipt: genesis names another operator key")
+    genesis.verify_signed_by(operator_key, "receipt genesis")
+    # (5):
+    r = reg.event
+    if not isinstance(r, Signer.Registered) or receipt.registration.seq > receipt.event.seq:
+        raise VerificationError("receipt: registration entry is not an earlier Signer.Registered")
+    if reg.body.signer != g.operator:
+        raise VerificationError("receipt: registration is not signed by the operator")
+    reg.verify_signed_by(operator_key, "receipt registration")
+    if r.name != event.body.signer:
+        raise VerificationError(
+            f"receipt: registration is for {r.name!r}, event signed by {event.body.signer!r}"
+        )
+    if not type(event.event).required_roles & set(r.roles):
+        raise VerificationError(f"receipt: signer {r.name!r} lacks role for {event.body.type}")
+    # (6):
+    event.verify_signed_by(r.public_key, "receipt event")
+    # (7):
+    payload = event.event.payload()
+    for name, value in receipt.shown.items():
+        _check_shown(name, value, payload, event.body)
+    return ReceiptCheck(
+        origin=origin,
+        seq=receipt.event.seq,
+        type=event.body.type,
+        signer=event.body.signer,
+        roles=list(r.roles),
+        tree_size=cp.size,
+        root=cp.root_hash.hex(),
+        shown=dict(receipt.shown),
+    )
+
+
+def _origin_of(note: str) -> str:
+    origin = note.split("\n", 1)[0]
+    if not origin:
+        raise MalformedReceiptError("receipt: checkpoint has no origin line")
+    return origin
+
+
+def _check_shown(name: str, value: str, payload: dict[str, Any], body: Any) -> None:
+    """A shown field must equal the payload field (or be one member of a list field)."""
+    if name == "signer":
+        actual: Any = body.signer
+    elif name in payload:
+        actual = payload[name]
+    elif name == "recipient" and "recipients" in payload:
+        actual = payload["recipients"]
+    else:
+        raise VerificationError(f"receipt: shown field {name!r} is not in the signed event")
+    if isinstance(actual, list):
+        if value not in [str(v) for v in actual]:
+            raise VerificationError(f"receipt: shown {name} {value!r} is not in the signed event")
+    elif str(actual) != value:
+        raise VerificationError(
+            f"receipt: shown {name} {value!r} differs from the signed value {actual!s}"
+        )

@@ -1,0 +1,101 @@
+"""Where a ledger lives: turn a `--ledger` URL into eventsourcing settings, and raw row access.
+
+A path (or ``sqlite:///path``) means SQLite, the embedded default; ``postgresql://user@host:port/db``
+means PostgreSQL through eventsourcing's postgres module. ``?schema=NAME`` on a PostgreSQL URL
+keeps the ledger's tables in that schema (created when missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from domain.errors import StorageError, UsageError
+
+DEFAULT_LEDGER = "awards.db"
+APP_NAME = "AwardLedger"
+
+
+@dataclass(frozen=True)
+class LedgerLocation:
+    """A parsed `--ledger` value: the backend and the eventsourcing environment for it."""
+
+    url: str
+    backend: str  # "sqlite" | "postgres"
+    env: dict[str, str]
+    schema: str | None = None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.backend == "postgres"
+
+
+def parse_location(url: str) -> LedgerLocation:
+    """Parse a `--ledger` value; raise UsageError for anything else than a path or postgres URL."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return _postgres(url)
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///") - 1 :]
+    if "://" in url:
+        raise UsageError(f"ledger {url!r}: use a file path or a postgresql:// URL")
+    path = Path(url)
+    if path.is_dir():
+        raise UsageError(f"ledger {url!r} is a directory, not a database file")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+    return LedgerLocation(url=url, backend="sqlite", env=env)
+
+
+def _postgres(url: str) -> LedgerLocation:
+    parts = urlsplit(url)
+    dbname = parts.path.lstrip("/")
+    if not dbname or not parts.hostname:
+        raise UsageError(f"ledger {url!r}: a PostgreSQL URL needs a host and a database")
+    query = parse_qs(parts.query)
+    schema = query.get("schema", [None])[0]
+    if schema is not None and not schema.replace("_", "").isalnum():
+        raise UsageError(f"ledger {url!r}: schema {schema!r} must be letters, digits and _")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+        "POSTGRES_POOL_SIZE": "2",
+    }
+    if schema:
+        env["POSTGRES_SCHEMA"] = schema
+    return LedgerLocation(url=url, backend="postgres", env=env, schema=schema)
+
+
+def ensure_schema(location: LedgerLocation) -> None:
+    """Create the PostgreSQL schema named in the URL if it does not exist yet."""
+    if not location.is_postgres or not location.schema:
+        return
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise StorageError(
+            "postgresql ledger: install the 'postgres' extra (pip install 'award-ledger[postgres]')"
+        ) from exc
+    env = location.env
+    try:
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=10,
+            autocommit=True,
+        ) as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
+    except psycopg.Error as exc:
+        raise StorageError(f"ledger {location.url!r}: cannot connect: {exc}") from exc

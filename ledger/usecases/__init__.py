@@ -1,0 +1,1 @@
+"""Use cases: one function per write command, each a single atomic LedgerApp.write."""

@@ -1,0 +1,180 @@
+"""Use cases of the registry: genesis, signers, units, people, checkpoints.
+
+Each function takes primitive values and the actor's private key, runs one atomic write and
+returns its WriteReceipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.base import Aggregate
+from domain.errors import AlreadyExistsError, ConcurrencyError, DomainError, NotFoundError
+from domain.ids import SignerName
+from domain.registry import Ledger, Person, Signer, SignerKey, Unit
+from ledger.application import LedgerApp, WriteReceipt
+from ledger.keys import key_id, raw_public_key
+from ledger.note import Checkpoint, sign_checkpoint
+
+
+def initialise(app: LedgerApp, origin: str, operator: str, key: Ed25519PrivateKey) -> WriteReceipt:
+    """Write the genesis: the origin, and the operator's key registered with role operator."""
+    if not app.is_empty():
+        raise AlreadyExistsError(
+            f"init rejected: ledger {app.location.url!r} is already initialised "
+            f"(origin {app.origin!r})"
+        )
+    public = raw_public_key(key)
+    genesis = Ledger.initialise(origin, SignerName(operator), public)
+    signer = Signer.register(operator, public, ["operator"])
+    claim = SignerKey.claim(public, operator)
+    app.signing_mapper.origin = origin
+    try:
+        return app.save_signed(operator, key, [genesis, signer, claim])
+    except ConcurrencyError as exc:
+        raise AlreadyExistsError(
+            f"init rejected: ledger {app.location.url!r} was initialised concurrently"
+        ) from exc
+
+
+def add_signer(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    name: str,
+    public_key: bytes,
+    roles: Sequence[str],
+    unit: str | None = None,
+    competence: Sequence[str] = (),
+) -> WriteReceipt:
+    """Register a named public key with roles (operator only)."""
+
+    def build(_: Signer) -> list[Aggregate]:
+        if app.find(Signer, Signer.id_for(name)) is not None:
+            raise AlreadyExistsError(f"signer add rejected: signer {name!r} already exists")
+        holder = app.find(SignerKey, SignerKey.id_for(public_key))
+        if holder is not None:
+            raise AlreadyExistsError(
+                f"signer add rejected: key {key_id(public_key)} already belongs to "
+                f"signer {holder.signer!r}"
+            )
+        if unit is not None and app.find(Unit, Unit.id_for(unit)) is None:
+            raise NotFoundError(f"signer add rejected: unit {unit!r} not found")
+        signer = Signer.register(name, public_key, list(roles), unit, list(competence))
+        return [signer, SignerKey.claim(public_key, name)]
+
+    return app.write(key, build)
+
+
+def revoke_signer(app: LedgerApp, key: Ed25519PrivateKey, name: str, reason: str) -> WriteReceipt:
+    """Revoke a signer: it can sign nothing new; what it signed stays valid (operator only)."""
+
+    def build(actor: Signer) -> list[Aggregate]:
+        signer = app.load(Signer, Signer.id_for(name), f"signer {name!r}")
+        if signer.name == actor.name:
+            raise DomainError(f"signer revoke rejected: signer {name!r} cannot revoke its own key")
+        signer.revoke(reason)
+        return [signer]
+
+    return app.write(key, build)
+
+
+def add_unit(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    unit_id: str,
+    name: str,
+    level: str,
+    parent: str | None = None,
+) -> WriteReceipt:
+    """Record a unit (secretary)."""
+
+    def build(_: Signer) -> list[Aggregate]:
+        return [new_unit(app, unit_id, name, level, parent, {})]
+
+    return app.write(key, build)
+
+
+def new_unit(
+    app: LedgerApp,
+    unit_id: str,
+    name: str,
+    level: str,
+    parent: str | None,
+    batch: dict[str, Unit],
+) -> Unit:
+    """A new Unit aggregate, checked against the ledger and the units of the same batch."""
+    if unit_id in batch or app.find(Unit, Unit.id_for(unit_id)) is not None:
+        raise AlreadyExistsError(f"unit add rejected: unit {unit_id!r} already exists")
+    parent_unit = None
+    if parent:
+        parent_unit = batch.get(parent) or app.find(Unit, Unit.id_for(parent))
+        if parent_unit is None:
+            raise NotFoundError(f"unit add rejected: parent unit {parent!r} not found")
+    unit = Unit.add(unit_id, name, level, parent_unit)
+    batch[unit_id] = unit
+    return unit
+
+
+def add_person(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    person_id: str,
+    name: str,
+    unit: str,
+    category: str | None = None,
+    direct_worker: bool = False,
+) -> WriteReceipt:
+    """Record a person (secretary)."""
+
+    def build(_: Signer) -> list[Aggregate]:
+        return [new_person(app, person_id, name, unit, category, direct_worker, {}, {})]
+
+    return app.write(key, build)
+
+
+def new_person(
+    app: LedgerApp,
+    person_id: str,
+    name: str,
+    unit: str,
+    category: str | None,
+    direct_worker: bool,
+    units: dict[str, Unit],
+    batch: dict[str, Person],
+) -> Person:
+    """A new Person aggregate, checked against the ledger and the records of the same batch."""
+    if person_id in batch or app.find(Person, Person.id_for(person_id)) is not None:
+        raise AlreadyExistsError(f"person add rejected: person {person_id!r} already exists")
+    home = units.get(unit) or app.find(Unit, Unit.id_for(unit))
+    if home is None:
+        raise NotFoundError(f"person add rejected: unit {unit!r} not found")
+    person = Person.add(person_id, name, home, category, direct_worker)
+    batch[person_id] = person
+    return person
+
+
+def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, WriteReceipt]:
+    """Sign a C2SP checkpoint over every event stored so far and record it (operator only).
+
+    The note's key name is the ledger origin. Returns the signed note text and the receipt.
+    """
+    note_text = ""
+
+    def build(_: Signer) -> list[Aggregate]:
+        nonlocal note_text
+        tree, _ids = app.tree()
+        checkpoint = Checkpoint(app.origin, tree.size, tree.root())
+        note_text = sign_checkpoint(checkpoint, app.origin, key)
+        ledger = app.genesis()
+        ledger.record_checkpoint(tree.size, tree.root(), note_text, tree.compact_range())
+        return [ledger]
+
+    receipt = app.write(key, build)
+    return note_text, receipt
+
+
+def latest_checkpoint(app: LedgerApp) -> Ledger.CheckpointSigned | None:
+    """The newest stored checkpoint event, or None if none was signed yet."""
+    return app.genesis().latest_checkpoint

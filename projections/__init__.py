@@ -1,0 +1,1 @@
+"""Read models folded from the ledger, and the reports built from them."""

@@ -1,0 +1,55 @@
+"""Read model: the signers, folded from the registry events of the log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+import msgspec
+
+from domain.base import DomainEvent
+from domain.registry import Signer
+from ledger.application import LedgerApp
+from ledger.keys import key_id
+from ledger.mapper import decode_stored, topic_of
+
+
+class SignerView(msgspec.Struct):
+    """One signer as reports show it (`key_id` is the fingerprint of its public key)."""
+
+    name: str
+    roles: list[str]
+    key_id: str
+    revoked: bool
+    unit: str | None = None
+    competence: list[str] = msgspec.field(default_factory=list)
+    revoked_reason: str | None = None
+
+
+def fold_signers(events: Iterable[DomainEvent]) -> list[SignerView]:
+    """Fold registry events (in ledger order) into the signer list, sorted by name."""
+    views: dict[UUID, SignerView] = {}
+    for event in events:
+        if isinstance(event, Signer.Registered):
+            views[event.originator_id] = SignerView(
+                name=event.name,
+                roles=list(event.roles),
+                key_id=key_id(event.public_key),
+                revoked=False,
+                unit=event.unit,
+                competence=list(event.competence),
+            )
+        elif isinstance(event, Signer.Revoked) and event.originator_id in views:
+            views[event.originator_id].revoked = True
+            views[event.originator_id].revoked_reason = event.reason
+    return sorted(views.values(), key=lambda v: v.name)
+
+
+SIGNER_TOPICS = (topic_of(Signer.Registered), topic_of(Signer.Revoked))
+
+
+def signer_list(app: LedgerApp) -> list[SignerView]:
+    """The current signer list of the ledger."""
+    app.genesis()
+    events = (decode_stored(n.topic, n.state) for n in app.notifications_of(SIGNER_TOPICS))
+    return fold_signers(events)
