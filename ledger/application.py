@@ -76,6 +76,8 @@ class LedgerApp(Application[UUID]):
         except Exception as exc:  # sqlite3 / psycopg / eventsourcing errors on open
             raise StorageError(f"ledger {location.url!r}: cannot open: {exc}") from exc
         self._origin: str | None = None
+        self._tree = MerkleTree()
+        self._leaf_ids: list[int] = []
 
     @property
     def signing_mapper(self) -> SigningMapper:
@@ -86,10 +88,14 @@ class LedgerApp(Application[UUID]):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def entries(self, start_seq: int = 0) -> Iterator[Entry]:
-        """Every stored event in ledger order from `start_seq` (dense, gap-free numbering)."""
-        next_id: int | None = None
-        seq = 0
+    def entries(self, start_seq: int = 0, after_id: int | None = None) -> Iterator[Entry]:
+        """Every stored event in ledger order from `start_seq` (dense, gap-free numbering).
+
+        With `after_id`, reading starts after that notification id, whose event is taken to
+        be at seq `start_seq` - 1 (used to continue a tree already built up to there).
+        """
+        next_id: int | None = None if after_id is None else after_id + 1
+        seq = 0 if after_id is None else start_seq
         while True:
             page = self._select(next_id, ())
             for n in page:
@@ -154,13 +160,16 @@ class LedgerApp(Application[UUID]):
             return None
 
     def tree(self) -> tuple[MerkleTree, list[int]]:
-        """The Merkle tree over every stored event, and the notification id of each leaf."""
-        tree = MerkleTree()
-        ids: list[int] = []
-        for entry in self.entries():
-            tree.append(leaf_hash(entry.state))
-            ids.append(entry.notification_id)
-        return tree, ids
+        """The Merkle tree over every stored event, and the notification id of each leaf.
+
+        Kept in memory and extended with what was appended since the last call, so a process
+        that writes many times reads each event once.
+        """
+        last_id = self._leaf_ids[-1] if self._leaf_ids else None
+        for entry in self.entries(self._tree.size, after_id=last_id):
+            self._tree.append(leaf_hash(entry.state))
+            self._leaf_ids.append(entry.notification_id)
+        return self._tree, self._leaf_ids
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -221,8 +230,14 @@ class LedgerApp(Application[UUID]):
 
     def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
         tree, ids = self.tree()
-        position = {nid: seq for seq, nid in enumerate(ids)}
-        seqs = [position[nid] for nid in notification_ids if nid in position]
+        wanted = set(notification_ids)
+        seqs: list[int] = []
+        for seq in range(len(ids) - 1, -1, -1):  # new events sit at the end
+            if len(seqs) == len(wanted):
+                break
+            if ids[seq] in wanted:
+                seqs.append(seq)
+        seqs.reverse()
         return WriteReceipt(seqs=seqs, size=tree.size, root=tree.root().hex())
 
 
