@@ -72,8 +72,16 @@ class Ledger(Aggregate):
 
     @classmethod
     def initialise(cls, origin: str, operator: SignerName, operator_key: bytes) -> Ledger:
-        if not origin or any(c.isspace() for c in origin) or not origin.isprintable():
-            raise UsageError(f"origin {origin!r} is not valid: a non-empty URL without scheme")
+        if (
+            not origin
+            or "+" in origin
+            or any(c.isspace() for c in origin)
+            or not origin.isprintable()
+        ):
+            raise UsageError(
+                f"origin {origin!r} is not valid: a non-empty URL without scheme, "
+                "no spaces or '+' (it is also the checkpoint key name)"
+            )
         check_signer_name(operator)
         return cls._create(
             cls.Initialised, id=cls.ID, origin=origin, operator=operator, operator_key=operator_key

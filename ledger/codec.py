@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -58,17 +58,20 @@ class SplitEntry(msgspec.Struct, frozen=True):
 
 def encode_body(origin: str, event: DomainEvent, topic: str, signer: str) -> bytes:
     """Canonical body bytes of `event` as signed by `signer` in the ledger `origin`."""
-    body = EntryBody(
+    return ENCODER.encode(_body(origin, event, topic, signer))
+
+
+def _body(origin: str, event: DomainEvent, topic: str, signer: str) -> EntryBody[Any]:
+    return EntryBody(
         format=FORMAT_VERSION,
         origin=origin,
         aggregate=event.originator_id,
         version=event.originator_version,
         type=topic,
-        time=event.timestamp,
+        time=event.timestamp.astimezone(UTC),
         signer=signer,
         payload=event.payload(),
     )
-    return ENCODER.encode(body)
 
 
 def signing_input(body: bytes) -> bytes:
@@ -92,6 +95,8 @@ def split_entry(entry: bytes) -> SplitEntry:
         raise MalformedInputError("entry: signature is not valid base64") from exc
     if len(signature) != SIG_LEN:
         raise MalformedInputError(f"entry: signature is {len(signature)} bytes, want {SIG_LEN}")
+    if base64.b64encode(signature) != entry[cut + 1 :]:
+        raise MalformedInputError("entry: signature base64 is not canonical")
     return SplitEntry(body=entry[:cut], signature=signature)
 
 
@@ -152,4 +157,10 @@ def decode_event(body: bytes, event_class: type[DomainEvent]) -> tuple[EntryBody
         timestamp=decoded.time,
         **kwargs,
     )
+    # Exactly one byte string encodes a body: duplicate keys, reordered keys, whitespace,
+    # escapes or other time zones would let two verifiers read one signature differently.
+    if ENCODER.encode(_body(decoded.origin, event, decoded.type, decoded.signer)) != body:
+        raise MalformedInputError(
+            f"entry body ({event_class.__qualname__}) is not in canonical form"
+        )
     return decoded, event

@@ -175,8 +175,8 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     g = genesis.event
     if receipt.genesis.seq != 0 or not isinstance(g, Ledger.Initialised):
         raise VerificationError("receipt: genesis entry is not event 0")
-    if g.operator_key != operator_key:
-        raise VerificationError("receipt: genesis names another operator key")
+    if g.operator_key != operator_key or genesis.body.signer != g.operator:
+        raise VerificationError("receipt: genesis names another operator key or signer")
     genesis.verify_signed_by(operator_key, "receipt genesis")
     # (5):
     r = reg.event
@@ -196,7 +196,7 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     # (7):
     payload = event.event.payload()
     for name, value in receipt.shown.items():
-        _check_shown(name, value, payload, event.body)
+        _check_shown(name, value, payload)
     return ReceiptCheck(
         origin=origin,
         seq=receipt.event.seq,
@@ -216,20 +216,28 @@ def _origin_of(note: str) -> str:
     return origin
 
 
-def _check_shown(name: str, value: str, payload: dict[str, Any], body: Any) -> None:
-    """A shown field must equal the payload field (or be one member of a list field)."""
-    if name == "signer":
-        actual: Any = body.signer
-    elif name in payload:
-        actual = payload[name]
+def shown_form(value: Any) -> str:
+    """How a payload value is written in ``shown``: strings as they are, anything else as its
+    canonical JSON (``true``, ``null``, ``12.5``, ``"2020-02-18"`` without the quotes)."""
+    if isinstance(value, str):
+        return value
+    encoded = msgspec.json.encode(value).decode("utf-8")
+    return encoded[1:-1] if encoded.startswith('"') else encoded
+
+
+def _check_shown(name: str, value: str, payload: dict[str, Any]) -> None:
+    """A shown field must equal the payload field, or be one member of a list field
+    (``recipient`` may name one member of ``recipients``)."""
+    if name in payload:
+        actual: Any = payload[name]
     elif name == "recipient" and "recipients" in payload:
         actual = payload["recipients"]
     else:
         raise VerificationError(f"receipt: shown field {name!r} is not in the signed event")
     if isinstance(actual, list):
-        if value not in [str(v) for v in actual]:
+        if value not in [shown_form(v) for v in actual]:
             raise VerificationError(f"receipt: shown {name} {value!r} is not in the signed event")
-    elif str(actual) != value:
+    elif shown_form(actual) != value:
         raise VerificationError(
-            f"receipt: shown {name} {value!r} differs from the signed value {actual!s}"
+            f"receipt: shown {name} {value!r} differs from the signed value {shown_form(actual)!r}"
         )

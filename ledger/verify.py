@@ -226,6 +226,8 @@ def _check_entry(
     signer = registry.signers.get(body.signer)
     if seq == 0 and isinstance(event, Ledger.Initialised):
         signer = _SignerState(event.operator_key, frozenset({OPERATOR}))
+        if body.signer != event.operator:
+            problems.append(Problem(seq, 3, f"{where}: genesis not signed by its operator"))
     elif seq == 0:
         problems.append(Problem(seq, 3, f"{where}: the first event is not the genesis"))
     if signer is None:

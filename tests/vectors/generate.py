@@ -1,0 +1,491 @@
+"""Generate the golden format vectors in tests/vectors/format/ (deterministic, no database).
+
+Run ``.venv/bin/python tests/vectors/generate.py`` (or ``make vectors``). Every key comes from
+a fixed 32-byte seed and every event from the real domain factories with a fixed timestamp, so
+Ed25519's deterministic signatures make each run write byte-identical files. The bytes are made
+by the same code the ledger uses (ledger.codec, ledger.merkle, ledger.note, ledger.receipt).
+
+One JSON file per case, named ``<kind>-<mutation>.json``, each with ``desc`` and
+``want_error`` (null, or the name of the error class a verifier raises). docs/FORMAT.md
+describes every field; tests/ledger/test_format_vectors.py checks every file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.base import Aggregate, DomainEvent
+from domain.ids import SignerName
+from domain.registry import Ledger, Person, Signer, SignerKey, Unit
+from ledger import codec
+from ledger.keys import raw_public_key
+from ledger.mapper import topic_of
+from ledger.merkle import MerkleTree, leaf_hash
+from ledger.note import Checkpoint, note_key_id, sign_checkpoint, sign_note
+from ledger.receipt import RECEIPT_FORMAT, ProvenEntry, Receipt, encode_receipt
+
+OUT_DIR = Path(__file__).resolve().parent / "format"
+
+ORIGIN = "awards.example/ledger"
+OTHER_ORIGIN = "awards.example/other-ledger"
+OPERATOR_NAME = "ops"
+CLERK_NAME = "clerk"
+
+
+def seeded_key(label: bytes) -> Ed25519PrivateKey:
+    """The Ed25519 key whose 32-byte seed is SHA-256(`label`)."""
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(label).digest())
+
+
+OPERATOR_KEY = seeded_key(b"award-ledger test operator")
+CLERK_KEY = seeded_key(b"award-ledger test secretary")
+STRANGER_KEY = seeded_key(b"award-ledger test stranger")
+OPERATOR_PUB = raw_public_key(OPERATOR_KEY)
+CLERK_PUB = raw_public_key(CLERK_KEY)
+STRANGER_PUB = raw_public_key(STRANGER_KEY)
+
+
+def at(hour: int, minute: int, microsecond: int = 0) -> datetime:
+    """A fixed UTC time on 2020-02-18."""
+    return datetime(2020, 2, 18, hour, minute, 0, microsecond, tzinfo=UTC)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def flip_bit(data: bytes, index: int, bit: int = 0) -> bytes:
+    """`data` with bit `bit` of byte `index` inverted."""
+    out = bytearray(data)
+    out[index] ^= 1 << bit
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored event: its row columns, signed entry and the signer's public key."""
+
+    seq: int
+    event: DomainEvent
+    topic: str
+    signer: str
+    public_key: bytes
+    body: bytes
+    signature: bytes
+
+    @property
+    def entry(self) -> bytes:
+        return codec.join_entry(self.body, self.signature)
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "originator_id": str(self.event.originator_id),
+            "originator_version": self.event.originator_version,
+            "topic": self.topic,
+        }
+
+
+def signed_row(
+    seq: int, event: DomainEvent, signer: str, key: Ed25519PrivateKey, origin: str = ORIGIN
+) -> Row:
+    """Encode and sign `event` exactly as ledger.mapper.SigningMapper does."""
+    topic = topic_of(type(event))
+    body = codec.encode_body(origin, event, topic, signer)
+    signature = key.sign(codec.signing_input(body))
+    return Row(seq, event, topic, signer, raw_public_key(key), body, signature)
+
+
+def pending(aggregate: Aggregate, when: datetime) -> list[DomainEvent]:
+    """The aggregate's new events, each given the fixed timestamp `when`."""
+    events = [e for e in aggregate.collect_events() if isinstance(e, DomainEvent)]
+    return [msgspec.structs.replace(e, timestamp=when) for e in events]
+
+
+@dataclass(frozen=True)
+class Ledger7:
+    """The small ledger: 7 registry events, a checkpoint over them, and a later revocation."""
+
+    rows: list[Row]  # seq 0..8
+    tree: MerkleTree  # over seq 0..6
+    note: str  # the checkpoint over size 7
+
+
+def build_ledger() -> Ledger7:
+    genesis = Ledger.initialise(ORIGIN, SignerName(OPERATOR_NAME), OPERATOR_PUB)
+    operator = Signer.register(OPERATOR_NAME, OPERATOR_PUB, ["operator"])
+    operator_claim = SignerKey.claim(OPERATOR_PUB, OPERATOR_NAME)
+    clerk = Signer.register(CLERK_NAME, CLERK_PUB, ["secretary"])
+    clerk_claim = SignerKey.claim(CLERK_PUB, CLERK_NAME)
+    unit = Unit.add("PTCCB", "Phòng Tổ chức cán bộ", "department", None)
+    person = Person.add("P-0001", "Nguyễn Thị Lan", unit, "civil_servant", True)
+
+    plan: list[tuple[Aggregate, datetime, str, Ed25519PrivateKey]] = [
+        (genesis, at(1, 0), OPERATOR_NAME, OPERATOR_KEY),  # awards init: one transaction
+        (operator, at(1, 0), OPERATOR_NAME, OPERATOR_KEY),
+        (operator_claim, at(1, 0), OPERATOR_NAME, OPERATOR_KEY),
+        (clerk, at(1, 5), OPERATOR_NAME, OPERATOR_KEY),  # awards signer add
+        (clerk_claim, at(1, 5), OPERATOR_NAME, OPERATOR_KEY),
+        (unit, at(2, 30, 250000), CLERK_NAME, CLERK_KEY),  # awards unit add
+        (person, at(2, 31), CLERK_NAME, CLERK_KEY),  # awards person add
+    ]
+    rows: list[Row] = []
+    for aggregate, when, signer, key in plan:
+        for event in pending(aggregate, when):
+            rows.append(signed_row(len(rows), event, signer, key))
+
+    tree = MerkleTree(leaf_hash(row.entry) for row in rows)
+    note = sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), ORIGIN, OPERATOR_KEY)
+    genesis.record_checkpoint(tree.size, tree.root(), note, tree.compact_range())
+    clerk.revoke("left the office")
+    for aggregate, when in ((genesis, at(3, 0)), (clerk, at(4, 0))):
+        for event in pending(aggregate, when):
+            rows.append(signed_row(len(rows), event, OPERATOR_NAME, OPERATOR_KEY))
+    return Ledger7(rows, tree, note)
+
+
+# -- entries ------------------------------------------------------------------------------------
+
+
+def entry_case(
+    desc: str,
+    want_error: str | None,
+    row: Row,
+    *,
+    entry: bytes | None = None,
+    columns: dict[str, Any] | None = None,
+    origin: str = ORIGIN,
+) -> dict[str, Any]:
+    entry = row.entry if entry is None else entry
+    body, _, _ = entry.rpartition(b"\n")
+    return {
+        "desc": desc,
+        "want_error": want_error,
+        "origin": origin,
+        "public_key": row.public_key.hex(),
+        "row": columns if columns is not None else row.columns(),
+        "entry": b64(entry),
+        "body": body.decode("utf-8"),
+    }
+
+
+def entry_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
+    row = ledger.rows[6]  # Person.Added, signed by the clerk
+    happy = entry_case(
+        "a Person.Added event signed by a secretary: the row, the entry and every derived value",
+        None,
+        row,
+    )
+    happy.update(
+        signing_input=codec.signing_input(row.body).hex(),
+        signature=row.signature.hex(),
+        leaf_hash=leaf_hash(row.entry).hex(),
+    )
+    digit = row.body.index(b'"P-0001"') + 6  # the final "1" of the person id
+    bitflip = row.body[:digit] + flip_bit(row.body[digit : digit + 1], 0) + row.body[digit + 1 :]
+
+    foreign = signed_row(6, row.event, CLERK_NAME, CLERK_KEY, origin=OTHER_ORIGIN)
+
+    payload = dict(row.event.payload(), nickname="Lan")
+    extra = codec.ENCODER.encode(
+        codec.EntryBody(
+            format=codec.FORMAT_VERSION,
+            origin=ORIGIN,
+            aggregate=row.event.originator_id,
+            version=row.event.originator_version,
+            type=row.topic,
+            time=row.event.timestamp,
+            signer=CLERK_NAME,
+            payload=payload,
+        )
+    )
+    extra_entry = codec.join_entry(extra, CLERK_KEY.sign(codec.signing_input(extra)))
+
+    return {
+        "entry-happy-path": happy,
+        "entry-body-bitflip": entry_case(
+            f"bit 0 of body byte {digit} flipped (person id P-0001 becomes P-0000): the body "
+            "still decodes but the signature no longer verifies",
+            "SignatureError",
+            row,
+            entry=codec.join_entry(bitflip, row.signature),
+        ),
+        "entry-wrong-origin": entry_case(
+            f"the same event validly signed for origin {OTHER_ORIGIN!r}, presented to the "
+            f"ledger {ORIGIN!r}: the body does not bind this ledger",
+            "VerificationError",
+            foreign,
+        ),
+        "entry-row-version-mismatch": entry_case(
+            "the row says originator_version 2, the signed body says version 1",
+            "VerificationError",
+            row,
+            columns=dict(row.columns(), originator_version=2),
+        ),
+        "entry-signature-truncated": entry_case(
+            "the base64 signature line lost its last 4 characters (84 instead of 88)",
+            "MalformedInputError",
+            row,
+            entry=row.entry[:-4],
+        ),
+        "entry-unknown-field": entry_case(
+            "a validly signed body whose payload has a field the event type does not declare "
+            "(nickname): strict decoding refuses it",
+            "MalformedInputError",
+            row,
+            entry=extra_entry,
+        ),
+    }
+
+
+# -- trees --------------------------------------------------------------------------------------
+
+INCLUSION_INDEX = 2
+CONSISTENCY_OLD_SIZE = 3
+
+
+def tree_case(desc: str, want_error: str | None, ledger: Ledger7) -> dict[str, Any]:
+    tree = ledger.tree
+    entries = [row.entry for row in ledger.rows[: tree.size]]
+    return {
+        "desc": desc,
+        "want_error": want_error,
+        "entries": [b64(e) for e in entries],
+        "leaf_hashes": [leaf_hash(e).hex() for e in entries],
+        "size": tree.size,
+        "root": tree.root().hex(),
+        "inclusion": {
+            "index": INCLUSION_INDEX,
+            "entry": b64(entries[INCLUSION_INDEX]),
+            "proof": [h.hex() for h in tree.inclusion_proof(INCLUSION_INDEX)],
+        },
+        "consistency": {
+            "old_size": CONSISTENCY_OLD_SIZE,
+            "old_root": tree.root(CONSISTENCY_OLD_SIZE).hex(),
+            "proof": [h.hex() for h in tree.consistency_proof(CONSISTENCY_OLD_SIZE)],
+        },
+    }
+
+
+def tree_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
+    happy = tree_case(
+        "the 7-entry ledger: leaf hashes, root, PATH(2, D[7]) and PROOF(3, D[7])", None, ledger
+    )
+    wrong_leaf = tree_case(
+        "the inclusion proof for leaf 2 presented with entry 3", "RootMismatchError", ledger
+    )
+    wrong_leaf["inclusion"]["entry"] = b64(ledger.rows[3].entry)
+    bitflip = tree_case(
+        "bit 0 of the first byte of inclusion proof[0] flipped", "RootMismatchError", ledger
+    )
+    proof = bitflip["inclusion"]["proof"]
+    proof[0] = flip_bit(bytes.fromhex(proof[0]), 0).hex()
+    return {
+        "tree-happy-path": happy,
+        "tree-wrong-leaf": wrong_leaf,
+        "tree-proof0-bitflip": bitflip,
+    }
+
+
+# -- checkpoints --------------------------------------------------------------------------------
+
+
+def checkpoint_case(
+    desc: str, want_error: str | None, note: str, public_key: bytes, ledger: Ledger7
+) -> dict[str, Any]:
+    return {
+        "desc": desc,
+        "want_error": want_error,
+        "origin": ORIGIN,
+        "key_name": ORIGIN,
+        "public_key": public_key.hex(),
+        "key_id": note_key_id(ORIGIN, public_key).hex(),
+        "note": note,
+        "size": ledger.tree.size,
+        "root": ledger.tree.root().hex(),
+    }
+
+
+def checkpoint_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
+    root64 = b64(ledger.tree.root())
+    padded = sign_note(f"{ORIGIN}\n0{ledger.tree.size}\n{root64}\n", ORIGIN, OPERATOR_KEY)
+    return {
+        "checkpoint-happy-path": checkpoint_case(
+            "the operator's checkpoint over the 7-entry ledger (key name = origin)",
+            None,
+            ledger.note,
+            OPERATOR_PUB,
+            ledger,
+        ),
+        "checkpoint-wrong-key": checkpoint_case(
+            "the same note checked with another key: no signature line has that key's id",
+            "CheckpointError",
+            ledger.note,
+            STRANGER_PUB,
+            ledger,
+        ),
+        "checkpoint-size-leading-zero": checkpoint_case(
+            "a validly signed note whose tree size line is '07': sizes have no leading zeros",
+            "MalformedNoteError",
+            padded.to_text(),
+            OPERATOR_PUB,
+            ledger,
+        ),
+    }
+
+
+# -- receipts -----------------------------------------------------------------------------------
+
+RECEIPT_SEQ = 6  # Person.Added
+REGISTRATION_SEQ = 3  # Signer.Registered clerk
+
+
+def receipt_document(ledger: Ledger7, shown: dict[str, str]) -> dict[str, Any]:
+    """The receipt ledger.receipt.build_receipt writes, as a JSON object."""
+    tree = ledger.tree
+
+    def proven(seq: int) -> ProvenEntry:
+        proof = [b64(h) for h in tree.inclusion_proof(seq)]
+        return ProvenEntry(seq, b64(ledger.rows[seq].entry), proof)
+
+    receipt = Receipt(
+        format=RECEIPT_FORMAT,
+        checkpoint=ledger.note,
+        event=proven(RECEIPT_SEQ),
+        genesis=proven(0),
+        registration=proven(REGISTRATION_SEQ),
+        shown=shown,
+    )
+    document: dict[str, Any] = json.loads(encode_receipt(receipt))
+    return document
+
+
+def receipt_case(
+    desc: str, want_error: str | None, document: dict[str, Any], operator: bytes
+) -> dict[str, Any]:
+    return {
+        "desc": desc,
+        "want_error": want_error,
+        "operator_public_key": operator.hex(),
+        "receipt": document,
+    }
+
+
+def receipt_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
+    shown = {"person_id": "P-0001", "name": "Nguyễn Thị Lan", "direct_worker": "true"}
+    happy = receipt_document(ledger, shown)
+    happy_case = receipt_case(
+        "a receipt for event 6 (Person.Added by the secretary 'clerk', registered at 3) "
+        "against the checkpoint over 7 entries; the clerk's later revocation (event 8) does "
+        "not affect it",
+        None,
+        happy,
+        OPERATOR_PUB,
+    )
+    happy_case["want"] = {
+        "origin": ORIGIN,
+        "seq": RECEIPT_SEQ,
+        "type": ledger.rows[RECEIPT_SEQ].topic,
+        "signer": CLERK_NAME,
+        "roles": ["secretary"],
+        "tree_size": ledger.tree.size,
+        "root": ledger.tree.root().hex(),
+    }
+    edited = receipt_document(ledger, dict(shown, person_id="P-0002"))
+    bitflip = receipt_document(ledger, shown)
+    proof0 = base64.b64decode(bitflip["event"]["proof"][0])
+    bitflip["event"]["proof"][0] = b64(flip_bit(proof0, 0))
+    return {
+        "receipt-happy-path": happy_case,
+        "receipt-shown-recipient-edited": receipt_case(
+            "the shown person id (the receipt's recipient) edited from P-0001 to P-0002",
+            "VerificationError",
+            edited,
+            OPERATOR_PUB,
+        ),
+        "receipt-proof-bitflip": receipt_case(
+            "bit 0 of the first byte of the event's inclusion proof[0] flipped",
+            "RootMismatchError",
+            bitflip,
+            OPERATOR_PUB,
+        ),
+        "receipt-wrong-operator": receipt_case(
+            "an intact receipt checked against another operator's public key",
+            "CheckpointError",
+            happy,
+            STRANGER_PUB,
+        ),
+    }
+
+
+# -- the whole ledger, one entry per registry event type ------------------------------------------
+
+
+def ledger_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
+    rows = [
+        {
+            "seq": row.seq,
+            **row.columns(),
+            "signer": row.signer,
+            "public_key": row.public_key.hex(),
+            "body": row.body.decode("utf-8"),
+            "entry": b64(row.entry),
+            "leaf_hash": leaf_hash(row.entry).hex(),
+        }
+        for row in ledger.rows
+    ]
+    return {
+        "ledger-happy-path": {
+            "desc": "every registry event type once, in ledger order: genesis, registrations, "
+            "key claims, a unit, a person, the checkpoint over the first 7 and a revocation",
+            "want_error": None,
+            "origin": ORIGIN,
+            "rows": rows,
+        }
+    }
+
+
+def all_cases() -> dict[str, dict[str, Any]]:
+    ledger = build_ledger()
+    return {
+        **entry_cases(ledger),
+        **tree_cases(ledger),
+        **checkpoint_cases(ledger),
+        **receipt_cases(ledger),
+        **ledger_cases(ledger),
+    }
+
+
+def render(case: dict[str, Any]) -> bytes:
+    return (json.dumps(case, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def generate(out_dir: Path = OUT_DIR) -> list[Path]:
+    """Write every case as ``out_dir/<name>.json``; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, case in all_cases().items():
+        path = out_dir / f"{name}.json"
+        path.write_bytes(render(case))
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    out_dir = Path(argv[1]) if len(argv) > 1 else OUT_DIR
+    for path in generate(out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
