@@ -44,6 +44,7 @@ def signer() -> None:
 @click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
 @click.option("--unit", default=None)
 @click.option("--competence", multiple=True, help="Award kinds an authority may decide.")
+@click.option("--person", default=None, help="The person this signer is (conflict of interest).")
 @key_options
 @json_option
 @pass_ctx
@@ -54,6 +55,7 @@ def signer_add(
     roles: tuple[str, ...],
     unit: str | None,
     competence: tuple[str, ...],
+    person: str | None,
     key_path: Path,
     passphrase_file: Path | None,
     as_json: bool,
@@ -61,7 +63,7 @@ def signer_add(
     """Register NAME's public key with its roles."""
     public = raw_public_key(load_public_key(pub_path))
     key = load_key(key_path, passphrase_file)
-    receipt = registry.add_signer(obj.app, key, name, public, roles, unit, competence)
+    receipt = registry.add_signer(obj.app, key, name, public, roles, unit, competence, person)
     emit_receipt(receipt, as_json, f"signer {name} registered")
 
 

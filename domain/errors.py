@@ -132,3 +132,54 @@ class StorageError(AwardLedgerError):
 
 class ConcurrencyError(StorageError):
     """Raised when a concurrent writer won a conflict and retrying did not succeed."""
+
+
+# -- workflow errors (movements, sessions, decisions) --------------------------------------------
+
+
+class UnknownCriterionError(NotFoundError):
+    """Raised when a score names a criterion the movement was not launched with."""
+
+
+class ScoreOutOfRangeError(DomainError):
+    """Raised when score points fall outside 0..max_points of their criterion."""
+
+
+class UnsuitableAwardError(DomainError):
+    """Raised when an award kind does not suit its recipient (a person title for a unit, ...)."""
+
+
+class ConflictOfInterestError(DomainError):
+    """Raised when someone scores or votes on themselves or on their own unit."""
+
+
+class OutOfOrderError(DomainError):
+    """Raised when a step comes before the step it needs (registration, review, decision)."""
+
+
+class SessionClosedError(OutOfOrderError):
+    """Raised when a vote, ballot, tally or close arrives after the session was closed."""
+
+
+class BallotModeError(DomainError):
+    """Raised when an open-mode command meets a secret session, or the reverse."""
+
+
+class NotSessionMemberError(DomainError):
+    """Raised when a signer who is not on the session's roster votes or casts a ballot."""
+
+
+class AlreadyVotedError(AlreadyExistsError):
+    """Raised when a member votes or casts a ballot a second time in one session."""
+
+
+class TallyError(DomainError):
+    """Raised when a tally does not fit its session (nominees, counts, quorum, a second tally)."""
+
+
+class NotCompetentError(DomainError):
+    """Raised when an authority annuls an award kind outside its competence list."""
+
+
+class AlreadyAnnulledError(DomainError):
+    """Raised when a recipient's award in a decision is annulled a second time."""

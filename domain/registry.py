@@ -96,7 +96,10 @@ class Ledger(Aggregate):
 
 
 class Signer(Aggregate):
-    """A named Ed25519 public key with roles, an optional unit and a competence list."""
+    """A named Ed25519 public key with roles, an optional unit and a competence list.
+
+    `person` links the signer to the person it is (for conflict-of-interest checks: nobody
+    scores or votes on themselves or their own unit)."""
 
     class Registered(Aggregate.Created, frozen=True, kw_only=True):
         required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
@@ -105,8 +108,10 @@ class Signer(Aggregate):
         roles: list[str]
         unit: str | None = None
         competence: list[str] = msgspec.field(default_factory=list)
+        person: str | None = None
 
         def apply(self, agg: Signer) -> None:
+            agg.person = self.person
             agg.name = self.name
             agg.public_key = self.public_key
             agg.roles = frozenset(self.roles)
@@ -128,6 +133,7 @@ class Signer(Aggregate):
     roles: frozenset[str]
     unit: str | None
     competence: frozenset[str]
+    person: str | None
     revoked: bool
     revoked_reason: str | None
 
@@ -143,6 +149,7 @@ class Signer(Aggregate):
         roles: list[str],
         unit: str | None = None,
         competence: list[str] | None = None,
+        person: str | None = None,
     ) -> Signer:
         check_signer_name(name)
         if len(public_key) != 32:
@@ -160,6 +167,8 @@ class Signer(Aggregate):
             raise UsageError(f"signer {name!r}: --competence needs the role 'authority'")
         if unit is not None:
             check_id("unit", unit)
+        if person is not None:
+            check_id("person", person)
         return cls._create(
             cls.Registered,
             id=cls.id_for(name),
@@ -168,6 +177,7 @@ class Signer(Aggregate):
             roles=sorted(set(roles)),
             unit=unit,
             competence=sorted(set(competence or [])),
+            person=person,
         )
 
     def revoke(self, reason: str) -> None:

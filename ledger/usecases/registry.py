@@ -47,8 +47,9 @@ def add_signer(
     roles: Sequence[str],
     unit: str | None = None,
     competence: Sequence[str] = (),
+    person: str | None = None,
 ) -> WriteReceipt:
-    """Register a named public key with roles (operator only)."""
+    """Register a named public key with roles (operator only); `person` is who the signer is."""
 
     def build(_: Signer) -> list[Aggregate]:
         if app.find(Signer, Signer.id_for(name)) is not None:
@@ -61,7 +62,9 @@ def add_signer(
             )
         if unit is not None and app.find(Unit, Unit.id_for(unit)) is None:
             raise NotFoundError(f"signer add rejected: unit {unit!r} not found")
-        signer = Signer.register(name, public_key, list(roles), unit, list(competence))
+        if person is not None and app.find(Person, Person.id_for(person)) is None:
+            raise NotFoundError(f"signer add rejected: person {person!r} not found")
+        signer = Signer.register(name, public_key, list(roles), unit, list(competence), person)
         return [signer, SignerKey.claim(public_key, name)]
 
     return app.write(key, build)

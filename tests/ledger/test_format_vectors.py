@@ -180,7 +180,7 @@ PAYLOAD_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "domain.registry:Ledger.CheckpointSigned": ({"size", "root_hash", "note", "frontier"}, set()),
     "domain.registry:Signer.Registered": (
         CREATED | {"name", "public_key", "roles"},
-        {"unit", "competence"},
+        {"unit", "competence", "person"},
     ),
     "domain.registry:Signer.Revoked": ({"reason"}, set()),
     "domain.registry:SignerKey.Claimed": (CREATED | {"signer"}, set()),

@@ -1,0 +1,288 @@
+"""Award decisions (quyết định khen thưởng) and annulments (hủy bỏ, Law 2022 Art. 93).
+
+`decide` is the one command behind `awards decide`: it checks the rules of `domain.rules`
+against the movement's `AwardRegister` and the recipients' `RecipientRecord`s, raises
+RuleViolationError for the first violation unless an override reason is given (then every
+violation is signed into `Decision.Recorded`), and appends to the new `Decision`, the register
+and each record. The application saves `DecisionWrites.aggregates()` in ONE `save`; a
+concurrent decision in the same movement then conflicts on the register's version.
+
+`annul` marks one recipient's award annulled in the decision, the register (which frees its
+quota) and the record, and returns the awards that depended on it (rule 9) for the receipt.
+
+How the application uses this::
+
+    writes = decide(number, movement=m, award=a, recipients=[Recipient(p, "person", unit)],
+                    authority=Actor.from_signer(signer), decided_on=date, at=at,
+                    basis=session_or_None, register=register_or_None,
+                    records={r: record for r in found}, participations={r: p for r in found},
+                    headcounts={unit_id: n}, override_reason=reason)
+    app.save(*writes.aggregates())         # Decision.id_for(number) exists -> AlreadyExistsError
+    undone = annul(decision, register, record, recipient, ground, reason, authority, at=at)
+    app.save(*undone.aggregates())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import ClassVar
+from uuid import UUID
+
+from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
+from domain.base import Aggregate, aggregate_id
+from domain.cascade import Dependent, dependent_awards
+from domain.errors import (
+    AlreadyAnnulledError,
+    NotCompetentError,
+    NotFoundError,
+    RuleViolationError,
+    UnsuitableAwardError,
+    UsageError,
+)
+from domain.ids import check_id
+from domain.movement import Movement
+from domain.participation import Participation
+from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
+from domain.rules import DecisionCheck, Violation, decision_violations
+from domain.session import ReviewSession
+
+Day = date  # `date` is also a field name inside Decision
+GROUNDS = ("false_declaration", "forged_documents", "unlawful_procedure", "standard_not_met")
+_AUTHORITY = frozenset({"authority"})
+
+
+class Decision(Aggregate):
+    """One signed award decision: one award kind to one or more recipients."""
+
+    class Recorded(Aggregate.Created, frozen=True, kw_only=True):
+        """An authority decided an award for recipients, on a basis, maybe overriding rules."""
+
+        required_roles: ClassVar[frozenset[str]] = _AUTHORITY
+        number: str
+        movement: str
+        award: str
+        year: int
+        recipients: list[Recipient]
+        authority: str
+        date: date
+        basis: str | None
+        override_reason: str | None
+        overridden_rules: list[str]
+        violations: list[Violation]
+        at: datetime
+
+        def apply(self, agg: Decision) -> None:
+            agg.number, agg.movement, agg.award = self.number, self.movement, self.award
+            agg.year, agg.recipients = self.year, list(self.recipients)
+            agg.authority, agg.date, agg.basis = self.authority, self.date, self.basis
+            agg.override_reason = self.override_reason
+            agg.overridden_rules = list(self.overridden_rules)
+            agg.violations = list(self.violations)
+            agg.recorded_at = self.at
+            agg.annulled = {}
+
+    class RecipientAnnulled(Aggregate.Event, frozen=True, kw_only=True):
+        """One recipient's award was annulled (Law 2022 Art. 93), with ground and reason."""
+
+        required_roles: ClassVar[frozenset[str]] = _AUTHORITY
+        recipient: str
+        ground: str
+        reason: str
+        at: datetime
+
+        def apply(self, agg: Decision) -> None:
+            agg.annulled[self.recipient] = self.ground
+
+    number: str
+    movement: str
+    award: str
+    year: int
+    recipients: list[Recipient]
+    authority: str
+    date: date
+    basis: str | None
+    override_reason: str | None
+    overridden_rules: list[str]
+    violations: list[Violation]
+    recorded_at: datetime
+    annulled: dict[str, str]
+
+    @staticmethod
+    def id_for(number: str) -> UUID:
+        return aggregate_id("decision", number)
+
+    @classmethod
+    def record(
+        cls,
+        number: str,
+        movement: Movement,
+        award: str,
+        recipients: Sequence[Recipient],
+        authority: Actor,
+        decided_on: Day,
+        *,
+        at: datetime,
+        basis: str | None,
+        override_reason: str | None,
+        violations: list[Violation],
+    ) -> Decision:
+        """Record a checked decision (use `decide`, which runs the checks first)."""
+        return cls._create(
+            cls.Recorded,
+            id=cls.id_for(number),
+            number=number,
+            movement=movement.movement_id,
+            award=award,
+            year=movement.year,
+            recipients=list(recipients),
+            authority=authority.name,
+            date=decided_on,
+            basis=basis,
+            override_reason=override_reason if violations else None,
+            overridden_rules=sorted({v.rule for v in violations}),
+            violations=violations,
+            at=at,
+        )
+
+    def annul(
+        self, recipient: str, ground: str, reason: str, authority: Actor, *, at: datetime
+    ) -> None:
+        """Annul one recipient's award here (`annul` also updates the register and record)."""
+        subject = f"annulment of {recipient!r} in decision {self.number}"
+        require_aware(at, subject)
+        reason = require_text(reason, f"{subject}: reason")
+        if ground not in GROUNDS:
+            raise UsageError(f"{subject}: ground {ground!r} is not one of {', '.join(GROUNDS)}")
+        if recipient not in {r.id for r in self.recipients}:
+            raise NotFoundError(f"recipient {recipient!r} is not in decision {self.number}")
+        if self.award not in authority.competence:
+            raise NotCompetentError(
+                f"{subject} rejected: authority {authority.name!r} may not annul {self.award}"
+            )
+        if recipient in self.annulled:
+            raise AlreadyAnnulledError(f"{subject} rejected: already annulled")
+        self.trigger_event(
+            self.RecipientAnnulled, recipient=recipient, ground=ground, reason=reason, at=at
+        )
+
+
+@dataclass(frozen=True)
+class DecisionWrites:
+    """The aggregates one command touched; save them together."""
+
+    decision: Decision
+    register: AwardRegister
+    records: tuple[RecipientRecord, ...]
+    dependents: tuple[Dependent, ...] = field(default=())
+
+    def aggregates(self) -> tuple[Decision | AwardRegister | RecipientRecord, ...]:
+        return (self.decision, self.register, *self.records)
+
+
+def decide(
+    number: str,
+    *,
+    movement: Movement,
+    award: str,
+    recipients: Sequence[Recipient],
+    authority: Actor,
+    decided_on: date,
+    at: datetime,
+    basis: ReviewSession | None = None,
+    register: AwardRegister | None = None,
+    records: Mapping[str, RecipientRecord] | None = None,
+    participations: Mapping[str, Participation] | None = None,
+    headcounts: Mapping[str, int] | None = None,
+    override_reason: str | None = None,
+) -> DecisionWrites:
+    """Check the rules and record the decision; see the module docstring."""
+    check_id("decision", number)
+    subject = f"decision {number}"
+    require_aware(at, subject)
+    override_reason = optional_text(override_reason, "override reason")
+    rulebook = movement.rulebook
+    if rulebook.award_category(award) is None:
+        raise UsageError(f"{subject}: unknown award kind {award!r}")
+    if not recipients:
+        raise UsageError(f"{subject}: give at least one recipient")
+    require_unique([r.id for r in recipients], f"{subject}: recipient")
+    for recipient in recipients:
+        if recipient.kind not in RECIPIENT_KINDS:
+            raise UsageError(f"{subject}: recipient kind {recipient.kind!r} is not person or unit")
+        if recipient.kind == "unit" and recipient.unit != recipient.id:
+            raise UsageError(f"{subject}: unit recipient {recipient.id!r} must be its own unit")
+        if not rulebook.suits(award, recipient.kind):
+            raise UnsuitableAwardError(
+                f"{subject} rejected: {award} does not suit {recipient.kind} {recipient.id!r}"
+            )
+    records = dict(records or {})
+    check = DecisionCheck(
+        award=award,
+        decided_on=decided_on,
+        movement=movement,
+        recipients=recipients,
+        authority=authority,
+        basis=basis,
+        register=register,
+        records=records,
+        participations=participations or {},
+        headcounts=headcounts or {},
+    )
+    violations = decision_violations(check)
+    if violations and override_reason is None:
+        first = violations[0]
+        raise RuleViolationError(first.rule, f"{subject} rejected: {first.message}")
+    decision = Decision.record(
+        number,
+        movement,
+        award,
+        recipients,
+        authority,
+        decided_on,
+        at=at,
+        basis=basis.session_id if basis else None,
+        override_reason=override_reason,
+        violations=violations,
+    )
+    register = register or AwardRegister.open(movement.movement_id)
+    register.enter(number, award, movement.year, list(recipients))
+    touched = []
+    for recipient in recipients:
+        record = RecipientRecord.open_or_check(
+            records.get(recipient.id), recipient.id, recipient.kind
+        )
+        record.enter(number, award, movement.movement_id, movement.year, decided_on)
+        touched.append(record)
+    return DecisionWrites(decision, register, tuple(touched))
+
+
+def annul(
+    decision: Decision,
+    register: AwardRegister,
+    record: RecipientRecord,
+    recipient: str,
+    ground: str,
+    reason: str,
+    authority: Actor,
+    *,
+    at: datetime,
+    movement: Movement | None = None,
+    headcounts: Mapping[str, int] | None = None,
+) -> DecisionWrites:
+    """Annul one recipient's award; given the `movement`, it also computes the dependents."""
+    if record.recipient != recipient or register.movement != decision.movement:
+        raise UsageError(
+            f"annulment of {recipient!r} in decision {decision.number}: wrong register or record"
+        )
+    decision.annul(recipient, ground, reason, authority, at=at)
+    register.annul(decision.number, recipient)
+    record.annul(decision.number, ground)
+    dependents: list[Dependent] = []
+    if movement is not None:
+        for annulled in [a for a in record.awards if a.decision == decision.number]:
+            dependents += dependent_awards(
+                record, annulled, movement.rulebook, register, headcounts
+            )
+    return DecisionWrites(decision, register, (record,), tuple(dependents))

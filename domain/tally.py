@@ -1,0 +1,108 @@
+"""Counting a review session (rule 3): votes, ballots' tallies and results, in exact integers.
+
+Quorum is met when members taking part / all members >= the quorum share; a nominee passes
+when the quorum is met and yes / *all* members meets the threshold (`Threshold.met_by`: 9 of 10
+meets "at least 90 %", 5 of 10 fails "more than half"). Open mode: a member takes part by
+casting a vote, and a nominee it leaves out is an abstention. Secret mode: a member takes part
+by casting a ballot, and the yes / no counts come from the certified tally.
+
+How the application uses this: `ReviewSession.results()` returns a `SessionResults`; the CLI
+parses `ballot tally --result P=YES:NO` with `tally_line_from_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import msgspec
+
+from domain.errors import TallyError, UsageError
+from domain.rulebook import Share, Threshold
+
+
+class TallyLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The counting committee's count for one nominee."""
+
+    nominee: str
+    yes: int
+    no: int
+
+
+class Vote(msgspec.Struct, frozen=True):
+    """One member's open vote (state)."""
+
+    yes: list[str]
+    no: list[str]
+
+
+class NomineeResult(msgspec.Struct, frozen=True):
+    """One nominee's count and outcome."""
+
+    nominee: str
+    yes: int
+    no: int
+    passed: bool
+
+
+class SessionResults(msgspec.Struct, frozen=True):
+    """A session's turnout, quorum and per-nominee results (in nomination order)."""
+
+    members: int
+    taking_part: int
+    quorum_met: bool
+    results: list[NomineeResult]
+
+
+def tally_line_from_text(text: str) -> TallyLine:
+    """Parse `--result P=YES:NO` (e.g. "P1=7:2"), raising UsageError."""
+    nominee, _, counts = text.partition("=")
+    yes, _, no = counts.partition(":")
+    if not (nominee and yes.isdigit() and no.isdigit()):
+        raise UsageError(f"tally result {text!r} is not valid: use NOMINEE=YES:NO")
+    return TallyLine(nominee.strip(), int(yes), int(no))
+
+
+def check_tally_fits(
+    subject: str, nominees: Sequence[str], cast: int, lines: Sequence[TallyLine]
+) -> None:
+    """Every nominee counted once, and yes + no == ballots cast (blank marks count as no)."""
+    counted = [line.nominee for line in lines]
+    if sorted(counted) != sorted(nominees):
+        missing = sorted(set(nominees) - set(counted))
+        extra = sorted(set(counted) - set(nominees))
+        problem = f"misses nominee {missing[0]!r}" if missing else f"lists {extra[0]!r} wrongly"
+        raise TallyError(f"{subject}: the tally {problem}")
+    for line in lines:
+        if line.yes < 0 or line.no < 0 or line.yes + line.no != cast:
+            raise TallyError(
+                f"{subject}: nominee {line.nominee!r} has {line.yes} yes + {line.no} no, "
+                f"but {cast} ballots were cast"
+            )
+
+
+def open_counts(nominees: Sequence[str], votes: Mapping[str, Vote]) -> dict[str, tuple[int, int]]:
+    """Yes and no per nominee over the open votes cast."""
+    return {
+        n: (sum(n in v.yes for v in votes.values()), sum(n in v.no for v in votes.values()))
+        for n in nominees
+    }
+
+
+def results_from_counts(
+    counts: Mapping[str, tuple[int, int]],
+    members: int,
+    taking_part: int,
+    threshold: Threshold,
+    quorum: Share,
+) -> SessionResults:
+    """Apply quorum and threshold to the counts (see the module docstring)."""
+    quorum_met = quorum.at_least(taking_part, members)
+    return SessionResults(
+        members=members,
+        taking_part=taking_part,
+        quorum_met=quorum_met,
+        results=[
+            NomineeResult(n, yes, no, quorum_met and threshold.met_by(yes, members))
+            for n, (yes, no) in counts.items()
+        ],
+    )
