@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.errors import UsageError
 from ledger.application import LedgerApp, open_ledger
-from ledger.keys import load_private_key, read_passphrase
+from ledger.keys import load_private_key, load_public_key, raw_public_key, read_passphrase
+from ledger.witness import WitnessKey
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,3 +85,43 @@ def parse_date(value: str, what: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"{what} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from exc
+
+
+def witness_options(func: F) -> F:
+    """Add the witness policy: --witness NAME=PUBFILE (repeat) and --min-witnesses K."""
+    func = click.option(
+        "--min-witnesses",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Require this many valid witness cosignatures (default: all given witnesses).",
+    )(func)
+    func = click.option(
+        "--witness",
+        "witness_specs",
+        multiple=True,
+        metavar="NAME=PUBFILE",
+        help="A trusted witness: its key name and Ed25519 public key file.",
+    )(func)
+    return func
+
+
+def parse_witnesses(specs: tuple[str, ...]) -> list[WitnessKey]:
+    """Witness keys from NAME=PUBFILE options."""
+    witnesses = []
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--witness {spec!r}: use NAME=PUBFILE")
+        witnesses.append(WitnessKey(name, raw_public_key(load_public_key(Path(path)))))
+    return witnesses
+
+
+def witness_policy(
+    specs: tuple[str, ...], min_witnesses: int | None
+) -> tuple[list[WitnessKey], int]:
+    """The witnesses and how many of them must have cosigned (0 when none are given)."""
+    witnesses = parse_witnesses(specs)
+    needed = len(witnesses) if min_witnesses is None else min_witnesses
+    if needed and not witnesses:
+        raise UsageError("--min-witnesses needs at least one --witness NAME=PUBFILE")
+    return witnesses, needed

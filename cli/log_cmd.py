@@ -6,13 +6,21 @@ from pathlib import Path
 
 import click
 
-from cli.context import LedgerContext, json_option, load_key, pass_ctx
+from cli.context import (
+    LedgerContext,
+    json_option,
+    load_key,
+    pass_ctx,
+    witness_options,
+    witness_policy,
+)
 from cli.render import emit_json, emit_receipt
 from domain.errors import MalformedInputError, NotFoundError, UsageError, VerificationError
 from ledger.keys import load_public_key, raw_public_key
-from ledger.receipt import build_receipt, encode_receipt, verify_receipt
+from ledger.receipt import build_receipt, encode_receipt, parse_receipt, verify_receipt
 from ledger.usecases import registry
 from ledger.verify import audit
+from ledger.witness import check_witness_policy
 from projections.log import log_view
 
 
@@ -25,23 +33,52 @@ def _read(path: Path, what: str) -> bytes:
 
 @click.command("checkpoint")
 @click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--attach",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --key: store this cosigned copy of the latest checkpoint note.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --key: also write the signed note to this file.",
+)
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @pass_ctx
 def checkpoint(
-    obj: LedgerContext, key_path: Path | None, passphrase_file: Path | None, as_json: bool
+    obj: LedgerContext,
+    key_path: Path | None,
+    attach: Path | None,
+    out: Path | None,
+    passphrase_file: Path | None,
+    as_json: bool,
 ) -> None:
-    """With --key (operator): sign and store a new checkpoint. Without: print the latest."""
+    """With --key (operator): sign and store a new checkpoint. Without: print the latest
+    (with witness cosignatures when a cosigned copy was attached)."""
+    if attach is not None:
+        if key_path is None:
+            raise UsageError("checkpoint --attach needs --key OPERATOR.key")
+        text = _read(attach, "checkpoint").decode("utf-8", errors="replace")
+        receipt = registry.attach_cosignatures(obj.app, load_key(key_path, passphrase_file), text)
+        emit_receipt(receipt, as_json, "cosigned checkpoint attached")
+        return
     if key_path is not None:
-        note, receipt = registry.sign_new_checkpoint(obj.app, load_key(key_path, passphrase_file))
+        signed, receipt = registry.sign_new_checkpoint(
+            obj.app, load_key(key_path, passphrase_file)
+        )
+        if out is not None:
+            out.write_text(signed, "utf-8")
         if as_json:
-            emit_json({"note": note, "receipt": receipt})
+            emit_json({"note": signed, "receipt": receipt})
         else:
-            click.echo(note, nl=False)
+            click.echo(signed, nl=False)
             emit_receipt(receipt, False, "checkpoint signed")
         return
-    latest = registry.latest_checkpoint(obj.app)
-    if latest is None:
+    ledger = obj.app.genesis()
+    latest = ledger.latest_checkpoint
+    note = ledger.published_note
+    if latest is None or note is None:
         raise NotFoundError("checkpoint: none signed yet; run 'awards checkpoint --key OP.key'")
     if as_json:
         emit_json(
@@ -49,11 +86,11 @@ def checkpoint(
                 "origin": obj.app.origin,
                 "size": latest.size,
                 "root": latest.root_hash.hex(),
-                "note": latest.note,
+                "note": note,
             }
         )
     else:
-        click.echo(latest.note, nl=False)
+        click.echo(note, nl=False)
 
 
 @click.command("verify")
@@ -71,6 +108,7 @@ def checkpoint(
 )
 @click.option("--operator-pub", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), default=None)
+@witness_options
 @json_option
 @pass_ctx
 def verify(
@@ -79,10 +117,23 @@ def verify(
     since_checkpoint: Path | None,
     operator_pub: Path | None,
     workers: int | None,
+    witness_specs: tuple[str, ...],
+    min_witnesses: int | None,
     as_json: bool,
 ) -> None:
-    """Check every event, signature, role, version and checkpoint. Exit 0 intact, 4 not."""
+    """Check every event, signature, role, version and checkpoint. Exit 0 intact, 4 not.
+
+    With --witness: the checkpoints given (or, with none given, the latest stored one) must
+    carry enough valid witness cosignatures."""
     given = [_read(p, "checkpoint") for p in checkpoint_files]
+    witnesses, needed = witness_policy(witness_specs, min_witnesses)
+    if needed:
+        published = obj.app.genesis().published_note
+        notes = given or ([published.encode()] if published else [])
+        if not notes:
+            raise VerificationError("verify: no checkpoint to check the witness policy on")
+        for note in notes:
+            check_witness_policy(note, witnesses, needed)
     since = _read(since_checkpoint, "checkpoint") if since_checkpoint else None
     pinned = raw_public_key(load_public_key(operator_pub)) if operator_pub else None
     if since is not None and given:
@@ -193,11 +244,23 @@ def consistency(obj: LedgerContext, old_size: int, new_size: int | None, as_json
 @click.command("verify-receipt")
 @click.argument("receipt_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@witness_options
 @json_option
-def verify_receipt_cmd(receipt_file: Path, operator_pub: Path, as_json: bool) -> None:
-    """Check a receipt offline, with only the operator's public key. Exit 0 valid, 4 not."""
+def verify_receipt_cmd(
+    receipt_file: Path,
+    operator_pub: Path,
+    witness_specs: tuple[str, ...],
+    min_witnesses: int | None,
+    as_json: bool,
+) -> None:
+    """Check a receipt offline, with only the operator's public key (and, with --witness,
+    the witnesses' keys). Exit 0 valid, 4 not."""
     operator_key = raw_public_key(load_public_key(operator_pub))
-    result = verify_receipt(_read(receipt_file, "receipt"), operator_key)
+    data = _read(receipt_file, "receipt")
+    result = verify_receipt(data, operator_key)
+    witnesses, needed = witness_policy(witness_specs, min_witnesses)
+    if needed:
+        check_witness_policy(parse_receipt(data).checkpoint, witnesses, needed)
     if as_json:
         emit_json({"ok": True, **{f: getattr(result, f) for f in result.__struct_fields__}})
         return

@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from cli import demo_cmd, import_cmd, keys_cmd, log_cmd, registry_cmd, report_cmd, workflow_cmd
+from cli import (
+    demo_cmd,
+    import_cmd,
+    keys_cmd,
+    log_cmd,
+    registry_cmd,
+    report_cmd,
+    witness_cmd,
+    workflow_cmd,
+)
 from cli.context import LedgerContext
 from domain.errors import AwardLedgerError
 from ledger.store import DEFAULT_LEDGER
@@ -39,7 +48,16 @@ def cli(ctx: click.Context, ledger: str) -> None:
     ctx.obj = LedgerContext(ledger)
 
 
-for module in (keys_cmd, registry_cmd, workflow_cmd, import_cmd, log_cmd, report_cmd, demo_cmd):
+for module in (
+    keys_cmd,
+    registry_cmd,
+    workflow_cmd,
+    import_cmd,
+    log_cmd,
+    report_cmd,
+    witness_cmd,
+    demo_cmd,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -52,6 +52,7 @@ class Ledger(Aggregate):
             agg.operator = self.operator
             agg.operator_key = self.operator_key
             agg.latest_checkpoint = None
+            agg.cosigned_note = None
 
     class CheckpointSigned(Aggregate.Event, frozen=True, kw_only=True):
         """The operator signed a C2SP checkpoint over the first `size` leaves."""
@@ -64,11 +65,23 @@ class Ledger(Aggregate):
 
         def apply(self, agg: Ledger) -> None:
             agg.latest_checkpoint = self
+            agg.cosigned_note = None
+
+    class CosignaturesAttached(Aggregate.Event, frozen=True, kw_only=True):
+        """The operator stored a copy of a checkpoint note carrying witness cosignatures."""
+
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        size: int
+        note: str
+
+        def apply(self, agg: Ledger) -> None:
+            agg.cosigned_note = self.note
 
     origin: str
     operator: str
     operator_key: bytes
     latest_checkpoint: Ledger.CheckpointSigned | None
+    cosigned_note: str | None
 
     @classmethod
     def initialise(cls, origin: str, operator: SignerName, operator_key: bytes) -> Ledger:
@@ -93,6 +106,22 @@ class Ledger(Aggregate):
         self.trigger_event(
             self.CheckpointSigned, size=size, root_hash=root_hash, note=note, frontier=frontier
         )
+
+
+    def attach_cosignatures(self, size: int, note: str) -> None:
+        latest = self.latest_checkpoint
+        if latest is None or latest.size != size:
+            raise DomainError(
+                f"checkpoint attach rejected: size {size} is not the latest checkpoint"
+            )
+        self.trigger_event(self.CosignaturesAttached, size=size, note=note)
+
+    @property
+    def published_note(self) -> str | None:
+        """The latest checkpoint note, with witness cosignatures when they were attached."""
+        if self.latest_checkpoint is None:
+            return None
+        return self.cosigned_note or self.latest_checkpoint.note
 
 
 class Signer(Aggregate):

@@ -73,7 +73,8 @@ def _proven(tree: MerkleTree, seq: int, entry: bytes, size: int) -> ProvenEntry:
 
 def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
     """A receipt for event `seq` against the newest stored checkpoint that covers it."""
-    latest = app.genesis().latest_checkpoint
+    ledger = app.genesis()
+    latest = ledger.latest_checkpoint
     if latest is None or latest.size <= seq:
         raise NotFoundError(
             f"receipt: event {seq} is not covered by a signed checkpoint yet; "
@@ -97,7 +98,7 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
     return Receipt(
         format=RECEIPT_FORMAT,
-        checkpoint=latest.note,
+        checkpoint=ledger.published_note or latest.note,
         event=_proven(tree, seq, event.state, latest.size),
         genesis=_proven(tree, 0, entries[0].state, latest.size),
         registration=_proven(tree, registration.seq, registration.state, latest.size),

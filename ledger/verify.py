@@ -163,6 +163,7 @@ def audit(
             registry.apply(decode_stored(n.topic, n.state))
     signatures = _Signatures(workers)
     stored: list[tuple[int, Ledger.CheckpointSigned]] = []
+    cosigned: list[tuple[int, Ledger.CosignaturesAttached]] = []
     size = start
     for entry in app.entries(start):
         size = entry.seq + 1
@@ -174,11 +175,14 @@ def audit(
         event = _check_entry(app, entry, origin, registry, versions, signatures, problems)
         if isinstance(event, Ledger.CheckpointSigned):
             stored.append((entry.seq, event))
+        elif isinstance(event, Ledger.CosignaturesAttached):
+            cosigned.append((entry.seq, event))
     for seq in signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     root = compact.root() if compact is not None else tree.root()
     if compact is None:
         _check_stored(stored, tree, origin, op_key, problems)
+        _check_cosigned(cosigned, tree, origin, op_key, problems)
         for text in checkpoints:
             _check_given(text, tree, origin, op_key, problems)
     else:
@@ -309,6 +313,25 @@ def _check_stored(
             )
         elif event.frontier != tree.compact_range(cp.size):
             problems.append(Problem(seq, 6, f"{where}: stored frontier does not match the tree"))
+
+
+def _check_cosigned(
+    cosigned: list[tuple[int, Ledger.CosignaturesAttached]],
+    tree: MerkleTree,
+    origin: str,
+    op_key: bytes,
+    problems: list[Problem],
+) -> None:
+    # (6): a stored cosigned copy is still the operator's note over the recomputed tree
+    for seq, event in cosigned:
+        where = f"event {seq} (cosigned checkpoint of size {event.size})"
+        try:
+            cp = open_checkpoint(event.note, origin, origin, op_key)
+        except AwardLedgerError as exc:
+            problems.append(Problem(seq, 6, f"{where}: {exc}"))
+            continue
+        if cp.size != event.size or cp.size > seq or tree.root(cp.size) != cp.root_hash:
+            problems.append(Problem(seq, 6, f"{where}: does not match the recomputed tree"))
 
 
 def _check_given(

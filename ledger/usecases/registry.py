@@ -16,7 +16,7 @@ from domain.ids import SignerName
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.keys import key_id, raw_public_key
-from ledger.note import Checkpoint, sign_checkpoint
+from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
 
 
 def initialise(app: LedgerApp, origin: str, operator: str, key: Ed25519PrivateKey) -> WriteReceipt:
@@ -176,6 +176,28 @@ def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, Wr
 
     receipt = app.write(key, build)
     return note_text, receipt
+
+
+def attach_cosignatures(app: LedgerApp, key: Ed25519PrivateKey, note_text: str) -> WriteReceipt:
+    """Store the latest checkpoint's note as cosigned by witnesses (operator only).
+
+    The note must carry the operator's valid signature over exactly the latest checkpoint body;
+    receipts made afterwards carry this cosigned note.
+    """
+
+    def build(_: Signer) -> list[Aggregate]:
+        ledger = app.genesis()
+        checkpoint = open_checkpoint(note_text, ledger.origin, ledger.origin, ledger.operator_key)
+        latest = ledger.latest_checkpoint
+        if latest is None or SignedNote.from_text(latest.note).text != checkpoint.to_body():
+            raise DomainError(
+                f"checkpoint attach rejected: the note (size {checkpoint.size}) is not the "
+                "latest signed checkpoint"
+            )
+        ledger.attach_cosignatures(checkpoint.size, SignedNote.from_text(note_text).to_text())
+        return [ledger]
+
+    return app.write(key, build)
 
 
 def latest_checkpoint(app: LedgerApp) -> Ledger.CheckpointSigned | None:

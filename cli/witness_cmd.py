@@ -1,0 +1,69 @@
+"""`awards witness cosign`: an inspectorate's witness cosigns checkpoints it saw extend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.context import LedgerContext, load_key, pass_ctx
+from domain.errors import MalformedInputError
+from ledger.keys import load_public_key, raw_public_key
+from ledger.note import Checkpoint
+from ledger.witness import WitnessState, witness_cosign
+
+
+@click.group("witness")
+def witness() -> None:
+    """Cosign checkpoints as an independent witness (C2SP tlog-witness)."""
+
+
+@witness.command("cosign")
+@click.argument("note_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", required=True, help="The witness's key name, e.g. thanhtra.gov.vn/w1.")
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--state",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The witness's memory of the last checkpoint it cosigned (JSON, created if missing).",
+)
+@click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def cosign_cmd(
+    obj: LedgerContext,
+    note_file: Path,
+    name: str,
+    key_path: Path,
+    passphrase_file: Path | None,
+    state: Path,
+    operator_pub: Path,
+    out: Path | None,
+) -> None:
+    """Cosign NOTE_FILE if it extends what this witness cosigned before; exit 4 if it forks
+    or rolls back. The consistency proof comes from the ledger and is checked here."""
+    try:
+        note_text = note_file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MalformedInputError(f"checkpoint '{note_file}': cannot read") from exc
+    operator_key = raw_public_key(load_public_key(operator_pub))
+    key = load_key(key_path, passphrase_file)
+    witness_state = WitnessState(state)
+    body = note_text.split("\n\n", 1)[0] + "\n"
+    checkpoint = Checkpoint.from_body(body)
+    last = witness_state.load().get(checkpoint.origin)
+    proof: list[bytes] = []
+    if last is not None and 0 < last.size < checkpoint.size:
+        tree, _ = obj.app.tree()
+        if checkpoint.size <= tree.size:
+            proof = tree.consistency_proof(last.size, checkpoint.size)
+    cosigned = witness_cosign(note_text, operator_key, proof, witness_state, name, key)
+    text = cosigned.to_text()
+    if out is not None:
+        out.write_text(text, "utf-8")
+    click.echo(text, nl=False)
+
+
+COMMANDS = [witness]

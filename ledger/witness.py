@@ -1,0 +1,204 @@
+"""Witnesses: C2SP tlog-witness behaviour and tlog-cosignature/v1 (Ed25519) cosignatures.
+
+A witness (an inspectorate's) keeps, per log origin, the last checkpoint it cosigned. It
+cosigns a new checkpoint only if the operator signed it and a consistency proof shows the new
+tree extends the old one; a smaller tree (rollback) or an inconsistent one (fork) is refused.
+That stops an operator from showing different histories to different people: each history
+would need the same witnesses to cosign both.
+
+Cosignature line (c2sp.org/tlog-cosignature)::
+
+    — <witness name> base64(key_id ‖ u64be(timestamp) ‖ Ed25519 signature)
+    key_id  = SHA-256(name ‖ "\\n" ‖ 0x04 ‖ 32-byte public key)[:4]
+    message = "cosignature/v1\\n" ‖ "time " decimal(timestamp) "\\n" ‖ checkpoint body
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.errors import (
+    AwardLedgerError,
+    CheckpointError,
+    ConsistencyError,
+    MalformedInputError,
+)
+from ledger.keys import raw_public_key
+from ledger.merkle import verify_consistency
+from ledger.note import Checkpoint, NoteSignature, SignedNote, open_checkpoint
+from ledger.signing import verify_signature
+
+ALG_COSIGNATURE_V1 = 0x04
+_TIMESTAMP_BYTES = 8
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A witness a verifier trusts: its name and raw Ed25519 public key."""
+
+    name: str
+    public_key: bytes
+
+
+def cosigner_key_id(name: str, public_raw: bytes) -> bytes:
+    """The 4-byte key id of an Ed25519 cosigner (signature type 0x04)."""
+    material = name.encode("utf-8") + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public_raw
+    return hashlib.sha256(material).digest()[:4]
+
+
+def cosigned_message(body: str, timestamp: int) -> bytes:
+    """The exact bytes a cosignature/v1 signs."""
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+def cosign(note: SignedNote, name: str, key: Ed25519PrivateKey, timestamp: int) -> SignedNote:
+    """Return `note` with this witness's cosignature appended (replacing an older one)."""
+    public = raw_public_key(key)
+    key_id = cosigner_key_id(name, public)
+    signature = key.sign(cosigned_message(note.text, timestamp))
+    line = NoteSignature(name, key_id, timestamp.to_bytes(_TIMESTAMP_BYTES, "big") + signature)
+    kept = tuple(s for s in note.signatures if (s.name, s.key_id) != (name, key_id))
+    return SignedNote(note.text, (*kept, line))
+
+
+def verify_cosignature(note: SignedNote, witness: WitnessKey) -> int | None:
+    """The timestamp of `witness`'s valid cosignature on `note`, or None if it has none.
+
+    Raises SignatureError if a line with its name and key id does not verify.
+    """
+    key_id = cosigner_key_id(witness.name, witness.public_key)
+    found: int | None = None
+    for sig in note.signatures:
+        if sig.name != witness.name or sig.key_id != key_id:
+            continue
+        if len(sig.signature) != _TIMESTAMP_BYTES + 64:
+            raise CheckpointError(f"cosignature by '{witness.name}' has the wrong length")
+        timestamp = int.from_bytes(sig.signature[:_TIMESTAMP_BYTES], "big")
+        if timestamp >= 1 << 63:
+            raise CheckpointError(f"cosignature by '{witness.name}' has an invalid timestamp")
+        verify_signature(
+            witness.public_key,
+            cosigned_message(note.text, timestamp),
+            sig.signature[_TIMESTAMP_BYTES:],
+            f"cosignature by '{witness.name}'",
+        )
+        found = timestamp
+    return found
+
+
+def check_witness_policy(
+    note_text: str | bytes, witnesses: Sequence[WitnessKey], min_witnesses: int
+) -> list[str]:
+    """Require at least `min_witnesses` valid cosignatures from `witnesses`; return their names.
+
+    Raises CheckpointError when the policy is not met (SignatureError for a forged line).
+    """
+    if min_witnesses > len(witnesses):
+        raise CheckpointError(
+            f"witness policy: {min_witnesses} cosignatures required but only "
+            f"{len(witnesses)} witness keys given"
+        )
+    note = SignedNote.from_text(note_text)
+    names = [w.name for w in witnesses if verify_cosignature(note, w) is not None]
+    if len(names) < min_witnesses:
+        raise CheckpointError(
+            f"witness policy: checkpoint has {len(names)} valid cosignatures, need {min_witnesses}"
+        )
+    return names
+
+
+@dataclass(frozen=True)
+class SeenCheckpoint:
+    """What a witness last cosigned for one origin."""
+
+    size: int
+    root_hash: bytes
+
+
+class WitnessState:
+    """The witness's memory: the last checkpoint cosigned per origin, in a JSON file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, SeenCheckpoint]:
+        if not self.path.exists():
+            return {}
+        try:
+            raw = json.loads(self.path.read_text("utf-8"))
+            return {
+                origin: SeenCheckpoint(int(v["size"]), bytes.fromhex(v["root"]))
+                for origin, v in raw.items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise MalformedInputError(f"witness state '{self.path}' is not readable") from exc
+
+    def save(self, seen: dict[str, SeenCheckpoint]) -> None:
+        data = {o: {"size": s.size, "root": s.root_hash.hex()} for o, s in sorted(seen.items())}
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+        os.replace(tmp, self.path)
+
+
+def witness_cosign(
+    note_text: str | bytes,
+    operator_key: bytes,
+    proof: Sequence[bytes],
+    state: WitnessState,
+    name: str,
+    key: Ed25519PrivateKey,
+    now: int | None = None,
+) -> SignedNote:
+    """Cosign a checkpoint as a witness would (c2sp.org/tlog-witness), updating its state.
+
+    Steps: (1) the checkpoint is signed by the operator (key name = origin); (2) its size is
+    not smaller than the last one cosigned for this origin; (3) equal sizes need equal roots,
+    larger ones a valid consistency proof from the last one; (4) cosign and remember it.
+    Raises CheckpointError / ConsistencyError / RootMismatchError and changes nothing.
+    """
+    note = SignedNote.from_text(note_text)
+    origin = note.text.split("\n", 1)[0]
+    # (1):
+    checkpoint: Checkpoint = open_checkpoint(note_text, origin, origin, operator_key)
+    seen = state.load()
+    last = seen.get(origin)
+    if last is not None:
+        # (2):
+        if checkpoint.size < last.size:
+            raise ConsistencyError(
+                f"witness: checkpoint size {checkpoint.size} rolls back the log "
+                f"(already cosigned size {last.size})"
+            )
+        # (3):
+        if checkpoint.size == last.size and checkpoint.root_hash != last.root_hash:
+            raise ConsistencyError(
+                f"witness: checkpoint forks the log at size {checkpoint.size}: root "
+                f"{checkpoint.root_hash.hex()} differs from the cosigned {last.root_hash.hex()}"
+            )
+        if checkpoint.size > last.size > 0:
+            try:
+                verify_consistency(
+                    last.size,
+                    checkpoint.size,
+                    list(proof),
+                    last.root_hash,
+                    checkpoint.root_hash,
+                )
+            except AwardLedgerError as exc:
+                raise ConsistencyError(
+                    f"witness: checkpoint of size {checkpoint.size} is not consistent "
+                    f"with the cosigned size {last.size}: {exc}"
+                ) from exc
+    # (4):
+    cosigned = cosign(note, name, key, int(time.time()) if now is None else now)
+    seen[origin] = SeenCheckpoint(checkpoint.size, checkpoint.root_hash)
+    state.save(seen)
+    return cosigned
