@@ -163,4 +163,39 @@ def person_add(
     emit_receipt(receipt, as_json, f"person {person_id} added")
 
 
-COMMANDS = [init, signer, unit, person]
+@click.group("operator")
+def operator() -> None:
+    """Hand the operator role to a new key."""
+
+
+@operator.command("rotate")
+@click.option("--new-name", required=True, help="The new operator's signer name.")
+@click.option(
+    "--new-key",
+    "new_key_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new operator's private key (proves the new operator holds it).",
+)
+@click.option("--new-passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@key_options
+@json_option
+@pass_ctx
+def operator_rotate(
+    obj: LedgerContext,
+    new_name: str,
+    new_key_path: Path,
+    new_passphrase_file: Path | None,
+    key_path: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Rotate the operator key: signed by the outgoing operator (--key), which is revoked;
+    checkpoints from now on are signed by the new key."""
+    key = load_key(key_path, passphrase_file)
+    new_key = load_key(new_key_path, new_passphrase_file)
+    receipt = registry.rotate_operator(obj.app, key, new_name, new_key)
+    emit_receipt(receipt, as_json, f"operator rotated to {new_name}")
+
+
+COMMANDS = [init, signer, unit, person, operator]

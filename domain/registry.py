@@ -67,6 +67,19 @@ class Ledger(Aggregate):
             agg.latest_checkpoint = self
             agg.cosigned_note = None
 
+    class OperatorRotated(Aggregate.Event, frozen=True, kw_only=True):
+        """The operator handed the log to a new key (signed by the outgoing operator).
+
+        From here on checkpoints are signed by the new key; older checkpoints stay valid."""
+
+        required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        operator: str
+        operator_key: bytes
+
+        def apply(self, agg: Ledger) -> None:
+            agg.operator = self.operator
+            agg.operator_key = self.operator_key
+
     class CosignaturesAttached(Aggregate.Event, frozen=True, kw_only=True):
         """The operator stored a copy of a checkpoint note carrying witness cosignatures."""
 
@@ -107,6 +120,14 @@ class Ledger(Aggregate):
             self.CheckpointSigned, size=size, root_hash=root_hash, note=note, frontier=frontier
         )
 
+
+    def rotate_operator(self, operator: str, operator_key: bytes) -> None:
+        check_signer_name(operator)
+        if operator_key == self.operator_key:
+            raise DomainError("operator rotate rejected: the new key is the current key")
+        if len(operator_key) != 32:
+            raise UsageError(f"operator key must be 32 bytes, got {len(operator_key)}")
+        self.trigger_event(self.OperatorRotated, operator=operator, operator_key=operator_key)
 
     def attach_cosignatures(self, size: int, note: str) -> None:
         latest = self.latest_checkpoint

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from domain.errors import (
+    CheckpointError,
     MalformedReceiptError,
     NotFoundError,
     VerificationError,
@@ -23,12 +24,13 @@ from domain.errors import (
 from domain.registry import Ledger, Signer
 from ledger import codec
 from ledger.application import LedgerApp
-from ledger.mapper import event_class_for
+from ledger.mapper import event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
-from ledger.note import open_checkpoint
+from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.signing import verify_signature
 
 RECEIPT_FORMAT = "award-ledger/receipt/v1"
+ROTATION_TOPIC = topic_of(Ledger.OperatorRotated)
 
 
 class ProvenEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -48,6 +50,7 @@ class Receipt(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     genesis: ProvenEntry
     registration: ProvenEntry
     shown: dict[str, str] = msgspec.field(default_factory=dict)
+    rotations: list[ProvenEntry] = msgspec.field(default_factory=list)
 
 
 class ReceiptCheck(msgspec.Struct, frozen=True):
@@ -103,6 +106,11 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
         genesis=_proven(tree, 0, entries[0].state, latest.size),
         registration=_proven(tree, registration.seq, registration.state, latest.size),
         shown=dict(shown or {}),
+        rotations=[
+            _proven(tree, e.seq, e.state, latest.size)
+            for e in entries[: latest.size]
+            if e.topic == ROTATION_TOPIC
+        ],
     )
 
 
@@ -153,39 +161,60 @@ def _open(proven: ProvenEntry, what: str, size: int, root: bytes) -> _Opened:
 def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     """Check a receipt with only the operator's public key. Raises on any failure.
 
-    Steps: (1) parse; (2) the checkpoint note is signed by the operator key (key name = the
-    origin); (3) genesis, registration and event are leaves of that tree, all for this origin;
-    (4) the genesis names this operator key and is signed by it; (5) the registration is
-    signed by the operator, precedes the event and names the event's signer with a role the
-    event type needs; (6) the event's signature verifies with the registered key; (7) every
-    shown field equals the signed payload.
+    Steps: (1) parse; (2) genesis, operator rotations, registration and event are leaves of
+    the checkpointed tree, all for its origin; (3) the genesis is signed by the operator key
+    it names, and each rotation by the operator key in force before it; the pinned key is one
+    of these keys; (4) the checkpoint note is signed by the last of them (key name = origin);
+    (5) the registration is signed by the operator in force at its position, precedes the
+    event and names the event's signer with a role the event type needs; (6) the event's
+    signature verifies with the registered key; (7) every shown field equals the signed payload.
     """
     # (1):
     receipt = parse_receipt(data)
-    # (2):
     origin = _origin_of(receipt.checkpoint)
-    cp = open_checkpoint(receipt.checkpoint, origin, origin, operator_key)
-    # (3):
-    genesis = _open(receipt.genesis, "genesis", cp.size, cp.root_hash)
-    reg = _open(receipt.registration, "registration", cp.size, cp.root_hash)
-    event = _open(receipt.event, "event", cp.size, cp.root_hash)
-    for opened in (genesis, reg, event):
+    if not receipt.rotations:  # one operator key for life: check the note before its claims
+        open_checkpoint(receipt.checkpoint, origin, origin, operator_key)
+    claimed = Checkpoint.from_body(SignedNote.from_text(receipt.checkpoint).text)
+    # (2):
+    genesis = _open(receipt.genesis, "genesis", claimed.size, claimed.root_hash)
+    reg = _open(receipt.registration, "registration", claimed.size, claimed.root_hash)
+    event = _open(receipt.event, "event", claimed.size, claimed.root_hash)
+    rotations = [
+        (p.seq, _open(p, "rotation", claimed.size, claimed.root_hash))
+        for p in sorted(receipt.rotations, key=lambda p: p.seq)
+    ]
+    for opened in (genesis, reg, event, *(r for _, r in rotations)):
         if opened.body.origin != origin:
             raise VerificationError(f"receipt: entry signed for origin {opened.body.origin!r}")
-    # (4):
+    # (3):
     g = genesis.event
     if receipt.genesis.seq != 0 or not isinstance(g, Ledger.Initialised):
         raise VerificationError("receipt: genesis entry is not event 0")
-    if g.operator_key != operator_key or genesis.body.signer != g.operator:
-        raise VerificationError("receipt: genesis names another operator key or signer")
-    genesis.verify_signed_by(operator_key, "receipt genesis")
+    if genesis.body.signer != g.operator:
+        raise VerificationError("receipt: genesis is not signed by the operator it names")
+    genesis.verify_signed_by(g.operator_key, "receipt genesis")
+    operators = [(0, g.operator, g.operator_key)]  # (in force from seq, name, key)
+    for seq, rotation in rotations:
+        r_event = rotation.event
+        if not isinstance(r_event, Ledger.OperatorRotated):
+            raise VerificationError(f"receipt: rotation entry {seq} is not an operator rotation")
+        _, name, key = operators[-1]
+        if rotation.body.signer != name:
+            raise VerificationError(f"receipt: rotation {seq} is not signed by operator {name!r}")
+        rotation.verify_signed_by(key, f"receipt rotation {seq}")
+        operators.append((seq + 1, r_event.operator, r_event.operator_key))
+    if operator_key not in {key for _, _, key in operators}:
+        raise CheckpointError("receipt: the pinned operator key is not this log's operator")
+    # (4):
+    cp = open_checkpoint(receipt.checkpoint, origin, origin, operators[-1][2])
     # (5):
     r = reg.event
     if not isinstance(r, Signer.Registered) or receipt.registration.seq > receipt.event.seq:
         raise VerificationError("receipt: registration entry is not an earlier Signer.Registered")
-    if reg.body.signer != g.operator:
+    _, reg_operator, reg_key = [o for o in operators if o[0] <= receipt.registration.seq][-1]
+    if reg.body.signer != reg_operator:
         raise VerificationError("receipt: registration is not signed by the operator")
-    reg.verify_signed_by(operator_key, "receipt registration")
+    reg.verify_signed_by(reg_key, "receipt registration")
     if r.name != event.body.signer:
         raise VerificationError(
             f"receipt: registration is for {r.name!r}, event signed by {event.body.signer!r}"

@@ -29,13 +29,13 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import AwardLedgerError, LedgerNotInitialisedError
+from domain.errors import AwardLedgerError, CheckpointError, LedgerNotInitialisedError
 from domain.registry import OPERATOR, Ledger, Signer
 from ledger import codec
 from ledger.application import Entry, LedgerApp
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash
-from ledger.note import Checkpoint, open_checkpoint
+from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.signing import failures_in_chunk
 
 CHUNK = 4000
@@ -71,10 +71,14 @@ class _SignerState:
 class _Registry:
     signers: dict[str, _SignerState] = field(default_factory=dict)
     names: dict[UUID, str] = field(default_factory=dict)
+    operator_keys: list[bytes] = field(default_factory=list)  # in force: the last one
 
     def apply(self, event: object) -> None:
         if isinstance(event, Ledger.Initialised):
             self.signers[event.operator] = _SignerState(event.operator_key, frozenset({OPERATOR}))
+            self.operator_keys.append(event.operator_key)
+        elif isinstance(event, Ledger.OperatorRotated):
+            self.operator_keys.append(event.operator_key)
         elif isinstance(event, Signer.Registered):
             self.signers[event.name] = _SignerState(event.public_key, frozenset(event.roles))
             self.names[event.originator_id] = event.name
@@ -85,7 +89,8 @@ class _Registry:
 
 
 REGISTRY_TOPICS = tuple(
-    topic_of(cls) for cls in (Ledger.Initialised, Signer.Registered, Signer.Revoked)
+    topic_of(cls)
+    for cls in (Ledger.Initialised, Ledger.OperatorRotated, Signer.Registered, Signer.Revoked)
 )
 
 
@@ -146,8 +151,8 @@ def audit(
     if genesis is None:
         first = Problem(0, 1, "event 0: not a well-formed, self-signed genesis")
         return AuditReport(ok=False, size=0, root="", problems=[first])
-    origin, op_key = genesis.origin, genesis.operator_key
-    if operator_key is not None and operator_key != op_key:
+    origin = genesis.origin
+    if operator_key is not None and operator_key != genesis.operator_key:
         problems.append(Problem(0, 3, "genesis: operator key differs from the pinned one"))
     start = 0
     tree = MerkleTree()
@@ -155,15 +160,16 @@ def audit(
     registry = _Registry()
     versions: dict[UUID, int] = {}
     if since is not None:
-        start, compact = _trusted_start(app, since, origin, op_key, problems)
-        first_new = next(iter(app.entries(start)), None)
+        trusted_size = _unverified_size(since)
+        first_new = next(iter(app.entries(trusted_size)), None)
         for n in app.notifications_of(REGISTRY_TOPICS):
             if first_new is not None and n.id >= first_new.notification_id:
                 break
             registry.apply(decode_stored(n.topic, n.state))
+        start, compact = _trusted_start(app, since, origin, registry.operator_keys, problems)
     signatures = _Signatures(workers)
-    stored: list[tuple[int, Ledger.CheckpointSigned]] = []
-    cosigned: list[tuple[int, Ledger.CosignaturesAttached]] = []
+    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
+    cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
     size = start
     for entry in app.entries(start):
         size = entry.seq + 1
@@ -174,19 +180,19 @@ def audit(
             tree.append(digest)
         event = _check_entry(app, entry, origin, registry, versions, signatures, problems)
         if isinstance(event, Ledger.CheckpointSigned):
-            stored.append((entry.seq, event))
+            stored.append((entry.seq, event, registry.operator_keys[-1]))
         elif isinstance(event, Ledger.CosignaturesAttached):
-            cosigned.append((entry.seq, event))
+            cosigned.append((entry.seq, event, registry.operator_keys[-1]))
     for seq in signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     root = compact.root() if compact is not None else tree.root()
     if compact is None:
-        _check_stored(stored, tree, origin, op_key, problems)
-        _check_cosigned(cosigned, tree, origin, op_key, problems)
+        _check_stored(stored, tree, origin, problems)
+        _check_cosigned(cosigned, tree, origin, problems)
         for text in checkpoints:
-            _check_given(text, tree, origin, op_key, problems)
+            _check_given(text, tree, origin, registry.operator_keys, problems)
     else:
-        _check_tail(stored, compact, origin, op_key, problems)
+        _check_tail(stored, compact, origin, problems)
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
     return AuditReport(
         ok=not problems,
@@ -284,14 +290,14 @@ def _version_before(app: LedgerApp, entry: Entry) -> int | None:
 
 
 def _check_stored(
-    stored: list[tuple[int, Ledger.CheckpointSigned]],
+    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
     tree: MerkleTree,
     origin: str,
-    op_key: bytes,
     problems: list[Problem],
 ) -> None:
-    # (6): every stored checkpoint is signed and commits to the recomputed tree
-    for seq, event in stored:
+    # (6): every stored checkpoint is signed by the operator key then in force and commits to
+    # the recomputed tree
+    for seq, event, op_key in stored:
         where = f"event {seq} (checkpoint of size {event.size})"
         try:
             cp = open_checkpoint(event.note, origin, origin, op_key)
@@ -316,14 +322,13 @@ def _check_stored(
 
 
 def _check_cosigned(
-    cosigned: list[tuple[int, Ledger.CosignaturesAttached]],
+    cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]],
     tree: MerkleTree,
     origin: str,
-    op_key: bytes,
     problems: list[Problem],
 ) -> None:
     # (6): a stored cosigned copy is still the operator's note over the recomputed tree
-    for seq, event in cosigned:
+    for seq, event, op_key in cosigned:
         where = f"event {seq} (cosigned checkpoint of size {event.size})"
         try:
             cp = open_checkpoint(event.note, origin, origin, op_key)
@@ -334,12 +339,33 @@ def _check_cosigned(
             problems.append(Problem(seq, 6, f"{where}: does not match the recomputed tree"))
 
 
+def _open_with_any(text: str | bytes, origin: str, keys: Sequence[bytes]) -> Checkpoint:
+    """Open a checkpoint signed by any operator key the log has had (newest first)."""
+    error: AwardLedgerError | None = None
+    for key in reversed(keys):
+        try:
+            return open_checkpoint(text, origin, origin, key)
+        except AwardLedgerError as exc:
+            error = error or exc
+    raise error or CheckpointError("checkpoint: the ledger has no operator key")
+
+
+def _unverified_size(text: str | bytes) -> int:
+    """The size a checkpoint claims (verified later, once the operator keys are known)."""
+    note = SignedNote.from_text(text)
+    return Checkpoint.from_body(note.text).size
+
+
 def _check_given(
-    text: str | bytes, tree: MerkleTree, origin: str, op_key: bytes, problems: list[Problem]
+    text: str | bytes,
+    tree: MerkleTree,
+    origin: str,
+    keys: Sequence[bytes],
+    problems: list[Problem],
 ) -> None:
     # (7): a checkpoint the inspector kept must still be a prefix of this log
     try:
-        cp = open_checkpoint(text, origin, origin, op_key)
+        cp = _open_with_any(text, origin, keys)
     except AwardLedgerError as exc:
         problems.append(Problem(None, 7, f"given checkpoint: {exc}"))
         return
@@ -366,10 +392,14 @@ def _check_given(
 
 
 def _trusted_start(
-    app: LedgerApp, text: str | bytes, origin: str, op_key: bytes, problems: list[Problem]
+    app: LedgerApp,
+    text: str | bytes,
+    origin: str,
+    keys: Sequence[bytes],
+    problems: list[Problem],
 ) -> tuple[int, CompactRange | None]:
     """Open a trusted checkpoint and the stored frontier that reproduces its root."""
-    cp: Checkpoint = open_checkpoint(text, origin, origin, op_key)
+    cp = _open_with_any(text, origin, keys)
     for n in app.notifications_of((topic_of(Ledger.CheckpointSigned),)):
         event = decode_stored(n.topic, n.state)
         if not isinstance(event, Ledger.CheckpointSigned) or event.size != cp.size:
@@ -402,14 +432,13 @@ def _genesis(app: LedgerApp) -> Ledger.Initialised | None:
 
 
 def _check_tail(
-    stored: list[tuple[int, Ledger.CheckpointSigned]],
+    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
     compact: CompactRange,
     origin: str,
-    op_key: bytes,
     problems: list[Problem],
 ) -> None:
     """In an incremental audit, the newest stored checkpoint must match the folded root."""
-    for seq, event in stored[-1:]:
+    for seq, event, op_key in stored[-1:]:
         if event.size != compact.size:
             continue
         try:

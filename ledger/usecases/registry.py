@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import Aggregate
-from domain.errors import AlreadyExistsError, ConcurrencyError, DomainError, NotFoundError
+from domain.errors import (
+    AlreadyExistsError,
+    ConcurrencyError,
+    DomainError,
+    NotFoundError,
+    SignerNotAllowedError,
+)
 from domain.ids import SignerName
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp, WriteReceipt
@@ -196,6 +202,33 @@ def attach_cosignatures(app: LedgerApp, key: Ed25519PrivateKey, note_text: str) 
             )
         ledger.attach_cosignatures(checkpoint.size, SignedNote.from_text(note_text).to_text())
         return [ledger]
+
+    return app.write(key, build)
+
+
+def rotate_operator(
+    app: LedgerApp, key: Ed25519PrivateKey, new_name: str, new_key: Ed25519PrivateKey
+) -> WriteReceipt:
+    """Hand the operator role to a new key: the outgoing operator signs the rotation, the new
+    signer is registered with role operator and the outgoing one is revoked, in one write."""
+    new_public = raw_public_key(new_key)
+
+    def build(actor: Signer) -> list[Aggregate]:
+        ledger = app.genesis()
+        if actor.name != ledger.operator:
+            raise SignerNotAllowedError(
+                f"operator rotate rejected: signer {actor.name!r} is not the current operator "
+                f"{ledger.operator!r}"
+            )
+        if app.find(Signer, Signer.id_for(new_name)) is not None:
+            raise AlreadyExistsError(f"operator rotate rejected: signer {new_name!r} exists")
+        if app.find(SignerKey, SignerKey.id_for(new_public)) is not None:
+            raise AlreadyExistsError("operator rotate rejected: the new key is already registered")
+        ledger.rotate_operator(new_name, new_public)
+        new_signer = Signer.register(new_name, new_public, ["operator"])
+        claim = SignerKey.claim(new_public, new_name)
+        actor.revoke(f"operator key rotated to {new_name!r}")
+        return [ledger, new_signer, claim, actor]
 
     return app.write(key, build)
 

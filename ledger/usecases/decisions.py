@@ -1,0 +1,169 @@
+"""Use cases of award decisions and annulments: the consistency boundary, in one write.
+
+`decide` loads everything the rules read — the movement, its `AwardRegister`, each
+recipient's `RecipientRecord` and `Participation`, the basis session and (for
+excellent_collective) the units' headcounts — and saves the new `Decision` together with the
+register and the records in ONE atomic save. Two offices deciding in the same movement at once
+both load the same register version; the second save conflicts, `LedgerApp.write` rebuilds it
+from fresh state, and the rules then see the first decision (a quota only one fits is never
+passed twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.actor import Actor, local_date
+from domain.base import Aggregate
+from domain.cascade import Dependent
+from domain.decision import Decision, annul, decide
+from domain.errors import AlreadyExistsError, NotFoundError
+from domain.movement import Movement
+from domain.participation import Participation
+from domain.register import AwardRegister, RecipientRecord
+from domain.registry import Signer
+from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
+from domain.rules import Violation
+from ledger.application import LedgerApp, WriteReceipt
+from ledger.usecases.lookup import effective_time, headcounts, load_movement, recipient_for
+from ledger.usecases.review import load_session
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """A decision's receipt, and the rule violations knowingly overridden (empty if none)."""
+
+    receipt: WriteReceipt
+    overridden: tuple[Violation, ...]
+
+
+@dataclass(frozen=True)
+class AnnulmentResult:
+    """An annulment's receipt, and the standing awards that relied on it (rule 9 flags)."""
+
+    receipt: WriteReceipt
+    dependents: tuple[Dependent, ...]
+
+
+def decide_award(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    number: str,
+    *,
+    movement_id: str,
+    award: str,
+    recipients: Sequence[str],
+    basis: str | None = None,
+    decided_on: date | None = None,
+    override_reason: str | None = None,
+    at: datetime | None = None,
+) -> DecisionResult:
+    """Record award decision `number` (authority); rules checked, see the module docstring.
+
+    A violated rule raises RuleViolationError naming the rule and the recipient, unless
+    `override_reason` is given: then every violation is signed into the decision.
+    """
+    when = effective_time(at)
+    day = decided_on if decided_on is not None else local_date(when)
+    outcome: list[Decision] = []
+
+    def build(signer: Signer) -> list[Aggregate]:
+        subject = f"decision {number} rejected"
+        if app.find(Decision, Decision.id_for(number)) is not None:
+            raise AlreadyExistsError(f"{subject}: decision {number!r} already exists")
+        movement = load_movement(app, movement_id, subject)
+        chosen = [recipient_for(app, r, subject) for r in recipients]  # repeats: domain
+        session = load_session(app, basis, subject) if basis is not None else None
+        records = {
+            r.id: record
+            for r in chosen
+            if (record := app.find(RecipientRecord, RecipientRecord.id_for(r.id))) is not None
+        }
+        participations = {
+            r.id: p
+            for r in chosen
+            if (p := app.find(Participation, Participation.id_for(movement_id, r.id))) is not None
+        }
+        units = [r.id for r in chosen if r.kind == "unit"] if award == EXCELLENT_COLLECTIVE else []
+        writes = decide(
+            number,
+            movement=movement,
+            award=award,
+            recipients=chosen,
+            authority=Actor.from_signer(signer),
+            decided_on=day,
+            at=when,
+            basis=session,
+            register=app.find(AwardRegister, AwardRegister.id_for(movement_id)),
+            records=records,
+            participations=participations,
+            headcounts=headcounts(app, units),
+            override_reason=override_reason,
+        )
+        outcome[:] = [writes.decision]
+        return list(writes.aggregates())
+
+    receipt = app.write(key, build)
+    return DecisionResult(receipt, tuple(outcome[0].violations))
+
+
+def annul_award(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    number: str,
+    *,
+    recipient: str,
+    ground: str,
+    reason: str,
+    at: datetime | None = None,
+) -> AnnulmentResult:
+    """Annul one recipient's award in decision `number` (authority competent for its kind).
+
+    The register frees its quota place, the record marks it annulled, and the awards that
+    relied on it (rule 9) are returned as flags for the receipt.
+    """
+    when = effective_time(at)
+    flagged: list[Dependent] = []
+
+    def build(signer: Signer) -> list[Aggregate]:
+        subject = f"annulment in decision {number} rejected"
+        decision = app.find(Decision, Decision.id_for(number))
+        if decision is None:
+            raise NotFoundError(f"{subject}: decision {number!r} not found")
+        if recipient not in {r.id for r in decision.recipients}:
+            raise NotFoundError(f"{subject}: recipient {recipient!r} is not in decision {number}")
+        register = app.load(
+            AwardRegister, AwardRegister.id_for(decision.movement), f"register of {number}"
+        )
+        record = app.load(
+            RecipientRecord, RecipientRecord.id_for(recipient), f"record of {recipient!r}"
+        )
+        movement = app.load(
+            Movement, Movement.id_for(decision.movement), f"movement {decision.movement!r}"
+        )
+        units: list[str] = []
+        if decision.award in (ADVANCED_WORKER, FIGHTER_BASE):
+            units = sorted(
+                {g.recipient.unit for g in register.standing() if g.award == EXCELLENT_COLLECTIVE}
+            )
+        writes = annul(
+            decision,
+            register,
+            record,
+            recipient,
+            ground,
+            reason,
+            Actor.from_signer(signer),
+            at=when,
+            movement=movement,
+            headcounts=headcounts(app, units),
+        )
+        flagged[:] = writes.dependents
+        return list(writes.aggregates())
+
+    receipt = app.write(key, build)
+    return AnnulmentResult(receipt, tuple(flagged))

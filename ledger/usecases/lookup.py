@@ -1,0 +1,94 @@
+"""What the workflow use cases look up before they build: participants, headcounts, the clock.
+
+Ids of different record kinds live in different aggregate-id spaces (`Person.id_for("X")` and
+`Unit.id_for("X")` differ), so a bare participant id on the command line is resolved here to
+the one kind of record that holds it. The domain never reads the clock; `effective_time`
+stamps a command with now, in Vietnam's zone, when the signer claims no `--at`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from datetime import datetime
+
+from domain.actor import VIETNAM_TZ, require_aware
+from domain.cluster import Cluster
+from domain.errors import NotFoundError, UsageError
+from domain.movement import Movement
+from domain.register import Recipient
+from domain.registry import Person, Unit
+from ledger.application import LedgerApp
+from ledger.mapper import decode_stored, topic_of
+
+PERSON_ADDED = topic_of(Person.Added)
+
+
+def effective_time(at: datetime | None) -> datetime:
+    """The time the signer claims for the command (`--at`), else now in Vietnam."""
+    if at is None:
+        return datetime.now(VIETNAM_TZ)
+    return require_aware(at, "--at")
+
+
+def load_movement(app: LedgerApp, movement_id: str, subject: str) -> Movement:
+    """The launched movement; NotFoundError naming the command (`subject`) if missing."""
+    movement = app.find(Movement, Movement.id_for(movement_id))
+    if movement is None:
+        raise NotFoundError(f"{subject}: movement {movement_id!r} not found")
+    return movement
+
+
+def participant_kind(app: LedgerApp, participant: str, subject: str) -> str:
+    """The kind of the record `participant` names: "person", "unit" or "cluster".
+
+    Raises NotFoundError if no record has the id, UsageError if several kinds do.
+    """
+    found = [
+        kind
+        for kind, cls, aggregate_id in (
+            ("person", Person, Person.id_for(participant)),
+            ("unit", Unit, Unit.id_for(participant)),
+            ("cluster", Cluster, Cluster.id_for(participant)),
+        )
+        if app.find(cls, aggregate_id) is not None
+    ]
+    if not found:
+        raise NotFoundError(
+            f"{subject}: participant {participant!r} not found (no person, unit or cluster)"
+        )
+    if len(found) > 1:
+        raise UsageError(
+            f"{subject}: participant {participant!r} names both a {found[0]} and a {found[1]}"
+        )
+    return found[0]
+
+
+def recipient_for(app: LedgerApp, recipient: str, subject: str) -> Recipient:
+    """The award recipient `recipient` names: a person (with its unit) or a unit."""
+    person = app.find(Person, Person.id_for(recipient))
+    unit = app.find(Unit, Unit.id_for(recipient))
+    if person is not None and unit is not None:
+        raise UsageError(f"{subject}: recipient {recipient!r} names both a person and a unit")
+    if person is not None:
+        return Recipient(recipient, "person", person.unit)
+    if unit is not None:
+        return Recipient(recipient, "unit", recipient)
+    raise NotFoundError(f"{subject}: recipient {recipient!r} not found (no person or unit)")
+
+
+def headcounts(app: LedgerApp, units: Collection[str]) -> dict[str, int]:
+    """The number of people recorded in each of `units` (rule 2's excellent_collective share).
+
+    One pass over the stored `Person.Added` events only (the log is filtered by type in the
+    database), so its cost grows with the number of people, not with the whole log.
+    """
+    wanted = set(units)
+    if not wanted:
+        return {}
+    counts: Counter[str] = Counter()
+    for notification in app.notifications_of([PERSON_ADDED]):
+        event = decode_stored(notification.topic, notification.state)
+        if isinstance(event, Person.Added) and event.unit in wanted:
+            counts[event.unit] += 1
+    return {unit: counts[unit] for unit in wanted}
