@@ -31,9 +31,10 @@ from domain.errors import (
 )
 from domain.registry import Ledger, Signer, SignerKey
 from ledger import codec
+from ledger.cache import Frontier, FrontierCache
 from ledger.keys import key_id, raw_public_key
 from ledger.mapper import SigningMapper, event_class_for
-from ledger.merkle import MerkleTree, leaf_hash
+from ledger.merkle import CompactRange, MerkleTree, leaf_hash
 from ledger.store import APP_NAME, LedgerLocation, ensure_schema, parse_location
 
 A = TypeVar("A", bound=Aggregate)
@@ -78,6 +79,7 @@ class LedgerApp(Application[UUID]):
         self._origin: str | None = None
         self._tree = MerkleTree()
         self._leaf_ids: list[int] = []
+        self.frontier_cache = FrontierCache(self.recorder, location.is_postgres)
 
     @property
     def signing_mapper(self) -> SigningMapper:
@@ -229,16 +231,24 @@ class LedgerApp(Application[UUID]):
         return self.receipt_for([r.notification.id for r in recordings])
 
     def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
-        tree, ids = self.tree()
+        """Where the new events landed, and the tree after them: folds only the rows after the
+        cached frontier (ledger/cache.py), so a write costs O(new events)."""
+        cached = self.frontier_cache.load()
+        if cached is None:
+            compact, last_id = CompactRange(), None
+        else:
+            compact = CompactRange.from_hashes(cached.size, cached.hashes)
+            last_id = cached.last_id
         wanted = set(notification_ids)
         seqs: list[int] = []
-        for seq in range(len(ids) - 1, -1, -1):  # new events sit at the end
-            if len(seqs) == len(wanted):
-                break
-            if ids[seq] in wanted:
-                seqs.append(seq)
-        seqs.reverse()
-        return WriteReceipt(seqs=seqs, size=tree.size, root=tree.root().hex())
+        for entry in self.entries(compact.size, after_id=last_id):
+            if entry.notification_id in wanted:
+                seqs.append(compact.size)
+            compact.append(leaf_hash(entry.state))
+            last_id = entry.notification_id
+        if last_id is not None:
+            self.frontier_cache.store(Frontier(compact.size, last_id, compact.hashes))
+        return WriteReceipt(seqs=seqs, size=compact.size, root=compact.root().hex())
 
 
 def pending_events(aggregates: Sequence[Aggregate]) -> list[DomainEvent]:
