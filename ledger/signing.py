@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -103,3 +103,50 @@ def verify_batch(items: Sequence[BatchItem], workers: int | None = None) -> list
     except (OSError, BrokenProcessPool):
         return failures_in_chunk(0, items)
     return sorted(failed)
+
+
+# Items per chunk sent to a worker while the caller keeps reading (≈ 0.5 s of verifying).
+QUEUE_CHUNK = 4000
+
+
+class SignatureQueue:
+    """Checks signatures in chunks on a process pool while the log is still being read."""
+
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.pending: list[tuple[bytes, bytes, bytes]] = []
+        self.seqs: list[int] = []
+        self.futures: list[tuple[list[int], Future[list[int]]]] = []
+        self.failed: list[int] = []
+        self.pool: ProcessPoolExecutor | None = None
+
+    def add(self, seq: int, public_key: bytes, message: bytes, signature: bytes) -> None:
+        self.pending.append((public_key, message, signature))
+        self.seqs.append(seq)
+        if len(self.pending) >= QUEUE_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        items, seqs = self.pending, self.seqs
+        self.pending, self.seqs = [], []
+        if not items:
+            return
+        if self.workers > 1 and (self.pool is not None or len(self.futures) == 0):
+            if self.pool is None:
+                context = multiprocessing.get_context("spawn")
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.futures.append((seqs, self.pool.submit(failures_in_chunk, 0, items)))
+        else:
+            self.failed.extend(seqs[i] for i in failures_in_chunk(0, items))
+
+    def finish(self) -> list[int]:
+        if self.pool is None:  # small log: verify the remainder here, no pool start-up
+            self.failed.extend(self.seqs[i] for i in failures_in_chunk(0, self.pending))
+            self.pending, self.seqs = [], []
+        else:
+            self._flush()
+        for seqs, future in self.futures:
+            self.failed.extend(seqs[i] for i in future.result())
+        if self.pool is not None:
+            self.pool.shutdown()
+        return sorted(self.failed)

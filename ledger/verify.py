@@ -20,44 +20,28 @@ problem found, first bad event first:
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from uuid import UUID
 
-import msgspec
-
-from domain.errors import AwardLedgerError, CheckpointError, LedgerNotInitialisedError
+from domain.errors import AwardLedgerError, LedgerNotInitialisedError
 from domain.registry import OPERATOR, Ledger, Signer
 from ledger import codec
 from ledger.application import Entry, LedgerApp
+from ledger.findings import AuditReport, Problem
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash
-from ledger.note import Checkpoint, SignedNote, open_checkpoint
-from ledger.signing import failures_in_chunk
+from ledger.signing import SignatureQueue
+from ledger.verify_checkpoints import (
+    check_cosigned,
+    check_given,
+    check_stored,
+    check_tail,
+    trusted_start,
+    unverified_size,
+)
 
-CHUNK = 4000
-
-
-class Problem(msgspec.Struct, frozen=True):
-    """One thing wrong with the log: where (seq, or None for the log as a whole) and what."""
-
-    seq: int | None
-    step: int
-    message: str
-
-
-class AuditReport(msgspec.Struct):
-    """The outcome of an audit (``awards verify --json`` prints exactly this)."""
-
-    ok: bool
-    size: int
-    root: str
-    checked_from: int = 0
-    checkpoints: int = 0
-    problems: list[Problem] = msgspec.field(default_factory=list)
+__all__ = ["AuditReport", "Problem", "audit"]
 
 
 @dataclass
@@ -94,49 +78,6 @@ REGISTRY_TOPICS = tuple(
 )
 
 
-class _Signatures:
-    """Checks signatures in chunks on a process pool while the log is still being read."""
-
-    def __init__(self, workers: int | None) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        self.pending: list[tuple[bytes, bytes, bytes]] = []
-        self.seqs: list[int] = []
-        self.futures: list[tuple[list[int], Future[list[int]]]] = []
-        self.failed: list[int] = []
-        self.pool: ProcessPoolExecutor | None = None
-
-    def add(self, seq: int, public_key: bytes, message: bytes, signature: bytes) -> None:
-        self.pending.append((public_key, message, signature))
-        self.seqs.append(seq)
-        if len(self.pending) >= CHUNK:
-            self._flush()
-
-    def _flush(self) -> None:
-        items, seqs = self.pending, self.seqs
-        self.pending, self.seqs = [], []
-        if not items:
-            return
-        if self.workers > 1 and (self.pool is not None or len(self.futures) == 0):
-            if self.pool is None:
-                context = multiprocessing.get_context("spawn")
-                self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
-            self.futures.append((seqs, self.pool.submit(failures_in_chunk, 0, items)))
-        else:
-            self.failed.extend(seqs[i] for i in failures_in_chunk(0, items))
-
-    def finish(self) -> list[int]:
-        if self.pool is None:  # small log: verify the remainder here, no pool start-up
-            self.failed.extend(self.seqs[i] for i in failures_in_chunk(0, self.pending))
-            self.pending, self.seqs = [], []
-        else:
-            self._flush()
-        for seqs, future in self.futures:
-            self.failed.extend(seqs[i] for i in future.result())
-        if self.pool is not None:
-            self.pool.shutdown()
-        return sorted(self.failed)
-
-
 def audit(
     app: LedgerApp,
     checkpoints: Sequence[str | bytes] = (),
@@ -160,14 +101,14 @@ def audit(
     registry = _Registry()
     versions: dict[UUID, int] = {}
     if since is not None:
-        trusted_size = _unverified_size(since)
+        trusted_size = unverified_size(since)
         first_new = next(iter(app.entries(trusted_size)), None)
         for n in app.notifications_of(REGISTRY_TOPICS):
             if first_new is not None and n.id >= first_new.notification_id:
                 break
             registry.apply(decode_stored(n.topic, n.state))
-        start, compact = _trusted_start(app, since, origin, registry.operator_keys, problems)
-    signatures = _Signatures(workers)
+        start, compact = trusted_start(app, since, origin, registry.operator_keys, problems)
+    signatures = SignatureQueue(workers)
     stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
     cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
     size = start
@@ -187,12 +128,12 @@ def audit(
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     root = compact.root() if compact is not None else tree.root()
     if compact is None:
-        _check_stored(stored, tree, origin, problems)
-        _check_cosigned(cosigned, tree, origin, problems)
+        check_stored(stored, tree, origin, problems)
+        check_cosigned(cosigned, tree, origin, problems)
         for text in checkpoints:
-            _check_given(text, tree, origin, registry.operator_keys, problems)
+            check_given(text, tree, origin, registry.operator_keys, problems)
     else:
-        _check_tail(stored, compact, origin, problems)
+        check_tail(stored, compact, origin, problems)
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
     return AuditReport(
         ok=not problems,
@@ -210,7 +151,7 @@ def _check_entry(
     origin: str,
     registry: _Registry,
     versions: dict[UUID, int],
-    signatures: _Signatures,
+    signatures: SignatureQueue,
     problems: list[Problem],
 ) -> object | None:
     seq = entry.seq
@@ -289,135 +230,6 @@ def _version_before(app: LedgerApp, entry: Entry) -> int | None:
     return rows[0].originator_version if rows else None
 
 
-def _check_stored(
-    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
-    tree: MerkleTree,
-    origin: str,
-    problems: list[Problem],
-) -> None:
-    # (6): every stored checkpoint is signed by the operator key then in force and commits to
-    # the recomputed tree
-    for seq, event, op_key in stored:
-        where = f"event {seq} (checkpoint of size {event.size})"
-        try:
-            cp = open_checkpoint(event.note, origin, origin, op_key)
-        except AwardLedgerError as exc:
-            problems.append(Problem(seq, 6, f"{where}: {exc}"))
-            continue
-        if cp.size != event.size or cp.root_hash != event.root_hash or cp.size > seq:
-            problems.append(Problem(seq, 6, f"{where}: note and event disagree"))
-            continue
-        calculated = tree.root(cp.size)
-        if calculated != cp.root_hash:
-            problems.append(
-                Problem(
-                    seq,
-                    6,
-                    f"{where}: root mismatch: signed {cp.root_hash.hex()}, "
-                    f"calculated {calculated.hex()}",
-                )
-            )
-        elif event.frontier != tree.compact_range(cp.size):
-            problems.append(Problem(seq, 6, f"{where}: stored frontier does not match the tree"))
-
-
-def _check_cosigned(
-    cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]],
-    tree: MerkleTree,
-    origin: str,
-    problems: list[Problem],
-) -> None:
-    # (6): a stored cosigned copy is still the operator's note over the recomputed tree
-    for seq, event, op_key in cosigned:
-        where = f"event {seq} (cosigned checkpoint of size {event.size})"
-        try:
-            cp = open_checkpoint(event.note, origin, origin, op_key)
-        except AwardLedgerError as exc:
-            problems.append(Problem(seq, 6, f"{where}: {exc}"))
-            continue
-        if cp.size != event.size or cp.size > seq or tree.root(cp.size) != cp.root_hash:
-            problems.append(Problem(seq, 6, f"{where}: does not match the recomputed tree"))
-
-
-def _open_with_any(text: str | bytes, origin: str, keys: Sequence[bytes]) -> Checkpoint:
-    """Open a checkpoint signed by any operator key the log has had (newest first)."""
-    error: AwardLedgerError | None = None
-    for key in reversed(keys):
-        try:
-            return open_checkpoint(text, origin, origin, key)
-        except AwardLedgerError as exc:
-            error = error or exc
-    raise error or CheckpointError("checkpoint: the ledger has no operator key")
-
-
-def _unverified_size(text: str | bytes) -> int:
-    """The size a checkpoint claims (verified later, once the operator keys are known)."""
-    note = SignedNote.from_text(text)
-    return Checkpoint.from_body(note.text).size
-
-
-def _check_given(
-    text: str | bytes,
-    tree: MerkleTree,
-    origin: str,
-    keys: Sequence[bytes],
-    problems: list[Problem],
-) -> None:
-    # (7): a checkpoint the inspector kept must still be a prefix of this log
-    try:
-        cp = _open_with_any(text, origin, keys)
-    except AwardLedgerError as exc:
-        problems.append(Problem(None, 7, f"given checkpoint: {exc}"))
-        return
-    if cp.size > tree.size:
-        problems.append(
-            Problem(
-                tree.size,
-                7,
-                f"given checkpoint of size {cp.size}: the ledger holds only "
-                f"{tree.size} events (truncated after event {tree.size - 1})",
-            )
-        )
-        return
-    calculated = tree.root(cp.size)
-    if calculated != cp.root_hash:
-        problems.append(
-            Problem(
-                None,
-                7,
-                f"given checkpoint of size {cp.size}: root mismatch: signed "
-                f"{cp.root_hash.hex()}, calculated {calculated.hex()}",
-            )
-        )
-
-
-def _trusted_start(
-    app: LedgerApp,
-    text: str | bytes,
-    origin: str,
-    keys: Sequence[bytes],
-    problems: list[Problem],
-) -> tuple[int, CompactRange | None]:
-    """Open a trusted checkpoint and the stored frontier that reproduces its root."""
-    cp = _open_with_any(text, origin, keys)
-    for n in app.notifications_of((topic_of(Ledger.CheckpointSigned),)):
-        event = decode_stored(n.topic, n.state)
-        if not isinstance(event, Ledger.CheckpointSigned) or event.size != cp.size:
-            continue
-        compact = CompactRange.from_hashes(cp.size, event.frontier)
-        if compact.root() == cp.root_hash:
-            return cp.size, compact
-    problems.append(
-        Problem(
-            None,
-            7,
-            f"trusted checkpoint of size {cp.size}: the ledger holds no frontier "
-            "for it, or its history was rewritten",
-        )
-    )
-    return 0, None
-
-
 def _genesis(app: LedgerApp) -> Ledger.Initialised | None:
     """Event 0 decoded strictly, or None when it is missing or not a genesis."""
     if app.is_empty():
@@ -429,22 +241,3 @@ def _genesis(app: LedgerApp) -> Ledger.Initialised | None:
     except AwardLedgerError:
         return None
     return event if isinstance(event, Ledger.Initialised) else None
-
-
-def _check_tail(
-    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
-    compact: CompactRange,
-    origin: str,
-    problems: list[Problem],
-) -> None:
-    """In an incremental audit, the newest stored checkpoint must match the folded root."""
-    for seq, event, op_key in stored[-1:]:
-        if event.size != compact.size:
-            continue
-        try:
-            cp = open_checkpoint(event.note, origin, origin, op_key)
-        except AwardLedgerError as exc:
-            problems.append(Problem(seq, 6, f"event {seq}: {exc}"))
-            continue
-        if cp.root_hash != compact.root():
-            problems.append(Problem(seq, 6, f"event {seq}: checkpoint root mismatch"))
