@@ -34,8 +34,15 @@ class LedgerContext:
 
     @property
     def app(self) -> LedgerApp:
+        """The ledger, which must exist (only `init` creates one)."""
         if self._app is None:
-            self._app = open_ledger(self.url)
+            self._app = open_ledger(self.url, create=False)
+        return self._app
+
+    def create(self) -> LedgerApp:
+        """The ledger, its tables created when missing (for `awards init`)."""
+        if self._app is None:
+            self._app = open_ledger(self.url, create=True)
         return self._app
 
 

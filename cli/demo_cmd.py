@@ -1,7 +1,82 @@
-"""Commands of demo (filled in by its owner)."""
+"""`awards demo [--out DIR]`: the seed scenarios end to end, then the report step, summarised."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from cli.context import json_option
+from cli.render import emit_json
+from domain.errors import VerificationError
+from ledger.demo import DemoSummary, ScenarioSummary, build_demo
+
+
+def write_reports(summary: DemoSummary) -> list[Path]:
+    """REPORTS HOOK: write each demo movement's public reports into `summary.reports_dir`.
+
+    The report projections (projections/report*) plug in here — ledger/demo.py cannot import
+    them (layering). For each movement in `summary.movements`, open the ledger at
+    `summary.ledger` and write its html / json / csv report into `summary.reports_dir`, then
+    return the paths written. Until the report step exists, nothing is written.
+    """
+    return []
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def describe(letter: str, scenario: ScenarioSummary) -> list[str]:
+    """Text lines of one scenario's summary."""
+    plural = "" if scenario.decisions == 1 else "s"
+    lines = [f"({letter}) {scenario.title}"]
+    lines.append(f"    movement {scenario.movement}: {scenario.decisions} decision{plural}")
+    for award, counts in scenario.awards.items():
+        parts = [count(counts["unit"], "collective")] if counts["unit"] else []
+        parts += [count(counts["person"], "individual")] if counts["person"] else []
+        lines.append(f"    {award}: {', '.join(parts)}")
+    levels = ", ".join(f"{n} {level} level" for level, n in scenario.collectives_by_level.items())
+    lines.append(
+        f"    honoured: {scenario.collectives} collectives"
+        + (f" ({levels})" if levels else "")
+        + f" and {scenario.individuals} individuals"
+        + (f"; {scenario.annulled} award annulled" if scenario.annulled else "")
+    )
+    lines += [f"    refused, nothing recorded: {refusal}" for refusal in scenario.refusals]
+    lines += [f"    flagged by the annulment: {flag}" for flag in scenario.flags]
+    return lines
+
+
+@click.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-out"),
+    show_default=True,
+    help="Directory for the demo ledger, keys, inputs and reports (a previous demo is redone).",
+)
+@json_option
+def demo(out: Path, as_json: bool) -> None:
+    """Run DOMAIN.md's seed scenarios on a fresh SQLite ledger in DIR, checkpoint and verify."""
+    summary = build_demo(out)
+    reports = write_reports(summary)
+    if as_json:
+        emit_json({"summary": summary, "reports": [str(p) for p in reports]})
+    else:
+        click.echo(f"awards demo: ledger {summary.ledger}")
+        for letter, scenario in zip("abc", summary.scenarios, strict=False):
+            for line in describe(letter, scenario):
+                click.echo(line)
+        verdict = "ok" if summary.verify_ok else "FAILED"
+        size, root = summary.checkpoint.splitlines()[1:3]
+        click.echo(f"ledger: {summary.events} events, {summary.signers} signers; verify {verdict}")
+        click.echo(f"checkpoint: size {size}, root {root} -> {summary.checkpoint_file}")
+        click.echo(f"keys in {out / 'keys'}, inputs in {out / 'inputs'}")
+        for path in reports:
+            click.echo(f"report: {path}")
+    if not summary.verify_ok:
+        raise VerificationError(f"demo ledger did not verify: {summary.problems[0]}")
+
+
+COMMANDS: list[click.Command] = [demo]

@@ -1,7 +1,78 @@
-"""Commands of import (filled in by its owner)."""
+"""`awards import units|people|registrations|scores FILE.csv`: all rows in one write, or none."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
+from cli.workflow_options import emit_outcome
+from domain.errors import MalformedInputError, UsageError
+from ledger.usecases.csv_rows import HEADERS
+from ledger.usecases.imports import Progress, import_csv
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Progress | None]:
+    """A progress bar on stderr when stderr is a terminal; otherwise nothing is drawn."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.command("import")
+@click.argument("kind", metavar="units|people|registrations|scores")
+@click.argument("path", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--movement", "movement_id", default=None, help="For registrations and scores.")
+@key_options
+@json_option
+@pass_ctx
+def import_command(
+    obj: LedgerContext,
+    kind: str,
+    path: Path,
+    movement_id: str | None,
+    key_path: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Import every row of a UTF-8 CSV file in one atomic write (a bad row: nothing recorded).
+
+    \b
+    units:         id,name,level,parent
+    people:        id,name,unit,category,direct_worker   (direct_worker: true/false)
+    registrations: participant,titles,at                 (titles separated by ';')
+    scores:        participant,criterion,points,kind     (kind: self/appraisal)
+    """
+    if kind not in HEADERS:
+        raise UsageError(f"import: kind {kind!r} is not one of {', '.join(HEADERS)}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MalformedInputError(f"{path.name}: cannot read ({exc.strerror})") from exc
+    key = load_key(key_path, passphrase_file)
+    with progress_bar(max(data.count(b"\n") - 1, 1), f"importing {path.name}") as progress:
+        result = import_csv(
+            obj.app,
+            key,
+            kind,
+            data,
+            source=path.name,
+            movement_id=movement_id,
+            progress=progress,
+        )
+    emit_outcome(
+        result.receipt,
+        as_json,
+        f"import {path.name}: {result.rows} rows of {kind}",
+        {"rows": result.rows},
+    )
+
+
+COMMANDS: list[click.Command] = [import_command]

@@ -15,8 +15,15 @@ from cli.context import (
     witness_policy,
 )
 from cli.render import emit_json, emit_receipt
-from domain.errors import MalformedInputError, NotFoundError, UsageError, VerificationError
+from domain.errors import (
+    MalformedInputError,
+    MalformedNoteError,
+    NotFoundError,
+    UsageError,
+    VerificationError,
+)
 from ledger.keys import load_public_key, raw_public_key
+from ledger.note import Checkpoint, SignedNote
 from ledger.receipt import build_receipt, encode_receipt, parse_receipt, verify_receipt
 from ledger.usecases import registry
 from ledger.verify import audit
@@ -126,6 +133,11 @@ def verify(
     With --witness: the checkpoints given (or, with none given, the latest stored one) must
     carry enough valid witness cosignatures."""
     given = [_read(p, "checkpoint") for p in checkpoint_files]
+    for path, text in zip(checkpoint_files, given, strict=True):
+        try:  # a garbled file is malformed input (exit 3), not a failed audit
+            Checkpoint.from_body(SignedNote.from_text(text).text)
+        except MalformedNoteError as exc:
+            raise MalformedNoteError(f"checkpoint '{path}': {exc}") from exc
     witnesses, needed = witness_policy(witness_specs, min_witnesses)
     if needed:
         published = obj.app.genesis().published_note
@@ -185,8 +197,11 @@ def prove(obj: LedgerContext, seq: int, size: int | None, out: Path | None, as_j
     app = obj.app
     latest = registry.latest_checkpoint(app)
     if size is None:
-        if latest is None:
-            raise NotFoundError("prove: no checkpoint signed yet; give --size or sign one")
+        if latest is None or seq >= latest.size:
+            raise NotFoundError(
+                f"prove: event {seq} is not covered by a signed checkpoint yet; the operator "
+                "must run 'awards checkpoint --key OPERATOR.key' (or give --size N)"
+            )
         size = latest.size
     tree, _ = app.tree()
     if size > tree.size or seq >= size:

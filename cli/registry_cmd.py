@@ -29,7 +29,7 @@ def init(
 ) -> None:
     """Create the ledger's genesis, self-signed by the operator's key."""
     key = load_key(key_path, passphrase_file)
-    receipt = registry.initialise(obj.app, origin, operator, key)
+    receipt = registry.initialise(obj.create(), origin, operator, key)
     emit_receipt(receipt, as_json, f"ledger {origin} initialised")
 
 

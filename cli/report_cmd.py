@@ -1,7 +1,266 @@
-"""Commands of report (filled in by its owner)."""
+"""Read commands over the projections: `standings`, `tally`, `history`, `report`, `receipt`.
+
+Each reads the ledger as it stands now, or as it stood at `--at-seq N` (the first N events) or
+`--as-of DATETIME` (up to the first event appended after it); the stored views are caught up
+on the way (projections/runner.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
 
-COMMANDS: list[click.Command] = []
+from cli.context import LedgerContext, json_option, parse_datetime, pass_ctx
+from cli.render import emit_json
+from domain.errors import StorageError, UsageError
+from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
+from projections import queries
+from projections.report import movement_report
+from projections.report.i18n import LANGS
+from projections.report.render_csv import write_csv
+from projections.report.render_html import html_chunks
+from projections.report.render_json import json_chunks
+from projections.stream import Cut
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def time_travel_options(func: F) -> F:
+    """Add --as-of DATETIME and --at-seq N; the command receives `as_of` and `at_seq`."""
+    func = click.option(
+        "--at-seq",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Show the ledger as it stood with its first N events (seq < N).",
+    )(func)
+    func = click.option(
+        "--as-of",
+        metavar="DATETIME",
+        default=None,
+        help="Show the ledger as it stood at this append time (ISO 8601; Asia/Ho_Chi_Minh "
+        "if no zone).",
+    )(func)
+    return func
+
+
+def make_cut(as_of: str | None, at_seq: int | None) -> Cut:
+    """The time-travel cut of --as-of / --at-seq (at most one of them)."""
+    if as_of is not None and at_seq is not None:
+        raise UsageError("give either --as-of or --at-seq, not both")
+    return Cut(at_seq=at_seq, as_of=parse_datetime(as_of, "--as-of") if as_of else None)
+
+
+def _points(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def _where(seq: int, time: datetime | None) -> str:
+    if not seq or time is None:
+        return "as of an empty ledger"
+    return f"as of the first {seq} events (last appended {time.isoformat()})"
+
+
+@click.command("standings")
+@click.argument("movement")
+@time_travel_options
+@json_option
+@pass_ctx
+def standings(
+    obj: LedgerContext, movement: str, as_of: str | None, at_seq: int | None, as_json: bool
+) -> None:
+    """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
+    answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq))
+    if as_json:
+        emit_json(answer)
+        return
+    m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
+    click.echo(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
+    click.echo(f"{_where(answer.as_of.seq, answer.as_of.time)}; root {answer.as_of.root}")
+    click.echo("\t".join(["rank", "participant", "total", *criteria, "self", "name"]))
+    for row in answer.standings:
+        self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
+        click.echo(
+            "\t".join(
+                [
+                    str(row.rank),
+                    row.participant,
+                    f"{row.total:g}",
+                    *(_points(row.criteria.get(c)) for c in criteria),
+                    self_scores or "-",
+                    row.name or "",
+                ]
+            )
+        )
+
+
+@click.command("tally")
+@click.argument("session")
+@time_travel_options
+@json_option
+@pass_ctx
+def tally(
+    obj: LedgerContext, session: str, as_of: str | None, at_seq: int | None, as_json: bool
+) -> None:
+    """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
+    answer = queries.tally(obj.app, session, make_cut(as_of, at_seq))
+    if as_json:
+        emit_json(answer)
+        return
+    s = answer.session
+    state = "closed" if s.closed else "open"
+    quorum = "met" if s.quorum_met else "not met"
+    click.echo(
+        f"session {s.id} ({s.title}, {s.mode} mode) in {answer.movement}, {state}: "
+        f"{s.ballots} of {len(s.members)} members took part, quorum {s.quorum} {quorum}; "
+        f"threshold {s.threshold} of all members"
+    )
+    click.echo(_where(answer.as_of.seq, answer.as_of.time))
+    for r in s.results:
+        verdict = "passed" if r.passed else "not passed"
+        click.echo(f"{r.nominee}\t{r.yes} yes\t{r.no} no\t{verdict}\t{r.name or ''}")
+
+
+@click.command("history")
+@click.argument("participant")
+@time_travel_options
+@json_option
+@pass_ctx
+def history(
+    obj: LedgerContext, participant: str, as_of: str | None, at_seq: int | None, as_json: bool
+) -> None:
+    """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
+    answer = queries.history(obj.app, participant, make_cut(as_of, at_seq))
+    if as_json:
+        emit_json(answer)
+        return
+    click.echo(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
+    for row in answer.events:
+        at = row.at.isoformat() if row.at else "-"
+        click.echo(
+            f"{row.seq}\t{row.time.isoformat()}\t{at}\t{row.signer}\t{row.type}\t{row.summary}"
+        )
+
+
+@click.command("report")
+@click.argument("movement")
+@click.option(
+    "--format", "fmt", required=True, type=click.Choice(["html", "json", "csv"]), help="Output."
+)
+@click.option("--lang", type=click.Choice(list(LANGS)), default="vi", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (html, json; default stdout), or folder for csv (required).",
+)
+@time_travel_options
+@pass_ctx
+def report(
+    obj: LedgerContext,
+    movement: str,
+    fmt: str,
+    lang: str,
+    out: Path | None,
+    as_of: str | None,
+    at_seq: int | None,
+) -> None:
+    """The public report of MOVEMENT, with the checkpoint that commits to it."""
+    if fmt == "csv" and (out is None or out.is_file()):
+        raise UsageError("report --format csv writes one file per table: give --out FOLDER")
+    result = movement_report(obj.app, movement, make_cut(as_of, at_seq))
+    if fmt == "csv" and out is not None:
+        written = write_csv(result, out)
+        click.echo(f"report {movement}: {len(written)} files in {out}")
+        return
+    chunks = (
+        json_chunks(result)
+        if fmt == "json"
+        else (c.encode("utf-8") for c in html_chunks(result, lang))
+    )
+    if out is None:
+        for block in _blocks(chunks):
+            click.echo(block, nl=False)
+        return
+    _write(out, chunks)
+    cp = result.checkpoint
+    if cp.size is None:
+        covered = "no checkpoint signed yet"
+    elif cp.covers_report:
+        covered = f"checkpoint of size {cp.size} covers it"
+    else:
+        covered = f"checkpoint of size {cp.size}, {cp.uncovered} events after it not covered"
+    click.echo(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
+
+
+def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """Small pieces gathered into blocks of about `size` bytes."""
+    pending: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _write(path: Path, chunks: Iterable[bytes]) -> None:
+    try:
+        with path.open("wb") as out:
+            for block in _blocks(chunks):
+                out.write(block)
+    except OSError as exc:
+        raise StorageError(f"cannot write '{path}': {exc.strerror}") from exc
+
+
+@click.command("receipt")
+@click.argument("number")
+@click.option("--recipient", required=True, help="The recipient the receipt is for.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--tlog-proof",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the event's proof in the C2SP tlog-proof text form.",
+)
+@json_option
+@pass_ctx
+def receipt(
+    obj: LedgerContext,
+    number: str,
+    recipient: str,
+    out: Path,
+    tlog_proof: Path | None,
+    as_json: bool,
+) -> None:
+    """An offline-verifiable receipt of award decision NUMBER for one recipient."""
+    built = build_award_receipt(obj.app, number, recipient)
+    _write(out, [encode_receipt(built)])
+    if tlog_proof is not None:
+        _write(tlog_proof, [tlog_proof_text(built).encode("utf-8")])
+    size = built.checkpoint.split("\n")[1]
+    if as_json:
+        emit_json(
+            {
+                "number": number,
+                "recipient": recipient,
+                "seq": built.event.seq,
+                "tree_size": int(size),
+                "out": str(out),
+                "tlog_proof": str(tlog_proof) if tlog_proof else None,
+            }
+        )
+        return
+    click.echo(
+        f"receipt: decision {number} for {recipient} (event {built.event.seq}, checkpoint of "
+        f"size {size}) -> {out}" + (f"; tlog-proof -> {tlog_proof}" if tlog_proof else "")
+    )
+
+
+COMMANDS: list[click.Command] = [standings, tally, history, report, receipt]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -35,7 +36,14 @@ from ledger.cache import Frontier, FrontierCache
 from ledger.keys import key_id, raw_public_key
 from ledger.mapper import SigningMapper, event_class_for
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash
-from ledger.store import APP_NAME, LedgerLocation, ensure_schema, parse_location
+from ledger.store import (
+    APP_NAME,
+    LedgerLocation,
+    RawRow,
+    ensure_schema,
+    parse_location,
+    select_rows,
+)
 
 A = TypeVar("A", bound=Aggregate)
 PAGE = 2000
@@ -67,11 +75,29 @@ class LedgerApp(Application[UUID]):
     name = APP_NAME
     env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(SigningMapper)}
 
-    def __init__(self, location: LedgerLocation) -> None:
+    def __init__(self, location: LedgerLocation, create: bool = True) -> None:
+        """Open the ledger; with `create`, make its tables when missing.
+
+        Without `create` a missing ledger is LedgerNotInitialisedError (read commands never
+        leave an empty database behind). On PostgreSQL the tables are created only when
+        missing: eventsourcing's CREATE OR REPLACE of its insert function would otherwise
+        collide between offices opening the ledger at the same moment.
+        """
         self.location = location
+        if (
+            not create
+            and not location.is_postgres
+            and not Path(location.env["SQLITE_DBNAME"]).exists()
+        ):
+            raise LedgerNotInitialisedError(
+                f"ledger {location.url!r} is not initialised (no such database)"
+            )
         try:
             ensure_schema(location)
-            super().__init__(env=location.env)
+            if location.is_postgres:
+                self._open_postgres(location, create)
+            else:
+                super().__init__(env=location.env)
         except AwardLedgerError:
             raise
         except Exception as exc:  # sqlite3 / psycopg / eventsourcing errors on open
@@ -80,6 +106,26 @@ class LedgerApp(Application[UUID]):
         self._tree = MerkleTree()
         self._leaf_ids: list[int] = []
         self.frontier_cache = FrontierCache(self.recorder, location.is_postgres)
+
+    def _open_postgres(self, location: LedgerLocation, create: bool) -> None:
+        super().__init__(env={**location.env, "CREATE_TABLE": "n"})
+        try:
+            self.recorder.max_notification_id()
+            return
+        except PersistenceError as exc:
+            self.close()
+            if not create:
+                raise LedgerNotInitialisedError(
+                    f"ledger {location.url!r} is not initialised (no such database)"
+                ) from exc
+        for attempt in range(RETRIES):
+            try:
+                super().__init__(env=location.env)
+                return
+            except PersistenceError:
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.05, 0.2))
 
     @property
     def signing_mapper(self) -> SigningMapper:
@@ -95,18 +141,26 @@ class LedgerApp(Application[UUID]):
 
         With `after_id`, reading starts after that notification id, whose event is taken to
         be at seq `start_seq` - 1 (used to continue a tree already built up to there).
+        Rows are read raw (ledger/store.py), so a row edited into nonsense is still yielded,
+        for the audit to report, instead of failing the whole read.
         """
-        next_id: int | None = None if after_id is None else after_id + 1
+        next_id = 0 if after_id is None else after_id + 1
         seq = 0 if after_id is None else start_seq
         while True:
-            page = self._select(next_id, ())
-            for n in page:
+            page = self._raw_rows(next_id)
+            for row in page:
                 if seq >= start_seq:
-                    yield _entry(seq, n)
+                    yield _entry(seq, row)
                 seq += 1
             if len(page) < PAGE:
                 return
             next_id = page[-1].id + 1
+
+    def _raw_rows(self, start: int) -> list[RawRow]:
+        try:
+            return select_rows(self.recorder, self.location.is_postgres, start, PAGE)
+        except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
+            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
 
     def notifications_of(self, topics: Sequence[str]) -> Iterator[Notification]:
         """Only the stored events of the given types, in ledger order (no seq numbers)."""
@@ -177,6 +231,8 @@ class LedgerApp(Application[UUID]):
 
     def signer_for_key(self, key: Ed25519PrivateKey) -> Signer:
         """The registered signer holding `key`; SignerNotAllowedError if none or revoked."""
+        if self.is_empty():
+            raise LedgerNotInitialisedError(f"ledger {self.location.url!r} is not initialised")
         public = raw_public_key(key)
         index = self.find(SignerKey, SignerKey.id_for(public))
         if index is None:
@@ -232,22 +288,47 @@ class LedgerApp(Application[UUID]):
 
     def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
         """Where the new events landed, and the tree after them: folds only the rows after the
-        cached frontier (ledger/cache.py), so a write costs O(new events)."""
+        cached frontier (ledger/cache.py), so a write costs O(new events). Falls back to a full
+        read when the cache is missing or stale, or a concurrent writer's cache already covers
+        our rows."""
+        wanted = set(notification_ids)
+        cached = self._valid_frontier()
+        receipt = self._fold_receipt(wanted, cached)
+        if len(receipt.seqs) < len(wanted) and cached is not None:
+            receipt = self._fold_receipt(wanted, None)
+        return receipt
+
+    def _valid_frontier(self) -> Frontier | None:
         cached = self.frontier_cache.load()
         if cached is None:
-            compact, last_id = CompactRange(), None
+            return None
+        try:
+            rows = self.recorder.select_notifications(cached.last_id, 1)
+        except PersistenceError:
+            return None
+        if (
+            not rows
+            or rows[0].id != cached.last_id
+            or leaf_hash(bytes(rows[0].state)) != (cached.last_hash)
+        ):
+            return None
+        return cached
+
+    def _fold_receipt(self, wanted: set[int], cached: Frontier | None) -> WriteReceipt:
+        if cached is None:
+            compact, last_id, last_hash = CompactRange(), None, b""
         else:
             compact = CompactRange.from_hashes(cached.size, cached.hashes)
-            last_id = cached.last_id
-        wanted = set(notification_ids)
+            last_id, last_hash = cached.last_id, cached.last_hash
         seqs: list[int] = []
         for entry in self.entries(compact.size, after_id=last_id):
             if entry.notification_id in wanted:
                 seqs.append(compact.size)
-            compact.append(leaf_hash(entry.state))
+            last_hash = leaf_hash(entry.state)
+            compact.append(last_hash)
             last_id = entry.notification_id
         if last_id is not None:
-            self.frontier_cache.store(Frontier(compact.size, last_id, compact.hashes))
+            self.frontier_cache.store(Frontier(compact.size, last_id, last_hash, compact.hashes))
         return WriteReceipt(seqs=seqs, size=compact.size, root=compact.root().hex())
 
 
@@ -269,20 +350,36 @@ def check_roles(signer: Signer, events: Sequence[DomainEvent]) -> None:
             )
 
 
-def _entry(seq: int, n: Notification) -> Entry:
+NIL_ID = UUID(int=0)
+
+
+def _entry(seq: int, n: RawRow) -> Entry:
+    """An Entry from a stored row, tolerating rows an attacker edited into the wrong types
+    (NULLs, text in number columns): the audit then reports them instead of crashing."""
+    try:
+        originator_id = UUID(str(n.originator_id))
+    except ValueError:
+        originator_id = NIL_ID
+    try:
+        version = int(n.originator_version)
+    except (TypeError, ValueError):
+        version = -1
+    state = n.state
+    if isinstance(state, str):
+        state = state.encode("utf-8", errors="surrogateescape")
     return Entry(
         seq=seq,
         notification_id=n.id,
-        originator_id=UUID(str(n.originator_id)),
-        originator_version=n.originator_version,
-        topic=n.topic,
-        state=bytes(n.state),
+        originator_id=originator_id,
+        originator_version=version,
+        topic=n.topic if isinstance(n.topic, str) else "",
+        state=bytes(state) if state is not None else b"",
     )
 
 
-def open_ledger(url: str) -> LedgerApp:
-    """Open (creating the tables if needed) the ledger at `url`."""
-    return LedgerApp(parse_location(url))
+def open_ledger(url: str, create: bool = True) -> LedgerApp:
+    """Open the ledger at `url`; with `create` (only `awards init` needs it) make its tables."""
+    return LedgerApp(parse_location(url), create=create)
 
 
 def decode_entry(entry: Entry) -> tuple[codec.EntryBody[Any], DomainEvent]:

@@ -18,10 +18,12 @@ from ledger.merkle import HASH_SIZE
 
 
 class Frontier(msgspec.Struct, frozen=True):
-    """The tree over the first `size` leaves, which end at notification id `last_id`."""
+    """The tree over the first `size` leaves, which end at notification id `last_id` whose
+    leaf hash is `last_hash` (so a cache left behind by a deleted row is noticed)."""
 
     size: int
     last_id: int
+    last_hash: bytes
     hashes: list[bytes]
 
 
@@ -42,7 +44,8 @@ class FrontierCache:
         blob = "BYTEA" if self.postgres else "BLOB"
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} (id INTEGER PRIMARY KEY, "
-            f"size BIGINT NOT NULL, last_id BIGINT NOT NULL, hashes {blob} NOT NULL)"
+            f"size BIGINT NOT NULL, last_id BIGINT NOT NULL, last_hash {blob} NOT NULL, "
+            f"hashes {blob} NOT NULL)"
         )
         self._created = True
 
@@ -50,19 +53,22 @@ class FrontierCache:
         """The cached frontier, or None (missing table, no row, or unreadable)."""
         try:
             with self.recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(f"SELECT size, last_id, hashes FROM {self.table} WHERE id = 1")
+                cursor.execute(
+                    f"SELECT size, last_id, last_hash, hashes FROM {self.table} WHERE id = 1"
+                )
                 row = cursor.fetchone()
         except Exception:  # no table yet, or the database refuses: fall back to a full read
             return None
         if row is None:
             return None
         size, last_id, blob = (row["size"], row["last_id"], bytes(row["hashes"]))
+        last_hash = bytes(row["last_hash"])
         if len(blob) % HASH_SIZE:
             return None
         hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
         if len(hashes) != bin(size).count("1"):
             return None
-        return Frontier(int(size), int(last_id), hashes)
+        return Frontier(int(size), int(last_id), last_hash, hashes)
 
     def store(self, frontier: Frontier) -> None:
         """Keep `frontier` unless a larger one is already stored. Failures are ignored."""
@@ -72,10 +78,15 @@ class FrontierCache:
                 if not self._created:
                     self._create(cursor)
                 cursor.execute(
-                    f"INSERT INTO {self.table} (id, size, last_id, hashes) "
-                    f"VALUES (1, {p}, {p}, {p}) "
+                    f"INSERT INTO {self.table} (id, size, last_id, last_hash, hashes) "
+                    f"VALUES (1, {p}, {p}, {p}, {p}) "
                     f"ON CONFLICT (id) DO UPDATE SET size = excluded.size, "
-                    f"last_id = excluded.last_id, hashes = excluded.hashes "
-                    f"WHERE {self.table}.size < excluded.size",
-                    (frontier.size, frontier.last_id, b"".join(frontier.hashes)),
+                    f"last_id = excluded.last_id, last_hash = excluded.last_hash, "
+                    f"hashes = excluded.hashes WHERE {self.table}.size < excluded.size",
+                    (
+                        frontier.size,
+                        frontier.last_id,
+                        frontier.last_hash,
+                        b"".join(frontier.hashes),
+                    ),
                 )

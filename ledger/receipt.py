@@ -11,12 +11,15 @@ people (recipient, award, …); each is checked against the signed payload, so e
 from __future__ import annotations
 
 import base64
+import bisect
 from typing import Any
 
 import msgspec
 
+from domain.decision import Decision
 from domain.errors import (
     CheckpointError,
+    DomainError,
     MalformedReceiptError,
     NotFoundError,
     VerificationError,
@@ -24,7 +27,7 @@ from domain.errors import (
 from domain.registry import Ledger, Signer
 from ledger import codec
 from ledger.application import LedgerApp
-from ledger.mapper import event_class_for, topic_of
+from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.signing import verify_signature
@@ -88,14 +91,18 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     tree.extend(leaf_hash(e.state) for e in entries[: latest.size])
     event = entries[seq]
     body = codec.decode_header(codec.split_entry(event.state).body)
-    registration = next(
-        (
-            e
-            for e in entries[: seq + 1]
-            if e.topic.endswith(":Signer.Registered")
-            and e.originator_id == Signer.id_for(body.signer)
-        ),
-        None,
+    registration = (
+        entries[0]
+        if seq == 0
+        else next(  # the genesis is its own evidence
+            (
+                e
+                for e in entries[: seq + 1]
+                if e.topic.endswith(":Signer.Registered")
+                and e.originator_id == Signer.id_for(body.signer)
+            ),
+            None,
+        )
     )
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
@@ -123,7 +130,7 @@ def parse_receipt(data: bytes) -> Receipt:
     """Strictly parse a receipt file; MalformedReceiptError naming what is wrong."""
     try:
         receipt = msgspec.json.decode(data, type=Receipt)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedReceiptError(f"receipt: {exc}") from exc
     if receipt.format != RECEIPT_FORMAT:
         raise MalformedReceiptError(f"receipt: format {receipt.format!r}, want {RECEIPT_FORMAT}")
@@ -166,7 +173,8 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     it names, and each rotation by the operator key in force before it; the pinned key is one
     of these keys; (4) the checkpoint note is signed by the last of them (key name = origin);
     (5) the registration is signed by the operator in force at its position, precedes the
-    event and names the event's signer with a role the event type needs; (6) the event's
+    event and names the event's signer with a role the event type needs (and, for an award
+    decision, lists the award in the signer's competence); (6) the event's
     signature verifies with the registered key; (7) every shown field equals the signed payload.
     """
     # (1):
@@ -207,6 +215,19 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         raise CheckpointError("receipt: the pinned operator key is not this log's operator")
     # (4):
     cp = open_checkpoint(receipt.checkpoint, origin, origin, operators[-1][2])
+    if receipt.event.seq == 0:  # the genesis: self-signed by the operator key pinned above
+        if receipt.registration.seq != 0 or event.body_bytes != genesis.body_bytes:
+            raise VerificationError("receipt: event 0 must be the genesis itself")
+        return ReceiptCheck(
+            origin=origin,
+            seq=0,
+            type=event.body.type,
+            signer=event.body.signer,
+            roles=["operator"],
+            tree_size=cp.size,
+            root=cp.root_hash.hex(),
+            shown=dict(receipt.shown),
+        )
     # (5):
     r = reg.event
     if not isinstance(r, Signer.Registered) or receipt.registration.seq > receipt.event.seq:
@@ -221,6 +242,7 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         )
     if not type(event.event).required_roles & set(r.roles):
         raise VerificationError(f"receipt: signer {r.name!r} lacks role for {event.body.type}")
+    _check_competence(event.event, r)
     # (6):
     event.verify_signed_by(r.public_key, "receipt event")
     # (7):
@@ -265,9 +287,83 @@ def _check_shown(name: str, value: str, payload: dict[str, Any]) -> None:
     else:
         raise VerificationError(f"receipt: shown field {name!r} is not in the signed event")
     if isinstance(actual, list):
+        if name == "recipient":  # a decision's recipients: shown by id
+            actual = [getattr(v, "id", v) for v in actual]
         if value not in [shown_form(v) for v in actual]:
             raise VerificationError(f"receipt: shown {name} {value!r} is not in the signed event")
     elif shown_form(actual) != value:
         raise VerificationError(
             f"receipt: shown {name} {value!r} differs from the signed value {shown_form(actual)!r}"
         )
+
+
+def _check_competence(event: Any, registration: Signer.Registered) -> None:
+    """An award decision is evidence of a competent authority only if the signer's registration
+    lists the award kind in its competence (rule 5)."""
+    if isinstance(event, Decision.Recorded) and event.award not in registration.competence:
+        held = ", ".join(registration.competence) or "none"
+        raise VerificationError(
+            f"receipt: signer {registration.name!r} is not competent for {event.award} "
+            f"(registered competence: {held})"
+        )
+
+
+# -- award receipts ----------------------------------------------------------------------------
+
+_DECISION_TOPICS = (topic_of(Decision.Recorded), topic_of(Decision.RecipientAnnulled))
+
+
+def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
+    """A receipt for the `Decision.Recorded` event of decision `number`, showing `recipient`.
+
+    Raises NotFoundError (no such decision, or `recipient` is not one of its recipients, or no
+    checkpoint covers it yet) and DomainError when the award was annulled, or when the deciding
+    authority's registration does not list the award (the receipt could not prove competence).
+    """
+    wanted = Decision.id_for(number)
+    recorded: tuple[int, Decision.Recorded] | None = None
+    annulled: Decision.RecipientAnnulled | None = None
+    for n in app.notifications_of(_DECISION_TOPICS):
+        if str(n.originator_id) != str(wanted):
+            continue
+        event = decode_stored(n.topic, n.state)
+        if isinstance(event, Decision.Recorded):
+            recorded = (n.id, event)
+        elif isinstance(event, Decision.RecipientAnnulled) and event.recipient == recipient:
+            annulled = event
+    if recorded is None:
+        raise NotFoundError(f"receipt: decision {number!r} not found")
+    notification_id, decision = recorded
+    if recipient not in [r.id for r in decision.recipients]:
+        raise NotFoundError(f"receipt: {recipient!r} is not a recipient of decision {number}")
+    if annulled is not None:
+        raise DomainError(
+            f"receipt refused: the award of decision {number} to {recipient!r} was annulled "
+            f"({annulled.ground}: {annulled.reason})"
+        )
+    signer = app.load(Signer, Signer.id_for(decision.authority), f"signer {decision.authority!r}")
+    if decision.award not in signer.competence:
+        raise DomainError(
+            f"receipt refused: authority {decision.authority!r} of decision {number} does not "
+            f"hold {decision.award} in its competence (the decision overrode rule 5)"
+        )
+    _, leaf_ids = app.tree()
+    seq = bisect.bisect_left(leaf_ids, notification_id)
+    shown = {"number": number, "award": decision.award, "recipient": recipient}
+    return build_receipt(app, seq, shown)
+
+
+TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
+
+
+def tlog_proof_text(receipt: Receipt) -> str:
+    """The receipt's event proof in the C2SP tlog-proof text form (c2sp.org/tlog-proof).
+
+    ``extra`` carries the event entry itself (base64), so the leaf hash can be recomputed as
+    SHA-256(0x00 ‖ entry); then ``index``, the inclusion proof (one base64 hash a line), an
+    empty line and the checkpoint note verbatim. The extra data is not authenticated by the
+    format: a verifier hashes it and checks the proof against the signed checkpoint.
+    """
+    lines = [TLOG_PROOF_HEADER, f"extra {receipt.event.entry}", f"index {receipt.event.seq}"]
+    lines += receipt.event.proof
+    return "\n".join(lines) + "\n\n" + receipt.checkpoint

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from domain.errors import StorageError, UsageError
@@ -99,3 +100,36 @@ def ensure_schema(location: LedgerLocation) -> None:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
     except psycopg.Error as exc:
         raise StorageError(f"ledger {location.url!r}: cannot connect: {exc}") from exc
+
+
+class RawRow(NamedTuple):
+    """One stored row as the database holds it, before any decoding or type conversion."""
+
+    id: int
+    originator_id: Any
+    originator_version: Any
+    topic: Any
+    state: Any
+
+
+def select_rows(recorder: Any, postgres: bool, start: int, limit: int) -> list[RawRow]:
+    """Up to `limit` rows with notification id ≥ `start`, in notification order, read raw
+    from eventsourcing's events table (its own reader converts types and fails on bad rows)."""
+    table = recorder.events_table_name
+    if postgres:
+        sql = (
+            f"SELECT notification_id, originator_id, originator_version, topic, state "
+            f'FROM "{recorder.datastore.schema}"."{table}" '
+            f"WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
+        )
+    else:
+        sql = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+            f"WHERE rowid >= ? ORDER BY rowid LIMIT ?"
+        )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(sql, (start, limit))
+        return [
+            RawRow(*tuple(row) if not isinstance(row, dict) else row.values())
+            for row in cursor.fetchall()
+        ]

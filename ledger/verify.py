@@ -106,7 +106,11 @@ def audit(
         for n in app.notifications_of(REGISTRY_TOPICS):
             if first_new is not None and n.id >= first_new.notification_id:
                 break
-            registry.apply(decode_stored(n.topic, n.state))
+            try:
+                registry.apply(decode_stored(n.topic, n.state))
+            except AwardLedgerError as exc:
+                where = f"registry event {n.originator_id} v{n.originator_version}"
+                problems.append(Problem(None, 1, f"{where} before the trusted checkpoint: {exc}"))
         start, compact = trusted_start(app, since, origin, registry.operator_keys, problems)
     signatures = SignatureQueue(workers)
     stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []

@@ -1,11 +1,11 @@
 """CSV imports: units, people, registrations and scores, all rows of a file in ONE write.
 
-A file is strict UTF-8 (a leading BOM is allowed), its first row is exactly SPEC.md's header,
-and every row is checked before anything is saved: a bad row fails the whole import with its
-line number, and nothing is recorded. Malformed text (bad UTF-8, NUL or control characters,
-a wrong column count, an empty required cell, a bad number, date or flag) is a
-MalformedInputError (exit 3); a row that breaks a domain rule raises that rule's DomainError
-(exit 1); both name the file and line ("units.csv line 7: level '' is empty").
+A file is strict UTF-8 (a leading BOM is allowed), its first row is exactly SPEC.md's header
+(reading and cell checks: `ledger.usecases.csv_rows`), and every row is checked before anything
+is saved: a bad row fails the whole import with its line number, and nothing is recorded.
+Malformed text is a MalformedInputError (exit 3); a row that breaks a domain rule raises that
+rule's DomainError (exit 1); both name the file and line ("units.csv line 7: level '' is
+empty").
 
 Rows may refer to earlier rows of the same file (a unit's parent, a person's unit). The rows
 are built in one pass and saved in one eventsourcing save, so a 100k-row file is one
@@ -14,62 +14,39 @@ transaction; `progress` is called with the number of rows built since its last c
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.actor import VIETNAM_TZ, Actor
-from domain.base import Aggregate
-from domain.errors import (
-    AlreadyExistsError,
-    DomainError,
-    MalformedInputError,
-    RuleViolationError,
-    UsageError,
-)
+from domain.actor import Actor
+from domain.base import Aggregate, DomainEvent
+from domain.cluster import Cluster
+from domain.errors import AlreadyExistsError, NotFoundError, UsageError
 from domain.participation import Participation
 from domain.registry import Person, Signer, Unit
 from ledger.application import LedgerApp, WriteReceipt
-from ledger.usecases.lookup import effective_time, load_movement, participant_kind
-from ledger.usecases.registry import new_person, new_unit
+from ledger.mapper import topic_of
+from ledger.usecases.csv_rows import (
+    HEADERS,
+    Row,
+    boolean,
+    moment,
+    number,
+    read_rows,
+    required,
+    row_errors,
+)
+from ledger.usecases.lookup import effective_time, load_movement
 from ledger.usecases.workflow import load_participation
 
-HEADERS = {
-    "units": ["id", "name", "level", "parent"],
-    "people": ["id", "name", "unit", "category", "direct_worker"],
-    "registrations": ["participant", "titles", "at"],
-    "scores": ["participant", "criterion", "points", "kind"],
-}
 NEEDS_MOVEMENT = ("registrations", "scores")
 PROGRESS_EVERY = 1000
-_BOOLEANS = {"true": True, "false": False}
-_CONTROLS = {chr(c) for c in range(32) if chr(c) not in "\t\r\n"} | {"\x7f"}
+SCAN_AT = 200  # from this many rows, existing ids are scanned once instead of looked up
 
 Progress = Callable[[int], None]
-
-
-class ImportRuleViolationError(RuleViolationError):
-    """Raised when a row of an import breaks a movement rule (an import has no override)."""
-
-    def diagnostics(self) -> str:
-        return (
-            f"{self} (rule {self.rule}); nothing was imported: enter this row with its own "
-            "command and --override-reason to record it knowingly"
-        )
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row of a CSV file: its line number and its cells, stripped."""
-
-    line: int
-    cells: list[str]
 
 
 @dataclass(frozen=True)
@@ -78,100 +55,6 @@ class ImportResult:
 
     receipt: WriteReceipt
     rows: int
-
-
-def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
-    """Decode and split a CSV file of `kind`; MalformedInputError naming `source` and line."""
-    header = HEADERS[kind]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise MalformedInputError(
-            f"{source} line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-            "save the file as UTF-8"
-        ) from exc
-    text = text.removeprefix("\ufeff")
-    for number, content in enumerate(text.split("\n"), start=1):
-        bad = next((c for c in content if c in _CONTROLS), None)
-        if bad is not None:
-            raise MalformedInputError(
-                f"{source} line {number}: control character U+{ord(bad):04X} "
-                "(is the file UTF-16 or binary?)"
-            )
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        first = next(reader, None)
-        if first is None:
-            raise MalformedInputError(f"{source} is empty: expected the header {','.join(header)}")
-        if [cell.strip() for cell in first] != header:
-            raise MalformedInputError(
-                f"{source} line 1: header must be {','.join(header)}, got {','.join(first)}"
-            )
-        rows: list[Row] = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(header):
-                raise MalformedInputError(
-                    f"{source} line {reader.line_num}: expected {len(header)} columns "
-                    f"({','.join(header)}), got {len(cells)}"
-                )
-            rows.append(Row(reader.line_num, [cell.strip() for cell in cells]))
-    except csv.Error as exc:
-        raise MalformedInputError(f"{source} line {reader.line_num}: {exc}") from exc
-    if not rows:
-        raise MalformedInputError(f"{source} has no rows after the header")
-    return rows
-
-
-@contextmanager
-def row_errors(where: str) -> Iterator[None]:
-    """Re-raise a row's refusal with `where` (file and line) in front of its message."""
-    try:
-        yield
-    except RuleViolationError as exc:
-        raise ImportRuleViolationError(exc.rule, f"{where}: {exc}") from exc
-    except DomainError as exc:
-        raise type(exc)(f"{where}: {exc}") from exc
-    except (UsageError, MalformedInputError) as exc:
-        raise MalformedInputError(f"{where}: {exc}") from exc
-
-
-def required(where: str, column: str, value: str) -> str:
-    if not value:
-        raise MalformedInputError(f"{where}: {column} '' is empty")
-    return value
-
-
-def boolean(where: str, column: str, value: str) -> bool:
-    try:
-        return _BOOLEANS[value.lower()]
-    except KeyError:
-        raise MalformedInputError(f"{where}: {column} {value!r} is not true or false") from None
-
-
-def number(where: str, column: str, value: str) -> float:
-    try:
-        parsed = float(required(where, column, value))
-    except ValueError:
-        raise MalformedInputError(f"{where}: {column} {value!r} is not a number") from None
-    if not math.isfinite(parsed):
-        raise MalformedInputError(f"{where}: {column} {value!r} is not finite")
-    return parsed
-
-
-def moment(where: str, column: str, value: str) -> datetime | None:
-    """ISO 8601 date or datetime (no zone: Asia/Ho_Chi_Minh); empty: None (now)."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise MalformedInputError(
-            f"{where}: {column} {value!r} is not an ISO 8601 date or datetime"
-        ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=VIETNAM_TZ)
 
 
 def import_csv(
@@ -241,42 +124,72 @@ class _Job:
         return f"{self.source} line {row.line}"
 
 
+class _Directory:
+    """Which records exist: for a large file, one scan of the ids of the given event types
+    (no payload decoded); for a small one, a lookup per row."""
+
+    def __init__(self, job: _Job, *created: type[DomainEvent]) -> None:
+        self.app = job.app
+        self.known: set[UUID] | None = None
+        if len(job.rows) >= SCAN_AT:
+            topics = [topic_of(cls) for cls in created]
+            self.known = {UUID(str(n.originator_id)) for n in job.app.notifications_of(topics)}
+
+    def has(self, cls: type[Aggregate], aggregate_id: UUID) -> bool:
+        if self.known is not None:
+            return aggregate_id in self.known
+        return self.app.find(cls, aggregate_id) is not None
+
+
 def _units(job: _Job) -> list[Aggregate]:
+    directory = _Directory(job, Unit.Added)
     batch: dict[str, Unit] = {}
     for row in job.rows:
         where = job.where(row)
-        unit_id, name, level, parent = row.cells
+        unit_id, name, level, parent_id = row.cells
         required(where, "id", unit_id)
         required(where, "name", name)
         required(where, "level", level)
         with row_errors(where):
-            new_unit(job.app, unit_id, name, level, parent or None, batch)
+            if unit_id in batch or directory.has(Unit, Unit.id_for(unit_id)):
+                raise AlreadyExistsError(f"unit {unit_id!r} already exists")
+            parent = None
+            if parent_id:
+                parent = batch.get(parent_id) or job.app.find(Unit, Unit.id_for(parent_id))
+                if parent is None:
+                    raise NotFoundError(f"parent unit {parent_id!r} not found")
+            batch[unit_id] = Unit.add(unit_id, name, level, parent)
         job.tick()
     return list(batch.values())
 
 
 def _people(job: _Job) -> list[Aggregate]:
-    units: dict[str, Unit] = {}
+    directory = _Directory(job, Person.Added)
+    units: dict[str, Unit | None] = {}
     batch: dict[str, Person] = {}
     for row in job.rows:
         where = job.where(row)
-        person_id, name, unit, category, direct = row.cells
+        person_id, name, unit_id, category, direct = row.cells
         required(where, "id", person_id)
         required(where, "name", name)
-        required(where, "unit", unit)
+        required(where, "unit", unit_id)
         direct_worker = boolean(where, "direct_worker", direct)
-        if unit not in units and (found := job.app.find(Unit, Unit.id_for(unit))) is not None:
-            units[unit] = found
         with row_errors(where):
-            new_person(
-                job.app, person_id, name, unit, category or None, direct_worker, units, batch
-            )
+            if person_id in batch or directory.has(Person, Person.id_for(person_id)):
+                raise AlreadyExistsError(f"person {person_id!r} already exists")
+            if unit_id not in units:
+                units[unit_id] = job.app.find(Unit, Unit.id_for(unit_id))
+            unit = units[unit_id]
+            if unit is None:
+                raise NotFoundError(f"unit {unit_id!r} not found")
+            batch[person_id] = Person.add(person_id, name, unit, category or None, direct_worker)
         job.tick()
     return list(batch.values())
 
 
 def _registrations(job: _Job) -> list[Aggregate]:
     movement = load_movement(job.app, job.movement_id, f"import {job.source} rejected")
+    directory = _Directory(job, Person.Added, Unit.Added, Cluster.Formed, Participation.Registered)
     batch: dict[str, Participation] = {}
     for row in job.rows:
         where = job.where(row)
@@ -285,14 +198,30 @@ def _registrations(job: _Job) -> list[Aggregate]:
         titles = [t.strip() for t in titles_text.split(";") if t.strip()]
         at = moment(where, "at", at_text) or job.now
         with row_errors(where):
-            kind = participant_kind(job.app, participant, "registration rejected")
-            pid = Participation.id_for(job.movement_id, participant)
-            if participant in batch or job.app.find(Participation, pid) is not None:
-                raise AlreadyExistsError(
-                    f"registration rejected: participant {participant!r} is already "
-                    f"registered in movement {job.movement_id}"
+            kinds = [
+                kind
+                for kind, cls, aggregate_id in (
+                    ("person", Person, Person.id_for(participant)),
+                    ("unit", Unit, Unit.id_for(participant)),
+                    ("cluster", Cluster, Cluster.id_for(participant)),
                 )
-            batch[participant] = Participation.register(movement, participant, kind, titles, at=at)
+                if directory.has(cls, aggregate_id)
+            ]
+            if len(kinds) != 1:
+                raise (
+                    NotFoundError(f"participant {participant!r} not found")
+                    if not kinds
+                    else UsageError(f"participant {participant!r} names a {' and a '.join(kinds)}")
+                )
+            pid = Participation.id_for(job.movement_id, participant)
+            if participant in batch or directory.has(Participation, pid):
+                raise AlreadyExistsError(
+                    f"participant {participant!r} is already registered in movement "
+                    f"{job.movement_id}"
+                )
+            batch[participant] = Participation.register(
+                movement, participant, kinds[0], titles, at=at
+            )
         job.tick()
     return list(batch.values())
 

@@ -18,7 +18,7 @@ from domain.errors import (
     NotFoundError,
     SignerNotAllowedError,
 )
-from domain.ids import SignerName
+from domain.ids import SignerName, check_id, check_signer_name
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.keys import key_id, raw_public_key
@@ -56,6 +56,12 @@ def add_signer(
     person: str | None = None,
 ) -> WriteReceipt:
     """Register a named public key with roles (operator only); `person` is who the signer is."""
+
+    check_signer_name(name)
+    if unit is not None:
+        check_id("unit", unit)
+    if person is not None:
+        check_id("person", person)
 
     def build(_: Signer) -> list[Aggregate]:
         if app.find(Signer, Signer.id_for(name)) is not None:

@@ -34,6 +34,8 @@ def test_a_stale_or_corrupt_cache_is_ignored_or_overtaken(ledger_url: str) -> No
     registry.initialise(app, "example.gov.vn/cache", "op", op)
     registry.add_signer(app, op, "sec", raw_public_key(sec), ["secretary"])
     # A frontier whose hash count cannot match its size is not used at all.
-    app.frontier_cache.store(Frontier(size=1000, last_id=10**9, hashes=[b"\x00" * 32]))
+    app.frontier_cache.store(
+        Frontier(size=1000, last_id=10**9, last_hash=b"\x00" * 32, hashes=[b"\x00" * 32])
+    )
     receipt = registry.add_unit(open_ledger(ledger_url), sec, "U1", "Đơn vị", "office")
     assert (receipt.size, receipt.root) == _full_root(ledger_url)

@@ -1,0 +1,6 @@
+"""The seed scenarios of DOMAIN.md, entered as the offices would enter them (`awards demo`).
+
+`stage.Stage` holds the demo ledger and the actors' keys; `national_assembly`,
+`north_central` and `party_central` each run one scenario end to end through the use cases
+and return its movement id. `ledger.demo` runs them in order on a fresh ledger.
+"""
