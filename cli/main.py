@@ -29,7 +29,8 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AwardLedgerError as exc:
-            click.echo(f"error: {exc.diagnostics()}", err=True)
+            message = " ".join(exc.diagnostics().split())  # always one line
+            click.echo(f"error: {message}", err=True)
             ctx.exit(exc.exit_code)
 
 

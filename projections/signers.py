@@ -24,24 +24,39 @@ class SignerView(msgspec.Struct):
     unit: str | None = None
     competence: list[str] = msgspec.field(default_factory=list)
     revoked_reason: str | None = None
+    person: str | None = None
+
+
+def apply_signer_event(
+    views: dict[str, SignerView], name: str, event: Signer.Registered | Signer.Revoked
+) -> None:
+    """Fold one signer event, for the signer `name` (a Revoked event names only its aggregate)."""
+    if isinstance(event, Signer.Registered):
+        views[name] = SignerView(
+            name=event.name,
+            roles=list(event.roles),
+            key_id=key_id(event.public_key),
+            revoked=False,
+            unit=event.unit,
+            competence=list(event.competence),
+            person=event.person,
+        )
+    elif name in views:
+        views[name].revoked = True
+        views[name].revoked_reason = event.reason
 
 
 def fold_signers(events: Iterable[DomainEvent]) -> list[SignerView]:
     """Fold registry events (in ledger order) into the signer list, sorted by name."""
-    views: dict[UUID, SignerView] = {}
+    views: dict[str, SignerView] = {}
+    names: dict[UUID, str] = {}
     for event in events:
         if isinstance(event, Signer.Registered):
-            views[event.originator_id] = SignerView(
-                name=event.name,
-                roles=list(event.roles),
-                key_id=key_id(event.public_key),
-                revoked=False,
-                unit=event.unit,
-                competence=list(event.competence),
-            )
-        elif isinstance(event, Signer.Revoked) and event.originator_id in views:
-            views[event.originator_id].revoked = True
-            views[event.originator_id].revoked_reason = event.reason
+            names[event.originator_id] = event.name
+        if isinstance(event, Signer.Registered | Signer.Revoked):
+            name = names.get(event.originator_id)
+            if name is not None:
+                apply_signer_event(views, name, event)
     return sorted(views.values(), key=lambda v: v.name)
 
 

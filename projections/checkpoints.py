@@ -1,0 +1,56 @@
+"""The stored checkpoints a report can name: which one commits to a report's events.
+
+A report made from the first N events names the newest stored checkpoint whose tree size is at
+most N (the checkpoint *event* itself may come later in the log: a checkpoint of size N is
+stored at seq N or after). When witnesses' cosignatures were attached to that checkpoint, the
+cosigned note is named instead (same checkpoint, more signatures).
+"""
+
+from __future__ import annotations
+
+import msgspec
+from eventsourcing.persistence import PersistenceError
+
+from domain.errors import StorageError
+from domain.registry import Ledger
+from ledger.application import LedgerApp
+from ledger.mapper import decode_stored, topic_of
+
+_TOPICS = (topic_of(Ledger.CheckpointSigned), topic_of(Ledger.CosignaturesAttached))
+
+
+class StoredCheckpoint(msgspec.Struct, frozen=True):
+    size: int
+    root: bytes
+    note: str
+
+
+def stored_checkpoints(app: LedgerApp) -> list[StoredCheckpoint]:
+    """Every stored checkpoint in ledger order, each with its latest (cosigned) note.
+
+    Checkpoints are events of the one `Ledger` aggregate: read through its index, not by
+    scanning the log."""
+    found: dict[int, StoredCheckpoint] = {}
+    try:
+        stored = app.recorder.select_events(Ledger.ID)
+    except PersistenceError as exc:
+        raise StorageError(f"ledger {app.location.url!r}: cannot read: {exc}") from exc
+    for row in stored:
+        if row.topic not in _TOPICS:
+            continue
+        event = decode_stored(row.topic, row.state)
+        if isinstance(event, Ledger.CheckpointSigned):
+            found[event.size] = StoredCheckpoint(event.size, event.root_hash, event.note)
+        elif isinstance(event, Ledger.CosignaturesAttached) and event.size in found:
+            signed = found[event.size]
+            found[event.size] = StoredCheckpoint(signed.size, signed.root, event.note)
+    return sorted(found.values(), key=lambda c: c.size)
+
+
+def checkpoint_for(checkpoints: list[StoredCheckpoint], size: int) -> StoredCheckpoint | None:
+    """The newest checkpoint of at most `size` events, or None."""
+    best = None
+    for checkpoint in checkpoints:
+        if checkpoint.size <= size:
+            best = checkpoint
+    return best

@@ -1,0 +1,256 @@
+"""Compliance checks: every rule of DOMAIN.md, for one movement, as ok / violation / override.
+
+Two sources, kept apart on purpose:
+- what the ledger *signed*: a decision recorded under an override carries its violations and
+  the reason (`Decision.Recorded.violations`); each becomes an ``override`` row;
+- what the read models *show now*: the checks are re-run here (quota per unit and year over
+  the standing awards, each decision's basis session passed and closed before the decision,
+  the authority's competence, one award per achievement, self-score-only awards, nobody scoring
+  or voting on themselves, late registrations) and a failure nobody overrode is a
+  ``violation``. Annulments (Law 2022 Art. 93) and the awards their cascade flags (rule 9) are
+  listed as violations found after the fact.
+
+A rule with no finding gets one ``ok`` row saying what was checked. Rows are sorted by rule (in
+DOMAIN.md's order), then subject.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from domain.actor import local_date
+from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
+from projections.awards import AwardRow, DecisionView, Flag
+from projections.catalog import MovementView
+from projections.view import LedgerView
+
+RULE_ORDER = (
+    "quota",
+    "prerequisites",
+    "review",
+    "deadline",
+    "competence",
+    "conflict_of_interest",
+    "one_award",
+    "order",
+    "annulment",
+    "cascade",
+)
+OK, VIOLATION, OVERRIDE = "ok", "violation", "override"
+
+
+class Check(msgspec.Struct):
+    """One finding (or one all-clear) of one rule."""
+
+    rule: str
+    status: str
+    subject: str
+    detail: str
+    seq: int | None = None
+
+
+class QuotaUse(msgspec.Struct):
+    """Rule 1 for one unit and year: fighters against the advanced workers they are a share of."""
+
+    unit: str
+    year: int
+    advanced: int
+    fighters: int
+    limit: int
+    share: str
+    status: str
+    flagged: int = 0
+
+
+def _decision_status(d: DecisionView, rule: str) -> str:
+    return OVERRIDE if rule in d.overridden_rules else VIOLATION
+
+
+def _override_note(d: DecisionView) -> str:
+    return f"; override: {d.override_reason}" if d.override_reason else ""
+
+
+def quota_use(view: LedgerView, movement: MovementView, rows: list[AwardRow]) -> list[QuotaUse]:
+    """Standing advanced_worker and emulation_fighter_base awards to persons, per unit and year."""
+    share = movement.rulebook.fighter_quota
+    counts: dict[tuple[str, int], list[int]] = {}  # advanced, fighters, flagged fighters
+    overridden: set[tuple[str, int]] = set()
+    for row in rows:
+        if row.recipient_kind != "person" or row.award not in (ADVANCED_WORKER, FIGHTER_BASE):
+            continue
+        if row.award == FIGHTER_BASE and "quota" in row.overridden_rules:
+            overridden.add((row.unit, row.year))
+        if row.annulled:
+            continue
+        counted = counts.setdefault((row.unit, row.year), [0, 0, 0])
+        counted[row.award == FIGHTER_BASE] += 1
+        counted[2] += bool(row.flags) and row.award == FIGHTER_BASE
+    out = []
+    for (unit, year), (advanced, fighters, flagged) in sorted(counts.items()):
+        status = OK
+        if fighters * share.den > share.num * advanced:
+            status = OVERRIDE if (unit, year) in overridden else VIOLATION
+        limit = share.num * advanced // share.den
+        out.append(QuotaUse(unit, year, advanced, fighters, limit, str(share), status, flagged))
+    return out
+
+
+def _registration_checks(view: LedgerView, movement: MovementView) -> list[Check]:
+    out: list[Check] = []
+    total = 0
+    for p in view.participations.of(movement.id):
+        total += 1
+        if p.late is not None:
+            late = p.late
+            status = OVERRIDE if late.override_reason else VIOLATION
+            detail = (
+                f"registered {late.at.isoformat()} (appended {late.time.isoformat()}), after the "
+                f"deadline {late.deadline}"
+                + (f"; override: {late.override_reason}" if late.override_reason else "")
+            )
+            out.append(Check("deadline", status, p.participant, detail, late.seq))
+    if not out:
+        out.append(Check("deadline", OK, movement.id, f"{total} registrations, none late"))
+    return out
+
+
+def _conflict_checks(view: LedgerView, movement: MovementView, rows: list[AwardRow]) -> list[Check]:
+    out: list[Check] = []
+    signers = view.catalog.signers
+
+    def is_self(signer: str, participant: str) -> bool:
+        found = signers.get(signer)
+        return found is not None and participant in (found.person, found.unit)
+
+    for p in view.participations.of(movement.id):
+        for scorer in p.appraisers:
+            if is_self(scorer, p.participant):
+                detail = f"scorer {scorer} appraised itself or its own unit {p.participant}"
+                out.append(Check("conflict_of_interest", VIOLATION, p.participant, detail, p.seq))
+    for s in view.sessions.of(movement.id):
+        for member, vote in s.votes.items():
+            for nominee in [*vote.yes, *vote.no]:
+                if is_self(member, nominee):
+                    detail = f"member {member} voted on itself or its own unit in session {s.id}"
+                    out.append(Check("conflict_of_interest", VIOLATION, nominee, detail, s.seq))
+    signed = {
+        (d.number, v.subject)
+        for d in view.decisions.of(movement.id)
+        for v in d.violations
+        if v.rule == "conflict_of_interest"
+    }
+    by_participant = {p.participant: p for p in view.participations.of(movement.id)}
+    for row in rows:
+        part = by_participant.get(row.recipient)
+        if row.annulled or part is None or not part.only_self_scored:
+            continue
+        if (row.decision, row.recipient) in signed:
+            continue  # listed as the override signed into the decision
+        status = OVERRIDE if "conflict_of_interest" in row.overridden_rules else VIOLATION
+        detail = f"{row.award} by decision {row.decision} rests on self scores only"
+        if row.override_reason and status == OVERRIDE:
+            detail += f"; override: {row.override_reason}"
+        out.append(Check("conflict_of_interest", status, row.recipient, detail, row.seq))
+    return out
+
+
+def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
+    out: list[Check] = []
+    rechecked = ("review", "order", "competence")
+    for d in view.decisions.of(movement.id):
+        signed = {(v.rule, v.subject) for v in d.violations}
+        for v in d.violations:
+            out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d), d.seq))
+        signer = view.catalog.signers.get(d.authority)
+        if signer is not None and d.award not in signer.competence:
+            detail = f"authority {d.authority} may not decide {d.award} ({d.number})"
+            if ("competence", d.authority) not in signed:
+                out.append(Check("competence", _decision_status(d, "competence"), d.authority,
+                                 detail + _override_note(d), d.seq))  # fmt: skip
+        session = view.sessions.by_id.get(d.basis) if d.basis else None
+        if d.basis and session is None:
+            out.append(Check("review", VIOLATION, d.basis, f"basis of {d.number} not found", d.seq))
+        if session is None:
+            continue
+        closed = local_date(session.closed_at) if session.closed_at else None
+        if (closed is None or d.date < closed) and not any(r == "order" for r, _ in signed):
+            detail = f"decision {d.number} of {d.date} before its basis {session.id} closed"
+            out.append(Check("order", _decision_status(d, "order"), session.id, detail, d.seq))
+        results = {r.nominee: r for r in session.results().results}
+        for r in d.recipients:
+            result = results.get(r.id)
+            if (result is None or not result.passed) and ("review", r.id) not in signed:
+                detail = f"{r.id} did not pass basis session {session.id} of decision {d.number}"
+                out.append(Check("review", _decision_status(d, "review"), r.id, detail, d.seq))
+    for rule in rechecked:
+        if not any(c.rule == rule for c in out):
+            count = len(view.decisions.of(movement.id))
+            out.append(Check(rule, OK, movement.id, f"{count} decisions checked"))
+    return out
+
+
+def _one_award_checks(rows: list[AwardRow]) -> list[Check]:
+    seen: dict[tuple[str, str, int], AwardRow] = {}
+    out: list[Check] = []
+    for row in sorted(rows, key=lambda r: r.seq):
+        if row.annulled:
+            continue
+        key = (row.recipient, row.award, row.year)
+        first = seen.setdefault(key, row)
+        if first is not row and not any(c.subject == row.recipient for c in out):
+            status = OVERRIDE if "one_award" in row.overridden_rules else VIOLATION
+            detail = f"{row.award} for {row.year} twice: {first.decision} and {row.decision}"
+            out.append(Check("one_award", status, row.recipient, detail, row.seq))
+    return out
+
+
+def _annulment_checks(rows: list[AwardRow], flags: list[Flag]) -> list[Check]:
+    out = []
+    for row in rows:
+        if row.annulment is not None:
+            a = row.annulment
+            detail = f"{row.award} of decision {row.decision} annulled ({a.ground}): {a.reason}"
+            out.append(Check("annulment", VIOLATION, row.recipient, detail, a.seq))
+    for flag in flags:
+        dep = flag.dependent
+        detail = (
+            f"{dep.award} of decision {dep.decision} relied on the award annulled in "
+            f"{flag.annulled_decision}: {dep.reason}"
+        )
+        out.append(Check("cascade", VIOLATION, dep.recipient, detail))
+    return out
+
+
+def compliance_checks(
+    view: LedgerView,
+    movement: MovementView,
+    rows: list[AwardRow],
+    flags: list[Flag],
+    quota: list[QuotaUse],
+) -> list[Check]:
+    """Every rule's findings for `movement` (see the module docstring)."""
+    found: list[Check] = [
+        *_registration_checks(view, movement),
+        *_conflict_checks(view, movement, rows),
+        *_decision_checks(view, movement),
+        *_one_award_checks(rows),
+        *_annulment_checks(rows, flags),
+    ]
+    for q in quota:
+        detail = (
+            f"{q.fighters} {FIGHTER_BASE} for {q.advanced} {ADVANCED_WORKER} in {q.year}: "
+            f"at most {q.limit} within {q.share}"
+        )
+        if q.flagged:
+            detail += f"; {q.flagged} of the fighters flagged by an annulment (rule 9)"
+        found.append(Check("quota", q.status, q.unit, detail))
+    # The overrides signed into decisions already name their rule; keep one row per finding.
+    unique: dict[tuple[str, str, str, str], Check] = {}
+    for check in found:
+        unique.setdefault((check.rule, check.status, check.subject, check.detail), check)
+    checks = list(unique.values())
+    for rule in RULE_ORDER:
+        if not any(c.rule == rule for c in checks):
+            checks.append(Check(rule, OK, movement.id, "no finding"))
+    rank = {rule: i for i, rule in enumerate(RULE_ORDER)}
+    return sorted(checks, key=lambda c: (rank.get(c.rule, len(rank)), c.subject, c.detail))

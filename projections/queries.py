@@ -1,0 +1,90 @@
+"""The read commands' questions, each answered from a view the runner keeps current:
+`awards standings`, `awards tally` and `awards history`, each with time travel (`Cut`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from domain.errors import NotFoundError
+from ledger.application import LedgerApp
+from projections.history import HistoryRow, history_view
+from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
+from projections.runner import Runner
+from projections.standings import Standing, rank_standings
+from projections.stream import Cut, Position
+from projections.view import LEDGER_VIEW
+
+
+class StandingsAnswer(msgspec.Struct):
+    movement: MovementInfo
+    as_of: AsOf
+    standings: list[Standing]
+
+
+class TallyAnswer(msgspec.Struct):
+    as_of: AsOf
+    movement: str
+    session: SessionRow
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+class HistoryAnswer(msgspec.Struct):
+    participant: str
+    as_of: AsOf
+    events: list[HistoryRow]
+
+
+def as_of(position: Position, cut: Cut) -> AsOf:
+    """Where an answer stands: events 0..seq-1, the time asked for or the last event's, root."""
+    return AsOf(position.seq, cut.as_of or position.time, position.root().hex())
+
+
+def _where(position: Position) -> str:
+    return f"in the first {position.seq} events"
+
+
+def standings(app: LedgerApp, movement: str, cut: Cut | None = None) -> StandingsAnswer:
+    """Movement standings: latest appraisal per criterion, formula total, rank."""
+    cut = cut or Cut()
+    folded = Runner(app).read(LEDGER_VIEW, cut)
+    view = folded.state
+    found = view.catalog.movements.get(movement)
+    if found is None:
+        raise NotFoundError(f"standings: movement {movement!r} not found {_where(folded.position)}")
+    rows = rank_standings(
+        found.formula,
+        found.criteria,
+        view.participations.of(movement),
+        view.catalog.name_of,
+    )
+    return StandingsAnswer(movement_info(found), as_of(folded.position, cut), rows)
+
+
+def tally(app: LedgerApp, session: str, cut: Cut | None = None) -> TallyAnswer:
+    """A review session's turnout and per-nominee result against threshold and quorum."""
+    cut = cut or Cut()
+    folded = Runner(app).read(LEDGER_VIEW, cut)
+    found = folded.state.sessions.by_id.get(session)
+    if found is None:
+        raise NotFoundError(f"tally: session {session!r} not found {_where(folded.position)}")
+    return TallyAnswer(
+        as_of(folded.position, cut),
+        found.movement,
+        session_row(found, folded.state),
+        found.at,
+        found.closed_at,
+    )
+
+
+def history(app: LedgerApp, participant: str, cut: Cut | None = None) -> HistoryAnswer:
+    """Every event touching a person, unit or cluster, with signers and both times."""
+    cut = cut or Cut()
+    folded = Runner(app).read(history_view(participant), cut)
+    if not folded.state.rows:
+        raise NotFoundError(
+            f"history: no event touches participant {participant!r} {_where(folded.position)}"
+        )
+    return HistoryAnswer(participant, as_of(folded.position, cut), folded.state.rows)

@@ -1,0 +1,266 @@
+"""The public report of one movement: one Struct, from which JSON, CSV and HTML are rendered.
+
+Its top-level keys are exactly those of SPEC.md (``movement``, ``as_of``, ``checkpoint``,
+``awards``, ``summary``, ``sessions``, ``standings``, ``registrations``, ``checks``,
+``signers``); nested objects carry SPEC's keys first and a few more after them (documented in
+docs/REPORTS.md). Lists are in a meaningful order where there is one (awards by decision date
+and ledger order, sessions as opened, standings by rank) and sorted otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from domain.errors import NotFoundError
+from domain.movement import FORMULAS, Criterion
+from projections.awards import AwardRow, award_rows, cascade_flags, summarise
+from projections.catalog import MovementView
+from projections.checkpoints import StoredCheckpoint, checkpoint_for
+from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
+from projections.standings import Standing, rank_standings
+from projections.stream import Position
+from projections.tallies import SessionView
+from projections.view import LedgerView
+
+
+class MovementInfo(msgspec.Struct):
+    id: str
+    name: str
+    start: date
+    end: date
+    theme: str
+    kind: str
+    unit_deadline: date
+    cluster_deadline: date | None
+    formula: str
+    formula_text: str
+    spec_hash: str
+    criteria: list[Criterion]
+    rulebook: str
+    fighter_quota: str
+    launched_seq: int
+
+
+class AsOf(msgspec.Struct):
+    """The report covers events 0..seq-1; `time` is the --as-of asked for, else the latest
+    append time among the events covered; `root` is the RFC 6962 root of those `seq` events."""
+
+    seq: int
+    time: datetime | None
+    root: str
+
+
+class CheckpointInfo(msgspec.Struct):
+    """The newest stored checkpoint of at most as_of.seq events (size, root and note null when
+    none exists); `uncovered` events of the report come after it; `later_size` is the size of
+    the first stored checkpoint past the report (time travel), whose consistency proof from
+    as_of.seq also commits to the report's events."""
+
+    origin: str
+    size: int | None
+    root: str | None
+    note: str | None
+    covers_report: bool
+    uncovered: int
+    later_size: int | None = None
+
+
+class Summary(msgspec.Struct):
+    awards: dict[str, dict[str, int]]
+    by_unit_level: dict[str, int]
+    direct_worker_share: float | None
+    by_unit_level_kind: dict[str, dict[str, int]]
+    standing: int
+    annulled: int
+    persons: int
+    direct_workers: int
+    quota: list[QuotaUse]
+
+
+class ResultRow(msgspec.Struct):
+    nominee: str
+    yes: int
+    no: int
+    passed: bool
+    name: str | None
+
+
+class SessionRow(msgspec.Struct):
+    id: str
+    title: str
+    mode: str
+    members: list[str]
+    ballots: int
+    results: list[ResultRow]
+    threshold: str
+    quorum: str
+    quorum_met: bool
+    closed: bool
+    counter: str | None
+    chair: str
+    seq: int
+    threshold_share: float
+
+
+class LateRow(msgspec.Struct):
+    participant: str
+    at: datetime
+    deadline: date
+    appended: datetime
+    override_reason: str | None
+    name: str | None
+    seq: int
+
+
+class Registrations(msgspec.Struct):
+    total: int
+    late: list[LateRow]
+
+
+class SignerRow(msgspec.Struct):
+    name: str
+    roles: list[str]
+    key_id: str
+    revoked: bool
+    unit: str | None
+    competence: list[str]
+
+
+class Report(msgspec.Struct):
+    movement: MovementInfo
+    as_of: AsOf
+    checkpoint: CheckpointInfo
+    awards: list[AwardRow]
+    summary: Summary
+    sessions: list[SessionRow]
+    standings: list[Standing]
+    registrations: Registrations
+    checks: list[Check]
+    signers: list[SignerRow]
+
+
+def movement_info(m: MovementView) -> MovementInfo:
+    return MovementInfo(
+        id=m.id,
+        name=m.name,
+        start=m.start,
+        end=m.end,
+        theme=m.theme,
+        kind=m.kind,
+        unit_deadline=m.unit_deadline,
+        cluster_deadline=m.cluster_deadline,
+        formula=m.formula,
+        formula_text=FORMULAS.get(m.formula, m.formula),
+        spec_hash=m.spec_hash.hex(),
+        criteria=list(m.criteria),
+        rulebook=m.rulebook.name,
+        fighter_quota=str(m.rulebook.fighter_quota),
+        launched_seq=m.seq,
+    )
+
+
+def session_row(s: SessionView, view: LedgerView) -> SessionRow:
+    results = s.results()
+    return SessionRow(
+        id=s.id,
+        title=s.title,
+        mode=s.mode,
+        members=list(s.members),
+        ballots=s.taking_part,
+        results=[
+            ResultRow(r.nominee, r.yes, r.no, r.passed, view.catalog.name_of(r.nominee))
+            for r in results.results
+        ],
+        threshold=str(s.threshold),
+        quorum=str(s.quorum),
+        quorum_met=results.quorum_met,
+        closed=s.closed,
+        counter=s.counter,
+        chair=s.chair,
+        seq=s.seq,
+        threshold_share=s.threshold.share.num / s.threshold.share.den,
+    )
+
+
+def _checkpoint_info(origin: str, checkpoints: list[StoredCheckpoint], size: int) -> CheckpointInfo:
+    cp = checkpoint_for(checkpoints, size)
+    later = next((c.size for c in checkpoints if c.size > size), None)
+    if cp is None:
+        return CheckpointInfo(origin, None, None, None, False, size, later)
+    return CheckpointInfo(
+        origin, cp.size, cp.root.hex(), cp.note, cp.size == size, size - cp.size, later
+    )
+
+
+def _summary(rows: list[AwardRow], quota: list[QuotaUse]) -> Summary:
+    s = summarise(rows)
+
+    def plain(table: dict[str, msgspec.Struct]) -> dict[str, dict[str, int]]:
+        return {k: msgspec.structs.asdict(v) for k, v in table.items()}
+
+    return Summary(
+        awards=plain(dict(s.awards)),
+        by_unit_level=s.by_unit_level,
+        direct_worker_share=s.direct_worker_share,
+        by_unit_level_kind=plain(dict(s.by_unit_level_kind)),
+        standing=s.standing,
+        annulled=s.annulled,
+        persons=s.persons,
+        direct_workers=s.direct_workers,
+        quota=quota,
+    )
+
+
+def build_report(
+    view: LedgerView,
+    position: Position,
+    movement_id: str,
+    checkpoints: list[StoredCheckpoint],
+    requested: datetime | None = None,
+) -> Report:
+    """The report of `movement_id` from a ledger view folded to `position`.
+
+    Raises NotFoundError when the movement was not launched within the events folded."""
+    movement = view.catalog.movements.get(movement_id)
+    if movement is None:
+        raise NotFoundError(
+            f"report: movement {movement_id!r} not found in the first {position.seq} events"
+        )
+    flags = cascade_flags(view.decisions, view.catalog)
+    rows = award_rows(view.decisions, view.catalog, movement_id, flags)
+    quota = quota_use(view, movement, rows)
+    late = [(p.participant, p.late) for p in view.participations.of(movement_id) if p.late]
+    names = view.catalog.name_of
+    return Report(
+        movement=movement_info(movement),
+        as_of=AsOf(position.seq, requested or position.time, position.root().hex()),
+        checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
+        awards=rows,
+        summary=_summary(rows, quota),
+        sessions=[session_row(s, view) for s in view.sessions.of(movement_id)],
+        standings=rank_standings(
+            movement.formula, movement.criteria, view.participations.of(movement_id), names
+        ),
+        registrations=Registrations(
+            total=len(view.participations.of(movement_id)),
+            late=[
+                LateRow(
+                    participant,
+                    x.at,
+                    x.deadline,
+                    x.time,
+                    x.override_reason,
+                    names(participant),
+                    x.seq,
+                )
+                for participant, x in sorted(late, key=lambda pair: (pair[1].at, pair[0]))
+            ],
+        ),
+        checks=compliance_checks(view, movement, rows, flags, quota),
+        signers=[
+            SignerRow(s.name, list(s.roles), s.key_id, s.revoked, s.unit, list(s.competence))
+            for s in sorted(view.catalog.signers.values(), key=lambda s: s.name)
+        ],
+    )

@@ -1,0 +1,177 @@
+"""The report as CSV: one UTF-8 file per table in a folder (plus the checkpoint note as text).
+
+Cells: empty for null, ``true``/``false`` for booleans, ISO 8601 for dates and times, lists
+joined with ``;``; text that starts like a spreadsheet formula (``= + - @``) gets a leading
+``'`` so that opening the file runs nothing. Every file has a header row; docs/REPORTS.md
+lists the files and columns.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from domain.errors import StorageError
+from projections.report.model import Report
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        # Text from the ledger that a spreadsheet would run as a formula is quoted (OWASP).
+        return "'" + value if value.startswith(_FORMULA_START) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ";".join(_cell(v) for v in value)
+    return str(value)
+
+
+def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
+    """Every table of the report: file name -> (header, rows); rows are made as written."""
+    m, a, cp, s = report.movement, report.as_of, report.checkpoint, report.summary
+    criteria = [c.id for c in m.criteria]
+    about: list[list[Any]] = [
+        ["movement", "id", m.id],
+        ["movement", "name", m.name],
+        ["movement", "start", m.start],
+        ["movement", "end", m.end],
+        ["movement", "unit_deadline", m.unit_deadline],
+        ["movement", "cluster_deadline", m.cluster_deadline],
+        ["movement", "formula", m.formula],
+        ["movement", "spec_hash", m.spec_hash],
+        ["movement", "fighter_quota", m.fighter_quota],
+        ["as_of", "seq", a.seq],
+        ["as_of", "time", a.time],
+        ["as_of", "root", a.root],
+        ["checkpoint", "origin", cp.origin],
+        ["checkpoint", "size", cp.size],
+        ["checkpoint", "root", cp.root],
+        ["checkpoint", "covers_report", cp.covers_report],
+        ["checkpoint", "uncovered", cp.uncovered],
+        ["summary", "standing", s.standing],
+        ["summary", "annulled", s.annulled],
+        ["summary", "persons", s.persons],
+        ["summary", "direct_workers", s.direct_workers],
+        ["summary", "direct_worker_share", s.direct_worker_share],
+        ["registrations", "total", report.registrations.total],
+        ["registrations", "late", len(report.registrations.late)],
+    ]
+    award_columns = [
+        "decision", "award", "recipient", "recipient_kind", "unit_level", "authority", "date",
+        "basis", "annulled", "override_reason", "recipient_name", "unit", "direct_worker",
+        "year", "seq", "overridden_rules",
+    ]  # fmt: skip
+    return {
+        "report.csv": (["section", "key", "value"], about),
+        "criteria.csv": (
+            ["id", "name", "max_points", "weight"],
+            ([c.id, c.name, c.max_points, c.weight] for c in m.criteria),
+        ),
+        "awards.csv": (
+            [*award_columns, "annulment_ground", "annulment_reason", "flags"],
+            (
+                [getattr(r, c) for c in award_columns]
+                + [
+                    r.annulment.ground if r.annulment else None,
+                    r.annulment.reason if r.annulment else None,
+                    r.flags,
+                ]
+                for r in report.awards
+            ),
+        ),
+        "summary_awards.csv": (
+            ["award", "person", "unit"],
+            ([k, v["person"], v["unit"]] for k, v in sorted(s.awards.items())),
+        ),
+        "summary_unit_levels.csv": (
+            ["unit_level", "person", "unit", "total"],
+            (
+                [k, v["person"], v["unit"], s.by_unit_level.get(k, 0)]
+                for k, v in sorted(s.by_unit_level_kind.items())
+            ),
+        ),
+        "quota.csv": (
+            ["unit", "year", "advanced", "fighters", "limit", "share", "status", "flagged"],
+            (
+                [q.unit, q.year, q.advanced, q.fighters, q.limit, q.share, q.status, q.flagged]
+                for q in s.quota
+            ),
+        ),
+        "sessions.csv": (
+            ["id", "title", "mode", "members", "ballots", "threshold", "quorum", "quorum_met",
+             "closed", "counter", "chair"],
+            (
+                [x.id, x.title, x.mode, x.members, x.ballots, x.threshold, x.quorum,
+                 x.quorum_met, x.closed, x.counter, x.chair]
+                for x in report.sessions
+            ),
+        ),
+        "session_results.csv": (
+            ["session", "nominee", "name", "yes", "no", "passed"],
+            (
+                [x.id, r.nominee, r.name, r.yes, r.no, r.passed]
+                for x in report.sessions
+                for r in x.results
+            ),
+        ),
+        "standings.csv": (
+            ["rank", "participant", "name", "kind", "total"]
+            + criteria
+            + [f"self_{c}" for c in criteria],
+            (
+                [x.rank, x.participant, x.name, x.kind, x.total]
+                + [x.criteria.get(c) for c in criteria]
+                + [x.self_scores.get(c) for c in criteria]
+                for x in report.standings
+            ),
+        ),
+        "late_registrations.csv": (
+            ["participant", "name", "at", "appended", "deadline", "override_reason", "seq"],
+            (
+                [x.participant, x.name, x.at, x.appended, x.deadline, x.override_reason, x.seq]
+                for x in report.registrations.late
+            ),
+        ),
+        "checks.csv": (
+            ["rule", "status", "subject", "detail", "seq"],
+            ([c.rule, c.status, c.subject, c.detail, c.seq] for c in report.checks),
+        ),
+        "signers.csv": (
+            ["name", "roles", "key_id", "revoked", "unit", "competence"],
+            ([x.name, x.roles, x.key_id, x.revoked, x.unit, x.competence] for x in report.signers),
+        ),
+    }  # fmt: skip
+
+
+def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+
+
+def write_csv(report: Report, folder: Path) -> list[Path]:
+    """Write every table into `folder` (created if missing); returns the files written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, (header, rows) in tables(report).items():
+            _write(folder / name, header, rows)
+            written.append(folder / name)
+        if report.checkpoint.note:
+            note = folder / "checkpoint.txt"
+            note.write_text(report.checkpoint.note, encoding="utf-8", newline="")
+            written.append(note)
+    except OSError as exc:
+        raise StorageError(f"report: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+    return written

@@ -1,0 +1,219 @@
+"""The event stream every read model folds: decoded events with their ledger metadata, in order.
+
+A fold sees ``(event, EventMeta(seq, time, signer))`` for every stored event it asks for, in
+ledger order; ``time`` is the append time from the signed body (the writer's clock when the
+event was made), ``seq`` the dense leaf index. Reading starts from a `Position` (what a stored
+view has already folded: the next seq, the last notification id, the Merkle frontier) and stops
+at a `Cut` (time travel: only events with seq < ``at_seq``, or up to the first event appended
+after ``as_of``). The log is read in pages of rows: nothing holds the whole log.
+
+Reading is fast rather than suspicious: rows are polled like ``select_notifications`` (the
+notification id, topic and stored bytes only), each body is decoded strictly as the type its
+row names, but signatures and canonical form are not checked here — that is ``awards verify``.
+A row that does not decode stops the read with a VerificationError naming it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import msgspec
+
+from domain.base import DomainEvent
+from domain.errors import AwardLedgerError, UsageError, VerificationError
+from ledger import codec
+from ledger.application import LedgerApp
+from ledger.mapper import event_class_for
+from ledger.merkle import LEAF_PREFIX, NODE_PREFIX, CompactRange
+
+PAGE = 2000
+Row = tuple[int, str, bytes]  # notification id, topic, stored entry
+
+
+class EventMeta(msgspec.Struct, frozen=True):
+    """Where and when an event stands in the ledger, and who signed it."""
+
+    seq: int
+    time: datetime
+    signer: str
+
+
+class Position(msgspec.Struct, frozen=True):
+    """How far a fold has read: `seq` events folded (0..seq-1), the last one's notification id,
+    the latest append time among them, and their Merkle frontier (so the root is known)."""
+
+    seq: int = 0
+    notification_id: int | None = None
+    time: datetime | None = None
+    frontier: list[bytes] = msgspec.field(default_factory=list)
+
+    def root(self) -> bytes:
+        """The RFC 6962 root of the events folded so far."""
+        return CompactRange.from_hashes(self.seq, self.frontier).root()
+
+
+class Cut(msgspec.Struct, frozen=True):
+    """Time travel: fold only events with seq < `at_seq`, and/or stop at the first event
+    appended after `as_of`. The empty cut means the whole ledger."""
+
+    at_seq: int | None = None
+    as_of: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.at_seq is not None and self.at_seq < 0:
+            raise UsageError(f"--at-seq {self.at_seq} must not be negative")
+        if self.as_of is not None and (self.as_of.tzinfo is None or self.as_of.utcoffset() is None):
+            raise UsageError(f"--as-of {self.as_of.isoformat()} has no time zone")
+
+    def admits(self, position: Position) -> bool:
+        """Whether everything folded up to `position` lies inside this cut."""
+        if self.at_seq is not None and position.seq > self.at_seq:
+            return False
+        return not (
+            self.as_of is not None and position.time is not None and position.time > self.as_of
+        )
+
+
+# -- reading rows ----------------------------------------------------------------------------------
+
+
+def _row_query(app: LedgerApp) -> tuple[str, Any] | None:
+    """The SQL selecting (id, topic, state) after an id, and the datastore; None if unknown."""
+    recorder: Any = app.recorder
+    datastore = getattr(recorder, "datastore", None)
+    table = getattr(recorder, "events_table_name", None)
+    if datastore is None or not isinstance(table, str):
+        return None
+    if app.location.is_postgres:
+        return (
+            f'SELECT notification_id AS id, topic, state FROM "{datastore.schema}"."{table}" '
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s",
+            datastore,
+        )
+    return (
+        f"SELECT rowid AS id, topic, state FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        datastore,
+    )
+
+
+def rows_after(app: LedgerApp, after_id: int | None) -> Iterator[Row]:
+    """Every stored row after notification id `after_id` (all when None), in ledger order, paged
+    like ``select_notifications`` but without building notification objects."""
+    query = _row_query(app)
+    if query is None:  # an unknown recorder: the application's own reader
+        for entry in app.entries(0, after_id=after_id):
+            yield entry.notification_id, entry.topic, entry.state
+        return
+    statement, datastore = query
+    postgres = app.location.is_postgres  # psycopg rows are dicts; sqlite3.Row also indexes
+    last_id = -1 if after_id is None else after_id
+    while True:
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (last_id, PAGE))
+            fetched = cursor.fetchall()
+        if postgres:
+            page = [(r["id"], r["topic"], bytes(r["state"])) for r in fetched]
+        else:
+            page = [(r[0], r[1], r[2]) for r in fetched]
+        yield from page
+        if len(page) < PAGE:
+            return
+        last_id = page[-1][0]
+
+
+# -- decoding --------------------------------------------------------------------------------------
+
+
+@cache
+def _reader(topic: str) -> Callable[[bytes], tuple[codec.EntryBody[Any], DomainEvent]]:
+    """A strict decoder of bodies of the event type `topic` names (cached per topic)."""
+    event_class = event_class_for(topic)
+    decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
+        codec.EntryBody[codec.payload_type(event_class)]  # type: ignore[misc]
+    )
+    fields = msgspec.structs.fields(codec.payload_type(event_class))
+    names = [f.name for f in fields]
+
+    def read(body: bytes) -> tuple[codec.EntryBody[Any], DomainEvent]:
+        decoded: codec.EntryBody[Any] = decoder.decode(body)
+        payload = decoded.payload
+        event = event_class(
+            originator_id=decoded.aggregate,
+            originator_version=decoded.version,
+            timestamp=decoded.time,
+            **{name: getattr(payload, name) for name in names},
+        )
+        return decoded, event
+
+    return read
+
+
+_TIME = msgspec.json.Decoder(codec.EntryBody[msgspec.Raw])
+
+
+def _body_of(state: bytes) -> bytes:
+    cut = state.rfind(b"\n")
+    if cut < 0:
+        raise ValueError("no signature line after the body")
+    return state[:cut]
+
+
+def _unreadable(seq: int, topic: str, exc: Exception) -> VerificationError:
+    return VerificationError(
+        f"event {seq} ({topic.rpartition(':')[2]}) is unreadable: {exc}; run 'awards verify'"
+    )
+
+
+# -- the tail of the log ---------------------------------------------------------------------------
+
+
+class Tail:
+    """The events after a position up to a cut; iterate once, then read `position`."""
+
+    def __init__(
+        self,
+        app: LedgerApp,
+        start: Position,
+        cut: Cut,
+        wanted: frozenset[str] | None,
+    ) -> None:
+        self._app, self._cut, self._wanted = app, cut, wanted
+        self.position = start
+
+    def __iter__(self) -> Iterator[tuple[DomainEvent, EventMeta]]:
+        start, cut, wanted = self.position, self._cut, self._wanted
+        frontier, seq = list(start.frontier), start.seq
+        last_id, latest = start.notification_id, start.time
+        sha256 = hashlib.sha256
+        try:
+            for notification_id, topic, state in rows_after(self._app, start.notification_id):
+                if cut.at_seq is not None and seq >= cut.at_seq:
+                    break
+                event: DomainEvent | None = None
+                try:
+                    if wanted is None or topic in wanted:
+                        body, event = _reader(topic)(_body_of(state))
+                        time = body.time
+                    else:  # not folded, but its time counts for --as-of and the position
+                        time = _TIME.decode(_body_of(state)).time
+                except (msgspec.DecodeError, ValueError, TypeError, AwardLedgerError) as exc:
+                    raise _unreadable(seq, topic, exc) from exc
+                if cut.as_of is not None and time > cut.as_of:
+                    break
+                digest, carry = sha256(LEAF_PREFIX + state).digest(), seq
+                while carry & 1:
+                    digest, carry = (
+                        sha256(NODE_PREFIX + frontier.pop() + digest).digest(),
+                        carry >> 1,
+                    )
+                frontier.append(digest)
+                seq, last_id = seq + 1, notification_id
+                latest = time if latest is None or time > latest else latest
+                if event is not None:
+                    yield event, EventMeta(seq - 1, time, body.signer)
+        finally:
+            self.position = Position(seq, last_id, latest, frontier)

@@ -1,0 +1,107 @@
+"""The ledger view: the read models reports and read commands share, folded in one pass.
+
+``fold(state, event, meta) -> state`` hands each event to the one read model that handles its
+type (catalog, participations, sessions, decisions); it is pure in the sense that matters here:
+its result depends only on the state and the event, it reads no clock, database or file, and
+folding a prefix then the rest equals folding everything (tests/projections checks this with
+hypothesis). It updates `state` in place and returns it, so that a million events do not cost a
+million copies.
+
+`ViewSpec` names a fold for the runner (`projections.runner`): the state type, how to start,
+the event types it reads (others are skipped undecoded), and a version that changes whenever
+the state's shape or meaning changes (a stored copy of another version is rebuilt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from domain.base import DomainEvent
+from ledger.mapper import topic_of
+from projections import awards, catalog, standings, tallies
+from projections.stream import EventMeta
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True)
+class ViewSpec(Generic[S]):
+    """A named fold the runner can keep current: see the module docstring."""
+
+    name: str
+    version: str
+    state_type: type[S]
+    initial: Callable[[], S]
+    fold: Callable[[S, DomainEvent, EventMeta], S]
+    event_types: tuple[type[DomainEvent], ...]
+
+    @cached_property
+    def topics(self) -> frozenset[str]:
+        return frozenset(topic_of(t) for t in self.event_types)
+
+    @cached_property
+    def stored_version(self) -> str:
+        """`version` plus a hash of the state's schema: a shape change forces a rebuild."""
+        schema = msgspec.json.encode(msgspec.json.schema(self.state_type), order="sorted")
+        return f"{self.version}:{hashlib.sha256(schema).hexdigest()[:16]}"
+
+
+class LedgerView(msgspec.Struct):
+    """Everything a report reads: the catalog and the workflow read models."""
+
+    catalog: catalog.Catalog = msgspec.field(default_factory=catalog.Catalog)
+    participations: standings.Participations = msgspec.field(
+        default_factory=standings.Participations
+    )
+    sessions: tallies.Sessions = msgspec.field(default_factory=tallies.Sessions)
+    decisions: awards.Decisions = msgspec.field(default_factory=awards.Decisions)
+
+
+Route = Callable[[LedgerView, Any, EventMeta], None]
+
+
+def _to(part: Callable[[LedgerView], Any], handler: Callable[[Any, Any, EventMeta], None]) -> Route:
+    def route(state: LedgerView, event: Any, meta: EventMeta) -> None:
+        handler(part(state), event, meta)
+
+    return route
+
+
+def _route() -> dict[type[DomainEvent], Route]:
+    routes: dict[type[DomainEvent], Route] = {}
+    for event_type, on_catalog in catalog.HANDLERS.items():
+        routes[event_type] = _to(lambda s: s.catalog, on_catalog)
+    for event_type, on_participation in standings.HANDLERS.items():
+        routes[event_type] = _to(lambda s: s.participations, on_participation)
+    for event_type, on_session in tallies.HANDLERS.items():
+        routes[event_type] = _to(lambda s: s.sessions, on_session)
+    for event_type, on_decision in awards.HANDLERS.items():
+        routes[event_type] = _to(lambda s: s.decisions, on_decision)
+    return routes
+
+
+ROUTES = _route()
+
+
+def fold(state: LedgerView, event: DomainEvent, meta: EventMeta) -> LedgerView:
+    """Fold one event into the ledger view (see the module docstring)."""
+    route = ROUTES.get(type(event))
+    if route is not None:
+        route(state, event, meta)
+    return state
+
+
+LEDGER_VIEW: ViewSpec[LedgerView] = ViewSpec(
+    name="ledger",
+    version="ledger-view/1",
+    state_type=LedgerView,
+    initial=LedgerView,
+    fold=fold,
+    event_types=tuple(ROUTES),
+)
