@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import bisect
 from typing import Any
+from uuid import UUID
 
 import msgspec
 
@@ -26,7 +27,7 @@ from domain.errors import (
 )
 from domain.registry import Ledger, Signer
 from ledger import codec
-from ledger.application import LedgerApp
+from ledger.application import Entry, LedgerApp
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
@@ -86,38 +87,40 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
             f"receipt: event {seq} is not covered by a signed checkpoint yet; "
             "the operator must run 'awards checkpoint --key OPERATOR.key'"
         )
-    entries = list(app.entries())
+    # One streaming pass: hash every leaf, keep only the few entries the receipt carries.
     tree = MerkleTree()
-    tree.extend(leaf_hash(e.state) for e in entries[: latest.size])
-    event = entries[seq]
+    genesis: Entry | None = None
+    event: Entry | None = None
+    registrations: dict[UUID, Entry] = {}
+    rotations: list[Entry] = []
+    registered_topic = topic_of(Signer.Registered)
+    for entry in app.entries():
+        if entry.seq >= latest.size:
+            break
+        tree.append(leaf_hash(entry.state))
+        if entry.seq == 0:
+            genesis = entry
+        if entry.seq == seq:
+            event = entry
+        if entry.topic == registered_topic and entry.seq <= seq:
+            registrations.setdefault(entry.originator_id, entry)
+        elif entry.topic == ROTATION_TOPIC:
+            rotations.append(entry)
+    if genesis is None or event is None:
+        raise NotFoundError(f"receipt: event {seq} is not in the ledger")
     body = codec.decode_header(codec.split_entry(event.state).body)
-    registration = (
-        entries[0]
-        if seq == 0
-        else next(  # the genesis is its own evidence
-            (
-                e
-                for e in entries[: seq + 1]
-                if e.topic.endswith(":Signer.Registered")
-                and e.originator_id == Signer.id_for(body.signer)
-            ),
-            None,
-        )
-    )
+    # The genesis is its own evidence; any other event needs its signer's registration.
+    registration = genesis if seq == 0 else registrations.get(Signer.id_for(body.signer))
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
     return Receipt(
         format=RECEIPT_FORMAT,
         checkpoint=ledger.published_note or latest.note,
         event=_proven(tree, seq, event.state, latest.size),
-        genesis=_proven(tree, 0, entries[0].state, latest.size),
+        genesis=_proven(tree, 0, genesis.state, latest.size),
         registration=_proven(tree, registration.seq, registration.state, latest.size),
         shown=dict(shown or {}),
-        rotations=[
-            _proven(tree, e.seq, e.state, latest.size)
-            for e in entries[: latest.size]
-            if e.topic == ROTATION_TOPIC
-        ],
+        rotations=[_proven(tree, e.seq, e.state, latest.size) for e in rotations],
     )
 
 
