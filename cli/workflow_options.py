@@ -33,13 +33,14 @@ def parse_at(value: str | None) -> datetime | None:
 
 
 def read_text(path: Path, what: str) -> str:
-    """A UTF-8 text file; MalformedInputError (exit 3) if unreadable or not UTF-8."""
+    """A UTF-8 text file (a leading BOM dropped); MalformedInputError (exit 3) if unreadable or
+    not UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise MalformedInputError(f"{what} '{path}': cannot read ({exc.strerror})") from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise MalformedInputError(f"{what} '{path}' line {line}: not valid UTF-8") from exc

@@ -250,11 +250,17 @@ class LedgerApp(Application[UUID]):
         self,
         key: Ed25519PrivateKey,
         build: Callable[[Signer], Sequence[Aggregate]],
+        signs: type[DomainEvent] | None = None,
     ) -> WriteReceipt:
         """Run one write command atomically; `build` gets the signer and returns the aggregates
-        with new events. Retried from scratch if a concurrent writer changed them first."""
+        with new events. Retried from scratch if a concurrent writer changed them first.
+
+        `signs` names the command's main event type: a signer without a role for it is refused
+        before any domain rule is checked (so the refusal names the missing role)."""
         for attempt in range(RETRIES):
             signer = self.signer_for_key(key)
+            if signs is not None:
+                check_roles(signer, [signs])
             aggregates = build(signer)
             check_roles(signer, pending_events(aggregates))
             try:
@@ -339,13 +345,16 @@ def pending_events(aggregates: Sequence[Aggregate]) -> list[DomainEvent]:
     return events
 
 
-def check_roles(signer: Signer, events: Sequence[DomainEvent]) -> None:
-    """Refuse unless the signer holds a role every event requires."""
+def check_roles(
+    signer: Signer, events: Sequence[DomainEvent] | Sequence[type[DomainEvent]]
+) -> None:
+    """Refuse unless the signer holds a role every event (or event type) requires."""
     for event in events:
-        allowed = type(event).required_roles
+        kind = event if isinstance(event, type) else type(event)
+        allowed = kind.required_roles
         if not allowed & signer.roles:
             raise SignerNotAllowedError(
-                f"signer {signer.name!r} may not sign {type(event).__qualname__}: "
+                f"signer {signer.name!r} may not sign {kind.__qualname__}: "
                 f"needs role {' or '.join(sorted(allowed))}, has {', '.join(sorted(signer.roles))}"
             )
 

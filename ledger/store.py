@@ -70,6 +70,7 @@ def _postgres(url: str) -> LedgerLocation:
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_LOCK_TIMEOUT": "30",
         "POSTGRES_POOL_SIZE": "2",
+        "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerPostgresRecorder",
     }
     if schema:
         env["POSTGRES_SCHEMA"] = schema

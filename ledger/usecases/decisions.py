@@ -107,7 +107,7 @@ def decide_award(
         outcome[:] = [writes.decision]
         return list(writes.aggregates())
 
-    receipt = app.write(key, build)
+    receipt = app.write(key, build, signs=Decision.Recorded)
     return DecisionResult(receipt, tuple(outcome[0].violations))
 
 
@@ -165,5 +165,5 @@ def annul_award(
         flagged[:] = writes.dependents
         return list(writes.aggregates())
 
-    receipt = app.write(key, build)
+    receipt = app.write(key, build, signs=Decision.RecipientAnnulled)
     return AnnulmentResult(receipt, tuple(flagged))

@@ -9,7 +9,8 @@ empty").
 
 Rows may refer to earlier rows of the same file (a unit's parent, a person's unit). The rows
 are built in one pass and saved in one eventsourcing save, so a 100k-row file is one
-transaction; `progress` is called with the number of rows built since its last call.
+transaction on either backend (ledger/pg_recorder.py); `progress` is called with the
+number of rows built since its last call.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def open_session(
         )
         return [session]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=ReviewSession.Opened)
 
 
 def vote(
@@ -111,7 +111,7 @@ def vote(
         session.cast_vote(Actor.from_signer(signer), yes, no, at=when)
         return [session]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=ReviewSession.VoteCast)
 
 
 def cast_ballot(
@@ -125,7 +125,7 @@ def cast_ballot(
         session.cast_ballot(Actor.from_signer(signer), at=when)
         return [session]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=ReviewSession.BallotCast)
 
 
 def certify_tally(
@@ -144,7 +144,7 @@ def certify_tally(
         session.certify_tally(Actor.from_signer(signer), results, at=when)
         return [session]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=ReviewSession.TallyCertified)
 
 
 def close_session(
@@ -158,4 +158,4 @@ def close_session(
         session.close(at=when)
         return [session]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=ReviewSession.Closed)

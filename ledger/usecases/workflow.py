@@ -96,7 +96,7 @@ def launch_movement(
         )
         return [movement]
 
-    return LaunchResult(app.write(key, build), spec_hash)
+    return LaunchResult(app.write(key, build, signs=Movement.Launched), spec_hash)
 
 
 def register(
@@ -132,7 +132,7 @@ def register(
         registered[:] = [participation]
         return [participation]
 
-    receipt = app.write(key, build)
+    receipt = app.write(key, build, signs=Participation.Registered)
     return RegistrationResult(receipt, registered[0].late, registered[0].deadline)
 
 
@@ -184,7 +184,7 @@ def score(
             )
         return [participation]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=Participation.Scored)
 
 
 def recognise(
@@ -223,7 +223,7 @@ def recognise(
         )
         return [initiative, record]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=Initiative.Recognised)
 
 
 def form_cluster(
@@ -248,7 +248,7 @@ def form_cluster(
                 raise NotFoundError(f"{subject}: unit {unit!r} not found")
         return [Cluster.form(cluster_id, name, kind=kind, members=members, at=when)]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=Cluster.Formed)
 
 
 def sign_pact(
@@ -272,4 +272,4 @@ def sign_pact(
         cluster.sign_pact(unit, movement=movement_id, at=when)
         return [cluster]
 
-    return app.write(key, build)
+    return app.write(key, build, signs=Cluster.PactSigned)
