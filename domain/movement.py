@@ -79,7 +79,14 @@ def _number(line: int, column: str, text: str) -> float:
 
 def parse_criteria_csv(text: str) -> list[Criterion]:
     """Parse criteria CSV (header `id,name,max_points,weight`); errors name the line."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        return _parse_criteria(text)
+    except csv.Error as exc:
+        raise MalformedInputError(f"criteria file is not valid CSV: {exc}") from exc
+
+
+def _parse_criteria(text: str) -> list[Criterion]:
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = next(reader, None)
     if header is None:
         raise MalformedInputError(

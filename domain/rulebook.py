@@ -24,6 +24,7 @@ for `--rules`) goes to `Movement.launch`; `share_from_text` / `threshold_from_te
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -190,6 +191,10 @@ DEFAULT_RULEBOOK = Rulebook()
 # -- shares and thresholds from text -------------------------------------------------------------
 
 
+# Plain decimals, a/b and N% only: Fraction("1e999999999") would expand the exponent for ever.
+_SHARE_TEXT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?%?|[0-9]{1,12}\s*/\s*[0-9]{1,12}")
+
+
 def _fraction(raw: Any) -> Fraction:
     """The exact value of a share given as int, float, "a/b", "0.3" or "30%"; ValueError if not."""
     if isinstance(raw, bool):
@@ -202,6 +207,8 @@ def _fraction(raw: Any) -> Fraction:
         return Fraction(repr(raw))
     if isinstance(raw, str):
         text = raw.strip()
+        if len(text) > 32 or not _SHARE_TEXT.fullmatch(text):
+            raise ValueError("a share must be a number, 'a/b' or 'N%'")
         try:
             if text.endswith("%"):
                 return Fraction(text[:-1].strip()) / 100

@@ -137,7 +137,7 @@ def decode_header(body: bytes) -> EntryBody[msgspec.Raw]:
     """Strictly decode a body without typing its payload (the payload stays raw bytes)."""
     try:
         return _GENERIC.decode(body)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"entry body: {exc}") from exc
 
 
@@ -145,7 +145,7 @@ def decode_event(body: bytes, event_class: type[DomainEvent]) -> tuple[EntryBody
     """Strictly decode a body as `event_class`; return the body and the rebuilt event."""
     try:
         decoded: EntryBody[Any] = _decoder(event_class).decode(body)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"entry body ({event_class.__qualname__}): {exc}") from exc
     if decoded.format != FORMAT_VERSION:
         raise MalformedInputError(f"entry body: format {decoded.format}, want {FORMAT_VERSION}")

@@ -7,6 +7,7 @@ keeps the ledger's tables in that schema (created when missing).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,7 +34,30 @@ class LedgerLocation:
 
 
 def parse_location(url: str) -> LedgerLocation:
-    """Parse a `--ledger` value; raise UsageError for anything else than a path or postgres URL."""
+    """Parse a `--ledger` value; raise UsageError for anything else than a path or postgres URL.
+
+    Timeouts come from env AWARDS_LOCK_TIMEOUT (seconds a write waits for the database lock,
+    default 30) and AWARDS_CONNECT_TIMEOUT (PostgreSQL, default 10). The settings are given to
+    eventsourcing under its application-prefixed names too, so stray ``AWARDLEDGER_*`` variables
+    in the environment cannot send a command to another database."""
+    location = _parse(url)
+    pinned = {f"{APP_NAME.upper()}_{key}": value for key, value in location.env.items()}
+    return LedgerLocation(
+        location.url, location.backend, {**location.env, **pinned}, location.schema
+    )
+
+
+def _timeout(name: str, default: str) -> str:
+    value = os.environ.get(name, default)
+    try:
+        if float(value) <= 0:
+            raise ValueError(value)
+    except ValueError as exc:
+        raise UsageError(f"{name} {value!r} is not a positive number of seconds") from exc
+    return value
+
+
+def _parse(url: str) -> LedgerLocation:
     if url.startswith(("postgresql://", "postgres://")):
         return _postgres(url)
     if url.startswith("sqlite:///"):
@@ -46,7 +70,7 @@ def parse_location(url: str) -> LedgerLocation:
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
-        "SQLITE_LOCK_TIMEOUT": "30",
+        "SQLITE_LOCK_TIMEOUT": _timeout("AWARDS_LOCK_TIMEOUT", "30"),
     }
     return LedgerLocation(url=url, backend="sqlite", env=env)
 
@@ -67,8 +91,8 @@ def _postgres(url: str) -> LedgerLocation:
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        "POSTGRES_CONNECT_TIMEOUT": "10",
-        "POSTGRES_LOCK_TIMEOUT": "30",
+        "POSTGRES_CONNECT_TIMEOUT": str(int(float(_timeout("AWARDS_CONNECT_TIMEOUT", "10")))),
+        "POSTGRES_LOCK_TIMEOUT": _timeout("AWARDS_LOCK_TIMEOUT", "30"),
         "POSTGRES_POOL_SIZE": "2",
         "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerPostgresRecorder",
     }
@@ -95,7 +119,7 @@ def ensure_schema(location: LedgerLocation) -> None:
             port=int(env["POSTGRES_PORT"]),
             user=env["POSTGRES_USER"],
             password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=10,
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
             autocommit=True,
         ) as conn:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')

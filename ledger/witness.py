@@ -138,7 +138,7 @@ class WitnessState:
                 origin: SeenCheckpoint(int(v["size"]), bytes.fromhex(v["root"]))
                 for origin, v in raw.items()
             }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             raise MalformedInputError(f"witness state '{self.path}' is not readable") from exc
 
     def save(self, seen: dict[str, SeenCheckpoint]) -> None:

@@ -26,7 +26,7 @@ class LogRow(msgspec.Struct):
 def _summary(payload: bytes) -> str:
     try:
         fields = msgspec.json.decode(payload, type=dict[str, object])
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return ""
     shown = []
     for key, value in fields.items():

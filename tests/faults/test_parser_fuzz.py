@@ -9,7 +9,7 @@ valid documents mutated byte by byte or, for JSON, node by node.
 
 Property: the parser returns, or raises an AwardLedgerError of the right branch (exit 3 for
 malformed input, 4 for verification failures) — never another exception. A mutated document
-that still parses must not change what it proves. Known crashes are pinned by strict xfail
+that still parses must not change what it proves. Known gaps are pinned by strict xfail
 tests below (and in tests/ledger/test_receipt.py for invalid UTF-8 in a receipt), and the
 fuzzing steps around exactly those inputs so that it keeps checking everything else.
 """
@@ -346,18 +346,12 @@ _FINITE_JSON = st.recursive(
 @FUZZ
 @given(_FINITE_JSON.map(json.dumps) | st.text(max_size=80))
 def test_witness_state_file_on_random_content(made: Made, content: str) -> None:
-    # (a size of 1e400 / Infinity is the xfail below)
+    # (a size of 1e400 / Infinity has its own test below)
     path = made.directory / "witness-state.json"
     path.write_text(content, "utf-8")
     outcome(lambda: WitnessState(path).load(), MalformedInputError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ledger/witness.py WitnessState.load() catches ValueError/KeyError/TypeError "
-    'but not OverflowError: a state file with "size": 1e400 (or Infinity) makes int(inf) '
-    "raise OverflowError, so `awards witness cosign` crashes instead of exit 3",
-)
 def test_witness_state_with_an_infinite_size_is_malformed_input(made: Made) -> None:
     path = made.directory / "witness-state-inf.json"
     path.write_text(json.dumps({ORIGIN: {"size": 1e400, "root": "00" * 32}}), "utf-8")
@@ -404,7 +398,7 @@ def test_receipt_with_mutated_json_is_refused_or_unchanged(made: Made, data: st.
 def test_receipt_with_mutated_bytes_is_refused_or_unchanged(
     made: Made, data: st.DataObject
 ) -> None:
-    # (invalid UTF-8 in a receipt is tests/ledger/test_receipt.py's xfail)
+    # (invalid UTF-8 in a receipt: tests/ledger/test_receipt.py)
     _check_receipt(made, data.draw(mutated_bytes(made.receipt, utf8=True)))
 
 
@@ -544,7 +538,7 @@ def test_csv_import_of_a_mutated_file_records_all_or_nothing(
         assert after > before
 
 
-# (a bare CR inside an unquoted field is the xfail below)
+# (a bare CR inside an unquoted field has its own test below)
 _NO_CR = st.characters(codec="utf-8", exclude_characters="\r")
 
 
@@ -559,13 +553,6 @@ def test_criteria_parser_on_random_and_mutated_input(text: str) -> None:
     outcome(lambda: parse_criteria_csv(text), MalformedInputError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: domain/movement.py parse_criteria_csv() does not catch csv.Error: a bare CR "
-    "inside an unquoted field ('new-line character seen in unquoted field') or a field over "
-    "131072 characters ('field larger than field limit') escapes as _csv.Error, so `awards "
-    "movement launch --criteria FILE` prints a traceback (exit 1) instead of exit 3",
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -644,7 +631,7 @@ def rulebooks(draw: st.DrawFn) -> str:
     | mutated_bytes(RULEBOOK_TOML.encode(), utf8=True).map(bytes.decode)
 )
 def test_rulebook_parser_on_random_structured_and_mutated_input(text: str) -> None:
-    assume(not _HUGE_EXPONENT.search(text))  # (the xfail below)
+    assume(not _HUGE_EXPONENT.search(text))  # (its own test below)
     outcome(lambda: parse_rulebook(text), MalformedInputError)
 
 
@@ -661,13 +648,6 @@ sys.exit(2)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: domain/rulebook.py _fraction() passes share text to fractions.Fraction, which "
-    'expands an exponent into an exact integer: a rulebook with quorum = "1e999999999" (or '
-    "--quorum/--threshold 1e999999999) never finishes parsing (1e10000000 alone takes ~30 s), "
-    "instead of failing fast with MalformedInputError; limit the digits/exponent first",
-)
 def test_a_share_with_a_huge_exponent_is_refused_fast() -> None:
     try:
         run = subprocess.run(
@@ -744,7 +724,7 @@ def test_split_entry_on_random_bytes(data: bytes) -> None:
 @given(data=st.data())
 def test_decoding_a_mutated_entry(made: Made, data: st.DataObject) -> None:
     topic, entry = data.draw(st.sampled_from(made.entries), label="entry")
-    # (invalid UTF-8 in a body is the xfail below and in test_tamper_fuzz.py)
+    # (invalid UTF-8 in a body has its own tests, here and in test_tamper_fuzz.py)
     mutated = data.draw(mutated_bytes(entry, utf8=True), label="mutated")
 
     decoded = outcome(lambda: _decode(topic, mutated), MalformedInputError)
@@ -764,13 +744,6 @@ def test_decoding_a_body_with_mutated_json(made: Made, data: st.DataObject) -> N
     outcome(lambda: codec.decode_event(compact, event_class_for(topic)), MalformedInputError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ledger/codec.py decode_event() (and projections/log.py _summary) catch only "
-    "msgspec.DecodeError, but msgspec raises UnicodeDecodeError for invalid UTF-8 inside a "
-    "JSON string: a stored body with one bad byte raises UnicodeDecodeError, not "
-    "MalformedInputError",
-)
 def test_decoding_an_entry_with_invalid_utf8_is_malformed_input(made: Made) -> None:
     topic, entry = made.entries[SEQ_P1]
     bad = entry.replace("Nguyễn".encode(), b"\xceguy\xe1\xbb\x85n", 1)

@@ -10,8 +10,8 @@ How each fault is made (these tests may run as root, where chmod stops nothing):
 - locked SQLite database: this test process holds `BEGIN EXCLUSIVE` on the file. The ledger's
   lock timeout is 30 s (ledger/store.py puts SQLITE_LOCK_TIMEOUT=30 in the application's
   constructor env, which beats a plain SQLITE_LOCK_TIMEOUT in the environment); eventsourcing
-  reads the application-prefixed AWARDLEDGER_SQLITE_LOCK_TIMEOUT first, so the command gets 1 s.
-- unreachable PostgreSQL: a port nothing listens on (AWARDLEDGER_POSTGRES_CONNECT_TIMEOUT=1,
+  AWARDS_LOCK_TIMEOUT=1 gives the command a 1 s lock wait.
+- unreachable PostgreSQL: a port nothing listens on (AWARDS_CONNECT_TIMEOUT=1,
   else the pool waits 10 s before giving up).
 - PostgreSQL connection lost mid-write: this process holds a ROW SHARE lock on the events
   table, so the command's insert (which takes an EXCLUSIVE lock) waits; its backend is then
@@ -184,7 +184,7 @@ def test_locked_sqlite_database_fails_cleanly_after_the_lock_timeout(
             units,
             "--key",
             session_keys.sec_key,
-            env={"AWARDLEDGER_SQLITE_LOCK_TIMEOUT": "1"},
+            env={"AWARDS_LOCK_TIMEOUT": "1"},
         )
         waited = time.monotonic() - started
     finally:
@@ -193,7 +193,7 @@ def test_locked_sqlite_database_fails_cleanly_after_the_lock_timeout(
 
     assert_clean_failure(run, 5, "cannot write, nothing recorded: database is locked")
     assert waited < 25, (  # the 1 s timeout applied, not the built-in 30 s
-        "AWARDLEDGER_SQLITE_LOCK_TIMEOUT no longer shortens the lock wait: give this test the "
+        "AWARDS_LOCK_TIMEOUT no longer shortens the lock wait: give this test the "
         "new way to set it"
     )
     assert raw.snapshot() == before
@@ -204,14 +204,6 @@ def test_locked_sqlite_database_fails_cleanly_after_the_lock_timeout(
     assert raw.count() == before[0] + 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: eventsourcing reads AWARDLEDGER_<KEY> from the process environment before the "
-    "constructor env ledger/store.py builds from --ledger, so a stray AWARDLEDGER_SQLITE_DBNAME "
-    "(or AWARDLEDGER_PERSISTENCE_MODULE, AWARDLEDGER_POSTGRES_DBNAME, …) silently sends every "
-    "write to another database: `awards --ledger a.db init …` reports 'initialised' and writes "
-    "b.db; LedgerApp should pass its location keys under the prefixed names too (or refuse them)",
-)
 def test_the_ledger_location_comes_from_ledger_alone(
     tmp_path: Path, session_keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -252,7 +244,7 @@ def test_unreachable_postgres_server_fails_cleanly(session_keys: Keys) -> None:
         "office",
         "--key",
         session_keys.sec_key,
-        env={"AWARDLEDGER_POSTGRES_CONNECT_TIMEOUT": "1"},
+        env={"AWARDS_CONNECT_TIMEOUT": "1"},
     )
 
     assert_clean_failure(run, 5, f"ledger {url!r}: cannot ")

@@ -294,7 +294,7 @@ _NO_MODULE = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), ma
 def mutations(kind: str, base: Base) -> st.SearchStrategy[Mutation]:
     n = base.size
     seqs = st.integers(0, n - 1)
-    if kind == "flip":  # (a flip that breaks UTF-8 crashes the audit: see the xfail below)
+    if kind == "flip":  # (a flip that breaks UTF-8 has its own test below)
         return seqs.flatmap(
             lambda k: st.builds(
                 FlipBit,
@@ -303,7 +303,7 @@ def mutations(kind: str, base: Base) -> st.SearchStrategy[Mutation]:
                 st.integers(0, 7),
             )
         ).filter(lambda m: _is_utf8(m.mutated(base)))
-    if kind == "topic":  # (not the genesis's: that crashes the audit, see the xfail below)
+    if kind == "topic":  # (the genesis's has its own test below)
         return st.integers(1, n - 1).flatmap(
             lambda k: st.builds(
                 EditTopic,
@@ -396,13 +396,6 @@ def test_awards_verify_names_the_tampered_event(
     assert re.match(rf"error: verify failed: event {seq}[ :]", line), line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ledger/verify.py audit() raises LedgerNotInitialisedError for a ledger whose "
-    "rows were all deleted before it looks at the given checkpoints, so `awards verify "
-    "--checkpoint KEPT` on an emptied ledger exits 1 ('is not initialised; run awards init') "
-    "instead of 4 ('given checkpoint of size N: the ledger holds only 0 events')",
-)
 def test_emptied_ledger_fails_verification_against_a_kept_checkpoint(
     base: Base, work: Callable[[], str]
 ) -> None:
@@ -416,13 +409,6 @@ def test_emptied_ledger_fails_verification_against_a_kept_checkpoint(
     assert code == 4, stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ledger/codec.py decode_event() catches only msgspec.DecodeError, but msgspec "
-    "raises UnicodeDecodeError for invalid UTF-8 inside a JSON string, so one flipped high bit "
-    "in a stored body crashes audit() (and `awards verify` / `awards log` print a traceback, "
-    "exit 1) instead of reporting the event",
-)
 def test_a_flip_that_breaks_utf8_is_reported_not_raised(
     base: Base, work: Callable[[], str]
 ) -> None:
@@ -436,14 +422,6 @@ def test_a_flip_that_breaks_utf8_is_reported_not_raised(
     assert _located(report)[0].seq == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ledger/verify.py audit() seeds the operator keys only from a genesis that "
-    "passes _check_entry (which decodes by the row's topic), while _genesis() ignores the "
-    "topic; with the genesis row's topic edited, the first Ledger.CheckpointSigned hits "
-    "`registry.operator_keys[-1]` on an empty list: IndexError (`awards verify` prints a "
-    "traceback, exit 1) instead of a problem at event 0",
-)
 def test_an_edited_genesis_topic_is_reported_not_raised(
     base: Base, work: Callable[[], str]
 ) -> None:
