@@ -9,18 +9,19 @@ import click
 from cli.context import json_option
 from cli.render import emit_json
 from domain.errors import VerificationError
+from ledger.application import open_ledger
 from ledger.demo import DemoSummary, ScenarioSummary, build_demo
+from projections.report import write_reports as report_files
 
 
 def write_reports(summary: DemoSummary) -> list[Path]:
-    """REPORTS HOOK: write each demo movement's public reports into `summary.reports_dir`.
-
-    The report projections (projections/report*) plug in here — ledger/demo.py cannot import
-    them (layering). For each movement in `summary.movements`, open the ledger at
-    `summary.ledger` and write its html / json / csv report into `summary.reports_dir`, then
-    return the paths written. Until the report step exists, nothing is written.
-    """
-    return []
+    """Write each demo movement's public reports (HTML vi/en, JSON, CSV) into
+    `summary.reports_dir` (here, not in ledger/demo.py: the ledger layer imports no projection)."""
+    app = open_ledger(str(summary.ledger), create=False)
+    paths: list[Path] = []
+    for movement in summary.movements:
+        paths.extend(report_files(app, movement, Path(summary.reports_dir)))
+    return paths
 
 
 def count(n: int, noun: str) -> str:
