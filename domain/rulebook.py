@@ -192,7 +192,7 @@ DEFAULT_RULEBOOK = Rulebook()
 
 
 # Plain decimals, a/b and N% only: Fraction("1e999999999") would expand the exponent for ever.
-_SHARE_TEXT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?%?|[0-9]{1,12}\s*/\s*[0-9]{1,12}")
+_SHARE_TEXT = re.compile(r"[-+]?[0-9]{1,12}(?:\.[0-9]{1,12})?%?|[-+]?[0-9]{1,12}\s*/\s*[0-9]{1,12}")
 
 
 def _fraction(raw: Any) -> Fraction:
