@@ -41,6 +41,7 @@ from ledger.store import (
     LedgerLocation,
     RawRow,
     ensure_schema,
+    notification_id_at,
     parse_location,
     select_rows,
 )
@@ -144,6 +145,8 @@ class LedgerApp(Application[UUID]):
         Rows are read raw (ledger/store.py), so a row edited into nonsense is still yielded,
         for the audit to report, instead of failing the whole read.
         """
+        if after_id is None and start_seq > 0:
+            after_id = self._notification_id_before(start_seq)
         next_id = 0 if after_id is None else after_id + 1
         seq = 0 if after_id is None else start_seq
         while True:
@@ -155,6 +158,13 @@ class LedgerApp(Application[UUID]):
             if len(page) < PAGE:
                 return
             next_id = page[-1].id + 1
+
+    def _notification_id_before(self, seq: int) -> int | None:
+        """The notification id of the event at `seq` - 1 (None if the log is shorter)."""
+        try:
+            return notification_id_at(self.recorder, self.location.is_postgres, seq - 1)
+        except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
+            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
 
     def _raw_rows(self, start: int) -> list[RawRow]:
         try:

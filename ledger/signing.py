@@ -136,6 +136,11 @@ class SignatureQueue:
                 context = multiprocessing.get_context("spawn")
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
             self.futures.append((seqs, self.pool.submit(failures_in_chunk, 0, items)))
+            # Backpressure: reading outruns verifying, so without a bound every chunk of the
+            # log would wait in memory for a worker.
+            while len(self.futures) > 2 * self.workers:
+                done_seqs, future = self.futures.pop(0)
+                self.failed.extend(done_seqs[i] for i in future.result())
         else:
             self.failed.extend(seqs[i] for i in failures_in_chunk(0, items))
 

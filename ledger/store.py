@@ -158,3 +158,22 @@ def select_rows(recorder: Any, postgres: bool, start: int, limit: int) -> list[R
             RawRow(*tuple(row) if not isinstance(row, dict) else row.values())
             for row in cursor.fetchall()
         ]
+
+
+def notification_id_at(recorder: Any, postgres: bool, seq: int) -> int | None:
+    """The notification id of the row at dense position `seq` (the database skips the rows
+    before it on its index, without sending them), or None if the log is shorter."""
+    table = recorder.events_table_name
+    if postgres:
+        sql = (
+            f'SELECT notification_id FROM "{recorder.datastore.schema}"."{table}" '
+            f"ORDER BY notification_id LIMIT 1 OFFSET %s"
+        )
+    else:
+        sql = f"SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET ?"
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(sql, (seq,))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return int(next(iter(row.values())) if isinstance(row, dict) else row[0])
