@@ -21,6 +21,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -51,58 +52,62 @@ def _rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def raw_sign_rate(n: int) -> float:
+def raw_sign_rate(n: int, clock: Callable[[], float] = time.perf_counter) -> float:
     key = generate_key()
     body = b'{"format":1,"origin":"bench.example/awards","payload":{"name":"' + b"x" * 250 + b'"}}'
-    start = time.perf_counter()
+    start = clock()
     for i in range(n):
         key.sign(body + str(i).encode())
-    return _rate(n, time.perf_counter() - start)
+    return _rate(n, clock() - start)
 
 
-def raw_verify_rate(n: int) -> float:
+def raw_verify_rate(n: int, clock: Callable[[], float] = time.perf_counter) -> float:
     key = generate_key()
     public = key.public_key()
     msgs = [b"x" * 300 + str(i).encode() for i in range(n)]
     sigs = [key.sign(m) for m in msgs]
-    start = time.perf_counter()
+    start = clock()
     for m, s in zip(msgs, sigs, strict=True):
         public.verify(s, m)
-    return _rate(n, time.perf_counter() - start)
+    return _rate(n, clock() - start)
 
 
-def plain_save_rate(n: int, directory: Path) -> float:
+def plain_save_rate(
+    n: int, directory: Path, batch: int = BATCH, clock: Callable[[], float] = time.perf_counter
+) -> float:
     app: Application[Any] = Application(
         env={
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(directory / "plain.db"),
         }
     )
-    start = time.perf_counter()
-    for b in range(n // BATCH):
+    start = clock()
+    for b in range(n // batch):
         units = [
             PlainUnit(f"U{b}-{i}", "Phòng Thi đua – Khen thưởng", "division", None)
-            for i in range(BATCH)
+            for i in range(batch)
         ]
         app.save(*units)
-    return _rate(n // BATCH * BATCH, time.perf_counter() - start)
+    return _rate(n // batch * batch, clock() - start)
 
 
-def signed_append_rate(n: int, directory: Path) -> tuple[float, str]:
+def signed_append_rate(
+    n: int, directory: Path, batch: int = BATCH, clock: Callable[[], float] = time.perf_counter
+) -> tuple[float, str]:
     url = str(directory / "signed.db")
     app = open_ledger(url)
     op, sec = generate_key(), generate_key()
     registry.initialise(app, "bench.example/awards", "op", op)
     registry.add_signer(app, op, "sec", raw_public_key(sec), ["secretary"])
     signer = app.signer_for_key(sec)
-    start = time.perf_counter()
-    for b in range(n // BATCH):
+    start = clock()
+    for b in range(n // batch):
         units = [
             Unit.add(f"U{b}-{i}", "Phòng Thi đua – Khen thưởng", "division", None)
-            for i in range(BATCH)
+            for i in range(batch)
         ]
         app.save_signed(signer.name, sec, units)
-    rate = _rate(n // BATCH * BATCH, time.perf_counter() - start)
+    rate = _rate(n // batch * batch, clock() - start)
     registry.sign_new_checkpoint(app, op)
     return rate, url
 

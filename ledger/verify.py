@@ -72,6 +72,7 @@ class _Registry:
                 self.signers[name].revoked = True
 
 
+CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)
 REGISTRY_TOPICS = tuple(
     topic_of(cls)
     for cls in (Ledger.Initialised, Ledger.OperatorRotated, Signer.Registered, Signer.Revoked)
@@ -117,6 +118,7 @@ def audit(
                 problems.append(Problem(None, 1, f"{where} before the trusted checkpoint: {exc}"))
         start, compact = trusted_start(app, since, origin, registry.operator_keys, problems)
     signatures = SignatureQueue(workers)
+    folded: dict[int, tuple[int, bytes]] = {}
     stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
     cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
     size = start
@@ -124,6 +126,8 @@ def audit(
         size = entry.seq + 1
         digest = leaf_hash(entry.state)
         if compact is not None:
+            if entry.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
+                folded[entry.seq] = (compact.size, compact.root())
             compact.append(digest)
         else:
             tree.append(digest)
@@ -141,7 +145,7 @@ def audit(
         for text in checkpoints:
             check_given(text, tree, origin, registry.operator_keys, problems)
     else:
-        check_tail(stored, compact, origin, problems)
+        check_tail(stored, folded, origin, problems)
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
     return AuditReport(
         ok=not problems,

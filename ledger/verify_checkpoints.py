@@ -146,18 +146,27 @@ def trusted_start(
 
 def check_tail(
     stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
-    compact: CompactRange,
+    folded: dict[int, tuple[int, bytes]],
     origin: str,
     problems: list[Problem],
 ) -> None:
-    """In an incremental audit, the newest stored checkpoint must match the folded root."""
-    for seq, event, op_key in stored[-1:]:
-        if event.size != compact.size:
-            continue
+    """In an incremental audit, every new checkpoint signed over the whole tree before it must
+    match the root folded from the trusted frontier (`folded`: seq -> size and root there)."""
+    for seq, event, op_key in stored:
+        size, root = folded.get(seq, (-1, b""))
+        if event.size != size:
+            continue  # signed while other writes landed: the full audit checks it
         try:
             cp = open_checkpoint(event.note, origin, origin, op_key)
         except AwardLedgerError as exc:
             problems.append(Problem(seq, 6, f"event {seq}: {exc}"))
             continue
-        if cp.root_hash != compact.root():
-            problems.append(Problem(seq, 6, f"event {seq}: checkpoint root mismatch"))
+        if cp.size != event.size or cp.root_hash != root:
+            problems.append(
+                Problem(
+                    seq,
+                    6,
+                    f"event {seq} (checkpoint of size {event.size}): root mismatch: "
+                    f"signed {cp.root_hash.hex()}, calculated {root.hex()}",
+                )
+            )

@@ -1,0 +1,378 @@
+"""`make bench`: every figure of issue 5 beside this machine's own limit, measured in one run.
+
+``python -m bench.run [--sizes 10k,100k,1m] [--quick] [--no-postgres]``
+
+1. Ledgers of about each size, a realistic mix signed in batches of 500 events per save
+   (bench/generate.py), cached in bench/results/ledgers/ so reruns skip this step.
+2. Every phase runs in a fresh process (bench/phases.py), so its peak memory is its own:
+   signed bulk append against 1/(1/raw sign + 1/plain eventsourcing batched save) in
+   interleaved rounds; per size, full verify bracketed by raw Ed25519 verify measurements
+   (limit = cores × raw verify), the incremental verify of the 1,002 events after the trusted
+   checkpoint, plain read + decode, projection rebuild, the cold report, and proofs.
+3. PostgreSQL: 1, 2 and 4 writer processes on one ledger (bench/pg_writers.py), with a row
+   count and an audit afterwards.
+
+Writes bench/results/figures.json and bench/results/TABLE.md and prints the table. The load
+average is recorded at every phase: other processes on the machine slow a run down, and
+ratios measured minutes apart drift with the load, so each limit is measured right beside its
+figure, and the CPU-time ratio (the figure's CPU per event, its workers included, against the
+limit's) is printed next to the wall-clock one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench.generate import LEDGERS, label_of, parse_size, paths
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+MB_LIMIT = 300.0
+PROOF_MS_LIMIT = 10.0
+REPORT_S_LIMIT = 60.0
+APPEND_TARGET = 0.8
+VERIFY_TARGET = 0.9
+PG_BATCH = 100  # events per save of each PostgreSQL writer
+SINCE_SCALE_LIMIT = 2.0  # 1k new events on the largest ledger vs on the smallest
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def phase(name: str, ledger: Path | None = None, env: dict[str, str] | None = None) -> Any:
+    """Run one phase of bench/phases.py in a fresh interpreter; return its figures."""
+    command = [sys.executable, "-m", "bench.phases", name]
+    if ledger is not None:
+        command.append(str(ledger))
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
+    if done.returncode:
+        log(done.stderr)
+        raise RuntimeError(f"phase {name} failed with exit status {done.returncode}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"  {name:<22} {time.perf_counter() - started:7.1f} s  load {os.getloadavg()[0]:.1f}")
+    return figures
+
+
+def generate(label: str, events: int) -> dict[str, Any]:
+    db, meta = paths(label)
+    fresh = not (db.exists() and meta.exists())
+    subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--events", str(events), "--label", label],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    info: dict[str, Any] = json.loads(meta.read_text())
+    info.pop("keys", None)
+    info["generated_now"] = fresh
+    return info
+
+
+def bench_size(label: str, info: dict[str, Any]) -> dict[str, Any]:
+    db, _ = paths(label)
+    cores = os.cpu_count() or 1
+    log(f"{label}: {info['events']:,} events")
+    before = phase("limits-verify")
+    full = phase("verify", db)
+    after = phase("limits-verify")
+    one_core = (before["raw_verify_per_s"] + after["raw_verify_per_s"]) / 2
+    raw_cpu_us = 2e6 / (before["raw_verify_cpu_per_s"] + after["raw_verify_cpu_per_s"])
+    cpu_us = (full["cpu_s"] + full["children_cpu_s"]) / full["events"] * 1e6
+    figures: dict[str, Any] = {
+        "events": info["events"],
+        "generation": info,
+        "verify": {
+            **full,
+            "raw_verify_one_core_per_s": [before["raw_verify_per_s"], after["raw_verify_per_s"]],
+            "limit_per_s": cores * one_core,
+            "ratio": full["per_s"] / (cores * one_core),
+            # CPU-based: raw verify CPU per event over all the audit's CPU per event (its own
+            # process and its workers): the ratio it reaches when it has the cores to itself.
+            "cpu_per_event_us": cpu_us,
+            "raw_verify_cpu_us": raw_cpu_us,
+            "cpu_ratio": raw_cpu_us / cpu_us,
+        },
+        "verify_since": phase("verify-since", db),
+    }
+    read = phase("read", db)
+    rebuild = phase("rebuild", db)
+    figures["read_decode"] = read
+    figures["rebuild"] = {
+        **rebuild,
+        "ratio": rebuild["per_s"] / read["per_s"],
+        "cpu_ratio": read["cpu_s"] / rebuild["cpu_s"],
+    }
+    figures["report"] = phase("report", db)
+    figures["proofs"] = phase("proofs", db)
+    return figures
+
+
+def _postgres(quick: bool) -> dict[str, Any]:
+    from bench.pg_writers import base_url, plain_rate, run_writers
+
+    events = 1000 if quick else 5000
+    runs: list[dict[str, Any]] = []
+    plains: list[dict[str, Any]] = []
+    log(f"postgres: {base_url()}")
+    try:
+        for writers in (1, 2, 4):
+            started = time.perf_counter()
+            plains.append(plain_rate(events, PG_BATCH))  # the limit, just before each run
+            runs.append(run_writers(writers, events, PG_BATCH))
+            log(f"  {writers} writer(s)            {time.perf_counter() - started:7.1f} s")
+    except Exception as exc:  # no server, no driver: say so in the figures, go on
+        log(f"  postgres skipped: {exc}")
+        return {"url": base_url(), "error": f"{type(exc).__name__}: {exc}", "runs": runs}
+    for run, plain in zip(runs, plains, strict=True):
+        run["plain_one_process_per_s"] = plain["per_s"]
+        run["ratio_to_plain"] = run["per_s"] / plain["per_s"]
+    return {"url": base_url(), "runs": runs, "plain": plains}
+
+
+def _ok(flag: bool | None) -> str:
+    return "—" if flag is None else ("met" if flag else "**missed**")
+
+
+def table(f: dict[str, Any]) -> str:
+    """The markdown table of the figures (see README, Performance)."""
+    sizes: dict[str, Any] = f["sizes"]
+    labels = list(sizes)
+    largest = labels[-1] if labels else None
+    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    a = f["append"]
+    rows.append(
+        (
+            "signed bulk append, events/s (unit events, 500/save; median of rounds)",
+            "fresh",
+            f"{a['signed_append_per_s']:,.0f}",
+            f"1/(1/{a['raw_sign_per_s']:,.0f} sign + 1/{a['plain_save_per_s']:,.0f} save)"
+            f" = {a['limit_per_s']:,.0f}",
+            f"{a['ratio']:.2f} (cpu {a['cpu_ratio']:.2f})",
+            f"≥ {APPEND_TARGET}",
+            _ok(a["ratio"] >= APPEND_TARGET),
+        )
+    )
+    for label in labels:
+        g = sizes[label]["generation"]
+        rows.append(
+            (
+                "realistic mix generation, events/s (save_signed only)",
+                label,
+                f"{g['mix_per_s']:,.0f} ({g['save_signed_per_s']:,.0f})",
+                "",
+                "",
+                "",
+                ("built now" if g["generated_now"] else "cached")
+                + f", load {g['load_average_1m_at_end']:.1f}",
+            )
+        )
+    for label in labels:
+        v = sizes[label]["verify"]
+        rows.append(
+            (
+                "full verify, events/s",
+                label,
+                f"{v['per_s']:,.0f}",
+                f"{f['cores']} × {v['limit_per_s'] / f['cores']:,.0f} raw verify"
+                f" = {v['limit_per_s']:,.0f}",
+                f"{v['ratio']:.2f} (cpu {v['cpu_ratio']:.2f})",
+                f"≥ {VERIFY_TARGET}",
+                _ok(v["ratio"] >= VERIFY_TARGET),
+            )
+        )
+    for label in labels:
+        small = sizes[labels[0]]["verify_since"]
+        s = sizes[label]["verify_since"]
+        scale = s["wall_s"] / small["wall_s"]
+        check = None if label == labels[0] else scale <= SINCE_SCALE_LIMIT
+        rows.append(
+            (
+                f"incremental verify since C1 ({s['checked']:,} new events), s",
+                label,
+                f"{s['wall_s']:.2f}",
+                f"{small['wall_s']:.2f} s at {labels[0]}",
+                f"{scale:.2f}×",
+                f"≤ {SINCE_SCALE_LIMIT:g}× (O(new))",
+                _ok(check),
+            )
+        )
+    proof = sizes["1m"]["proofs"] if "1m" in sizes else f.get("proofs_synthetic_1m")
+    if proof is not None:
+        where = "1m" if "1m" in sizes else "1M-leaf tree"
+        for kind in ("inclusion", "consistency"):
+            ms = proof[f"{kind}_proof_ms"]
+            rows.append(
+                (
+                    f"{kind} proof (median of 200), ms",
+                    where,
+                    f"{ms:.3f}",
+                    "",
+                    "",
+                    f"≤ {PROOF_MS_LIMIT:g} ms",
+                    _ok(ms <= PROOF_MS_LIMIT),
+                )
+            )
+    for label in labels:
+        r = sizes[label]["rebuild"]
+        rows.append(
+            (
+                "projection rebuild, events/s",
+                label,
+                f"{r['per_s']:,.0f}",
+                f"read + decode {sizes[label]['read_decode']['per_s']:,.0f}",
+                f"{r['ratio']:.2f} (cpu {r['cpu_ratio']:.2f})",
+                "",
+                "—",
+            )
+        )
+    for label in labels:
+        r = sizes[label]["report"]
+        target = label == "1m"
+        rows.append(
+            (
+                "report (cold: fold, store view, build, render), s",
+                label,
+                f"{r['total_s']:.1f} (cpu {r['cpu_s']:.1f})",
+                "",
+                "",
+                f"≤ {REPORT_S_LIMIT:g} s at 1m" if target else "",
+                _ok(r["total_s"] <= REPORT_S_LIMIT) if target else "—",
+            )
+        )
+    if largest is not None:
+        z = sizes[largest]
+        target = largest == "1m"
+        v = z["verify"]
+        total = v["peak_rss_mb"] + f["cores"] * v["children_peak_rss_mb"]
+        mems = [
+            (
+                "verify (main + workers)",
+                total,
+                f"{v['peak_rss_mb']:.0f} + {f['cores']} × {v['children_peak_rss_mb']:.0f}",
+            ),
+            ("rebuild", z["rebuild"]["peak_rss_mb"], ""),
+            ("report", z["report"]["peak_rss_mb"], ""),
+        ]
+        for name, mb, detail in mems:
+            rows.append(
+                (
+                    f"peak memory, {name}, MB",
+                    largest,
+                    f"{mb:.0f}" + (f" ({detail})" if detail else ""),
+                    "",
+                    "",
+                    f"≤ {MB_LIMIT:g} MB at 1m",
+                    _ok(mb <= MB_LIMIT) if target else "—",
+                )
+            )
+    pg = f.get("postgres")
+    if pg and pg.get("runs"):
+        for run in pg["runs"]:
+            clean = run["lost"] == 0 and run["duplicated"] == 0 and run["audit_ok"]
+            rows.append(
+                (
+                    f"PostgreSQL, {run['writers']} writer(s), events/s",
+                    f"{run['events']:,}",
+                    f"{run['per_s']:,.0f}; lost {run['lost']}, duplicated "
+                    f"{run['duplicated']}, audit {'ok' if run['audit_ok'] else 'FAILED'}",
+                    f"plain eventsourcing, 1 process: {run['plain_one_process_per_s']:,.0f}",
+                    f"{run['ratio_to_plain']:.2f}",
+                    "0 lost / duplicated",
+                    _ok(clean),
+                )
+            )
+    elif pg:
+        rows.append(("PostgreSQL writers", "", "not run", pg.get("error", ""), "", "", "—"))
+    head = ("figure", "ledger", "measured", "machine limit, same run", "ratio", "target", "")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    loads = f["load_average"]
+    lines.append("")
+    lines.append(
+        f"{f['cores']} cores, Python {f['python']}, load average {loads['start']:.1f} at start, "
+        f"{loads['max']:.1f} at most, {loads['end']:.1f} at end; {f['measured_at'][:16]} UTC; "
+        f"`python -m bench.run --sizes {','.join(labels)}` in {f['seconds'] / 60:.1f} min."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=None, help="Comma-separated: 10k,100k,1m.")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10k only, two append rounds, "
+        "small PostgreSQL runs: a smoke test of the whole pipeline.",
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    chosen = args.sizes or ("10k" if args.quick else "10k,100k,1m")
+    sizes = sorted(parse_size(s) for s in chosen.split(","))
+    loads = [os.getloadavg()[0]]
+    figures: dict[str, Any] = {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "cores": os.cpu_count() or 1,
+        "python": platform.python_version(),
+        "versions": {p: version(p) for p in ("eventsourcing", "cryptography", "msgspec")},
+        "git": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip(),
+        "quick": args.quick,
+    }
+    log(f"ledgers (cached in {LEDGERS.relative_to(ROOT)}):")
+    infos = {}
+    for events in sizes:
+        label = label_of(events)
+        t = time.perf_counter()
+        infos[label] = generate(label, events)
+        log(f"  {label:<22} {time.perf_counter() - t:7.1f} s  ({infos[label]['events']:,} events)")
+        loads.append(os.getloadavg()[0])
+    log("limits and append:")
+    rounds = "2" if args.quick else "7"
+    figures["append"] = phase("append", env={"BENCH_APPEND_ROUNDS": rounds})
+    figures["raw_verify_all_cores"] = phase("limits-verify-parallel")
+    figures["sizes"] = {}
+    for label, info in infos.items():
+        figures["sizes"][label] = bench_size(label, info)
+        loads.append(os.getloadavg()[0])
+    if "1m" not in infos:
+        log("proofs in a 1M-leaf tree:")
+        figures["proofs_synthetic_1m"] = phase("proofs-synthetic")
+    if not args.no_postgres:
+        figures["postgres"] = _postgres(args.quick)
+    loads.append(os.getloadavg()[0])
+    phase_loads = [
+        v["load_average_1m"]
+        for s in figures["sizes"].values()
+        for v in s.values()
+        if isinstance(v, dict) and "load_average_1m" in v
+    ]
+    figures["load_average"] = {"start": loads[0], "end": loads[-1], "max": max(loads + phase_loads)}
+    figures["seconds"] = time.perf_counter() - started
+    text = table(figures)
+    figures["table"] = text
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "figures.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (RESULTS / "TABLE.md").write_text(text)
+    print(text)
+    log(f"wrote {(RESULTS / 'figures.json').relative_to(ROOT)} and TABLE.md")
+
+
+if __name__ == "__main__":
+    main()
