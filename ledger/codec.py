@@ -74,6 +74,10 @@ def _body(origin: str, event: DomainEvent, topic: str, signer: str) -> EntryBody
     )
 
 
+def _canonical(decoded: EntryBody[Any], event: DomainEvent) -> EntryBody[Any]:
+    return _body(decoded.origin, event, decoded.type, decoded.signer)
+
+
 def signing_input(body: bytes) -> bytes:
     """The exact bytes an entry's signature covers."""
     return SIGNING_PREFIX + body
@@ -141,8 +145,13 @@ def decode_header(body: bytes) -> EntryBody[msgspec.Raw]:
         raise MalformedInputError(f"entry body: {exc}") from exc
 
 
-def decode_event(body: bytes, event_class: type[DomainEvent]) -> tuple[EntryBody[Any], DomainEvent]:
-    """Strictly decode a body as `event_class`; return the body and the rebuilt event."""
+def decode_event(
+    body: bytes, event_class: type[DomainEvent], canonical: bool = True
+) -> tuple[EntryBody[Any], DomainEvent]:
+    """Strictly decode a body as `event_class`; return the body and the rebuilt event.
+
+    `canonical=False` skips the canonical-form check (read models folding a log the audit
+    checks; verification always keeps it)."""
     try:
         decoded: EntryBody[Any] = _decoder(event_class).decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
@@ -159,7 +168,10 @@ def decode_event(body: bytes, event_class: type[DomainEvent]) -> tuple[EntryBody
     )
     # Exactly one byte string encodes a body: duplicate keys, reordered keys, whitespace,
     # escapes or other time zones would let two verifiers read one signature differently.
-    if ENCODER.encode(_body(decoded.origin, event, decoded.type, decoded.signer)) != body:
+    if (
+        canonical
+        and ENCODER.encode(_body(decoded.origin, event, decoded.type, decoded.signer)) != body
+    ):
         raise MalformedInputError(
             f"entry body ({event_class.__qualname__}) is not in canonical form"
         )

@@ -137,27 +137,38 @@ class RawRow(NamedTuple):
     state: Any
 
 
-def select_rows(recorder: Any, postgres: bool, start: int, limit: int) -> list[RawRow]:
-    """Up to `limit` rows with notification id ≥ `start`, in notification order, read raw
-    from eventsourcing's events table (its own reader converts types and fails on bad rows)."""
+def _rows_statement(recorder: Any, postgres: bool, columns: str) -> str:
     table = recorder.events_table_name
     if postgres:
-        sql = (
-            f"SELECT notification_id, originator_id, originator_version, topic, state "
-            f'FROM "{recorder.datastore.schema}"."{table}" '
+        return (
+            f'SELECT notification_id, {columns} FROM "{recorder.datastore.schema}"."{table}" '
             f"WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
         )
-    else:
-        sql = (
-            f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
-            f"WHERE rowid >= ? ORDER BY rowid LIMIT ?"
-        )
+    return f"SELECT rowid, {columns} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT ?"
+
+
+def _fetch(recorder: Any, sql: str, start: int, limit: int) -> list[tuple[Any, ...]]:
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(sql, (start, limit))
         return [
-            RawRow(*tuple(row) if not isinstance(row, dict) else row.values())
+            tuple(row.values()) if isinstance(row, dict) else tuple(row)
             for row in cursor.fetchall()
         ]
+
+
+def select_rows(recorder: Any, postgres: bool, start: int, limit: int) -> list[RawRow]:
+    """Up to `limit` rows with notification id ≥ `start`, in notification order, read raw
+    from eventsourcing's events table (its own reader converts types and fails on bad rows)."""
+    sql = _rows_statement(recorder, postgres, "originator_id, originator_version, topic, state")
+    return [RawRow(*row) for row in _fetch(recorder, sql, start, limit)]
+
+
+def select_topic_state(
+    recorder: Any, postgres: bool, start: int, limit: int
+) -> list[tuple[int, str, bytes]]:
+    """Like select_rows, but only (notification id, topic, state): what a read model folds."""
+    sql = _rows_statement(recorder, postgres, "topic, state")
+    return [(row[0], row[1], bytes(row[2])) for row in _fetch(recorder, sql, start, limit)]
 
 
 def notification_id_at(recorder: Any, postgres: bool, seq: int) -> int | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import msgspec
@@ -29,6 +29,7 @@ from ledger import codec
 from ledger.application import LedgerApp
 from ledger.mapper import event_class_for
 from ledger.merkle import LEAF_PREFIX, NODE_PREFIX, CompactRange
+from ledger.store import select_topic_state
 
 PAGE = 2000
 Row = tuple[int, str, bytes]  # notification id, topic, stored entry
@@ -81,44 +82,13 @@ class Cut(msgspec.Struct, frozen=True):
 # -- reading rows ----------------------------------------------------------------------------------
 
 
-def _row_query(app: LedgerApp) -> tuple[str, Any] | None:
-    """The SQL selecting (id, topic, state) after an id, and the datastore; None if unknown."""
-    recorder: Any = app.recorder
-    datastore = getattr(recorder, "datastore", None)
-    table = getattr(recorder, "events_table_name", None)
-    if datastore is None or not isinstance(table, str):
-        return None
-    if app.location.is_postgres:
-        return (
-            f'SELECT notification_id AS id, topic, state FROM "{datastore.schema}"."{table}" '
-            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s",
-            datastore,
-        )
-    return (
-        f"SELECT rowid AS id, topic, state FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-        datastore,
-    )
-
-
 def rows_after(app: LedgerApp, after_id: int | None) -> Iterator[Row]:
-    """Every stored row after notification id `after_id` (all when None), in ledger order, paged
-    like ``select_notifications`` but without building notification objects."""
-    query = _row_query(app)
-    if query is None:  # an unknown recorder: the application's own reader
-        for entry in app.entries(0, after_id=after_id):
-            yield entry.notification_id, entry.topic, entry.state
-        return
-    statement, datastore = query
-    postgres = app.location.is_postgres  # psycopg rows are dicts; sqlite3.Row also indexes
+    """Every stored row after notification id `after_id` (all when None), in ledger order, read
+    raw (ledger/store.py) without building notification objects."""
     last_id = -1 if after_id is None else after_id
+    postgres = app.location.is_postgres
     while True:
-        with datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, (last_id, PAGE))
-            fetched = cursor.fetchall()
-        if postgres:
-            page = [(r["id"], r["topic"], bytes(r["state"])) for r in fetched]
-        else:
-            page = [(r[0], r[1], r[2]) for r in fetched]
+        page = select_topic_state(app.recorder, postgres, last_id + 1, PAGE)
         yield from page
         if len(page) < PAGE:
             return
@@ -130,26 +100,10 @@ def rows_after(app: LedgerApp, after_id: int | None) -> Iterator[Row]:
 
 @cache
 def _reader(topic: str) -> Callable[[bytes], tuple[codec.EntryBody[Any], DomainEvent]]:
-    """A strict decoder of bodies of the event type `topic` names (cached per topic)."""
+    """A strict decoder of bodies of the event type `topic` names (cached per topic); the
+    canonical-form check is the audit's, not repeated on every read."""
     event_class = event_class_for(topic)
-    decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
-        codec.EntryBody[codec.payload_type(event_class)]  # type: ignore[misc]
-    )
-    fields = msgspec.structs.fields(codec.payload_type(event_class))
-    names = [f.name for f in fields]
-
-    def read(body: bytes) -> tuple[codec.EntryBody[Any], DomainEvent]:
-        decoded: codec.EntryBody[Any] = decoder.decode(body)
-        payload = decoded.payload
-        event = event_class(
-            originator_id=decoded.aggregate,
-            originator_version=decoded.version,
-            timestamp=decoded.time,
-            **{name: getattr(payload, name) for name in names},
-        )
-        return decoded, event
-
-    return read
+    return partial(codec.decode_event, event_class=event_class, canonical=False)
 
 
 _TIME = msgspec.json.Decoder(codec.EntryBody[msgspec.Raw])
