@@ -43,7 +43,9 @@ from ledger.store import (
     ensure_schema,
     notification_id_at,
     parse_location,
+    select_aggregate_rows,
     select_rows,
+    select_rows_before,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -145,30 +147,51 @@ class LedgerApp(Application[UUID]):
         Rows are read raw (ledger/store.py), so a row edited into nonsense is still yielded,
         for the audit to report, instead of failing the whole read.
         """
+        for first, page in self.pages(start_seq, after_id):
+            for offset, row in enumerate(page):
+                yield _entry(first + offset, row)
+
+    def pages(
+        self, start_seq: int = 0, after_id: int | None = None
+    ) -> Iterator[tuple[int, list[RawRow]]]:
+        """The rows of :meth:`entries`, undecoded, a page at a time: (seq of the first, rows).
+
+        Without `after_id`, the rows before `start_seq` are skipped on the database's index
+        (OFFSET), not sent."""
         if after_id is None and start_seq > 0:
-            after_id = self._notification_id_before(start_seq)
+            after_id = self.notification_id_of(start_seq - 1)
+            if after_id is None:
+                return
         next_id = 0 if after_id is None else after_id + 1
-        seq = 0 if after_id is None else start_seq
+        seq = start_seq
         while True:
-            page = self._raw_rows(next_id)
-            for row in page:
-                if seq >= start_seq:
-                    yield _entry(seq, row)
-                seq += 1
+            page = self._read(select_rows, next_id, PAGE)
+            if page:
+                yield seq, page
             if len(page) < PAGE:
                 return
+            seq += len(page)
             next_id = page[-1].id + 1
 
-    def _notification_id_before(self, seq: int) -> int | None:
-        """The notification id of the event at `seq` - 1 (None if the log is shorter)."""
+    def aggregate_rows(self, aggregate_id: UUID, before: int | None = None) -> list[RawRow]:
+        """One aggregate's rows in version order (indexed), those below id `before` only."""
+        return self._read(select_aggregate_rows, aggregate_id, before)
+
+    def rows_before(self, notification_id: int, limit: int) -> list[RawRow]:
+        """Up to `limit` rows just below `notification_id`, in ledger order (indexed)."""
+        return self._read(select_rows_before, notification_id, limit)
+
+    def _read(self, select: Callable[..., list[RawRow]], *args: Any) -> list[RawRow]:
         try:
-            return notification_id_at(self.recorder, self.location.is_postgres, seq - 1)
+            return select(self.recorder, self.location.is_postgres, *args)
         except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
             raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
 
-    def _raw_rows(self, start: int) -> list[RawRow]:
+    def notification_id_of(self, seq: int) -> int | None:
+        """The notification id of the event at `seq` (None if the log is shorter), counted
+        on the index."""
         try:
-            return select_rows(self.recorder, self.location.is_postgres, start, PAGE)
+            return notification_id_at(self.recorder, self.location.is_postgres, seq)
         except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
             raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
 
@@ -232,9 +255,9 @@ class LedgerApp(Application[UUID]):
         that writes many times reads each event once.
         """
         last_id = self._leaf_ids[-1] if self._leaf_ids else None
-        for entry in self.entries(self._tree.size, after_id=last_id):
-            self._tree.append(leaf_hash(entry.state))
-            self._leaf_ids.append(entry.notification_id)
+        for _, page in self.pages(self._tree.size, after_id=last_id):
+            self._tree.extend(leaf_hash(state_bytes(row.state)) for row in page)
+            self._leaf_ids.extend(row.id for row in page)
         return self._tree, self._leaf_ids
 
     # -- writing -----------------------------------------------------------------------------
@@ -383,17 +406,25 @@ def _entry(seq: int, n: RawRow) -> Entry:
         version = int(n.originator_version)
     except (TypeError, ValueError):
         version = -1
-    state = n.state
-    if isinstance(state, str):
-        state = state.encode("utf-8", errors="surrogateescape")
     return Entry(
         seq=seq,
         notification_id=n.id,
         originator_id=originator_id,
         originator_version=version,
         topic=n.topic if isinstance(n.topic, str) else "",
-        state=bytes(state) if state is not None else b"",
+        state=state_bytes(n.state),
     )
+
+
+def state_bytes(state: Any) -> bytes:
+    """A stored state as bytes, whatever an edited row holds (text, NULL, a number)."""
+    if type(state) is bytes:
+        return state
+    if isinstance(state, str):
+        return state.encode("utf-8", errors="surrogateescape")
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return b"" if state is None else str(state).encode()
 
 
 def open_ledger(url: str, create: bool = True) -> LedgerApp:

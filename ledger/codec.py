@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -30,6 +30,7 @@ FORMAT_VERSION = 1
 SIGNING_PREFIX = b"award-ledger/event/v1\n"
 SIG_LEN = 64
 _SIG_B64_LEN = 88
+_ZERO = timedelta(0)
 
 P = TypeVar("P")
 
@@ -74,10 +75,6 @@ def _body(origin: str, event: DomainEvent, topic: str, signer: str) -> EntryBody
     )
 
 
-def _canonical(decoded: EntryBody[Any], event: DomainEvent) -> EntryBody[Any]:
-    return _body(decoded.origin, event, decoded.type, decoded.signer)
-
-
 def signing_input(body: bytes) -> bytes:
     """The exact bytes an entry's signature covers."""
     return SIGNING_PREFIX + body
@@ -93,22 +90,26 @@ def split_entry(entry: bytes) -> SplitEntry:
     cut = entry.rfind(b"\n")
     if cut < 0 or len(entry) - cut - 1 != _SIG_B64_LEN:
         raise MalformedInputError("entry: no signature line after the body")
+    line = entry[cut + 1 :]
     try:
-        signature = base64.b64decode(entry[cut + 1 :], validate=True)
+        signature = binascii.a2b_base64(line, strict_mode=True)
     except binascii.Error as exc:
         raise MalformedInputError("entry: signature is not valid base64") from exc
     if len(signature) != SIG_LEN:
         raise MalformedInputError(f"entry: signature is {len(signature)} bytes, want {SIG_LEN}")
-    if base64.b64encode(signature) != entry[cut + 1 :]:
+    if binascii.b2a_base64(signature, newline=False) != line:
         raise MalformedInputError("entry: signature base64 is not canonical")
     return SplitEntry(body=entry[:cut], signature=signature)
 
 
 @cache
 def payload_type(event_class: type[DomainEvent]) -> type[msgspec.Struct]:
-    """A Struct type with exactly the payload fields of `event_class` (for typed decoding)."""
+    """A Struct type with exactly the payload fields of `event_class` (for typed decoding).
+
+    Its fields are sorted by name, so it encodes to the same bytes as the sorted payload
+    object an event is signed with: a decoded body re-encodes to itself when canonical."""
     fields: list[tuple[str, Any, Any]] = []
-    for info in msgspec.structs.fields(event_class):
+    for info in sorted(msgspec.structs.fields(event_class), key=lambda f: f.name):
         if info.name in ENVELOPE_FIELDS:
             continue
         if info.default is not msgspec.NODEFAULT:
@@ -145,34 +146,44 @@ def decode_header(body: bytes) -> EntryBody[msgspec.Raw]:
         raise MalformedInputError(f"entry body: {exc}") from exc
 
 
-def decode_event(
+def decode_body(
     body: bytes, event_class: type[DomainEvent], canonical: bool = True
-) -> tuple[EntryBody[Any], DomainEvent]:
-    """Strictly decode a body as `event_class`; return the body and the rebuilt event.
+) -> EntryBody[Any]:
+    """Strictly decode a body as `event_class` (its payload as `payload_type`), without
+    building the domain event. Raises MalformedInputError.
 
-    `canonical=False` skips the canonical-form check (read models folding a log the audit
-    checks; verification always keeps it)."""
+    With `canonical` (always, when verifying), the body must be the one byte string that
+    encodes it: duplicate keys, reordered keys, whitespace, escapes or a time not in UTC
+    would let two verifiers read one signature differently. `canonical=False` is for read
+    models folding a log the audit checks."""
     try:
         decoded: EntryBody[Any] = _decoder(event_class).decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"entry body ({event_class.__qualname__}): {exc}") from exc
     if decoded.format != FORMAT_VERSION:
         raise MalformedInputError(f"entry body: format {decoded.format}, want {FORMAT_VERSION}")
+    if canonical and (decoded.time.utcoffset() != _ZERO or ENCODER.encode(decoded) != body):
+        raise MalformedInputError(
+            f"entry body ({event_class.__qualname__}) is not in canonical form"
+        )
+    return decoded
+
+
+def event_of(decoded: EntryBody[Any], event_class: type[DomainEvent]) -> DomainEvent:
+    """The domain event a decoded body (of decode_body with the same class) records."""
     payload = decoded.payload
     kwargs = {f: getattr(payload, f) for f in payload.__struct_fields__}
-    event = event_class(
+    return event_class(
         originator_id=decoded.aggregate,
         originator_version=decoded.version,
         timestamp=decoded.time,
         **kwargs,
     )
-    # Exactly one byte string encodes a body: duplicate keys, reordered keys, whitespace,
-    # escapes or other time zones would let two verifiers read one signature differently.
-    if (
-        canonical
-        and ENCODER.encode(_body(decoded.origin, event, decoded.type, decoded.signer)) != body
-    ):
-        raise MalformedInputError(
-            f"entry body ({event_class.__qualname__}) is not in canonical form"
-        )
-    return decoded, event
+
+
+def decode_event(
+    body: bytes, event_class: type[DomainEvent], canonical: bool = True
+) -> tuple[EntryBody[Any], DomainEvent]:
+    """Strictly decode a body as `event_class`; return the body and the rebuilt event."""
+    decoded = decode_body(body, event_class, canonical)
+    return decoded, event_of(decoded, event_class)

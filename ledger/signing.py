@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -109,49 +110,129 @@ def verify_batch(items: Sequence[BatchItem], workers: int | None = None) -> list
 QUEUE_CHUNK = 4000
 
 
-class SignatureQueue:
-    """Checks signatures in chunks on a process pool while the log is still being read."""
+class PackedChunk:
+    """Signature checks packed for a worker: messages ``prefix ‖ body`` with the bodies laid
+    end to end, the signatures likewise, and each item's key as an index into `keys`.
 
-    def __init__(self, workers: int | None) -> None:
+    A few large byte strings cross the process boundary instead of thousands of small
+    objects (pickling those cost about as much as a twentieth of the verifying)."""
+
+    def __init__(self, prefix: bytes) -> None:
+        self.prefix = prefix
+        self.keys: list[bytes] = []
+        self._key_index: dict[bytes, int] = {}
+        self.key_of = array("I")
+        self.bodies = bytearray()
+        self.ends = array("Q")
+        self.signatures = bytearray()
+        self.bad: list[int] = []  # items whose signature is not 64 bytes long
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def add(self, public_key: bytes, body: bytes, signature: bytes) -> None:
+        index = self._key_index.get(public_key)
+        if index is None:
+            index = self._key_index[public_key] = len(self.keys)
+            self.keys.append(public_key)
+        self.key_of.append(index)
+        self.bodies += body
+        self.ends.append(len(self.bodies))
+        if len(signature) == SIGNATURE_SIZE:
+            self.signatures += signature
+        else:
+            self.bad.append(len(self.ends) - 1)
+            self.signatures += bytes(SIGNATURE_SIZE)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_key_index"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+
+def failures_in_packed(chunk: PackedChunk) -> list[int]:
+    """The indexes of the items in `chunk` that do not verify (run in a worker)."""
+    bad = set(chunk.bad)
+    publics: list[Ed25519PublicKey | None] = []
+    for raw in chunk.keys:
+        try:
+            publics.append(
+                Ed25519PublicKey.from_public_bytes(raw) if len(raw) == PUBLIC_KEY_SIZE else None
+            )
+        except (ValueError, UnsupportedAlgorithm):
+            publics.append(None)
+    prefix, bodies, signatures = chunk.prefix, bytes(chunk.bodies), bytes(chunk.signatures)
+    failed: list[int] = []
+    start = 0
+    for i, (end, key) in enumerate(zip(chunk.ends, chunk.key_of, strict=True)):
+        public = publics[key]
+        if public is None or i in bad:
+            failed.append(i)
+        else:
+            try:
+                at = i * SIGNATURE_SIZE
+                signature = signatures[at : at + SIGNATURE_SIZE]
+                public.verify(signature, prefix + bodies[start:end])
+            except InvalidSignature:
+                failed.append(i)
+        start = end
+    return failed
+
+
+class SignatureQueue:
+    """Checks signatures in chunks while the log is still being read, on every core.
+
+    `workers` processes verify in all (default: one per core): this one, which also reads
+    and decodes the log, and a pool of the others. A chunk goes to the pool while the pool
+    has room in its queue; when the pool is behind, this process verifies the chunk itself
+    instead of waiting. So there are never more busy processes than cores (a third process
+    on two cores costs every process its caches), and no core idles while the log is read.
+    Each item's message is ``prefix ‖ body``; :meth:`finish` returns the seqs that failed.
+    """
+
+    def __init__(self, workers: int | None, prefix: bytes = b"") -> None:
         self.workers = workers or os.cpu_count() or 1
-        self.pending: list[tuple[bytes, bytes, bytes]] = []
+        self.prefix = prefix
+        self.pending = PackedChunk(prefix)
         self.seqs: list[int] = []
         self.futures: list[tuple[list[int], Future[list[int]]]] = []
         self.failed: list[int] = []
         self.pool: ProcessPoolExecutor | None = None
 
-    def add(self, seq: int, public_key: bytes, message: bytes, signature: bytes) -> None:
-        self.pending.append((public_key, message, signature))
+    def add(self, seq: int, public_key: bytes, body: bytes, signature: bytes) -> None:
+        self.pending.add(public_key, body, signature)
         self.seqs.append(seq)
-        if len(self.pending) >= QUEUE_CHUNK:
+        if len(self.seqs) >= QUEUE_CHUNK:
             self._flush()
 
     def _flush(self) -> None:
-        items, seqs = self.pending, self.seqs
-        self.pending, self.seqs = [], []
-        if not items:
+        chunk, seqs = self.pending, self.seqs
+        self.pending, self.seqs = PackedChunk(self.prefix), []
+        if not seqs:
             return
-        if self.workers > 1 and (self.pool is not None or len(self.futures) == 0):
+        others = self.workers - 1
+        while self.futures and self.futures[0][1].done():
+            self._collect()
+        # Two chunks queued per pool worker keep it busy while this process reads or verifies.
+        if others > 0 and len(self.futures) < 2 * others:
             if self.pool is None:
                 context = multiprocessing.get_context("spawn")
-                self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
-            self.futures.append((seqs, self.pool.submit(failures_in_chunk, 0, items)))
-            # Backpressure: reading outruns verifying, so without a bound every chunk of the
-            # log would wait in memory for a worker.
-            while len(self.futures) > 2 * self.workers:
-                done_seqs, future = self.futures.pop(0)
-                self.failed.extend(done_seqs[i] for i in future.result())
+                self.pool = ProcessPoolExecutor(others, mp_context=context)
+            self.futures.append((seqs, self.pool.submit(failures_in_packed, chunk)))
         else:
-            self.failed.extend(seqs[i] for i in failures_in_chunk(0, items))
+            self.failed.extend(seqs[i] for i in failures_in_packed(chunk))
+
+    def _collect(self) -> None:
+        seqs, future = self.futures.pop(0)
+        self.failed.extend(seqs[i] for i in future.result())
 
     def finish(self) -> list[int]:
-        if self.pool is None:  # small log: verify the remainder here, no pool start-up
-            self.failed.extend(self.seqs[i] for i in failures_in_chunk(0, self.pending))
-            self.pending, self.seqs = [], []
-        else:
-            self._flush()
-        for seqs, future in self.futures:
-            self.failed.extend(seqs[i] for i in future.result())
+        """Verify what is left, wait for the pool, and return the failing seqs in order."""
+        self.failed.extend(self.seqs[i] for i in failures_in_packed(self.pending))
+        self.pending, self.seqs = PackedChunk(self.prefix), []
+        while self.futures:
+            self._collect()
         if self.pool is not None:
             self.pool.shutdown()
         return sorted(self.failed)

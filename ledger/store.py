@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 from domain.errors import StorageError, UsageError
 
@@ -150,10 +151,7 @@ def _rows_statement(recorder: Any, postgres: bool, columns: str) -> str:
 def _fetch(recorder: Any, sql: str, start: int, limit: int) -> list[tuple[Any, ...]]:
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(sql, (start, limit))
-        return [
-            tuple(row.values()) if isinstance(row, dict) else tuple(row)
-            for row in cursor.fetchall()
-        ]
+        return [_tuple(row) for row in cursor.fetchall()]
 
 
 def select_rows(recorder: Any, postgres: bool, start: int, limit: int) -> list[RawRow]:
@@ -188,3 +186,46 @@ def notification_id_at(recorder: Any, postgres: bool, seq: int) -> int | None:
     if row is None:
         return None
     return int(next(iter(row.values())) if isinstance(row, dict) else row[0])
+
+
+def select_aggregate_rows(
+    recorder: Any, postgres: bool, originator_id: UUID, before: int | None = None
+) -> list[RawRow]:
+    """The rows of one aggregate (on the primary-key index), in version order; with `before`,
+    only those with a notification id below it."""
+    table = recorder.events_table_name
+    columns = "originator_id, originator_version, topic, state"
+    if postgres:
+        sql = (
+            f'SELECT notification_id, {columns} FROM "{recorder.datastore.schema}"."{table}" '
+            f"WHERE originator_id = %s ORDER BY originator_version"
+        )
+        key: Any = originator_id
+    else:
+        sql = (
+            f"SELECT rowid, {columns} FROM {table} "
+            "WHERE originator_id = ? ORDER BY originator_version"
+        )
+        key = originator_id.hex  # eventsourcing's SQLite recorder stores the bare hex
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(sql, (key,))
+        rows = [_tuple(row) for row in cursor.fetchall()]
+    return [RawRow(*row) for row in rows if before is None or row[0] < before]
+
+
+def select_rows_before(recorder: Any, postgres: bool, before: int, limit: int) -> list[RawRow]:
+    """Up to `limit` rows just below notification id `before`, in notification order."""
+    table = recorder.events_table_name
+    columns = "originator_id, originator_version, topic, state"
+    if postgres:
+        sql = (
+            f'SELECT notification_id, {columns} FROM "{recorder.datastore.schema}"."{table}" '
+            f"WHERE notification_id < %s ORDER BY notification_id DESC LIMIT %s"
+        )
+    else:
+        sql = f"SELECT rowid, {columns} FROM {table} WHERE rowid < ? ORDER BY rowid DESC LIMIT ?"
+    return [RawRow(*row) for row in reversed(_fetch(recorder, sql, before, limit))]
+
+
+def _tuple(row: Any) -> tuple[Any, ...]:
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)

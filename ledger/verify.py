@@ -21,17 +21,20 @@ problem found, first bad event first:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from hashlib import sha256
+from typing import Any
 from uuid import UUID
 
+from domain.base import DomainEvent
 from domain.errors import AwardLedgerError, LedgerNotInitialisedError
-from domain.registry import OPERATOR, Ledger, Signer
+from domain.registry import OPERATOR, Ledger
 from ledger import codec
-from ledger.application import Entry, LedgerApp
+from ledger.application import LedgerApp, state_bytes
 from ledger.findings import AuditReport, Problem
-from ledger.mapper import decode_stored, event_class_for, topic_of
-from ledger.merkle import EMPTY_ROOT, CompactRange, MerkleTree, leaf_hash
+from ledger.mapper import event_class_for, topic_of
+from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
 from ledger.signing import SignatureQueue
+from ledger.store import RawRow
 from ledger.verify_checkpoints import (
     check_cosigned,
     check_given,
@@ -40,43 +43,13 @@ from ledger.verify_checkpoints import (
     trusted_start,
     unverified_size,
 )
+from ledger.verify_registry import REGISTRY_EVENTS, Registry, SignerState
 
 __all__ = ["AuditReport", "Problem", "audit"]
 
-
-@dataclass
-class _SignerState:
-    public_key: bytes
-    roles: frozenset[str]
-    revoked: bool = False
-
-
-@dataclass
-class _Registry:
-    signers: dict[str, _SignerState] = field(default_factory=dict)
-    names: dict[UUID, str] = field(default_factory=dict)
-    operator_keys: list[bytes] = field(default_factory=list)  # in force: the last one
-
-    def apply(self, event: object) -> None:
-        if isinstance(event, Ledger.Initialised):
-            self.signers[event.operator] = _SignerState(event.operator_key, frozenset({OPERATOR}))
-            self.operator_keys.append(event.operator_key)
-        elif isinstance(event, Ledger.OperatorRotated):
-            self.operator_keys.append(event.operator_key)
-        elif isinstance(event, Signer.Registered):
-            self.signers[event.name] = _SignerState(event.public_key, frozenset(event.roles))
-            self.names[event.originator_id] = event.name
-        elif isinstance(event, Signer.Revoked):
-            name = self.names.get(event.originator_id)
-            if name in self.signers:
-                self.signers[name].revoked = True
-
-
-CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)
-REGISTRY_TOPICS = tuple(
-    topic_of(cls)
-    for cls in (Ledger.Initialised, Ledger.OperatorRotated, Signer.Registered, Signer.Revoked)
-)
+# The event types the audit itself folds (the registry and the checkpoints); every other
+# event is checked from its decoded body alone, without building the domain event.
+FOLDED = (*REGISTRY_EVENTS, Ledger.CheckpointSigned, Ledger.CosignaturesAttached)
 
 
 def audit(
@@ -95,151 +68,194 @@ def audit(
         return AuditReport(ok=False, size=0, root=EMPTY_ROOT.hex(), problems=[gone])
     genesis = _genesis(app)
     if genesis is None:
-        first = Problem(0, 1, "event 0: not a well-formed, self-signed genesis")
-        return AuditReport(ok=False, size=0, root="", problems=[first])
+        bad = Problem(0, 1, "event 0: not a well-formed, self-signed genesis")
+        return AuditReport(ok=False, size=0, root="", problems=[bad])
     origin = genesis.origin
     if operator_key is not None and operator_key != genesis.operator_key:
         problems.append(Problem(0, 3, "genesis: operator key differs from the pinned one"))
-    start = 0
-    tree = MerkleTree()
-    compact: CompactRange | None = None
-    registry = _Registry(operator_keys=[genesis.operator_key])
-    versions: dict[UUID, int] = {}
+    auditor = _Auditor(app, origin, SignatureQueue(workers, codec.SIGNING_PREFIX), problems)
+    auditor.registry.operator_keys.append(genesis.operator_key)
+    after_id: int | None = None
     if since is not None:
-        trusted_size = unverified_size(since)
-        first_new = next(iter(app.entries(trusted_size)), None)
-        for n in app.notifications_of(REGISTRY_TOPICS):
-            if first_new is not None and n.id >= first_new.notification_id:
-                break
-            try:
-                registry.apply(decode_stored(n.topic, n.state))
-            except AwardLedgerError as exc:
-                where = f"registry event {n.originator_id} v{n.originator_version}"
-                problems.append(Problem(None, 1, f"{where} before the trusted checkpoint: {exc}"))
-        start, compact = trusted_start(app, since, origin, registry.operator_keys, problems)
-    signatures = SignatureQueue(workers)
-    folded: dict[int, tuple[int, bytes]] = {}
-    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
-    cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
-    size = start
-    for entry in app.entries(start):
-        size = entry.seq + 1
-        digest = leaf_hash(entry.state)
-        if compact is not None:
-            if entry.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
-                folded[entry.seq] = (compact.size, compact.root())
-            compact.append(digest)
-        else:
-            tree.append(digest)
-        event = _check_entry(app, entry, origin, registry, versions, signatures, problems)
-        if isinstance(event, Ledger.CheckpointSigned):
-            stored.append((entry.seq, event, registry.operator_keys[-1]))
-        elif isinstance(event, Ledger.CosignaturesAttached):
-            cosigned.append((entry.seq, event, registry.operator_keys[-1]))
-    for seq in signatures.finish():
+        start = trusted_start(app, since, origin, problems)
+        auditor.registry, auditor.compact = start.registry, start.compact
+        auditor.incremental, auditor.size, after_id = True, start.seq, start.after_id
+    checked_from = auditor.size
+    for first, rows in app.pages(checked_from, after_id):
+        auditor.check_page(first, rows)
+    for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
+    compact, tree = auditor.compact, auditor.tree
     root = compact.root() if compact is not None else tree.root()
     if compact is None:
-        check_stored(stored, tree, origin, problems)
-        check_cosigned(cosigned, tree, origin, problems)
+        check_stored(auditor.stored, tree, origin, problems)
+        check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
-            check_given(text, tree, origin, registry.operator_keys, problems)
+            check_given(text, tree, origin, auditor.registry.operator_keys, problems)
     else:
-        check_tail(stored, folded, origin, problems)
+        check_tail(auditor.stored, auditor.folded, origin, problems)
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
     return AuditReport(
         ok=not problems,
-        size=size,
+        size=auditor.size,
         root=root.hex(),
-        checked_from=start,
-        checkpoints=len(stored) + len(checkpoints),
+        checked_from=checked_from,
+        checkpoints=len(auditor.stored) + len(checkpoints),
         problems=problems,
     )
 
 
-def _check_entry(
-    app: LedgerApp,
-    entry: Entry,
-    origin: str,
-    registry: _Registry,
-    versions: dict[UUID, int],
-    signatures: SignatureQueue,
-    problems: list[Problem],
-) -> object | None:
-    seq = entry.seq
-    where = f"event {seq} ({entry.topic.rpartition(':')[2]} v{entry.originator_version})"
-    # (1): strict decode
-    try:
-        split = codec.split_entry(entry.state)
-        body, event = codec.decode_event(split.body, event_class_for(entry.topic))
-    except AwardLedgerError as exc:
-        problems.append(Problem(seq, 1, f"{where}: {exc}"))
-        _check_version(app, entry, versions, where, problems)
-        return None
-    # (2): the signed body binds the row
-    if body.origin != origin:
-        problems.append(Problem(seq, 2, f"{where}: signed for origin {body.origin!r}"))
-    if (body.aggregate, body.version, body.type) != (
-        entry.originator_id,
-        entry.originator_version,
-        entry.topic,
-    ):
-        problems.append(Problem(seq, 2, f"{where}: row does not match its signed body"))
-    # (3): the signer held a required role at this point
-    signer = registry.signers.get(body.signer)
-    if seq == 0 and isinstance(event, Ledger.Initialised):
-        signer = _SignerState(event.operator_key, frozenset({OPERATOR}))
-        if body.signer != event.operator:
-            problems.append(Problem(seq, 3, f"{where}: genesis not signed by its operator"))
-    elif seq == 0:
-        problems.append(Problem(seq, 3, f"{where}: the first event is not the genesis"))
-    if signer is None:
-        problems.append(Problem(seq, 3, f"{where}: signer {body.signer!r} is not registered"))
-    else:
-        if signer.revoked:
-            problems.append(Problem(seq, 3, f"{where}: signer {body.signer!r} was revoked"))
-        needed = type(event).required_roles
-        if not needed & signer.roles:
+class _Auditor:
+    """Steps (1)–(5) over the rows in ledger order, and the tree they make (steps 6–7 use it)."""
+
+    def __init__(
+        self, app: LedgerApp, origin: str, signatures: SignatureQueue, problems: list[Problem]
+    ) -> None:
+        self.app, self.origin, self.signatures, self.problems = app, origin, signatures, problems
+        self.registry = Registry()
+        self.incremental = False
+        self.size = 0
+        self.tree = MerkleTree()
+        self.compact: CompactRange | None = None  # an incremental audit's trusted frontier
+        self.folded: dict[int, tuple[int, bytes]] = {}  # seq -> tree before a new checkpoint
+        self.versions: dict[Any, int] = {}  # by the row's own aggregate id value
+        self.stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
+        self.cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
+
+    def check_page(self, first: int, rows: list[RawRow]) -> None:
+        states = [state_bytes(row.state) for row in rows]
+        hashes = [sha256(LEAF_PREFIX + state).digest() for state in states]
+        if self.compact is None:
+            self.tree.extend(hashes)
+        for offset, row in enumerate(rows):
+            seq = first + offset
+            if self.compact is not None:
+                if row.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
+                    self.folded[seq] = (self.compact.size, self.compact.root())
+                self.compact.append(hashes[offset])
+            self._check_row(seq, row, states[offset])
+        self.size = first + len(rows)
+
+    def _check_row(self, seq: int, row: RawRow, state: bytes) -> None:
+        problems = self.problems
+        version = row.originator_version if type(row.originator_version) is int else -1
+        # (1): strict decode
+        try:
+            split = codec.split_entry(state)
+            cls = event_class_for(row.topic)
+            body = codec.decode_body(split.body, cls)
+        except AwardLedgerError as exc:
+            problems.append(Problem(seq, 1, f"{_where(seq, row)}: {exc}"))
+            self._check_version(seq, row, version)
+            return
+        # (2): the signed body binds the row
+        if body.origin != self.origin:
             problems.append(
+                Problem(seq, 2, f"{_where(seq, row)}: signed for origin {body.origin!r}")
+            )
+        if not (
+            body.version == version
+            and body.type == row.topic
+            and _same_id(row.originator_id, body.aggregate)
+        ):
+            problems.append(
+                Problem(seq, 2, f"{_where(seq, row)}: row does not match its signed body")
+            )
+        event: DomainEvent | None = codec.event_of(body, cls) if cls in FOLDED else None
+        # (3): the signer held a required role at this point
+        signer = self._signer(seq, row, body.signer, event)
+        if signer is not None:
+            if signer.revoked:
+                problems.append(
+                    Problem(seq, 3, f"{_where(seq, row)}: signer {body.signer!r} was revoked")
+                )
+            if signer.roles.isdisjoint(cls.required_roles):
+                needed = " or ".join(sorted(cls.required_roles))
+                problems.append(
+                    Problem(
+                        seq, 3, f"{_where(seq, row)}: signer {body.signer!r} lacks role {needed}"
+                    )
+                )
+            # (4): queued; checked on all cores
+            self.signatures.add(seq, signer.public_key, split.body, split.signature)
+        # (5): continuity
+        self._check_version(seq, row, version)
+        if event is not None:
+            self.registry.apply(event)
+            if isinstance(event, Ledger.CheckpointSigned):
+                self.stored.append((seq, event, self.registry.operator_keys[-1]))
+            elif isinstance(event, Ledger.CosignaturesAttached):
+                self.cosigned.append((seq, event, self.registry.operator_keys[-1]))
+
+    def _signer(
+        self, seq: int, row: RawRow, name: str, event: DomainEvent | None
+    ) -> SignerState | None:
+        if seq == 0:  # the genesis signs itself
+            if not isinstance(event, Ledger.Initialised):
+                self.problems.append(
+                    Problem(seq, 3, f"{_where(seq, row)}: the first event is not the genesis")
+                )
+            else:
+                if name != event.operator:
+                    self.problems.append(
+                        Problem(seq, 3, f"{_where(seq, row)}: genesis not signed by its operator")
+                    )
+                return SignerState(event.operator_key, frozenset({OPERATOR}))
+        signer = self.registry.signer(name)
+        if signer is None:
+            self.problems.append(
+                Problem(seq, 3, f"{_where(seq, row)}: signer {name!r} is not registered")
+            )
+        return signer
+
+    def _check_version(self, seq: int, row: RawRow, version: int) -> None:
+        key = row.originator_id
+        last = self.versions.get(key)
+        if last is None and version > 1:
+            last = self._version_before(key, version)
+        expected = (last or 0) + 1
+        if version != expected:
+            self.problems.append(
                 Problem(
                     seq,
-                    3,
-                    f"{where}: signer {body.signer!r} lacks role {' or '.join(sorted(needed))}",
+                    5,
+                    f"{_where(seq, row)}: version {version}, "
+                    f"expected {expected} for aggregate {_aggregate(key)}",
                 )
             )
-        # (4): queued; checked on all cores
-        signatures.add(seq, signer.public_key, codec.signing_input(split.body), split.signature)
-    # (5): continuity
-    _check_version(app, entry, versions, where, problems)
-    registry.apply(event)
-    return event
+        self.versions[key] = max(version, last or 0)
+
+    def _version_before(self, key: Any, version: int) -> int | None:
+        """The aggregate's latest version stored before `version` (an incremental audit meets
+        aggregates begun before its trusted checkpoint)."""
+        aggregate = _aggregate(key)
+        if aggregate == NIL_ID:
+            return None
+        rows = self.app.recorder.select_events(aggregate, lte=version - 1, desc=True, limit=1)
+        return rows[0].originator_version if rows else None
 
 
-def _check_version(
-    app: LedgerApp, entry: Entry, versions: dict[UUID, int], where: str, problems: list[Problem]
-) -> None:
-    last = versions.get(entry.originator_id)
-    if last is None and entry.originator_version > 1:
-        last = _version_before(app, entry)
-    expected = (last or 0) + 1
-    if entry.originator_version != expected:
-        problems.append(
-            Problem(
-                entry.seq,
-                5,
-                f"{where}: version {entry.originator_version}, "
-                f"expected {expected} for aggregate {entry.originator_id}",
-            )
-        )
-    versions[entry.originator_id] = max(entry.originator_version, last or 0)
+CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)
+NIL_ID = UUID(int=0)
 
 
-def _version_before(app: LedgerApp, entry: Entry) -> int | None:
-    """In an incremental audit, the aggregate's latest version stored before this entry."""
-    rows = app.recorder.select_events(
-        entry.originator_id, lte=entry.originator_version - 1, desc=True, limit=1
-    )
-    return rows[0].originator_version if rows else None
+def _same_id(stored: Any, aggregate: UUID) -> bool:
+    """Whether a row's aggregate id column holds exactly `aggregate` (a UUID on PostgreSQL,
+    its bare hex on SQLite)."""
+    return stored == aggregate if isinstance(stored, UUID) else stored == aggregate.hex
+
+
+def _aggregate(stored: Any) -> UUID:
+    try:
+        return stored if isinstance(stored, UUID) else UUID(str(stored))
+    except ValueError:
+        return NIL_ID
+
+
+def _where(seq: int, row: RawRow) -> str:
+    topic = row.topic if isinstance(row.topic, str) else ""
+    version = row.originator_version if type(row.originator_version) is int else -1
+    return f"event {seq} ({topic.rpartition(':')[2]} v{version})"
 
 
 def _genesis(app: LedgerApp) -> Ledger.Initialised | None:

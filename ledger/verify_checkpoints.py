@@ -5,14 +5,18 @@ and the trusted starting point of an incremental audit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
 
 from domain.errors import AwardLedgerError, CheckpointError
 from domain.registry import Ledger
-from ledger.application import LedgerApp
+from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
-from ledger.mapper import decode_stored, topic_of
-from ledger.merkle import CompactRange, MerkleTree
+from ledger.mapper import decode_stored
+from ledger.merkle import CompactRange, MerkleTree, leaf_hash, root_of
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
+from ledger.store import RawRow
+from ledger.verify_registry import REGISTRY_EVENTS, Registry
 
 
 def check_stored(
@@ -117,31 +121,92 @@ def check_given(
         )
 
 
-def trusted_start(
-    app: LedgerApp,
-    text: str | bytes,
-    origin: str,
-    keys: Sequence[bytes],
-    problems: list[Problem],
-) -> tuple[int, CompactRange | None]:
-    """Open a trusted checkpoint and the stored frontier that reproduces its root."""
+# A trusted checkpoint's last covered row is found by hashing the rows just before its stored
+# event into the frontier's smallest subtree (2**k rows for a size divisible by 2**k exactly);
+# above this many rows, counting rows on the index (OFFSET) is cheaper.
+BOUNDARY_ROWS = 4096
+
+
+@dataclass
+class Start:
+    """Where an incremental audit begins: the first seq to check, the notification id of the
+    row before it, the trusted tree's frontier, and the registry as it stood there."""
+
+    seq: int
+    after_id: int | None
+    compact: CompactRange | None
+    registry: Registry
+
+
+def trusted_start(app: LedgerApp, text: str | bytes, origin: str, problems: list[Problem]) -> Start:
+    """Open a trusted checkpoint, find the stored frontier that reproduces its root and the row
+    it ends at, and the registry up to there — all on indexes, so the cost does not grow with
+    the log. Without a matching frontier the finding is a problem and the audit starts at 0.
+    Raises CheckpointError (or another AwardLedgerError) for a checkpoint that does not open."""
+    ledger_rows = [(row, _decoded(row, problems, None)) for row in app.aggregate_rows(Ledger.ID)]
+    keys = [
+        e.operator_key
+        for _, e in ledger_rows
+        if isinstance(e, Ledger.Initialised | Ledger.OperatorRotated)
+    ]
     cp = open_with_any(text, origin, keys)
-    for n in app.notifications_of((topic_of(Ledger.CheckpointSigned),)):
-        event = decode_stored(n.topic, n.state)
+    for row, event in ledger_rows:
         if not isinstance(event, Ledger.CheckpointSigned) or event.size != cp.size:
             continue
         compact = CompactRange.from_hashes(cp.size, event.frontier)
         if compact.root() == cp.root_hash:
-            return cp.size, compact
-    problems.append(
-        Problem(
-            None,
-            7,
-            f"trusted checkpoint of size {cp.size}: the ledger holds no frontier "
-            "for it, or its history was rewritten",
+            last_id = _last_covered(app, cp.size, row.id, compact)
+            break
+    else:
+        problems.append(
+            Problem(
+                None,
+                7,
+                f"trusted checkpoint of size {cp.size}: the ledger holds no frontier "
+                "for it, or its history was rewritten",
+            )
         )
-    )
-    return 0, None
+        return Start(0, None, None, Registry())
+    first_new = 0 if last_id is None else last_id + 1
+
+    def earlier(aggregate_id: UUID) -> list[object]:
+        rows = app.aggregate_rows(aggregate_id, before=first_new)
+        return [e for e in (_decoded(row, problems, REGISTRY_EVENTS) for row in rows) if e]
+
+    registry = Registry(earlier=earlier)
+    for row, event in ledger_rows:
+        if row.id < first_new and event is not None:
+            registry.apply(event)
+    return Start(cp.size, last_id, compact, registry)
+
+
+def _last_covered(
+    app: LedgerApp, size: int, checkpoint_id: int, compact: CompactRange
+) -> int | None:
+    """The notification id of the row at seq `size` - 1 (None for an empty tree).
+
+    Usually the checkpoint event directly follows the rows it covers: then the rows just
+    before it hash to the frontier's last subtree. Otherwise count on the index."""
+    if size == 0:
+        return None
+    width = size & -size  # the leaves under the frontier's smallest subtree
+    if width <= BOUNDARY_ROWS:
+        rows = app.rows_before(checkpoint_id, width)
+        leaves = [leaf_hash(state_bytes(row.state)) for row in rows]
+        if len(rows) == width and root_of(leaves) == compact.hashes[-1]:
+            return rows[-1].id
+    return app.notification_id_of(size - 1)
+
+
+def _decoded(row: RawRow, problems: list[Problem], kinds: tuple[type, ...] | None) -> object | None:
+    """A registry row decoded strictly (of `kinds` only, when given), or None with a problem."""
+    try:
+        event = decode_stored(row.topic, state_bytes(row.state))
+    except AwardLedgerError as exc:
+        where = f"registry event {row.originator_id} v{row.originator_version}"
+        problems.append(Problem(None, 1, f"{where} before the trusted checkpoint: {exc}"))
+        return None
+    return event if kinds is None or isinstance(event, kinds) else None
 
 
 def check_tail(

@@ -193,8 +193,7 @@ def test_locked_sqlite_database_fails_cleanly_after_the_lock_timeout(
 
     assert_clean_failure(run, 5, "cannot write, nothing recorded: database is locked")
     assert waited < 25, (  # the 1 s timeout applied, not the built-in 30 s
-        "AWARDS_LOCK_TIMEOUT no longer shortens the lock wait: give this test the "
-        "new way to set it"
+        "AWARDS_LOCK_TIMEOUT no longer shortens the lock wait: give this test the new way to set it"
     )
     assert raw.snapshot() == before
     code, _, stderr = in_process(

@@ -420,5 +420,3 @@ def test_import_usage_rejected(
     refused(
         frozen.raw, error, match, lambda: run(frozen, kind, f"{header}\nx,y,z,w\n", "sc", movement)
     )
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -125,3 +126,36 @@ def test_verify_batch_detects_tampered_indexes_with_two_workers(
     assert verify_batch(items, workers=2) == sorted(bad)
     assert _RecordingPool.outcomes == [True]  # the pool ran; no in-process fallback
     assert verify_batch(items, workers=1) == sorted(bad)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_signature_queue_finds_every_failure_whoever_verifies_it(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks so the pool, and this process when the pool is behind, both get some.
+    monkeypatch.setattr(signing, "QUEUE_CHUNK", 40)
+    prefix = b"award-ledger/event/v1\n"
+    signers = [Ed25519PrivateKey.from_private_bytes(bytes([k + 1]) * 32) for k in range(3)]
+    queue = signing.SignatureQueue(workers, prefix)
+    bad = {0, 39, 40, 41, 333, 499}
+    for seq in range(500):
+        key = signers[seq % 3]
+        body = f'{{"entry":{seq}}}'.encode()
+        signature = sign(key, prefix + body)
+        if seq == 333:
+            signature = signature[:63]  # a short signature fails, it does not raise
+        elif seq in bad:
+            body += b" "
+        queue.add(seq, raw_public_key(key), body, signature)
+    assert queue.finish() == sorted(bad)
+    assert (queue.pool is not None) == (workers > 1)
+
+
+def test_a_packed_chunk_keeps_each_key_once_and_survives_pickling() -> None:
+    chunk = signing.PackedChunk(b"p:")
+    key = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    for n in range(4):
+        chunk.add(raw_public_key(key), b"m%d" % n, sign(key, b"p:m%d" % n))
+    copy = pickle.loads(pickle.dumps(chunk))
+    assert (len(copy), copy.keys) == (4, [raw_public_key(key)])
+    assert signing.failures_in_packed(copy) == []
