@@ -43,9 +43,11 @@ from ledger.store import (
     ensure_schema,
     notification_id_at,
     parse_location,
+    read_only,
     select_aggregate_rows,
     select_rows,
     select_rows_before,
+    sqlite_is_quiescent,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -96,15 +98,15 @@ class LedgerApp(Application[UUID]):
                 f"ledger {location.url!r} is not initialised (no such database)"
             )
         try:
-            ensure_schema(location)
-            if location.is_postgres:
-                self._open_postgres(location, create)
-            else:
-                super().__init__(env=location.env)
-        except AwardLedgerError:
-            raise
-        except Exception as exc:  # sqlite3 / psycopg / eventsourcing errors on open
-            raise StorageError(f"ledger {location.url!r}: cannot open: {exc}") from exc
+            self._open(location, create)
+        except StorageError:
+            # A WAL-mode SQLite file in a directory this user cannot write (a read-only
+            # mount, an archived copy, an inspector's read-only access) cannot be opened
+            # normally: SQLite must create its -shm file beside it. With no -wal file there,
+            # no writer is active, so read commands may open it as an immutable file.
+            if create or location.is_postgres or not sqlite_is_quiescent(location):
+                raise
+            self._open(read_only(location), create)
         self._origin: str | None = None
         self._tree = MerkleTree()
         self._leaf_ids: list[int] = []
@@ -129,6 +131,18 @@ class LedgerApp(Application[UUID]):
                 if attempt == RETRIES - 1:
                     raise
                 time.sleep(random.uniform(0.05, 0.2))
+
+    def _open(self, location: LedgerLocation, create: bool) -> None:
+        try:
+            ensure_schema(location)
+            if location.is_postgres:
+                self._open_postgres(location, create)
+            else:
+                super().__init__(env=location.env)
+        except AwardLedgerError:
+            raise
+        except Exception as exc:  # sqlite3 / psycopg / eventsourcing errors on open
+            raise StorageError(f"ledger {location.url!r}: cannot open: {exc}") from exc
 
     @property
     def signing_mapper(self) -> SigningMapper:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
 
 from domain.errors import StorageError, UsageError
@@ -46,6 +46,23 @@ def parse_location(url: str) -> LedgerLocation:
     return LedgerLocation(
         location.url, location.backend, {**location.env, **pinned}, location.schema
     )
+
+
+def read_only(location: LedgerLocation) -> LedgerLocation:
+    """The same SQLite ledger opened as an immutable file (``immutable=1``): no locks, no
+    -shm or -wal files, every write refused. Only for a file no one is writing."""
+    path = Path(location.env["SQLITE_DBNAME"]).resolve()
+    uri = f"file:{quote(str(path))}?immutable=1"
+    env = {
+        key: uri if key.endswith("SQLITE_DBNAME") else value for key, value in location.env.items()
+    }
+    return LedgerLocation(location.url, location.backend, env, location.schema)
+
+
+def sqlite_is_quiescent(location: LedgerLocation) -> bool:
+    """Whether a SQLite ledger file exists with no write-ahead log beside it (no writer)."""
+    path = Path(location.env["SQLITE_DBNAME"])
+    return path.is_file() and not path.with_name(path.name + "-wal").exists()
 
 
 def _timeout(name: str, default: str) -> str:

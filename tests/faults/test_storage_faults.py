@@ -127,7 +127,8 @@ def _read_only(*paths: Path) -> Iterator[None]:
     ("what", "fragment"),
     [
         ("file", "cannot write, nothing recorded: attempt to write a readonly database"),
-        ("file and directory", "cannot open: unable to open database file"),
+        # opened as an immutable file (so read commands work), it refuses the write
+        ("file and directory", "cannot write, nothing recorded: attempt to write a readonly"),
     ],
 )
 def test_write_to_a_read_only_sqlite_ledger_fails_cleanly(
@@ -149,19 +150,32 @@ def test_write_to_a_read_only_sqlite_ledger_fails_cleanly(
     assert in_process(sqlite_url, "verify")[0] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a WAL-mode SQLite ledger in a directory the user cannot write (a read-only "
-    "mount, an archive copy, an inspector's read-only access) cannot even be opened: "
-    "`awards verify` exits 5 'cannot open: unable to open database file' because SQLite must "
-    "create the -shm/-wal files; read commands should open the file read-only "
-    "(e.g. URI mode=ro / immutable=1, or journal_mode other than WAL for readers)",
-)
 def test_a_ledger_in_a_read_only_directory_can_still_be_verified(sqlite_url: str) -> None:
+    # A read-only mount, an archived copy, an inspector's read-only access: SQLite cannot
+    # create the -shm file a WAL database needs, so the file is opened as immutable.
     path = Path(sqlite_url)
     with _read_only(path, path.parent):
-        code, _, stderr = in_process(sqlite_url, "verify")
-    assert code == 0, stderr
+        code, out, stderr = in_process(sqlite_url, "verify")
+        assert (code, stderr) == (0, "")
+        assert out.startswith("ok: ")
+        assert not path.with_name(path.name + "-shm").exists()
+
+
+def test_a_ledger_with_a_live_write_ahead_log_is_not_opened_as_immutable(
+    sqlite_url: str,
+) -> None:
+    # A -wal file means a writer may be at work: reading the file as immutable could see a
+    # half-applied log, so the open fails as before, with a clear sentence.
+    path = Path(sqlite_url)
+    wal = path.with_name(path.name + "-wal")
+    wal.write_bytes(b"")
+    try:
+        with _read_only(path, path.parent, wal):
+            code, _, stderr = in_process(sqlite_url, "verify")
+    finally:
+        wal.unlink()
+    assert code == 5
+    assert stderr.startswith("error: ledger ") and "cannot open" in stderr
 
 
 # -- locked SQLite ---------------------------------------------------------------------------------
