@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean vectors
+.PHONY: demo test lint bench profile clean vectors
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# where a verify of the 100k bench ledger spends its time; WHAT=verify-since|rebuild|report too
+WHAT ?= verify
+profile: $(STAMP)
+	$(BIN)/python -m bench.profile $(WHAT)
 
 vectors: $(STAMP)
 	$(BIN)/python tests/vectors/generate.py

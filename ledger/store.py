@@ -165,17 +165,23 @@ def _rows_statement(recorder: Any, postgres: bool, columns: str) -> str:
     return f"SELECT rowid, {columns} FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT ?"
 
 
-def _fetch(recorder: Any, sql: str, start: int, limit: int) -> list[tuple[Any, ...]]:
+def _fetch(recorder: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Run a SELECT; rows as plain tuples (eventsourcing's SQLite cursor makes sqlite3.Row
+    objects and psycopg dicts: converting a million of them costs more than reading them)."""
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(sql, (start, limit))
-        return [_tuple(row) for row in cursor.fetchall()]
+        sqlite_cursor = getattr(cursor, "sqlite_cursor", None)
+        if sqlite_cursor is not None:
+            sqlite_cursor.row_factory = None
+        cursor.execute(sql, params)
+        rows: list[Any] = cursor.fetchall()
+    return rows if sqlite_cursor is not None else [_tuple(row) for row in rows]
 
 
 def select_rows(recorder: Any, postgres: bool, start: int, limit: int) -> list[RawRow]:
     """Up to `limit` rows with notification id ≥ `start`, in notification order, read raw
     from eventsourcing's events table (its own reader converts types and fails on bad rows)."""
     sql = _rows_statement(recorder, postgres, "originator_id, originator_version, topic, state")
-    return [RawRow(*row) for row in _fetch(recorder, sql, start, limit)]
+    return list(map(RawRow._make, _fetch(recorder, sql, start, limit)))
 
 
 def select_topic_state(
@@ -224,10 +230,8 @@ def select_aggregate_rows(
             "WHERE originator_id = ? ORDER BY originator_version"
         )
         key = originator_id.hex  # eventsourcing's SQLite recorder stores the bare hex
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(sql, (key,))
-        rows = [_tuple(row) for row in cursor.fetchall()]
-    return [RawRow(*row) for row in rows if before is None or row[0] < before]
+    rows = _fetch(recorder, sql, key)
+    return [RawRow._make(row) for row in rows if before is None or row[0] < before]
 
 
 def select_rows_before(recorder: Any, postgres: bool, before: int, limit: int) -> list[RawRow]:
@@ -241,7 +245,7 @@ def select_rows_before(recorder: Any, postgres: bool, before: int, limit: int) -
         )
     else:
         sql = f"SELECT rowid, {columns} FROM {table} WHERE rowid < ? ORDER BY rowid DESC LIMIT ?"
-    return [RawRow(*row) for row in reversed(_fetch(recorder, sql, before, limit))]
+    return list(map(RawRow._make, reversed(_fetch(recorder, sql, before, limit))))
 
 
 def _tuple(row: Any) -> tuple[Any, ...]:

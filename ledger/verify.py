@@ -20,13 +20,16 @@ problem found, first bad event first:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from hashlib import sha256
 from typing import Any
 from uuid import UUID
 
 from domain.base import DomainEvent
 from domain.errors import AwardLedgerError, LedgerNotInitialisedError
+from domain.events import EVENT_TYPES
 from domain.registry import OPERATOR, Ledger
 from ledger import codec
 from ledger.application import LedgerApp, state_bytes
@@ -81,8 +84,9 @@ def audit(
         auditor.registry, auditor.compact = start.registry, start.compact
         auditor.incremental, auditor.size, after_id = True, start.seq, start.after_id
     checked_from = auditor.size
-    for first, rows in app.pages(checked_from, after_id):
-        auditor.check_page(first, rows)
+    with _no_cycle_collection():
+        for first, rows in app.pages(checked_from, after_id):
+            auditor.check_page(first, rows)
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     compact, tree = auditor.compact, auditor.tree
@@ -123,89 +127,105 @@ class _Auditor:
         self.cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
 
     def check_page(self, first: int, rows: list[RawRow]) -> None:
-        states = [state_bytes(row.state) for row in rows]
+        """Steps (1)–(5) for one page of rows starting at seq `first`.
+
+        The hot loop of every audit: the common case runs inline with local names (a million
+        events make each attribute lookup and call count); anything unusual — a problem, the
+        genesis, a registry or checkpoint event, an aggregate seen for the first time in an
+        incremental audit — goes to the methods below."""
+        states = [state if type(state) is bytes else state_bytes(state) for *_, state in rows]
         hashes = [sha256(LEAF_PREFIX + state).digest() for state in states]
         if self.compact is None:
             self.tree.extend(hashes)
-        for offset, row in enumerate(rows):
-            seq = first + offset
-            if self.compact is not None:
-                if row.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
-                    self.folded[seq] = (self.compact.size, self.compact.root())
-                self.compact.append(hashes[offset])
-            self._check_row(seq, row, states[offset])
+        else:
+            self._fold_compact(first, rows, hashes)
+        origin, versions, signers = self.origin, self.versions, self.registry.signers
+        add_signature = self.signatures.add
+        split_entry, decode_body, classes = codec.split_entry, codec.decode_body, EVENT_TYPES
+        for seq, row, state in zip(range(first, first + len(rows)), rows, states, strict=True):
+            _, aggregate, version, topic, _ = row
+            if type(version) is not int:
+                version = -1
+            # (1): strict decode
+            cls = classes.get(topic) if type(topic) is str else None
+            try:
+                if cls is None:
+                    cls = event_class_for(topic)  # raises, naming the stored topic
+                split = split_entry(state)
+                body = decode_body(split.body, cls)
+            except AwardLedgerError as exc:
+                self._problem(seq, row, 1, str(exc))
+                self._check_version(seq, row, version)
+                continue
+            # (2): the signed body binds the row
+            if body.origin != origin:
+                self._problem(seq, row, 2, f"signed for origin {body.origin!r}")
+            if not (
+                body.version == version
+                and body.type == topic
+                and (
+                    aggregate == body.aggregate.hex
+                    if type(aggregate) is str
+                    else aggregate == body.aggregate
+                )
+            ):
+                self._problem(seq, row, 2, "row does not match its signed body")
+            # (3): the signer held a required role at this point
+            if cls in FOLDED or seq == 0:
+                event = codec.event_of(body, cls)
+                signer = self._signer(seq, row, body.signer, event)
+            else:
+                event = None
+                signer = signers.get(body.signer) or self._signer(seq, row, body.signer, None)
+            if signer is not None:
+                if signer.revoked:
+                    self._problem(seq, row, 3, f"signer {body.signer!r} was revoked")
+                if signer.roles.isdisjoint(cls.required_roles):
+                    needed = " or ".join(sorted(cls.required_roles))
+                    self._problem(seq, row, 3, f"signer {body.signer!r} lacks role {needed}")
+                # (4): queued; checked on every core
+                add_signature(seq, signer.public_key, split.body, split.signature)
+            # (5): continuity
+            last = versions.get(aggregate)
+            if last is not None and version == last + 1:
+                versions[aggregate] = version
+            else:
+                self._check_version(seq, row, version)
+            if event is not None:
+                self._fold(seq, event)
         self.size = first + len(rows)
 
-    def _check_row(self, seq: int, row: RawRow, state: bytes) -> None:
-        problems = self.problems
-        version = row.originator_version if type(row.originator_version) is int else -1
-        # (1): strict decode
-        try:
-            split = codec.split_entry(state)
-            cls = event_class_for(row.topic)
-            body = codec.decode_body(split.body, cls)
-        except AwardLedgerError as exc:
-            problems.append(Problem(seq, 1, f"{_where(seq, row)}: {exc}"))
-            self._check_version(seq, row, version)
-            return
-        # (2): the signed body binds the row
-        if body.origin != self.origin:
-            problems.append(
-                Problem(seq, 2, f"{_where(seq, row)}: signed for origin {body.origin!r}")
-            )
-        if not (
-            body.version == version
-            and body.type == row.topic
-            and _same_id(row.originator_id, body.aggregate)
-        ):
-            problems.append(
-                Problem(seq, 2, f"{_where(seq, row)}: row does not match its signed body")
-            )
-        event: DomainEvent | None = codec.event_of(body, cls) if cls in FOLDED else None
-        # (3): the signer held a required role at this point
-        signer = self._signer(seq, row, body.signer, event)
-        if signer is not None:
-            if signer.revoked:
-                problems.append(
-                    Problem(seq, 3, f"{_where(seq, row)}: signer {body.signer!r} was revoked")
-                )
-            if signer.roles.isdisjoint(cls.required_roles):
-                needed = " or ".join(sorted(cls.required_roles))
-                problems.append(
-                    Problem(
-                        seq, 3, f"{_where(seq, row)}: signer {body.signer!r} lacks role {needed}"
-                    )
-                )
-            # (4): queued; checked on all cores
-            self.signatures.add(seq, signer.public_key, split.body, split.signature)
-        # (5): continuity
-        self._check_version(seq, row, version)
-        if event is not None:
-            self.registry.apply(event)
-            if isinstance(event, Ledger.CheckpointSigned):
-                self.stored.append((seq, event, self.registry.operator_keys[-1]))
-            elif isinstance(event, Ledger.CosignaturesAttached):
-                self.cosigned.append((seq, event, self.registry.operator_keys[-1]))
+    def _fold_compact(self, first: int, rows: list[RawRow], hashes: list[bytes]) -> None:
+        compact = self.compact
+        assert compact is not None
+        for seq, row, digest in zip(range(first, first + len(rows)), rows, hashes, strict=True):
+            if row.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
+                self.folded[seq] = (compact.size, compact.root())
+            compact.append(digest)
+
+    def _fold(self, seq: int, event: DomainEvent) -> None:
+        self.registry.apply(event)
+        if isinstance(event, Ledger.CheckpointSigned):
+            self.stored.append((seq, event, self.registry.operator_keys[-1]))
+        elif isinstance(event, Ledger.CosignaturesAttached):
+            self.cosigned.append((seq, event, self.registry.operator_keys[-1]))
+
+    def _problem(self, seq: int, row: RawRow, step: int, what: str) -> None:
+        self.problems.append(Problem(seq, step, f"{_where(seq, row)}: {what}"))
 
     def _signer(
         self, seq: int, row: RawRow, name: str, event: DomainEvent | None
     ) -> SignerState | None:
         if seq == 0:  # the genesis signs itself
             if not isinstance(event, Ledger.Initialised):
-                self.problems.append(
-                    Problem(seq, 3, f"{_where(seq, row)}: the first event is not the genesis")
-                )
+                self._problem(seq, row, 3, "the first event is not the genesis")
             else:
                 if name != event.operator:
-                    self.problems.append(
-                        Problem(seq, 3, f"{_where(seq, row)}: genesis not signed by its operator")
-                    )
+                    self._problem(seq, row, 3, "genesis not signed by its operator")
                 return SignerState(event.operator_key, frozenset({OPERATOR}))
         signer = self.registry.signer(name)
         if signer is None:
-            self.problems.append(
-                Problem(seq, 3, f"{_where(seq, row)}: signer {name!r} is not registered")
-            )
+            self._problem(seq, row, 3, f"signer {name!r} is not registered")
         return signer
 
     def _check_version(self, seq: int, row: RawRow, version: int) -> None:
@@ -215,13 +235,11 @@ class _Auditor:
             last = self._version_before(key, version)
         expected = (last or 0) + 1
         if version != expected:
-            self.problems.append(
-                Problem(
-                    seq,
-                    5,
-                    f"{_where(seq, row)}: version {version}, "
-                    f"expected {expected} for aggregate {_aggregate(key)}",
-                )
+            self._problem(
+                seq,
+                row,
+                5,
+                f"version {version}, expected {expected} for aggregate {_aggregate(key)}",
             )
         self.versions[key] = max(version, last or 0)
 
@@ -239,10 +257,21 @@ CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)
 NIL_ID = UUID(int=0)
 
 
-def _same_id(stored: Any, aggregate: UUID) -> bool:
-    """Whether a row's aggregate id column holds exactly `aggregate` (a UUID on PostgreSQL,
-    its bare hex on SQLite)."""
-    return stored == aggregate if isinstance(stored, UUID) else stored == aggregate.hex
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the log is read (reference counting still
+    frees every row, body and hash as soon as it is done with).
+
+    Each page of rows outlives a few young collections and is promoted, so the collector
+    kept re-scanning the long-lived heap, the versions table included: 13% of the reading
+    process's time at 1M events. The loop makes no reference cycles to collect."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _aggregate(stored: Any) -> UUID:

@@ -7,6 +7,7 @@ Every tampering must make ``audit()`` fail with its FIRST problem naming the rig
 from __future__ import annotations
 
 import base64
+import gc
 import re
 import subprocess
 from collections.abc import Callable
@@ -498,3 +499,15 @@ def test_verify_does_not_import_modules_named_by_a_tampered_topic(
     assert run.returncode == 4
     assert "topic 'this:s' is not an award-ledger event type" in run.stderr
     assert "Zen of Python" not in run.stdout
+
+
+def test_the_audit_pauses_cycle_collection_only_while_it_reads(ledger: LedgerApp) -> None:
+    assert gc.isenabled()
+    assert audit(ledger).ok
+    assert gc.isenabled()
+    gc.disable()  # a caller's own choice is kept
+    try:
+        assert audit(ledger).ok
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
