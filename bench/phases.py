@@ -31,14 +31,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.ledger_bench import (
-    plain_save_rate,
-    proof_times,
-    raw_sign_rate,
-    raw_verify_rate,
-    signed_append_rate,
-)
-
 RAW_VERIFY_N = 3000
 RAW_SIGN_N = 3000
 PROOF_SAMPLES = 200
@@ -71,7 +63,13 @@ def _sidecar(ledger: Path) -> dict[str, Any]:
     return info
 
 
+# The benchmark functions are imported where used: a verify phase's worker processes import
+# this module again (spawn), and should start as light as `awards verify`'s do.
+
+
 def limits_verify(ledger: Path, out: Path) -> dict[str, Any]:
+    from bench.ledger_bench import raw_verify_rate
+
     clocks = Clocks()
     wall = raw_verify_rate(RAW_VERIFY_N, clocks)
     return {"raw_verify_per_s": wall, "raw_verify_cpu_per_s": clocks.cpu_rate(RAW_VERIFY_N)}
@@ -81,6 +79,8 @@ def limits_verify_parallel(ledger: Path, out: Path) -> dict[str, Any]:
     """Raw Ed25519 verify in one process per core at once (what the cores really give now)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from bench.ledger_bench import raw_verify_rate
 
     cores = os.cpu_count() or 1
     context = multiprocessing.get_context("spawn")
@@ -94,6 +94,8 @@ def append(ledger: Path, out: Path) -> dict[str, Any]:
     """Signed bulk append against its limit, in interleaved rounds (the load drifts): raw
     Ed25519 signing, stock eventsourcing saving the same unit events `APPEND_BATCH` per save
     to SQLite, and LedgerApp.save_signed doing both (ledger_bench's functions)."""
+    from bench.ledger_bench import plain_save_rate, raw_sign_rate, signed_append_rate
+
     events = int(os.environ.get("BENCH_APPEND_EVENTS", "3000"))
     rounds = int(os.environ.get("BENCH_APPEND_ROUNDS", "7"))
     wall: dict[str, list[float]] = {"sign": [], "plain": [], "signed": [], "ratio": []}
@@ -132,6 +134,8 @@ def append(ledger: Path, out: Path) -> dict[str, Any]:
 
 def proofs_synthetic(ledger: Path, out: Path) -> dict[str, Any]:
     """ledger_bench's proofs in a 1,000,000-leaf tree (when no 1M ledger is benchmarked)."""
+    from bench.ledger_bench import proof_times
+
     return {"leaves": 1_000_000, **proof_times(1_000_000)}
 
 

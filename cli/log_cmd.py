@@ -71,9 +71,7 @@ def checkpoint(
         emit_receipt(receipt, as_json, "cosigned checkpoint attached")
         return
     if key_path is not None:
-        signed, receipt = registry.sign_new_checkpoint(
-            obj.app, load_key(key_path, passphrase_file)
-        )
+        signed, receipt = registry.sign_new_checkpoint(obj.app, load_key(key_path, passphrase_file))
         if out is not None:
             out.write_text(signed, "utf-8")
         if as_json:
