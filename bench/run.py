@@ -257,12 +257,13 @@ def table(f: dict[str, Any]) -> str:
         z = sizes[largest]
         target = largest == "1m"
         v = z["verify"]
-        total = v["peak_rss_mb"] + f["cores"] * v["children_peak_rss_mb"]
+        pool = max(f["cores"] - 1, 1)  # the reading process verifies too (ledger/signing.py)
+        total = v["peak_rss_mb"] + pool * v["children_peak_rss_mb"]
         mems = [
             (
                 "verify (main + workers)",
                 total,
-                f"{v['peak_rss_mb']:.0f} + {f['cores']} × {v['children_peak_rss_mb']:.0f}",
+                f"{v['peak_rss_mb']:.0f} + {pool} × {v['children_peak_rss_mb']:.0f}",
             ),
             ("rebuild", z["rebuild"]["peak_rss_mb"], ""),
             ("report", z["report"]["peak_rss_mb"], ""),

@@ -109,6 +109,7 @@ def verify_batch(items: Sequence[BatchItem], workers: int | None = None) -> list
 # Items per chunk (≈ 0.1 s of verifying): small enough that the pool's last queued chunks
 # leave little tail after reading ends, large enough that handing one over costs nothing.
 QUEUE_CHUNK = 1000
+POOL_AFTER = 2  # chunks verified in this process before a pool is started
 
 
 class PackedChunk:
@@ -200,6 +201,7 @@ class SignatureQueue:
         self.futures: list[tuple[list[int], Future[list[int]]]] = []
         self.failed: list[int] = []
         self.pool: ProcessPoolExecutor | None = None
+        self.flushed = 0
 
     def add(self, seq: int, public_key: bytes, body: bytes, signature: bytes) -> None:
         self.pending.add(public_key, body, signature)
@@ -215,8 +217,11 @@ class SignatureQueue:
         others = self.workers - 1
         while self.futures and self.futures[0][1].done():
             self._collect()
+        self.flushed += 1
         # Two chunks queued per pool worker keep it busy while this process reads or verifies.
-        if others > 0 and len(self.futures) < 2 * others:
+        # The pool starts with the third chunk: a log of a few thousand events is verified
+        # here sooner than a worker process starts (an incremental audit of a day, say).
+        if others > 0 and self.flushed > POOL_AFTER and len(self.futures) < 2 * others:
             if self.pool is None:
                 context = multiprocessing.get_context("spawn")
                 self.pool = ProcessPoolExecutor(others, mp_context=context)
