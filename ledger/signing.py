@@ -9,7 +9,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
-from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -20,12 +19,6 @@ from domain.errors import SignatureError, UsageError
 
 PUBLIC_KEY_SIZE = 32
 SIGNATURE_SIZE = 64
-# Below this many items a process pool costs more than it saves (≈ 8k verifies/s per core).
-PARALLEL_THRESHOLD = 2000
-# Chunks per worker: small enough to balance load, large enough to amortise pickling.
-CHUNKS_PER_WORKER = 4
-
-BatchItem = tuple[bytes, bytes, bytes]  # (public_raw, message, signature)
 
 
 def sign(key: Ed25519PrivateKey, message: bytes) -> bytes:
@@ -51,59 +44,6 @@ def verify_signature(public_raw: bytes, message: bytes, signature: bytes, what: 
         public.verify(signature, message)
     except InvalidSignature as exc:
         raise SignatureError(f"{what}: signature does not verify") from exc
-
-
-def failures_in_chunk(start: int, items: Sequence[BatchItem]) -> list[int]:
-    """Return the absolute indexes (start + i) of items in this chunk that do not verify."""
-    cache: dict[bytes, Ed25519PublicKey | None] = {}
-    failed: list[int] = []
-    for offset, (public_raw, message, signature) in enumerate(items):
-        if public_raw not in cache:
-            try:
-                cache[public_raw] = (
-                    Ed25519PublicKey.from_public_bytes(public_raw)
-                    if len(public_raw) == PUBLIC_KEY_SIZE
-                    else None
-                )
-            except (ValueError, UnsupportedAlgorithm):
-                cache[public_raw] = None
-        public = cache[public_raw]
-        if public is None or len(signature) != SIGNATURE_SIZE:
-            failed.append(start + offset)
-            continue
-        try:
-            public.verify(signature, message)
-        except InvalidSignature:
-            failed.append(start + offset)
-    return failed
-
-
-def verify_batch(items: Sequence[BatchItem], workers: int | None = None) -> list[int]:
-    """Verify many (public_raw, message, signature) triples; return the sorted failing indexes.
-
-    An empty list means every signature verifies. A malformed public key or signature counts
-    as a failure, never an exception. With more than PARALLEL_THRESHOLD items and `workers`
-    other than 1, chunks run in a process pool of `workers` processes (default: every core);
-    otherwise, or if no pool can be started, everything runs in this process.
-    Raises UsageError when `workers` < 1.
-    """
-    count = (os.cpu_count() or 1) if workers is None else workers
-    if count < 1:
-        raise UsageError(f"workers must be at least 1, got {count}")
-    if count == 1 or len(items) <= PARALLEL_THRESHOLD:
-        return failures_in_chunk(0, items)
-    chunk_size = -(-len(items) // (count * CHUNKS_PER_WORKER))
-    starts = range(0, len(items), chunk_size)
-    chunks = [list(items[start : start + chunk_size]) for start in starts]
-    # "spawn" keeps children free of whatever locks or threads the parent holds.
-    context = multiprocessing.get_context("spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            results = pool.map(failures_in_chunk, starts, chunks)
-            failed = [index for chunk_failures in results for index in chunk_failures]
-    except (OSError, BrokenProcessPool):
-        return failures_in_chunk(0, items)
-    return sorted(failed)
 
 
 # Items per chunk (≈ 0.1 s of verifying): small enough that the pool's last queued chunks
@@ -194,11 +134,15 @@ class SignatureQueue:
     """
 
     def __init__(self, workers: int | None, prefix: bytes = b"") -> None:
+        """`workers`: processes that verify, this one included (None: one per core).
+        Raises UsageError when it is below 1."""
+        if workers is not None and workers < 1:
+            raise UsageError(f"workers must be at least 1, got {workers}")
         self.workers = workers or os.cpu_count() or 1
         self.prefix = prefix
         self.pending = PackedChunk(prefix)
         self.seqs: list[int] = []
-        self.futures: list[tuple[list[int], Future[list[int]]]] = []
+        self.futures: list[tuple[list[int], PackedChunk, Future[list[int]]]] = []
         self.failed: list[int] = []
         self.pool: ProcessPoolExecutor | None = None
         self.flushed = 0
@@ -215,23 +159,32 @@ class SignatureQueue:
         if not seqs:
             return
         others = self.workers - 1
-        while self.futures and self.futures[0][1].done():
+        while self.futures and self.futures[0][2].done():
             self._collect()
         self.flushed += 1
         # Two chunks queued per pool worker keep it busy while this process reads or verifies.
         # The pool starts with the third chunk: a log of a few thousand events is verified
         # here sooner than a worker process starts (an incremental audit of a day, say).
         if others > 0 and self.flushed > POOL_AFTER and len(self.futures) < 2 * others:
-            if self.pool is None:
-                context = multiprocessing.get_context("spawn")
-                self.pool = ProcessPoolExecutor(others, mp_context=context)
-            self.futures.append((seqs, self.pool.submit(failures_in_packed, chunk)))
-        else:
-            self.failed.extend(seqs[i] for i in failures_in_packed(chunk))
+            try:
+                if self.pool is None:
+                    # "spawn" keeps children free of the locks and threads this process holds
+                    context = multiprocessing.get_context("spawn")
+                    self.pool = ProcessPoolExecutor(others, mp_context=context)
+                self.futures.append((seqs, chunk, self.pool.submit(failures_in_packed, chunk)))
+                return
+            except (OSError, BrokenProcessPool):  # no processes to be had: verify here
+                self.workers = 1
+        self.failed.extend(seqs[i] for i in failures_in_packed(chunk))
 
     def _collect(self) -> None:
-        seqs, future = self.futures.pop(0)
-        self.failed.extend(seqs[i] for i in future.result())
+        seqs, chunk, future = self.futures.pop(0)
+        try:
+            failed = future.result()
+        except BrokenProcessPool:  # a worker was killed (out of memory, say): redo it here
+            self.workers = 1
+            failed = failures_in_packed(chunk)
+        self.failed.extend(seqs[i] for i in failed)
 
     def finish(self) -> list[int]:
         """Verify what is left, wait for the pool, and return the failing seqs in order."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import pickle
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.errors import SignatureError, UsageError
 from ledger import signing
 from ledger.keys import raw_public_key
-from ledger.signing import sign, verify_batch, verify_signature
+from ledger.signing import sign, verify_signature
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 
@@ -78,54 +78,55 @@ def _tamper(items: list[tuple[bytes, bytes, bytes]], bad: set[int]) -> None:
         items[index] = (public_raw, message + b"!", sig)
 
 
-def test_verify_batch_all_good_in_process() -> None:
-    assert verify_batch(_items(40)) == []
-    assert verify_batch([]) == []
+def _verified(items: list[tuple[bytes, bytes, bytes]], workers: int) -> list[int]:
+    queue = signing.SignatureQueue(workers)
+    for seq, (public_raw, message, sig) in enumerate(items):
+        queue.add(seq, public_raw, message, sig)
+    return queue.finish()
 
 
-def test_verify_batch_detects_tampered_indexes_in_process() -> None:
+def test_signature_queue_all_good_in_process() -> None:
+    assert _verified(_items(40), workers=1) == []
+    assert _verified([], workers=1) == []
+
+
+def test_signature_queue_detects_tampered_items_in_process() -> None:
     items = _items(60)
-    _tamper(items, {3, 17, 59})
-    public_raw, message, sig = items[20]
-    items[20] = (public_raw[:31], message, sig)  # malformed key: a failure, not an exception
-    public_raw, message, sig = items[30]
-    items[30] = (public_raw, message, sig[:10])  # malformed signature
-    public_raw, message, sig = items[40]
-    items[40] = (public_raw, message, bytes(64))  # well-formed but wrong
-    assert verify_batch(items, workers=1) == [3, 17, 20, 30, 40, 59]
+    _tamper(items, {3, 17, 20, 30, 40, 59})
+    assert _verified(items, workers=1) == [3, 17, 20, 30, 40, 59]
 
 
-def test_verify_batch_rejects_zero_workers() -> None:
+def test_signature_queue_rejects_zero_workers() -> None:
     with pytest.raises(UsageError, match="workers must be at least 1, got 0"):
-        verify_batch(_items(2), workers=0)
+        signing.SignatureQueue(0)
 
 
-class _RecordingPool(ProcessPoolExecutor):
-    """Records whether each pool's `with` block finished without an exception."""
+class _NoProcesses:
+    """A pool that cannot start a process (e.g. a process limit was reached)."""
 
-    outcomes: ClassVar[list[bool]] = []
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_val: BaseException | None,
-        exc_tb: TracebackType | None,
-    ) -> Any:
-        _RecordingPool.outcomes.append(exc_type is None)
-        return super().__exit__(exc_type, exc_val, exc_tb)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise OSError("Resource temporarily unavailable")
 
 
-def test_verify_batch_detects_tampered_indexes_with_two_workers(
-    monkeypatch: pytest.MonkeyPatch,
+class _DyingWorkers(ProcessPoolExecutor):
+    """A pool whose worker is killed (by the out-of-memory killer, say) before it answers."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+        return future
+
+
+@pytest.mark.parametrize("pool", [_NoProcesses, _DyingWorkers], ids=["cannot start", "dies"])
+def test_without_working_worker_processes_every_signature_is_still_checked_here(
+    pool: type, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    items = _items(3000)
-    bad = {0, 1, 777, 1500, 2048, 2999}
+    monkeypatch.setattr(signing, "QUEUE_CHUNK", 100)
+    monkeypatch.setattr(signing, "ProcessPoolExecutor", pool)
+    items = _items(1000)
+    bad = {0, 1, 377, 500, 999}
     _tamper(items, bad)
-    _RecordingPool.outcomes = []
-    monkeypatch.setattr(signing, "ProcessPoolExecutor", _RecordingPool)
-    assert verify_batch(items, workers=2) == sorted(bad)
-    assert _RecordingPool.outcomes == [True]  # the pool ran; no in-process fallback
-    assert verify_batch(items, workers=1) == sorted(bad)
+    assert _verified(items, workers=2) == sorted(bad)
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
