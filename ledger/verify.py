@@ -82,7 +82,7 @@ def audit(
     if since is not None:
         start = trusted_start(app, since, origin, problems)
         auditor.registry, auditor.compact = start.registry, start.compact
-        auditor.incremental, auditor.size, after_id = True, start.seq, start.after_id
+        auditor.size, after_id = start.seq, start.after_id
     checked_from = auditor.size
     with _no_cycle_collection():
         for first, rows in app.pages(checked_from, after_id):
@@ -117,7 +117,6 @@ class _Auditor:
     ) -> None:
         self.app, self.origin, self.signatures, self.problems = app, origin, signatures, problems
         self.registry = Registry()
-        self.incremental = False
         self.size = 0
         self.tree = MerkleTree()
         self.compact: CompactRange | None = None  # an incremental audit's trusted frontier
