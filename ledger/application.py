@@ -51,6 +51,7 @@ from ledger.store import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R")
 PAGE = 2000
 RETRIES = 5
 
@@ -195,17 +196,15 @@ class LedgerApp(Application[UUID]):
         """Up to `limit` rows just below `notification_id`, in ledger order (indexed)."""
         return self._read(select_rows_before, notification_id, limit)
 
-    def _read(self, select: Callable[..., list[RawRow]], *args: Any) -> list[RawRow]:
-        try:
-            return select(self.recorder, self.location.is_postgres, *args)
-        except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
-            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
-
     def notification_id_of(self, seq: int) -> int | None:
         """The notification id of the event at `seq` (None if the log is shorter), counted
         on the index."""
+        return self._read(notification_id_at, seq)
+
+    def _read(self, select: Callable[..., R], *args: Any) -> R:
+        """Run one of ledger/store.py's raw reads; driver errors become StorageError."""
         try:
-            return notification_id_at(self.recorder, self.location.is_postgres, seq)
+            return select(self.recorder, self.location.is_postgres, *args)
         except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
             raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
 

