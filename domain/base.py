@@ -52,9 +52,7 @@ class DomainEvent(
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields, without the envelope's id, version and time."""
-        return {
-            f: getattr(self, f) for f in self.__struct_fields__ if f not in ENVELOPE_FIELDS
-        }
+        return {f: getattr(self, f) for f in self.__struct_fields__ if f not in ENVELOPE_FIELDS}
 
 
 class CreatedEvent(DomainEvent, CanInitAggregate[UUID], frozen=True, kw_only=True):

@@ -130,6 +130,13 @@ def _parse_criteria(text: str) -> list[Criterion]:
     return criteria
 
 
+def deadline_for(participant_kind: str, unit_deadline: date, cluster_deadline: date | None) -> date:
+    """Clusters and blocks have their own deadline (else the units'); persons and units not."""
+    if participant_kind == "cluster" and cluster_deadline is not None:
+        return cluster_deadline
+    return unit_deadline
+
+
 class Movement(Aggregate):
     """One emulation movement, fixed at launch."""
 
@@ -249,10 +256,8 @@ class Movement(Aggregate):
         return self.end.year
 
     def deadline_for(self, participant_kind: str) -> date:
-        """Clusters and blocks have their own deadline (else the units'); persons and units not."""
-        if participant_kind == "cluster" and self.cluster_deadline is not None:
-            return self.cluster_deadline
-        return self.unit_deadline
+        """The registration deadline for a participant of this kind (see `deadline_for`)."""
+        return deadline_for(participant_kind, self.unit_deadline, self.cluster_deadline)
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:

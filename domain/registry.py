@@ -120,7 +120,6 @@ class Ledger(Aggregate):
             self.CheckpointSigned, size=size, root_hash=root_hash, note=note, frontier=frontier
         )
 
-
     def rotate_operator(self, operator: str, operator_key: bytes) -> None:
         check_signer_name(operator)
         if operator_key == self.operator_key:

@@ -18,7 +18,7 @@ import msgspec
 from domain.base import DomainEvent
 from domain.cluster import Cluster
 from domain.initiative import Initiative
-from domain.movement import Criterion, Movement
+from domain.movement import Criterion, Movement, deadline_for
 from domain.registry import Ledger, Person, Signer, Unit
 from domain.rulebook import Rulebook
 from projections.signers import SignerView, apply_signer_event
@@ -92,9 +92,8 @@ class MovementView(msgspec.Struct):
         return self.end.year
 
     def deadline_for(self, participant_kind: str) -> date:
-        if participant_kind == "cluster" and self.cluster_deadline is not None:
-            return self.cluster_deadline
-        return self.unit_deadline
+        """As `domain.movement.deadline_for`."""
+        return deadline_for(participant_kind, self.unit_deadline, self.cluster_deadline)
 
 
 class Catalog(msgspec.Struct):
