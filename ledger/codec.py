@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -30,7 +30,8 @@ FORMAT_VERSION = 1
 SIGNING_PREFIX = b"award-ledger/event/v1\n"
 SIG_LEN = 64
 _SIG_B64_LEN = 88
-_ZERO = timedelta(0)
+_NEWLINE = ord("\n")
+_CANONICAL_LAST = frozenset(b"AQgw")  # base64 digits 0, 16, 32, 48
 
 P = TypeVar("P")
 
@@ -87,19 +88,26 @@ def join_entry(body: bytes, signature: bytes) -> bytes:
 
 def split_entry(entry: bytes) -> SplitEntry:
     """Cut a stored entry at its last newline; raise MalformedInputError if it is not one."""
-    cut = entry.rfind(b"\n")
-    if cut < 0 or len(entry) - cut - 1 != _SIG_B64_LEN:
+    body, signature = split_raw(entry)
+    return SplitEntry(body=body, signature=signature)
+
+
+def split_raw(entry: bytes) -> tuple[bytes, bytes]:
+    """:func:`split_entry` as a plain (body, signature) pair: the audit's hot loop."""
+    cut = len(entry) - _SIG_B64_LEN - 1  # strict base64 holds no newline: this is the last
+    if cut < 0 or entry[cut] != _NEWLINE:
         raise MalformedInputError("entry: no signature line after the body")
-    line = entry[cut + 1 :]
     try:
-        signature = binascii.a2b_base64(line, strict_mode=True)
+        signature = binascii.a2b_base64(entry[cut + 1 :], strict_mode=True)
     except binascii.Error as exc:
         raise MalformedInputError("entry: signature is not valid base64") from exc
     if len(signature) != SIG_LEN:
         raise MalformedInputError(f"entry: signature is {len(signature)} bytes, want {SIG_LEN}")
-    if binascii.b2a_base64(signature, newline=False) != line:
+    # 64 bytes are 86 characters and "==": the last character's 4 spare bits must be zero
+    # (the one canonical encoding; strict decoding alone ignores them).
+    if entry[-3] not in _CANONICAL_LAST:
         raise MalformedInputError("entry: signature base64 is not canonical")
-    return SplitEntry(body=entry[:cut], signature=signature)
+    return entry[:cut], signature
 
 
 @cache
@@ -129,12 +137,15 @@ def payload_type(event_class: type[DomainEvent]) -> type[msgspec.Struct]:
     )
 
 
-@cache
 def _decoder(event_class: type[DomainEvent]) -> msgspec.json.Decoder[Any]:
-    body_type: Any = EntryBody.__class_getitem__(payload_type(event_class))  # type: ignore[attr-defined]
-    return msgspec.json.Decoder(body_type)
+    decoder = _DECODERS.get(event_class)
+    if decoder is None:
+        body_type: Any = EntryBody.__class_getitem__(payload_type(event_class))  # type: ignore[attr-defined]
+        decoder = _DECODERS[event_class] = msgspec.json.Decoder(body_type)
+    return decoder
 
 
+_DECODERS: dict[type[DomainEvent], msgspec.json.Decoder[Any]] = {}
 _GENERIC = msgspec.json.Decoder(EntryBody[msgspec.Raw])
 
 
@@ -157,12 +168,14 @@ def decode_body(
     would let two verifiers read one signature differently. `canonical=False` is for read
     models folding a log the audit checks."""
     try:
-        decoded: EntryBody[Any] = _decoder(event_class).decode(body)
+        decoded: EntryBody[Any] = (_DECODERS.get(event_class) or _decoder(event_class)).decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"entry body ({event_class.__qualname__}): {exc}") from exc
     if decoded.format != FORMAT_VERSION:
         raise MalformedInputError(f"entry body: format {decoded.format}, want {FORMAT_VERSION}")
-    if canonical and (decoded.time.utcoffset() != _ZERO or ENCODER.encode(decoded) != body):
+    # msgspec reads "Z" and "+00:00" as timezone.utc itself (and writes "Z"): any other zone,
+    # or none, is not UTC
+    if canonical and (decoded.time.tzinfo is not UTC or ENCODER.encode(decoded) != body):
         raise MalformedInputError(
             f"entry body ({event_class.__qualname__}) is not in canonical form"
         )

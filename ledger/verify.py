@@ -52,7 +52,7 @@ __all__ = ["AuditReport", "Problem", "audit"]
 
 # The event types the audit itself folds (the registry and the checkpoints); every other
 # event is checked from its decoded body alone, without building the domain event.
-FOLDED = (*REGISTRY_EVENTS, Ledger.CheckpointSigned, Ledger.CosignaturesAttached)
+FOLDED = frozenset({*REGISTRY_EVENTS, Ledger.CheckpointSigned, Ledger.CosignaturesAttached})
 
 
 def audit(
@@ -140,7 +140,7 @@ class _Auditor:
             self._fold_compact(first, rows, hashes)
         origin, versions, signers = self.origin, self.versions, self.registry.signers
         add_signature = self.signatures.add
-        split_entry, decode_body, classes = codec.split_entry, codec.decode_body, EVENT_TYPES
+        split_raw, decode_body, classes = codec.split_raw, codec.decode_body, EVENT_TYPES
         for seq, row, state in zip(range(first, first + len(rows)), rows, states, strict=True):
             _, aggregate, version, topic, _ = row
             if type(version) is not int:
@@ -150,8 +150,8 @@ class _Auditor:
             try:
                 if cls is None:
                     cls = event_class_for(topic)  # raises, naming the stored topic
-                split = split_entry(state)
-                body = decode_body(split.body, cls)
+                signed, signature = split_raw(state)
+                body = decode_body(signed, cls)
             except AwardLedgerError as exc:
                 self._problem(seq, row, 1, str(exc))
                 self._check_version(seq, row, version)
@@ -183,7 +183,7 @@ class _Auditor:
                     needed = " or ".join(sorted(cls.required_roles))
                     self._problem(seq, row, 3, f"signer {body.signer!r} lacks role {needed}")
                 # (4): queued; checked on every core
-                add_signature(seq, signer.public_key, split.body, split.signature)
+                add_signature(seq, signer.public_key, signed, signature)
             # (5): continuity
             last = versions.get(aggregate)
             if last is not None and version == last + 1:
