@@ -156,7 +156,8 @@ def test_a_packed_chunk_keeps_each_key_once_and_survives_pickling() -> None:
     chunk = signing.PackedChunk(b"p:")
     key = Ed25519PrivateKey.from_private_bytes(bytes(32))
     for n in range(4):
-        chunk.add(raw_public_key(key), b"m%d" % n, sign(key, b"p:m%d" % n))
+        assert chunk.add(10 + n, raw_public_key(key), b"m%d" % n, sign(key, b"p:m%d" % n)) == n + 1
     copy = pickle.loads(pickle.dumps(chunk))
     assert (len(copy), copy.keys) == (4, [raw_public_key(key)])
+    assert chunk.seqs == [10, 11, 12, 13] and not hasattr(copy, "seqs")  # they stay here
     assert signing.failures_in_packed(copy) == []
