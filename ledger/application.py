@@ -343,6 +343,13 @@ class LedgerApp(Application[UUID]):
         cached frontier (ledger/cache.py), so a write costs O(new events). Falls back to a full
         read when the cache is missing or stale, or a concurrent writer's cache already covers
         our rows."""
+        folded = getattr(self.recorder, "folded", None)
+        if folded is not None:  # PostgreSQL: folded while the insert held the table's lock
+            receipt = folded(notification_ids)
+            if receipt is not None:
+                seqs, frontier = receipt
+                root = CompactRange.from_hashes(frontier.size, frontier.hashes).root()
+                return WriteReceipt(seqs=seqs, size=frontier.size, root=root.hex())
         wanted = set(notification_ids)
         cached = self._valid_frontier()
         receipt = self._fold_receipt(wanted, cached)
@@ -358,11 +365,7 @@ class LedgerApp(Application[UUID]):
             rows = self.recorder.select_notifications(cached.last_id, 1)
         except PersistenceError:
             return None
-        if (
-            not rows
-            or rows[0].id != cached.last_id
-            or leaf_hash(bytes(rows[0].state)) != (cached.last_hash)
-        ):
+        if not rows or not cached.ends_at(rows[0].id, bytes(rows[0].state)):
             return None
         return cached
 

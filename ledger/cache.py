@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from ledger.merkle import HASH_SIZE
+from ledger.merkle import HASH_SIZE, leaf_hash
 
 
 class Frontier(msgspec.Struct, frozen=True):
@@ -25,6 +25,10 @@ class Frontier(msgspec.Struct, frozen=True):
     last_id: int
     last_hash: bytes
     hashes: list[bytes]
+
+    def ends_at(self, row_id: int, state: bytes) -> bool:
+        """Whether the row the cache says it ends at is still this one (id and contents)."""
+        return row_id == self.last_id and leaf_hash(state) == self.last_hash
 
 
 class FrontierCache:
@@ -53,12 +57,14 @@ class FrontierCache:
         """The cached frontier, or None (missing table, no row, or unreadable)."""
         try:
             with self.recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(
-                    f"SELECT size, last_id, last_hash, hashes FROM {self.table} WHERE id = 1"
-                )
-                row = cursor.fetchone()
+                return self.read(cursor)
         except Exception:  # no table yet, or the database refuses: fall back to a full read
             return None
+
+    def read(self, cursor: Any) -> Frontier | None:
+        """:meth:`load` on the caller's cursor (raises what the database raises)."""
+        cursor.execute(f"SELECT size, last_id, last_hash, hashes FROM {self.table} WHERE id = 1")
+        row = cursor.fetchone()
         if row is None:
             return None
         size, last_id, blob = (row["size"], row["last_id"], bytes(row["hashes"]))
@@ -72,21 +78,20 @@ class FrontierCache:
 
     def store(self, frontier: Frontier) -> None:
         """Keep `frontier` unless a larger one is already stored. Failures are ignored."""
-        p = self.param
         with contextlib.suppress(Exception):
             with self.recorder.datastore.transaction(commit=True) as cursor:
-                if not self._created:
-                    self._create(cursor)
-                cursor.execute(
-                    f"INSERT INTO {self.table} (id, size, last_id, last_hash, hashes) "
-                    f"VALUES (1, {p}, {p}, {p}, {p}) "
-                    f"ON CONFLICT (id) DO UPDATE SET size = excluded.size, "
-                    f"last_id = excluded.last_id, last_hash = excluded.last_hash, "
-                    f"hashes = excluded.hashes WHERE {self.table}.size < excluded.size",
-                    (
-                        frontier.size,
-                        frontier.last_id,
-                        frontier.last_hash,
-                        b"".join(frontier.hashes),
-                    ),
-                )
+                self.write(cursor, frontier)
+
+    def write(self, cursor: Any, frontier: Frontier) -> None:
+        """:meth:`store` on the caller's cursor (raises what the database raises)."""
+        p = self.param
+        if not self._created:
+            self._create(cursor)
+        cursor.execute(
+            f"INSERT INTO {self.table} (id, size, last_id, last_hash, hashes) "
+            f"VALUES (1, {p}, {p}, {p}, {p}) "
+            f"ON CONFLICT (id) DO UPDATE SET size = excluded.size, "
+            f"last_id = excluded.last_id, last_hash = excluded.last_hash, "
+            f"hashes = excluded.hashes WHERE {self.table}.size < excluded.size",
+            (frontier.size, frontier.last_id, frontier.last_hash, b"".join(frontier.hashes)),
+        )

@@ -234,8 +234,11 @@ def select_aggregate_rows(
     return [RawRow._make(row) for row in rows if before is None or row[0] < before]
 
 
-def select_rows_before(recorder: Any, postgres: bool, before: int, limit: int) -> list[RawRow]:
-    """Up to `limit` rows just below notification id `before`, in notification order."""
+def select_rows_before(
+    recorder: Any, postgres: bool, before: int, limit: int, cursor: Any = None
+) -> list[RawRow]:
+    """Up to `limit` rows just below notification id `before`, in notification order; on
+    `cursor` when given (inside a transaction the caller holds), else in a read of its own."""
     table = recorder.events_table_name
     columns = "originator_id, originator_version, topic, state"
     if postgres:
@@ -245,7 +248,12 @@ def select_rows_before(recorder: Any, postgres: bool, before: int, limit: int) -
         )
     else:
         sql = f"SELECT rowid, {columns} FROM {table} WHERE rowid < ? ORDER BY rowid DESC LIMIT ?"
-    return list(map(RawRow._make, reversed(_fetch(recorder, sql, before, limit))))
+    if cursor is not None:
+        cursor.execute(sql, (before, limit))
+        rows = [_tuple(row) for row in cursor.fetchall()]
+    else:
+        rows = _fetch(recorder, sql, before, limit)
+    return list(map(RawRow._make, reversed(rows)))
 
 
 def _tuple(row: Any) -> tuple[Any, ...]:
