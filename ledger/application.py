@@ -225,10 +225,15 @@ class LedgerApp(Application[UUID]):
             raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
 
     def is_empty(self) -> bool:
+        return self.last_notification_id() is None
+
+    def last_notification_id(self) -> int | None:
+        """The highest notification id stored (None: no events). Ids may skip numbers."""
         try:
-            return self.recorder.max_notification_id() is None
+            last: int | None = self.recorder.max_notification_id()
         except PersistenceError as exc:
             raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
+        return last
 
     @property
     def origin(self) -> str:

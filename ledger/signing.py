@@ -166,19 +166,40 @@ class SignatureQueue:
             self._collect()
         self.flushed += 1
         # Two chunks queued per pool worker keep it busy while this process reads or verifies.
-        # The pool starts with the third chunk: a log of a few thousand events is verified
-        # here sooner than a worker process starts (an incremental audit of a day, say).
-        if others > 0 and self.flushed > POOL_AFTER and len(self.futures) < 2 * others:
+        # Unless told to expect many (see expect), the pool starts with the third chunk: a log
+        # of a few thousand events is verified here sooner than a worker process starts.
+        started = self.pool is not None or (self.flushed > POOL_AFTER and self._start_pool())
+        if started and len(self.futures) < 2 * others:
             try:
-                if self.pool is None:
-                    # "spawn" keeps children free of the locks and threads this process holds
-                    context = multiprocessing.get_context("spawn")
-                    self.pool = ProcessPoolExecutor(others, mp_context=context)
+                assert self.pool is not None
                 self.futures.append((seqs, chunk, self.pool.submit(failures_in_packed, chunk)))
                 return
             except (OSError, BrokenProcessPool):  # no processes to be had: verify here
                 self.workers = 1
         self.failed.extend(seqs[i] for i in failures_in_packed(chunk))
+
+    def expect(self, items: int) -> None:
+        """A hint: about `items` checks will follow. When that is many, the pool starts now
+        and its workers start up while this process reads the first chunks (a worker takes
+        ≈ 0.1 s to start: 2% of an audit of 100k events)."""
+        if self.pool is None and items > 2 * POOL_AFTER * QUEUE_CHUNK:
+            self._start_pool()
+
+    def _start_pool(self) -> bool:
+        """Start the pool of the other workers, if there are any; False when there are none
+        or no process can be had (then every chunk is verified here)."""
+        others = self.workers - 1
+        if others < 1:
+            return False
+        try:
+            # "spawn" keeps children free of the locks and threads this process holds
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(others, mp_context=context)
+            self.pool.submit(os.getpid)  # the executor starts its processes on a first task
+            return True
+        except (OSError, BrokenProcessPool):
+            self.workers, self.pool = 1, None
+            return False
 
     def _collect(self) -> None:
         seqs, chunk, future = self.futures.pop(0)

@@ -84,6 +84,8 @@ def audit(
         auditor.registry, auditor.compact = start.registry, start.compact
         auditor.size, after_id = start.seq, start.after_id
     checked_from = auditor.size
+    # the rows to read, about (ids may skip numbers): a long log starts its workers now
+    auditor.signatures.expect((app.last_notification_id() or 0) - (after_id or 0))
     with _no_cycle_collection():
         for first, rows in app.pages(checked_from, after_id):
             auditor.check_page(first, rows)

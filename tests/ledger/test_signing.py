@@ -161,3 +161,37 @@ def test_a_packed_chunk_keeps_each_key_once_and_survives_pickling() -> None:
     assert (len(copy), copy.keys) == (4, [raw_public_key(key)])
     assert chunk.seqs == [10, 11, 12, 13] and not hasattr(copy, "seqs")  # they stay here
     assert signing.failures_in_packed(copy) == []
+
+
+def test_a_long_log_starts_its_workers_before_the_first_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(signing, "QUEUE_CHUNK", 50)
+    items = _items(400)
+    _tamper(items, {5, 222})
+    few, many = signing.SignatureQueue(2), signing.SignatureQueue(2)
+    few.expect(2 * signing.POOL_AFTER * 50)  # a short audit: its first chunks are verified here
+    many.expect(len(items))
+    assert few.pool is None and many.pool is not None
+    for seq, (public_raw, message, sig) in enumerate(items):
+        many.add(seq, public_raw, message, sig)
+    assert many.futures  # the pool got the first chunks
+    assert many.finish() == [5, 222]
+
+
+@pytest.mark.parametrize("pool", [_NoProcesses, _DyingWorkers], ids=["cannot start", "dies"])
+def test_a_hint_without_working_processes_verifies_here(
+    pool: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(signing, "QUEUE_CHUNK", 50)
+    monkeypatch.setattr(signing, "ProcessPoolExecutor", pool)
+    items = _items(300)
+    _tamper(items, {0, 299})
+    queue = signing.SignatureQueue(2)
+    queue.expect(len(items))
+    for seq, (public_raw, message, sig) in enumerate(items):
+        queue.add(seq, public_raw, message, sig)
+    assert queue.finish() == [0, 299]
+    one = signing.SignatureQueue(1)
+    one.expect(10**6)
+    assert one.pool is None  # no other worker to start
