@@ -168,7 +168,7 @@ def decode_body(
     would let two verifiers read one signature differently. `canonical=False` is for read
     models folding a log the audit checks."""
     try:
-        decoded: EntryBody[Any] = (_DECODERS.get(event_class) or _decoder(event_class)).decode(body)
+        decoded: EntryBody[Any] = _decoder(event_class).decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"entry body ({event_class.__qualname__}): {exc}") from exc
     if decoded.format != FORMAT_VERSION:
