@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from domain.errors import UsageError
 from domain.registry import Signer
+from domain.text import check_text
 
 # Vietnam has kept UTC+7 without daylight saving since 1975; a fixed offset keeps us I/O-free.
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -62,8 +63,9 @@ def local_date(at: datetime) -> date:
 
 
 def require_text(value: str, what: str) -> str:
-    """Return `value` stripped if it has any text, else raise UsageError naming `what`."""
-    stripped = value.strip()
+    """Return `value` stripped if it has any text and no control, bidi or invisible character
+    (domain/text.py), else raise UsageError naming `what`."""
+    stripped = check_text(value, what).strip()
     if not stripped:
         raise UsageError(f"{what} must not be empty")
     return stripped

@@ -58,6 +58,7 @@ class Ledger(Aggregate):
         """The operator signed a C2SP checkpoint over the first `size` leaves."""
 
         required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        structured_text: ClassVar[frozenset[str]] = frozenset({"note"})
         size: int
         root_hash: bytes
         note: str
@@ -84,6 +85,7 @@ class Ledger(Aggregate):
         """The operator stored a copy of a checkpoint note carrying witness cosignatures."""
 
         required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        structured_text: ClassVar[frozenset[str]] = frozenset({"note"})
         size: int
         note: str
 
