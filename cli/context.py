@@ -13,6 +13,7 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.errors import UsageError
+from domain.text import nfc
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import load_private_key, load_public_key, raw_public_key, read_passphrase
 from ledger.witness import WitnessKey
@@ -70,6 +71,31 @@ def key_options(func: F) -> F:
 def load_key(key_path: Path, passphrase_file: Path | None) -> Ed25519PrivateKey:
     """The actor's private key; never echoed anywhere."""
     return load_private_key(key_path, read_passphrase(passphrase_file, os.environ))
+
+
+# Arguments kept exactly as typed: free text (names, reasons: "as is", like CSV names) and
+# file paths (a file name in NFD must still open). Every other plain string is an id, a token
+# or a number, and is put in Unicode NFC at the door (domain/text.py).
+AS_TYPED = frozenset({"name", "reason", "override_reason", "theme", "ledger", "witness_specs"})
+
+
+class NfcString(click.types.StringParamType):
+    """A plain string argument, in Unicode NFC (so `QĐ` precomposed or not is one id)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        return nfc(converted) if isinstance(converted, str) else converted
+
+
+def nfc_arguments(command: click.Command) -> None:
+    """Make every plain-string parameter of `command` and its subcommands, except those in
+    AS_TYPED, an NfcString (called once on the root group)."""
+    for param in command.params:
+        if isinstance(param.type, click.types.StringParamType) and param.name not in AS_TYPED:
+            param.type = NfcString()
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            nfc_arguments(sub)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

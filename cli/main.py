@@ -17,7 +17,7 @@ from cli import (
     witness_cmd,
     workflow_cmd,
 )
-from cli.context import LedgerContext
+from cli.context import LedgerContext, nfc_arguments
 from domain.errors import AwardLedgerError
 from ledger.store import DEFAULT_LEDGER
 
@@ -61,6 +61,7 @@ for module in (
 ):
     for command in module.COMMANDS:
         cli.add_command(command)
+nfc_arguments(cli)
 
 
 def main() -> None:
