@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from domain.actor import require_day_in_range, require_in_range
 from domain.errors import UsageError
 from domain.text import nfc
 from ledger.application import LedgerApp, open_ledger
@@ -109,15 +110,16 @@ def parse_datetime(value: str, what: str) -> datetime:
         raise UsageError(f"{what} {value!r} is not an ISO 8601 date or datetime") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=VIETNAM)
-    return parsed
+    return require_in_range(parsed, what)
 
 
 def parse_date(value: str, what: str) -> date:
     """ISO 8601 date (2020-02-18)."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"{what} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from exc
+    return require_day_in_range(day, what)
 
 
 def witness_options(func: F) -> F:

@@ -14,7 +14,7 @@ from cli.context import (
     witness_options,
     witness_policy,
 )
-from cli.render import emit_json, emit_receipt
+from cli.render import echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedInputError,
     MalformedNoteError,
@@ -159,7 +159,7 @@ def verify(
         )
     else:
         for problem in report.problems:
-            click.echo(f"step {problem.step}: {problem.message}")
+            echo_line(f"step {problem.step}: {problem.message}")
     if not report.ok:
         first = report.problems[0]
         raise VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
@@ -177,7 +177,7 @@ def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> Non
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row.seq}\t{row.time}\t{row.signer}\t{row.type}\t{row.summary}")
+        echo_row(row.seq, row.time, row.signer, row.type, row.summary)
 
 
 @click.command("prove")
@@ -278,7 +278,7 @@ def verify_receipt_cmd(
         emit_json({"ok": True, **{f: getattr(result, f) for f in result.__struct_fields__}})
         return
     shown = ", ".join(f"{k}={v}" for k, v in result.shown.items())
-    click.echo(
+    echo_line(
         f"ok: event {result.seq} ({result.type.rpartition(':')[2]}) signed by {result.signer} "
         f"is in {result.origin} at tree size {result.tree_size}" + (f"; {shown}" if shown else "")
     )

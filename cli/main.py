@@ -18,6 +18,7 @@ from cli import (
     workflow_cmd,
 )
 from cli.context import LedgerContext, nfc_arguments
+from cli.render import echo_line
 from domain.errors import AwardLedgerError
 from ledger.store import DEFAULT_LEDGER
 
@@ -30,7 +31,7 @@ class LedgerGroup(click.Group):
             return super().invoke(ctx)
         except AwardLedgerError as exc:
             message = " ".join(exc.diagnostics().split())  # always one line
-            click.echo(f"error: {message}", err=True)
+            echo_line(f"error: {message}", err=True)
             ctx.exit(exc.exit_code)
 
 

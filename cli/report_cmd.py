@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from cli.context import LedgerContext, json_option, parse_datetime, pass_ctx
-from cli.render import emit_json
+from cli.render import echo_line, echo_row, emit_json
 from domain.errors import StorageError, UsageError
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import queries
@@ -78,22 +78,18 @@ def standings(
         emit_json(answer)
         return
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
-    click.echo(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
+    echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
     click.echo(f"{_where(answer.as_of.seq, answer.as_of.time)}; root {answer.as_of.root}")
-    click.echo("\t".join(["rank", "participant", "total", *criteria, "self", "name"]))
+    echo_row("rank", "participant", "total", *criteria, "self", "name")
     for row in answer.standings:
         self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
-        click.echo(
-            "\t".join(
-                [
-                    str(row.rank),
-                    row.participant,
-                    f"{row.total:g}",
-                    *(_points(row.criteria.get(c)) for c in criteria),
-                    self_scores or "-",
-                    row.name or "",
-                ]
-            )
+        echo_row(
+            row.rank,
+            row.participant,
+            f"{row.total:g}",
+            *(_points(row.criteria.get(c)) for c in criteria),
+            self_scores or "-",
+            row.name or "",
         )
 
 
@@ -113,7 +109,7 @@ def tally(
     s = answer.session
     state = "closed" if s.closed else "open"
     quorum = "met" if s.quorum_met else "not met"
-    click.echo(
+    echo_line(
         f"session {s.id} ({s.title}, {s.mode} mode) in {answer.movement}, {state}: "
         f"{s.ballots} of {len(s.members)} members took part, quorum {s.quorum} {quorum}; "
         f"threshold {s.threshold} of all members"
@@ -121,7 +117,7 @@ def tally(
     click.echo(_where(answer.as_of.seq, answer.as_of.time))
     for r in s.results:
         verdict = "passed" if r.passed else "not passed"
-        click.echo(f"{r.nominee}\t{r.yes} yes\t{r.no} no\t{verdict}\t{r.name or ''}")
+        echo_row(r.nominee, f"{r.yes} yes", f"{r.no} no", verdict, r.name or "")
 
 
 @click.command("history")
@@ -137,12 +133,10 @@ def history(
     if as_json:
         emit_json(answer)
         return
-    click.echo(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
+    echo_line(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
     for row in answer.events:
         at = row.at.isoformat() if row.at else "-"
-        click.echo(
-            f"{row.seq}\t{row.time.isoformat()}\t{at}\t{row.signer}\t{row.type}\t{row.summary}"
-        )
+        echo_row(row.seq, row.time.isoformat(), at, row.signer, row.type, row.summary)
 
 
 @click.command("report")
@@ -257,7 +251,7 @@ def receipt(
             }
         )
         return
-    click.echo(
+    echo_line(
         f"receipt: decision {number} for {recipient} (event {built.event.seq}, checkpoint of "
         f"size {size}) -> {out}" + (f"; tlog-proof -> {tlog_proof}" if tlog_proof else "")
     )

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.actor import VIETNAM_TZ
+from domain.actor import VIETNAM_TZ, require_in_range
 from domain.errors import DomainError, MalformedInputError, RuleViolationError, UsageError
 from domain.text import describe, nfc, unsafe_char
 
@@ -150,4 +150,8 @@ def moment(where: str, column: str, value: str) -> datetime | None:
         raise MalformedInputError(
             f"{where}: {column} {value!r} is not an ISO 8601 date or datetime"
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=VIETNAM_TZ)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=VIETNAM_TZ)
+    try:
+        return require_in_range(parsed, f"{where}: {column}")
+    except UsageError as exc:
+        raise MalformedInputError(str(exc)) from exc
