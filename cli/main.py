@@ -20,7 +20,7 @@ from cli import (
 from cli.context import LedgerContext, nfc_arguments
 from cli.render import echo_line
 from domain.errors import AwardLedgerError
-from ledger.store import DEFAULT_LEDGER
+from ledger.store import DEFAULT_LEDGER, mask_password
 
 
 class LedgerGroup(click.Group):
@@ -31,6 +31,8 @@ class LedgerGroup(click.Group):
             return super().invoke(ctx)
         except AwardLedgerError as exc:
             message = " ".join(exc.diagnostics().split())  # always one line
+            if isinstance(ctx.obj, LedgerContext):  # a driver may quote the connection string
+                message = mask_password(message, ctx.obj.url)
             echo_line(f"error: {message}", err=True)
             ctx.exit(exc.exit_code)
 

@@ -135,7 +135,8 @@ class LedgerApp(Application[UUID]):
 
     def _open(self, location: LedgerLocation, create: bool) -> None:
         try:
-            ensure_schema(location)
+            if create:  # a read command never creates a schema (nor tables: _open_postgres)
+                ensure_schema(location)
             if location.is_postgres:
                 self._open_postgres(location, create)
             else:
