@@ -141,13 +141,26 @@ def witness_options(func: F) -> F:
 
 
 def parse_witnesses(specs: tuple[str, ...]) -> list[WitnessKey]:
-    """Witness keys from NAME=PUBFILE options."""
-    witnesses = []
+    """Witness keys from NAME=PUBFILE options, each witness once: the same name and key given
+    twice count once; one name with two keys, or one key under two names, is a usage error
+    (one party would otherwise count as two witnesses)."""
+    witnesses: list[WitnessKey] = []
     for spec in specs:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
             raise UsageError(f"--witness {spec!r}: use NAME=PUBFILE")
-        witnesses.append(WitnessKey(name, raw_public_key(load_public_key(Path(path)))))
+        witness = WitnessKey(name, raw_public_key(load_public_key(Path(path))))
+        if witness in witnesses:
+            continue
+        for other in witnesses:
+            if other.name == name:
+                raise UsageError(f"--witness {name!r} is given twice with different keys")
+            if other.public_key == witness.public_key:
+                raise UsageError(
+                    f"--witness {name!r} has the same key as {other.name!r}: "
+                    "one witness counts once"
+                )
+        witnesses.append(witness)
     return witnesses
 
 

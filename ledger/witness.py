@@ -99,8 +99,10 @@ def check_witness_policy(
 ) -> list[str]:
     """Require at least `min_witnesses` valid cosignatures from `witnesses`; return their names.
 
+    Each witness counts once: a name or a public key given twice is counted once.
     Raises CheckpointError when the policy is not met (SignatureError for a forged line).
     """
+    witnesses = _distinct(witnesses)
     if min_witnesses > len(witnesses):
         raise CheckpointError(
             f"witness policy: {min_witnesses} cosignatures required but only "
@@ -113,6 +115,15 @@ def check_witness_policy(
             f"witness policy: checkpoint has {len(names)} valid cosignatures, need {min_witnesses}"
         )
     return names
+
+
+def _distinct(witnesses: Sequence[WitnessKey]) -> list[WitnessKey]:
+    """`witnesses` without a second entry for a name or a public key already listed."""
+    kept: list[WitnessKey] = []
+    for witness in witnesses:
+        if all(witness.name != k.name and witness.public_key != k.public_key for k in kept):
+            kept.append(witness)
+    return kept
 
 
 @dataclass(frozen=True)
