@@ -100,6 +100,11 @@ def nfc_arguments(command: click.Command) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing output file (a symbolic link is never followed or replaced).",
+)
 
 
 def parse_datetime(value: str, what: str) -> datetime:

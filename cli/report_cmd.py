@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
-from cli.context import LedgerContext, json_option, parse_datetime, pass_ctx
+from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.render import echo_line, echo_row, emit_json
-from domain.errors import StorageError, UsageError
+from domain.errors import UsageError
+from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import queries
 from projections.report import movement_report
@@ -151,6 +152,7 @@ def history(
     default=None,
     help="File to write (html, json; default stdout), or folder for csv (required).",
 )
+@force_option
 @time_travel_options
 @pass_ctx
 def report(
@@ -159,6 +161,7 @@ def report(
     fmt: str,
     lang: str,
     out: Path | None,
+    force: bool,
     as_of: str | None,
     at_seq: int | None,
 ) -> None:
@@ -167,7 +170,7 @@ def report(
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
     result = movement_report(obj.app, movement, make_cut(as_of, at_seq))
     if fmt == "csv" and out is not None:
-        written = write_csv(result, out)
+        written = write_csv(result, out, replace=force)
         click.echo(f"report {movement}: {len(written)} files in {out}")
         return
     chunks = (
@@ -179,7 +182,7 @@ def report(
         for block in _blocks(chunks):
             click.echo(block, nl=False)
         return
-    _write(out, chunks)
+    _write(out, chunks, force)
     cp = result.checkpoint
     if cp.size is None:
         covered = "no checkpoint signed yet"
@@ -204,13 +207,8 @@ def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
-def _write(path: Path, chunks: Iterable[bytes]) -> None:
-    try:
-        with path.open("wb") as out:
-            for block in _blocks(chunks):
-                out.write(block)
-    except OSError as exc:
-        raise StorageError(f"cannot write '{path}': {exc.strerror}") from exc
+def _write(path: Path, chunks: Iterable[bytes], force: bool) -> None:
+    write_file(path, _blocks(chunks), replace=force)
 
 
 @click.command("receipt")
@@ -223,6 +221,7 @@ def _write(path: Path, chunks: Iterable[bytes]) -> None:
     default=None,
     help="Also write the event's proof in the C2SP tlog-proof text form.",
 )
+@force_option
 @json_option
 @pass_ctx
 def receipt(
@@ -231,13 +230,17 @@ def receipt(
     recipient: str,
     out: Path,
     tlog_proof: Path | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """An offline-verifiable receipt of award decision NUMBER for one recipient."""
     built = build_award_receipt(obj.app, number, recipient)
-    _write(out, [encode_receipt(built)])
+    for target in (out, tlog_proof):  # refuse before writing either
+        if target is not None:
+            check_target(target, force)
+    _write(out, [encode_receipt(built)], force)
     if tlog_proof is not None:
-        _write(tlog_proof, [tlog_proof_text(built).encode("utf-8")])
+        _write(tlog_proof, [tlog_proof_text(built).encode("utf-8")], force)
     size = built.checkpoint.split("\n")[1]
     if as_json:
         emit_json(

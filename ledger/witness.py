@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from domain.errors import (
     ConsistencyError,
     MalformedInputError,
 )
+from ledger.files import write_text
 from ledger.keys import raw_public_key
 from ledger.merkle import verify_consistency
 from ledger.note import Checkpoint, NoteSignature, SignedNote, open_checkpoint
@@ -153,10 +153,9 @@ class WitnessState:
             raise MalformedInputError(f"witness state '{self.path}' is not readable") from exc
 
     def save(self, seen: dict[str, SeenCheckpoint]) -> None:
+        """Replace the state file (its own file: never through a symlink, never half written)."""
         data = {o: {"size": s.size, "root": s.root_hash.hex()} for o, s in sorted(seen.items())}
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
-        os.replace(tmp, self.path)
+        write_text(self.path, json.dumps(data, indent=2) + "\n", replace=True)
 
 
 def witness_cosign(
