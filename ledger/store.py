@@ -228,7 +228,22 @@ def select_topic_state(
 ) -> list[tuple[int, str, bytes]]:
     """Like select_rows, but only (notification id, topic, state): what a read model folds."""
     sql = _rows_statement(recorder, postgres, "topic, state")
-    return [(row[0], row[1], bytes(row[2])) for row in _fetch(recorder, sql, start, limit)]
+    return [
+        (row[0], row[1] if isinstance(row[1], str) else "", state_bytes(row[2]))
+        for row in _fetch(recorder, sql, start, limit)
+    ]
+
+
+def state_bytes(state: Any) -> bytes:
+    """A stored state as bytes, whatever an edited row holds (text, NULL, a number): a read
+    model then finds it unreadable (exit 4, "run awards verify") instead of crashing."""
+    if type(state) is bytes:
+        return state
+    if isinstance(state, str):
+        return state.encode("utf-8", errors="surrogateescape")
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return b"" if state is None else str(state).encode()
 
 
 def notification_id_at(recorder: Any, postgres: bool, seq: int) -> int | None:
