@@ -28,14 +28,14 @@ def check_id(kind: str, value: str) -> str:
 
     Besides the characters allowed, an id must be NFC, without compatibility characters and
     in one script (domain/text.py `id_problem`): lookalike ids are refused, not told apart."""
+    problem = id_problem(value)
+    if problem is not None:
+        raise UsageError(f"{kind} id {value!r} {problem}")
     if not _ID.fullmatch(value):
         raise UsageError(
             f"{kind} id {value!r} is not valid: use letters, digits and . _ / - "
             "(1-128 characters, no spaces)"
         )
-    problem = id_problem(value)
-    if problem is not None:
-        raise UsageError(f"{kind} id {value!r} {problem}")
     return value
 
 
