@@ -43,9 +43,9 @@ def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:
         return
     seqs = receipt.seqs
     if not seqs:
-        click.echo(f"{what}: recorded; tree size {receipt.size}, root {receipt.root}")
+        echo_line(f"{what}: recorded; tree size {receipt.size}, root {receipt.root}")
         return
     span = f"event {seqs[0]}" if len(seqs) == 1 else f"events {seqs[0]}-{seqs[-1]}"
     if len(seqs) > 1 and seqs != list(range(seqs[0], seqs[-1] + 1)):
         span = "events " + ", ".join(map(str, seqs))
-    click.echo(f"{what}: recorded {span}; tree size {receipt.size}, root {receipt.root}")
+    echo_line(f"{what}: recorded {span}; tree size {receipt.size}, root {receipt.root}")

@@ -171,7 +171,7 @@ def report(
     result = movement_report(obj.app, movement, make_cut(as_of, at_seq))
     if fmt == "csv" and out is not None:
         written = write_csv(result, out, replace=force)
-        click.echo(f"report {movement}: {len(written)} files in {out}")
+        echo_line(f"report {movement}: {len(written)} files in {out}")
         return
     chunks = (
         json_chunks(result)
@@ -190,7 +190,7 @@ def report(
         covered = f"checkpoint of size {cp.size} covers it"
     else:
         covered = f"checkpoint of size {cp.size}, {cp.uncovered} events after it not covered"
-    click.echo(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
+    echo_line(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
 
 
 def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
