@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from domain.actor import require_day_in_range, require_in_range
 from domain.errors import UsageError
+from domain.text import nfc
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import load_private_key, load_public_key, raw_public_key, read_passphrase
 from ledger.witness import WitnessKey
@@ -72,7 +74,37 @@ def load_key(key_path: Path, passphrase_file: Path | None) -> Ed25519PrivateKey:
     return load_private_key(key_path, read_passphrase(passphrase_file, os.environ))
 
 
+# Arguments kept exactly as typed: free text (names, reasons: "as is", like CSV names) and
+# file paths (a file name in NFD must still open). Every other plain string is an id, a token
+# or a number, and is put in Unicode NFC at the door (domain/text.py).
+AS_TYPED = frozenset({"name", "reason", "override_reason", "theme", "ledger", "witness_specs"})
+
+
+class NfcString(click.types.StringParamType):
+    """A plain string argument, in Unicode NFC (so `QĐ` precomposed or not is one id)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        return nfc(converted) if isinstance(converted, str) else converted
+
+
+def nfc_arguments(command: click.Command) -> None:
+    """Make every plain-string parameter of `command` and its subcommands, except those in
+    AS_TYPED, an NfcString (called once on the root group)."""
+    for param in command.params:
+        if isinstance(param.type, click.types.StringParamType) and param.name not in AS_TYPED:
+            param.type = NfcString()
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            nfc_arguments(sub)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing output file (a symbolic link is never followed or replaced).",
+)
 
 
 def parse_datetime(value: str, what: str) -> datetime:
@@ -83,15 +115,16 @@ def parse_datetime(value: str, what: str) -> datetime:
         raise UsageError(f"{what} {value!r} is not an ISO 8601 date or datetime") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=VIETNAM)
-    return parsed
+    return require_in_range(parsed, what)
 
 
 def parse_date(value: str, what: str) -> date:
     """ISO 8601 date (2020-02-18)."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"{what} {value!r} is not an ISO 8601 date (YYYY-MM-DD)") from exc
+    return require_day_in_range(day, what)
 
 
 def witness_options(func: F) -> F:
@@ -113,13 +146,26 @@ def witness_options(func: F) -> F:
 
 
 def parse_witnesses(specs: tuple[str, ...]) -> list[WitnessKey]:
-    """Witness keys from NAME=PUBFILE options."""
-    witnesses = []
+    """Witness keys from NAME=PUBFILE options, each witness once: the same name and key given
+    twice count once; one name with two keys, or one key under two names, is a usage error
+    (one party would otherwise count as two witnesses)."""
+    witnesses: list[WitnessKey] = []
     for spec in specs:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
             raise UsageError(f"--witness {spec!r}: use NAME=PUBFILE")
-        witnesses.append(WitnessKey(name, raw_public_key(load_public_key(Path(path)))))
+        witness = WitnessKey(name, raw_public_key(load_public_key(Path(path))))
+        if witness in witnesses:
+            continue
+        for other in witnesses:
+            if other.name == name:
+                raise UsageError(f"--witness {name!r} is given twice with different keys")
+            if other.public_key == witness.public_key:
+                raise UsageError(
+                    f"--witness {name!r} has the same key as {other.name!r}: "
+                    "one witness counts once"
+                )
+        witnesses.append(witness)
     return witnesses
 
 

@@ -31,6 +31,12 @@ def keys_new(name: str, out_dir: Path, passphrase_file: Path | None, as_json: bo
     out_dir.mkdir(parents=True, exist_ok=True)
     passphrase = read_passphrase(passphrase_file, os.environ)
     private_path, public_path = write_key_pair(name, out_dir, passphrase)
+    if passphrase is None:
+        click.echo(
+            f"warning: {private_path} is not encrypted: anyone who can read it can sign as "
+            f"{name} (give --passphrase-file or AWARDS_KEY_PASSPHRASE to encrypt it)",
+            err=True,
+        )
     kid = key_id(raw_public_key(load_public_key(public_path)))
     if as_json:
         emit_json(

@@ -8,13 +8,14 @@ import click
 
 from cli.context import (
     LedgerContext,
+    force_option,
     json_option,
     load_key,
     pass_ctx,
     witness_options,
     witness_policy,
 )
-from cli.render import emit_json, emit_receipt
+from cli.render import echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedInputError,
     MalformedNoteError,
@@ -22,6 +23,7 @@ from domain.errors import (
     UsageError,
     VerificationError,
 )
+from ledger.files import check_target, write_file, write_text
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint, SignedNote
 from ledger.receipt import build_receipt, encode_receipt, parse_receipt, verify_receipt
@@ -51,6 +53,7 @@ def _read(path: Path, what: str) -> bytes:
     help="With --key: also write the signed note to this file.",
 )
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@force_option
 @json_option
 @pass_ctx
 def checkpoint(
@@ -59,6 +62,7 @@ def checkpoint(
     attach: Path | None,
     out: Path | None,
     passphrase_file: Path | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """With --key (operator): sign and store a new checkpoint. Without: print the latest
@@ -71,9 +75,11 @@ def checkpoint(
         emit_receipt(receipt, as_json, "cosigned checkpoint attached")
         return
     if key_path is not None:
+        if out is not None:  # refused before anything is signed or stored
+            check_target(out, force)
         signed, receipt = registry.sign_new_checkpoint(obj.app, load_key(key_path, passphrase_file))
         if out is not None:
-            out.write_text(signed, "utf-8")
+            write_text(out, signed, replace=force)
         if as_json:
             emit_json({"note": signed, "receipt": receipt})
         else:
@@ -159,7 +165,7 @@ def verify(
         )
     else:
         for problem in report.problems:
-            click.echo(f"step {problem.step}: {problem.message}")
+            echo_line(f"step {problem.step}: {problem.message}")
     if not report.ok:
         first = report.problems[0]
         raise VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
@@ -177,7 +183,7 @@ def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> Non
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row.seq}\t{row.time}\t{row.signer}\t{row.type}\t{row.summary}")
+        echo_row(row.seq, row.time, row.signer, row.type, row.summary)
 
 
 @click.command("prove")
@@ -188,9 +194,12 @@ def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write an offline-verifiable receipt for the event.",
 )
+@force_option
 @json_option
 @pass_ctx
-def prove(obj: LedgerContext, seq: int, size: int | None, out: Path | None, as_json: bool) -> None:
+def prove(
+    obj: LedgerContext, seq: int, size: int | None, out: Path | None, force: bool, as_json: bool
+) -> None:
     """Inclusion proof of event SEQ against the latest checkpoint (or tree size N)."""
     app = obj.app
     latest = registry.latest_checkpoint(app)
@@ -217,7 +226,7 @@ def prove(obj: LedgerContext, seq: int, size: int | None, out: Path | None, as_j
         "checkpoint": note,
     }
     if out is not None:
-        out.write_bytes(encode_receipt(build_receipt(app, seq)))
+        write_file(out, [encode_receipt(build_receipt(app, seq))], replace=force)
     if as_json:
         emit_json(doc)
         return
@@ -278,7 +287,7 @@ def verify_receipt_cmd(
         emit_json({"ok": True, **{f: getattr(result, f) for f in result.__struct_fields__}})
         return
     shown = ", ".join(f"{k}={v}" for k, v in result.shown.items())
-    click.echo(
+    echo_line(
         f"ok: event {result.seq} ({result.type.rpartition(':')[2]}) signed by {result.signer} "
         f"is in {result.origin} at tree size {result.tree_size}" + (f"; {shown}" if shown else "")
     )

@@ -17,9 +17,10 @@ from cli import (
     witness_cmd,
     workflow_cmd,
 )
-from cli.context import LedgerContext
+from cli.context import LedgerContext, nfc_arguments
+from cli.render import echo_line
 from domain.errors import AwardLedgerError
-from ledger.store import DEFAULT_LEDGER
+from ledger.store import DEFAULT_LEDGER, mask_password
 
 
 class LedgerGroup(click.Group):
@@ -30,7 +31,9 @@ class LedgerGroup(click.Group):
             return super().invoke(ctx)
         except AwardLedgerError as exc:
             message = " ".join(exc.diagnostics().split())  # always one line
-            click.echo(f"error: {message}", err=True)
+            if isinstance(ctx.obj, LedgerContext):  # a driver may quote the connection string
+                message = mask_password(message, ctx.obj.url)
+            echo_line(f"error: {message}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -61,6 +64,7 @@ for module in (
 ):
     for command in module.COMMANDS:
         cli.add_command(command)
+nfc_arguments(cli)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
-from cli.render import emit_json, emit_receipt
+from cli.render import echo_row, emit_json, emit_receipt
 from ledger.keys import load_public_key, raw_public_key
 from ledger.usecases import registry
 from projections.signers import signer_list
@@ -100,7 +100,7 @@ def signer_list_cmd(obj: LedgerContext, as_json: bool) -> None:
         extra = f" unit={s.unit}" if s.unit else ""
         extra += f" competence={','.join(s.competence)}" if s.competence else ""
         state = " REVOKED" if s.revoked else ""
-        click.echo(f"{s.name}\t{','.join(s.roles)}\t{s.key_id}{extra}{state}")
+        echo_row(s.name, ",".join(s.roles), f"{s.key_id}{extra}{state}")
 
 
 @click.group("unit")

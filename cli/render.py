@@ -1,4 +1,12 @@
-"""Rendering: text for people, one JSON document with --json. Data to stdout only."""
+"""Rendering: text for people, one JSON document with --json. Data to stdout only.
+
+Text for people never reaches the terminal raw: a name or reason stored before the door
+refused control characters (or put there by someone editing the database) could otherwise
+move the cursor, forge a line or reorder what is shown. `echo_line` and `echo_row` escape
+every character domain/text.py refuses (``\x1b``, ``\u202e``; TAB and newline too, inside a
+field). JSON stays exact JSON: the encoder escapes C0 controls, and other characters (DEL, C1,
+bidi controls) are data that a JSON consumer must treat as data, not display raw.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ from typing import Any
 import click
 import msgspec
 
+from domain.text import escape_text
 from ledger.application import WriteReceipt
 
 _JSON = msgspec.json.Encoder(order="deterministic")
@@ -17,6 +26,16 @@ def emit_json(data: Any) -> None:
     click.echo(msgspec.json.format(_JSON.encode(data), indent=2).decode("utf-8"))
 
 
+def echo_line(text: str, err: bool = False) -> None:
+    """Print one line of text for people, every control, bidi or invisible character escaped."""
+    click.echo(escape_text(text), err=err)
+
+
+def echo_row(*fields: object) -> None:
+    """Print one tab-separated row; each field escaped, so a field cannot add a column or a line."""
+    click.echo("\t".join(escape_text(str(field)) for field in fields))
+
+
 def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:
     """Print a write command's receipt: what the ledger accepted, and the tree after it."""
     if as_json:
@@ -24,9 +43,9 @@ def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:
         return
     seqs = receipt.seqs
     if not seqs:
-        click.echo(f"{what}: recorded; tree size {receipt.size}, root {receipt.root}")
+        echo_line(f"{what}: recorded; tree size {receipt.size}, root {receipt.root}")
         return
     span = f"event {seqs[0]}" if len(seqs) == 1 else f"events {seqs[0]}-{seqs[-1]}"
     if len(seqs) > 1 and seqs != list(range(seqs[0], seqs[-1] + 1)):
         span = "events " + ", ".join(map(str, seqs))
-    click.echo(f"{what}: recorded {span}; tree size {receipt.size}, root {receipt.root}")
+    echo_line(f"{what}: recorded {span}; tree size {receipt.size}, root {receipt.root}")

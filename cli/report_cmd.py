@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
-from cli.context import LedgerContext, json_option, parse_datetime, pass_ctx
-from cli.render import emit_json
-from domain.errors import StorageError, UsageError
+from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
+from cli.render import echo_line, echo_row, emit_json
+from domain.errors import UsageError
+from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import queries
 from projections.report import movement_report
@@ -78,22 +79,18 @@ def standings(
         emit_json(answer)
         return
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
-    click.echo(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
+    echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
     click.echo(f"{_where(answer.as_of.seq, answer.as_of.time)}; root {answer.as_of.root}")
-    click.echo("\t".join(["rank", "participant", "total", *criteria, "self", "name"]))
+    echo_row("rank", "participant", "total", *criteria, "self", "name")
     for row in answer.standings:
         self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
-        click.echo(
-            "\t".join(
-                [
-                    str(row.rank),
-                    row.participant,
-                    f"{row.total:g}",
-                    *(_points(row.criteria.get(c)) for c in criteria),
-                    self_scores or "-",
-                    row.name or "",
-                ]
-            )
+        echo_row(
+            row.rank,
+            row.participant,
+            f"{row.total:g}",
+            *(_points(row.criteria.get(c)) for c in criteria),
+            self_scores or "-",
+            row.name or "",
         )
 
 
@@ -113,7 +110,7 @@ def tally(
     s = answer.session
     state = "closed" if s.closed else "open"
     quorum = "met" if s.quorum_met else "not met"
-    click.echo(
+    echo_line(
         f"session {s.id} ({s.title}, {s.mode} mode) in {answer.movement}, {state}: "
         f"{s.ballots} of {len(s.members)} members took part, quorum {s.quorum} {quorum}; "
         f"threshold {s.threshold} of all members"
@@ -121,7 +118,7 @@ def tally(
     click.echo(_where(answer.as_of.seq, answer.as_of.time))
     for r in s.results:
         verdict = "passed" if r.passed else "not passed"
-        click.echo(f"{r.nominee}\t{r.yes} yes\t{r.no} no\t{verdict}\t{r.name or ''}")
+        echo_row(r.nominee, f"{r.yes} yes", f"{r.no} no", verdict, r.name or "")
 
 
 @click.command("history")
@@ -137,12 +134,10 @@ def history(
     if as_json:
         emit_json(answer)
         return
-    click.echo(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
+    echo_line(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
     for row in answer.events:
         at = row.at.isoformat() if row.at else "-"
-        click.echo(
-            f"{row.seq}\t{row.time.isoformat()}\t{at}\t{row.signer}\t{row.type}\t{row.summary}"
-        )
+        echo_row(row.seq, row.time.isoformat(), at, row.signer, row.type, row.summary)
 
 
 @click.command("report")
@@ -157,6 +152,7 @@ def history(
     default=None,
     help="File to write (html, json; default stdout), or folder for csv (required).",
 )
+@force_option
 @time_travel_options
 @pass_ctx
 def report(
@@ -165,6 +161,7 @@ def report(
     fmt: str,
     lang: str,
     out: Path | None,
+    force: bool,
     as_of: str | None,
     at_seq: int | None,
 ) -> None:
@@ -173,8 +170,8 @@ def report(
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
     result = movement_report(obj.app, movement, make_cut(as_of, at_seq))
     if fmt == "csv" and out is not None:
-        written = write_csv(result, out)
-        click.echo(f"report {movement}: {len(written)} files in {out}")
+        written = write_csv(result, out, replace=force)
+        echo_line(f"report {movement}: {len(written)} files in {out}")
         return
     chunks = (
         json_chunks(result)
@@ -185,7 +182,7 @@ def report(
         for block in _blocks(chunks):
             click.echo(block, nl=False)
         return
-    _write(out, chunks)
+    _write(out, chunks, force)
     cp = result.checkpoint
     if cp.size is None:
         covered = "no checkpoint signed yet"
@@ -193,7 +190,7 @@ def report(
         covered = f"checkpoint of size {cp.size} covers it"
     else:
         covered = f"checkpoint of size {cp.size}, {cp.uncovered} events after it not covered"
-    click.echo(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
+    echo_line(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
 
 
 def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
@@ -210,13 +207,8 @@ def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
-def _write(path: Path, chunks: Iterable[bytes]) -> None:
-    try:
-        with path.open("wb") as out:
-            for block in _blocks(chunks):
-                out.write(block)
-    except OSError as exc:
-        raise StorageError(f"cannot write '{path}': {exc.strerror}") from exc
+def _write(path: Path, chunks: Iterable[bytes], force: bool) -> None:
+    write_file(path, _blocks(chunks), replace=force)
 
 
 @click.command("receipt")
@@ -229,6 +221,7 @@ def _write(path: Path, chunks: Iterable[bytes]) -> None:
     default=None,
     help="Also write the event's proof in the C2SP tlog-proof text form.",
 )
+@force_option
 @json_option
 @pass_ctx
 def receipt(
@@ -237,13 +230,17 @@ def receipt(
     recipient: str,
     out: Path,
     tlog_proof: Path | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """An offline-verifiable receipt of award decision NUMBER for one recipient."""
     built = build_award_receipt(obj.app, number, recipient)
-    _write(out, [encode_receipt(built)])
+    for target in (out, tlog_proof):  # refuse before writing either
+        if target is not None:
+            check_target(target, force)
+    _write(out, [encode_receipt(built)], force)
     if tlog_proof is not None:
-        _write(tlog_proof, [tlog_proof_text(built).encode("utf-8")])
+        _write(tlog_proof, [tlog_proof_text(built).encode("utf-8")], force)
     size = built.checkpoint.split("\n")[1]
     if as_json:
         emit_json(
@@ -257,7 +254,7 @@ def receipt(
             }
         )
         return
-    click.echo(
+    echo_line(
         f"receipt: decision {number} for {recipient} (event {built.event.seq}, checkpoint of "
         f"size {size}) -> {out}" + (f"; tlog-proof -> {tlog_proof}" if tlog_proof else "")
     )

@@ -11,6 +11,7 @@ from cli.workflow_options import at_option, emit_outcome, parse_at, read_text
 from domain.errors import UsageError
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
+from domain.text import nfc
 from ledger.usecases import decisions, review
 
 # -- review sessions ----------------------------------------------------------------------------
@@ -167,9 +168,11 @@ def ballot_tally(
 
 
 def read_recipients(path: Path) -> list[str]:
-    """`--recipients-file`: one participant id a line (blank lines skipped)."""
+    """`--recipients-file`: one participant id a line (blank lines skipped), in NFC."""
     return [
-        line.strip() for line in read_text(path, "recipients file").splitlines() if line.strip()
+        nfc(line.strip())
+        for line in read_text(path, "recipients file").splitlines()
+        if line.strip()
     ]
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from cli.context import LedgerContext, load_key, pass_ctx
+from cli.context import LedgerContext, force_option, load_key, pass_ctx
 from domain.errors import MalformedInputError
+from ledger.files import check_target, write_text
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint
 from ledger.witness import WitnessState, witness_cosign
@@ -31,6 +32,7 @@ def witness() -> None:
 )
 @click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@force_option
 @pass_ctx
 def cosign_cmd(
     obj: LedgerContext,
@@ -41,6 +43,7 @@ def cosign_cmd(
     state: Path,
     operator_pub: Path,
     out: Path | None,
+    force: bool,
 ) -> None:
     """Cosign NOTE_FILE if it extends what this witness cosigned before; exit 4 if it forks
     or rolls back. The consistency proof comes from the ledger and is checked here."""
@@ -48,6 +51,8 @@ def cosign_cmd(
         note_text = note_file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"checkpoint '{note_file}': cannot read") from exc
+    if out is not None:  # refused before the witness's state moves on
+        check_target(out, force)
     operator_key = raw_public_key(load_public_key(operator_pub))
     key = load_key(key_path, passphrase_file)
     witness_state = WitnessState(state)
@@ -62,7 +67,7 @@ def cosign_cmd(
     cosigned = witness_cosign(note_text, operator_key, proof, witness_state, name, key)
     text = cosigned.to_text()
     if out is not None:
-        out.write_text(text, "utf-8")
+        write_text(out, text, replace=force)
     click.echo(text, nl=False)
 
 

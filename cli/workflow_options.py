@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from cli.context import parse_datetime
-from cli.render import emit_json, emit_receipt
+from cli.render import echo_line, emit_json, emit_receipt
 from domain.errors import MalformedInputError
 from ledger.application import WriteReceipt
 
@@ -61,4 +61,4 @@ def emit_outcome(
         return
     emit_receipt(receipt, False, what)
     for note in notes:
-        click.echo(f"  {note}")
+        echo_line(f"  {note}")

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from domain.errors import UsageError
 from domain.registry import Signer
+from domain.text import check_text
 
 # Vietnam has kept UTC+7 without daylight saving since 1975; a fixed offset keeps us I/O-free.
 VIETNAM_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -56,14 +57,40 @@ def require_aware(at: datetime, what: str) -> datetime:
     return at
 
 
+# The times a ledger accepts: wide enough for any record entered from paper, narrow enough that
+# converting between zones or adding a day never leaves Python's datetime range (year 1-9999).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def require_in_range(at: datetime, what: str) -> datetime:
+    """Return `at` if it lies in 1900-9998 (in UTC), else raise UsageError naming `what`.
+    A naive `at` is taken as UTC here (the caller gives it its zone)."""
+    try:
+        utc = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    except OverflowError:  # year 1 east of UTC, or year 9999 west of it
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise UsageError(f"{what} {at.isoformat()} is out of range: give a time from 1900 to 9998")
+    return at
+
+
+def require_day_in_range(day: date, what: str) -> date:
+    """Return `day` if it lies in 1900-9998, else raise UsageError naming `what`."""
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise UsageError(f"{what} {day.isoformat()} is out of range: give a date from 1900 to 9998")
+    return day
+
+
 def local_date(at: datetime) -> date:
     """The calendar date of `at` in Vietnam (deadlines and decision dates are local dates)."""
     return at.astimezone(VIETNAM_TZ).date()
 
 
 def require_text(value: str, what: str) -> str:
-    """Return `value` stripped if it has any text, else raise UsageError naming `what`."""
-    stripped = value.strip()
+    """Return `value` stripped if it has any text and no control, bidi or invisible character
+    (domain/text.py), else raise UsageError naming `what`."""
+    stripped = check_text(value, what).strip()
     if not stripped:
         raise UsageError(f"{what} must not be empty")
     return stripped

@@ -8,7 +8,7 @@ are rebuilt by replaying them). Pure: no crypto, no I/O.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from uuid import UUID, uuid5
 
 import msgspec
@@ -18,6 +18,8 @@ from eventsourcing.domain import (
     CanMutateAggregate,
     datetime_now_with_tzinfo,
 )
+
+from domain.text import check_event_text
 
 # Namespace for the deterministic aggregate ids of award-ledger (uuid5 over "kind:natural-id").
 NAMESPACE = UUID("6f1d2a4e-3c5b-5e7a-9b8c-0d1e2f3a4b5c")
@@ -46,6 +48,9 @@ class DomainEvent(
 
     # The roles one of which the signer must hold for the ledger to accept this event.
     required_roles: ClassVar[frozenset[str]] = frozenset()
+    # Text fields that are multi-line by definition (signed notes); every other text field of
+    # a new event must be one line of visible text (domain/text.py).
+    structured_text: ClassVar[frozenset[str]] = frozenset()
 
     def _as_dict(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__struct_fields__}
@@ -77,6 +82,15 @@ class Aggregate(BaseAggregate[UUID]):
         if "__init__" not in cls.__dict__:
             cls.__init__ = _init_from_events  # type: ignore[method-assign]
         super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Self:
+        check_event_text(event_class.__qualname__, kwargs, event_class.structured_text)
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        check_event_text(event_class.__qualname__, kwargs, event_class.structured_text)
+        super().trigger_event(event_class, **kwargs)
 
     class Event(DomainEvent, frozen=True, kw_only=True):
         pass

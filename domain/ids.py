@@ -6,6 +6,7 @@ import re
 from typing import NewType
 
 from domain.errors import UsageError
+from domain.text import id_problem
 
 UnitId = NewType("UnitId", str)
 PersonId = NewType("PersonId", str)
@@ -23,7 +24,13 @@ _TOKEN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def check_id(kind: str, value: str) -> str:
-    """Return `value` if it is a well-formed id for a `kind` record, else raise UsageError."""
+    """Return `value` if it is a well-formed id for a `kind` record, else raise UsageError.
+
+    Besides the characters allowed, an id must be NFC, without compatibility characters and
+    in one script (domain/text.py `id_problem`): lookalike ids are refused, not told apart."""
+    problem = id_problem(value)
+    if problem is not None:
+        raise UsageError(f"{kind} id {value!r} {problem}")
     if not _ID.fullmatch(value):
         raise UsageError(
             f"{kind} id {value!r} is not valid: use letters, digits and . _ / - "

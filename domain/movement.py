@@ -34,6 +34,7 @@ from domain.base import Aggregate, aggregate_id
 from domain.errors import MalformedInputError, UnknownCriterionError, UsageError
 from domain.ids import check_id
 from domain.rulebook import DEFAULT_RULEBOOK, Rulebook
+from domain.text import check_text, nfc
 
 MOVEMENT_KINDS = ("regular", "thematic")
 FORMULAS = {
@@ -105,6 +106,7 @@ def _parse_criteria(text: str) -> list[Criterion]:
         if len(row) != len(CRITERIA_HEADER):
             raise MalformedInputError(f"criteria line {line}: expected 4 columns, got {len(row)}")
         cid, name, max_text, weight_text = (cell.strip() for cell in row)
+        cid = nfc(cid)
         try:
             check_id("criterion", cid)
         except UsageError as exc:
@@ -113,6 +115,10 @@ def _parse_criteria(text: str) -> list[Criterion]:
             raise MalformedInputError(f"criteria line {line}: id {cid!r} repeats line {seen[cid]}")
         if not name:
             raise MalformedInputError(f"criteria line {line}: name is empty")
+        try:
+            check_text(name, "name")
+        except UsageError as exc:
+            raise MalformedInputError(f"criteria line {line}: {exc}") from exc
         max_points = _number(line, "max_points", max_text)
         weight = _number(line, "weight", weight_text)
         if max_points <= 0:

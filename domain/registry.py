@@ -13,6 +13,7 @@ import msgspec
 from domain.base import Aggregate, aggregate_id
 from domain.errors import DomainError, UsageError
 from domain.ids import PersonId, SignerName, UnitId, check_id, check_signer_name, check_token
+from domain.text import check_text
 
 OPERATOR = "operator"
 ROLES = frozenset(
@@ -58,6 +59,7 @@ class Ledger(Aggregate):
         """The operator signed a C2SP checkpoint over the first `size` leaves."""
 
         required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        structured_text: ClassVar[frozenset[str]] = frozenset({"note"})
         size: int
         root_hash: bytes
         note: str
@@ -84,6 +86,7 @@ class Ledger(Aggregate):
         """The operator stored a copy of a checkpoint note carrying witness cosignatures."""
 
         required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        structured_text: ClassVar[frozenset[str]] = frozenset({"note"})
         size: int
         note: str
 
@@ -232,6 +235,7 @@ class Signer(Aggregate):
     def revoke(self, reason: str) -> None:
         if self.revoked:
             raise DomainError(f"signer revoke rejected: signer {self.name!r} is already revoked")
+        check_text(reason, f"signer revoke {self.name!r}: reason")
         if not reason.strip():
             raise UsageError(f"signer revoke: give a --reason for revoking {self.name!r}")
         self.trigger_event(self.Revoked, reason=reason)
@@ -287,6 +291,7 @@ class Unit(Aggregate):
     def add(cls, unit_id: str, name: str, level: str, parent: Unit | None) -> Unit:
         check_id("unit", unit_id)
         check_token("unit level", level)
+        check_text(name, f"unit {unit_id!r}: name")
         if not name.strip():
             raise UsageError(f"unit {unit_id!r}: name must not be empty")
         return cls._create(
@@ -332,6 +337,7 @@ class Person(Aggregate):
         cls, person_id: str, name: str, unit: Unit, category: str | None, direct_worker: bool
     ) -> Person:
         check_id("person", person_id)
+        check_text(name, f"person {person_id!r}: name")
         if not name.strip():
             raise UsageError(f"person {person_id!r}: name must not be empty")
         if category is not None and category not in CATEGORIES:

@@ -134,6 +134,8 @@ def parse_rulebook(text: str) -> Rulebook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MalformedInputError(f"rulebook is not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib parses nested arrays and tables recursively
+        raise MalformedInputError("rulebook is not valid TOML: nested too deeply") from exc
     top, fields = _Table(data, ""), dict[str, Any]()
 
     awards = top.table("awards")

@@ -49,6 +49,7 @@ from ledger.store import (
     select_rows_before,
     sqlite_is_quiescent,
 )
+from ledger.store import state_bytes as state_bytes  # re-exported: verify reads rows too
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R")
@@ -135,7 +136,8 @@ class LedgerApp(Application[UUID]):
 
     def _open(self, location: LedgerLocation, create: bool) -> None:
         try:
-            ensure_schema(location)
+            if create:  # a read command never creates a schema (nor tables: _open_postgres)
+                ensure_schema(location)
             if location.is_postgres:
                 self._open_postgres(location, create)
             else:
@@ -435,17 +437,6 @@ def _entry(seq: int, n: RawRow) -> Entry:
         topic=n.topic if isinstance(n.topic, str) else "",
         state=state_bytes(n.state),
     )
-
-
-def state_bytes(state: Any) -> bytes:
-    """A stored state as bytes, whatever an edited row holds (text, NULL, a number)."""
-    if type(state) is bytes:
-        return state
-    if isinstance(state, str):
-        return state.encode("utf-8", errors="surrogateescape")
-    if isinstance(state, bytes | bytearray | memoryview):
-        return bytes(state)
-    return b"" if state is None else str(state).encode()
 
 
 def open_ledger(url: str, create: bool = True) -> LedgerApp:

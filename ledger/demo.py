@@ -93,6 +93,8 @@ class DemoSummary(msgspec.Struct):
 
 def prepare(out: Path) -> None:
     """Make DIR ready for a fresh demo ledger (see the module docstring for the policy)."""
+    if out.is_symlink():
+        raise UsageError(f"demo: '{out}' is a symbolic link: refusing to write through it")
     if out.exists() and not out.is_dir():
         raise UsageError(f"demo: '{out}' is not a directory")
     if (out / LEDGER_FILE).exists() and not (out / MARKER).exists():
@@ -102,7 +104,9 @@ def prepare(out: Path) -> None:
         )
     for name in DEMO_ENTRIES:
         path = out / name
-        if path.is_dir():
+        if path.is_symlink():  # the link goes; whatever it points to is left alone
+            path.unlink()
+        elif path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()

@@ -146,7 +146,8 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
     """Load an Ed25519 private key from a PEM file, decrypting it with `passphrase`.
 
     A passphrase given for an unencrypted key is accepted and ignored (so one
-    AWARDS_KEY_PASSPHRASE can serve a mix of keys). Raises KeyFileError.
+    AWARDS_KEY_PASSPHRASE can serve a mix of keys). A file readable by group or others is
+    refused, as ssh does (`check_private_key_mode`). Raises KeyFileError.
     """
     data = _read_key_file(path)
     try:
@@ -165,7 +166,25 @@ def load_private_key(path: Path, passphrase: bytes | None) -> Ed25519PrivateKey:
         raise KeyFileError(f"key file '{path}' uses an unsupported key algorithm") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(f"key file '{path}' is not an ed25519 private key")
+    check_private_key_mode(path)
     return key
+
+
+def check_private_key_mode(path: Path) -> None:
+    """Refuse a private key file that group or others may read or write (mode & 0o077), as
+    ssh does: someone else may have copied it. Needs POSIX permissions (skipped elsewhere).
+    Raises KeyFileError."""
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # _read_key_file reports a missing or unreadable file
+    if mode & 0o077:
+        raise KeyFileError(
+            f"key file '{path}' is accessible by group or others (mode {mode & 0o777:04o}): "
+            f"run 'chmod 600 {path}'"
+        )
 
 
 def _load_unencrypted(path: Path, data: bytes) -> PrivateKeyTypes:

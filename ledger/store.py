@@ -2,7 +2,9 @@
 
 A path (or ``sqlite:///path``) means SQLite, the embedded default; ``postgresql://user@host:port/db``
 means PostgreSQL through eventsourcing's postgres module. ``?schema=NAME`` on a PostgreSQL URL
-keeps the ledger's tables in that schema (created when missing).
+keeps the ledger's tables in that schema (created by `awards init` when missing; a read command
+never creates one). A password in the URL never appears in a message: `LedgerLocation.url` is
+the URL with the password masked (`redact_url`), and `mask_password` cleans any other text.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ APP_NAME = "AwardLedger"
 
 @dataclass(frozen=True)
 class LedgerLocation:
-    """A parsed `--ledger` value: the backend and the eventsourcing environment for it."""
+    """A parsed `--ledger` value: the backend and the eventsourcing environment for it.
+    `url` is for messages: its password, if any, is masked."""
 
     url: str
     backend: str  # "sqlite" | "postgres"
@@ -32,6 +35,34 @@ class LedgerLocation:
     @property
     def is_postgres(self) -> bool:
         return self.backend == "postgres"
+
+
+def redact_url(url: str) -> str:
+    """`url` with the password of a ``scheme://user:password@host`` URL shown as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+def mask_password(text: str, url: str) -> str:
+    """`text` with the password of `url` (as written, and percent-decoded) replaced by ``***``:
+    the last defence for messages that quote a driver's error."""
+    _, sep, rest = url.partition("://")
+    userinfo, at, _ = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return text
+    return mask_secret(text, userinfo.split(":", 1)[1])
+
+
+def mask_secret(text: str, password: str) -> str:
+    """`text` with `password` (as written, and percent-decoded) replaced by ``***``."""
+    for secret in sorted({password, unquote(password)}, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 def parse_location(url: str) -> LedgerLocation:
@@ -94,19 +125,26 @@ def _parse(url: str) -> LedgerLocation:
 
 
 def _postgres(url: str) -> LedgerLocation:
-    parts = urlsplit(url)
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port out of 0-65535 or not a number
+    except ValueError as exc:
+        raise UsageError(f"ledger {shown!r}: not a valid PostgreSQL URL ({exc})") from exc
     dbname = parts.path.lstrip("/")
     if not dbname or not parts.hostname:
-        raise UsageError(f"ledger {url!r}: a PostgreSQL URL needs a host and a database")
+        raise UsageError(f"ledger {shown!r}: a PostgreSQL URL needs a host and a database")
+    if port == 0:
+        raise UsageError(f"ledger {shown!r}: port 0 is not a valid PostgreSQL port")
     query = parse_qs(parts.query)
     schema = query.get("schema", [None])[0]
     if schema is not None and not schema.replace("_", "").isalnum():
-        raise UsageError(f"ledger {url!r}: schema {schema!r} must be letters, digits and _")
+        raise UsageError(f"ledger {shown!r}: schema {schema!r} must be letters, digits and _")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": str(int(float(_timeout("AWARDS_CONNECT_TIMEOUT", "10")))),
@@ -116,7 +154,7 @@ def _postgres(url: str) -> LedgerLocation:
     }
     if schema:
         env["POSTGRES_SCHEMA"] = schema
-    return LedgerLocation(url=url, backend="postgres", env=env, schema=schema)
+    return LedgerLocation(url=shown, backend="postgres", env=env, schema=schema)
 
 
 def ensure_schema(location: LedgerLocation) -> None:
@@ -142,7 +180,8 @@ def ensure_schema(location: LedgerLocation) -> None:
         ) as conn:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
     except psycopg.Error as exc:
-        raise StorageError(f"ledger {location.url!r}: cannot connect: {exc}") from exc
+        message = mask_secret(str(exc), env["POSTGRES_PASSWORD"])
+        raise StorageError(f"ledger {location.url!r}: cannot connect: {message}") from exc
 
 
 class RawRow(NamedTuple):
@@ -189,7 +228,22 @@ def select_topic_state(
 ) -> list[tuple[int, str, bytes]]:
     """Like select_rows, but only (notification id, topic, state): what a read model folds."""
     sql = _rows_statement(recorder, postgres, "topic, state")
-    return [(row[0], row[1], bytes(row[2])) for row in _fetch(recorder, sql, start, limit)]
+    return [
+        (row[0], row[1] if isinstance(row[1], str) else "", state_bytes(row[2]))
+        for row in _fetch(recorder, sql, start, limit)
+    ]
+
+
+def state_bytes(state: Any) -> bytes:
+    """A stored state as bytes, whatever an edited row holds (text, NULL, a number): a read
+    model then finds it unreadable (exit 4, "run awards verify") instead of crashing."""
+    if type(state) is bytes:
+        return state
+    if isinstance(state, str):
+        return state.encode("utf-8", errors="surrogateescape")
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return b"" if state is None else str(state).encode()
 
 
 def notification_id_at(recorder: Any, postgres: bool, seq: int) -> int | None:

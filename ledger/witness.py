@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from domain.errors import (
     ConsistencyError,
     MalformedInputError,
 )
+from ledger.files import write_text
 from ledger.keys import raw_public_key
 from ledger.merkle import verify_consistency
 from ledger.note import Checkpoint, NoteSignature, SignedNote, open_checkpoint
@@ -99,8 +99,10 @@ def check_witness_policy(
 ) -> list[str]:
     """Require at least `min_witnesses` valid cosignatures from `witnesses`; return their names.
 
+    Each witness counts once: a name or a public key given twice is counted once.
     Raises CheckpointError when the policy is not met (SignatureError for a forged line).
     """
+    witnesses = _distinct(witnesses)
     if min_witnesses > len(witnesses):
         raise CheckpointError(
             f"witness policy: {min_witnesses} cosignatures required but only "
@@ -113,6 +115,15 @@ def check_witness_policy(
             f"witness policy: checkpoint has {len(names)} valid cosignatures, need {min_witnesses}"
         )
     return names
+
+
+def _distinct(witnesses: Sequence[WitnessKey]) -> list[WitnessKey]:
+    """`witnesses` without a second entry for a name or a public key already listed."""
+    kept: list[WitnessKey] = []
+    for witness in witnesses:
+        if all(witness.name != k.name and witness.public_key != k.public_key for k in kept):
+            kept.append(witness)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -142,10 +153,9 @@ class WitnessState:
             raise MalformedInputError(f"witness state '{self.path}' is not readable") from exc
 
     def save(self, seen: dict[str, SeenCheckpoint]) -> None:
+        """Replace the state file (its own file: never through a symlink, never half written)."""
         data = {o: {"size": s.size, "root": s.root_hash.hex()} for o, s in sorted(seen.items())}
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
-        os.replace(tmp, self.path)
+        write_text(self.path, json.dumps(data, indent=2) + "\n", replace=True)
 
 
 def witness_cosign(

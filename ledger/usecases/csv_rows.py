@@ -1,11 +1,12 @@
 """Reading the CSV files of `awards import`: strict UTF-8, SPEC.md's headers, cells by line.
 
-Malformed text (bad UTF-8, NUL or control characters, a wrong header or column count, an
-empty required cell, a bad number, date or flag) raises MalformedInputError naming the file
-and line ("units.csv line 7: level '' is empty"). `row_errors` puts the same "FILE line N"
-in front of a domain refusal of the row, keeping its type (exit 1) — except that a usage
-problem of a row is malformed input (exit 3) and a rule broken by a row becomes
-ImportRuleViolationError, whose advice fits an import (it has no --override-reason).
+Malformed text (bad UTF-8; a control, bidi or invisible character of domain/text.py, TAB too;
+a wrong header or column count, an empty required cell, a bad number, date or flag) raises
+MalformedInputError naming the file and line ("units.csv line 7: level '' is empty").
+`row_errors` puts the same "FILE line N" in front of a domain refusal of the row, keeping its
+type (exit 1) — except that a usage problem of a row is malformed input (exit 3) and a rule
+broken by a row becomes ImportRuleViolationError, whose advice fits an import (it has no
+--override-reason).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.actor import VIETNAM_TZ
+from domain.actor import VIETNAM_TZ, require_in_range
 from domain.errors import DomainError, MalformedInputError, RuleViolationError, UsageError
+from domain.text import describe, nfc, unsafe_char
 
 HEADERS = {
     "units": ["id", "name", "level", "parent"],
@@ -28,7 +30,6 @@ HEADERS = {
     "scores": ["participant", "criterion", "points", "kind"],
 }
 _BOOLEANS = {"true": True, "false": False}
-_CONTROLS = {chr(c) for c in range(32) if chr(c) not in "\t\r\n"} | {"\x7f"}
 
 
 class ImportRuleViolationError(RuleViolationError):
@@ -50,7 +51,9 @@ class Row:
 
 
 def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
-    """Decode and split a CSV file of `kind`; MalformedInputError naming `source` and line."""
+    """Decode and split a CSV file of `kind`; MalformedInputError naming `source` and line.
+    Cells are stripped; every cell but a name is put in Unicode NFC (ids are NFC, names are
+    kept as written)."""
     header = HEADERS[kind]
     try:
         text = data.decode("utf-8")
@@ -62,11 +65,11 @@ def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
         ) from exc
     text = text.removeprefix("\ufeff")
     for number, content in enumerate(text.split("\n"), start=1):
-        bad = next((c for c in content if c in _CONTROLS), None)
+        bad = unsafe_char(content.removesuffix("\r"))
         if bad is not None:
             raise MalformedInputError(
-                f"{source} line {number}: control character U+{ord(bad):04X} "
-                "(is the file UTF-16 or binary?)"
+                f"{source} line {number}: control character {describe(bad)} "
+                "(cells are one line of visible text; is the file UTF-16 or binary?)"
             )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -86,12 +89,19 @@ def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
                     f"{source} line {reader.line_num}: expected {len(header)} columns "
                     f"({','.join(header)}), got {len(cells)}"
                 )
-            rows.append(Row(reader.line_num, [cell.strip() for cell in cells]))
+            rows.append(Row(reader.line_num, _cells(header, cells)))
     except csv.Error as exc:
         raise MalformedInputError(f"{source} line {reader.line_num}: {exc}") from exc
     if not rows:
         raise MalformedInputError(f"{source} has no rows after the header")
     return rows
+
+
+def _cells(header: list[str], cells: list[str]) -> list[str]:
+    return [
+        cell.strip() if column == "name" else nfc(cell.strip())
+        for column, cell in zip(header, cells, strict=True)
+    ]
 
 
 @contextmanager
@@ -140,4 +150,8 @@ def moment(where: str, column: str, value: str) -> datetime | None:
         raise MalformedInputError(
             f"{where}: {column} {value!r} is not an ISO 8601 date or datetime"
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=VIETNAM_TZ)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=VIETNAM_TZ)
+    try:
+        return require_in_range(parsed, f"{where}: {column}")
+    except UsageError as exc:
+        raise MalformedInputError(str(exc)) from exc

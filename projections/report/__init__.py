@@ -7,11 +7,12 @@ from pathlib import Path
 
 from domain.errors import StorageError
 from ledger.application import LedgerApp
+from ledger.files import write_file
 from projections.checkpoints import stored_checkpoints
 from projections.report.model import Report, build_report
 from projections.report.render_csv import write_csv
-from projections.report.render_html import write_html
-from projections.report.render_json import write_json
+from projections.report.render_html import html_chunks
+from projections.report.render_json import json_chunks
 from projections.runner import Runner
 from projections.stream import Cut
 from projections.view import LEDGER_VIEW
@@ -26,20 +27,22 @@ def movement_report(
     return build_report(folded.state, folded.position, movement, stored_checkpoints(app), cut.as_of)
 
 
-def write_reports(app: LedgerApp, movement: str, folder: Path) -> list[Path]:
+def write_reports(
+    app: LedgerApp, movement: str, folder: Path, replace: bool = False
+) -> list[Path]:
     """Write every form of `movement`'s report into `folder`: ``<id>.vi.html``, ``<id>.en.html``,
-    ``<id>.json`` and the ``<id>-csv/`` tables (ids with ``/`` get ``_``). Returns the paths."""
+    ``<id>.json`` and the ``<id>-csv/`` tables (ids with ``/`` get ``_``). Returns the paths.
+    Files are written as ledger/files.py writes them (existing ones replaced only if
+    `replace`)."""
     report = movement_report(app, movement)
     stem = movement.replace("/", "_")
     paths = [folder / f"{stem}.vi.html", folder / f"{stem}.en.html", folder / f"{stem}.json"]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for path, lang in zip(paths[:2], ("vi", "en"), strict=True):
-            with path.open("w", encoding="utf-8") as out:
-                write_html(report, out, lang)
-        with paths[2].open("wb") as binary:
-            write_json(report, binary)
     except OSError as exc:
         raise StorageError(f"report: cannot write into '{folder}': {exc.strerror}") from exc
-    write_csv(report, folder / f"{stem}-csv")
+    for path, lang in zip(paths[:2], ("vi", "en"), strict=True):
+        write_file(path, (c.encode("utf-8") for c in html_chunks(report, lang)), replace)
+    write_file(paths[2], json_chunks(report), replace)
+    write_csv(report, folder / f"{stem}-csv", replace)
     return [*paths, folder / f"{stem}-csv"]

@@ -9,12 +9,14 @@ lists the files and columns.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from domain.errors import StorageError
+from domain.errors import StorageError, UsageError
+from ledger.files import write_file, write_text
 from projections.report.model import Report
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -152,26 +154,35 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     }  # fmt: skip
 
 
-def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([_cell(v) for v in row])
+def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+        if buffer.tell() >= 1 << 16:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def write_csv(report: Report, folder: Path) -> list[Path]:
-    """Write every table into `folder` (created if missing); returns the files written."""
+def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]:
+    """Write every table into `folder` (created if missing); returns the files written. Each
+    file goes through ledger/files.py: no symlink followed, no existing file replaced unless
+    `replace`; a `folder` that is a symlink is refused."""
+    if folder.is_symlink():
+        raise UsageError(f"report: '{folder}' is a symbolic link: refusing to write through it")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, (header, rows) in tables(report).items():
-            _write(folder / name, header, rows)
-            written.append(folder / name)
-        if report.checkpoint.note:
-            note = folder / "checkpoint.txt"
-            note.write_text(report.checkpoint.note, encoding="utf-8", newline="")
-            written.append(note)
     except OSError as exc:
         raise StorageError(f"report: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+    written = []
+    for name, (header, rows) in tables(report).items():
+        write_file(folder / name, _csv_chunks(header, rows), replace)
+        written.append(folder / name)
+    if report.checkpoint.note:
+        note = folder / "checkpoint.txt"
+        write_text(note, report.checkpoint.note, replace)
+        written.append(note)
     return written

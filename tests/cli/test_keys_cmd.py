@@ -42,7 +42,9 @@ def test_keys_new_writes_a_0600_key_and_its_public_half(plain: Cli, tmp_path: Pa
     private, public = out / "alice.key", out / "alice.pub"
     kid = key_id(raw_public_key(load_public_key(public)))
     assert result.stdout == f"key alice: id {kid}; wrote {private} (0600) and {public}\n"
-    assert result.stderr == ""
+    assert result.stderr == f"warning: {private} is not encrypted: anyone who can read it can " + (
+        "sign as alice (give --passphrase-file or AWARDS_KEY_PASSPHRASE to encrypt it)\n"
+    )
     assert _mode(private) == 0o600
     assert _mode(public) == 0o644
     key = load_private_key(private, None)
