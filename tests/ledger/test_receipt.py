@@ -203,7 +203,7 @@ EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], int, str]] = {
     ),
     "checkpoint size": (lambda d: _edit_checkpoint_line(d, 1, "7"), 4, "note"),
     "checkpoint signature": (
-        lambda d: _edit_checkpoint_line(d, 4, d["checkpoint"].split("\n")[4][:-6] + "AAAAA="),
+        lambda d: _edit_checkpoint_line(d, -2, d["checkpoint"].split("\n")[-2][:-6] + "AAAAA="),
         4,
         "note",
     ),
