@@ -117,7 +117,8 @@ class RegistryHistory:
     def __init__(self) -> None:
         self._seqs: list[int] = []
         self._events: list[Signer.Registered | Signer.Revoked] = []
-        self._memo: dict[int, list[SignerRecord]] = {}
+        self._memo: dict[int, list[SignerRecord]] = {}  # by the number of events folded
+        self._claims: dict[int, RegistryClaim] = {}
 
     def apply(self, seq: int, event: object) -> None:
         """Note one event at `seq` (seqs ascending; events of other kinds are ignored)."""
@@ -131,6 +132,13 @@ class RegistryHistory:
         if count not in self._memo:
             self._memo[count] = self._fold(count)
         return self._memo[count]
+
+    def claim_at(self, size: int) -> RegistryClaim:
+        """The registry line of the tree of `size` (hashed once per distinct registry)."""
+        count = bisect.bisect_left(self._seqs, size)
+        if count not in self._claims:
+            self._claims[count] = claim_of(self.records_at(size))
+        return self._claims[count]
 
     def _fold(self, count: int) -> list[SignerRecord]:
         names: dict[Any, str] = {}

@@ -97,7 +97,7 @@ def audit(
     root = compact.root() if compact is not None else tree.root()
     if compact is None:
         check_stored(auditor.stored, tree, origin, problems)
-        check_registry_lines(auditor.stored, auditor.history.records_at, problems)
+        check_registry_lines(auditor.stored, auditor.history.claim_at, problems)
         check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
             check_given(text, tree, origin, auditor.registry.operator_keys, problems)
@@ -274,7 +274,7 @@ def _check_tail_registry(
     except AwardLedgerError as exc:
         problems.append(Problem(stored[0][0], 6, f"registry before the checkpoints: {exc}"))
         return
-    check_registry_lines(stored, history.records_at, problems)
+    check_registry_lines(stored, history.claim_at, problems)
 
 
 CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)

@@ -16,7 +16,7 @@ from ledger.findings import Problem
 from ledger.mapper import decode_stored
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash, root_of
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
-from ledger.registry_tree import SignerRecord, claim_of, claim_of_note
+from ledger.registry_tree import RegistryClaim, claim_of_note
 from ledger.store import RawRow
 from ledger.verify_registry import REGISTRY_EVENTS, Registry
 
@@ -241,11 +241,11 @@ def check_tail(
 
 def check_registry_lines(
     stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
-    records_at: Callable[[int], list[SignerRecord]],
+    claim_at: Callable[[int], RegistryClaim],
     problems: list[Problem],
 ) -> None:
     """(6): a stored checkpoint's registry line must equal the registry recomputed at its size
-    (`records_at`); a checkpoint without one claims nothing about the registry."""
+    (`claim_at`); a checkpoint without one claims nothing about the registry."""
     for seq, event, _ in stored:
         where = f"event {seq} (checkpoint of size {event.size})"
         try:
@@ -255,7 +255,7 @@ def check_registry_lines(
             continue
         if claim is None:
             continue
-        actual = claim_of(records_at(event.size))
+        actual = claim_at(event.size)
         if claim != actual:
             problems.append(
                 Problem(

@@ -12,6 +12,7 @@ import base64
 import json
 import re
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from click.testing import CliRunner, Result
@@ -59,7 +60,9 @@ def _verify_cli(tmp_path: Path, data: bytes, pub: Path, *extra: str) -> Result:
     return CliRunner().invoke(awards_cli, argv)
 
 
-def _store_checkpoint(app: LedgerApp, key: Ed25519PrivateKey, name: str, lines: tuple[str, ...]):
+def _store_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, name: str, lines: tuple[str, ...]
+) -> str:
     """Sign and store a checkpoint over the whole tree with exactly these extension lines,
     as an operator would who skipped every check (the real key signs what it is given)."""
     tree, _ = app.tree()
@@ -394,3 +397,21 @@ def test_topic_index_is_made_by_init_and_optional(ledger_url: str, keys: Keys) -
     note, _ = registry.sign_new_checkpoint(app, keys.op)  # the same query, unindexed
     assert claim_of_note(note) == claim_of(history_of(app, 3).records_at(3))
     app.close()
+
+
+def test_registry_seqs_count_rows_not_ids(ledger: LedgerApp, keys: Keys, raw: RawRows) -> None:
+    # A rolled-back insert leaves a gap in PostgreSQL's ids: here, a row stored and removed.
+    raw.insert(uuid4(), 1, "domain.registry:Unit.Added", b"x")
+    raw.delete(raw.count() - 1)
+    other = generate_key()
+    added = registry.add_signer(ledger, keys.op, "sec2", raw_public_key(other), ["secretary"])
+    registry.revoke_signer(ledger, keys.op, "sec2", "moved")
+    note, _ = registry.sign_new_checkpoint(ledger, keys.op)
+    size = ledger.tree()[0].size
+
+    records = history_of(ledger, size).records_at(size)
+
+    assert [(r.name, r.registered) for r in records][-1] == ("sec2", added.seqs[0])
+    assert records[-1].revoked == added.seqs[-1] + 1
+    assert audit(ledger).ok
+    assert claim_of_note(note) == claim_of(records)
