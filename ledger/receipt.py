@@ -260,6 +260,11 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     claim = registry_claim(cp)
     if receipt.signer_record is not None and claim is None:
         raise VerificationError("receipt: the checkpoint commits to no signer registry")
+    if receipt.format == RECEIPT_FORMAT_V1 and claim is not None:  # a v2 receipt downgraded
+        raise VerificationError(
+            "receipt: a v1 receipt against a checkpoint that commits to the signer registry "
+            "(it could hide a revocation); make a v2 receipt"
+        )
     if receipt.event.seq == 0:  # the genesis: self-signed by the operator key pinned above
         if receipt.registration.seq != 0 or event.body_bytes != genesis.body_bytes:
             raise VerificationError("receipt: event 0 must be the genesis itself")

@@ -332,6 +332,9 @@ def _meaning(data: bytes) -> tuple[Any, ...]:
     def proven(p: Any) -> tuple[Any, ...]:
         return (p.seq, base64.b64decode(p.entry), [base64.b64decode(h) for h in p.proof])
 
+    def proven_record(p: Any) -> tuple[Any, ...]:
+        return (p.index, base64.b64decode(p.record), [base64.b64decode(h) for h in p.proof])
+
     return (
         r.format,
         r.checkpoint,
@@ -339,6 +342,7 @@ def _meaning(data: bytes) -> tuple[Any, ...]:
         proven(r.genesis),
         proven(r.registration),
         r.shown,
+        r.signer_record and proven_record(r.signer_record),
     )
 
 

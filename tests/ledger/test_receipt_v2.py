@@ -333,6 +333,12 @@ def test_tampered_or_swapped_signer_record_is_refused(
     assert result.exit_code == 3
     assert "needs its signer_record" in one_error_line(result)
 
+    # ... and passed off as v1, which proves nothing about revocation
+    stripped["format"] = RECEIPT_FORMAT_V1
+    result = _verify_cli(tmp_path, json.dumps(stripped).encode(), keys.op_pub)
+    assert result.exit_code == 4
+    assert "a v1 receipt against a checkpoint that commits to" in one_error_line(result)
+
 
 # -- the registry commitment itself ---------------------------------------------------------------
 
