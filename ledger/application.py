@@ -8,6 +8,7 @@ conflict by rebuilding from fresh state). The use cases themselves live in ledge
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -115,8 +116,9 @@ class LedgerApp(Application[UUID]):
         self._tree = MerkleTree()
         self._leaf_ids: list[int] = []
         self.frontier_cache = FrontierCache(self.recorder, location.is_postgres)
-        if create:
-            self._read(create_topic_index)
+        if create:  # an optimisation only: reads work without it (e.g. ledgers made earlier)
+            with contextlib.suppress(StorageError):  # e.g. two offices creating it at once
+                self._read(create_topic_index)
 
     def _open_postgres(self, location: LedgerLocation, create: bool) -> None:
         super().__init__(env={**location.env, "CREATE_TABLE": "n"})
