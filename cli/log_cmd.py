@@ -26,7 +26,13 @@ from domain.errors import (
 from ledger.files import check_target, write_file, write_text
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint, SignedNote
-from ledger.receipt import build_receipt, encode_receipt, parse_receipt, verify_receipt
+from ledger.receipt import (
+    ReceiptCheck,
+    build_receipt,
+    encode_receipt,
+    parse_receipt,
+    verify_receipt,
+)
 from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.witness import check_witness_policy
@@ -291,6 +297,22 @@ def verify_receipt_cmd(
         f"ok: event {result.seq} ({result.type.rpartition(':')[2]}) signed by {result.signer} "
         f"is in {result.origin} at tree size {result.tree_size}" + (f"; {shown}" if shown else "")
     )
+    click.echo(_signer_statement(result))
+
+
+def _signer_statement(result: ReceiptCheck) -> str:
+    """What the receipt proved about its signer's standing at the event."""
+    if result.seq == 0:
+        return "signer: the genesis, signed by the operator key it names"
+    where = f"signer {result.signer}: registered at event {result.registered}"
+    if not result.not_revoked_proven:
+        return (
+            f"{where}; NOT proven unrevoked at event {result.seq} "
+            "(a v1 receipt: its checkpoint commits to no signer registry)"
+        )
+    if result.revoked is None:
+        return f"{where}, not revoked as of tree size {result.tree_size}"
+    return f"{where}, revoked at event {result.revoked}, not before event {result.seq}"
 
 
 COMMANDS = [checkpoint, verify, log, prove, consistency, verify_receipt_cmd]

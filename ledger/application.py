@@ -8,6 +8,7 @@ conflict by rebuilding from fresh state). The use cases themselves live in ledge
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +41,8 @@ from ledger.store import (
     APP_NAME,
     LedgerLocation,
     RawRow,
+    count_rows,
+    create_topic_index,
     ensure_schema,
     notification_id_at,
     parse_location,
@@ -47,6 +50,7 @@ from ledger.store import (
     select_aggregate_rows,
     select_rows,
     select_rows_before,
+    select_topic_rows,
     sqlite_is_quiescent,
 )
 from ledger.store import state_bytes as state_bytes  # re-exported: verify reads rows too
@@ -113,6 +117,9 @@ class LedgerApp(Application[UUID]):
         self._tree = MerkleTree()
         self._leaf_ids: list[int] = []
         self.frontier_cache = FrontierCache(self.recorder, location.is_postgres)
+        if create:  # an optimisation only: reads work without it (e.g. ledgers made earlier)
+            with contextlib.suppress(StorageError):  # e.g. two offices creating it at once
+                self._read(create_topic_index)
 
     def _open_postgres(self, location: LedgerLocation, create: bool) -> None:
         super().__init__(env={**location.env, "CREATE_TABLE": "n"})
@@ -202,6 +209,15 @@ class LedgerApp(Application[UUID]):
         """The notification id of the event at `seq` (None if the log is shorter), counted
         on the index."""
         return self._read(notification_id_at, seq)
+
+    def rows_of_topics(self, topics: Sequence[str]) -> list[tuple[int, str, bytes]]:
+        """(notification id, topic, state) of every row of these types, in ledger order
+        (on the topic index where the ledger has one)."""
+        return self._read(select_topic_rows, topics)
+
+    def count_rows(self, start: int, stop: int) -> int:
+        """How many rows have a notification id in [start, stop) (counted on the index)."""
+        return self._read(count_rows, start, stop)
 
     def _read(self, select: Callable[..., R], *args: Any) -> R:
         """Run one of ledger/store.py's raw reads; driver errors become StorageError."""

@@ -1,16 +1,17 @@
 """Receipts: one event's exact stored bytes with everything needed to check it offline.
 
-A receipt is a JSON document (see docs/FORMAT.md) holding the event entry, its inclusion proof
-in a signed checkpoint, and the evidence that its signer was a registered key with the needed
-role: the genesis entry (naming the operator key) and the signer's registration entry, each
-with its own inclusion proof in the same checkpoint. ``shown`` holds clear-text fields for
-people (recipient, award, …); each is checked against the signed payload, so editing one fails.
-:func:`verify_receipt` needs only the receipt and the operator's public key.
+A receipt is a JSON document (see docs/FORMAT.md §11) holding the event entry, its inclusion
+proof in a signed checkpoint, and the evidence that its signer was a registered key with the
+needed role: the genesis entry (naming the operator key) and the signer's registration entry,
+each with its own inclusion proof in the same checkpoint, and (v2) the signer's record in the
+registry the checkpoint commits to, which proves it was not revoked before the event.
+``shown`` holds clear-text fields for people (recipient, award, …); each is checked against
+the signed payload, so editing one fails. :func:`verify_receipt` needs only the receipt and
+the operator's public key; v1 receipts (no record) still verify, proving less.
 """
 
 from __future__ import annotations
 
-import base64
 import bisect
 from typing import Any
 from uuid import UUID
@@ -31,9 +32,20 @@ from ledger.application import Entry, LedgerApp
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
+from ledger.receipt_record import (
+    ProvenRecord,
+    b64,
+    check_record,
+    proof_hashes,
+    prove_record,
+    reject_duplicate_keys,
+    unb64,
+)
+from ledger.registry_tree import REGISTRY_TOPICS, RegistryHistory, claim_of, registry_claim
 from ledger.signing import verify_signature
 
-RECEIPT_FORMAT = "award-ledger/receipt/v1"
+RECEIPT_FORMAT = "award-ledger/receipt/v2"
+RECEIPT_FORMAT_V1 = "award-ledger/receipt/v1"  # no signer record: still read and verified
 ROTATION_TOPIC = topic_of(Ledger.OperatorRotated)
 
 
@@ -55,6 +67,7 @@ class Receipt(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     registration: ProvenEntry
     shown: dict[str, str] = msgspec.field(default_factory=dict)
     rotations: list[ProvenEntry] = msgspec.field(default_factory=list)
+    signer_record: ProvenRecord | None = None
 
 
 class ReceiptCheck(msgspec.Struct, frozen=True):
@@ -68,14 +81,14 @@ class ReceiptCheck(msgspec.Struct, frozen=True):
     tree_size: int
     root: str
     shown: dict[str, str]
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    format: str = RECEIPT_FORMAT
+    registered: int | None = None  # seq of the signer's registration
+    revoked: int | None = None  # seq of its revocation (at or after the event), if any
+    not_revoked_proven: bool = False  # a v2 record proved the signer unrevoked at the event
 
 
 def _proven(tree: MerkleTree, seq: int, entry: bytes, size: int) -> ProvenEntry:
-    return ProvenEntry(seq, _b64(entry), [_b64(h) for h in tree.inclusion_proof(seq, size)])
+    return ProvenEntry(seq, b64(entry), [b64(h) for h in tree.inclusion_proof(seq, size)])
 
 
 def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
@@ -93,6 +106,7 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     event: Entry | None = None
     registrations: dict[UUID, Entry] = {}
     rotations: list[Entry] = []
+    history = RegistryHistory()
     registered_topic = topic_of(Signer.Registered)
     for entry in app.entries():
         if entry.seq >= latest.size:
@@ -106,6 +120,8 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
             registrations.setdefault(entry.originator_id, entry)
         elif entry.topic == ROTATION_TOPIC:
             rotations.append(entry)
+        if entry.topic in REGISTRY_TOPICS:
+            history.apply(entry.seq, decode_stored(entry.topic, entry.state))
     if genesis is None or event is None:
         raise NotFoundError(f"receipt: event {seq} is not in the ledger")
     body = codec.decode_header(codec.split_entry(event.state).body)
@@ -113,15 +129,37 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     registration = genesis if seq == 0 else registrations.get(Signer.id_for(body.signer))
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
+    note = ledger.published_note or latest.note
+    record = _record_for(note, history, latest.size, body.signer) if seq else None
+    claims = seq == 0 or record is not None  # a checkpoint without a registry line: v1
     return Receipt(
-        format=RECEIPT_FORMAT,
-        checkpoint=ledger.published_note or latest.note,
+        format=RECEIPT_FORMAT if claims else RECEIPT_FORMAT_V1,
+        checkpoint=note,
         event=_proven(tree, seq, event.state, latest.size),
         genesis=_proven(tree, 0, genesis.state, latest.size),
         registration=_proven(tree, registration.seq, registration.state, latest.size),
         shown=dict(shown or {}),
         rotations=[_proven(tree, e.seq, e.state, latest.size) for e in rotations],
+        signer_record=record,
     )
+
+
+def _record_for(note: str, history: RegistryHistory, size: int, signer: str) -> ProvenRecord | None:
+    """The signer's record proven against the checkpoint's registry line (None when the note
+    has none). Raises VerificationError when the line does not match the ledger's registry."""
+    claim = registry_claim(Checkpoint.from_body(SignedNote.from_text(note).text))
+    if claim is None:
+        return None
+    records = history.records_at(size)
+    if claim_of(records) != claim:
+        raise VerificationError(
+            f"receipt: the checkpoint of size {size} commits to another signer registry than "
+            "the ledger holds; run 'awards verify'"
+        )
+    proven = prove_record(records, signer)
+    if proven is None:
+        raise NotFoundError(f"receipt: signer {signer!r} is not in the committed registry")
+    return proven
 
 
 def encode_receipt(receipt: Receipt) -> bytes:
@@ -135,16 +173,14 @@ def parse_receipt(data: bytes) -> Receipt:
         receipt = msgspec.json.decode(data, type=Receipt)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedReceiptError(f"receipt: {exc}") from exc
-    if receipt.format != RECEIPT_FORMAT:
+    reject_duplicate_keys(data)
+    if receipt.format not in (RECEIPT_FORMAT, RECEIPT_FORMAT_V1):
         raise MalformedReceiptError(f"receipt: format {receipt.format!r}, want {RECEIPT_FORMAT}")
+    if receipt.format == RECEIPT_FORMAT_V1 and receipt.signer_record is not None:
+        raise MalformedReceiptError("receipt: a v1 receipt has no signer_record")
+    if receipt.format == RECEIPT_FORMAT and receipt.event.seq and receipt.signer_record is None:
+        raise MalformedReceiptError("receipt: a v2 receipt needs its signer_record")
     return receipt
-
-
-def _unb64(text: str, what: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except ValueError as exc:
-        raise MalformedReceiptError(f"receipt: {what} is not base64") from exc
 
 
 class _Opened(msgspec.Struct, frozen=True):
@@ -159,8 +195,8 @@ class _Opened(msgspec.Struct, frozen=True):
 
 def _open(proven: ProvenEntry, what: str, size: int, root: bytes) -> _Opened:
     """Check `proven` is leaf `seq` of the checkpointed tree; decode it strictly."""
-    entry = _unb64(proven.entry, f"{what} entry")
-    proof = [_unb64(p, f"{what} proof") for p in proven.proof]
+    entry = unb64(proven.entry, f"{what} entry")
+    proof = proof_hashes(proven.proof, what)
     verify_inclusion(leaf_hash(entry), proven.seq, size, proof, root)
     split = codec.split_entry(entry)
     header = codec.decode_header(split.body)
@@ -177,8 +213,11 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     of these keys; (4) the checkpoint note is signed by the last of them (key name = origin);
     (5) the registration is signed by the operator in force at its position, precedes the
     event and names the event's signer with a role the event type needs (and, for an award
-    decision, lists the award in the signer's competence); (6) the event's
-    signature verifies with the registered key; (7) every shown field equals the signed payload.
+    decision, lists the award in the signer's competence); for v2, the signer's record is in
+    the registry the checkpoint commits to, matches the registration, and shows the signer
+    registered at or before the event and not revoked before it; (6) the event's signature
+    verifies with the registered key; (7) every shown field equals the signed payload.
+    For event 0 (the genesis) steps 5 and 6 are the genesis checks of step 3.
     """
     # (1):
     receipt = parse_receipt(data)
@@ -218,9 +257,18 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         raise CheckpointError("receipt: the pinned operator key is not this log's operator")
     # (4):
     cp = open_checkpoint(receipt.checkpoint, origin, origin, operators[-1][2])
+    claim = registry_claim(cp)
+    if receipt.signer_record is not None and claim is None:
+        raise VerificationError("receipt: the checkpoint commits to no signer registry")
+    if receipt.format == RECEIPT_FORMAT_V1 and claim is not None:  # a v2 receipt downgraded
+        raise VerificationError(
+            "receipt: a v1 receipt against a checkpoint that commits to the signer registry "
+            "(it could hide a revocation); make a v2 receipt"
+        )
     if receipt.event.seq == 0:  # the genesis: self-signed by the operator key pinned above
         if receipt.registration.seq != 0 or event.body_bytes != genesis.body_bytes:
             raise VerificationError("receipt: event 0 must be the genesis itself")
+        _check_all_shown(receipt.shown, event.event.payload())
         return ReceiptCheck(
             origin=origin,
             seq=0,
@@ -230,6 +278,9 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
             tree_size=cp.size,
             root=cp.root_hash.hex(),
             shown=dict(receipt.shown),
+            format=receipt.format,
+            registered=0,
+            not_revoked_proven=True,  # nothing precedes the genesis
         )
     # (5):
     r = reg.event
@@ -246,12 +297,14 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     if not type(event.event).required_roles & set(r.roles):
         raise VerificationError(f"receipt: signer {r.name!r} lacks role for {event.body.type}")
     _check_competence(event.event, r)
+    record = None
+    if receipt.signer_record is not None and claim is not None:
+        seq, reg_seq = receipt.event.seq, receipt.registration.seq
+        record = check_record(receipt.signer_record, claim, seq, r.name, reg_seq, r)
     # (6):
     event.verify_signed_by(r.public_key, "receipt event")
     # (7):
-    payload = event.event.payload()
-    for name, value in receipt.shown.items():
-        _check_shown(name, value, payload)
+    _check_all_shown(receipt.shown, event.event.payload())
     return ReceiptCheck(
         origin=origin,
         seq=receipt.event.seq,
@@ -261,7 +314,16 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         tree_size=cp.size,
         root=cp.root_hash.hex(),
         shown=dict(receipt.shown),
+        format=receipt.format,
+        registered=receipt.registration.seq,
+        revoked=record.revoked if record is not None else None,
+        not_revoked_proven=record is not None,
     )
+
+
+def _check_all_shown(shown: dict[str, str], payload: dict[str, Any]) -> None:
+    for name, value in shown.items():
+        _check_shown(name, value, payload)
 
 
 def _origin_of(note: str) -> str:

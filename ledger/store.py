@@ -10,6 +10,7 @@ the URL with the password masked (`redact_url`), and `mask_password` cleans any 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -312,3 +313,45 @@ def select_rows_before(
 
 def _tuple(row: Any) -> tuple[Any, ...]:
     return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+def _table(recorder: Any, postgres: bool) -> str:
+    table = recorder.events_table_name
+    return f'"{recorder.datastore.schema}"."{table}"' if postgres else table
+
+
+def create_topic_index(recorder: Any, postgres: bool) -> None:
+    """Index the events table on its topic, so the few registry rows a checkpoint commits to
+    are found without reading the log (made where the tables are made, never by a read)."""
+    name = f"{recorder.events_table_name}_topic_idx"
+    index = f'"{name}"' if postgres else name
+    sql = f"CREATE INDEX IF NOT EXISTS {index} ON {_table(recorder, postgres)} (topic)"
+    with recorder.datastore.transaction(commit=True) as cursor:
+        cursor.execute(sql)
+
+
+def select_topic_rows(
+    recorder: Any, postgres: bool, topics: Sequence[str]
+) -> list[tuple[int, str, bytes]]:
+    """Every row of the given event types as (notification id, topic, state), in ledger order.
+    Uses the topic index when the ledger has one; the same query scans the table otherwise."""
+    if not topics:
+        return []
+    id_column = "notification_id" if postgres else "rowid"
+    marks = ", ".join(["%s" if postgres else "?"] * len(topics))
+    sql = (
+        f"SELECT {id_column}, topic, state FROM {_table(recorder, postgres)} "
+        f"WHERE topic IN ({marks}) ORDER BY {id_column}"
+    )
+    return [(int(r[0]), str(r[1]), bytes(r[2])) for r in _fetch(recorder, sql, *topics)]
+
+
+def count_rows(recorder: Any, postgres: bool, start: int, stop: int) -> int:
+    """How many rows have a notification id in [start, stop) (counted on the id's index)."""
+    id_column = "notification_id" if postgres else "rowid"
+    mark = "%s" if postgres else "?"
+    sql = (
+        f"SELECT COUNT(*) FROM {_table(recorder, postgres)} "
+        f"WHERE {id_column} >= {mark} AND {id_column} < {mark}"
+    )
+    return int(_fetch(recorder, sql, start, stop)[0][0])

@@ -36,11 +36,13 @@ from ledger.application import LedgerApp, state_bytes
 from ledger.findings import AuditReport, Problem
 from ledger.mapper import event_class_for, topic_of
 from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
+from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
 from ledger.verify_checkpoints import (
     check_cosigned,
     check_given,
+    check_registry_lines,
     check_stored,
     check_tail,
     trusted_start,
@@ -95,11 +97,13 @@ def audit(
     root = compact.root() if compact is not None else tree.root()
     if compact is None:
         check_stored(auditor.stored, tree, origin, problems)
+        check_registry_lines(auditor.stored, auditor.history.claim_at, problems)
         check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
             check_given(text, tree, origin, auditor.registry.operator_keys, problems)
     else:
         check_tail(auditor.stored, auditor.folded, origin, problems)
+        _check_tail_registry(app, auditor.stored, problems)
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
     return AuditReport(
         ok=not problems,
@@ -119,6 +123,7 @@ class _Auditor:
     ) -> None:
         self.app, self.origin, self.signatures, self.problems = app, origin, signatures, problems
         self.registry = Registry()
+        self.history = RegistryHistory()  # registry events with their seqs (checkpoint lines)
         self.size = 0
         self.tree = MerkleTree()
         self.compact: CompactRange | None = None  # an incremental audit's trusted frontier
@@ -206,6 +211,7 @@ class _Auditor:
 
     def _fold(self, seq: int, event: DomainEvent) -> None:
         self.registry.apply(event)
+        self.history.apply(seq, event)
         if isinstance(event, Ledger.CheckpointSigned):
             self.stored.append((seq, event, self.registry.operator_keys[-1]))
         elif isinstance(event, Ledger.CosignaturesAttached):
@@ -252,6 +258,23 @@ class _Auditor:
             return None
         rows = self.app.recorder.select_events(aggregate, lte=version - 1, desc=True, limit=1)
         return rows[0].originator_version if rows else None
+
+
+def _check_tail_registry(
+    app: LedgerApp,
+    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
+    problems: list[Problem],
+) -> None:
+    """(6) in an incremental audit: the new checkpoints' registry lines, against the registry
+    read on the topic index (the audit did not replay the registry before its start)."""
+    if not stored:
+        return
+    try:
+        history = history_of(app, max(event.size for _, event, _ in stored))
+    except AwardLedgerError as exc:
+        problems.append(Problem(stored[0][0], 6, f"registry before the checkpoints: {exc}"))
+        return
+    check_registry_lines(stored, history.claim_at, problems)
 
 
 CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)

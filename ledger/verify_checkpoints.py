@@ -1,10 +1,11 @@
-"""Audit steps (6) and (7): stored, cosigned and kept checkpoints against the recomputed tree,
-and the trusted starting point of an incremental audit.
+"""Audit steps (6) and (7): stored, cosigned and kept checkpoints against the recomputed tree
+(and their registry lines against the recomputed registry), and the trusted starting point of
+an incremental audit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from ledger.findings import Problem
 from ledger.mapper import decode_stored
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash, root_of
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
+from ledger.registry_tree import RegistryClaim, claim_of_note
 from ledger.store import RawRow
 from ledger.verify_registry import REGISTRY_EVENTS, Registry
 
@@ -233,5 +235,33 @@ def check_tail(
                     6,
                     f"event {seq} (checkpoint of size {event.size}): root mismatch: "
                     f"signed {cp.root_hash.hex()}, calculated {root.hex()}",
+                )
+            )
+
+
+def check_registry_lines(
+    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
+    claim_at: Callable[[int], RegistryClaim],
+    problems: list[Problem],
+) -> None:
+    """(6): a stored checkpoint's registry line must equal the registry recomputed at its size
+    (`claim_at`); a checkpoint without one claims nothing about the registry."""
+    for seq, event, _ in stored:
+        where = f"event {seq} (checkpoint of size {event.size})"
+        try:
+            claim = claim_of_note(event.note)
+        except AwardLedgerError as exc:
+            problems.append(Problem(seq, 6, f"{where}: {exc}"))
+            continue
+        if claim is None:
+            continue
+        actual = claim_at(event.size)
+        if claim != actual:
+            problems.append(
+                Problem(
+                    seq,
+                    6,
+                    f"{where}: registry line mismatch: signed {claim.count} signers, root "
+                    f"{claim.root.hex()}; calculated {actual.count}, {actual.root.hex()}",
                 )
             )

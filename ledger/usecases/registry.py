@@ -23,6 +23,7 @@ from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.keys import key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
+from ledger.registry_tree import registry_line
 
 
 def initialise(app: LedgerApp, origin: str, operator: str, key: Ed25519PrivateKey) -> WriteReceipt:
@@ -173,14 +174,18 @@ def new_person(
 def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, WriteReceipt]:
     """Sign a C2SP checkpoint over every event stored so far and record it (operator only).
 
-    The note's key name is the ledger origin. Returns the signed note text and the receipt.
+    The note's key name is the ledger origin; its body commits to the signer registry at
+    that size in a ``award-ledger/registry`` extension line (ledger/registry_tree.py).
+    Returns the signed note text and the receipt.
     """
     note_text = ""
 
     def build(_: Signer) -> list[Aggregate]:
         nonlocal note_text
         tree, _ids = app.tree()
-        checkpoint = Checkpoint(app.origin, tree.size, tree.root())
+        # the registry as it stands at this size, committed by an extension line (§9)
+        registry = registry_line(app, tree.size)
+        checkpoint = Checkpoint(app.origin, tree.size, tree.root(), (registry,))
         note_text = sign_checkpoint(checkpoint, app.origin, key)
         ledger = app.genesis()
         ledger.record_checkpoint(tree.size, tree.root(), note_text, tree.compact_range())
@@ -215,8 +220,9 @@ def attach_cosignatures(app: LedgerApp, key: Ed25519PrivateKey, note_text: str) 
 def rotate_operator(
     app: LedgerApp, key: Ed25519PrivateKey, new_name: str, new_key: Ed25519PrivateKey
 ) -> WriteReceipt:
-    """Hand the operator role to a new key: the outgoing operator signs the rotation, the new
-    signer is registered with role operator and the outgoing one is revoked, in one write."""
+    """Hand the operator role to a new key, in one write signed by the outgoing operator: the
+    new signer is registered with role operator (and its key claimed), then
+    ``Ledger.OperatorRotated``, then the outgoing operator is revoked."""
     new_public = raw_public_key(new_key)
 
     def build(actor: Signer) -> list[Aggregate]:
@@ -230,11 +236,13 @@ def rotate_operator(
             raise AlreadyExistsError(f"operator rotate rejected: signer {new_name!r} exists")
         if app.find(SignerKey, SignerKey.id_for(new_public)) is not None:
             raise AlreadyExistsError("operator rotate rejected: the new key is already registered")
-        ledger.rotate_operator(new_name, new_public)
         new_signer = Signer.register(new_name, new_public, ["operator"])
         claim = SignerKey.claim(new_public, new_name)
+        ledger.rotate_operator(new_name, new_public)
         actor.revoke(f"operator key rotated to {new_name!r}")
-        return [ledger, new_signer, claim, actor]
+        # In this order: the new operator is registered while the outgoing key is still the
+        # operator in force, so a receipt can check that registration (§11 step 5).
+        return [new_signer, claim, ledger, actor]
 
     return app.write(key, build)
 

@@ -390,3 +390,137 @@ def test_independent_proof_verifiers_agree_with_ours() -> None:
             if proof:
                 bad = [proof[0][:-1] + bytes([proof[0][-1] ^ 1]), *proof[1:]]
                 assert not _independent_consistency(old, size, tree.root(old), tree.root(), bad)
+
+
+# -- the independent verifier: the registry line (§9) and a v2 receipt's signer record (§11) ------
+
+RECORD_FIELDS = [
+    "name",
+    "public_key",
+    "roles",
+    "competence",
+    "unit",
+    "person",
+    "registered",
+    "revoked",
+]
+
+
+def _independent_registry_line(note: str) -> tuple[int, bytes] | None:
+    """The checkpoint body's `award-ledger/registry <count> <root>` line, if any."""
+    text = note[: note.rindex("\n\n") + 1]
+    found = [line for line in text.split("\n")[3:] if line.startswith("award-ledger/registry ")]
+    if not found:
+        return None
+    _, count, root64 = found[0].split(" ")
+    if not re.fullmatch(r"0|[1-9][0-9]*", count):
+        raise ValueError("bad registry count")
+    root = base64.b64decode(root64, validate=True)
+    if base64.b64encode(root).decode() != root64 or len(root) != 32:
+        raise ValueError("bad registry root")
+    return int(count), root
+
+
+def _independent_mth(leaves: list[bytes]) -> bytes:
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return _node(_independent_mth(leaves[:k]), _independent_mth(leaves[k:]))
+
+
+def _record_bytes(record: dict[str, Any]) -> bytes:
+    ordered = {field: record[field] for field in RECORD_FIELDS}
+    return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _independent_records(rows: list[dict[str, Any]], size: int) -> list[bytes]:
+    """Fold Signer.Registered / Signer.Revoked of events 0..size-1 into sorted record leaves."""
+    records: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for row in rows[:size]:
+        body = json.loads(row["body"])
+        payload = body["payload"]
+        if body["type"] == "domain.registry:Signer.Registered":
+            names[body["aggregate"]] = payload["name"]
+            records[payload["name"]] = {
+                "name": payload["name"],
+                "public_key": payload["public_key"],
+                "roles": payload["roles"],
+                "competence": payload.get("competence", []),
+                "unit": payload.get("unit"),
+                "person": payload.get("person"),
+                "registered": row["seq"],
+                "revoked": None,
+            }
+        elif body["type"] == "domain.registry:Signer.Revoked":
+            record = records[names[body["aggregate"]]]
+            record["revoked"] = record["revoked"] if record["revoked"] is not None else row["seq"]
+    return [_record_bytes(records[n]) for n in sorted(records, key=lambda n: n.encode())]
+
+
+def test_independent_verifier_recomputes_the_registry_line() -> None:
+    ledger = _load("ledger-happy-path")
+    checkpoint = _load("checkpoint-happy-path")
+    claim = _independent_registry_line(checkpoint["note"])
+    leaves = [
+        hashlib.sha256(b"\x00" + r).digest()
+        for r in _independent_records(ledger["rows"], checkpoint["size"])
+    ]
+    assert claim == (2, _independent_mth(leaves))  # ops and clerk, neither revoked at size 7
+    stored = json.loads(ledger["rows"][7]["body"])["payload"]["note"]
+    assert stored == checkpoint["note"]
+
+
+def _independent_record_check(receipt: dict[str, Any], public_key: bytes) -> dict[str, Any]:
+    """§11 step 5 for v2: the record is a leaf of the committed registry and admits the event."""
+    note = receipt["checkpoint"]
+    _independent_checkpoint(note, note.split("\n", 1)[0], public_key)
+    line = _independent_registry_line(note)
+    if line is None:
+        raise ValueError("the checkpoint commits to no registry")
+    proven = receipt["signer_record"]
+    data = base64.b64decode(proven["record"], validate=True)
+    proof = [base64.b64decode(h, validate=True) for h in proven["proof"]]
+    leaf = hashlib.sha256(b"\x00" + data).digest()
+    if not _independent_inclusion(proven["index"], line[0], leaf, proof, line[1]):
+        raise ValueError("record is not in the committed registry")
+    record = json.loads(data, object_pairs_hook=_pairs_no_duplicates)
+    if record.pop("__order__") != RECORD_FIELDS or _record_bytes(record) != data:
+        raise ValueError("record is not canonical")
+    entry = base64.b64decode(receipt["event"]["entry"])
+    body = json.loads(entry[: entry.rindex(b"\n")])
+    seq = receipt["event"]["seq"]
+    if record["name"] != body["signer"] or record["registered"] > seq:
+        raise ValueError("record is not the event's signer, registered before it")
+    if record["revoked"] is not None and record["revoked"] < seq:
+        raise ValueError("signer revoked before the event")
+    result: dict[str, Any] = record
+    return result
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "receipt-happy-path",
+        "receipt-rotation-before",
+        "receipt-rotation-after",
+        "receipt-record-tampered",
+    ],
+)
+def test_independent_verifier_checks_the_signer_record(name: str) -> None:
+    case = _load(name)
+    public_key = bytes.fromhex(case["operator_public_key"])
+    if case["want_error"] is not None:
+        with pytest.raises(ValueError):
+            _independent_record_check(case["receipt"], public_key)
+        return
+    record = _independent_record_check(case["receipt"], public_key)
+    assert record["revoked"] == case["want"]["revoked"]
+
+
+def test_v1_receipt_has_no_record_and_its_checkpoint_no_registry_line() -> None:
+    receipt = _load("receipt-v1-no-registry")["receipt"]
+    assert receipt["format"] == "award-ledger/receipt/v1" and "signer_record" not in receipt
+    assert _independent_registry_line(receipt["checkpoint"]) is None

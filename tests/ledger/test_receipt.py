@@ -30,6 +30,7 @@ from tests.conftest import (
     ORIGIN,
     SEQ_CHECKPOINT,
     SEQ_P1,
+    SEQ_SEC_REGISTERED,
     SEQ_UNIT,
     Cli,
     Keys,
@@ -55,6 +56,8 @@ def test_prove_out_then_verify_receipt(
     assert checked.stdout == (
         f"ok: event {SEQ_P1} (Person.Added) signed by sec is in {ORIGIN} "
         f"at tree size {SEQ_CHECKPOINT}\n"
+        f"signer sec: registered at event {SEQ_SEC_REGISTERED}, "
+        f"not revoked as of tree size {SEQ_CHECKPOINT}\n"
     )
     assert checked.stderr == ""
 
@@ -89,7 +92,7 @@ def test_receipt_shows_checked_fields(
     out.write_bytes(encode_receipt(build_receipt(ledger, SEQ_UNIT, shown={"unit_id": "U1"})))
     result = awards("verify-receipt", out, "--operator-pub", keys.op_pub, ledger=False)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.rstrip().endswith("; unit_id=U1")
+    assert result.stdout.splitlines()[0].endswith("; unit_id=U1")
 
 
 def test_every_covered_event_after_genesis_has_a_valid_receipt(
@@ -203,7 +206,7 @@ EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], int, str]] = {
     ),
     "checkpoint size": (lambda d: _edit_checkpoint_line(d, 1, "7"), 4, "note"),
     "checkpoint signature": (
-        lambda d: _edit_checkpoint_line(d, 4, d["checkpoint"].split("\n")[4][:-6] + "AAAAA="),
+        lambda d: _edit_checkpoint_line(d, -2, d["checkpoint"].split("\n")[-2][:-6] + "AAAAA="),
         4,
         "note",
     ),
@@ -233,7 +236,7 @@ EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], int, str]] = {
         "shown field 'recipient' is not in the signed event",
     ),
     "shown signer": (lambda d: d.update(shown={"signer": "op"}), 4, "receipt: shown "),
-    "format": (lambda d: d.update(format="award-ledger/receipt/v2"), 3, "format"),
+    "format": (lambda d: d.update(format="award-ledger/receipt/v3"), 3, "format"),
     "unknown field": (lambda d: d.update(extra="x"), 3, "extra"),
     "missing genesis": (lambda d: d.pop("genesis"), 3, "genesis"),
     "entry not base64": (lambda d: d["event"].update(entry="not base64!"), 3, "not base64"),
@@ -295,7 +298,7 @@ def test_malformed_receipt_file_is_exit_3(made: Made, tmp_path: Path, data: byte
 
 
 def test_receipt_with_invalid_utf8_in_a_string_is_exit_3(made: Made, tmp_path: Path) -> None:
-    data = made.plain.replace(b'"award-ledger/receipt/v1"', b'"\xffaward-ledger/receipt/v1"')
+    data = made.plain.replace(b'"award-ledger/receipt/v2"', b'"\xffaward-ledger/receipt/v2"')
     assert data != made.plain
     result = _run_verify(tmp_path, data, made.op_pub)
     assert result.exit_code == 3
@@ -329,6 +332,9 @@ def _meaning(data: bytes) -> tuple[Any, ...]:
     def proven(p: Any) -> tuple[Any, ...]:
         return (p.seq, base64.b64decode(p.entry), [base64.b64decode(h) for h in p.proof])
 
+    def proven_record(p: Any) -> tuple[Any, ...]:
+        return (p.index, base64.b64decode(p.record), [base64.b64decode(h) for h in p.proof])
+
     return (
         r.format,
         r.checkpoint,
@@ -336,6 +342,7 @@ def _meaning(data: bytes) -> tuple[Any, ...]:
         proven(r.genesis),
         proven(r.registration),
         r.shown,
+        r.signer_record and proven_record(r.signer_record),
     )
 
 

@@ -32,7 +32,15 @@ from ledger.keys import raw_public_key
 from ledger.mapper import topic_of
 from ledger.merkle import MerkleTree, leaf_hash
 from ledger.note import Checkpoint, note_key_id, sign_checkpoint, sign_note
-from ledger.receipt import RECEIPT_FORMAT, ProvenEntry, Receipt, encode_receipt
+from ledger.receipt import (
+    RECEIPT_FORMAT,
+    RECEIPT_FORMAT_V1,
+    ProvenEntry,
+    Receipt,
+    encode_receipt,
+)
+from ledger.receipt_record import prove_record
+from ledger.registry_tree import RegistryHistory, claim_of
 
 OUT_DIR = Path(__file__).resolve().parent / "format"
 
@@ -50,6 +58,8 @@ def seeded_key(label: bytes) -> Ed25519PrivateKey:
 OPERATOR_KEY = seeded_key(b"award-ledger test operator")
 CLERK_KEY = seeded_key(b"award-ledger test secretary")
 STRANGER_KEY = seeded_key(b"award-ledger test stranger")
+NEW_OPERATOR_KEY = seeded_key(b"award-ledger test operator 2")
+NEW_OPERATOR_NAME = "ops2"
 OPERATOR_PUB = raw_public_key(OPERATOR_KEY)
 CLERK_PUB = raw_public_key(CLERK_KEY)
 STRANGER_PUB = raw_public_key(STRANGER_KEY)
@@ -117,7 +127,32 @@ class Ledger7:
 
     rows: list[Row]  # seq 0..8
     tree: MerkleTree  # over seq 0..6
-    note: str  # the checkpoint over size 7
+    note: str  # the checkpoint over size 7, with its registry line
+    history: RegistryHistory  # the registry events of the rows, with their seqs
+    v1_note: str  # the same checkpoint as signed before registries were committed
+
+
+def signed_rows(plan: list[tuple[Aggregate, datetime, str, Ed25519PrivateKey]]) -> list[Row]:
+    rows: list[Row] = []
+    for aggregate, when, signer, key in plan:
+        for event in pending(aggregate, when):
+            rows.append(signed_row(len(rows), event, signer, key))
+    return rows
+
+
+def history_of(rows: list[Row]) -> RegistryHistory:
+    history = RegistryHistory()
+    for row in rows:
+        history.apply(row.seq, row.event)
+    return history
+
+
+def checkpoint_note(rows: list[Row], key: Ed25519PrivateKey, registry: bool = True) -> str:
+    """The checkpoint over every row, with the registry line of docs/FORMAT.md §9."""
+    tree = MerkleTree(leaf_hash(row.entry) for row in rows)
+    line = claim_of(history_of(rows).records_at(tree.size)).to_line()
+    cp = Checkpoint(ORIGIN, tree.size, tree.root(), (line,) if registry else ())
+    return sign_checkpoint(cp, ORIGIN, key)
 
 
 def build_ledger() -> Ledger7:
@@ -138,19 +173,69 @@ def build_ledger() -> Ledger7:
         (unit, at(2, 30, 250000), CLERK_NAME, CLERK_KEY),  # awards unit add
         (person, at(2, 31), CLERK_NAME, CLERK_KEY),  # awards person add
     ]
-    rows: list[Row] = []
-    for aggregate, when, signer, key in plan:
-        for event in pending(aggregate, when):
-            rows.append(signed_row(len(rows), event, signer, key))
-
+    rows = signed_rows(plan)
     tree = MerkleTree(leaf_hash(row.entry) for row in rows)
-    note = sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), ORIGIN, OPERATOR_KEY)
+    note = checkpoint_note(rows, OPERATOR_KEY)
+    v1_note = checkpoint_note(rows, OPERATOR_KEY, registry=False)
     genesis.record_checkpoint(tree.size, tree.root(), note, tree.compact_range())
     clerk.revoke("left the office")
     for aggregate, when in ((genesis, at(3, 0)), (clerk, at(4, 0))):
         for event in pending(aggregate, when):
             rows.append(signed_row(len(rows), event, OPERATOR_NAME, OPERATOR_KEY))
-    return Ledger7(rows, tree, note)
+    return Ledger7(rows, tree, note, history_of(rows), v1_note)
+
+
+@dataclass(frozen=True)
+class Rotated:
+    """A ledger whose operator rotated: ops registers ops2, hands over and is revoked (one
+    write, in that order); ops2 then registers a signer; a checkpoint by ops2 covers all."""
+
+    rows: list[Row]
+    tree: MerkleTree
+    note: str
+    history: RegistryHistory
+
+
+def build_rotated() -> Rotated:
+    """seq 0–2 awards init (ops); 3–4 ops registers clerk; 5–8 awards operator rotate: ops
+    registers ops2 and its key, rotates to it and is revoked; 9–10 ops2 registers clerk2."""
+    new_pub = raw_public_key(NEW_OPERATOR_KEY)
+    genesis = Ledger.initialise(ORIGIN, SignerName(OPERATOR_NAME), OPERATOR_PUB)
+    operator = Signer.register(OPERATOR_NAME, OPERATOR_PUB, ["operator"])
+    operator_claim = SignerKey.claim(OPERATOR_PUB, OPERATOR_NAME)
+    clerk = Signer.register(CLERK_NAME, CLERK_PUB, ["secretary"])
+    clerk_claim = SignerKey.claim(CLERK_PUB, CLERK_NAME)
+    rows = signed_rows(
+        [
+            (genesis, at(1, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (operator, at(1, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (operator_claim, at(1, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (clerk, at(1, 5), OPERATOR_NAME, OPERATOR_KEY),
+            (clerk_claim, at(1, 5), OPERATOR_NAME, OPERATOR_KEY),
+        ]
+    )
+    new_operator = Signer.register(NEW_OPERATOR_NAME, new_pub, ["operator"])
+    new_claim = SignerKey.claim(new_pub, NEW_OPERATOR_NAME)
+    genesis.rotate_operator(NEW_OPERATOR_NAME, new_pub)
+    operator.revoke("operator key rotated to 'ops2'")
+    stranger = Signer.register("clerk2", STRANGER_PUB, ["secretary"])
+    stranger_claim = SignerKey.claim(STRANGER_PUB, "clerk2")
+    rows += signed_rows(
+        [
+            (new_operator, at(5, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (new_claim, at(5, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (genesis, at(5, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (operator, at(5, 0), OPERATOR_NAME, OPERATOR_KEY),
+            (stranger, at(6, 0), NEW_OPERATOR_NAME, NEW_OPERATOR_KEY),
+            (stranger_claim, at(6, 0), NEW_OPERATOR_NAME, NEW_OPERATOR_KEY),
+        ]
+    )
+    rows = [
+        Row(i, r.event, r.topic, r.signer, r.public_key, r.body, r.signature)
+        for i, r in enumerate(rows)
+    ]
+    tree = MerkleTree(leaf_hash(row.entry) for row in rows)
+    return Rotated(rows, tree, checkpoint_note(rows, NEW_OPERATOR_KEY), history_of(rows))
 
 
 # -- entries ------------------------------------------------------------------------------------
@@ -349,24 +434,43 @@ RECEIPT_SEQ = 6  # Person.Added
 REGISTRATION_SEQ = 3  # Signer.Registered clerk
 
 
-def receipt_document(ledger: Ledger7, shown: dict[str, str]) -> dict[str, Any]:
-    """The receipt ledger.receipt.build_receipt writes, as a JSON object."""
-    tree = ledger.tree
+def receipt_document(
+    rows: list[Row],
+    note: str,
+    history: RegistryHistory | None,
+    seq: int,
+    registration: int,
+    shown: dict[str, str],
+) -> dict[str, Any]:
+    """The receipt ledger.receipt.build_receipt writes, as a JSON object: v2 with the
+    signer's registry record when `history` is given, else v1 (a checkpoint without one)."""
+    size = int(note.split("\n")[1])
+    tree = MerkleTree(leaf_hash(row.entry) for row in rows[:size])
 
-    def proven(seq: int) -> ProvenEntry:
-        proof = [b64(h) for h in tree.inclusion_proof(seq)]
-        return ProvenEntry(seq, b64(ledger.rows[seq].entry), proof)
+    def proven(at: int) -> ProvenEntry:
+        proof = [b64(h) for h in tree.inclusion_proof(at)]
+        return ProvenEntry(at, b64(rows[at].entry), proof)
 
+    record = None
+    if history is not None:
+        record = prove_record(history.records_at(size), rows[seq].signer)
     receipt = Receipt(
-        format=RECEIPT_FORMAT,
-        checkpoint=ledger.note,
-        event=proven(RECEIPT_SEQ),
+        format=RECEIPT_FORMAT if history is not None else RECEIPT_FORMAT_V1,
+        checkpoint=note,
+        event=proven(seq),
         genesis=proven(0),
-        registration=proven(REGISTRATION_SEQ),
+        registration=proven(registration),
         shown=shown,
+        rotations=[proven(r.seq) for r in rows[:size] if r.topic == ROTATED_TOPIC],
+        signer_record=record,
     )
     document: dict[str, Any] = json.loads(encode_receipt(receipt))
+    if history is None:
+        del document["signer_record"]  # as a v1 file was written
     return document
+
+
+ROTATED_TOPIC = topic_of(Ledger.OperatorRotated)
 
 
 def receipt_case(
@@ -382,11 +486,17 @@ def receipt_case(
 
 def receipt_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
     shown = {"person_id": "P-0001", "name": "Nguyễn Thị Lan", "direct_worker": "true"}
-    happy = receipt_document(ledger, shown)
+
+    def document(shown: dict[str, str]) -> dict[str, Any]:
+        return receipt_document(
+            ledger.rows, ledger.note, ledger.history, RECEIPT_SEQ, REGISTRATION_SEQ, shown
+        )
+
+    happy = document(shown)
     happy_case = receipt_case(
-        "a receipt for event 6 (Person.Added by the secretary 'clerk', registered at 3) "
-        "against the checkpoint over 7 entries; the clerk's later revocation (event 8) does "
-        "not affect it",
+        "a v2 receipt for event 6 (Person.Added by the secretary 'clerk', registered at 3) "
+        "against the checkpoint over 7 entries, with clerk's registry record: not revoked "
+        "at size 7 (the revocation at event 8 comes later and does not affect it)",
         None,
         happy,
         OPERATOR_PUB,
@@ -399,13 +509,33 @@ def receipt_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
         "roles": ["secretary"],
         "tree_size": ledger.tree.size,
         "root": ledger.tree.root().hex(),
+        "format": RECEIPT_FORMAT,
+        "registered": REGISTRATION_SEQ,
+        "revoked": None,
+        "not_revoked_proven": True,
     }
-    edited = receipt_document(ledger, dict(shown, person_id="P-0002"))
-    bitflip = receipt_document(ledger, shown)
+    v1 = receipt_document(ledger.rows, ledger.v1_note, None, RECEIPT_SEQ, REGISTRATION_SEQ, shown)
+    v1_case = receipt_case(
+        "the same receipt in format v1, against the checkpoint signed without a registry "
+        "line: it verifies, but proves nothing about revocation",
+        None,
+        v1,
+        OPERATOR_PUB,
+    )
+    v1_case["want"] = {**happy_case["want"], "format": RECEIPT_FORMAT_V1}
+    v1_case["want"]["not_revoked_proven"] = False
+    edited = document(dict(shown, person_id="P-0002"))
+    bitflip = document(shown)
     proof0 = base64.b64decode(bitflip["event"]["proof"][0])
     bitflip["event"]["proof"][0] = b64(flip_bit(proof0, 0))
+    tampered = document(shown)
+    record = json.loads(base64.b64decode(tampered["signer_record"]["record"]))
+    record["roles"] = ["authority", "secretary"]  # re-encoded in canonical form
+    canonical = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+    tampered["signer_record"]["record"] = b64(canonical)
     return {
         "receipt-happy-path": happy_case,
+        "receipt-v1-no-registry": v1_case,
         "receipt-shown-recipient-edited": receipt_case(
             "the shown person id (the receipt's recipient) edited from P-0001 to P-0002",
             "VerificationError",
@@ -424,7 +554,39 @@ def receipt_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
             happy,
             STRANGER_PUB,
         ),
+        "receipt-record-tampered": receipt_case(
+            "the signer record's roles edited (role authority added; still canonical JSON): "
+            "it is no longer a leaf of the committed registry",
+            "RootMismatchError",
+            tampered,
+            OPERATOR_PUB,
+        ),
+        **rotation_cases(build_rotated()),
     }
+
+
+def rotation_cases(rotated: Rotated) -> dict[str, dict[str, Any]]:
+    size = rotated.tree.size
+    before = receipt_document(rotated.rows, rotated.note, rotated.history, 3, 1, {})
+    after = receipt_document(rotated.rows, rotated.note, rotated.history, 9, 5, {})
+    before_case = receipt_case(
+        "operator rotation (ledger of 11 events: ops registers clerk at 3; ops registers ops2 "
+        "at 5, rotates at 7, is revoked at 8; ops2 registers clerk2 at 9), checkpoint by ops2: "
+        "a receipt for event 3, signed by ops before the rotation (revoked at 8, after it)",
+        None,
+        before,
+        raw_public_key(NEW_OPERATOR_KEY),
+    )
+    before_case["want"] = {"seq": 3, "signer": OPERATOR_NAME, "tree_size": size, "revoked": 8}
+    after_case = receipt_case(
+        "the same ledger: a receipt for event 9, signed by the new operator ops2, whose "
+        "registration (event 5) ops signed while it was still the operator in force",
+        None,
+        after,
+        raw_public_key(NEW_OPERATOR_KEY),
+    )
+    after_case["want"] = {"seq": 9, "signer": NEW_OPERATOR_NAME, "tree_size": size, "revoked": None}
+    return {"receipt-rotation-before": before_case, "receipt-rotation-after": after_case}
 
 
 # -- the whole ledger, one entry per registry event type ------------------------------------------
