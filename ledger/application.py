@@ -49,6 +49,9 @@ from ledger.store import (
     select_rows_before,
     sqlite_is_quiescent,
 )
+from ledger.store import (
+    state_bytes as state_bytes,  # re-exported: the audit reads rows through it
+)
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R")
@@ -346,8 +349,8 @@ class LedgerApp(Application[UUID]):
     def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
         """Where the new events landed, and the tree after them: folds only the rows after the
         cached frontier (ledger/cache.py), so a write costs O(new events). Falls back to a full
-        read when the cache is missing or stale, or a concurrent writer's cache already covers
-        our rows."""
+        read when the cache is missing, fails its seal, does not end on the row it names, or a
+        concurrent writer's cache already covers our rows."""
         folded = getattr(self.recorder, "folded", None)
         if folded is not None:  # PostgreSQL: folded while the insert held the table's lock
             receipt = folded(notification_ids)
@@ -388,7 +391,8 @@ class LedgerApp(Application[UUID]):
             compact.append(last_hash)
             last_id = entry.notification_id
         if last_id is not None:
-            self.frontier_cache.store(Frontier(compact.size, last_id, last_hash, compact.hashes))
+            frontier = Frontier(compact.size, last_id, last_hash, compact.hashes)
+            self.frontier_cache.store(frontier, replace=cached is None)
         return WriteReceipt(seqs=seqs, size=compact.size, root=compact.root().hex())
 
 
@@ -435,17 +439,6 @@ def _entry(seq: int, n: RawRow) -> Entry:
         topic=n.topic if isinstance(n.topic, str) else "",
         state=state_bytes(n.state),
     )
-
-
-def state_bytes(state: Any) -> bytes:
-    """A stored state as bytes, whatever an edited row holds (text, NULL, a number)."""
-    if type(state) is bytes:
-        return state
-    if isinstance(state, str):
-        return state.encode("utf-8", errors="surrogateescape")
-    if isinstance(state, bytes | bytearray | memoryview):
-        return bytes(state)
-    return b"" if state is None else str(state).encode()
 
 
 def open_ledger(url: str, create: bool = True) -> LedgerApp:

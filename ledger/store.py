@@ -258,3 +258,14 @@ def select_rows_before(
 
 def _tuple(row: Any) -> tuple[Any, ...]:
     return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+def state_bytes(state: Any) -> bytes:
+    """A stored state as bytes, whatever an edited row holds (text, NULL, a number)."""
+    if type(state) is bytes:
+        return state
+    if isinstance(state, str):
+        return state.encode("utf-8", errors="surrogateescape")
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return b"" if state is None else str(state).encode()

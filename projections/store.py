@@ -1,12 +1,19 @@
-"""Stored read models: a view's state and its tracked position, written in one transaction.
+"""Stored read models: a view's sealed state and its tracked position, written in one transaction.
 
 Two tables live next to the ledger's events (in the same SQLite file, or the same PostgreSQL
 schema), reached through the ledger application's own eventsourcing datastore:
 
-``award_views``          one row per view: name, version, position (seq, notification id, time,
-                         Merkle frontier) and the state, both as JSON;
+``award_sealed_views``   one row per (view, local key id): version, position (seq, notification
+                         id, time, Merkle frontier) as JSON, the state as JSON, and the seal;
 ``award_view_tracking``  (view, notification_id) primary key: the tracking record, as
-                         eventsourcing's tracking recorders keep one per processed position.
+                         eventsourcing's tracking recorders keep one per processed position
+                         (``view`` is ``<name>@<key id>``).
+
+Nothing in these tables is believed as stored. The **seal** is HMAC-SHA256 under this user's
+local key (ledger/localkey.py) over the ledger's origin, the view name, the key id, the version,
+the stored position bytes and the stored state bytes; `load` reports whether it opens (`intact`)
+and the runner never uses a copy that does not. Rows of other keys (another office sharing a
+PostgreSQL ledger) are never read here. Without a usable local key nothing is stored.
 
 `ViewStore.save` inserts the tracking record and moves the view row from the position it was
 read at to the new one in the same transaction. Saving a position already recorded (a replay)
@@ -17,6 +24,7 @@ and `ViewConflictError` is raised: each position is applied to the stored copy e
 
 from __future__ import annotations
 
+import hmac
 import sqlite3
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +33,8 @@ import msgspec
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import StorageError
-from ledger.application import LedgerApp
+from ledger.application import LedgerApp, state_bytes
+from ledger.localkey import LocalKey, key_path, local_key
 from projections.stream import Position
 
 _ENCODER = msgspec.json.Encoder()
@@ -36,12 +45,42 @@ class ViewConflictError(StorageError):
     """Raised when a view's position was already recorded or moved on since it was read."""
 
 
+SEAL_DOMAIN = b"award-ledger/view/v1\n"
+OLD_TABLE = "award_views"  # the unsealed table of earlier versions: dropped on creation
+
+
 class StoredView(msgspec.Struct, frozen=True):
-    """A view row as stored: its version, position and state bytes (not yet decoded)."""
+    """A view row as stored: its version, position and state bytes (not yet decoded), and
+    whether its seal opened under the local key (never use the state when it did not)."""
 
     version: str
     position: Position
     state: bytes
+    intact: bool = True
+
+
+class ViewRow(msgspec.Struct, frozen=True):
+    """A row of the views table as stored, of any key, unchecked (for `verify`)."""
+
+    name: str
+    key_id: str
+    version: str
+    seq: int
+    position: bytes
+    state: bytes
+    seal: bytes
+
+
+def seal_parts(
+    origin: str, name: str, key_id: str, version: str, position: bytes, state: bytes
+) -> list[bytes]:
+    """What a view row's seal covers, in order."""
+    return [origin.encode(), name.encode(), key_id.encode(), version.encode(), position, state]
+
+
+def tracking_name(name: str, key_id: str) -> str:
+    """The tracking table's `view` value for view `name` kept under key `key_id`."""
+    return f"{name}@{key_id}"
 
 
 def _integrity_errors() -> tuple[type[BaseException], ...]:
@@ -58,8 +97,9 @@ def _integrity_errors() -> tuple[type[BaseException], ...]:
 class ViewStore:
     """The stored views of one ledger (see the module docstring)."""
 
-    def __init__(self, app: LedgerApp) -> None:
+    def __init__(self, app: LedgerApp, key: LocalKey | None = None) -> None:
         self._app = app
+        self._key = key
         self._postgres = app.location.is_postgres
         self._mark = "%s" if self._postgres else "?"
         prefix = ""
@@ -67,17 +107,30 @@ class ViewStore:
             recorder: Any = app.recorder
             prefix = f'"{recorder.datastore.schema}".'
 
-        self._views = f"{prefix}award_views"
+        self._views = f"{prefix}award_sealed_views"
         self._tracking = f"{prefix}award_view_tracking"
         blob, big = ("BYTEA", "BIGINT") if self._postgres else ("BLOB", "INTEGER")
         self._create = (
-            f"CREATE TABLE IF NOT EXISTS {self._views} (name TEXT PRIMARY KEY, "
-            f"version TEXT NOT NULL, seq {big} NOT NULL, position {blob} NOT NULL, "
-            f"state {blob} NOT NULL)",
+            f"DROP TABLE IF EXISTS {prefix}{OLD_TABLE}",
+            f"CREATE TABLE IF NOT EXISTS {self._views} (name TEXT NOT NULL, "
+            f"key_id TEXT NOT NULL, version TEXT NOT NULL, seq {big} NOT NULL, "
+            f"position {blob} NOT NULL, state {blob} NOT NULL, seal {blob} NOT NULL, "
+            "PRIMARY KEY (name, key_id))",
             f"CREATE TABLE IF NOT EXISTS {self._tracking} (view TEXT NOT NULL, "
             f"notification_id {big} NOT NULL, PRIMARY KEY (view, notification_id))",
         )
         self._ready = False
+
+    @property
+    def key(self) -> LocalKey | None:
+        """The local key this store seals and opens rows with (None: nothing is stored)."""
+        if self._key is None:
+            self._key = local_key()
+        return self._key
+
+    def _seal(self, key: LocalKey, name: str, version: str, position: bytes, state: bytes) -> bytes:
+        parts = seal_parts(self._app.origin, name, key.key_id, version, position, state)
+        return key.seal(SEAL_DOMAIN, *parts)
 
     @contextmanager
     def _transaction(self, commit: bool) -> Any:
@@ -104,13 +157,20 @@ class ViewStore:
         self._ready = True
 
     def load(self, name: str) -> StoredView | None:
-        """The stored row of view `name`, or None."""
+        """This key's stored row of view `name` (`intact` False when its seal does not open),
+        or None (no row, or no usable local key)."""
+        key = self.key
+        if key is None:
+            return None
         try:
             self._ensure()
             with self._transaction(commit=False) as cursor:
                 cursor.execute(
-                    self._sql(f"SELECT version, position, state FROM {self._views} WHERE name = ?"),
-                    (name,),
+                    self._sql(
+                        f"SELECT version, seq, position, state, seal FROM {self._views} "
+                        "WHERE name = ? AND key_id = ?"
+                    ),
+                    (name, key.key_id),
                 )
                 row = cursor.fetchone()
         except StorageError:
@@ -119,11 +179,69 @@ class ViewStore:
             raise StorageError(f"view {name!r}: cannot read: {exc}") from exc
         if row is None:
             return None
+        version, blob, state = (
+            str(row["version"]),
+            state_bytes(row["position"]),
+            state_bytes(row["state"]),
+        )
+        intact = hmac.compare_digest(
+            state_bytes(row["seal"]), self._seal(key, name, version, blob, state)
+        )
         try:
-            position = _POSITION.decode(bytes(row["position"]))
+            position = _POSITION.decode(blob)
         except msgspec.DecodeError:
+            intact, position = False, Position()
+        if intact and position.seq != row["seq"]:
+            intact = False  # the seq column the update matches on was edited
+        if not intact:  # keep what the update must match, never the state
+            seq = row["seq"] if type(row["seq"]) is int else -1
+            position, state = Position(seq=seq), b""
+        return StoredView(version, position, state, intact)
+
+    def rows(self) -> tuple[list[ViewRow], list[tuple[str, int]]]:
+        """Every view row of every key, and every tracking record, unchecked (for `verify`;
+        empty when the tables do not exist)."""
+        try:
+            with self._transaction(commit=False) as cursor:
+                cursor.execute(
+                    f"SELECT name, key_id, version, seq, position, state, seal FROM {self._views} "
+                    "ORDER BY name, key_id"
+                )
+                views = [
+                    ViewRow(
+                        str(r["name"]),
+                        str(r["key_id"]),
+                        str(r["version"]),
+                        r["seq"] if type(r["seq"]) is int else -1,
+                        state_bytes(r["position"]),
+                        state_bytes(r["state"]),
+                        state_bytes(r["seal"]),
+                    )
+                    for r in cursor.fetchall()
+                ]
+                cursor.execute(
+                    f"SELECT view, notification_id FROM {self._tracking} "
+                    "ORDER BY view, notification_id"
+                )
+                tracking = [
+                    (
+                        str(r["view"]),
+                        r["notification_id"] if type(r["notification_id"]) is int else -1,
+                    )
+                    for r in cursor.fetchall()
+                ]
+        except Exception:  # no tables: nothing stored
+            return [], []
+        return views, tracking
+
+    def opens(self, row: ViewRow) -> bool | None:
+        """Whether `row`'s seal opens under the local key; None when it is another key's."""
+        key = self.key
+        if key is None or row.key_id != key.key_id:
             return None
-        return StoredView(str(row["version"]), position, bytes(row["state"]))
+        return hmac.compare_digest(
+            row.seal, self._seal(key, row.name, row.version, row.position, row.state)
+        )
 
     def save(
         self,
@@ -139,7 +257,12 @@ class ViewStore:
         StorageError."""
         if position.notification_id is None:
             raise ValueError("a view position without events is never stored")
+        key = self.key
+        if key is None:
+            raise StorageError(f"view {name!r}: no usable local key ({local_key_hint()})")
         blob = _ENCODER.encode(position)
+        seal = self._seal(key, name, version, blob, state)
+        tracked = tracking_name(name, key.key_id)
         try:
             self._ensure()
             with self._transaction(commit=True) as cursor:
@@ -147,28 +270,31 @@ class ViewStore:
                     self._sql(
                         f"INSERT INTO {self._tracking} (view, notification_id) VALUES (?, ?)"
                     ),
-                    (name, position.notification_id),
+                    (tracked, position.notification_id),
                 )
                 if read_at is None:
                     cursor.execute(
                         self._sql(
-                            f"INSERT INTO {self._views} (name, version, seq, position, state) "
-                            "VALUES (?, ?, ?, ?, ?)"
+                            f"INSERT INTO {self._views} (name, key_id, version, seq, position, "
+                            "state, seal) VALUES (?, ?, ?, ?, ?, ?, ?)"
                         ),
-                        (name, version, position.seq, blob, state),
+                        (name, key.key_id, version, position.seq, blob, state, seal),
                     )
                 else:
                     cursor.execute(
                         self._sql(
                             f"UPDATE {self._views} SET version = ?, seq = ?, position = ?, "
-                            "state = ? WHERE name = ? AND version = ? AND seq = ? RETURNING name"
+                            "state = ?, seal = ? WHERE name = ? AND key_id = ? AND version = ? "
+                            "AND seq = ? RETURNING name"
                         ),
                         (
                             version,
                             position.seq,
                             blob,
                             state,
+                            seal,
                             name,
+                            key.key_id,
                             read_at.version,
                             read_at.position.seq,
                         ),
@@ -182,7 +308,7 @@ class ViewStore:
                     self._sql(
                         f"DELETE FROM {self._tracking} WHERE view = ? AND notification_id < ?"
                     ),
-                    (name, position.notification_id),
+                    (tracked, position.notification_id),
                 )
         except StorageError:
             raise
@@ -195,8 +321,18 @@ class ViewStore:
             raise StorageError(f"view {name!r}: cannot write: {exc}") from exc
 
     def drop(self, name: str) -> None:
-        """Forget view `name` (it will be rebuilt from nothing on next use)."""
+        """Forget view `name`, of every key (it will be rebuilt from nothing on next use)."""
         self._ensure()
         with self._transaction(commit=True) as cursor:
             cursor.execute(self._sql(f"DELETE FROM {self._views} WHERE name = ?"), (name,))
-            cursor.execute(self._sql(f"DELETE FROM {self._tracking} WHERE view = ?"), (name,))
+            cursor.execute(
+                self._sql(f"DELETE FROM {self._tracking} WHERE view LIKE ?"), (f"{name}@%",)
+            )
+
+
+def local_key_hint() -> str:
+    """Where the local key was looked for, for messages."""
+    try:
+        return f"key file {str(key_path())!r}"
+    except RuntimeError:
+        return "no home directory"
