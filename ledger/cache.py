@@ -160,6 +160,14 @@ class FrontierCache:
             for r in found
         ]
 
+    def opens(self, row: CachedRow) -> bool | None:
+        """Whether `row`'s seal opens under the local key; None when it is another key's."""
+        key = self.key
+        if key is None or row.key_id != key.key_id:
+            return None
+        parts = seal_parts(row.key_id, row.size, row.last_id, row.last_hash, row.hashes)
+        return key.opens(row.seal, SEAL_DOMAIN, *parts)
+
     def store(self, frontier: Frontier, replace: bool = False) -> None:
         """Keep `frontier` unless a larger one is already stored (with `replace`: whatever is
         stored, e.g. a row that failed its check). Failures are ignored."""
