@@ -137,7 +137,7 @@ class Runner:
         state, start = self._start(spec, stored, cut, anchor)
         if stored is not None:  # keep its version and position for the save, not its bytes
             stored = msgspec.structs.replace(stored, state=b"")
-        want = persist and self._worth_storing(spec, stored, start, anchor)
+        want = persist and self._worth_storing(start, anchor)
         try:
             state, position, snapshot = self._fold(spec, state, start, cut, anchor, want)
         except _Mismatch:
@@ -157,7 +157,7 @@ class Runner:
             )
         if anchor is not None and cut == Cut() and position.seq < anchor.size:
             raise mismatch(anchor.size)  # the log is shorter than its own checkpoint
-        saved = snapshot is not None and self._save(spec, stored, snapshot)
+        saved = snapshot is not None and self._save(spec, stored, snapshot, start.seq == 0)
         return Folded(state, position, cut, saved)
 
     def _fold(
@@ -185,30 +185,29 @@ class Runner:
             state, position = _fold_tail(self.app, spec, state, position, cut)
         return state, position, taken
 
-    def _worth_storing(
+    def _worth_storing(self, start: Position, anchor: Anchor | None) -> bool:
+        """Whether a copy at the anchor would move the one the fold starts from (`start`)
+        forward enough; a fold from nothing replaces whatever is stored (it was not used)."""
+        if anchor is None or start.seq >= anchor.size:
+            return False
+        behind = start.seq
+        return behind == 0 or anchor.size - behind >= max(1, int(behind * self.lag))
+
+    def _save(
         self,
         spec: ViewSpec[S],
         stored: StoredView | None,
-        start: Position,
-        anchor: Anchor | None,
-    ) -> bool:
-        """Whether a copy at the anchor would move the stored one forward enough."""
-        if anchor is None or start.seq >= anchor.size:
-            return False
-        if stored is None or not stored.intact or stored.version != spec.stored_version:
-            return True
-        behind = stored.position.seq
-        return anchor.size - behind >= max(1, int(behind * self.lag))
-
-    def _save(
-        self, spec: ViewSpec[S], stored: StoredView | None, snapshot: tuple[Position, bytes]
+        snapshot: tuple[Position, bytes],
+        from_nothing: bool,
     ) -> bool:
         """Store the copy taken at the anchor; False if not stored."""
         position, state = snapshot
         if position.notification_id is None:
             return False
         try:
-            self.store.save(spec.name, spec.stored_version, stored, position, state)
+            self.store.save(
+                spec.name, spec.stored_version, stored, position, state, replace=from_nothing
+            )
         except ViewConflictError:
             return False  # another reader stored this or a later position first
         except StorageError:

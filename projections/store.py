@@ -250,8 +250,10 @@ class ViewStore:
         read_at: StoredView | None,
         position: Position,
         state: bytes,
+        replace: bool = False,
     ) -> None:
-        """Record `state` at `position` for view `name`, if the row is still `read_at`.
+        """Record `state` at `position` for view `name`, if the row is still `read_at`; with
+        `replace` (or `read_at` refused), the state was folded from nothing, not from that row.
 
         Raises ViewConflictError (a replayed or stale position: nothing written) or
         StorageError."""
@@ -266,6 +268,13 @@ class ViewStore:
         try:
             self._ensure()
             with self._transaction(commit=True) as cursor:
+                if read_at is None or not read_at.intact or replace:
+                    # a copy made from nothing: the records of the one it replaces (which was
+                    # not used) do not bind it; the view row's key and the update's match still
+                    # refuse a concurrent writer
+                    cursor.execute(
+                        self._sql(f"DELETE FROM {self._tracking} WHERE view = ?"), (tracked,)
+                    )
                 cursor.execute(
                     self._sql(
                         f"INSERT INTO {self._tracking} (view, notification_id) VALUES (?, ?)"

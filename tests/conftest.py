@@ -374,6 +374,16 @@ class RawRows:
         finally:
             conn.close()
 
+    def side_table(self, name: str) -> str:
+        """The qualified name of a table kept beside the events (views, caches)."""
+        if self.location.is_postgres:
+            return f'"{self.location.schema or "public"}".{name}'
+        return name
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run `sql` (``?`` placeholders) as anyone able to edit the database would: no key."""
+        return self._run(sql, params)
+
     def _uuid(self, value: uuid.UUID) -> Any:
         return value if self.location.is_postgres else value.hex
 
