@@ -129,7 +129,8 @@ def verify(
     min_witnesses: int | None,
     as_json: bool,
 ) -> None:
-    """Check every event, signature, role, version and checkpoint. Exit 0 intact, 4 not.
+    """Check every event, signature, role, version and checkpoint, and (a full check) every
+    cache kept beside the log. Exit 0 intact, 4 not.
 
     With --witness: the checkpoints given (or, with none given, the latest stored one) must
     carry enough valid witness cosignatures."""

@@ -269,9 +269,8 @@ class ViewStore:
             self._ensure()
             with self._transaction(commit=True) as cursor:
                 if read_at is None or not read_at.intact or replace:
-                    # a copy made from nothing: the records of the one it replaces (which was
-                    # not used) do not bind it; the view row's key and the update's match still
-                    # refuse a concurrent writer
+                    # a copy folded from nothing: the records of the row it replaces (which was
+                    # not used) do not bind it
                     cursor.execute(
                         self._sql(f"DELETE FROM {self._tracking} WHERE view = ?"), (tracked,)
                     )
@@ -290,11 +289,15 @@ class ViewStore:
                         (name, key.key_id, version, position.seq, blob, state, seal),
                     )
                 else:
+                    # a copy folded onto the row must find it as it was read; one folded from
+                    # nothing replaces the row whatever it holds now (it was not used)
+                    rebuilt = replace or not read_at.intact
+                    matched = "" if rebuilt else " AND version = ? AND seq = ?"
                     cursor.execute(
                         self._sql(
                             f"UPDATE {self._views} SET version = ?, seq = ?, position = ?, "
-                            "state = ?, seal = ? WHERE name = ? AND key_id = ? AND version = ? "
-                            "AND seq = ? RETURNING name"
+                            f"state = ?, seal = ? WHERE name = ? AND key_id = ?{matched} "
+                            "RETURNING name"
                         ),
                         (
                             version,
@@ -304,8 +307,7 @@ class ViewStore:
                             seal,
                             name,
                             key.key_id,
-                            read_at.version,
-                            read_at.position.seq,
+                            *(() if rebuilt else (read_at.version, read_at.position.seq)),
                         ),
                     )
                     if cursor.fetchone() is None:
