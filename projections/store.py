@@ -107,8 +107,8 @@ class ViewStore:
             recorder: Any = app.recorder
             prefix = f'"{recorder.datastore.schema}".'
 
-        self._views = f"{prefix}award_sealed_views"
-        self._tracking = f"{prefix}award_view_tracking"
+        self._views = self.views_table = f"{prefix}award_sealed_views"
+        self._tracking = self.tracking_table = f"{prefix}award_view_tracking"
         blob, big = ("BYTEA", "BIGINT") if self._postgres else ("BLOB", "INTEGER")
         self._create = (
             f"DROP TABLE IF EXISTS {prefix}{OLD_TABLE}",
@@ -133,7 +133,8 @@ class ViewStore:
         return key.seal(SEAL_DOMAIN, *parts)
 
     @contextmanager
-    def _transaction(self, commit: bool) -> Any:
+    def transaction(self, commit: bool) -> Any:
+        """A transaction on the ledger's own datastore (yields its cursor)."""
         recorder: Any = self._app.recorder
         datastore: Any = recorder.datastore
         with datastore.transaction(commit=commit) as cursor:
@@ -147,7 +148,7 @@ class ViewStore:
             return
         for attempt in range(2):
             try:
-                with self._transaction(commit=True) as cursor:
+                with self.transaction(commit=True) as cursor:
                     for statement in self._create:
                         cursor.execute(statement)
                 break
@@ -164,7 +165,7 @@ class ViewStore:
             return None
         try:
             self._ensure()
-            with self._transaction(commit=False) as cursor:
+            with self.transaction(commit=False) as cursor:
                 cursor.execute(
                     self._sql(
                         f"SELECT version, seq, position, state, seal FROM {self._views} "
@@ -197,42 +198,6 @@ class ViewStore:
             seq = row["seq"] if type(row["seq"]) is int else -1
             position, state = Position(seq=seq), b""
         return StoredView(version, position, state, intact)
-
-    def rows(self) -> tuple[list[ViewRow], list[tuple[str, int]]]:
-        """Every view row of every key, and every tracking record, unchecked (for `verify`;
-        empty when the tables do not exist)."""
-        try:
-            with self._transaction(commit=False) as cursor:
-                cursor.execute(
-                    f"SELECT name, key_id, version, seq, position, state, seal FROM {self._views} "
-                    "ORDER BY name, key_id"
-                )
-                views = [
-                    ViewRow(
-                        str(r["name"]),
-                        str(r["key_id"]),
-                        str(r["version"]),
-                        r["seq"] if type(r["seq"]) is int else -1,
-                        state_bytes(r["position"]),
-                        state_bytes(r["state"]),
-                        state_bytes(r["seal"]),
-                    )
-                    for r in cursor.fetchall()
-                ]
-                cursor.execute(
-                    f"SELECT view, notification_id FROM {self._tracking} "
-                    "ORDER BY view, notification_id"
-                )
-                tracking = [
-                    (
-                        str(r["view"]),
-                        r["notification_id"] if type(r["notification_id"]) is int else -1,
-                    )
-                    for r in cursor.fetchall()
-                ]
-        except Exception:  # no tables: nothing stored
-            return [], []
-        return views, tracking
 
     def opens(self, row: ViewRow) -> bool | None:
         """Whether `row`'s seal opens under the local key; None when it is another key's."""
@@ -267,7 +232,7 @@ class ViewStore:
         tracked = tracking_name(name, key.key_id)
         try:
             self._ensure()
-            with self._transaction(commit=True) as cursor:
+            with self.transaction(commit=True) as cursor:
                 if read_at is None or not read_at.intact or replace:
                     # a copy folded from nothing: the records of the row it replaces (which was
                     # not used) do not bind it
@@ -334,7 +299,7 @@ class ViewStore:
     def drop(self, name: str) -> None:
         """Forget view `name`, of every key (it will be rebuilt from nothing on next use)."""
         self._ensure()
-        with self._transaction(commit=True) as cursor:
+        with self.transaction(commit=True) as cursor:
             cursor.execute(self._sql(f"DELETE FROM {self._views} WHERE name = ?"), (name,))
             cursor.execute(
                 self._sql(f"DELETE FROM {self._tracking} WHERE view LIKE ?"), (f"{name}@%",)

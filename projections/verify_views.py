@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import msgspec
 
-from ledger.application import LedgerApp
+from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
 from ledger.merkle import MerkleTree
 from ledger.verify_caches import cache_problem, ends_at
@@ -30,7 +30,7 @@ def check_views(
 ) -> None:
     """See the module docstring."""
     store = ViewStore(app)
-    views, tracking = store.rows()
+    views, tracking = stored_rows(store)
     tracked: dict[str, list[int]] = defaultdict(list)
     for view, notification_id in tracking:
         tracked[view].append(notification_id)
@@ -58,6 +58,41 @@ def check_views(
         problems.append(
             cache_problem(tree, f"tracking records {records} of {view!r} name no stored view")
         )
+
+
+def stored_rows(store: ViewStore) -> tuple[list[ViewRow], list[tuple[str, int]]]:
+    """Every view row of every key, and every tracking record, as stored (empty when the
+    tables do not exist): read raw, so an edited row is reported rather than fatal."""
+    try:
+        with store.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT name, key_id, version, seq, position, state, seal "
+                f"FROM {store.views_table} ORDER BY name, key_id"
+            )
+            views = [
+                ViewRow(
+                    str(r["name"]),
+                    str(r["key_id"]),
+                    str(r["version"]),
+                    _int(r["seq"]),
+                    state_bytes(r["position"]),
+                    state_bytes(r["state"]),
+                    state_bytes(r["seal"]),
+                )
+                for r in cursor.fetchall()
+            ]
+            cursor.execute(
+                f"SELECT view, notification_id FROM {store.tracking_table} "
+                "ORDER BY view, notification_id"
+            )
+            tracking = [(str(r["view"]), _int(r["notification_id"])) for r in cursor.fetchall()]
+    except Exception:  # no tables: nothing stored
+        return [], []
+    return views, tracking
+
+
+def _int(value: object) -> int:
+    return value if type(value) is int else -1
 
 
 def _check_position(

@@ -14,6 +14,7 @@ from ledger import localkey
 from projections.history import history_view
 from projections.runner import encode_state
 from projections.store import ViewStore
+from projections.verify_views import stored_rows
 from tests.conftest import Cli, RawRows, one_error_line
 from tests.projections.builder import MOVEMENT
 from tests.projections.conftest import Scenario, scenario
@@ -146,4 +147,4 @@ def test_without_a_usable_key_views_are_folded_but_not_stored(
     result = awards("standings", MOVEMENT)
 
     assert result.exit_code == 0 and result.stderr == ""
-    assert ViewStore(scenario.app).rows() == ([], [])
+    assert stored_rows(ViewStore(scenario.app)) == ([], [])
