@@ -143,14 +143,12 @@ class Runner:
         except _Mismatch:
             if start.seq == 0:
                 raise mismatch(anchor.size if anchor else 0) from None
-            state, position, snapshot = self._fold(  # the copy was wrong: from nothing
-                spec, spec.initial(), Position(), cut, anchor, want
-            )
+            start = Position()  # the copy was not the signed tree: from nothing
+            state, position, snapshot = self._refold(spec, cut, anchor, want)
         if start.seq and anchor is not None and position.seq < anchor.size:
             # the cut stopped before m, so the copy was never checked: fold from nothing
-            state, position, snapshot = self._fold(
-                spec, spec.initial(), Position(), cut, anchor, False
-            )
+            start = Position()
+            state, position, snapshot = self._refold(spec, cut, anchor, False)
         if cut.at_seq is not None and position.seq < cut.at_seq:
             raise UsageError(
                 f"--at-seq {cut.at_seq} is past the end of the ledger ({position.seq} events)"
@@ -184,6 +182,15 @@ class Runner:
                         taken = (position, encode_state(state))
             state, position = _fold_tail(self.app, spec, state, position, cut)
         return state, position, taken
+
+    def _refold(
+        self, spec: ViewSpec[S], cut: Cut, anchor: Anchor | None, snapshot: bool
+    ) -> tuple[S, Position, tuple[Position, bytes] | None]:
+        """:meth:`_fold` from nothing; a log that misses the signed root is VerificationError."""
+        try:
+            return self._fold(spec, spec.initial(), Position(), cut, anchor, snapshot)
+        except _Mismatch:
+            raise mismatch(anchor.size if anchor else 0) from None
 
     def _worth_storing(self, start: Position, anchor: Anchor | None) -> bool:
         """Whether a copy at the anchor would move the one the fold starts from (`start`)
