@@ -24,6 +24,7 @@ from domain.errors import (
     VerificationError,
 )
 from ledger.files import check_target, write_file, write_text
+from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint, SignedNote
 from ledger.receipt import (
@@ -35,8 +36,10 @@ from ledger.receipt import (
 )
 from ledger.usecases import registry
 from ledger.verify import audit
+from ledger.verify_caches import check_frontier
 from ledger.witness import check_witness_policy
 from projections.log import log_view
+from projections.verify_views import check_views
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -138,7 +141,8 @@ def verify(
     min_witnesses: int | None,
     as_json: bool,
 ) -> None:
-    """Check every event, signature, role, version and checkpoint. Exit 0 intact, 4 not.
+    """Check every event, signature, role, version and checkpoint, and (a full check) every
+    cache kept beside the log. Exit 0 intact, 4 not.
 
     With --witness: the checkpoints given (or, with none given, the latest stored one) must
     carry enough valid witness cosignatures."""
@@ -160,10 +164,15 @@ def verify(
     pinned = raw_public_key(load_public_key(operator_pub)) if operator_pub else None
     if since is not None and given:
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
-    report = audit(obj.app, given, pinned, since, workers)
+    report = audit(obj.app, given, pinned, since, workers, (check_frontier, check_views))
     if as_json:
         emit_json(report)
-    elif report.ok:
+        if not report.ok:
+            raise _failed(report)
+        return
+    for remark in report.notes:
+        click.echo(f"note: {remark}")
+    if report.ok:
         click.echo(
             f"ok: {report.size - report.checked_from} events checked "
             f"(tree size {report.size}, root {report.root}); "
@@ -172,9 +181,12 @@ def verify(
     else:
         for problem in report.problems:
             echo_line(f"step {problem.step}: {problem.message}")
-    if not report.ok:
-        first = report.problems[0]
-        raise VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
+        raise _failed(report)
+
+
+def _failed(report: AuditReport) -> VerificationError:
+    first = report.problems[0]
+    return VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
 
 
 @click.command("log")

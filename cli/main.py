@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -21,6 +22,22 @@ from cli.context import LedgerContext, nfc_arguments
 from cli.render import echo_line
 from domain.errors import AwardLedgerError
 from ledger.store import DEFAULT_LEDGER, mask_password
+
+
+class _Warnings(logging.Handler):
+    """Prints the library's warnings (logger ``award_ledger``) as one `warning: ...` line each
+    on the stderr in use at that moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        click.echo(f"warning: {message}", err=True)
+
+
+_LOG = logging.getLogger("award_ledger")
+_LOG.setLevel(logging.WARNING)
+_LOG.propagate = False
+if not any(isinstance(h, _Warnings) for h in _LOG.handlers):
+    _LOG.addHandler(_Warnings())
 
 
 class LedgerGroup(click.Group):

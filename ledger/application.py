@@ -364,8 +364,8 @@ class LedgerApp(Application[UUID]):
     def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
         """Where the new events landed, and the tree after them: folds only the rows after the
         cached frontier (ledger/cache.py), so a write costs O(new events). Falls back to a full
-        read when the cache is missing or stale, or a concurrent writer's cache already covers
-        our rows."""
+        read when the cache is missing, fails its seal, does not end on the row it names, or a
+        concurrent writer's cache already covers our rows."""
         folded = getattr(self.recorder, "folded", None)
         if folded is not None:  # PostgreSQL: folded while the insert held the table's lock
             receipt = folded(notification_ids)
@@ -406,7 +406,8 @@ class LedgerApp(Application[UUID]):
             compact.append(last_hash)
             last_id = entry.notification_id
         if last_id is not None:
-            self.frontier_cache.store(Frontier(compact.size, last_id, last_hash, compact.hashes))
+            frontier = Frontier(compact.size, last_id, last_hash, compact.hashes)
+            self.frontier_cache.store(frontier, replace=cached is None)
         return WriteReceipt(seqs=seqs, size=compact.size, root=compact.root().hex())
 
 

@@ -1,10 +1,18 @@
-"""An untrusted cache of the Merkle frontier, so a write's receipt costs O(new events).
+"""A sealed, checked cache of the Merkle frontier, so a write's receipt costs O(new events).
 
-After each write the ledger stores the compact range (frontier) of the tree, its size and the
-last notification id it covers, in a one-row side table beside the events. The next write
-folds only the rows after that id. Nothing that *checks* anything reads this cache: `verify`
-and checkpoint signing always recompute from the stored events. A lost or stale cache only
-costs a full read.
+After each write the ledger stores the compact range (frontier) of the tree, its size, the last
+notification id it covers and that row's leaf hash, in a side table beside the events
+(``<events table>_frontiers``), one row per local cache key (ledger/localkey.py). The next write
+folds only the rows after that id. The row is believed only after two checks:
+
+- its **seal**, HMAC-SHA256 under this user's local key over (key id, size, last id, last hash,
+  hashes): someone who can edit the database but does not hold the key cannot change it;
+- its **end**: the row at `last_id` still exists and its leaf hash is `last_hash` (a cache left
+  behind by a deleted or rewritten row is not used).
+
+A refused row is replaced by the next write. Without a usable local key nothing is cached and a
+receipt reads the log back. `verify` recomputes every row against the tree
+(ledger/verify_caches.py).
 """
 
 from __future__ import annotations
@@ -14,7 +22,12 @@ from typing import Any
 
 import msgspec
 
+from ledger.localkey import LocalKey, local_key
 from ledger.merkle import HASH_SIZE, leaf_hash
+from ledger.store import state_bytes
+
+SEAL_DOMAIN = b"award-ledger/frontier-cache/v1\n"
+OLD_TABLE = "_frontier"  # the unsealed one-row table of earlier versions: dropped on creation
 
 
 class Frontier(msgspec.Struct, frozen=True):
@@ -31,30 +44,68 @@ class Frontier(msgspec.Struct, frozen=True):
         return row_id == self.last_id and leaf_hash(state) == self.last_hash
 
 
-class FrontierCache:
-    """The one-row `<events table>_frontier` table, on SQLite or PostgreSQL."""
+class CachedRow(msgspec.Struct, frozen=True):
+    """A row of the frontier table as stored, before any check (for `verify`)."""
 
-    def __init__(self, recorder: Any, postgres: bool) -> None:
+    key_id: str
+    size: int
+    last_id: int
+    last_hash: bytes
+    hashes: bytes
+    seal: bytes
+
+
+def seal_parts(
+    key_id: str, size: int, last_id: int, last_hash: bytes, hashes: bytes
+) -> list[bytes]:
+    """What a frontier row's seal covers, in order."""
+    return [key_id.encode(), str(size).encode(), str(last_id).encode(), last_hash, hashes]
+
+
+def split_hashes(size: int, blob: bytes) -> list[bytes] | None:
+    """The frontier hashes packed in `blob`, or None when they cannot be a frontier of `size`."""
+    if size < 0 or len(blob) % HASH_SIZE:
+        return None
+    hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+    return hashes if len(hashes) == bin(size).count("1") else None
+
+
+class FrontierCache:
+    """The `<events table>_frontiers` table, on SQLite or PostgreSQL."""
+
+    def __init__(self, recorder: Any, postgres: bool, key: LocalKey | None = None) -> None:
         self.recorder = recorder
         self.postgres = postgres
-        table = f"{recorder.events_table_name}_frontier"
+        events = recorder.events_table_name
+        table, old = f"{events}_frontiers", f"{events}{OLD_TABLE}"
         if postgres:
-            table = f'"{recorder.datastore.schema}"."{table}"'
-        self.table = table
+            schema = recorder.datastore.schema
+            table, old = f'"{schema}"."{table}"', f'"{schema}"."{old}"'
+        self.table, self._old = table, old
         self.param = "%s" if postgres else "?"
         self._created = False
+        self._key = key
+
+    @property
+    def key(self) -> LocalKey | None:
+        """The local key rows are sealed with (None: nothing is cached)."""
+        if self._key is None:
+            self._key = local_key()
+        return self._key
 
     def _create(self, cursor: Any) -> None:
         blob = "BYTEA" if self.postgres else "BLOB"
+        cursor.execute(f"DROP TABLE IF EXISTS {self._old}")
         cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.table} (id INTEGER PRIMARY KEY, "
+            f"CREATE TABLE IF NOT EXISTS {self.table} (key_id TEXT PRIMARY KEY, "
             f"size BIGINT NOT NULL, last_id BIGINT NOT NULL, last_hash {blob} NOT NULL, "
-            f"hashes {blob} NOT NULL)"
+            f"hashes {blob} NOT NULL, seal {blob} NOT NULL)"
         )
         self._created = True
 
     def load(self) -> Frontier | None:
-        """The cached frontier, or None (missing table, no row, or unreadable)."""
+        """This key's cached frontier if its seal opens, or None (missing table, no row, no
+        key, or a row that fails its seal). The caller still checks where it ends."""
         try:
             with self.recorder.datastore.transaction(commit=False) as cursor:
                 return self.read(cursor)
@@ -63,35 +114,95 @@ class FrontierCache:
 
     def read(self, cursor: Any) -> Frontier | None:
         """:meth:`load` on the caller's cursor (raises what the database raises)."""
-        cursor.execute(f"SELECT size, last_id, last_hash, hashes FROM {self.table} WHERE id = 1")
+        key = self.key
+        if key is None:
+            return None
+        cursor.execute(
+            f"SELECT size, last_id, last_hash, hashes, seal FROM {self.table} "
+            f"WHERE key_id = {self.param}",
+            (key.key_id,),
+        )
         row = cursor.fetchone()
         if row is None:
             return None
-        size, last_id, blob = (row["size"], row["last_id"], bytes(row["hashes"]))
-        last_hash = bytes(row["last_hash"])
-        if len(blob) % HASH_SIZE:
+        size, last_id = _int(row["size"]), _int(row["last_id"])
+        last_hash, blob, seal = (
+            state_bytes(row["last_hash"]),
+            state_bytes(row["hashes"]),
+            state_bytes(row["seal"]),
+        )
+        parts = seal_parts(key.key_id, size, last_id, last_hash, blob)
+        if not key.opens(seal, SEAL_DOMAIN, *parts):
             return None
-        hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
-        if len(hashes) != bin(size).count("1"):
-            return None
-        return Frontier(int(size), int(last_id), last_hash, hashes)
+        hashes = split_hashes(size, blob)
+        return None if hashes is None else Frontier(size, last_id, last_hash, hashes)
 
-    def store(self, frontier: Frontier) -> None:
-        """Keep `frontier` unless a larger one is already stored. Failures are ignored."""
+    def rows(self) -> list[CachedRow]:
+        """Every row of the table, of every key, unchecked (empty when there is no table)."""
+        try:
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(
+                    f"SELECT key_id, size, last_id, last_hash, hashes, seal FROM {self.table} "
+                    "ORDER BY key_id"
+                )
+                found = cursor.fetchall()
+        except Exception:  # no table: nothing cached
+            return []
+        return [
+            CachedRow(
+                str(r["key_id"]),
+                _int(r["size"]),
+                _int(r["last_id"]),
+                state_bytes(r["last_hash"]),
+                state_bytes(r["hashes"]),
+                state_bytes(r["seal"]),
+            )
+            for r in found
+        ]
+
+    def opens(self, row: CachedRow) -> bool | None:
+        """Whether `row`'s seal opens under the local key; None when it is another key's."""
+        key = self.key
+        if key is None or row.key_id != key.key_id:
+            return None
+        parts = seal_parts(row.key_id, row.size, row.last_id, row.last_hash, row.hashes)
+        return key.opens(row.seal, SEAL_DOMAIN, *parts)
+
+    def store(self, frontier: Frontier, replace: bool = False) -> None:
+        """Keep `frontier` unless a larger one is already stored (with `replace`: whatever is
+        stored, e.g. a row that failed its check). Failures are ignored."""
         with contextlib.suppress(Exception):
             with self.recorder.datastore.transaction(commit=True) as cursor:
-                self.write(cursor, frontier)
+                self.write(cursor, frontier, replace)
 
-    def write(self, cursor: Any, frontier: Frontier) -> None:
+    def write(self, cursor: Any, frontier: Frontier, replace: bool = False) -> None:
         """:meth:`store` on the caller's cursor (raises what the database raises)."""
+        key = self.key
+        if key is None:
+            return
         p = self.param
         if not self._created:
             self._create(cursor)
+        blob = b"".join(frontier.hashes)
+        parts = seal_parts(key.key_id, frontier.size, frontier.last_id, frontier.last_hash, blob)
+        only_if = "" if replace else f" WHERE {self.table}.size < excluded.size"
         cursor.execute(
-            f"INSERT INTO {self.table} (id, size, last_id, last_hash, hashes) "
-            f"VALUES (1, {p}, {p}, {p}, {p}) "
-            f"ON CONFLICT (id) DO UPDATE SET size = excluded.size, "
+            f"INSERT INTO {self.table} (key_id, size, last_id, last_hash, hashes, seal) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
+            f"ON CONFLICT (key_id) DO UPDATE SET size = excluded.size, "
             f"last_id = excluded.last_id, last_hash = excluded.last_hash, "
-            f"hashes = excluded.hashes WHERE {self.table}.size < excluded.size",
-            (frontier.size, frontier.last_id, frontier.last_hash, b"".join(frontier.hashes)),
+            f"hashes = excluded.hashes, seal = excluded.seal{only_if}",
+            (
+                key.key_id,
+                frontier.size,
+                frontier.last_id,
+                frontier.last_hash,
+                blob,
+                key.seal(SEAL_DOMAIN, *parts),
+            ),
         )
+
+
+def _int(value: Any) -> int:
+    """A stored integer, or -1 for whatever an edited row holds instead."""
+    return value if type(value) is int else -1

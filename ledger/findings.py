@@ -22,3 +22,5 @@ class AuditReport(msgspec.Struct):
     checked_from: int = 0
     checkpoints: int = 0
     problems: list[Problem] = msgspec.field(default_factory=list)
+    # what the audit could not check here (e.g. a cache sealed by another office's key)
+    notes: list[str] = msgspec.field(default_factory=list)

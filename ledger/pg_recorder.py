@@ -10,9 +10,10 @@ of a save still commit together or not at all.
 It also folds the save into the cached Merkle frontier (ledger/cache.py) while it holds the
 lock: no other rows can land between the cached frontier and these, so the write's receipt
 needs no read back of its own rows and no transactions of its own (they were a quarter of a
-save). When the cache does not end just before the new rows (missing, stale, or a row in
-between) the fold is skipped and the receipt is made the slow way, after the commit. A
-failing fold never fails the write: it runs in a savepoint.
+save). The cached row is this process's local key's, and only believed when its seal opens
+(ledger/cache.py). When the cache does not end just before the new rows (missing, refused,
+stale, or a row in between) the fold is skipped and the receipt is made the slow way, after
+the commit. A failing fold never fails the write: it runs in a savepoint.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ problem found, first bad event first:
 (6) stored checkpoints: each operator-signed note verifies, and its size and root (and stored
     frontier) equal the tree recomputed from the events;
 (7) given checkpoints (``--checkpoint FILE``): signed by the operator, and the ledger still
-    holds their tree — a shorter or rewritten log fails here.
+    holds their tree — a shorter or rewritten log fails here;
+(8) caches beside the log (a full audit only): each equals what the recomputed tree says
+    (ledger/verify_caches.py; the caller may add checks, e.g. the stored views').
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
+from ledger.verify_caches import CacheCheck, check_frontier
 from ledger.verify_checkpoints import (
     check_cosigned,
     check_given,
@@ -63,10 +66,12 @@ def audit(
     operator_key: bytes | None = None,
     since: str | bytes | None = None,
     workers: int | None = None,
+    caches: Sequence[CacheCheck] = (check_frontier,),
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:
     every finding becomes a Problem (a storage failure still raises StorageError)."""
     problems: list[Problem] = []
+    notes: list[str] = []
     if checkpoints and app.is_empty():  # every row deleted: the kept checkpoint says otherwise
         sizes = ", ".join(str(unverified_size(text)) for text in checkpoints)
         gone = Problem(0, 7, f"given checkpoint of size {sizes}: the ledger holds no events")
@@ -101,6 +106,8 @@ def audit(
         check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
             check_given(text, tree, origin, auditor.registry.operator_keys, problems)
+        for check in caches:  # (8)
+            check(app, tree, problems, notes)
     else:
         check_tail(auditor.stored, auditor.folded, origin, problems)
         _check_tail_registry(app, auditor.stored, problems)
@@ -112,6 +119,7 @@ def audit(
         checked_from=checked_from,
         checkpoints=len(auditor.stored) + len(checkpoints),
         problems=problems,
+        notes=notes,
     )
 
 

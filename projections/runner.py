@@ -1,21 +1,32 @@
-"""The runner: keeps a stored copy of each view current, and answers time-travel questions.
+"""The runner: keeps a checked copy of each view, and answers time-travel questions.
 
 `Runner.read(spec, cut)` loads the view's stored copy (state and tracked position), polls the
 ledger's notifications from that position (``select_notifications``, paged: the SQLite recorder
-has no subscription), folds what is new and stores the result with its new position in one
-transaction (`projections.store`). Catching up happens on demand, when a read command runs.
+has no subscription), folds what is new, and may store a new copy (`projections.store`).
+Catching up happens on demand, when a read command runs.
+
+Nothing stored is believed unchecked. A copy is **sealed** (HMAC under this user's local key,
+projections/store.py) and **anchored**: it is only stored at the size m of the newest signed
+checkpoint (projections/anchor.py), and only used when its seal opens, its version is this
+code's, its seq s ≤ m, and the tree it stands on reaches the signed root at m — directly (s = m:
+the root of its stored frontier) or on the way (s < m: the fold passes m and compares the root
+it folded to the signed one). A copy that fails any of these is discarded and the view folded
+from nothing (a failed seal is also said once on the ``award_ledger`` logger, which the CLI
+prints as a warning); if even the log folded from nothing does not reach the signed root at m,
+the read fails with VerificationError (exit 4) — nothing is shown.
 
 Time travel (`Cut`): the state exactly as the ledger stood at seq N or at an append time is the
-fold of that prefix. A stored copy at or before the cut is a head start; one beyond it is of no
+fold of that prefix. A checked copy at or before the cut is a head start; one beyond it is of no
 use (a fold cannot be undone), so the prefix is folded from nothing and nothing is stored.
-A stored copy of another version (the code changed) is rebuilt from nothing and replaced. A
-catch-up is stored once it adds at least `LAG` (5 %) of the events the copy holds, so reading
-a big ledger does not rewrite its whole copy for a handful of new events.
+A copy that a cut would keep from being checked (s < m, cut before m) is not used either.
+A new copy is stored when the fold passes m and m is at least `LAG` (5 %) past the stored copy,
+so reading a big ledger does not rewrite its whole copy for a handful of new events.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
@@ -24,6 +35,7 @@ import msgspec
 
 from domain.errors import StorageError, UsageError
 from ledger.application import LedgerApp
+from projections.anchor import Anchor, latest_anchor, mismatch
 from projections.store import StoredView, ViewConflictError, ViewStore
 from projections.stream import Cut, Position, Tail
 from projections.view import ViewSpec
@@ -35,6 +47,7 @@ _ENCODER = msgspec.json.Encoder()
 # at least one event): a read of a big ledger does not rewrite megabytes for a few new events;
 # the next read folds those few again.
 LAG = 0.05
+LOG = logging.getLogger("award_ledger")
 
 
 def encode_state(state: msgspec.Struct) -> bytes:
@@ -69,7 +82,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 class Runner:
-    """Folds views over one ledger, keeping their stored copies (see the module docstring)."""
+    """Folds views over one ledger, keeping their checked copies (see the module docstring)."""
 
     def __init__(
         self,
@@ -83,57 +96,141 @@ class Runner:
         self.persist = persist
         self.lag = lag
 
-    def _start(self, spec: ViewSpec[S], stored: StoredView | None, cut: Cut) -> tuple[S, Position]:
-        if stored is None or stored.version != spec.stored_version:
+    def _start(
+        self, spec: ViewSpec[S], stored: StoredView | None, cut: Cut, anchor: Anchor | None
+    ) -> tuple[S, Position]:
+        """The checked head start a stored copy gives, or the initial state at position 0."""
+        if stored is None or not stored.intact or stored.version != spec.stored_version:
             return spec.initial(), Position()
-        if not cut.admits(stored.position):
+        seq = stored.position.seq
+        if anchor is None or seq > anchor.size or not cut.admits(stored.position):
             return spec.initial(), Position()
+        if seq == anchor.size and stored.position.root() != anchor.root:
+            return spec.initial(), Position()  # not the signed tree: never used
+        if seq < anchor.size and cut.at_seq is not None and cut.at_seq < anchor.size:
+            return spec.initial(), Position()  # the fold would not reach m to check it
         try:
             return decode_state(stored.state, spec.state_type), stored.position
         except msgspec.DecodeError:
             return spec.initial(), Position()
 
     def read(self, spec: ViewSpec[S], cut: Cut | None = None) -> Folded[S]:
-        """The view folded up to `cut` (default: the whole ledger), catching up its stored copy.
+        """The view folded up to `cut` (default: the whole ledger), from a checked copy.
 
-        Raises UsageError when ``cut.at_seq`` is past the end of the ledger."""
+        Raises UsageError when ``cut.at_seq`` is past the end of the ledger, VerificationError
+        when the log does not reach the root of its newest signed checkpoint."""
         cut = cut or Cut()
         self.app.genesis()
+        anchor = latest_anchor(self.app)
         persist, stored = self.persist, None
         if persist:
             try:
                 stored = self.store.load(spec.name)
             except StorageError:  # e.g. a read-only ledger: fold from nothing, keep no copy
                 persist = False
-        state, start = self._start(spec, stored, cut)
+        if stored is not None and not stored.intact:
+            LOG.warning(
+                "view %r: the stored copy fails its seal (edited outside award-ledger?); "
+                "not used, folded again from the log",
+                spec.name,
+            )
+        state, start = self._start(spec, stored, cut, anchor)
         if stored is not None:  # keep its version and position for the save, not its bytes
             stored = msgspec.structs.replace(stored, state=b"")
-        tail = Tail(self.app, start, cut, spec.topics)
-        with _no_cyclic_gc():  # a fold allocates much and frees little: skip the GC passes
-            for event, meta in tail:
-                state = spec.fold(state, event, meta)
-        position = tail.position
+        want = persist and self._worth_storing(start, anchor)
+        try:
+            state, position, snapshot = self._fold(spec, state, start, cut, anchor, want)
+        except _Mismatch:
+            if start.seq == 0:
+                raise mismatch(anchor.size if anchor else 0) from None
+            start = Position()  # the copy was not the signed tree: from nothing
+            state, position, snapshot = self._refold(spec, cut, anchor, want)
+        if start.seq and anchor is not None and position.seq < anchor.size:
+            # the cut stopped before m, so the copy was never checked: fold from nothing
+            start = Position()
+            state, position, snapshot = self._refold(spec, cut, anchor, False)
         if cut.at_seq is not None and position.seq < cut.at_seq:
             raise UsageError(
                 f"--at-seq {cut.at_seq} is past the end of the ledger ({position.seq} events)"
             )
-        saved = persist and self._save(spec, stored, position, state)
+        if anchor is not None and cut == Cut() and position.seq < anchor.size:
+            raise mismatch(anchor.size)  # the log is shorter than its own checkpoint
+        saved = snapshot is not None and self._save(spec, stored, snapshot, start.seq == 0)
         return Folded(state, position, cut, saved)
 
+    def _fold(
+        self,
+        spec: ViewSpec[S],
+        state: S,
+        start: Position,
+        cut: Cut,
+        anchor: Anchor | None,
+        snapshot: bool,
+    ) -> tuple[S, Position, tuple[Position, bytes] | None]:
+        """Fold from `start` to `cut`, checking the root where the fold passes the anchor's
+        size (raises _Mismatch) and, with `snapshot`, encoding the state there."""
+        taken: tuple[Position, bytes] | None = None
+        position = start
+        with _no_cyclic_gc():  # a fold allocates much and frees little: skip the GC passes
+            if anchor is not None and start.seq < anchor.size:
+                upto = anchor.size if cut.at_seq is None else min(cut.at_seq, anchor.size)
+                state, position = _fold_tail(self.app, spec, state, position, Cut(upto, cut.as_of))
+                if position.seq == anchor.size:
+                    if position.root() != anchor.root:
+                        raise _Mismatch
+                    if snapshot:
+                        taken = (position, encode_state(state))
+            state, position = _fold_tail(self.app, spec, state, position, cut)
+        return state, position, taken
+
+    def _refold(
+        self, spec: ViewSpec[S], cut: Cut, anchor: Anchor | None, snapshot: bool
+    ) -> tuple[S, Position, tuple[Position, bytes] | None]:
+        """:meth:`_fold` from nothing; a log that misses the signed root is VerificationError."""
+        try:
+            return self._fold(spec, spec.initial(), Position(), cut, anchor, snapshot)
+        except _Mismatch:
+            raise mismatch(anchor.size if anchor else 0) from None
+
+    def _worth_storing(self, start: Position, anchor: Anchor | None) -> bool:
+        """Whether a copy at the anchor would move the one the fold starts from (`start`)
+        forward enough; a fold from nothing replaces whatever is stored (it was not used)."""
+        if anchor is None or start.seq >= anchor.size:
+            return False
+        behind = start.seq
+        return behind == 0 or anchor.size - behind >= max(1, int(behind * self.lag))
+
     def _save(
-        self, spec: ViewSpec[S], stored: StoredView | None, position: Position, state: S
+        self,
+        spec: ViewSpec[S],
+        stored: StoredView | None,
+        snapshot: tuple[Position, bytes],
+        from_nothing: bool,
     ) -> bool:
-        """Store the new state if it moves the stored copy forward; False if not stored."""
+        """Store the copy taken at the anchor; False if not stored."""
+        position, state = snapshot
         if position.notification_id is None:
             return False
-        if stored is not None and stored.version == spec.stored_version:
-            behind = stored.position.seq
-            if position.seq - behind < max(1, int(behind * self.lag)):
-                return False  # too little new to be worth rewriting the whole copy
         try:
-            self.store.save(spec.name, spec.stored_version, stored, position, encode_state(state))
+            self.store.save(
+                spec.name, spec.stored_version, stored, position, state, replace=from_nothing
+            )
         except ViewConflictError:
             return False  # another reader stored this or a later position first
         except StorageError:
-            return False  # a read-only ledger: the answer stands, only the copy is not kept
+            return False  # a read-only ledger or no local key: the answer stands, no copy kept
         return True
+
+
+class _Mismatch(Exception):
+    """The fold reached the anchor's size with another root."""
+
+
+def _fold_tail(
+    app: LedgerApp, spec: ViewSpec[S], state: S, start: Position, cut: Cut
+) -> tuple[S, Position]:
+    tail = Tail(app, start, cut, spec.topics)
+    fold = spec.fold
+    for event, meta in tail:
+        state = fold(state, event, meta)
+    return state, tail.position

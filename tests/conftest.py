@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli import context as cli_context
 from cli.main import cli as awards_cli
+from ledger import localkey
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import generate_key, load_private_key, raw_public_key, write_key_pair
 from ledger.merkle import MerkleTree, leaf_hash
@@ -39,6 +40,21 @@ SEQ_P1 = 6  # Person.Added P1
 SEQ_P2 = 7  # Person.Added P2
 SEQ_CHECKPOINT = 8  # Ledger.CheckpointSigned over the first 8 events
 LEDGER_SIZE = 9
+
+
+# -- the local cache key (ledger/localkey.py): one per test worker, never the user's own --------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _local_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("state") / "view.key"
+    before = os.environ.get(localkey.ENV)
+    os.environ[localkey.ENV] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(localkey.ENV, None)
+    else:
+        os.environ[localkey.ENV] = before
 
 
 # -- backends ------------------------------------------------------------------------------------
@@ -357,6 +373,16 @@ class RawRows:
             return list(cursor.fetchall()) if cursor.description else []
         finally:
             conn.close()
+
+    def side_table(self, name: str) -> str:
+        """The qualified name of a table kept beside the events (views, caches)."""
+        if self.location.is_postgres:
+            return f'"{self.location.schema or "public"}".{name}'
+        return name
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run `sql` (``?`` placeholders) as anyone able to edit the database would: no key."""
+        return self._run(sql, params)
 
     def _uuid(self, value: uuid.UUID) -> Any:
         return value if self.location.is_postgres else value.hex

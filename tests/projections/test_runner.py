@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from domain.base import DomainEvent
 from domain.registry import Person, Unit
+from ledger.application import LedgerApp
 from ledger.usecases import registry
 from projections.runner import Runner, decode_state, encode_state
 from projections.store import StoredView, ViewConflictError, ViewStore
@@ -83,37 +84,52 @@ def test_runner_catching_up_in_chunks_equals_a_rebuild(
     assert caught_up.position.root() == bytes.fromhex(app.tree()[0].root().hex())
 
 
-def test_runner_stores_the_view_and_folds_only_new_events(scenario: Scenario) -> None:
-    app = scenario.app
+def test_runner_stores_the_view_at_the_signed_checkpoint_and_folds_only_new_events(
+    scenario: Scenario,
+) -> None:
+    app, size = scenario.app, scenario.written.size
+    signed = scenario.written.checkpoint_size
     folded: list[int] = []
     spec = _spec(folded)
 
     first = Runner(app).read(spec)
-    assert first.stored and first.position.seq == scenario.written.size
-    assert folded and folded[-1] < scenario.written.size
+    assert first.stored and first.position.seq == size
+    stored = ViewStore(app).load(spec.name)
+    assert stored is not None and stored.position.seq == signed  # anchored, not at the head
+    assert folded and folded[-1] < size
     folded.clear()
 
     again = Runner(app).read(spec)  # a new process: starts from the stored copy
-    assert folded == [] and not again.stored
+    assert folded and all(signed < seq < size for seq in folded) and not again.stored
     assert again.state == first.state
+    folded.clear()
 
     registry.add_unit(app, scenario.keys["sec"], "PH2", "Phòng Tổng hợp", "division", "VU1")
-    size = scenario.written.size
-    after = Runner(app).read(spec)  # one new event: under the lag, folded but not stored
-    assert folded == [size] and not after.stored
+    after = Runner(app).read(spec)  # one new event, no new checkpoint: nothing stored
+    assert folded[-1] == size and folded[0] > signed and not after.stored
     assert after.state.catalog.units["PH2"].name == "Phòng Tổng hợp"
     assert after.position.root() == app.tree()[0].root()
     folded.clear()
 
-    stored = Runner(app, lag=0).read(spec)
-    assert folded == [size] and stored.stored
+    registry.sign_new_checkpoint(app, scenario.keys["op"])  # covers size + 1 events
+    moved = Runner(app).read(spec)
+    assert moved.stored and folded[0] > signed
+    stored = ViewStore(app).load(spec.name)
+    assert stored is not None and stored.position.seq == size + 1
     folded.clear()
-    assert Runner(app).read(spec).state == stored.state and folded == []
+    assert Runner(app).read(spec).state == moved.state and folded == []
+
+
+def _save_at(store: ViewStore, spec: ViewSpec[LedgerView], app: object, seq: int) -> None:
+    """Store the view folded to `seq` directly (the runner itself only stores at checkpoints)."""
+    assert isinstance(app, LedgerApp)
+    folded = Runner(app, persist=False).read(spec, Cut(at_seq=seq))
+    store.save(spec.name, spec.stored_version, None, folded.position, encode_state(folded.state))
 
 
 def test_a_replayed_position_is_refused_and_changes_nothing(shared: Scenario) -> None:
     store, spec = ViewStore(shared.app), _spec()
-    Runner(shared.app, store).read(spec, Cut(at_seq=40))
+    _save_at(store, spec, shared.app, 40)
     stored = store.load(spec.name)
     assert stored is not None and stored.position.seq == 40
     later = Runner(shared.app, persist=False).read(spec)
@@ -129,7 +145,7 @@ def test_a_replayed_position_is_refused_and_changes_nothing(shared: Scenario) ->
 
 def test_a_stale_writer_is_refused(shared: Scenario) -> None:
     store, spec = ViewStore(shared.app), _spec()
-    Runner(shared.app, store).read(spec, Cut(at_seq=30))
+    _save_at(store, spec, shared.app, 30)
     read_by_both = store.load(spec.name)
     assert read_by_both is not None
     ahead = Runner(shared.app, persist=False).read(spec, Cut(at_seq=50))
@@ -145,7 +161,7 @@ def test_a_stale_writer_is_refused(shared: Scenario) -> None:
 
 def test_two_readers_catching_up_at_once_store_one_copy(shared: Scenario) -> None:
     store, spec = ViewStore(shared.app), _spec()
-    Runner(shared.app, store).read(spec, Cut(at_seq=20))
+    _save_at(store, spec, shared.app, 20)
     stale = store.load(spec.name)
     winner = Runner(shared.app, store).read(spec)
     assert winner.stored
@@ -186,7 +202,8 @@ def test_a_stored_copy_of_another_version_is_rebuilt(sqlite_scenario: Scenario) 
 def test_an_unreadable_stored_state_is_rebuilt(sqlite_scenario: Scenario) -> None:
     app, spec = sqlite_scenario.app, _spec()
     store = ViewStore(app)
-    first = Runner(app, store).read(spec, Cut(at_seq=10))
+    _save_at(store, spec, app, 10)
+    first = Runner(app, persist=False).read(spec, Cut(at_seq=10))
     stored = store.load(spec.name)
     assert stored is not None
     bad = Position(12, 999, first.position.time, first.position.frontier)

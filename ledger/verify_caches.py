@@ -1,0 +1,68 @@
+"""Audit step (8): everything cached beside the log, checked against the tree the audit rebuilt.
+
+Run by a full audit after steps (1)–(7), when the whole recomputed tree is at hand (an
+incremental audit does not hold it and skips this step). Each check appends a Problem (step 8,
+at the ledger's size: after every problem of the log itself) for a cached row that does not
+match, and a note for what it cannot check here. The ledger's own check is the write-receipt
+frontier (ledger/cache.py); the CLI adds the stored views' (projections/verify_views.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ledger.application import LedgerApp
+from ledger.cache import split_hashes
+from ledger.findings import Problem
+from ledger.merkle import MerkleTree
+
+STEP = 8
+
+# (app, the recomputed tree, problems to append to, notes to append to)
+CacheCheck = Callable[[LedgerApp, MerkleTree, list[Problem], list[str]], None]
+
+
+def cache_problem(tree: MerkleTree, message: str) -> Problem:
+    """A step-8 problem, placed after the log's own problems."""
+    return Problem(tree.size, STEP, message)
+
+
+def ends_at(app: LedgerApp, tree: MerkleTree, size: int, row_id: int | None) -> bool:
+    """Whether the tree of `size` leaves ends on the stored row `row_id` (counted on the index)."""
+    return size == 0 or app.notification_id_of(size - 1) == row_id
+
+
+def check_frontier(
+    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+) -> None:
+    """Each cached frontier row (of any key) equals the tree's compact range at its size and
+    ends on the right row; this machine's key's row also opens its seal."""
+    cache = app.frontier_cache
+    for row in cache.rows():
+        where = f"frontier cache of local key {row.key_id}"
+        hashes = split_hashes(row.size, row.hashes)
+        if row.size <= 0 or hashes is None:
+            problems.append(cache_problem(tree, f"{where}: unreadable (size {row.size})"))
+            continue
+        if row.size > tree.size:
+            problems.append(
+                cache_problem(
+                    tree, f"{where}: covers {row.size} events, the ledger holds {tree.size}"
+                )
+            )
+            continue
+        if hashes != tree.compact_range(row.size):
+            problems.append(
+                cache_problem(tree, f"{where}: does not match the tree of size {row.size}")
+            )
+        elif row.last_hash != tree.leaf_hash_at(row.size - 1) or not ends_at(
+            app, tree, row.size, row.last_id
+        ):
+            problems.append(cache_problem(tree, f"{where}: does not end on event {row.size - 1}"))
+        opened = cache.opens(row)
+        if opened is None:
+            notes.append(f"{where}: sealed by another key; its seal is not checkable here")
+        elif not opened:
+            problems.append(
+                cache_problem(tree, f"{where}: fails its seal (edited outside award-ledger)")
+            )
