@@ -40,7 +40,7 @@ def _commands(scenario: Scenario, out: Path) -> dict[str, list[str]]:
     return {
         "report-json": ["report", MOVEMENT, "--format", "json"],
         "report-html": ["report", MOVEMENT, "--format", "html", "--lang", "en"],
-        "report-csv": ["report", MOVEMENT, "--format", "csv", "--out", str(out)],
+        "report-csv": ["report", MOVEMENT, "--format", "csv", "--out", str(out), "--force"],
         "report-at-seq": ["report", MOVEMENT, "--format", "json", "--at-seq", str(signed)],
         "standings": ["standings", MOVEMENT, "--json"],
         "standings-at-seq": ["standings", MOVEMENT, "--at-seq", str(size)],
