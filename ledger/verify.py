@@ -34,7 +34,7 @@ from domain.registry import OPERATOR, Ledger
 from ledger import codec
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import AuditReport, Problem
-from ledger.mapper import event_class_for, topic_of
+from ledger.mapper import event_class_for
 from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
@@ -83,6 +83,7 @@ def audit(
         start = trusted_start(app, since, origin, problems)
         auditor.registry, auditor.compact = start.registry, start.compact
         auditor.size, after_id = start.seq, start.after_id
+        auditor.versions.update(start.versions)
     checked_from = auditor.size
     # the rows to read, about (ids may skip numbers): a long log starts its workers now
     auditor.signatures.expect((app.last_notification_id() or 0) - (after_id or 0))
@@ -92,21 +93,26 @@ def audit(
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     compact, tree = auditor.compact, auditor.tree
-    root = compact.root() if compact is not None else tree.root()
     if compact is None:
+        root = tree.root()
         check_stored(auditor.stored, tree, origin, problems)
         check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
             check_given(text, tree, origin, auditor.registry.operator_keys, problems)
+        matched = len(auditor.stored) + len(checkpoints)
     else:
-        check_tail(auditor.stored, auditor.folded, origin, problems)
+        tail: list[tuple[int, Ledger.CheckpointSigned | Ledger.CosignaturesAttached, bytes]]
+        tail = [*auditor.stored, *auditor.cosigned]
+        matched = check_tail(tail, compact, auditor.new_leaves, origin, problems)
+        compact.extend(auditor.new_leaves)
+        root = compact.root()
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
     return AuditReport(
         ok=not problems,
         size=auditor.size,
         root=root.hex(),
         checked_from=checked_from,
-        checkpoints=len(auditor.stored) + len(checkpoints),
+        checkpoints=matched,
         problems=problems,
     )
 
@@ -122,7 +128,7 @@ class _Auditor:
         self.size = 0
         self.tree = MerkleTree()
         self.compact: CompactRange | None = None  # an incremental audit's trusted frontier
-        self.folded: dict[int, tuple[int, bytes]] = {}  # seq -> tree before a new checkpoint
+        self.new_leaves: list[bytes] = []  # an incremental audit's leaves after it
         self.versions: dict[Any, int] = {}  # by the row's own aggregate id value
         self.stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
         self.cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
@@ -139,7 +145,7 @@ class _Auditor:
         if self.compact is None:
             self.tree.extend(hashes)
         else:
-            self._fold_compact(first, rows, hashes)
+            self.new_leaves.extend(hashes)  # folded once the checkpoints are known
         origin, versions, signers = self.origin, self.versions, self.registry.signers
         add_signature = self.signatures.add
         split_raw, decode_body, classes = codec.split_raw, codec.decode_body, EVENT_TYPES
@@ -196,14 +202,6 @@ class _Auditor:
                 self._fold(seq, event)
         self.size = first + len(rows)
 
-    def _fold_compact(self, first: int, rows: list[RawRow], hashes: list[bytes]) -> None:
-        compact = self.compact
-        assert compact is not None
-        for seq, row, digest in zip(range(first, first + len(rows)), rows, hashes, strict=True):
-            if row.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
-                self.folded[seq] = (compact.size, compact.root())
-            compact.append(digest)
-
     def _fold(self, seq: int, event: DomainEvent) -> None:
         self.registry.apply(event)
         if isinstance(event, Ledger.CheckpointSigned):
@@ -254,7 +252,6 @@ class _Auditor:
         return rows[0].originator_version if rows else None
 
 
-CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)
 NIL_ID = UUID(int=0)
 
 
@@ -292,9 +289,9 @@ def _genesis(app: LedgerApp) -> Ledger.Initialised | None:
     """Event 0 decoded strictly, or None when it is missing or not a genesis."""
     if app.is_empty():
         raise LedgerNotInitialisedError(f"ledger {app.location.url!r} is not initialised")
-    first = next(iter(app.entries()))
+    first = app.first_row()
     try:
-        split = codec.split_entry(first.state)
+        split = codec.split_entry(state_bytes(first.state if first is not None else b""))
         _, event = codec.decode_event(split.body, Ledger.Initialised)
     except AwardLedgerError:
         return None
