@@ -48,7 +48,7 @@ from ledger.verify_checkpoints import (
 )
 from ledger.verify_registry import REGISTRY_EVENTS, Registry, SignerState
 
-__all__ = ["AuditReport", "Problem", "audit"]
+__all__ = ["AuditReport", "Problem", "audit", "audited_frontier"]
 
 # The event types the audit itself folds (the registry and the checkpoints); every other
 # event is checked from its decoded body alone, without building the domain event.
@@ -64,15 +64,33 @@ def audit(
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:
     every finding becomes a Problem (a storage failure still raises StorageError)."""
+    return _audit(app, checkpoints, operator_key, since, workers)[0]
+
+
+def audited_frontier(
+    app: LedgerApp, since: str | bytes | None = None
+) -> tuple[AuditReport, list[bytes]]:
+    """The audit of ``audit(app, since=since)`` and the frontier (compact range) of the tree it
+    recomputed, at the report's size: what a new checkpoint signs, never taken from a cache."""
+    return _audit(app, (), None, since, None)
+
+
+def _audit(
+    app: LedgerApp,
+    checkpoints: Sequence[str | bytes],
+    operator_key: bytes | None,
+    since: str | bytes | None,
+    workers: int | None,
+) -> tuple[AuditReport, list[bytes]]:
     problems: list[Problem] = []
     if checkpoints and app.is_empty():  # every row deleted: the kept checkpoint says otherwise
         sizes = ", ".join(str(unverified_size(text)) for text in checkpoints)
         gone = Problem(0, 7, f"given checkpoint of size {sizes}: the ledger holds no events")
-        return AuditReport(ok=False, size=0, root=EMPTY_ROOT.hex(), problems=[gone])
+        return AuditReport(ok=False, size=0, root=EMPTY_ROOT.hex(), problems=[gone]), []
     genesis = _genesis(app)
     if genesis is None:
         bad = Problem(0, 1, "event 0: not a well-formed, self-signed genesis")
-        return AuditReport(ok=False, size=0, root="", problems=[bad])
+        return AuditReport(ok=False, size=0, root="", problems=[bad]), []
     origin = genesis.origin
     if operator_key is not None and operator_key != genesis.operator_key:
         problems.append(Problem(0, 3, "genesis: operator key differs from the pinned one"))
@@ -99,15 +117,15 @@ def audit(
         check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
             check_given(text, tree, origin, auditor.registry.operator_keys, problems)
-        matched = len(auditor.stored) + len(checkpoints)
+        matched, frontier = len(auditor.stored) + len(checkpoints), tree.compact_range()
     else:
         tail: list[tuple[int, Ledger.CheckpointSigned | Ledger.CosignaturesAttached, bytes]]
         tail = [*auditor.stored, *auditor.cosigned]
         matched = check_tail(tail, compact, auditor.new_leaves, origin, problems)
         compact.extend(auditor.new_leaves)
-        root = compact.root()
+        root, frontier = compact.root(), compact.hashes
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
-    return AuditReport(
+    report = AuditReport(
         ok=not problems,
         size=auditor.size,
         root=root.hex(),
@@ -115,6 +133,7 @@ def audit(
         checkpoints=matched,
         problems=problems,
     )
+    return report, frontier
 
 
 class _Auditor:

@@ -17,12 +17,14 @@ from domain.errors import (
     DomainError,
     NotFoundError,
     SignerNotAllowedError,
+    VerificationError,
 )
 from domain.ids import SignerName, check_id, check_signer_name
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
-from ledger.application import LedgerApp, WriteReceipt
+from ledger.application import LedgerApp, WriteReceipt, check_roles
 from ledger.keys import key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
+from ledger.verify import audited_frontier
 
 
 def initialise(app: LedgerApp, origin: str, operator: str, key: Ed25519PrivateKey) -> WriteReceipt:
@@ -171,19 +173,28 @@ def new_person(
 
 
 def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, WriteReceipt]:
-    """Sign a C2SP checkpoint over every event stored so far and record it (operator only).
+    """Audit what a new checkpoint would cover, then sign it and record it (operator only).
 
-    The note's key name is the ledger origin. Returns the signed note text and the receipt.
-    """
-    note_text = ""
+    The audit runs incrementally from the newest stored checkpoint (a full audit when there is
+    none), so it costs O(new events); any problem refuses the checkpoint (VerificationError
+    naming the first one), nothing recorded. The size, root and frontier signed are the tree
+    that audit recomputed, never a cache. The note's key name is the ledger origin. Returns
+    the signed note text and the receipt."""
+    check_roles(app.signer_for_key(key), [Ledger.CheckpointSigned])  # before any audit
+    latest = latest_checkpoint(app)
+    report, frontier = audited_frontier(app, since=latest.note if latest is not None else None)
+    if not report.ok:
+        first = report.problems[0]
+        raise VerificationError(
+            f"checkpoint refused: {first.message} ({len(report.problems)} problems found "
+            "by the audit before signing); nothing signed"
+        )
+    size, root = report.size, bytes.fromhex(report.root)
+    note_text = sign_checkpoint(Checkpoint(app.origin, size, root), app.origin, key)
 
     def build(_: Signer) -> list[Aggregate]:
-        nonlocal note_text
-        tree, _ids = app.tree()
-        checkpoint = Checkpoint(app.origin, tree.size, tree.root())
-        note_text = sign_checkpoint(checkpoint, app.origin, key)
         ledger = app.genesis()
-        ledger.record_checkpoint(tree.size, tree.root(), note_text, tree.compact_range())
+        ledger.record_checkpoint(size, root, note_text, frontier)
         return [ledger]
 
     receipt = app.write(key, build)
