@@ -7,12 +7,14 @@ returns its WriteReceipt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import Aggregate
 from domain.errors import (
     AlreadyExistsError,
+    AwardLedgerError,
     ConcurrencyError,
     DomainError,
     NotFoundError,
@@ -248,6 +250,41 @@ def rotate_operator(
         return [ledger, new_signer, claim, actor]
 
     return app.write(key, build)
+
+
+class Checkpointed(NamedTuple):
+    """A write, and the checkpoint signed right after it that covers it."""
+
+    receipt: WriteReceipt
+    note: str
+    checkpoint: WriteReceipt
+
+
+def revoke_and_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, name: str, reason: str
+) -> Checkpointed:
+    """Revoke a signer, then sign a checkpoint covering the revocation at once, so that no
+    event can later be slipped in before it without breaking a signed root."""
+    receipt = revoke_signer(app, key, name, reason)
+    return _checkpoint_after(app, key, receipt, f"signer {name!r} revoked")
+
+
+def rotate_and_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, new_name: str, new_key: Ed25519PrivateKey
+) -> Checkpointed:
+    """Rotate the operator key, then sign a checkpoint covering the rotation with the new key."""
+    receipt = rotate_operator(app, key, new_name, new_key)
+    return _checkpoint_after(app, new_key, receipt, f"operator rotated to {new_name!r}")
+
+
+def _checkpoint_after(
+    app: LedgerApp, key: Ed25519PrivateKey, receipt: WriteReceipt, what: str
+) -> Checkpointed:
+    try:
+        note, checkpoint = sign_new_checkpoint(app, key)
+    except AwardLedgerError as exc:
+        raise type(exc)(f"{what} (events {receipt.seqs}), but {exc}") from exc
+    return Checkpointed(receipt, note, checkpoint)
 
 
 def latest_checkpoint(app: LedgerApp) -> Ledger.CheckpointSigned | None:
