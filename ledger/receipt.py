@@ -31,6 +31,7 @@ from ledger.application import Entry, LedgerApp
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
+from ledger.receipt_guard import ReceiptGuard
 from ledger.signing import verify_signature
 
 RECEIPT_FORMAT = "award-ledger/receipt/v1"
@@ -94,9 +95,11 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     registrations: dict[UUID, Entry] = {}
     rotations: list[Entry] = []
     registered_topic = topic_of(Signer.Registered)
+    guard = ReceiptGuard()
     for entry in app.entries():
         if entry.seq >= latest.size:
             break
+        guard.see(entry)
         tree.append(leaf_hash(entry.state))
         if entry.seq == 0:
             genesis = entry
@@ -113,6 +116,7 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     registration = genesis if seq == 0 else registrations.get(Signer.id_for(body.signer))
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
+    guard.check(event, body.signer, registration, tree.root(), latest)
     return Receipt(
         format=RECEIPT_FORMAT,
         checkpoint=ledger.published_note or latest.note,
