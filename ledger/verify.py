@@ -39,6 +39,7 @@ from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
 from ledger.verify_checkpoints import (
+    Start,
     check_cosigned,
     check_given,
     check_stored,
@@ -97,6 +98,7 @@ def _audit(
     auditor = _Auditor(app, origin, SignatureQueue(workers, codec.SIGNING_PREFIX), problems)
     auditor.registry.operator_keys.append(genesis.operator_key)
     after_id: int | None = None
+    start: Start | None = None
     if since is not None:
         start = trusted_start(app, since, origin, problems)
         auditor.registry, auditor.compact = start.registry, start.compact
@@ -110,6 +112,8 @@ def _audit(
             auditor.check_page(first, rows)
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
+    if start is not None:
+        start.counted()
     compact, tree = auditor.compact, auditor.tree
     if compact is None:
         root = tree.root()
