@@ -4,6 +4,7 @@ boundary, the prefix's size, and every checkpoint stored after it (issue 10, ite
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -124,6 +125,24 @@ def test_a_deleted_row_before_the_boundary_is_caught(
     assert (first.seq, first.step) == (None, 7)
     assert first.message.startswith("trusted checkpoint of size")
     assert "deleted" in first.message
+
+
+def test_a_row_inserted_before_the_boundary_is_caught(
+    ledger: LedgerApp, keys: Keys, raw: RawRows, apps: Callable[[str], LedgerApp]
+) -> None:
+    trusted = _trusted_beyond(ledger, keys)
+    _new_units(ledger, keys, "U3")
+    # A copy of a real, signed row (as another aggregate) appended, then moved to seq 6:
+    # every later row, the trusted checkpoint's included, moves one place on.
+    copy = raw.row(SEQ_P1)
+    raw.insert(uuid.uuid4(), 1, copy.topic, copy.state)
+    for here in range(raw.count() - 1, SEQ_P1, -1):
+        raw.swap_rows(here - 1, here)
+
+    report = audit(apps(ledger.location.url), since=trusted)
+
+    messages = [p.message for p in report.problems]
+    assert messages[0].endswith("1 event(s) before it were inserted"), messages
 
 
 def test_a_checkpoint_that_cannot_be_lined_up_is_a_problem_not_a_match(
