@@ -223,7 +223,8 @@ def _last_covered(
     found = app.notification_id_of(size - 1)
     if found is None:
         problems.append(Problem(None, 7, f"{where}: the ledger holds fewer events"))
-        return app.rows_before(checkpoint_id, 1)[-1].id, lambda: None
+        before = app.rows_before(checkpoint_id, 1)
+        return (before[-1].id if before else None), lambda: None
     if width <= BOUNDARY_ROWS and _subtree_end(app, found + 1, width, compact) is None:
         problems.append(
             Problem(
