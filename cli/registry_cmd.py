@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
-from cli.render import echo_row, emit_json, emit_receipt
+from cli.render import echo_row, emit_checkpointed, emit_json, emit_receipt
 from ledger.keys import load_public_key, raw_public_key
 from ledger.usecases import registry
 from projections.signers import signer_list
@@ -81,10 +81,11 @@ def signer_revoke(
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Revoke NAME: it signs nothing new; what it signed stays valid."""
+    """Revoke NAME: it signs nothing new; what it signed stays valid. A checkpoint covering
+    the revocation is signed in the same command."""
     key = load_key(key_path, passphrase_file)
-    receipt = registry.revoke_signer(obj.app, key, name, reason)
-    emit_receipt(receipt, as_json, f"signer {name} revoked")
+    done = registry.revoke_and_checkpoint(obj.app, key, name, reason)
+    emit_checkpointed(done, as_json, f"signer {name} revoked")
 
 
 @signer.command("list")
@@ -191,11 +192,11 @@ def operator_rotate(
     as_json: bool,
 ) -> None:
     """Rotate the operator key: signed by the outgoing operator (--key), which is revoked;
-    checkpoints from now on are signed by the new key."""
+    checkpoints from now on are signed by the new key, the first one in this command."""
     key = load_key(key_path, passphrase_file)
     new_key = load_key(new_key_path, new_passphrase_file)
-    receipt = registry.rotate_operator(obj.app, key, new_name, new_key)
-    emit_receipt(receipt, as_json, f"operator rotated to {new_name}")
+    done = registry.rotate_and_checkpoint(obj.app, key, new_name, new_key)
+    emit_checkpointed(done, as_json, f"operator rotated to {new_name}")
 
 
 COMMANDS = [init, signer, unit, person, operator]

@@ -17,6 +17,7 @@ import msgspec
 
 from domain.text import escape_text
 from ledger.application import WriteReceipt
+from ledger.usecases.registry import Checkpointed
 
 _JSON = msgspec.json.Encoder(order="deterministic")
 
@@ -49,3 +50,18 @@ def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:
     if len(seqs) > 1 and seqs != list(range(seqs[0], seqs[-1] + 1)):
         span = "events " + ", ".join(map(str, seqs))
     echo_line(f"{what}: recorded {span}; tree size {receipt.size}, root {receipt.root}")
+
+
+def emit_checkpointed(done: Checkpointed, as_json: bool, what: str) -> None:
+    """Print a write's receipt and that of the checkpoint signed right after it (--json: the
+    write's receipt fields, plus ``checkpoint``: the signed note and its own receipt)."""
+    if as_json:
+        emit_json(
+            {
+                **msgspec.structs.asdict(done.receipt),
+                "checkpoint": {"note": done.note, "receipt": done.checkpoint},
+            }
+        )
+        return
+    emit_receipt(done.receipt, False, what)
+    emit_receipt(done.checkpoint, False, "checkpoint signed")

@@ -42,6 +42,7 @@ from ledger.store import (
     LedgerLocation,
     RawRow,
     count_rows,
+    count_through,
     create_topic_index,
     ensure_schema,
     notification_id_at,
@@ -204,6 +205,16 @@ class LedgerApp(Application[UUID]):
     def rows_before(self, notification_id: int, limit: int) -> list[RawRow]:
         """Up to `limit` rows just below `notification_id`, in ledger order (indexed)."""
         return self._read(select_rows_before, notification_id, limit)
+
+    def first_row(self) -> RawRow | None:
+        """The row at seq 0 (None for an empty log), read alone."""
+        rows = self._read(select_rows, 0, 1)
+        return rows[0] if rows else None
+
+    def count_through(self, notification_id: int) -> int:
+        """How many rows have a notification id up to `notification_id`: the seq of that row
+        plus one. Counted on the database's smallest index, no row sent."""
+        return self._read(count_through, notification_id)
 
     def notification_id_of(self, seq: int) -> int | None:
         """The notification id of the event at `seq` (None if the log is shorter), counted

@@ -32,6 +32,7 @@ from ledger.application import Entry, LedgerApp
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
+from ledger.receipt_guard import ReceiptGuard
 from ledger.receipt_record import (
     ProvenRecord,
     b64,
@@ -108,9 +109,11 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     rotations: list[Entry] = []
     history = RegistryHistory()
     registered_topic = topic_of(Signer.Registered)
+    guard = ReceiptGuard()
     for entry in app.entries():
         if entry.seq >= latest.size:
             break
+        guard.see(entry)
         tree.append(leaf_hash(entry.state))
         if entry.seq == 0:
             genesis = entry
@@ -129,6 +132,7 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
     registration = genesis if seq == 0 else registrations.get(Signer.id_for(body.signer))
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
+    guard.check(event, body.signer, registration, tree.root(), latest)
     note = ledger.published_note or latest.note
     record = _record_for(note, history, latest.size, body.signer) if seq else None
     claims = seq == 0 or record is not None  # a checkpoint without a registry line: v1

@@ -266,6 +266,28 @@ def notification_id_at(recorder: Any, postgres: bool, seq: int) -> int | None:
     return int(next(iter(row.values())) if isinstance(row, dict) else row[0])
 
 
+def count_through(recorder: Any, postgres: bool, last_id: int) -> int:
+    """How many rows have a notification id ≤ `last_id`, in one statement (one snapshot).
+
+    SQLite counts a whole table on its smallest index without reading rows, but a range of
+    rowids row by row; so it counts all and subtracts the few rows after `last_id`."""
+    table = recorder.events_table_name
+    if postgres:
+        sql = (
+            f'SELECT count(*) FROM "{recorder.datastore.schema}"."{table}" '
+            "WHERE notification_id <= %s"
+        )
+    else:
+        sql = (
+            f"SELECT (SELECT count(*) FROM {table}) "
+            f"- (SELECT count(*) FROM {table} WHERE rowid > ?)"
+        )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(sql, (last_id,))
+        row = cursor.fetchone()
+    return int(next(iter(row.values())) if isinstance(row, dict) else row[0])
+
+
 def select_aggregate_rows(
     recorder: Any, postgres: bool, originator_id: UUID, before: int | None = None
 ) -> list[RawRow]:

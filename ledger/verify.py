@@ -36,13 +36,14 @@ from domain.registry import OPERATOR, Ledger
 from ledger import codec
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import AuditReport, Problem
-from ledger.mapper import event_class_for, topic_of
+from ledger.mapper import event_class_for
 from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
 from ledger.verify_caches import CacheCheck, check_frontier
 from ledger.verify_checkpoints import (
+    Start,
     check_cosigned,
     check_given,
     check_registry_lines,
@@ -53,7 +54,7 @@ from ledger.verify_checkpoints import (
 )
 from ledger.verify_registry import REGISTRY_EVENTS, Registry, SignerState
 
-__all__ = ["AuditReport", "Problem", "audit"]
+__all__ = ["AuditReport", "Problem", "audit", "audited_frontier"]
 
 # The event types the audit itself folds (the registry and the checkpoints); every other
 # event is checked from its decoded body alone, without building the domain event.
@@ -70,26 +71,47 @@ def audit(
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:
     every finding becomes a Problem (a storage failure still raises StorageError)."""
+    return _audit(app, checkpoints, operator_key, since, workers, caches)[0]
+
+
+def audited_frontier(
+    app: LedgerApp, since: str | bytes | None = None
+) -> tuple[AuditReport, list[bytes]]:
+    """The audit of ``audit(app, since=since)`` and the frontier (compact range) of the tree it
+    recomputed, at the report's size: what a new checkpoint signs, never taken from a cache."""
+    return _audit(app, (), None, since, None, ())
+
+
+def _audit(
+    app: LedgerApp,
+    checkpoints: Sequence[str | bytes],
+    operator_key: bytes | None,
+    since: str | bytes | None,
+    workers: int | None,
+    caches: Sequence[CacheCheck],
+) -> tuple[AuditReport, list[bytes]]:
     problems: list[Problem] = []
     notes: list[str] = []
     if checkpoints and app.is_empty():  # every row deleted: the kept checkpoint says otherwise
         sizes = ", ".join(str(unverified_size(text)) for text in checkpoints)
         gone = Problem(0, 7, f"given checkpoint of size {sizes}: the ledger holds no events")
-        return AuditReport(ok=False, size=0, root=EMPTY_ROOT.hex(), problems=[gone])
+        return AuditReport(ok=False, size=0, root=EMPTY_ROOT.hex(), problems=[gone]), []
     genesis = _genesis(app)
     if genesis is None:
         bad = Problem(0, 1, "event 0: not a well-formed, self-signed genesis")
-        return AuditReport(ok=False, size=0, root="", problems=[bad])
+        return AuditReport(ok=False, size=0, root="", problems=[bad]), []
     origin = genesis.origin
     if operator_key is not None and operator_key != genesis.operator_key:
         problems.append(Problem(0, 3, "genesis: operator key differs from the pinned one"))
     auditor = _Auditor(app, origin, SignatureQueue(workers, codec.SIGNING_PREFIX), problems)
     auditor.registry.operator_keys.append(genesis.operator_key)
     after_id: int | None = None
+    start: Start | None = None
     if since is not None:
         start = trusted_start(app, since, origin, problems)
         auditor.registry, auditor.compact = start.registry, start.compact
         auditor.size, after_id = start.seq, start.after_id
+        auditor.versions.update(start.versions)
     checked_from = auditor.size
     # the rows to read, about (ids may skip numbers): a long log starts its workers now
     auditor.signatures.expect((app.last_notification_id() or 0) - (after_id or 0))
@@ -98,29 +120,37 @@ def audit(
             auditor.check_page(first, rows)
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
+    if start is not None:
+        start.counted()
     compact, tree = auditor.compact, auditor.tree
-    root = compact.root() if compact is not None else tree.root()
     if compact is None:
+        root = tree.root()
         check_stored(auditor.stored, tree, origin, problems)
         check_registry_lines(auditor.stored, auditor.history.claim_at, problems)
         check_cosigned(auditor.cosigned, tree, origin, problems)
         for text in checkpoints:
             check_given(text, tree, origin, auditor.registry.operator_keys, problems)
+        matched, frontier = len(auditor.stored) + len(checkpoints), tree.compact_range()
         for check in caches:  # (8)
             check(app, tree, problems, notes)
     else:
-        check_tail(auditor.stored, auditor.folded, origin, problems)
+        tail: list[tuple[int, Ledger.CheckpointSigned | Ledger.CosignaturesAttached, bytes]]
+        tail = [*auditor.stored, *auditor.cosigned]
+        matched = check_tail(tail, compact, auditor.new_leaves, origin, problems)
         _check_tail_registry(app, auditor.stored, problems)
+        compact.extend(auditor.new_leaves)
+        root, frontier = compact.root(), compact.hashes
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
-    return AuditReport(
+    report = AuditReport(
         ok=not problems,
         size=auditor.size,
         root=root.hex(),
         checked_from=checked_from,
-        checkpoints=len(auditor.stored) + len(checkpoints),
+        checkpoints=matched,
         problems=problems,
         notes=notes,
     )
+    return report, frontier
 
 
 class _Auditor:
@@ -135,7 +165,7 @@ class _Auditor:
         self.size = 0
         self.tree = MerkleTree()
         self.compact: CompactRange | None = None  # an incremental audit's trusted frontier
-        self.folded: dict[int, tuple[int, bytes]] = {}  # seq -> tree before a new checkpoint
+        self.new_leaves: list[bytes] = []  # an incremental audit's leaves after it
         self.versions: dict[Any, int] = {}  # by the row's own aggregate id value
         self.stored: list[tuple[int, Ledger.CheckpointSigned, bytes]] = []
         self.cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]] = []
@@ -152,7 +182,7 @@ class _Auditor:
         if self.compact is None:
             self.tree.extend(hashes)
         else:
-            self._fold_compact(first, rows, hashes)
+            self.new_leaves.extend(hashes)  # folded once the checkpoints are known
         origin, versions, signers = self.origin, self.versions, self.registry.signers
         add_signature = self.signatures.add
         split_raw, decode_body, classes = codec.split_raw, codec.decode_body, EVENT_TYPES
@@ -208,14 +238,6 @@ class _Auditor:
             if event is not None:
                 self._fold(seq, event)
         self.size = first + len(rows)
-
-    def _fold_compact(self, first: int, rows: list[RawRow], hashes: list[bytes]) -> None:
-        compact = self.compact
-        assert compact is not None
-        for seq, row, digest in zip(range(first, first + len(rows)), rows, hashes, strict=True):
-            if row.topic == CHECKPOINT_TOPIC:  # the tree just before a new checkpoint
-                self.folded[seq] = (compact.size, compact.root())
-            compact.append(digest)
 
     def _fold(self, seq: int, event: DomainEvent) -> None:
         self.registry.apply(event)
@@ -285,7 +307,6 @@ def _check_tail_registry(
     check_registry_lines(stored, history.claim_at, problems)
 
 
-CHECKPOINT_TOPIC = topic_of(Ledger.CheckpointSigned)
 NIL_ID = UUID(int=0)
 
 
@@ -323,9 +344,9 @@ def _genesis(app: LedgerApp) -> Ledger.Initialised | None:
     """Event 0 decoded strictly, or None when it is missing or not a genesis."""
     if app.is_empty():
         raise LedgerNotInitialisedError(f"ledger {app.location.url!r} is not initialised")
-    first = next(iter(app.entries()))
+    first = app.first_row()
     try:
-        split = codec.split_entry(first.state)
+        split = codec.split_entry(state_bytes(first.state if first is not None else b""))
         _, event = codec.decode_event(split.body, Ledger.Initialised)
     except AwardLedgerError:
         return None

@@ -6,8 +6,9 @@ an incremental audit.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from uuid import UUID
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
 from domain.errors import AwardLedgerError, CheckpointError
 from domain.registry import Ledger
@@ -18,7 +19,8 @@ from ledger.merkle import CompactRange, MerkleTree, leaf_hash, root_of
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.registry_tree import RegistryClaim, claim_of_note
 from ledger.store import RawRow
-from ledger.verify_registry import REGISTRY_EVENTS, Registry
+from ledger.verify_prefix import PrefixRegistry
+from ledger.verify_registry import Registry
 
 
 def check_stored(
@@ -132,32 +134,37 @@ BOUNDARY_ROWS = 4096
 @dataclass
 class Start:
     """Where an incremental audit begins: the first seq to check, the notification id of the
-    row before it, the trusted tree's frontier, and the registry as it stood there."""
+    row before it, the trusted tree's frontier, the registry as it stood there, and the last
+    version of each aggregate whose rows before the boundary were checked."""
 
     seq: int
     after_id: int | None
     compact: CompactRange | None
     registry: Registry
+    versions: dict[Any, int] = field(default_factory=dict)
+    counted: Callable[[], None] = lambda: None  # waits for the prefix's row count check
 
 
 def trusted_start(app: LedgerApp, text: str | bytes, origin: str, problems: list[Problem]) -> Start:
-    """Open a trusted checkpoint, find the stored frontier that reproduces its root and the row
-    it ends at, and the registry up to there — all on indexes, so the cost does not grow with
-    the log. Without a matching frontier the finding is a problem and the audit starts at 0.
+    """Open a trusted checkpoint, find the stored frontier that reproduces its root, check that
+    the log still holds that tree's size (the frontier's last subtree hashed from the rows, the
+    row count on the index), and check every registry row before it (verify_prefix.py).
+    Without a matching frontier the finding is a problem and the audit starts at 0.
     Raises CheckpointError (or another AwardLedgerError) for a checkpoint that does not open."""
-    ledger_rows = [(row, _decoded(row, problems, None)) for row in app.aggregate_rows(Ledger.ID)]
+    ledger_rows = app.aggregate_rows(Ledger.ID)
     keys = [
         e.operator_key
-        for _, e in ledger_rows
+        for e in (_decoded(row) for row in ledger_rows)
         if isinstance(e, Ledger.Initialised | Ledger.OperatorRotated)
     ]
     cp = open_with_any(text, origin, keys)
-    for row, event in ledger_rows:
+    for row in ledger_rows:
+        event = _decoded(row)
         if not isinstance(event, Ledger.CheckpointSigned) or event.size != cp.size:
             continue
         compact = CompactRange.from_hashes(cp.size, event.frontier)
         if compact.root() == cp.root_hash:
-            last_id = _last_covered(app, cp.size, row.id, compact)
+            last_id, counted = _last_covered(app, cp.size, row.id, compact, problems)
             break
     else:
         problems.append(
@@ -170,73 +177,143 @@ def trusted_start(app: LedgerApp, text: str | bytes, origin: str, problems: list
         )
         return Start(0, None, None, Registry())
     first_new = 0 if last_id is None else last_id + 1
-
-    def earlier(aggregate_id: UUID) -> list[object]:
-        rows = app.aggregate_rows(aggregate_id, before=first_new)
-        return [e for e in (_decoded(row, problems, REGISTRY_EVENTS) for row in rows) if e]
-
-    registry = Registry(earlier=earlier)
-    for row, event in ledger_rows:
-        if row.id < first_new and event is not None:
-            registry.apply(event)
-    return Start(cp.size, last_id, compact, registry)
+    prefix = PrefixRegistry(app, origin, ledger_rows, first_new, problems)
+    registry = Registry(earlier=prefix.events_of)
+    for checked in prefix.ledger:
+        registry.apply(checked.event)
+    before = sum(1 for row in ledger_rows if row.id < first_new)
+    versions = {row.originator_id: before for row in ledger_rows[:1]}
+    return Start(cp.size, last_id, compact, registry, versions, counted)
 
 
 def _last_covered(
-    app: LedgerApp, size: int, checkpoint_id: int, compact: CompactRange
-) -> int | None:
-    """The notification id of the row at seq `size` - 1 (None for an empty tree).
+    app: LedgerApp, size: int, checkpoint_id: int, compact: CompactRange, problems: list[Problem]
+) -> tuple[int | None, Callable[[], None]]:
+    """The notification id of the row at seq `size` - 1 (None for an empty tree), checked to
+    be the row the frontier ends at: exactly `size` rows up to it (counted on the index) and,
+    when the frontier's last subtree spans at most BOUNDARY_ROWS rows, those rows hash to it.
 
     Usually the checkpoint event directly follows the rows it covers: then the rows just
-    before it hash to the frontier's last subtree. Otherwise count on the index."""
+    before it are hashed, and their count is checked in a thread while the audit goes on
+    (the second callable waits for it: counting a million index entries takes ~12 ms, which
+    overlaps the new events' signature checks). Otherwise the row is found by counting, and
+    the rows before it hashed."""
     if size == 0:
-        return None
+        return None, lambda: None
     width = size & -size  # the leaves under the frontier's smallest subtree
-    if width <= BOUNDARY_ROWS:
-        rows = app.rows_before(checkpoint_id, width)
-        leaves = [leaf_hash(state_bytes(row.state)) for row in rows]
-        if len(rows) == width and root_of(leaves) == compact.hashes[-1]:
-            return rows[-1].id
-    return app.notification_id_of(size - 1)
+    where = f"trusted checkpoint of size {size}"
+    last_id = _subtree_end(app, checkpoint_id, width, compact)
+    if last_id is not None:
+        counting = ThreadPoolExecutor(1, thread_name_prefix="award-ledger-count")
+        count = counting.submit(app.count_through, last_id)
+        counting.shutdown(wait=False)
+
+        def counted() -> None:
+            found = count.result()
+            if found != size:
+                problems.append(
+                    Problem(
+                        None,
+                        7,
+                        f"{where}: its last leaf is now event {found - 1}: "
+                        f"{abs(found - size)} event(s) before it were "
+                        f"{'deleted' if found < size else 'inserted'}",
+                    )
+                )
+
+        return last_id, counted
+    found = app.notification_id_of(size - 1)
+    if found is None:
+        problems.append(Problem(None, 7, f"{where}: the ledger holds fewer events"))
+        before = app.rows_before(checkpoint_id, 1)
+        return (before[-1].id if before else None), lambda: None
+    if width <= BOUNDARY_ROWS and _subtree_end(app, found + 1, width, compact) is None:
+        problems.append(
+            Problem(
+                None,
+                7,
+                f"{where}: events {size - width}-{size - 1} do not hash to its frontier: "
+                "events before it were deleted, inserted or edited",
+            )
+        )
+    return found, lambda: None
 
 
-def _decoded(row: RawRow, problems: list[Problem], kinds: tuple[type, ...] | None) -> object | None:
-    """A registry row decoded strictly (of `kinds` only, when given), or None with a problem."""
-    try:
-        event = decode_stored(row.topic, state_bytes(row.state))
-    except AwardLedgerError as exc:
-        where = f"registry event {row.originator_id} v{row.originator_version}"
-        problems.append(Problem(None, 1, f"{where} before the trusted checkpoint: {exc}"))
+def _subtree_end(app: LedgerApp, before_id: int, width: int, compact: CompactRange) -> int | None:
+    """The notification id of the last of the `width` rows just below `before_id` if they hash
+    to the frontier's last subtree (never tried above BOUNDARY_ROWS rows), else None."""
+    if width > BOUNDARY_ROWS:
         return None
-    return event if kinds is None or isinstance(event, kinds) else None
+    rows = app.rows_before(before_id, width)
+    leaves = [leaf_hash(state_bytes(row.state)) for row in rows]
+    if len(rows) == width and root_of(leaves) == compact.hashes[-1]:
+        return int(rows[-1].id)
+    return None
+
+
+def _decoded(row: RawRow) -> object | None:
+    """A Ledger row decoded strictly but unchecked (to find keys and frontiers; the rows
+    before the boundary are then checked by PrefixRegistry, the later ones by the audit)."""
+    try:
+        return decode_stored(row.topic, state_bytes(row.state))
+    except AwardLedgerError:
+        return None
 
 
 def check_tail(
-    stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
-    folded: dict[int, tuple[int, bytes]],
+    stored: Sequence[tuple[int, Ledger.CheckpointSigned | Ledger.CosignaturesAttached, bytes]],
+    start: CompactRange,
+    leaves: Sequence[bytes],
     origin: str,
     problems: list[Problem],
-) -> None:
-    """In an incremental audit, every new checkpoint signed over the whole tree before it must
-    match the root folded from the trusted frontier (`folded`: seq -> size and root there)."""
+) -> int:
+    """In an incremental audit, every checkpoint (and cosigned copy) stored after the boundary
+    must match the tree folded from the trusted frontier `start` with the new `leaves`, at the
+    size it signs. One the fold cannot reach (a size before the trusted one, or beyond the
+    event itself) is a problem, not skipped. Returns how many were lined up and checked."""
+    wanted = sorted({event.size for _, event, _ in stored if start.size <= event.size})
+    trees: dict[int, tuple[bytes, list[bytes]]] = {}
+    compact = CompactRange.from_hashes(start.size, start.hashes)
+    for size in wanted:
+        compact.extend(leaves[compact.size - start.size : size - start.size])
+        if compact.size == size:
+            trees[size] = (compact.root(), compact.hashes)
+    checked = 0
     for seq, event, op_key in stored:
-        size, root = folded.get(seq, (-1, b""))
-        if event.size != size:
-            continue  # signed while other writes landed: the full audit checks it
-        try:
-            cp = open_checkpoint(event.note, origin, origin, op_key)
-        except AwardLedgerError as exc:
-            problems.append(Problem(seq, 6, f"event {seq}: {exc}"))
-            continue
-        if cp.size != event.size or cp.root_hash != root:
+        cosigned = isinstance(event, Ledger.CosignaturesAttached)
+        where = f"event {seq} ({'cosigned ' if cosigned else ''}checkpoint of size {event.size})"
+        tree = trees.get(event.size)
+        if tree is None or event.size > seq:
             problems.append(
                 Problem(
                     seq,
                     6,
-                    f"event {seq} (checkpoint of size {event.size}): root mismatch: "
-                    f"signed {cp.root_hash.hex()}, calculated {root.hex()}",
+                    f"{where}: cannot be lined up with the tree folded from the trusted "
+                    f"checkpoint of size {start.size}",
                 )
             )
+            continue
+        checked += 1
+        try:
+            cp = open_checkpoint(event.note, origin, origin, op_key)
+        except AwardLedgerError as exc:
+            problems.append(Problem(seq, 6, f"{where}: {exc}"))
+            continue
+        root, frontier = tree
+        signed = event if isinstance(event, Ledger.CheckpointSigned) else None
+        if cp.size != event.size or (signed is not None and cp.root_hash != signed.root_hash):
+            problems.append(Problem(seq, 6, f"{where}: note and event disagree"))
+        elif cp.root_hash != root:
+            problems.append(
+                Problem(
+                    seq,
+                    6,
+                    f"{where}: root mismatch: signed {cp.root_hash.hex()}, calculated {root.hex()}",
+                )
+            )
+        elif signed is not None and signed.frontier != frontier:
+            problems.append(Problem(seq, 6, f"{where}: stored frontier does not match the tree"))
+    return checked
 
 
 def check_registry_lines(

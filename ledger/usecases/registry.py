@@ -7,23 +7,27 @@ returns its WriteReceipt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import Aggregate
 from domain.errors import (
     AlreadyExistsError,
+    AwardLedgerError,
     ConcurrencyError,
     DomainError,
     NotFoundError,
     SignerNotAllowedError,
+    VerificationError,
 )
 from domain.ids import SignerName, check_id, check_signer_name
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
-from ledger.application import LedgerApp, WriteReceipt
+from ledger.application import LedgerApp, WriteReceipt, check_roles
 from ledger.keys import key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
 from ledger.registry_tree import registry_line
+from ledger.verify import audited_frontier
 
 
 def initialise(app: LedgerApp, origin: str, operator: str, key: Ed25519PrivateKey) -> WriteReceipt:
@@ -172,23 +176,32 @@ def new_person(
 
 
 def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, WriteReceipt]:
-    """Sign a C2SP checkpoint over every event stored so far and record it (operator only).
+    """Audit what a new checkpoint would cover, then sign it and record it (operator only).
 
-    The note's key name is the ledger origin; its body commits to the signer registry at
-    that size in a ``award-ledger/registry`` extension line (ledger/registry_tree.py).
-    Returns the signed note text and the receipt.
-    """
-    note_text = ""
+    The audit runs incrementally from the newest stored checkpoint (a full audit when there is
+    none), so it costs O(new events); any problem refuses the checkpoint (VerificationError
+    naming the first one), nothing recorded. The size, root and frontier signed are the tree
+    that audit recomputed, never a cache. The note's key name is the ledger origin; its body
+    commits to the signer registry at that size in an ``award-ledger/registry`` extension line
+    (ledger/registry_tree.py). Returns the signed note text and the receipt."""
+    check_roles(app.signer_for_key(key), [Ledger.CheckpointSigned])  # before any audit
+    latest = latest_checkpoint(app)
+    report, frontier = audited_frontier(app, since=latest.note if latest is not None else None)
+    if not report.ok:
+        first = report.problems[0]
+        raise VerificationError(
+            f"checkpoint refused: {first.message} ({len(report.problems)} problems found "
+            "by the audit before signing); nothing signed"
+        )
+    size, root = report.size, bytes.fromhex(report.root)
+    # the registry as it stands at this size, committed by an extension line (§9)
+    registry = registry_line(app, size)
+    checkpoint = Checkpoint(app.origin, size, root, (registry,))
+    note_text = sign_checkpoint(checkpoint, app.origin, key)
 
     def build(_: Signer) -> list[Aggregate]:
-        nonlocal note_text
-        tree, _ids = app.tree()
-        # the registry as it stands at this size, committed by an extension line (§9)
-        registry = registry_line(app, tree.size)
-        checkpoint = Checkpoint(app.origin, tree.size, tree.root(), (registry,))
-        note_text = sign_checkpoint(checkpoint, app.origin, key)
         ledger = app.genesis()
-        ledger.record_checkpoint(tree.size, tree.root(), note_text, tree.compact_range())
+        ledger.record_checkpoint(size, root, note_text, frontier)
         return [ledger]
 
     receipt = app.write(key, build)
@@ -245,6 +258,41 @@ def rotate_operator(
         return [new_signer, claim, ledger, actor]
 
     return app.write(key, build)
+
+
+class Checkpointed(NamedTuple):
+    """A write, and the checkpoint signed right after it that covers it."""
+
+    receipt: WriteReceipt
+    note: str
+    checkpoint: WriteReceipt
+
+
+def revoke_and_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, name: str, reason: str
+) -> Checkpointed:
+    """Revoke a signer, then sign a checkpoint covering the revocation at once, so that no
+    event can later be slipped in before it without breaking a signed root."""
+    receipt = revoke_signer(app, key, name, reason)
+    return _checkpoint_after(app, key, receipt, f"signer {name!r} revoked")
+
+
+def rotate_and_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, new_name: str, new_key: Ed25519PrivateKey
+) -> Checkpointed:
+    """Rotate the operator key, then sign a checkpoint covering the rotation with the new key."""
+    receipt = rotate_operator(app, key, new_name, new_key)
+    return _checkpoint_after(app, new_key, receipt, f"operator rotated to {new_name!r}")
+
+
+def _checkpoint_after(
+    app: LedgerApp, key: Ed25519PrivateKey, receipt: WriteReceipt, what: str
+) -> Checkpointed:
+    try:
+        note, checkpoint = sign_new_checkpoint(app, key)
+    except AwardLedgerError as exc:
+        raise type(exc)(f"{what} (events {receipt.seqs}), but {exc}") from exc
+    return Checkpointed(receipt, note, checkpoint)
 
 
 def latest_checkpoint(app: LedgerApp) -> Ledger.CheckpointSigned | None:

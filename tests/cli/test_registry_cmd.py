@@ -16,7 +16,7 @@ import pytest
 
 from ledger.application import LedgerApp
 from ledger.keys import key_id
-from ledger.merkle import verify_consistency, verify_inclusion
+from ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from ledger.note import open_checkpoint
 from tests.conftest import (
     LEDGER_SIZE,
@@ -249,10 +249,15 @@ def test_signer_revoke_then_the_signer_can_sign_nothing(
     result = awards("signer", "revoke", "sec", "--reason", "left the office", "--key", keys.op_key)
 
     assert result.exit_code == 0, result.stderr
+    revoked_root = MerkleTree(leaf_hash(r.state) for r in raw.rows()[: LEDGER_SIZE + 1]).root()
     assert result.stdout == (
         f"signer sec revoked: recorded event {LEDGER_SIZE}; tree size {LEDGER_SIZE + 1}, "
+        f"root {revoked_root.hex()}\n"
+        f"checkpoint signed: recorded event {LEDGER_SIZE + 1}; tree size {LEDGER_SIZE + 2}, "
         f"root {raw.root()}\n"
     )
+    signed = open_checkpoint(checkpoint_note(ledger), ORIGIN, ORIGIN, keys.public("op"))
+    assert (signed.size, signed.root_hash) == (LEDGER_SIZE + 1, revoked_root)
     listed = awards("signer", "list").stdout.splitlines()
     assert listed[1] == f"sec\tsecretary\t{key_id(keys.public('sec'))} REVOKED"
     before = raw.snapshot()
@@ -690,9 +695,12 @@ def test_operator_rotate_hands_over_the_log(
     assert result.exit_code == 0, result.stderr
     assert re.fullmatch(
         rf"operator rotated to op2: recorded events {LEDGER_SIZE}-\d+; tree size \d+, "
-        rf"root {raw.root()}\n",
+        rf"root {HEX64}\n"
+        rf"checkpoint signed: recorded event \d+; tree size \d+, root {raw.root()}\n",
         result.stdout,
     )
+    signed = open_checkpoint(checkpoint_note(ledger), ORIGIN, ORIGIN, keys.public("other"))
+    assert signed.size == raw.count() - 1  # the rotation's events, signed by the new key
     listed = awards("signer", "list").stdout.splitlines()
     assert f"op\toperator\t{key_id(keys.public('op'))} REVOKED" in listed
     assert f"op2\toperator\t{key_id(keys.public('other'))}" in listed
@@ -702,7 +710,7 @@ def test_operator_rotate_hands_over_the_log(
     assert awards("checkpoint", "--key", keys.other_key).exit_code == 0
     verified = awards("verify", "--checkpoint", saved)
     assert verified.exit_code == 0, verified.stderr
-    assert "3 checkpoints match" in verified.stdout
+    assert "4 checkpoints match" in verified.stdout
 
 
 @pytest.mark.parametrize(
