@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.main import cli as awards_cli
-from domain.errors import MalformedNoteError, VerificationError
+from domain.errors import DomainError, MalformedNoteError, VerificationError
 from domain.registry import Unit
 from ledger.application import LedgerApp
 from ledger.keys import generate_key, load_private_key, raw_public_key, write_key_pair
@@ -31,6 +31,7 @@ from ledger.receipt import (
     encode_receipt,
     verify_receipt,
 )
+from ledger.receipt_guard import ReceiptGuard
 from ledger.registry_tree import (
     REGISTRY_LINE,
     RegistryClaim,
@@ -235,7 +236,7 @@ def test_receipt_for_an_event_signed_before_its_signers_revocation_verifies_and_
 
 
 def test_receipt_for_an_event_signed_after_its_signers_revocation_is_refused(
-    ledger: LedgerApp, keys: Keys, tmp_path: Path
+    ledger: LedgerApp, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     revoked = registry.revoke_signer(ledger, keys.op, "sec", "key lost").seqs[0]
     # The attack: the revoked secretary's key signs an event that is stored anyway (the write
@@ -245,6 +246,10 @@ def test_receipt_for_an_event_signed_after_its_signers_revocation_is_refused(
     _store_checkpoint(ledger, keys.op, "op", (registry_line(ledger, forged + 1),))
     assert any(p.step == 3 and p.seq == forged for p in audit(ledger).problems)
 
+    # an honest issuer refuses; a dishonest one (its guard cut out) still cannot get it verified
+    with pytest.raises(DomainError, match=f"was revoked at event {revoked}, before it"):
+        build_receipt(ledger, forged)
+    monkeypatch.setattr(ReceiptGuard, "check", lambda *args, **kwargs: None)
     data = _receipt(ledger, forged, {"unit_id": "U9"})
     with pytest.raises(VerificationError, match=f"revoked at event {revoked}, before event"):
         verify_receipt(data, keys.public("op"))
