@@ -107,9 +107,7 @@ ONCE_RULE = "payload.name not registered before (under any aggregate)"
 def _created(
     event: type[DomainEvent], aggregate: type[Aggregate], kind: str, *fields: str, **more: Any
 ) -> Binding:
-    rule = IdRule(
-        aggregate, kind, fields, more.pop("constant", None), more.pop("key_of", None)
-    )
+    rule = IdRule(aggregate, kind, fields, more.pop("constant", None), more.pop("key_of", None))
     return Binding(event, rule, **more)
 
 
