@@ -298,7 +298,11 @@ def test_a_small_order_key_lets_anyone_sign_and_is_reported(world: World) -> Non
     assert [p.step for p in report.problems] == [3], report.problems
 
 
-@pytest.mark.parametrize("small", [IDENTITY, bytes(32), bytes.fromhex("ec" + "ff" * 30 + "7f")])
+@pytest.mark.parametrize(
+    "small",
+    [IDENTITY, bytes(32), bytes.fromhex("ec" + "ff" * 30 + "7f")],
+    ids=["identity", "order 4", "order 2"],
+)
 def test_signer_add_refuses_a_small_order_key(world: World, small: bytes) -> None:
     _assert_refused(
         world,
