@@ -26,6 +26,7 @@ Pure data and pure functions: no crypto, no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -55,7 +56,7 @@ class IdRule:
     constant: str | None = None
     key_of: str | None = None
 
-    @property
+    @cached_property
     def topic(self) -> str:
         """The ``originator_topic`` the created event must carry (its aggregate's type)."""
         return get_topic(self.aggregate)
@@ -74,6 +75,8 @@ class IdRule:
         """The natural id from the payload (not for `key_of` rules, which need the registry)."""
         if self.constant is not None:
             return self.constant
+        if len(self.fields) == 1:
+            return str(getattr(payload, self.fields[0]))
         return NATURAL_ID_SEPARATOR.join(str(getattr(payload, f)) for f in self.fields)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from domain.base import DomainEvent, aggregate_id
+from domain.base import DomainEvent, aggregate_id_int
 from domain.bindings import BINDINGS, COMPETENCE_RULE, ONCE_RULE, ROLES_RULE, Binding, IdRule
 from domain.errors import DomainError, MalformedInputError
 from domain.registry import ROLES, Ledger, Signer
@@ -74,14 +74,14 @@ def broken_bindings(
     registry: RegistryView | None = None,
 ) -> Sequence[Broken]:
     """The bindings of domain/bindings.py that this event breaks (empty when it keeps all)."""
-    plan = _PLANS[cls]
+    binding, rule, signer_fields, rare = _PLANS[cls]
     found: list[Broken] | None = None
-    if plan.rule is None:
+    if rule is None:
         if version == 1:
             found = [Broken(BINDING_STEP, "not a first event, yet version 1")]
     else:
-        found = _created(plan.rule, aggregate, version, payload, registry)
-    for field in plan.signer_fields:
+        found = _created(rule, aggregate, version, payload, registry)
+    for field in signer_fields:
         if getattr(payload, field) != signer:
             found = found or []
             found.append(
@@ -91,8 +91,8 @@ def broken_bindings(
                     f"is not the signer {signer!r}",
                 )
             )
-    if plan.rare:
-        found = (found or []) + _rare(plan.binding, payload, registry)
+    if rare:
+        found = (found or []) + _rare(binding, payload, registry)
     return found or _NONE
 
 
@@ -100,16 +100,8 @@ def _created(
     rule: IdRule, aggregate: UUID, version: int, payload: Any, registry: RegistryView | None
 ) -> list[Broken] | None:
     found: list[Broken] = []
-    if version != 1:
-        found.append(Broken(BINDING_STEP, f"a first event at version {version}"))
-    if payload.originator_topic != rule.topic:
-        found.append(
-            Broken(
-                BINDING_STEP,
-                f"payload.originator_topic {str(payload.originator_topic)[:80]!r} "
-                f"is not {rule.topic}",
-            )
-        )
+    if version != 1 or payload.originator_topic != rule.topic:
+        found += _first_event(rule, version, payload)
     if rule.key_of is None:
         natural = rule.natural_id(payload)
     else:
@@ -121,11 +113,26 @@ def _created(
             found.append(Broken(BINDING_STEP, f"claims the key of {name!r}, not registered"))
             return found
         natural = key.hex()
-    if aggregate_id(rule.kind, natural) != aggregate:
+    if aggregate_id_int(rule.kind, natural) != aggregate.int:
         found.append(
             Broken(BINDING_STEP, f"{rule.text} broken: aggregate is not that of {natural!r}")
         )
     return found or None
+
+
+def _first_event(rule: IdRule, version: int, payload: Any) -> list[Broken]:
+    found: list[Broken] = []
+    if version != 1:
+        found.append(Broken(BINDING_STEP, f"a first event at version {version}"))
+    if payload.originator_topic != rule.topic:
+        found.append(
+            Broken(
+                BINDING_STEP,
+                f"payload.originator_topic {str(payload.originator_topic)[:80]!r} "
+                f"is not {rule.topic}",
+            )
+        )
+    return found
 
 
 def _rare(binding: Binding, payload: Any, registry: RegistryView | None) -> list[Broken]:
