@@ -68,6 +68,8 @@ class Registry:
             self.operator_keys.append(event.operator_key)
         elif isinstance(event, Signer.Registered):
             self._load(event.originator_id)
+            if event.name in self.registered:  # a second registration (a binding the audit
+                return  # reports): the first one, and any revocation of it, stands
             self.signers[event.name] = SignerState(event.public_key, frozenset(event.roles))
             self.names[event.originator_id] = event.name
             self.registered.add(event.name)

@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.base import Aggregate, CreatedEvent, aggregate_id
+from domain.base import Aggregate, CreatedEvent, aggregate_id, aggregate_id_int
 from domain.bindings import BINDINGS
 from domain.decision import Decision
 from domain.errors import DomainError, MalformedInputError, VerificationError
@@ -47,6 +47,8 @@ def test_every_event_type_has_its_bindings_and_the_id_rules_are_the_domains() ->
         assert id_for(*sample) == aggregate_id(rule.kind, "|".join(sample)), rule
     assert len(samples) == 11
     assert Ledger.ID == aggregate_id("ledger", "genesis")
+    for kind, natural in [("person", "P1"), ("decision", "01/QĐ-VPQH"), ("x", "")]:
+        assert aggregate_id_int(kind, natural) == aggregate_id(kind, natural).int
     key = raw_public_key(generate_key())
     assert SignerKey.id_for(key) == aggregate_id("signer-key", key.hex())
 
@@ -219,6 +221,10 @@ def test_a_revoked_signer_cannot_be_registered_again(world: World, where: str) -
     )
 
     _assert_reported(world, seq, 2, pattern, r"payload\.name not registered before .* 'clerk'")
+    # the first registration and its revocation stand: the clerk's new unit is refused too
+    for how, report in _audits(world):
+        assert [(p.seq, p.step) for p in report.problems if p.seq != seq] == [(seq + 1, 3)], how
+        assert "signer 'clerk' was revoked" in report.problems[-1].message
 
 
 def test_at_append_a_name_is_registered_once(world: World) -> None:
