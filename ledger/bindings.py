@@ -87,8 +87,8 @@ def broken_bindings(
             found.append(
                 Broken(
                     BINDING_STEP,
-                    f"payload.{field} = body.signer broken: {getattr(payload, field)!r} "
-                    f"is not the signer {signer!r}",
+                    f"payload.{field} = body.signer broken: {_short(getattr(payload, field))} "
+                    f"is not the signer {_short(signer)}",
                 )
             )
     if rare:
@@ -110,12 +110,12 @@ def _created(
         name = getattr(payload, rule.key_of)
         key = registry.registered_key(name)
         if key is None:
-            found.append(Broken(BINDING_STEP, f"claims the key of {name!r}, not registered"))
+            found.append(Broken(BINDING_STEP, f"claims the key of {_short(name)}, unregistered"))
             return found
         natural = key.hex()
     if aggregate_id_int(rule.kind, natural) != aggregate.int:
         found.append(
-            Broken(BINDING_STEP, f"{rule.text} broken: aggregate is not that of {natural!r}")
+            Broken(BINDING_STEP, f"{rule.text} broken: aggregate is not that of {_short(natural)}")
         )
     return found or None
 
@@ -128,8 +128,7 @@ def _first_event(rule: IdRule, version: int, payload: Any) -> list[Broken]:
         found.append(
             Broken(
                 BINDING_STEP,
-                f"payload.originator_topic {str(payload.originator_topic)[:80]!r} "
-                f"is not {rule.topic}",
+                f"payload.originator_topic {_short(payload.originator_topic)} is not {rule.topic}",
             )
         )
     return found
@@ -145,12 +144,18 @@ def _rare(binding: Binding, payload: Any, registry: RegistryView | None) -> list
     if binding.registration:
         roles, competence = list(payload.roles), list(payload.competence)
         if not roles or roles != sorted(set(roles)) or not set(roles) <= ROLES:
-            found.append(Broken(BINDING_STEP, f"{ROLES_RULE} broken: {roles!r}"[:200]))
+            found.append(Broken(BINDING_STEP, f"{ROLES_RULE} broken: {_short(roles)}"))
         if competence != sorted(set(competence)):
-            found.append(Broken(BINDING_STEP, f"{COMPETENCE_RULE} broken: {competence!r}"[:200]))
+            found.append(Broken(BINDING_STEP, f"{COMPETENCE_RULE} broken: {_short(competence)}"))
         if registry is not None and registry.is_registered(payload.name):
-            found.append(Broken(BINDING_STEP, f"{ONCE_RULE} broken: {payload.name!r}"))
+            found.append(Broken(BINDING_STEP, f"{ONCE_RULE} broken: {_short(payload.name)}"))
     return found
+
+
+def _short(value: object) -> str:
+    """A payload value in a message: its repr (control characters escaped), at most 80."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 # -- at append -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from domain.errors import DomainError, MalformedInputError, VerificationError
 from domain.events import EVENT_TYPES
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp
+from ledger.bindings import broken_bindings
 from ledger.keys import generate_key, raw_public_key
 from ledger.receipt import build_receipt, encode_receipt, verify_receipt
 from ledger.usecases import registry
@@ -347,3 +348,13 @@ def test_honest_receipts_still_verify(world: World) -> None:
             encode_receipt(build_receipt(world.app, proven)), world.keys.public("op")
         )
         assert check.seq == proven
+
+
+def test_a_hostile_actor_field_is_shown_short_and_escaped() -> None:
+    event = decision("QĐ-9", authority="\n" + "x" * 500)
+
+    [broken] = broken_bindings(type(event), event.originator_id, 1, "b", event, registry=None)
+
+    assert broken.step == 2
+    assert "\n" not in broken.message and len(broken.message) < 200, broken.message
+    assert broken.message.startswith("payload.authority = body.signer broken: '\\nxxx")
