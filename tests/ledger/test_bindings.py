@@ -25,7 +25,7 @@ from ledger.keys import generate_key, raw_public_key
 from ledger.receipt import build_receipt, encode_receipt, verify_receipt
 from ledger.usecases import registry
 from ledger.verify import AuditReport, audit
-from tests.conftest import LEDGER_SIZE, Keys, RawRows, checkpoint_note
+from tests.conftest import LEDGER_SIZE, ORIGIN, Keys, RawRows, checkpoint_note
 from tests.forge import AT, IDENTITY, created, decision, insert, registration
 
 # -- the table -----------------------------------------------------------------------------------
@@ -358,3 +358,26 @@ def test_a_hostile_actor_field_is_shown_short_and_escaped() -> None:
     assert broken.step == 2
     assert "\n" not in broken.message and len(broken.message) < 200, broken.message
     assert broken.message.startswith("payload.authority = body.signer broken: '\\nxxx")
+
+
+def test_a_genesis_with_a_small_order_operator_key_is_reported(
+    ledger_url: str, apps: Callable[[str], LedgerApp]
+) -> None:
+    app = apps(ledger_url)  # creates the tables
+    genesis = created(
+        Ledger.Initialised,
+        Ledger.ID,
+        Ledger,
+        origin=ORIGIN,
+        operator="op",
+        operator_key=IDENTITY,
+    )
+    insert(RawRows(ledger_url), genesis, "op", None)  # "signed" with R = identity, S = 0
+
+    report = audit(app)
+
+    assert [(p.seq, p.step) for p in report.problems] == [(0, 3)], report.problems
+    assert report.problems[0].message == (
+        "event 0 (Ledger.Initialised v1): payload.operator_key is a point of small order "
+        "(anyone could sign for it)"
+    )
