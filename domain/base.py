@@ -8,6 +8,7 @@ are rebuilt by replaying them). Pure: no crypto, no I/O.
 from __future__ import annotations
 
 from datetime import datetime
+from hashlib import sha1
 from typing import Any, ClassVar, Self
 from uuid import UUID, uuid5
 
@@ -31,6 +32,18 @@ ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp"}
 def aggregate_id(kind: str, natural_id: str) -> UUID:
     """The deterministic aggregate id of the `kind` record named `natural_id`."""
     return uuid5(NAMESPACE, f"{kind}:{natural_id}")
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes
+_UUID5_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)  # all but version, variant
+_UUID5_SET = (0x5000 << 64) | (0x8000 << 48)  # version 5, RFC 4122 variant
+
+
+def aggregate_id_int(kind: str, natural_id: str) -> int:
+    """``aggregate_id(kind, natural_id).int``, the same RFC 9562 uuid5 computed without
+    building a UUID object (a quarter of the cost: the audit checks every first event's id)."""
+    digest = sha1(_NAMESPACE_BYTES + f"{kind}:{natural_id}".encode()).digest()
+    return int.from_bytes(digest[:16]) & _UUID5_KEEP | _UUID5_SET
 
 
 class DomainEvent(

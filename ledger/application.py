@@ -33,6 +33,7 @@ from domain.errors import (
 )
 from domain.registry import Ledger, Signer, SignerKey
 from ledger import codec
+from ledger.bindings import check_append
 from ledger.cache import Frontier, FrontierCache
 from ledger.keys import key_id, raw_public_key
 from ledger.mapper import SigningMapper, event_class_for
@@ -354,9 +355,11 @@ class LedgerApp(Application[UUID]):
     def save_signed(
         self, signer: str, key: Ed25519PrivateKey, aggregates: Sequence[Aggregate]
     ) -> WriteReceipt:
-        """Sign and save the aggregates' pending events in one transaction."""
+        """Sign and save the aggregates' pending events in one transaction, once they keep
+        every binding of domain/bindings.py (ledger/bindings.py; else nothing is saved)."""
         if self.signing_mapper.origin is None:
             self.signing_mapper.origin = self.origin
+        check_append(pending_events(aggregates), signer, self._stored_key)
         try:
             with self.signing_mapper.signing_as(signer, key):
                 recordings = self.save(*aggregates)
@@ -371,6 +374,11 @@ class LedgerApp(Application[UUID]):
                 f"ledger {self.location.url!r}: cannot write, nothing recorded: {exc}"
             ) from exc
         return self.receipt_for([r.notification.id for r in recordings])
+
+    def _stored_key(self, name: str) -> bytes | None:
+        """The public key of the stored signer `name`, or None if there is none."""
+        signer = self.find(Signer, Signer.id_for(name))
+        return None if signer is None else signer.public_key
 
     def receipt_for(self, notification_ids: Sequence[int]) -> WriteReceipt:
         """Where the new events landed, and the tree after them: folds only the rows after the

@@ -239,3 +239,63 @@ def read_passphrase(passphrase_file: Path | None, env: Mapping[str, str]) -> byt
         return value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise KeyFileError(f"passphrase from {PASSPHRASE_ENV} is not valid utf-8") from exc
+
+
+# -- public-key validity (RFC 8032 §5.1.3 decoding, and no small-order points) ------------------
+
+_P = 2**255 - 19
+_D = -121665 * pow(121666, -1, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def public_key_problem(raw: bytes) -> str | None:
+    """Why the 32 bytes `raw` are not an acceptable Ed25519 public key, or None if they are.
+
+    Refused: a wrong length; a non-canonical encoding (y ≥ p, or x = 0 with the sign bit
+    set); a y with no point on edwards25519; and a point of small order ([8]P is the
+    identity, e.g. the identity 0100…00 itself), with which anyone can make a signature that
+    verifies for any message. Pure integer arithmetic: only registrations and geneses pay it."""
+    if len(raw) != PUBLIC_KEY_SIZE:
+        return f"is {len(raw)} bytes, want {PUBLIC_KEY_SIZE}"
+    number = int.from_bytes(raw, "little")
+    sign, y = number >> 255, number & ((1 << 255) - 1)
+    if y >= _P:
+        return "is not canonically encoded (y >= p)"
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if x2 == 0:
+        if sign:
+            return "is not canonically encoded (x = 0 with the sign bit set)"
+        x = 0
+    else:
+        x = pow(x2, (_P + 3) // 8, _P)
+        if (x * x - x2) % _P:
+            x = x * _SQRT_M1 % _P
+        if (x * x - x2) % _P:
+            return "is not a point on the curve"
+        if x & 1 != sign:
+            x = _P - x
+    point = (x, y, 1)
+    for _ in range(3):
+        point = _double(point)
+    if point[0] == 0 and point[1] == point[2]:  # [8]P is the identity (0, 1)
+        return "is a point of small order (anyone could sign for it)"
+    return None
+
+
+def _double(point: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Doubling in projective coordinates on edwards25519 (a = -1), without inversions."""
+    x, y, z = point
+    b, c, d = (x + y) ** 2 % _P, x * x % _P, y * y % _P
+    e = -c % _P
+    f = (e + d) % _P
+    j = (f - 2 * z * z) % _P
+    return (b - c - d) * j % _P, f * (e - d) % _P, f * j % _P
+
+
+def check_public_key(raw: bytes, what: str = "public key") -> bytes:
+    """Return `raw` if it is an acceptable Ed25519 public key (see public_key_problem), else
+    raise KeyFileError (exit 3) naming `what` and the reason."""
+    problem = public_key_problem(raw)
+    if problem is not None:
+        raise KeyFileError(f"{what} {raw.hex()[:64]} {problem}")
+    return raw

@@ -29,6 +29,7 @@ from domain.errors import (
 from domain.registry import Ledger, Signer
 from ledger import codec
 from ledger.application import Entry, LedgerApp
+from ledger.bindings import broken_bindings
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
@@ -196,6 +197,17 @@ class _Opened(msgspec.Struct, frozen=True):
     def verify_signed_by(self, public_key: bytes, what: str) -> None:
         verify_signature(public_key, codec.signing_input(self.body_bytes), self.signature, what)
 
+    def check_bindings(self) -> None:
+        """The entry keeps the bindings of domain/bindings.py that need no registry (the
+        genesis names its signer, a registration's id, roles and key, the event's id and
+        actor fields); VerificationError naming the first broken one."""
+        body = self.body
+        for _, message in broken_bindings(
+            type(self.event), body.aggregate, body.version, body.signer, body.payload
+        ):
+            kind = body.type.rpartition(":")[2]
+            raise VerificationError(f"receipt: {kind} v{body.version}: {message}")
+
 
 def _open(proven: ProvenEntry, what: str, size: int, root: bytes) -> _Opened:
     """Check `proven` is leaf `seq` of the checkpointed tree; decode it strictly."""
@@ -212,9 +224,11 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     """Check a receipt with only the operator's public key. Raises on any failure.
 
     Steps: (1) parse; (2) genesis, operator rotations, registration and event are leaves of
-    the checkpointed tree, all for its origin; (3) the genesis is signed by the operator key
-    it names, and each rotation by the operator key in force before it; the pinned key is one
-    of these keys; (4) the checkpoint note is signed by the last of them (key name = origin);
+    the checkpointed tree, all for its origin, and each keeps the bindings of
+    ledger/bindings.py that need no registry (ids, actor fields, roles, public keys);
+    (3) the genesis is signed by the operator key it names, and each rotation by the operator
+    key in force before it; the pinned key is one of these keys; (4) the checkpoint note is
+    signed by the last of them (key name = origin);
     (5) the registration is signed by the operator in force at its position, precedes the
     event and names the event's signer with a role the event type needs (and, for an award
     decision, lists the award in the signer's competence); for v2, the signer's record is in
@@ -240,12 +254,11 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     for opened in (genesis, reg, event, *(r for _, r in rotations)):
         if opened.body.origin != origin:
             raise VerificationError(f"receipt: entry signed for origin {opened.body.origin!r}")
+        opened.check_bindings()
     # (3):
     g = genesis.event
     if receipt.genesis.seq != 0 or not isinstance(g, Ledger.Initialised):
         raise VerificationError("receipt: genesis entry is not event 0")
-    if genesis.body.signer != g.operator:
-        raise VerificationError("receipt: genesis is not signed by the operator it names")
     genesis.verify_signed_by(g.operator_key, "receipt genesis")
     operators = [(0, g.operator, g.operator_key)]  # (in force from seq, name, key)
     for seq, rotation in rotations:

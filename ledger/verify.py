@@ -6,9 +6,12 @@ problem found, first bad event first:
 (1) strict decode: the entry splits into body and signature; the body decodes as the exact
     event type its row names, with no unknown or missing field;
 (2) binding: the body's origin is this ledger's, and its aggregate id, version and type equal
-    the row's columns;
+    the row's columns; and the event keeps every binding of domain/bindings.py (its aggregate
+    id follows from its payload, its actor fields name its signer, a registration's roles are
+    sorted and known, a name is registered once; ledger/bindings.py);
 (3) authority: the signer is registered, unrevoked and holds a role the event type requires,
     as the registry stood just before this event (the registry is itself replayed from the log);
+    every public key the log registers is a canonical point of large order;
 (4) signature: Ed25519 over exactly the stored body bytes, with the key registered to the
     signer — checked in batches on every core;
 (5) continuity: each aggregate's versions run 1, 2, 3 … with no gap, repeat or reorder;
@@ -35,6 +38,7 @@ from domain.events import EVENT_TYPES
 from domain.registry import OPERATOR, Ledger
 from ledger import codec
 from ledger.application import LedgerApp, state_bytes
+from ledger.bindings import Broken, broken_bindings
 from ledger.findings import AuditReport, Problem
 from ledger.mapper import event_class_for
 from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
@@ -183,7 +187,8 @@ class _Auditor:
             self.tree.extend(hashes)
         else:
             self.new_leaves.extend(hashes)  # folded once the checkpoints are known
-        origin, versions, signers = self.origin, self.versions, self.registry.signers
+        origin, versions, registry = self.origin, self.versions, self.registry
+        signers, bind = registry.signers, broken_bindings
         add_signature = self.signatures.add
         split_raw, decode_body, classes = codec.split_raw, codec.decode_body, EVENT_TYPES
         for seq, row, state in zip(range(first, first + len(rows)), rows, states, strict=True):
@@ -214,6 +219,9 @@ class _Auditor:
                 )
             ):
                 self._problem(seq, row, 2, "row does not match its signed body")
+            broken = bind(cls, body.aggregate, body.version, body.signer, body.payload, registry)
+            if broken:
+                self._broken(seq, row, broken)
             # (3): the signer held a required role at this point
             if cls in FOLDED or seq == 0:
                 event = codec.event_of(body, cls)
@@ -247,6 +255,10 @@ class _Auditor:
         elif isinstance(event, Ledger.CosignaturesAttached):
             self.cosigned.append((seq, event, self.registry.operator_keys[-1]))
 
+    def _broken(self, seq: int, row: RawRow, broken: Sequence[Broken]) -> None:
+        for step, what in broken:
+            self._problem(seq, row, step, what)
+
     def _problem(self, seq: int, row: RawRow, step: int, what: str) -> None:
         self.problems.append(Problem(seq, step, f"{_where(seq, row)}: {what}"))
 
@@ -256,9 +268,7 @@ class _Auditor:
         if seq == 0:  # the genesis signs itself
             if not isinstance(event, Ledger.Initialised):
                 self._problem(seq, row, 3, "the first event is not the genesis")
-            else:
-                if name != event.operator:
-                    self._problem(seq, row, 3, "genesis not signed by its operator")
+            else:  # its payload.operator = body.signer is a binding (step 2)
                 return SignerState(event.operator_key, frozenset({OPERATOR}))
         signer = self.registry.signer(name)
         if signer is None:

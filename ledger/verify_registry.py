@@ -41,12 +41,23 @@ class Registry:
     operator_keys: list[bytes] = field(default_factory=list)
     earlier: EarlierEvents | None = None
     loaded: set[UUID] = field(default_factory=set)
+    registered: set[str] = field(default_factory=set)  # names a Signer.Registered named
 
     def signer(self, name: str) -> SignerState | None:
         """The signer `name` as registered so far, or None."""
         if self.earlier is not None and name not in self.signers:
             self._load(Signer.id_for(name))
         return self.signers.get(name)
+
+    def registered_key(self, name: str) -> bytes | None:
+        """The key of signer `name` (ledger/bindings.py RegistryView)."""
+        signer = self.signer(name)
+        return None if signer is None else signer.public_key
+
+    def is_registered(self, name: str) -> bool:
+        """True when a Signer.Registered named `name` before (ledger/bindings.py)."""
+        self._load(Signer.id_for(name))
+        return name in self.registered
 
     def apply(self, event: object) -> None:
         """Fold one event in (events of other kinds are ignored)."""
@@ -57,8 +68,11 @@ class Registry:
             self.operator_keys.append(event.operator_key)
         elif isinstance(event, Signer.Registered):
             self._load(event.originator_id)
+            if event.name in self.registered:  # a second registration (a binding the audit
+                return  # reports): the first one, and any revocation of it, stands
             self.signers[event.name] = SignerState(event.public_key, frozenset(event.roles))
             self.names[event.originator_id] = event.name
+            self.registered.add(event.name)
         elif isinstance(event, Signer.Revoked):
             self._load(event.originator_id)
             name = self.names.get(event.originator_id)

@@ -24,7 +24,7 @@ from domain.errors import (
 from domain.ids import SignerName, check_id, check_signer_name
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp, WriteReceipt, check_roles
-from ledger.keys import key_id, raw_public_key
+from ledger.keys import check_public_key, key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
 from ledger.registry_tree import registry_line
 from ledger.verify import audited_frontier
@@ -37,7 +37,7 @@ def initialise(app: LedgerApp, origin: str, operator: str, key: Ed25519PrivateKe
             f"init rejected: ledger {app.location.url!r} is already initialised "
             f"(origin {app.origin!r})"
         )
-    public = raw_public_key(key)
+    public = check_public_key(raw_public_key(key), f"init rejected: operator {operator!r}: key")
     genesis = Ledger.initialise(origin, SignerName(operator), public)
     signer = Signer.register(operator, public, ["operator"])
     claim = SignerKey.claim(public, operator)
@@ -63,6 +63,7 @@ def add_signer(
     """Register a named public key with roles (operator only); `person` is who the signer is."""
 
     check_signer_name(name)
+    check_public_key(public_key, f"signer add rejected: signer {name!r}: key")
     if unit is not None:
         check_id("unit", unit)
     if person is not None:
@@ -236,7 +237,9 @@ def rotate_operator(
     """Hand the operator role to a new key, in one write signed by the outgoing operator: the
     new signer is registered with role operator (and its key claimed), then
     ``Ledger.OperatorRotated``, then the outgoing operator is revoked."""
-    new_public = raw_public_key(new_key)
+    new_public = check_public_key(
+        raw_public_key(new_key), f"operator rotate rejected: new operator {new_name!r}: key"
+    )
 
     def build(actor: Signer) -> list[Aggregate]:
         ledger = app.genesis()

@@ -56,7 +56,9 @@ def _flip(data: bytes, marker: bytes, offset: int = 0) -> bytes:
 
 
 def flip_payload_byte(w: World) -> None:
-    w.raw.update_state(SEQ_P1, _flip(w.raw.row(SEQ_P1).state, b'"person_id":"P1"', 14))
+    """Flip a byte of a field no binding covers (a flipped person_id breaks the id binding
+    too, at step 2, before the signature check of step 4)."""
+    w.raw.update_state(SEQ_P1, _flip(w.raw.row(SEQ_P1).state, b'"name":"Nguy', 9))
 
 
 def cut_signature(w: World) -> None:
