@@ -20,6 +20,8 @@ from domain.events import topic_of
 from domain.register import Recipient
 from domain.registry import Signer
 from ledger import codec
+from ledger.application import LedgerApp
+from ledger.note import Checkpoint, sign_checkpoint
 from tests.conftest import ORIGIN, RawRows
 
 AT = datetime(2020, 3, 1, 9, 0, tzinfo=UTC)
@@ -92,3 +94,16 @@ def decision(number: str, authority: str, aggregate: UUID | None = None) -> Doma
         violations=[],
         at=AT,
     )
+
+
+def store_unaudited_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, name: str, lines: tuple[str, ...]
+) -> str:
+    """Sign and store a checkpoint over the whole tree with exactly these extension lines,
+    as an operator would who skipped every check (the real key signs what it is given)."""
+    tree, _ = app.tree()
+    note = sign_checkpoint(Checkpoint(app.origin, tree.size, tree.root(), lines), app.origin, key)
+    ledger = app.genesis()
+    ledger.record_checkpoint(tree.size, tree.root(), note, tree.compact_range())
+    app.save_signed(name, key, [ledger])
+    return note

@@ -13,9 +13,10 @@ import pytest
 from ledger.application import LedgerApp
 from ledger.keys import generate_key, raw_public_key
 from ledger.receipt import build_receipt, encode_receipt
+from ledger.registry_tree import registry_line
 from ledger.usecases import registry
 from tests.conftest import LEDGER_SIZE, Cli, Keys, RawRows, one_error_line
-from tests.forge import IDENTITY, decision, insert
+from tests.forge import IDENTITY, decision, insert, store_unaudited_checkpoint
 
 # SubjectPublicKeyInfo of an Ed25519 key: this DER prefix, then the 32 key bytes
 _SPKI_ED25519 = bytes.fromhex("302a300506032b6570032100")
@@ -79,7 +80,10 @@ def test_verify_receipt_names_the_broken_binding(
     ledger: LedgerApp, awards: Cli, keys: Keys, raw: RawRows, tmp_path: Path
 ) -> None:
     seq = _forged_decision(ledger, raw, keys)
-    registry.sign_new_checkpoint(ledger, keys.op)
+    refused = awards("checkpoint", "--key", keys.op_key)  # an honest operator signs nothing
+    assert refused.exit_code == 4 and "checkpoint refused" in one_error_line(refused)
+    size = ledger.tree()[0].size  # one who skips the audit: the receipt still fails
+    store_unaudited_checkpoint(ledger, keys.op, "op", (registry_line(ledger, size),))
     out = tmp_path / "receipt.json"
     out.write_bytes(encode_receipt(build_receipt(ledger, seq)))
 

@@ -23,10 +23,19 @@ from ledger.application import LedgerApp
 from ledger.bindings import broken_bindings
 from ledger.keys import generate_key, raw_public_key
 from ledger.receipt import build_receipt, encode_receipt, verify_receipt
+from ledger.registry_tree import registry_line
 from ledger.usecases import registry
 from ledger.verify import AuditReport, audit
 from tests.conftest import LEDGER_SIZE, ORIGIN, Keys, RawRows, checkpoint_note
-from tests.forge import AT, IDENTITY, created, decision, insert, registration
+from tests.forge import (
+    AT,
+    IDENTITY,
+    created,
+    decision,
+    insert,
+    registration,
+    store_unaudited_checkpoint,
+)
 
 # -- the table -----------------------------------------------------------------------------------
 
@@ -321,7 +330,10 @@ def test_signer_add_refuses_a_small_order_key(world: World, small: bytes) -> Non
 
 def test_a_receipt_checks_the_events_bindings(world: World) -> None:
     seq = insert(world.raw, decision("QĐ-9", authority="a"), "b", world.b)
-    registry.sign_new_checkpoint(world.app, world.keys.op)
+    with pytest.raises(VerificationError, match="checkpoint refused"):  # an honest operator
+        registry.sign_new_checkpoint(world.app, world.keys.op)
+    size = world.app.tree()[0].size  # one who skips the audit: the receipt still fails
+    store_unaudited_checkpoint(world.app, world.keys.op, "op", (registry_line(world.app, size),))
     receipt = encode_receipt(build_receipt(world.app, seq))
 
     with pytest.raises(VerificationError, match=r"payload\.authority = body\.signer broken"):
@@ -330,7 +342,10 @@ def test_a_receipt_checks_the_events_bindings(world: World) -> None:
 
 def test_a_receipt_checks_the_registrations_key(world: World) -> None:
     seq = _register_ghost(world, IDENTITY) + 2
-    registry.sign_new_checkpoint(world.app, world.keys.op)
+    with pytest.raises(VerificationError, match="checkpoint refused"):  # an honest operator
+        registry.sign_new_checkpoint(world.app, world.keys.op)
+    size = world.app.tree()[0].size  # one who skips the audit: the receipt still fails
+    store_unaudited_checkpoint(world.app, world.keys.op, "op", (registry_line(world.app, size),))
     receipt = encode_receipt(build_receipt(world.app, seq))
 
     with pytest.raises(

@@ -16,14 +16,13 @@ from uuid import uuid4
 
 import pytest
 from click.testing import CliRunner, Result
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.main import cli as awards_cli
 from domain.errors import DomainError, MalformedNoteError, VerificationError
 from domain.registry import Unit
 from ledger.application import LedgerApp
 from ledger.keys import generate_key, load_private_key, raw_public_key, write_key_pair
-from ledger.note import Checkpoint, sign_checkpoint
+from ledger.note import Checkpoint
 from ledger.receipt import (
     RECEIPT_FORMAT,
     RECEIPT_FORMAT_V1,
@@ -52,6 +51,7 @@ from tests.conftest import (
     RawRows,
     one_error_line,
 )
+from tests.forge import store_unaudited_checkpoint
 
 
 def _verify_cli(tmp_path: Path, data: bytes, pub: Path, *extra: str) -> Result:
@@ -59,19 +59,6 @@ def _verify_cli(tmp_path: Path, data: bytes, pub: Path, *extra: str) -> Result:
     path.write_bytes(data)
     argv = ["verify-receipt", str(path), "--operator-pub", str(pub), *extra]
     return CliRunner().invoke(awards_cli, argv)
-
-
-def _store_checkpoint(
-    app: LedgerApp, key: Ed25519PrivateKey, name: str, lines: tuple[str, ...]
-) -> str:
-    """Sign and store a checkpoint over the whole tree with exactly these extension lines,
-    as an operator would who skipped every check (the real key signs what it is given)."""
-    tree, _ = app.tree()
-    note = sign_checkpoint(Checkpoint(app.origin, tree.size, tree.root(), lines), app.origin, key)
-    ledger = app.genesis()
-    ledger.record_checkpoint(tree.size, tree.root(), note, tree.compact_range())
-    app.save_signed(name, key, [ledger])
-    return note
 
 
 # -- item 6: duplicate keys, non-canonical base64, the genesis's shown fields ----------------------
@@ -243,7 +230,7 @@ def test_receipt_for_an_event_signed_after_its_signers_revocation_is_refused(
     # path refuses revoked signers; this goes under it, as a thief with database access could).
     forged_unit = Unit.add("U9", "Đơn vị giả", "office", None)
     forged = ledger.save_signed("sec", keys.sec, [forged_unit]).seqs[0]
-    _store_checkpoint(ledger, keys.op, "op", (registry_line(ledger, forged + 1),))
+    store_unaudited_checkpoint(ledger, keys.op, "op", (registry_line(ledger, forged + 1),))
     assert any(p.step == 3 and p.seq == forged for p in audit(ledger).problems)
 
     # an honest issuer refuses; a dishonest one (its guard cut out) still cannot get it verified
@@ -266,7 +253,7 @@ def test_checkpoint_whose_registry_line_lies_is_reported_by_verify(
     size = ledger.tree()[0].size
     # The operator's real key signs a registry where the revocation never happened.
     stale = claim_of(history_of(ledger, size).records_at(size - 1))
-    lie = _store_checkpoint(ledger, keys.op, "op", (stale.to_line(),))
+    lie = store_unaudited_checkpoint(ledger, keys.op, "op", (stale.to_line(),))
     lie_seq = raw.count() - 1
 
     for report in (audit(ledger), audit(ledger, since=honest)):
@@ -284,7 +271,7 @@ def test_checkpoint_whose_registry_line_lies_is_reported_by_verify(
 def test_malformed_registry_line_is_reported_by_verify(ledger: LedgerApp, keys: Keys) -> None:
     size = ledger.tree()[0].size
     good = registry_line(ledger, size)
-    _store_checkpoint(ledger, keys.op, "op", (good, good))
+    store_unaudited_checkpoint(ledger, keys.op, "op", (good, good))
     report = audit(ledger)
     assert not report.ok
     assert "more than one registry line" in report.problems[0].message
@@ -293,7 +280,7 @@ def test_malformed_registry_line_is_reported_by_verify(ledger: LedgerApp, keys: 
 def test_old_checkpoint_without_registry_line_gives_a_v1_receipt_that_says_so(
     ledger: LedgerApp, keys: Keys, tmp_path: Path
 ) -> None:
-    _store_checkpoint(ledger, keys.op, "op", ())
+    store_unaudited_checkpoint(ledger, keys.op, "op", ())
     assert audit(ledger).ok  # old checkpoints stay valid: they claim nothing about the registry
     data = _receipt(ledger, SEQ_UNIT)
     assert json.loads(data)["format"] == RECEIPT_FORMAT_V1
