@@ -119,6 +119,15 @@ class Ledger(Aggregate):
     def record_checkpoint(
         self, size: int, root_hash: bytes, note: str, frontier: list[bytes]
     ) -> None:
+        """Store a signed checkpoint. Sizes never go back: a checkpoint smaller than the latest
+        stored one (signed while another was being stored) could not be lined up by an
+        incremental audit starting from the larger one."""
+        latest = self.latest_checkpoint
+        if latest is not None and size < latest.size:
+            raise DomainError(
+                f"checkpoint rejected: a checkpoint of size {latest.size} was stored meanwhile "
+                f"(this one covers {size}); run 'awards checkpoint' again"
+            )
         self.trigger_event(
             self.CheckpointSigned, size=size, root_hash=root_hash, note=note, frontier=frontier
         )

@@ -26,7 +26,7 @@ problem found, first bad event first:
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from hashlib import sha256
 from typing import Any
@@ -41,12 +41,13 @@ from ledger.application import LedgerApp, state_bytes
 from ledger.bindings import Broken, broken_bindings
 from ledger.findings import AuditReport, Problem
 from ledger.mapper import event_class_for
-from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree
+from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree, leaf_hash
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
 from ledger.verify_caches import CacheCheck, check_frontier
 from ledger.verify_checkpoints import (
+    BOUNDARY_ROWS,
     Start,
     check_cosigned,
     check_given,
@@ -140,7 +141,9 @@ def _audit(
     else:
         tail: list[tuple[int, Ledger.CheckpointSigned | Ledger.CosignaturesAttached, bytes]]
         tail = [*auditor.stored, *auditor.cosigned]
-        matched = check_tail(tail, compact, auditor.new_leaves, origin, problems)
+        matched = check_tail(
+            tail, compact, auditor.new_leaves, origin, problems, _leaves_behind(app, start)
+        )
         _check_tail_registry(app, auditor.stored, problems)
         compact.extend(auditor.new_leaves)
         root, frontier = compact.root(), compact.hashes
@@ -298,6 +301,24 @@ class _Auditor:
             return None
         rows = self.app.recorder.select_events(aggregate, lte=version - 1, desc=True, limit=1)
         return rows[0].originator_version if rows else None
+
+
+def _leaves_behind(app: LedgerApp, start: Start | None) -> Callable[[int], list[bytes] | None]:
+    """The leaf hashes of seq `size` … up to the trusted size (the rows just before the
+    boundary), for lining up a smaller checkpoint stored after it; None if too many."""
+
+    def behind(size: int) -> list[bytes] | None:
+        if start is None or start.after_id is None:
+            return None
+        count = start.seq - size
+        if not 0 < count <= BOUNDARY_ROWS:
+            return None
+        rows = app.rows_before(start.after_id + 1, count)
+        if len(rows) != count:
+            return None
+        return [leaf_hash(state_bytes(row.state)) for row in rows]
+
+    return behind
 
 
 def _check_tail_registry(

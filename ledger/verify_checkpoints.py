@@ -266,11 +266,15 @@ def check_tail(
     leaves: Sequence[bytes],
     origin: str,
     problems: list[Problem],
+    behind: Callable[[int], list[bytes] | None] = lambda size: None,
 ) -> int:
     """In an incremental audit, every checkpoint (and cosigned copy) stored after the boundary
     must match the tree folded from the trusted frontier `start` with the new `leaves`, at the
-    size it signs. One the fold cannot reach (a size before the trusted one, or beyond the
-    event itself) is a problem, not skipped. Returns how many were lined up and checked."""
+    size it signs. A checkpoint of a smaller size than the trusted one (signed while a larger
+    one was being signed, and stored first) is lined up backwards: its stored frontier,
+    extended by the leaves `behind(size)` (seq size … start.size − 1, read just before the
+    boundary), must give the trusted frontier. One that cannot be lined up either way (or
+    beyond the event itself) is a problem, not skipped. Returns how many were checked."""
     wanted = sorted({event.size for _, event, _ in stored if start.size <= event.size})
     trees: dict[int, tuple[bytes, list[bytes]]] = {}
     compact = CompactRange.from_hashes(start.size, start.hashes)
@@ -278,6 +282,11 @@ def check_tail(
         compact.extend(leaves[compact.size - start.size : size - start.size])
         if compact.size == size:
             trees[size] = (compact.root(), compact.hashes)
+    for _, event, _ in stored:
+        if isinstance(event, Ledger.CheckpointSigned) and event.size < start.size:
+            tree = _lined_up_backwards(event, start, behind)
+            if tree is not None:
+                trees.setdefault(event.size, tree)
     checked = 0
     for seq, event, op_key in stored:
         cosigned = isinstance(event, Ledger.CosignaturesAttached)
@@ -314,6 +323,25 @@ def check_tail(
         elif signed is not None and signed.frontier != frontier:
             problems.append(Problem(seq, 6, f"{where}: stored frontier does not match the tree"))
     return checked
+
+
+def _lined_up_backwards(
+    event: Ledger.CheckpointSigned,
+    start: CompactRange,
+    behind: Callable[[int], list[bytes] | None],
+) -> tuple[bytes, list[bytes]] | None:
+    """The (root, frontier) of a checkpoint smaller than the trusted tree, if its stored
+    frontier extended by the real leaves up to the trusted size is the trusted frontier."""
+    leaves = behind(event.size)
+    if leaves is None:
+        return None
+    try:
+        back = CompactRange.from_hashes(event.size, event.frontier)
+    except AwardLedgerError:
+        return None
+    root = back.root()
+    back.extend(leaves)
+    return (root, list(event.frontier)) if back.hashes == start.hashes else None
 
 
 def check_registry_lines(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from domain.errors import DomainError, VerificationError
 from domain.registry import Signer
 from ledger import store
 from ledger.application import LedgerApp, open_ledger
@@ -147,25 +148,58 @@ def test_a_row_inserted_before_the_boundary_is_caught(
     assert messages[0].endswith("1 event(s) before it were inserted"), messages
 
 
-def test_a_checkpoint_that_cannot_be_lined_up_is_a_problem_not_a_match(
+def _race(ledger: LedgerApp, keys: Keys, forge: bool) -> tuple[str, int, int]:
+    """Two checkpoint commands race: X signs size s, rows land, Y signs size n > s; X stores
+    first (at seq n), Y after it. Returns (Y's note, s, X's seq). With `forge`, X's signed root
+    and stored frontier are not the tree's."""
+    tree, _ = ledger.tree()
+    small = tree.size
+    root, frontier = tree.root(small), tree.compact_range(small)
+    if forge:
+        root, frontier = bytes(32), [bytes(32)] * len(frontier)
+    x_note = sign_checkpoint(Checkpoint(ledger.origin, small, root), ledger.origin, keys.op)
+    _new_units(ledger, keys, "U2", "U3", "U4")
+    tree, _ = ledger.tree()
+    big = tree.size
+    y_note = sign_checkpoint(Checkpoint(ledger.origin, big, tree.root()), ledger.origin, keys.op)
+    y_frontier = tree.compact_range()
+    genesis = ledger.genesis()
+    genesis.record_checkpoint(small, root, x_note, frontier)
+    ledger.save_signed("op", keys.op, [genesis])
+    genesis = ledger.genesis()
+    genesis.record_checkpoint(big, tree.root(big), y_note, y_frontier)
+    ledger.save_signed("op", keys.op, [genesis])
+    return y_note, small, big
+
+
+def test_a_smaller_checkpoint_stored_after_the_trusted_one_is_lined_up_backwards(
     ledger: LedgerApp, keys: Keys, apps: Callable[[str], LedgerApp]
 ) -> None:
-    # A real operator checkpoint over a size before the trusted one: the fold from the
-    # trusted frontier cannot reach it, so it is reported, and not counted as matching.
-    trusted = checkpoint_note(ledger)
-    _new_units(ledger, keys, "U2")
-    tree, _ = ledger.tree()
-    note = sign_checkpoint(Checkpoint(ledger.origin, 5, tree.root(5)), ledger.origin, keys.op)
-    genesis = ledger.genesis()
-    genesis.record_checkpoint(5, tree.root(5), note, tree.compact_range(5))
-    ledger.save_signed("op", keys.op, [genesis])
-    assert audit(apps(ledger.location.url)).ok  # the full audit checks it against the tree
+    trusted, _, _ = _race(ledger, keys, forge=False)
+    assert audit(apps(ledger.location.url)).ok
 
     report = audit(apps(ledger.location.url), since=trusted)
 
-    assert [(p.seq, p.step) for p in report.problems] == [(tree.size, 6)]
+    assert report.ok, report.problems
+    assert report.checkpoints == 2  # X, lined up backwards from Y's frontier, and Y itself
+    registry.sign_new_checkpoint(ledger, keys.op)  # the next checkpoint's audit accepts it
+
+
+def test_a_checkpoint_that_cannot_be_lined_up_is_a_problem_not_a_match(
+    ledger: LedgerApp, keys: Keys, apps: Callable[[str], LedgerApp]
+) -> None:
+    # X's note is the operator's, but its root and frontier are not the tree's: the fold from
+    # the trusted frontier cannot reach it forwards, and backwards it does not line up.
+    trusted, _, x_seq = _race(ledger, keys, forge=True)
+    assert not audit(apps(ledger.location.url)).ok  # the full audit checks it against the tree
+
+    report = audit(apps(ledger.location.url), since=trusted)
+
+    assert [(p.seq, p.step) for p in report.problems] == [(x_seq, 6)]
     assert "cannot be lined up" in report.problems[0].message
     assert report.checkpoints == 1  # the trusted checkpoint's own event only
+    with pytest.raises(VerificationError, match="checkpoint refused"):
+        registry.sign_new_checkpoint(ledger, keys.op)
 
 
 def test_a_checkpoint_signed_while_writes_landed_is_checked_not_skipped(
@@ -268,3 +302,18 @@ def test_a_registration_by_a_rotated_out_operator_before_the_boundary_is_caught(
 
     assert [(p.seq, p.step) for p in report.problems] == [(None, 3)]
     assert "signer 'op' was revoked" in report.problems[0].message
+
+
+def test_a_checkpoint_smaller_than_the_latest_stored_is_refused(
+    ledger: LedgerApp, keys: Keys
+) -> None:
+    # Two checkpoint commands race: the one that signed the smaller tree stores last. Storing it
+    # would put a checkpoint no incremental audit from the larger one can line up.
+    registry.sign_new_checkpoint(ledger, keys.op)
+    genesis = ledger.genesis()
+    assert genesis.latest_checkpoint is not None
+    size = genesis.latest_checkpoint.size
+    before = ledger.last_notification_id()
+    with pytest.raises(DomainError, match=f"a checkpoint of size {size} was stored meanwhile"):
+        genesis.record_checkpoint(size - 1, bytes(32), "note", [])
+    assert ledger.last_notification_id() == before
