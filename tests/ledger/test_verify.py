@@ -76,7 +76,7 @@ def move_before_signer_registration(w: World) -> None:
 
 
 def edit_topic(w: World) -> None:
-    w.raw.update_topic(SEQ_UNIT, "domain.registry:Person.Added")
+    w.raw.update_topic(SEQ_UNIT, "Person.Added")
 
 
 def edit_version(w: World) -> None:
