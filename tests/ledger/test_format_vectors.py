@@ -9,6 +9,7 @@ import importlib.util
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -22,12 +23,16 @@ from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 import domain.errors
 from domain.errors import AwardLedgerError, RootMismatchError, VerificationError
+from domain.events import EVENT_TYPES
 from ledger import codec
-from ledger.mapper import SigningMapper
+from ledger.application import LedgerApp, open_ledger
+from ledger.mapper import SigningMapper, event_class_for
 from ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from ledger.note import note_key_id, open_checkpoint
 from ledger.receipt import verify_receipt
 from ledger.signing import verify_signature
+from ledger.verify import audit
+from ledger.witness import WitnessKey, check_witness_policy
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 FORMAT_DIR = VECTORS / "format"
@@ -115,6 +120,14 @@ def _check_checkpoint(case: dict[str, Any]) -> None:
 def _check_receipt(case: dict[str, Any]) -> None:
     data = json.dumps(case["receipt"], ensure_ascii=False).encode("utf-8")
     check = verify_receipt(data, bytes.fromhex(case["operator_public_key"]))
+    if "witnesses" in case:  # `awards receipt verify --witness NAME=PUB --min-witnesses K`
+        witnesses = [
+            WitnessKey(w["name"], bytes.fromhex(w["public_key"])) for w in case["witnesses"]
+        ]
+        names = check_witness_policy(
+            case["receipt"]["checkpoint"], witnesses, case["min_witnesses"]
+        )
+        assert names == [w.name for w in witnesses]
     if "want" in case:
         want = case["want"]
         got = {name: getattr(check, name) for name in want}
@@ -123,10 +136,96 @@ def _check_receipt(case: dict[str, Any]) -> None:
 
 
 def _check_ledger(case: dict[str, Any]) -> None:
+    """Each row's leaf hash and body; then the whole ledger audited as `want` says (also on
+    PostgreSQL: test_whole_ledger_vectors_audit_as_their_want_says)."""
     for row in case["rows"]:
-        _check_entry({**row, "origin": case["origin"], "row": row})
         assert leaf_hash(base64.b64decode(row["entry"])).hex() == row["leaf_hash"]
         assert base64.b64decode(row["entry"]).startswith(row["body"].encode("utf-8") + b"\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        app = open_ledger(str(Path(tmp) / "ledger.db"))
+        try:
+            _audit_matches(app, case)
+        finally:
+            app.close()
+
+
+def _audit_matches(app: LedgerApp, case: dict[str, Any]) -> None:
+    """Store the vector's rows as they are and audit them; raise if the audit refuses."""
+    app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=UUID(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=base64.b64decode(row["entry"]),
+            )
+            for row in case["rows"]
+        ]
+    )
+    report = audit(app, workers=1)
+    got = {
+        "ok": report.ok,
+        "size": report.size,
+        "root": report.root,
+        "checkpoints": report.checkpoints,
+        "problems": [{"seq": p.seq, "step": p.step} for p in report.problems],
+    }
+    assert got == case["want"], report.problems
+    if not report.ok:
+        raise VerificationError(report.problems[0].message)
+
+
+# The audit step (FORMAT.md §12) each per-event mutation is refused at, by its name.
+MUTATION_STEP: dict[str, int | None] = {
+    "valid": None,
+    "time-bitflip": 4,
+    "signer-lacks-role": 3,
+    "wrong-origin": 2,
+    "unknown-field": 1,
+    "missing-field": 1,
+    "format-1": 1,
+    "at-not-utc": 1,
+}
+
+
+def _event_step(case: dict[str, Any]) -> tuple[int, AwardLedgerError] | None:
+    """The audit's per-event steps 1-4 (§12) on one vector: the first that refuses it."""
+    row, signer = case["row"], case["signer"]
+    try:  # (1) strict decode as the type the row names
+        cls = event_class_for(row["topic"])
+        body_bytes, signature = codec.split_raw(base64.b64decode(case["entry"], validate=True))
+        body = codec.decode_body(body_bytes, cls)
+    except AwardLedgerError as exc:
+        return 1, exc
+    binding = (str(body.aggregate), body.version, body.type)
+    if body.origin != case["origin"] or binding != (
+        row["originator_id"],
+        row["originator_version"],
+        row["topic"],
+    ):  # (2)
+        return 2, VerificationError("the body does not bind this ledger and row")
+    public_key = bytes.fromhex(signer["public_key"])
+    if body.type == "Ledger.Initialised":  # (3) the genesis signs itself, as its operator
+        event = codec.event_of(body, cls)
+        authorised = (body.signer, public_key) == (event.operator, event.operator_key)  # type: ignore[attr-defined]
+    else:
+        authorised = body.signer == signer["name"] and not cls.required_roles.isdisjoint(
+            signer["roles"]
+        )
+    if not authorised:
+        return 3, VerificationError(f"signer {body.signer!r} lacks a required role")
+    try:  # (4)
+        verify_signature(public_key, codec.signing_input(body_bytes), signature, "entry")
+    except AwardLedgerError as exc:
+        return 4, exc
+    return None
+
+
+def _check_event(case: dict[str, Any]) -> None:
+    refused = _event_step(case)
+    assert (refused and refused[0]) == case["want_step"], refused
+    if refused is not None:
+        raise refused[1]
 
 
 CHECKERS: dict[str, Callable[[dict[str, Any]], None]] = {
@@ -135,6 +234,7 @@ CHECKERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "checkpoint": _check_checkpoint,
     "receipt": _check_receipt,
     "ledger": _check_ledger,
+    "event": _check_event,
 }
 
 
@@ -158,10 +258,42 @@ def test_format_vector(path: Path) -> None:
         check(case)
 
 
+@pytest.mark.parametrize(
+    "path", sorted(FORMAT_DIR.glob("event-*.json")), ids=lambda path: path.stem
+)
+def test_each_event_vector_is_refused_at_the_step_its_name_says(path: Path) -> None:
+    case = json.loads(path.read_text("utf-8"))
+    mutation = path.stem.split("-", 2)[2]
+    assert case["want_step"] == MUTATION_STEP[mutation]
+    refused = _event_step(case)
+    assert (refused and refused[0]) == MUTATION_STEP[mutation], refused
+
+
+def test_there_are_event_vectors_for_every_event_type() -> None:
+    valid = {
+        p.stem.split("-", 1)[1].removesuffix("-valid")
+        for p in FORMAT_DIR.glob("event-*-valid.json")
+    }
+    assert valid == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("name", ["ledger-happy-path", "ledger-revoked-signer-signs"])
+def test_whole_ledger_vectors_audit_as_their_want_says(
+    name: str, ledger_url: str, apps: Callable[[str], LedgerApp]
+) -> None:
+    case = _load(name)
+    app = apps(ledger_url)
+    if case["want"]["ok"]:
+        _audit_matches(app, case)
+    else:
+        with pytest.raises(VerificationError):
+            _audit_matches(app, case)
+
+
 def test_format_vectors_regenerate_identically(tmp_path: Path) -> None:
     written = _generator().generate(tmp_path)
     assert sorted(p.name for p in written) == sorted(p.name for p in CASES), (
-        "run `.venv/bin/python tests/vectors/generate.py` and review the diff"
+        "run `make vectors` and review the diff"
     )
     for path in written:
         assert path.read_bytes() == (FORMAT_DIR / path.name).read_bytes(), (
