@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import json
 from typing import Any
 from uuid import UUID
 
@@ -137,7 +138,22 @@ def parse_receipt(data: bytes) -> Receipt:
         raise MalformedReceiptError(f"receipt: {exc}") from exc
     if receipt.format != RECEIPT_FORMAT:
         raise MalformedReceiptError(f"receipt: format {receipt.format!r}, want {RECEIPT_FORMAT}")
+    _refuse_duplicate_keys(data)
     return receipt
+
+
+def _refuse_duplicate_keys(data: bytes) -> None:
+    """A key twice in one object would let two verifiers read one receipt differently
+    (docs/FORMAT.md §11); msgspec keeps the last, so look once more with the json module."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        if len(keys) != len(set(keys)):
+            twice = next(key for key in keys if keys.count(key) > 1)
+            raise MalformedReceiptError(f"receipt: key {twice[:40]!r} appears twice in one object")
+        return dict(items)
+
+    json.loads(data, object_pairs_hook=pairs)
 
 
 def _unb64(text: str, what: str) -> bytes:

@@ -22,7 +22,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 import domain.errors
-from domain.errors import AwardLedgerError, RootMismatchError, VerificationError
+from domain.errors import (
+    AwardLedgerError,
+    MalformedReceiptError,
+    RootMismatchError,
+    VerificationError,
+)
 from domain.events import EVENT_TYPES
 from ledger import codec
 from ledger.application import LedgerApp, open_ledger
@@ -522,3 +527,14 @@ def test_independent_proof_verifiers_agree_with_ours() -> None:
             if proof:
                 bad = [proof[0][:-1] + bytes([proof[0][-1] ^ 1]), *proof[1:]]
                 assert not _independent_consistency(old, size, tree.root(old), tree.root(), bad)
+
+
+def test_a_receipt_with_a_key_twice_is_refused() -> None:
+    """FORMAT.md §11: duplicate keys are refused, as in bodies; the last one no longer wins."""
+    case = _load("receipt-happy-path")
+    text = json.dumps(case["receipt"], ensure_ascii=False)
+    twice = text.replace('"shown": {', '"shown": {"person_id": "P-0002"}, "shown": {', 1)
+    assert twice != text
+    with pytest.raises(MalformedReceiptError, match="key 'shown' appears twice"):
+        verify_receipt(twice.encode(), bytes.fromhex(case["operator_public_key"]))
+    verify_receipt(text.encode(), bytes.fromhex(case["operator_public_key"]))

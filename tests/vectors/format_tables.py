@@ -27,8 +27,17 @@ from domain.events import EVENT_TYPES
 from domain.registry import Ledger, Signer
 
 FORMAT_MD = Path(__file__).resolve().parents[2] / "docs" / "FORMAT.md"
-BEGIN = "<!-- BEGIN GENERATED event-types (tests/vectors/format_tables.py; make vectors) -->"
-END = "<!-- END GENERATED event-types -->"
+
+
+def begin(block: str) -> str:
+    return f"<!-- BEGIN GENERATED {block} (make vectors; do not edit) -->"
+
+
+def end(block: str) -> str:
+    return f"<!-- END GENERATED {block} -->"
+
+
+BEGIN, END = begin("event-types"), end("event-types")
 
 # Aggregate class -> (kind, natural id): aggregate id = UUIDv5(NAMESPACE, "<kind>:<natural id>")
 # (§3). tests/ledger/test_format_tables.py checks each against the aggregate's own id_for.
@@ -183,19 +192,31 @@ def _order(name: str, cls: type[DomainEvent]) -> tuple[int, int, str]:
     return (list(AGGREGATES).index(aggregate), 0 if issubclass(cls, CreatedEvent) else 1, name)
 
 
-def render_format_md(text: str, tables: str) -> str:
-    """`text` (FORMAT.md) with its generated block replaced by `tables`."""
-    head, found, rest = text.partition(BEGIN)
-    _, found_end, tail = rest.partition(END)
-    if not (found and found_end):
-        raise ValueError(f"{FORMAT_MD.name}: generated block markers are missing")
-    return f"{head}{BEGIN}\n\n{tables}\n{END}{tail}"
+def render_format_md(text: str, blocks: dict[str, str]) -> str:
+    """`text` (FORMAT.md) with each generated block replaced by its new content."""
+    for block, content in blocks.items():
+        head, found, rest = text.partition(begin(block))
+        _, found_end, tail = rest.partition(end(block))
+        if not (found and found_end):
+            raise ValueError(f"{FORMAT_MD.name}: markers of generated block {block} are missing")
+        text = f"{head}{begin(block)}\n\n{content}\n{end(block)}{tail}"
+    return text
+
+
+def generated_blocks(vectors: Path | None = None) -> dict[str, str]:
+    """Every generated block of FORMAT.md: §7's tables and §14 from the vectors."""
+    from tests.vectors.worked_example import FORMAT_DIR, worked_example
+
+    return {
+        "event-types": event_tables(),
+        "worked-example": worked_example(FORMAT_DIR if vectors is None else vectors),
+    }
 
 
 def update_format_md(path: Path = FORMAT_MD) -> bool:
-    """Rewrite the generated block of `path`; True when it changed."""
+    """Rewrite the generated blocks of `path`; True when it changed."""
     text = path.read_text("utf-8")
-    new = render_format_md(text, event_tables())
+    new = render_format_md(text, generated_blocks())
     if new != text:
         path.write_text(new, "utf-8")
     return new != text
