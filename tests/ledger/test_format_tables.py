@@ -31,22 +31,26 @@ from tests.vectors import format_tables
 FORMAT_MD = format_tables.FORMAT_MD
 
 
-def _documented() -> dict[str, list[str]]:
-    """Each `#### \\`Type\\`` section of FORMAT.md §7 and its field names, read as a stranger
-    would: from the Markdown, not from the generator."""
+def documented_types() -> dict[str, list[tuple[str, str]]]:
+    """Each `#### \\`Type\\`` section of FORMAT.md §7 and its (field, JSON type) rows, read as
+    a stranger would: from the Markdown, not from the generator."""
     text = FORMAT_MD.read_text("utf-8")
     block = text[text.index(format_tables.BEGIN) : text.index(format_tables.END)]
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
+    sections: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] | None = None
     for line in block.splitlines():
         heading = re.fullmatch(r"#### `([A-Za-z]+\.[A-Za-z]+)`", line)
         if heading:
             current = sections.setdefault(heading[1], [])
         elif line.startswith("#"):
             current = None
-        elif current is not None and (field := re.match(r"\| `([a-z0-9_]+)` \|", line)):
-            current.append(field[1])
+        elif current is not None and (field := re.match(r"\| `([a-z0-9_]+)` \| ([^|]+) \|", line)):
+            current.append((field[1], field[2]))
     return sections
+
+
+def _documented() -> dict[str, list[str]]:
+    return {name: [f for f, _ in rows] for name, rows in documented_types().items()}
 
 
 def test_format_md_tables_are_what_the_code_generates() -> None:

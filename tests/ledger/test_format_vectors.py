@@ -38,6 +38,7 @@ from ledger.receipt import verify_receipt
 from ledger.signing import verify_signature
 from ledger.verify import audit
 from ledger.witness import WitnessKey, check_witness_policy
+from tests.ledger.test_format_tables import documented_types
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 FORMAT_DIR = VECTORS / "format"
@@ -310,23 +311,9 @@ def test_format_vectors_regenerate_identically(tmp_path: Path) -> None:
 
 PREFIX = b"award-ledger/event/v1\n"
 ENVELOPE = ["format", "origin", "aggregate", "version", "type", "time", "signer", "payload"]
-# FORMAT.md "Event types": payload fields that must be present / that may be present.
-CREATED: set[str] = set()
-PAYLOAD_FIELDS: dict[str, tuple[set[str], set[str]]] = {
-    "Ledger.Initialised": (CREATED | {"origin", "operator", "operator_key"}, set()),
-    "Ledger.CheckpointSigned": ({"size", "root_hash", "note", "frontier"}, set()),
-    "Signer.Registered": (
-        CREATED | {"name", "public_key", "roles"},
-        {"unit", "competence", "person"},
-    ),
-    "Signer.Revoked": ({"reason"}, set()),
-    "SignerKey.Claimed": (CREATED | {"signer"}, set()),
-    "Unit.Added": (CREATED | {"unit_id", "name", "level"}, {"parent"}),
-    "Person.Added": (
-        CREATED | {"person_id", "name", "unit"},
-        {"category", "direct_worker"},
-    ),
-}
+# FORMAT.md §7, read from the Markdown: every type's payload fields, in order, with JSON types.
+DOCUMENTED = documented_types()
+UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
 
 
 def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -350,11 +337,14 @@ def _independent_entry(entry: bytes, row: dict[str, Any], origin: str, public_ke
     payload_keys = doc["payload"]["__order__"]
     if payload_keys != sorted(payload_keys):
         raise ValueError("payload keys not sorted")
-    required, optional = PAYLOAD_FIELDS[doc["type"]]
-    if not required <= set(payload_keys) <= required | optional:
-        raise ValueError("payload fields do not match the event type")
-    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", doc["time"]):
-        raise ValueError("time is not RFC 3339 UTC")
+    fields = DOCUMENTED.get(doc["type"])
+    if fields is None or payload_keys != [name for name, _ in fields]:
+        raise ValueError("payload fields are not the event type's (§7)")
+    times = [doc["time"]] + [
+        doc["payload"][name] for name, kind in fields if kind.startswith("string: UTC datetime")
+    ]
+    if not all(isinstance(t, str) and UTC_TIME.fullmatch(t) for t in times):
+        raise ValueError("a datetime is not RFC 3339 UTC")
     if doc["origin"] != origin:
         raise ValueError("wrong origin")
     binding = (str(UUID(doc["aggregate"])), doc["version"], doc["type"])
@@ -538,3 +528,21 @@ def test_a_receipt_with_a_key_twice_is_refused() -> None:
     with pytest.raises(MalformedReceiptError, match="key 'shown' appears twice"):
         verify_receipt(twice.encode(), bytes.fromhex(case["operator_public_key"]))
     verify_receipt(text.encode(), bytes.fromhex(case["operator_public_key"]))
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in FORMAT_DIR.glob("event-*.json") if not p.stem.endswith("-signer-lacks-role")),
+    ids=lambda path: path.stem,
+)
+def test_independent_verifier_reads_every_event_type_from_format_md(path: Path) -> None:
+    """A verifier knowing only FORMAT.md (its §7 tables parsed from the Markdown) accepts every
+    valid event vector and rejects each mutation it can see without the registry."""
+    case = json.loads(path.read_text("utf-8"))
+    entry = base64.b64decode(case["entry"])
+    public_key = bytes.fromhex(case["signer"]["public_key"])
+    if case["want_step"] is None:
+        _independent_entry(entry, case["row"], case["origin"], public_key)
+    else:
+        with pytest.raises((ValueError, InvalidSignature)):
+            _independent_entry(entry, case["row"], case["origin"], public_key)
