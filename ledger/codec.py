@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -141,18 +143,23 @@ def payload_type(event_class: type[DomainEvent]) -> type[msgspec.Struct]:
     )
 
 
-def _decoder(event_class: type[DomainEvent]) -> tuple[msgspec.json.Decoder[Any], tuple[str, ...]]:
-    """The typed body decoder of `event_class` and the names of its payload datetimes."""
+_Zones = Callable[[Any], Any] | None
+
+
+def _decoder(event_class: type[DomainEvent]) -> tuple[msgspec.json.Decoder[Any], _Zones]:
+    """The typed body decoder of `event_class`, and a getter of its payload datetimes' zones
+    (one C call: a zone, or a tuple of zones when there are several; None without any)."""
     found = _DECODERS.get(event_class)
     if found is None:
         payload = payload_type(event_class)
         body_type: Any = EntryBody.__class_getitem__(payload)  # type: ignore[attr-defined]
-        times = tuple(f.name for f in msgspec.structs.fields(payload) if f.type is datetime)
-        found = _DECODERS[event_class] = (msgspec.json.Decoder(body_type), times)
+        times = [f"{f.name}.tzinfo" for f in msgspec.structs.fields(payload) if f.type is datetime]
+        zones = attrgetter(*times) if times else None
+        found = _DECODERS[event_class] = (msgspec.json.Decoder(body_type), zones)
     return found
 
 
-_DECODERS: dict[type[DomainEvent], tuple[msgspec.json.Decoder[Any], tuple[str, ...]]] = {}
+_DECODERS: dict[type[DomainEvent], tuple[msgspec.json.Decoder[Any], _Zones]] = {}
 _GENERIC = msgspec.json.Decoder(EntryBody[msgspec.Raw])
 
 
@@ -174,7 +181,7 @@ def decode_body(
     encodes it: duplicate keys, reordered keys, whitespace, escapes or a time not in UTC
     would let two verifiers read one signature differently. `canonical=False` is for read
     models folding a log the audit checks."""
-    decoder, times = _decoder(event_class)
+    decoder, zones = _decoder(event_class)
     try:
         decoded: EntryBody[Any] = decoder.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
@@ -185,7 +192,7 @@ def decode_body(
     # or none, is not UTC; every datetime of a body is UTC (docs/FORMAT.md §5)
     if canonical and (
         decoded.time.tzinfo is not UTC
-        or (times and not _all_utc(decoded.payload, times))
+        or (zones is not None and not _all_utc(zones(decoded.payload)))
         or ENCODER.encode(decoded) != body
     ):
         raise MalformedInputError(
@@ -194,8 +201,8 @@ def decode_body(
     return decoded
 
 
-def _all_utc(payload: Any, names: tuple[str, ...]) -> bool:
-    return all(getattr(payload, name).tzinfo is UTC for name in names)
+def _all_utc(zones: Any) -> bool:
+    return zones is UTC or (type(zones) is tuple and all(zone is UTC for zone in zones))
 
 
 def _wrong_format(found: int) -> None:
