@@ -61,6 +61,8 @@ def test_format_md_tables_are_what_the_code_generates() -> None:
 
 def test_every_event_type_has_a_section() -> None:
     assert set(_documented()) == set(EVENT_TYPES)
+    for name in EVENT_TYPES:  # §7: ASCII letters and one dot, never a program location
+        assert re.fullmatch(r"[A-Z][A-Za-z]*\.[A-Z][A-Za-z]*", name), name
 
 
 def test_the_bindings_column_takes_a_table_from_outside() -> None:
