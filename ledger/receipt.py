@@ -147,10 +147,11 @@ def _refuse_duplicate_keys(data: bytes) -> None:
     (docs/FORMAT.md §11); msgspec keeps the last, so look once more with the json module."""
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in items]
-        if len(keys) != len(set(keys)):
-            twice = next(key for key in keys if keys.count(key) > 1)
-            raise MalformedReceiptError(f"receipt: key {twice[:40]!r} appears twice in one object")
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise MalformedReceiptError(f"receipt: duplicate key {key!r}")
+            seen.add(key)
         return dict(items)
 
     json.loads(data, object_pairs_hook=pairs)
