@@ -66,6 +66,7 @@ def worked_example(directory: Path = FORMAT_DIR) -> str:
     frontier = _frontier(leaves)
     note = checkpoint["note"]
     sig_line = base64.b64decode(note.rstrip("\n").rsplit(" ", 1)[1])
+    text_lines = note[: note.index("\n\n") + 1].count("\n")  # the signed text (§9)
     event, want = receipt["receipt"]["event"], receipt["want"]
     lines = [
         "All values are from `tests/vectors/format/`. The keys are derived from fixed seeds:",
@@ -99,7 +100,7 @@ def worked_example(directory: Path = FORMAT_DIR) -> str:
         f"The signing input ({len(signed)} bytes) begins",
         "",
         "```",
-        f"{signed[:22].hex()}   \"award-ledger/event/v1\\n\"",
+        f'{signed[:22].hex()}   "award-ledger/event/v1\\n"',
         f"{signed[22:44].hex()}…   '{signed[22:44].decode()}…'",
         "```",
         "",
@@ -121,14 +122,14 @@ def worked_example(directory: Path = FORMAT_DIR) -> str:
         registration["body"],
         "```",
         "",
-        f"and a time with microseconds (seq {micro['seq']}): "
-        f"`{micro_time}`.",
+        f"and a time with microseconds (seq {micro['seq']}): `{micro_time}`.",
         "",
         f"**The tree of size {tree['size']}** has root",
         f"`{tree['root']}` and frontier (§8)",
         *(f"`{h.hex()}`{',' if i < len(frontier) - 1 else '.'}" for i, h in enumerate(frontier)),
         f"`PATH({tree['inclusion']['index']}, D[{tree['size']}])` ="
-        + " " + ", ".join(f"`{h[:8]}…`" for h in tree["inclusion"]["proof"])
+        + " "
+        + ", ".join(f"`{h[:8]}…`" for h in tree["inclusion"]["proof"])
         + f"; see `tree-happy-path.json` for the full hashes and"
         f" `PROOF({tree['consistency']['old_size']}, D[{tree['size']}])`.",
         "",
@@ -138,8 +139,9 @@ def worked_example(directory: Path = FORMAT_DIR) -> str:
         note.rstrip("\n"),
         "```",
         "",
-        "(with a final newline). The signed text is the first three lines with their newlines.",
-        f"The key id is `SHA-256(\"{checkpoint['key_name']}\" ‖ 0x0A ‖ 0x01 ‖ ops's public"
+        f"(with a final newline). The signed text is the first {text_lines} lines with their",
+        "newlines (everything before the blank line).",
+        f'The key id is `SHA-256("{checkpoint["key_name"]}" ‖ 0x0A ‖ 0x01 ‖ ops\'s public'
         f" key)[0:4]` = `{checkpoint['key_id']}`, and the signature line's base64 decodes to",
         f"`{sig_line[:4].hex()}` followed by the 64-byte signature"
         f" `{sig_line[4:12].hex()}…{sig_line[-4:].hex()}`.",
