@@ -129,3 +129,14 @@ def test_stored_topics_and_types_are_stable_names(demo_rows: list[tuple[str, byt
     for topic, state in demo_rows:
         assert re.fullmatch(r"[A-Z][A-Za-z]+\.[A-Z][A-Za-z]+", topic), topic
         assert b"originator_topic" not in state and b"domain." not in state
+
+
+def test_payload_datetimes_are_plain_top_level_fields() -> None:
+    """The codec checks that every payload datetime is UTC only for plain, top-level datetime
+    fields (ledger/codec.py): an optional or nested datetime would need that check extended."""
+    tables = format_tables.event_tables()
+    events, _, records = tables.partition("### Nested records")
+    assert "datetime" not in records
+    for line in events.splitlines():
+        if "datetime" in line:
+            assert re.fullmatch(r"\| `[a-z_]+` \| string: UTC datetime \|  \|", line), line
