@@ -31,7 +31,7 @@ profile: $(STAMP)
 	$(BIN)/python -m bench.profile $(WHAT)
 
 vectors: $(STAMP)
-	$(BIN)/python tests/vectors/generate.py
+	$(BIN)/python -m tests.vectors.generate
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .pytest_cache .ruff_cache

@@ -25,8 +25,12 @@ from domain.text import check_event_text
 # Namespace for the deterministic aggregate ids of award-ledger (uuid5 over "kind:natural-id").
 NAMESPACE = UUID("6f1d2a4e-3c5b-5e7a-9b8c-0d1e2f3a4b5c")
 
-# Fields every event carries in its envelope rather than its payload.
-ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp"})
+# Fields an event carries outside its signed payload: the body's envelope holds the id, version
+# and time; a created event's ``originator_topic`` (which aggregate class eventsourcing builds)
+# is a library internal, restored from the stable type name when a body is decoded.
+ENVELOPE_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic"}
+)
 
 
 def aggregate_id(kind: str, natural_id: str) -> UUID:

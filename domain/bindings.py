@@ -9,8 +9,8 @@ it in words):
 - **aggregate id** (created events only): the aggregate id is ``aggregate_id(kind, natural
   id)`` of domain/base.py, the natural id being the named payload fields joined by ``|``
   (a constant for the Ledger; for a SignerKey, the hex of the key the named signer
-  registered); the created event is version 1 and names its aggregate's type in
-  ``originator_topic``. Events after it (version ≥ 2, never 1) belong to the aggregate by
+  registered); the created event is version 1 (its stable type name, §7, names the
+  aggregate). Events after it (version ≥ 2, never 1) belong to the aggregate by
   version continuity (audit step 5), so they carry no id rule of their own;
 - **signer**: payload fields naming the actor (a decision's ``authority``, a vote's
   ``member``, …) equal the body's ``signer``;
@@ -26,10 +26,7 @@ Pure data and pure functions: no crypto, no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
-
-from eventsourcing.utils import get_topic
 
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
@@ -55,11 +52,6 @@ class IdRule:
     fields: tuple[str, ...] = ()
     constant: str | None = None
     key_of: str | None = None
-
-    @cached_property
-    def topic(self) -> str:
-        """The ``originator_topic`` the created event must carry (its aggregate's type)."""
-        return get_topic(self.aggregate)
 
     @property
     def text(self) -> str:
@@ -93,8 +85,6 @@ class Binding:
     def rules(self) -> list[str]:
         """Each rule as one short line of text (for docs/FORMAT.md and messages)."""
         found = [self.aggregate.text if self.aggregate else "version ≥ 2 (continuity)"]
-        if self.aggregate:
-            found.append(f"payload.originator_topic = {self.aggregate.topic}")
         found += [f"payload.{f} = body.signer" for f in self.signer_fields]
         found += [f"payload.{f} is a valid Ed25519 key of large order" for f in self.key_fields]
         if self.registration:

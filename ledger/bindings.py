@@ -100,8 +100,8 @@ def _created(
     rule: IdRule, aggregate: UUID, version: int, payload: Any, registry: RegistryView | None
 ) -> list[Broken] | None:
     found: list[Broken] = []
-    if version != 1 or payload.originator_topic != rule.topic:
-        found += _first_event(rule, version, payload)
+    if version != 1:
+        found.append(Broken(BINDING_STEP, f"a first event at version {version}"))
     if rule.key_of is None:
         natural = rule.natural_id(payload)
     else:
@@ -118,20 +118,6 @@ def _created(
             Broken(BINDING_STEP, f"{rule.text} broken: aggregate is not that of {_short(natural)}")
         )
     return found or None
-
-
-def _first_event(rule: IdRule, version: int, payload: Any) -> list[Broken]:
-    found: list[Broken] = []
-    if version != 1:
-        found.append(Broken(BINDING_STEP, f"a first event at version {version}"))
-    if payload.originator_topic != rule.topic:
-        found.append(
-            Broken(
-                BINDING_STEP,
-                f"payload.originator_topic {_short(payload.originator_topic)} is not {rule.topic}",
-            )
-        )
-    return found
 
 
 def _rare(binding: Binding, payload: Any, registry: RegistryView | None) -> list[Broken]:

@@ -4,7 +4,7 @@ A stored event's ``state`` is an *entry*::
 
     entry = body ‖ 0x0A ‖ base64(signature)          (standard base64, padded, 88 characters)
     body  = canonical JSON object, keys in this order:
-            {"format":1,"origin":…,"aggregate":…,"version":…,"type":…,"time":…,
+            {"format":2,"origin":…,"aggregate":…,"version":…,"type":…,"time":…,
              "signer":…,"payload":{…}}
     signature = Ed25519(signer key, SIGNING_PREFIX ‖ body)
 
@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
 
-from domain.base import ENVELOPE_FIELDS, DomainEvent
+from domain.base import ENVELOPE_FIELDS, CreatedEvent, DomainEvent
 from domain.errors import MalformedInputError
+from domain.events import aggregate_topic
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SIGNING_PREFIX = b"award-ledger/event/v1\n"
 SIG_LEN = 64
 _SIG_B64_LEN = 88
@@ -72,7 +75,10 @@ def _body(origin: str, event: DomainEvent, topic: str, signer: str) -> EntryBody
         type=topic,
         time=event.timestamp.astimezone(UTC),
         signer=signer,
-        payload=event.payload(),
+        payload={
+            name: value.astimezone(UTC) if type(value) is datetime else value
+            for name, value in event.payload().items()
+        },
     )
 
 
@@ -137,15 +143,23 @@ def payload_type(event_class: type[DomainEvent]) -> type[msgspec.Struct]:
     )
 
 
-def _decoder(event_class: type[DomainEvent]) -> msgspec.json.Decoder[Any]:
-    decoder = _DECODERS.get(event_class)
-    if decoder is None:
-        body_type: Any = EntryBody.__class_getitem__(payload_type(event_class))  # type: ignore[attr-defined]
-        decoder = _DECODERS[event_class] = msgspec.json.Decoder(body_type)
-    return decoder
+_Zones = Callable[[Any], Any] | None
 
 
-_DECODERS: dict[type[DomainEvent], msgspec.json.Decoder[Any]] = {}
+def _decoder(event_class: type[DomainEvent]) -> tuple[msgspec.json.Decoder[Any], _Zones]:
+    """The typed body decoder of `event_class`, and a getter of its payload datetimes' zones
+    (one C call: a zone, or a tuple of zones when there are several; None without any)."""
+    found = _DECODERS.get(event_class)
+    if found is None:
+        payload = payload_type(event_class)
+        body_type: Any = EntryBody.__class_getitem__(payload)  # type: ignore[attr-defined]
+        times = [f"{f.name}.tzinfo" for f in msgspec.structs.fields(payload) if f.type is datetime]
+        zones = attrgetter(*times) if times else None
+        found = _DECODERS[event_class] = (msgspec.json.Decoder(body_type), zones)
+    return found
+
+
+_DECODERS: dict[type[DomainEvent], tuple[msgspec.json.Decoder[Any], _Zones]] = {}
 _GENERIC = msgspec.json.Decoder(EntryBody[msgspec.Raw])
 
 
@@ -167,25 +181,45 @@ def decode_body(
     encodes it: duplicate keys, reordered keys, whitespace, escapes or a time not in UTC
     would let two verifiers read one signature differently. `canonical=False` is for read
     models folding a log the audit checks."""
+    decoder, zones = _decoder(event_class)
     try:
-        decoded: EntryBody[Any] = _decoder(event_class).decode(body)
+        decoded: EntryBody[Any] = decoder.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"entry body ({event_class.__qualname__}): {exc}") from exc
     if decoded.format != FORMAT_VERSION:
-        raise MalformedInputError(f"entry body: format {decoded.format}, want {FORMAT_VERSION}")
+        _wrong_format(decoded.format)
     # msgspec reads "Z" and "+00:00" as timezone.utc itself (and writes "Z"): any other zone,
-    # or none, is not UTC
-    if canonical and (decoded.time.tzinfo is not UTC or ENCODER.encode(decoded) != body):
+    # or none, is not UTC; every datetime of a body is UTC (docs/FORMAT.md §5)
+    if canonical and (
+        decoded.time.tzinfo is not UTC
+        or (zones is not None and not _all_utc(zones(decoded.payload)))
+        or ENCODER.encode(decoded) != body
+    ):
         raise MalformedInputError(
             f"entry body ({event_class.__qualname__}) is not in canonical form"
         )
     return decoded
 
 
+def _all_utc(zones: Any) -> bool:
+    return zones is UTC or (type(zones) is tuple and all(zone is UTC for zone in zones))
+
+
+def _wrong_format(found: int) -> None:
+    if found == 1:
+        raise MalformedInputError(
+            "entry body: format 1 (an award-ledger before format 2) is not supported; "
+            "regenerate the ledger"
+        )
+    raise MalformedInputError(f"entry body: format {found}, want {FORMAT_VERSION}")
+
+
 def event_of(decoded: EntryBody[Any], event_class: type[DomainEvent]) -> DomainEvent:
     """The domain event a decoded body (of decode_body with the same class) records."""
     payload = decoded.payload
     kwargs = {f: getattr(payload, f) for f in payload.__struct_fields__}
+    if issubclass(event_class, CreatedEvent):
+        kwargs["originator_topic"] = aggregate_topic(event_class)
     return event_class(
         originator_id=decoded.aggregate,
         originator_version=decoded.version,

@@ -31,6 +31,11 @@ def event_class_for(topic: str) -> type[DomainEvent]:
     cls = EVENT_TYPES.get(topic) if isinstance(topic, str) else None
     if cls is None:
         shown = topic[:80] if isinstance(topic, str) else type(topic).__name__
+        if isinstance(topic, str) and topic.startswith("domain.") and ":" in topic:
+            raise MalformedInputError(
+                f"topic {shown!r} is a format-1 type name (an award-ledger before format 2); "
+                "this version reads only format 2: regenerate the ledger"
+            )
         raise MalformedInputError(f"topic {shown!r} is not an award-ledger event type")
     return cls
 

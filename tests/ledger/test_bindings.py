@@ -194,14 +194,6 @@ def test_at_append_a_second_person_added_is_refused(world: World) -> None:
     )
 
 
-def test_a_created_event_must_name_its_own_aggregate_type(world: World) -> None:
-    # eventsourcing rebuilds an aggregate from the topic a first event names
-    event = created(Unit.Added, Unit.id_for("U7"), Signer, unit_id="U7", name="Bảy", level="office")
-    seq = insert(world.raw, event, "sec", world.keys.sec)
-
-    _assert_reported(world, seq, 2, r"payload\.originator_topic 'domain\.registry:Signer'")
-
-
 @pytest.mark.parametrize("where", ["another aggregate", "version 3 of its own"])
 def test_a_revoked_signer_cannot_be_registered_again(world: World, where: str) -> None:
     clerk = generate_key()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.actor import VIETNAM_TZ
 from domain.errors import MalformedInputError
+from domain.participation import Participation
 from ledger import codec
 from ledger.mapper import event_class_for
 
@@ -86,3 +89,44 @@ def test_a_body_whose_time_is_not_written_in_utc_is_not_canonical(time: bytes) -
     with pytest.raises(MalformedInputError, match="not in canonical form"):
         codec.decode_body(body, cls)
     codec.decode_body(body, cls, canonical=False)  # read models still fold it
+
+
+def test_a_format_1_body_is_refused_with_a_clear_message() -> None:
+    """Format 2 signs stable type names; there are no format-1 ledgers to migrate."""
+    cls = event_class_for(TOPIC)
+    old = BODY.replace(b'{"format":2,', b'{"format":1,')
+    assert old != BODY
+    with pytest.raises(MalformedInputError, match=r"format 1 .*regenerate the ledger"):
+        codec.decode_body(old, cls)
+
+
+def test_a_format_1_type_name_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(MalformedInputError, match=r"format-1 type name.*regenerate the ledger"):
+        event_class_for("domain.registry:Person.Added")
+
+
+def _scored(at: datetime) -> bytes:
+    event = Participation.Scored(
+        originator_id=Participation.id_for("TD-2019", "P1"),
+        originator_version=2,
+        timestamp=datetime(2020, 2, 18, 2, 31, tzinfo=UTC),
+        criterion="c1",
+        points=8.5,
+        kind="appraisal",
+        scorer="sc1",
+        reason=None,
+        at=at,
+    )
+    return codec.encode_body("awards.example/ledger", event, "Participation.Scored", "sc1")
+
+
+def test_payload_datetimes_are_written_in_utc_and_other_offsets_are_refused() -> None:
+    """FORMAT.md §5: every datetime of a body is UTC with Z, the payload's as the envelope's."""
+    hanoi = datetime(2019, 2, 20, 9, 0, tzinfo=VIETNAM_TZ)
+    body = _scored(hanoi)
+    assert b'"at":"2019-02-20T02:00:00Z"' in body
+    decoded = codec.decode_body(body, Participation.Scored)
+    assert decoded.payload.at == hanoi and decoded.payload.at.tzinfo is UTC
+    offset = body.replace(b'"at":"2019-02-20T02:00:00Z"', b'"at":"2019-02-20T09:00:00+07:00"')
+    with pytest.raises(MalformedInputError, match="not in canonical form"):
+        codec.decode_body(offset, Participation.Scored)

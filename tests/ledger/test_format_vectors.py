@@ -9,6 +9,7 @@ import importlib.util
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -21,13 +22,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 import domain.errors
-from domain.errors import AwardLedgerError, RootMismatchError, VerificationError
+from domain.errors import (
+    AwardLedgerError,
+    MalformedReceiptError,
+    RootMismatchError,
+    VerificationError,
+)
+from domain.events import EVENT_TYPES
 from ledger import codec
-from ledger.mapper import SigningMapper
+from ledger.application import LedgerApp, open_ledger
+from ledger.mapper import SigningMapper, event_class_for
 from ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from ledger.note import note_key_id, open_checkpoint
 from ledger.receipt import verify_receipt
 from ledger.signing import verify_signature
+from ledger.verify import audit
+from ledger.witness import WitnessKey, check_witness_policy
+from tests.ledger.test_format_tables import documented_types
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 FORMAT_DIR = VECTORS / "format"
@@ -115,6 +126,14 @@ def _check_checkpoint(case: dict[str, Any]) -> None:
 def _check_receipt(case: dict[str, Any]) -> None:
     data = json.dumps(case["receipt"], ensure_ascii=False).encode("utf-8")
     check = verify_receipt(data, bytes.fromhex(case["operator_public_key"]))
+    if "witnesses" in case:  # `awards receipt verify --witness NAME=PUB --min-witnesses K`
+        witnesses = [
+            WitnessKey(w["name"], bytes.fromhex(w["public_key"])) for w in case["witnesses"]
+        ]
+        names = check_witness_policy(
+            case["receipt"]["checkpoint"], witnesses, case["min_witnesses"]
+        )
+        assert names == [w.name for w in witnesses]
     if "want" in case:
         want = case["want"]
         got = {name: getattr(check, name) for name in want}
@@ -123,10 +142,96 @@ def _check_receipt(case: dict[str, Any]) -> None:
 
 
 def _check_ledger(case: dict[str, Any]) -> None:
+    """Each row's leaf hash and body; then the whole ledger audited as `want` says (also on
+    PostgreSQL: test_whole_ledger_vectors_audit_as_their_want_says)."""
     for row in case["rows"]:
-        _check_entry({**row, "origin": case["origin"], "row": row})
         assert leaf_hash(base64.b64decode(row["entry"])).hex() == row["leaf_hash"]
         assert base64.b64decode(row["entry"]).startswith(row["body"].encode("utf-8") + b"\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        app = open_ledger(str(Path(tmp) / "ledger.db"))
+        try:
+            _audit_matches(app, case)
+        finally:
+            app.close()
+
+
+def _audit_matches(app: LedgerApp, case: dict[str, Any]) -> None:
+    """Store the vector's rows as they are and audit them; raise if the audit refuses."""
+    app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=UUID(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=base64.b64decode(row["entry"]),
+            )
+            for row in case["rows"]
+        ]
+    )
+    report = audit(app, workers=1)
+    got = {
+        "ok": report.ok,
+        "size": report.size,
+        "root": report.root,
+        "checkpoints": report.checkpoints,
+        "problems": [{"seq": p.seq, "step": p.step} for p in report.problems],
+    }
+    assert got == case["want"], report.problems
+    if not report.ok:
+        raise VerificationError(report.problems[0].message)
+
+
+# The audit step (FORMAT.md §12) each per-event mutation is refused at, by its name.
+MUTATION_STEP: dict[str, int | None] = {
+    "valid": None,
+    "time-bitflip": 4,
+    "signer-lacks-role": 3,
+    "wrong-origin": 2,
+    "unknown-field": 1,
+    "missing-field": 1,
+    "format-1": 1,
+    "at-not-utc": 1,
+}
+
+
+def _event_step(case: dict[str, Any]) -> tuple[int, AwardLedgerError] | None:
+    """The audit's per-event steps 1-4 (§12) on one vector: the first that refuses it."""
+    row, signer = case["row"], case["signer"]
+    try:  # (1) strict decode as the type the row names
+        cls = event_class_for(row["topic"])
+        body_bytes, signature = codec.split_raw(base64.b64decode(case["entry"], validate=True))
+        body = codec.decode_body(body_bytes, cls)
+    except AwardLedgerError as exc:
+        return 1, exc
+    binding = (str(body.aggregate), body.version, body.type)
+    if body.origin != case["origin"] or binding != (
+        row["originator_id"],
+        row["originator_version"],
+        row["topic"],
+    ):  # (2)
+        return 2, VerificationError("the body does not bind this ledger and row")
+    public_key = bytes.fromhex(signer["public_key"])
+    if body.type == "Ledger.Initialised":  # (3) the genesis signs itself, as its operator
+        event = codec.event_of(body, cls)
+        authorised = (body.signer, public_key) == (event.operator, event.operator_key)  # type: ignore[attr-defined]
+    else:
+        authorised = body.signer == signer["name"] and not cls.required_roles.isdisjoint(
+            signer["roles"]
+        )
+    if not authorised:
+        return 3, VerificationError(f"signer {body.signer!r} lacks a required role")
+    try:  # (4)
+        verify_signature(public_key, codec.signing_input(body_bytes), signature, "entry")
+    except AwardLedgerError as exc:
+        return 4, exc
+    return None
+
+
+def _check_event(case: dict[str, Any]) -> None:
+    refused = _event_step(case)
+    assert (refused and refused[0]) == case["want_step"], refused
+    if refused is not None:
+        raise refused[1]
 
 
 CHECKERS: dict[str, Callable[[dict[str, Any]], None]] = {
@@ -135,6 +240,7 @@ CHECKERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "checkpoint": _check_checkpoint,
     "receipt": _check_receipt,
     "ledger": _check_ledger,
+    "event": _check_event,
 }
 
 
@@ -158,10 +264,42 @@ def test_format_vector(path: Path) -> None:
         check(case)
 
 
+@pytest.mark.parametrize(
+    "path", sorted(FORMAT_DIR.glob("event-*.json")), ids=lambda path: path.stem
+)
+def test_each_event_vector_is_refused_at_the_step_its_name_says(path: Path) -> None:
+    case = json.loads(path.read_text("utf-8"))
+    mutation = path.stem.split("-", 2)[2]
+    assert case["want_step"] == MUTATION_STEP[mutation]
+    refused = _event_step(case)
+    assert (refused and refused[0]) == MUTATION_STEP[mutation], refused
+
+
+def test_there_are_event_vectors_for_every_event_type() -> None:
+    valid = {
+        p.stem.split("-", 1)[1].removesuffix("-valid")
+        for p in FORMAT_DIR.glob("event-*-valid.json")
+    }
+    assert valid == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("name", ["ledger-happy-path", "ledger-revoked-signer-signs"])
+def test_whole_ledger_vectors_audit_as_their_want_says(
+    name: str, ledger_url: str, apps: Callable[[str], LedgerApp]
+) -> None:
+    case = _load(name)
+    app = apps(ledger_url)
+    if case["want"]["ok"]:
+        _audit_matches(app, case)
+    else:
+        with pytest.raises(VerificationError):
+            _audit_matches(app, case)
+
+
 def test_format_vectors_regenerate_identically(tmp_path: Path) -> None:
     written = _generator().generate(tmp_path)
     assert sorted(p.name for p in written) == sorted(p.name for p in CASES), (
-        "run `.venv/bin/python tests/vectors/generate.py` and review the diff"
+        "run `make vectors` and review the diff"
     )
     for path in written:
         assert path.read_bytes() == (FORMAT_DIR / path.name).read_bytes(), (
@@ -173,23 +311,9 @@ def test_format_vectors_regenerate_identically(tmp_path: Path) -> None:
 
 PREFIX = b"award-ledger/event/v1\n"
 ENVELOPE = ["format", "origin", "aggregate", "version", "type", "time", "signer", "payload"]
-# FORMAT.md "Event types": payload fields that must be present / that may be present.
-CREATED = {"originator_topic"}
-PAYLOAD_FIELDS: dict[str, tuple[set[str], set[str]]] = {
-    "domain.registry:Ledger.Initialised": (CREATED | {"origin", "operator", "operator_key"}, set()),
-    "domain.registry:Ledger.CheckpointSigned": ({"size", "root_hash", "note", "frontier"}, set()),
-    "domain.registry:Signer.Registered": (
-        CREATED | {"name", "public_key", "roles"},
-        {"unit", "competence", "person"},
-    ),
-    "domain.registry:Signer.Revoked": ({"reason"}, set()),
-    "domain.registry:SignerKey.Claimed": (CREATED | {"signer"}, set()),
-    "domain.registry:Unit.Added": (CREATED | {"unit_id", "name", "level"}, {"parent"}),
-    "domain.registry:Person.Added": (
-        CREATED | {"person_id", "name", "unit"},
-        {"category", "direct_worker"},
-    ),
-}
+# FORMAT.md §7, read from the Markdown: every type's payload fields, in order, with JSON types.
+DOCUMENTED = documented_types()
+UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z")
 
 
 def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -208,16 +332,19 @@ def _independent_entry(entry: bytes, row: dict[str, Any], origin: str, public_ke
     signature = base64.b64decode(sig64, validate=True)
     Ed25519PublicKey.from_public_bytes(public_key).verify(signature, PREFIX + body)
     doc = json.loads(body.decode("utf-8"), object_pairs_hook=_pairs_no_duplicates)
-    if doc["__order__"] != ENVELOPE or doc["format"] != 1:
-        raise ValueError("not a format 1 envelope")
+    if doc["__order__"] != ENVELOPE or doc["format"] != 2:
+        raise ValueError("not a format 2 envelope")
     payload_keys = doc["payload"]["__order__"]
     if payload_keys != sorted(payload_keys):
         raise ValueError("payload keys not sorted")
-    required, optional = PAYLOAD_FIELDS[doc["type"]]
-    if not required <= set(payload_keys) <= required | optional:
-        raise ValueError("payload fields do not match the event type")
-    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", doc["time"]):
-        raise ValueError("time is not RFC 3339 UTC")
+    fields = DOCUMENTED.get(doc["type"])
+    if fields is None or payload_keys != [name for name, _ in fields]:
+        raise ValueError("payload fields are not the event type's (§7)")
+    times = [doc["time"]] + [
+        doc["payload"][name] for name, kind in fields if kind.startswith("string: UTC datetime")
+    ]
+    if not all(isinstance(t, str) and UTC_TIME.fullmatch(t) for t in times):
+        raise ValueError("a datetime is not RFC 3339 UTC")
     if doc["origin"] != origin:
         raise ValueError("wrong origin")
     binding = (str(UUID(doc["aggregate"])), doc["version"], doc["type"])
@@ -442,7 +569,7 @@ def _independent_records(rows: list[dict[str, Any]], size: int) -> list[bytes]:
     for row in rows[:size]:
         body = json.loads(row["body"])
         payload = body["payload"]
-        if body["type"] == "domain.registry:Signer.Registered":
+        if body["type"] == "Signer.Registered":
             names[body["aggregate"]] = payload["name"]
             records[payload["name"]] = {
                 "name": payload["name"],
@@ -454,7 +581,7 @@ def _independent_records(rows: list[dict[str, Any]], size: int) -> list[bytes]:
                 "registered": row["seq"],
                 "revoked": None,
             }
-        elif body["type"] == "domain.registry:Signer.Revoked":
+        elif body["type"] == "Signer.Revoked":
             record = records[names[body["aggregate"]]]
             record["revoked"] = record["revoked"] if record["revoked"] is not None else row["seq"]
     return [_record_bytes(records[n]) for n in sorted(records, key=lambda n: n.encode())]
@@ -524,3 +651,32 @@ def test_v1_receipt_has_no_record_and_its_checkpoint_no_registry_line() -> None:
     receipt = _load("receipt-v1-no-registry")["receipt"]
     assert receipt["format"] == "award-ledger/receipt/v1" and "signer_record" not in receipt
     assert _independent_registry_line(receipt["checkpoint"]) is None
+
+
+def test_a_receipt_with_a_key_twice_is_refused() -> None:
+    """FORMAT.md §11: duplicate keys are refused, as in bodies; the last one no longer wins."""
+    case = _load("receipt-happy-path")
+    text = json.dumps(case["receipt"], ensure_ascii=False)
+    twice = text.replace('"shown": {', '"shown": {"person_id": "P-0002"}, "shown": {', 1)
+    assert twice != text
+    with pytest.raises(MalformedReceiptError, match="receipt: duplicate key 'shown'"):
+        verify_receipt(twice.encode(), bytes.fromhex(case["operator_public_key"]))
+    verify_receipt(text.encode(), bytes.fromhex(case["operator_public_key"]))
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in FORMAT_DIR.glob("event-*.json") if not p.stem.endswith("-signer-lacks-role")),
+    ids=lambda path: path.stem,
+)
+def test_independent_verifier_reads_every_event_type_from_format_md(path: Path) -> None:
+    """A verifier knowing only FORMAT.md (its §7 tables parsed from the Markdown) accepts every
+    valid event vector and rejects each mutation it can see without the registry."""
+    case = json.loads(path.read_text("utf-8"))
+    entry = base64.b64decode(case["entry"])
+    public_key = bytes.fromhex(case["signer"]["public_key"])
+    if case["want_step"] is None:
+        _independent_entry(entry, case["row"], case["origin"], public_key)
+    else:
+        with pytest.raises((ValueError, InvalidSignature)):
+            _independent_entry(entry, case["row"], case["origin"], public_key)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.actor import VIETNAM_TZ
 from domain.errors import (
     AlreadyExistsError,
     ConflictOfInterestError,
@@ -119,7 +120,9 @@ def test_import_registrations(world: World, existence: str) -> None:
     run(world, "registrations", text, movement=MOVEMENT)
     p3 = world.app.load(Participation, Participation.id_for(MOVEMENT, "P3"), "registration")
     assert (p3.titles, p3.late) == (["advanced_worker", "emulation_fighter_base"], False)
-    assert p3.registered_at.utcoffset() is not None and p3.registered_at.hour == 23
+    # read as Vietnam's local time, stored in UTC (docs/FORMAT.md §5)
+    assert p3.registered_at.utcoffset() is not None
+    assert p3.registered_at.astimezone(VIETNAM_TZ).hour == 23
     u2 = world.app.load(Participation, Participation.id_for(MOVEMENT, "U2"), "registration")
     assert u2.participant_kind == "unit"
 

@@ -78,7 +78,7 @@ def move_before_signer_registration(w: World) -> None:
 
 
 def edit_topic(w: World) -> None:
-    w.raw.update_topic(SEQ_UNIT, "domain.registry:Person.Added")
+    w.raw.update_topic(SEQ_UNIT, "Person.Added")
 
 
 def edit_version(w: World) -> None:
@@ -97,6 +97,25 @@ def replace_registered_key(w: World) -> None:
     assert split.body.count(old) == 1
     body = split.body.replace(old, new)
     w.raw.update_state(SEQ_SEC_REGISTERED, codec.join_entry(body, split.signature))
+
+
+def _resign_unit_as_format_1(w: World, topic: str) -> None:
+    """The secretary's real key signs its Unit.Added again as a format-1 body (docs/FORMAT.md
+    §5): `format` 1 and the `type` (and row topic) `topic`."""
+    split = codec.split_entry(w.raw.row(SEQ_UNIT).state)
+    body = split.body.replace(b'{"format":2,', b'{"format":1,', 1)
+    body = body.replace(b'"type":"Unit.Added"', f'"type":"{topic}"'.encode(), 1)
+    assert body.count(b'"format":1') == 1 and body.count(topic.encode()) == 1
+    w.raw.update_state(SEQ_UNIT, codec.join_entry(body, w.keys.sec.sign(codec.signing_input(body))))
+    w.raw.update_topic(SEQ_UNIT, topic)
+
+
+def resign_as_format_1(w: World) -> None:
+    _resign_unit_as_format_1(w, "domain.registry:Unit.Added")
+
+
+def resign_as_format_1_with_a_stable_name(w: World) -> None:
+    _resign_unit_as_format_1(w, "Unit.Added")
 
 
 def substitute_from_other_ledger(w: World) -> None:
@@ -158,6 +177,19 @@ TAMPERINGS: dict[str, tuple[Callable[[World], None], int, int, str]] = {
         SEQ_SEC_REGISTERED,
         4,
         r"event 3: signature does not verify",
+    ),
+    "re-sign an event as format 1": (
+        resign_as_format_1,
+        SEQ_UNIT,
+        1,
+        r"event 5 \(Unit.Added v1\): topic 'domain.registry:Unit.Added' is a format-1 type name "
+        r".*regenerate the ledger",
+    ),
+    "re-sign an event as format 1 with a stable type name": (
+        resign_as_format_1_with_a_stable_name,
+        SEQ_UNIT,
+        1,
+        r"event 5 \(Unit.Added v1\): entry body: format 1 .*regenerate the ledger",
     ),
     "substitute an event from another ledger": (
         substitute_from_other_ledger,

@@ -1,13 +1,15 @@
 """Generate the golden format vectors in tests/vectors/format/ (deterministic, no database).
 
-Run ``.venv/bin/python tests/vectors/generate.py`` (or ``make vectors``). Every key comes from
+Run ``.venv/bin/python -m tests.vectors.generate`` (or ``make vectors``). Every key comes from
 a fixed 32-byte seed and every event from the real domain factories with a fixed timestamp, so
 Ed25519's deterministic signatures make each run write byte-identical files. The bytes are made
 by the same code the ledger uses (ledger.codec, ledger.merkle, ledger.note, ledger.receipt).
 
 One JSON file per case, named ``<kind>-<mutation>.json``, each with ``desc`` and
 ``want_error`` (null, or the name of the error class a verifier raises). docs/FORMAT.md
-describes every field; tests/ledger/test_format_vectors.py checks every file.
+describes every field; tests/ledger/test_format_vectors.py checks every file. The same run
+rewrites FORMAT.md's generated blocks: the event-type tables (tests/vectors/format_tables.py)
+and the worked example (tests/vectors/worked_example.py), both made from these vectors.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ledger.receipt import (
 )
 from ledger.receipt_record import prove_record
 from ledger.registry_tree import RegistryHistory, claim_of
+from tests.vectors import event_vectors, format_tables, ledger_vectors
 
 OUT_DIR = Path(__file__).resolve().parent / "format"
 
@@ -484,8 +487,11 @@ def receipt_case(
     }
 
 
+SHOWN = {"person_id": "P-0001", "name": "Nguyễn Thị Lan", "direct_worker": "true"}
+
+
 def receipt_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
-    shown = {"person_id": "P-0001", "name": "Nguyễn Thị Lan", "direct_worker": "true"}
+    shown = SHOWN
 
     def document(shown: dict[str, str]) -> dict[str, Any]:
         return receipt_document(
@@ -589,33 +595,6 @@ def rotation_cases(rotated: Rotated) -> dict[str, dict[str, Any]]:
     return {"receipt-rotation-before": before_case, "receipt-rotation-after": after_case}
 
 
-# -- the whole ledger, one entry per registry event type ------------------------------------------
-
-
-def ledger_cases(ledger: Ledger7) -> dict[str, dict[str, Any]]:
-    rows = [
-        {
-            "seq": row.seq,
-            **row.columns(),
-            "signer": row.signer,
-            "public_key": row.public_key.hex(),
-            "body": row.body.decode("utf-8"),
-            "entry": b64(row.entry),
-            "leaf_hash": leaf_hash(row.entry).hex(),
-        }
-        for row in ledger.rows
-    ]
-    return {
-        "ledger-happy-path": {
-            "desc": "every registry event type once, in ledger order: genesis, registrations, "
-            "key claims, a unit, a person, the checkpoint over the first 7 and a revocation",
-            "want_error": None,
-            "origin": ORIGIN,
-            "rows": rows,
-        }
-    }
-
-
 def all_cases() -> dict[str, dict[str, Any]]:
     ledger = build_ledger()
     return {
@@ -623,7 +602,22 @@ def all_cases() -> dict[str, dict[str, Any]]:
         **tree_cases(ledger),
         **checkpoint_cases(ledger),
         **receipt_cases(ledger),
-        **ledger_cases(ledger),
+        **ledger_vectors.witness_receipt_cases(
+            receipt_document(
+                ledger.rows, ledger.note, ledger.history, RECEIPT_SEQ, REGISTRATION_SEQ, SHOWN
+            ),
+            ledger.note,
+            OPERATOR_PUB,
+            flip_bit,
+        ),
+        **ledger_vectors.ledger_cases(ledger.rows, ORIGIN, signed_row, (CLERK_NAME, CLERK_KEY)),
+        **event_vectors.event_cases(
+            event_vectors.sample_events(
+                [row.event for row in ledger.rows],
+                ledger.note,
+                ledger_vectors.cosigned_note(ledger.note),
+            )
+        ),
     }
 
 
@@ -634,6 +628,8 @@ def render(case: dict[str, Any]) -> bytes:
 def generate(out_dir: Path = OUT_DIR) -> list[Path]:
     """Write every case as ``out_dir/<name>.json``; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.json"):
+        stale.unlink()
     written = []
     for name, case in all_cases().items():
         path = out_dir / f"{name}.json"
@@ -646,6 +642,8 @@ def main(argv: list[str]) -> int:
     out_dir = Path(argv[1]) if len(argv) > 1 else OUT_DIR
     for path in generate(out_dir):
         print(path)
+    if len(argv) == 1 and format_tables.update_format_md():
+        print(format_tables.FORMAT_MD)
     return 0
 
 

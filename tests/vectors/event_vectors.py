@@ -1,0 +1,229 @@
+"""Per-event-type vectors: a valid entry of every event type and tampered variants of each.
+
+Files are ``event-<Type>-<mutation>.json`` in tests/vectors/format/. Each valid entry is a real
+event of that type (the first one the demo ledger writes; registry events from the small
+ledger of generate.py), given a fixed time (envelope and payload datetimes) and re-signed by
+a fixed, seeded key of a signer holding the type's first required role, so every run writes
+the same bytes. Each tampered
+variant names its mutation and carries ``want_step``: the step of the audit (FORMAT.md §12)
+that refuses it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.actor import VIETNAM_TZ
+from domain.base import DomainEvent
+from domain.events import EVENT_TYPES, aggregate_topic
+from domain.registry import Ledger
+from ledger import codec
+from ledger.demo import LEDGER_FILE, build_demo
+from ledger.keys import raw_public_key
+from ledger.mapper import decode_stored
+
+ORIGIN = "awards.example/ledger"
+OTHER_ORIGIN = "awards.example/other-ledger"
+TIME = datetime(2020, 2, 18, 5, 0, tzinfo=UTC)
+
+
+def role_key(role: str) -> Ed25519PrivateKey:
+    """The seeded key of the vectors' signer holding `role` (``ops`` for the operator)."""
+    label = "operator" if role == "operator" else role
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"award-ledger test {label}".encode()).digest()
+    )
+
+
+def role_signer(role: str) -> str:
+    return "ops" if role == "operator" else role.replace("_", "-")
+
+
+def demo_events() -> dict[str, DomainEvent]:
+    """The first event of each type in a freshly built demo ledger."""
+    found: dict[str, DomainEvent] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        build_demo(Path(tmp))
+        with sqlite3.connect(Path(tmp) / LEDGER_FILE) as db:
+            rows = db.execute("SELECT topic, state FROM stored_events ORDER BY rowid")
+            for topic, state in rows:
+                if topic not in found:
+                    found[topic] = decode_stored(topic, bytes(state))
+    return found
+
+
+def _rotation_and_cosignatures(note: str, cosigned: str) -> list[DomainEvent]:
+    """A Ledger's OperatorRotated and CosignaturesAttached (types the demo does not write)."""
+    ledger = Ledger.initialise(ORIGIN, "ops", raw_public_key(role_key("operator")))  # type: ignore[arg-type]
+    ledger.record_checkpoint(7, b"\0" * 32, note, [])
+    ledger.attach_cosignatures(7, cosigned)
+    ledger.rotate_operator("ops-2", raw_public_key(role_key("operator 2")))
+    events = [e for e in ledger.collect_events() if isinstance(e, DomainEvent)]
+    return [
+        e for e in events if isinstance(e, Ledger.OperatorRotated | Ledger.CosignaturesAttached)
+    ]
+
+
+def sample_events(registry: list[DomainEvent], note: str, cosigned: str) -> dict[str, DomainEvent]:
+    """One event of every type: registry events from `registry`, the rest from the demo."""
+    samples = demo_events()
+    for event in [*registry, *_rotation_and_cosignatures(note, cosigned)]:
+        samples[type(event).__qualname__] = event  # deterministic keys, not the demo's
+    missing = set(EVENT_TYPES) - set(samples)
+    if missing:
+        raise RuntimeError(f"no sample event of {sorted(missing)}")
+    return {name: _at_fixed_time(samples[name]) for name in EVENT_TYPES}
+
+
+def _at_fixed_time(event: DomainEvent) -> DomainEvent:
+    """`event` with its time and every payload datetime set to TIME (the demo scores "now")."""
+    times = {f.name: TIME for f in msgspec.structs.fields(event) if f.type is datetime}
+    return msgspec.structs.replace(event, **times)
+
+
+def _body(event: DomainEvent, **changes: Any) -> bytes:
+    """The canonical body of `event`, with envelope `changes` and payload edits applied to
+    its raw JSON values (so nested records keep their order)."""
+    name = type(event).__qualname__
+    signer = role_signer(sorted(type(event).required_roles)[0])
+    body = codec.encode_body(changes.pop("origin", ORIGIN), event, name, signer)
+    edit: Callable[[dict[str, Any]], None] | None = changes.pop("payload", None)
+    if not changes and edit is None:
+        return body
+    doc = msgspec.json.decode(body, type=codec.EntryBody[dict[str, msgspec.Raw]])
+    payload = dict(doc.payload)
+    if edit is not None:
+        edit(payload)
+    return codec.ENCODER.encode(msgspec.structs.replace(doc, payload=payload, **changes))
+
+
+def _case(
+    event: DomainEvent,
+    desc: str,
+    want_step: int | None,
+    want_error: str | None,
+    body: bytes,
+    *,
+    role: str | None = None,
+    topic: str | None = None,
+    after_signing: Callable[[bytes], bytes] | None = None,
+) -> dict[str, Any]:
+    cls = type(event)
+    role = sorted(cls.required_roles)[0] if role is None else role
+    key = role_key(role)
+    signature = key.sign(codec.signing_input(body))
+    if after_signing is not None:
+        body = after_signing(body)
+    entry = codec.join_entry(body, signature)
+    return {
+        "desc": desc,
+        "want_error": want_error,
+        "want_step": want_step,
+        "origin": ORIGIN,
+        "type": cls.__qualname__,
+        "required_roles": sorted(cls.required_roles),
+        "signer": {
+            "name": role_signer(role),
+            "public_key": raw_public_key(key).hex(),
+            "roles": [role],
+        },
+        "row": {
+            "originator_id": str(event.originator_id),
+            "originator_version": event.originator_version,
+            "topic": cls.__qualname__ if topic is None else topic,
+        },
+        "entry": base64.b64encode(entry).decode("ascii"),
+        "body": body.decode("utf-8"),
+    }
+
+
+def _flip_time(body: bytes) -> bytes:
+    at = body.index(b'"time":"') + len(b'"time":"2020-02-18T05:00:0')
+    return body[:at] + bytes([body[at] ^ 1]) + body[at + 1 :]
+
+
+def _other_role(required: frozenset[str]) -> str:
+    return next(r for r in ("counter", "scorer", "secretary") if r not in required)
+
+
+def event_cases(samples: dict[str, DomainEvent]) -> dict[str, dict[str, Any]]:
+    cases: dict[str, dict[str, Any]] = {}
+    for name, event in samples.items():
+        cls = type(event)
+        good = _body(event)
+        fields = list(msgspec.json.decode(good)["payload"])
+        first = fields[0]
+        other = _other_role(cls.required_roles)
+        old_type = f"{aggregate_topic(cls).partition(':')[0]}:{name}"
+        variants: dict[str, tuple[str, int | None, str | None, bytes, dict[str, Any]]] = {
+            "valid": (f"a valid {name}", None, None, good, {}),
+            "time-bitflip": (
+                "bit 0 of the body's last time digit flipped: still canonical, the signature fails",
+                4,
+                "SignatureError",
+                good,
+                {"after_signing": _flip_time},
+            ),
+            "signer-lacks-role": (
+                f"validly signed by a registered signer holding only {other!r}",
+                3,
+                "VerificationError",
+                good,
+                {"role": other},
+            ),
+            "wrong-origin": (
+                f"validly signed for origin {OTHER_ORIGIN!r}",
+                2,
+                "VerificationError",
+                _body(event, origin=OTHER_ORIGIN),
+                {},
+            ),
+            "unknown-field": (
+                "validly signed with an extra payload field `zz_extra`",
+                1,
+                "MalformedInputError",
+                _body(event, payload=lambda p: p.update(zz_extra=msgspec.Raw(b"1"))),
+                {},
+            ),
+            "missing-field": (
+                f"validly signed without the payload field `{first}`",
+                1,
+                "MalformedInputError",
+                _body(event, payload=lambda p, f=first: p.pop(f)),  # type: ignore[misc]
+                {},
+            ),
+            "format-1": (
+                f"validly signed as format 1 with the old type name {old_type!r}",
+                1,
+                "MalformedInputError",
+                _body(event, format=1, type=old_type),
+                {"topic": old_type},
+            ),
+        }
+        if "at" in fields:
+            variants["at-not-utc"] = (
+                "validly signed with the payload's `at` written at +07:00",
+                1,
+                "MalformedInputError",
+                _body(event, payload=_to_hanoi),
+                {},
+            )
+        for mutation, (desc, step, error, body, extra) in variants.items():
+            cases[f"event-{name}-{mutation}"] = _case(event, desc, step, error, body, **extra)
+    return cases
+
+
+def _to_hanoi(payload: dict[str, Any]) -> None:
+    """The payload's `at` as the same instant written at Vietnam's +07:00."""
+    at = datetime.fromisoformat(msgspec.json.decode(payload["at"]))
+    payload["at"] = msgspec.Raw(msgspec.json.encode(at.astimezone(VIETNAM_TZ)))
