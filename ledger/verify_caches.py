@@ -27,6 +27,23 @@ def cache_problem(tree: MerkleTree, message: str) -> Problem:
     return Problem(tree.size, STEP, message)
 
 
+def check_seal(
+    opened: bool | None,
+    where: str,
+    tree: MerkleTree,
+    problems: list[Problem],
+    notes: list[str],
+) -> None:
+    """A cached row's seal: a problem when it fails, a note when another key made it (its seal
+    is not checkable here, and the row is never used here)."""
+    if opened is None:
+        notes.append(f"{where}: sealed by another key; not checkable here, never used here")
+    elif not opened:
+        problems.append(
+            cache_problem(tree, f"{where}: fails its seal (edited outside award-ledger)")
+        )
+
+
 def ends_at(app: LedgerApp, tree: MerkleTree, size: int, row_id: int | None) -> bool:
     """Whether the tree of `size` leaves ends on the stored row `row_id` (counted on the index)."""
     return size == 0 or app.notification_id_of(size - 1) == row_id
@@ -59,10 +76,4 @@ def check_frontier(
             app, tree, row.size, row.last_id
         ):
             problems.append(cache_problem(tree, f"{where}: does not end on event {row.size - 1}"))
-        opened = cache.opens(row)
-        if opened is None:
-            notes.append(f"{where}: sealed by another key; its seal is not checkable here")
-        elif not opened:
-            problems.append(
-                cache_problem(tree, f"{where}: fails its seal (edited outside award-ledger)")
-            )
+        check_seal(cache.opens(row), where, tree, problems, notes)

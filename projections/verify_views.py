@@ -18,7 +18,7 @@ import msgspec
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
 from ledger.merkle import MerkleTree
-from ledger.verify_caches import cache_problem, ends_at
+from ledger.verify_caches import cache_problem, check_seal, ends_at
 from projections.store import ViewRow, ViewStore, tracking_name
 from projections.stream import Position
 
@@ -37,13 +37,7 @@ def check_views(
     for row in views:
         where = f"stored view {row.name!r} of local key {row.key_id}"
         position = _check_position(app, tree, row, where, problems)
-        opened = store.opens(row)
-        if opened is None:
-            notes.append(f"{where}: sealed by another key; not checkable here, never used here")
-        elif not opened:
-            problems.append(
-                cache_problem(tree, f"{where}: fails its seal (edited outside award-ledger)")
-            )
+        check_seal(store.opens(row), where, tree, problems, notes)
         records = tracked.pop(tracking_name(row.name, row.key_id), [])
         expected = [] if position is None else [position.notification_id]
         if position is not None and records != expected:
