@@ -47,7 +47,7 @@ def read_checkpoint(root: Path) -> str:
         raise MalformedInputError(f"publication '{root}': no checkpoint file")
     try:
         text = data.decode("utf-8")
-        SignedNote.from_text(text)
+        Checkpoint.from_body(SignedNote.from_text(text).text)
     except (UnicodeDecodeError, AwardLedgerError) as exc:
         raise MalformedInputError(f"publication '{root}': checkpoint: {exc}") from exc
     return text
