@@ -11,8 +11,9 @@ tiles and partial entry bundle reproduce its root, only the entries after it are
 new tiles and the new right edge are written; full tiles and full bundles already there are never
 rewritten. Anything in DIR that does not check out is not built upon: the publication is rebuilt
 from the first entry (files whose bytes are already right are left untouched, wrong ones
-replaced). Partial tiles of earlier sizes stay, so a client holding an older checkpoint can
-still read its tree.
+replaced). A DIR whose checkpoint is larger than the ledger's newest is refused (exit 1): a
+publication never goes back. Partial tiles of earlier sizes stay, so a client holding an older
+checkpoint can still read its tree.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from domain.errors import AwardLedgerError, MalformedInputError, NotFoundError, VerificationError
+from domain.errors import (
+    AwardLedgerError,
+    DomainError,
+    MalformedInputError,
+    NotFoundError,
+    VerificationError,
+)
 from ledger.application import LedgerApp, state_bytes
 from ledger.keys import public_key_from_raw
 from ledger.merkle import leaf_hash
@@ -124,7 +131,10 @@ def _resume(
     except AwardLedgerError:
         return TileBuilder(), [], True
     if old.size > size:
-        return TileBuilder(), [], True
+        raise DomainError(
+            f"publish: '{root}' already publishes a checkpoint of size {old.size}, newer than "
+            f"this ledger's newest ({size}): refusing to take it back"
+        )
     return builder, entries, False
 
 

@@ -186,6 +186,24 @@ def test_the_wrong_operator_key_and_a_missing_checkpoint(
 
 
 @SQLITE_ONLY
+def test_a_publication_is_never_taken_back(
+    big: LedgerApp,
+    awards: Cli,
+    templates: Templates,
+    apps: Callable[[str], LedgerApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = _published(big, awards, tmp_path)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    url = str(tmp_path / "older.db")
+    templates.clone(url, apps)  # the same log, before the 261 people and their checkpoint
+    older = Cli(url, monkeypatch)
+    _refused(older("publish", out), 1, "size 270", "refusing to take it back")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@SQLITE_ONLY
 def test_a_symlink_in_the_publication_is_refused(
     big: LedgerApp, awards: Cli, tmp_path: Path
 ) -> None:
