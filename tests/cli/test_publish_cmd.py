@@ -15,6 +15,7 @@ from ledger.merkle import leaf_hash, root_of
 from ledger.note import SignedNote, open_checkpoint
 from ledger.publication import split_bundle
 from ledger.usecases import registry
+from ledger.witness import cosign
 from tests.conftest import ORIGIN, Cli, Keys, RawRows, Templates, one_error_line
 
 
@@ -251,8 +252,19 @@ def test_publish_needs_a_checkpoint(
 
 @SQLITE_ONLY
 def test_the_checkpoint_is_published_with_its_cosignatures(
-    big: LedgerApp, awards: Cli, tmp_path: Path
+    big: LedgerApp, awards: Cli, keys: Keys, tmp_path: Path
 ) -> None:
+    note = SignedNote.from_text(big.genesis().published_note or "")
+    registry.attach_cosignatures(
+        big, keys.op, cosign(note, "w1", keys.other, 1_700_000_000).to_text()
+    )
     out = _published(big, awards, tmp_path)
-    assert SignedNote.from_text((out / "checkpoint").read_text()).text.startswith(ORIGIN)
     assert (out / "checkpoint").read_text() == big.genesis().published_note
+    assert len(SignedNote.from_text((out / "checkpoint").read_text()).signatures) == 2
+    witnessed = ("--witness", f"w1={keys.other_pub}", "--min-witnesses", "1")
+    _ok(awards("verify-publication", out, "--operator-pub", keys.op_pub, *witnessed, ledger=False))
+    stranger = ("--witness", f"w1={keys.sec_pub}")
+    refused = awards(
+        "verify-publication", out, "--operator-pub", keys.op_pub, *stranger, ledger=False
+    )
+    _refused(refused, 4, "witness policy")
