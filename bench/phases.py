@@ -22,6 +22,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -215,6 +216,23 @@ def report(ledger: Path, out: Path) -> dict[str, Any]:
     return figures
 
 
+def publish(ledger: Path, out: Path) -> dict[str, Any]:
+    """`awards publish` from nothing (tiles, bundles, checkpoint, every movement's report)
+    into a fresh folder under `out`."""
+    from ledger.application import open_ledger
+    from ledger.publish import publish_log
+    from projections.publication import publish_reports
+
+    target = out / "publication"
+    shutil.rmtree(target, ignore_errors=True)
+    app = open_ledger(str(ledger), create=False)
+    done = publish_log(app, target)
+    movements, _ = publish_reports(app, target, done.size)
+    app.close()
+    shutil.rmtree(target, ignore_errors=True)
+    return {"events": done.size, "files": done.written, "movements": len(movements)}
+
+
 def _median_ms(calls: list[Callable[[], object]]) -> tuple[float, float]:
     times = []
     for call in calls:
@@ -276,6 +294,7 @@ PHASES: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
     "rebuild": rebuild,
     "report": report,
     "proofs": proofs,
+    "publish": publish,
 }
 
 
@@ -287,6 +306,7 @@ PRELOAD = {
     "rebuild": ["projections.runner", "projections.view"],
     "report": ["projections.report", "projections.store", "bench.report_bench"],
     "proofs": ["ledger.application"],
+    "publish": ["ledger.publish", "projections.publication"],
 }
 
 

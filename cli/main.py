@@ -13,6 +13,7 @@ from cli import (
     import_cmd,
     keys_cmd,
     log_cmd,
+    publish_cmd,
     registry_cmd,
     report_cmd,
     witness_cmd,
@@ -78,6 +79,7 @@ for module in (
     report_cmd,
     witness_cmd,
     demo_cmd,
+    publish_cmd,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

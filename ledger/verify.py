@@ -26,7 +26,7 @@ problem found, first bad event first:
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from hashlib import sha256
 from typing import Any
@@ -59,7 +59,7 @@ from ledger.verify_checkpoints import (
 )
 from ledger.verify_registry import REGISTRY_EVENTS, Registry, SignerState
 
-__all__ = ["AuditReport", "Problem", "audit", "audited_frontier"]
+__all__ = ["AuditReport", "Problem", "audit", "audit_rows", "audited_frontier"]
 
 # The event types the audit itself folds (the registry and the checkpoints); every other
 # event is checked from its decoded body alone, without building the domain event.
@@ -160,11 +160,41 @@ def _audit(
     return report, frontier
 
 
+def audit_rows(
+    origin: str, pages: Iterable[tuple[int, list[RawRow]]], workers: int | None = None
+) -> tuple[list[Problem], MerkleTree, list[bytes]]:
+    """Steps (1)–(6) over rows that come without a database (a static publication, whose
+    entries are turned into rows by their signed headers): the problems, the recomputed tree,
+    and the operator keys the log declares (oldest first). The first row must be the genesis."""
+    problems: list[Problem] = []
+    auditor = _Auditor(None, origin, SignatureQueue(workers, codec.SIGNING_PREFIX), problems)
+    with _no_cycle_collection():
+        for first, rows in pages:
+            if first == 0 and rows:
+                genesis = _decoded_genesis(state_bytes(rows[0].state))
+                if genesis is None:
+                    problems.append(Problem(0, 1, "event 0: not a well-formed genesis"))
+                    return problems, auditor.tree, []
+                auditor.registry.operator_keys.append(genesis.operator_key)
+            auditor.check_page(first, rows)
+    for seq in auditor.signatures.finish():
+        problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
+    check_stored(auditor.stored, auditor.tree, origin, problems)
+    check_registry_lines(auditor.stored, auditor.history.claim_at, problems)
+    check_cosigned(auditor.cosigned, auditor.tree, origin, problems)
+    problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
+    return problems, auditor.tree, list(auditor.registry.operator_keys)
+
+
 class _Auditor:
     """Steps (1)–(5) over the rows in ledger order, and the tree they make (steps 6–7 use it)."""
 
     def __init__(
-        self, app: LedgerApp, origin: str, signatures: SignatureQueue, problems: list[Problem]
+        self,
+        app: LedgerApp | None,
+        origin: str,
+        signatures: SignatureQueue,
+        problems: list[Problem],
     ) -> None:
         self.app, self.origin, self.signatures, self.problems = app, origin, signatures, problems
         self.registry = Registry()
@@ -297,7 +327,7 @@ class _Auditor:
         """The aggregate's latest version stored before `version` (an incremental audit meets
         aggregates begun before its trusted checkpoint)."""
         aggregate = _aggregate(key)
-        if aggregate == NIL_ID:
+        if aggregate == NIL_ID or self.app is None:  # no database: nothing before the first
             return None
         rows = self.app.recorder.select_events(aggregate, lte=version - 1, desc=True, limit=1)
         return rows[0].originator_version if rows else None
@@ -376,8 +406,13 @@ def _genesis(app: LedgerApp) -> Ledger.Initialised | None:
     if app.is_empty():
         raise LedgerNotInitialisedError(f"ledger {app.location.url!r} is not initialised")
     first = app.first_row()
+    return _decoded_genesis(state_bytes(first.state if first is not None else b""))
+
+
+def _decoded_genesis(entry: bytes) -> Ledger.Initialised | None:
+    """An entry decoded strictly as the genesis, or None when it is not one."""
     try:
-        split = codec.split_entry(state_bytes(first.state if first is not None else b""))
+        split = codec.split_entry(entry)
         _, event = codec.decode_event(split.body, Ledger.Initialised)
     except AwardLedgerError:
         return None

@@ -186,3 +186,9 @@ def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]
         write_text(note, report.checkpoint.note, replace)
         written.append(note)
     return written
+
+
+def csv_files(report: Report) -> Iterator[tuple[str, bytes]]:
+    """Each table's file name and whole CSV bytes (for writers that compare before writing)."""
+    for name, (header, rows) in tables(report).items():
+        yield name, b"".join(_csv_chunks(header, rows))
