@@ -76,7 +76,7 @@ def standings(
     obj: LedgerContext, movement: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
-    with progress("standings: reading the log", quiet=as_json) as meter:
+    with progress("standings", quiet=as_json) as meter:
         answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq), meter.update)
     if as_json:
         emit_json(answer)
@@ -106,7 +106,7 @@ def tally(
     obj: LedgerContext, session: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
-    with progress("tally: reading the log", quiet=as_json) as meter:
+    with progress("tally", quiet=as_json) as meter:
         answer = queries.tally(obj.app, session, make_cut(as_of, at_seq), meter.update)
     if as_json:
         emit_json(answer)
@@ -134,7 +134,7 @@ def history(
     obj: LedgerContext, participant: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
-    with progress("history: reading the log", quiet=as_json) as meter:
+    with progress("history", quiet=as_json) as meter:
         answer = queries.history(obj.app, participant, make_cut(as_of, at_seq), meter.update)
     if as_json:
         emit_json(answer)
@@ -173,7 +173,7 @@ def report(
     """The public report of MOVEMENT, with the checkpoint that commits to it."""
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
-    with progress(f"report {movement}: reading the log") as meter:
+    with progress(f"report {movement}") as meter:
         runner = Runner(obj.app, on_progress=meter.update)
         result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)
     if fmt == "csv" and out is not None:

@@ -211,6 +211,8 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
         ("verify",),
         ("history", "P1"),
         ("standings", "M-none"),
+        ("tally", "S-none"),
+        ("report", "M-none", "--format", "json"),
     ],
 )
 def test_commands_show_progress_on_a_terminal_and_erase_it(
@@ -224,7 +226,7 @@ def test_commands_show_progress_on_a_terminal_and_erase_it(
     if result.exit_code == 0:
         assert tail == ""
     else:
-        assert tail.startswith("error: standings: movement 'M-none' not found")
+        assert tail.startswith(f"error: {label}: ") and "not found" in tail
         assert tail.count("\n") == 1
     assert "\r" not in result.stdout
 
@@ -271,3 +273,15 @@ def test_checkpoint_and_import_show_progress(
     assert done.exit_code == 0, done.stderr
     assert "\rimporting people.csv: 3 / 3 rows (100%)" in done.stderr
     assert done.stderr.endswith(ERASE)
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)  # the demo makes its own
+def test_demo_shows_its_steps(
+    awards: Cli, on_a_terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = awards("demo", "--out", tmp_path / "demo", ledger=False)
+    assert result.exit_code == 0, result.stderr
+    assert "\rdemo: scenarios: 5 / 5 steps (100%)" in result.stderr
+    assert "\rdemo: reports: " in result.stderr and result.stderr.endswith(ERASE)
+    assert "\r" not in result.stdout
