@@ -64,7 +64,7 @@ def describe(letter: str, scenario: ScenarioSummary) -> list[str]:
 def demo(out: Path, as_json: bool) -> None:
     """Run DOMAIN.md's seed scenarios on a fresh SQLite ledger in DIR, checkpoint and verify."""
     with progress("demo: scenarios", unit="steps", quiet=as_json) as meter:
-        summary = build_demo(out, meter.update)
+        summary = build_demo(out, meter.on_progress)
     reports = write_reports(summary, quiet=as_json)
     if as_json:
         emit_json({"summary": summary, "reports": [str(p) for p in reports]})

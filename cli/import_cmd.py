@@ -53,7 +53,7 @@ def import_command(
             data,
             source=path.name,
             movement_id=movement_id,
-            progress=meter.update,
+            progress=meter.on_progress,
         )
     emit_outcome(
         result.receipt,

@@ -89,7 +89,7 @@ def checkpoint(
             check_target(out, force)
         key = load_key(key_path, passphrase_file)
         with progress("checkpoint: audit", quiet=as_json) as meter:
-            signed, receipt = registry.sign_new_checkpoint(obj.app, key, meter.update)
+            signed, receipt = registry.sign_new_checkpoint(obj.app, key, meter.on_progress)
         if out is not None:
             write_text(out, signed, replace=force)
         if as_json:
@@ -169,7 +169,7 @@ def verify(
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
     with progress("verify", quiet=as_json) as meter:
         caches = (check_frontier, check_views)
-        report = audit(obj.app, given, pinned, since, workers, caches, meter.update)
+        report = audit(obj.app, given, pinned, since, workers, caches, meter.on_progress)
     if as_json:
         emit_json(report)
         if not report.ok:

@@ -1,11 +1,12 @@
 """Progress on a terminal: the one facility every long command uses (verify, checkpoint, report,
 the read commands' fold, import, demo, publish).
 
-    with progress("verify", total, quiet=as_json) as meter:
-        report = audit(app, ..., on_progress=meter.update)
+    with progress("verify", quiet=as_json) as meter:
+        report = audit(app, ..., on_progress=meter.on_progress)
 
-A library loop calls ``meter.update(done, total)`` (ledger/progress.py's `Progress`); a loop
-in the CLI may call ``meter.advance(n)``. The meter draws one line on stderr —
+A library loop calls ``meter.update(done, total)`` (ledger/progress.py's `Progress`; the
+meter's `on_progress` is None when quiet); a loop in the CLI may call ``meter.advance(n)``.
+The meter draws one line on stderr —
 ``verify: 120,000 / 1,000,000 events (12%), 85,000/s, about 10 s left`` — redrawn in place
 (``\\r``, cut to the terminal's width so it never wraps), at most every INTERVAL seconds and
 first after DELAY seconds, so a quick command shows nothing. When the block ends, normally or
@@ -14,11 +15,13 @@ after the block, starts on a clean line. A warning printed meanwhile (cli/main.p
 first too (`clear_lines`); the next update redraws it.
 
 Quiet — nothing written, each update a cheap call — when stderr or stdout is not a terminal
-(a pipe, a file, a test runner) or when the caller says so (``--json``).
+(a pipe, a file, a test runner), on a ``TERM=dumb`` terminal, or when the caller says so
+(``--json``).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -27,6 +30,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from domain.text import escape_text
+from ledger.progress import Progress
 
 DELAY = 0.5  # seconds before the first line: a command this quick needs none
 INTERVAL = 0.1  # seconds between redraws
@@ -53,6 +57,12 @@ class Meter:
         self.next_draw = self.started + DELAY
         self.drawn = False
         self.width = shutil.get_terminal_size().columns - 1 if stream is not None else 0
+
+    @property
+    def on_progress(self) -> Progress | None:
+        """What to pass a library loop: `update` when drawing, None when quiet (the loop then
+        skips even its estimate of the total)."""
+        return self.update if self.stream is not None else None
 
     def update(self, done: int, total: int | None = None) -> None:
         """`done` items so far, of about `total` (unchanged when None); redraw if it is time."""
@@ -130,7 +140,8 @@ def progress(
     terminals and not `quiet`; its line is erased when the block ends (see the module
     docstring)."""
     out = stream if stream is not None else sys.stderr
-    live = not quiet and is_terminal(out) and is_terminal(sys.stdout)
+    dumb = os.environ.get("TERM") == "dumb"  # cannot erase a line
+    live = not quiet and not dumb and is_terminal(out) and is_terminal(sys.stdout)
     meter = Meter(label, total, unit, out if live else None)
     if not live:
         yield meter

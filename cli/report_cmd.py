@@ -77,7 +77,7 @@ def standings(
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
     with progress("standings", quiet=as_json) as meter:
-        answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq), meter.update)
+        answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq), meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -107,7 +107,7 @@ def tally(
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
     with progress("tally", quiet=as_json) as meter:
-        answer = queries.tally(obj.app, session, make_cut(as_of, at_seq), meter.update)
+        answer = queries.tally(obj.app, session, make_cut(as_of, at_seq), meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -135,7 +135,7 @@ def history(
 ) -> None:
     """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
     with progress("history", quiet=as_json) as meter:
-        answer = queries.history(obj.app, participant, make_cut(as_of, at_seq), meter.update)
+        answer = queries.history(obj.app, participant, make_cut(as_of, at_seq), meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -174,7 +174,7 @@ def report(
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
     with progress(f"report {movement}") as meter:
-        runner = Runner(obj.app, on_progress=meter.update)
+        runner = Runner(obj.app, on_progress=meter.on_progress)
         result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)
     if fmt == "csv" and out is not None:
         written = write_csv(result, out, replace=force)

@@ -48,6 +48,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
     err = Terminal()
     monkeypatch.setattr(sys, "stderr", err)
     monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.setenv("TERM", "xterm")
     return err
 
 
@@ -117,7 +118,8 @@ def test_progress_draws_on_a_terminal_and_erases_itself(monkeypatch: pytest.Monk
     err = terminal(monkeypatch)
     monkeypatch.setattr(progress_module, "DELAY", -1.0)
     with progress("verify", 10) as meter:
-        meter.update(4)
+        assert meter.on_progress is not None
+        meter.on_progress(4, 10)
         assert "verify: 4 / 10 events (40%)" in err.getvalue()
     assert err.getvalue().endswith(ERASE)
 
@@ -144,17 +146,21 @@ def test_a_warning_erases_the_progress_line_first(monkeypatch: pytest.MonkeyPatc
         )
 
 
-@pytest.mark.parametrize("why", ["stderr not a terminal", "stdout not a terminal", "--json"])
+@pytest.mark.parametrize(
+    "why", ["stderr not a terminal", "stdout not a terminal", "--json", "TERM=dumb"]
+)
 def test_progress_is_quiet_off_a_terminal_and_with_json(
     why: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(progress_module, "DELAY", -1.0)
+    monkeypatch.setenv("TERM", "dumb" if why == "TERM=dumb" else "xterm")
     err = Terminal() if why != "stderr not a terminal" else io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     monkeypatch.setattr(
         sys, "stdout", Terminal() if why != "stdout not a terminal" else io.StringIO()
     )
     with progress("verify", 10, quiet=why == "--json") as meter:
+        assert meter.on_progress is None  # the library skips even its estimate
         meter.update(4)
         meter.advance(6)
         assert meter.done == 10
@@ -203,6 +209,7 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
     monkeypatch.setattr(progress_module, "is_terminal", lambda stream: True)
     monkeypatch.setattr(progress_module, "DELAY", -1.0)
     monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
+    monkeypatch.setenv("TERM", "xterm")
 
 
 @pytest.mark.parametrize(
@@ -235,6 +242,7 @@ def test_verify_with_json_or_off_a_terminal_writes_nothing_on_stderr(
     ledger: LedgerApp, awards: Cli, monkeypatch: pytest.MonkeyPatch, small_pages: int
 ) -> None:
     monkeypatch.setattr(progress_module, "DELAY", -1.0)
+    monkeypatch.setenv("TERM", "xterm")
     assert awards("verify").stderr == ""  # CliRunner's streams are no terminal
     monkeypatch.setattr(progress_module, "is_terminal", lambda stream: True)
     result = awards("verify", "--json")
