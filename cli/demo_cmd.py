@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import json_option
+from cli.progress import progress
 from cli.render import emit_json
 from domain.errors import VerificationError
 from ledger.application import open_ledger
@@ -14,13 +15,15 @@ from ledger.demo import DemoSummary, ScenarioSummary, build_demo
 from projections.report import write_reports as report_files
 
 
-def write_reports(summary: DemoSummary) -> list[Path]:
+def write_reports(summary: DemoSummary, quiet: bool = False) -> list[Path]:
     """Write each demo movement's public reports (HTML vi/en, JSON, CSV) into
     `summary.reports_dir` (here, not in ledger/demo.py: the ledger layer imports no projection)."""
     app = open_ledger(str(summary.ledger), create=False)
     paths: list[Path] = []
-    for movement in summary.movements:
-        paths.extend(report_files(app, movement, Path(summary.reports_dir)))
+    with progress("demo: reports", len(summary.movements), unit="movements", quiet=quiet) as meter:
+        for movement in summary.movements:
+            paths.extend(report_files(app, movement, Path(summary.reports_dir)))
+            meter.advance()
     return paths
 
 
@@ -60,8 +63,9 @@ def describe(letter: str, scenario: ScenarioSummary) -> list[str]:
 @json_option
 def demo(out: Path, as_json: bool) -> None:
     """Run DOMAIN.md's seed scenarios on a fresh SQLite ledger in DIR, checkpoint and verify."""
-    summary = build_demo(out)
-    reports = write_reports(summary)
+    with progress("demo: scenarios", unit="steps", quiet=as_json) as meter:
+        summary = build_demo(out, meter.on_progress)
+    reports = write_reports(summary, quiet=as_json)
     if as_json:
         emit_json({"summary": summary, "reports": [str(p) for p in reports]})
     else:

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
+from cli.progress import progress
 from cli.workflow_options import emit_outcome
 from domain.errors import MalformedInputError, UsageError
 from ledger.usecases.csv_rows import HEADERS
-from ledger.usecases.imports import Progress, import_csv
-
-
-@contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Progress | None]:
-    """A progress bar on stderr when stderr is a terminal; otherwise nothing is drawn."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
+from ledger.usecases.imports import import_csv
 
 
 @click.command("import")
@@ -57,7 +45,7 @@ def import_command(
     except OSError as exc:
         raise MalformedInputError(f"{path.name}: cannot read ({exc.strerror})") from exc
     key = load_key(key_path, passphrase_file)
-    with progress_bar(max(data.count(b"\n") - 1, 1), f"importing {path.name}") as progress:
+    with progress(f"importing {path.name}", unit="rows", quiet=as_json) as meter:
         result = import_csv(
             obj.app,
             key,
@@ -65,7 +53,7 @@ def import_command(
             data,
             source=path.name,
             movement_id=movement_id,
-            progress=progress,
+            progress=meter.on_progress,
         )
     emit_outcome(
         result.receipt,

@@ -15,6 +15,7 @@ from cli.context import (
     witness_options,
     witness_policy,
 )
+from cli.progress import progress
 from cli.render import echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedInputError,
@@ -86,7 +87,9 @@ def checkpoint(
     if key_path is not None:
         if out is not None:  # refused before anything is signed or stored
             check_target(out, force)
-        signed, receipt = registry.sign_new_checkpoint(obj.app, load_key(key_path, passphrase_file))
+        key = load_key(key_path, passphrase_file)
+        with progress("checkpoint: audit", quiet=as_json) as meter:
+            signed, receipt = registry.sign_new_checkpoint(obj.app, key, meter.on_progress)
         if out is not None:
             write_text(out, signed, replace=force)
         if as_json:
@@ -164,7 +167,9 @@ def verify(
     pinned = raw_public_key(load_public_key(operator_pub)) if operator_pub else None
     if since is not None and given:
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
-    report = audit(obj.app, given, pinned, since, workers, (check_frontier, check_views))
+    with progress("verify", quiet=as_json) as meter:
+        caches = (check_frontier, check_views)
+        report = audit(obj.app, given, pinned, since, workers, caches, meter.on_progress)
     if as_json:
         emit_json(report)
         if not report.ok:

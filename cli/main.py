@@ -20,6 +20,7 @@ from cli import (
     workflow_cmd,
 )
 from cli.context import LedgerContext, nfc_arguments
+from cli.progress import clear_lines
 from cli.render import echo_line
 from domain.errors import AwardLedgerError
 from ledger.store import DEFAULT_LEDGER, mask_password
@@ -31,6 +32,7 @@ class _Warnings(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = " ".join(record.getMessage().split())
+        clear_lines()  # never after a half-drawn progress line
         click.echo(f"warning: {message}", err=True)
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
+from cli.progress import progress
 from cli.render import echo_line, echo_row, emit_json
 from domain.errors import UsageError
 from ledger.files import check_target, write_file
@@ -25,6 +26,7 @@ from projections.report.i18n import LANGS
 from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
+from projections.runner import Runner
 from projections.stream import Cut
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,7 +76,8 @@ def standings(
     obj: LedgerContext, movement: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
-    answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq))
+    with progress("standings", quiet=as_json) as meter:
+        answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq), meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -103,7 +106,8 @@ def tally(
     obj: LedgerContext, session: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
-    answer = queries.tally(obj.app, session, make_cut(as_of, at_seq))
+    with progress("tally", quiet=as_json) as meter:
+        answer = queries.tally(obj.app, session, make_cut(as_of, at_seq), meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -130,7 +134,8 @@ def history(
     obj: LedgerContext, participant: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
-    answer = queries.history(obj.app, participant, make_cut(as_of, at_seq))
+    with progress("history", quiet=as_json) as meter:
+        answer = queries.history(obj.app, participant, make_cut(as_of, at_seq), meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -168,7 +173,9 @@ def report(
     """The public report of MOVEMENT, with the checkpoint that commits to it."""
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
-    result = movement_report(obj.app, movement, make_cut(as_of, at_seq))
+    with progress(f"report {movement}") as meter:
+        runner = Runner(obj.app, on_progress=meter.on_progress)
+        result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)
     if fmt == "csv" and out is not None:
         written = write_csv(result, out, replace=force)
         echo_line(f"report {movement}: {len(written)} files in {out}")

@@ -32,6 +32,7 @@ from domain.errors import UsageError
 from domain.registry import Signer, Unit
 from ledger.application import LedgerApp, open_ledger
 from ledger.mapper import decode_stored, topic_of
+from ledger.progress import Progress
 from ledger.scenarios import national_assembly, north_central, party_central
 from ledger.scenarios.stage import OPERATOR, Stage, new_key
 from ledger.usecases import registry
@@ -115,8 +116,11 @@ def prepare(out: Path) -> None:
     (out / MARKER).write_text("made by 'awards demo'; it recreates this directory's demo files\n")
 
 
-def build_demo(out: Path) -> DemoSummary:
-    """Run the seed scenarios into a fresh ledger in `out`; checkpoint, audit, summarise."""
+def build_demo(out: Path, on_progress: Progress | None = None) -> DemoSummary:
+    """Run the seed scenarios into a fresh ledger in `out`; checkpoint, audit, summarise.
+    `on_progress` is called after each step (each scenario, the checkpoint, the audit)."""
+    steps = len(SCENARIOS) + 2
+    step = on_progress or _no_progress
     prepare(out)
     app = open_ledger(str(out / LEDGER_FILE))
     try:
@@ -128,9 +132,12 @@ def build_demo(out: Path) -> DemoSummary:
             refused, flagged = len(stage.refusals), len(stage.flags)
             movement = run(stage)
             ran.append((title, movement, stage.refusals[refused:], stage.flags[flagged:]))
+            step(len(ran), steps)
         note, _ = registry.sign_new_checkpoint(app, stage.keys[OPERATOR])
+        step(len(ran) + 1, steps)
         (out / "checkpoint.txt").write_text(note, encoding="utf-8")
         report = audit(app, [note])
+        step(steps, steps)
         scenarios = [summarise(app, *scenario) for scenario in ran]
         signers = sum(1 for _ in app.notifications_of([topic_of(Signer.Registered)]))
         # REPORTS HOOK ------------------------------------------------------------------------
@@ -152,6 +159,10 @@ def build_demo(out: Path) -> DemoSummary:
         )
     finally:
         app.close()
+
+
+def _no_progress(done: int, total: int) -> None:
+    """No one is watching."""
 
 
 def summarise(

@@ -42,6 +42,7 @@ from ledger.bindings import Broken, broken_bindings
 from ledger.findings import AuditReport, Problem
 from ledger.mapper import event_class_for
 from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree, leaf_hash
+from ledger.progress import Progress
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
@@ -73,18 +74,20 @@ def audit(
     since: str | bytes | None = None,
     workers: int | None = None,
     caches: Sequence[CacheCheck] = (check_frontier,),
+    on_progress: Progress | None = None,
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:
-    every finding becomes a Problem (a storage failure still raises StorageError)."""
-    return _audit(app, checkpoints, operator_key, since, workers, caches)[0]
+    every finding becomes a Problem (a storage failure still raises StorageError).
+    `on_progress` is called once a page with the rows read so far and about how many in all."""
+    return _audit(app, checkpoints, operator_key, since, workers, caches, on_progress)[0]
 
 
 def audited_frontier(
-    app: LedgerApp, since: str | bytes | None = None
+    app: LedgerApp, since: str | bytes | None = None, on_progress: Progress | None = None
 ) -> tuple[AuditReport, list[bytes]]:
     """The audit of ``audit(app, since=since)`` and the frontier (compact range) of the tree it
     recomputed, at the report's size: what a new checkpoint signs, never taken from a cache."""
-    return _audit(app, (), None, since, None, ())
+    return _audit(app, (), None, since, None, (), on_progress)
 
 
 def _audit(
@@ -94,6 +97,7 @@ def _audit(
     since: str | bytes | None,
     workers: int | None,
     caches: Sequence[CacheCheck],
+    on_progress: Progress | None = None,
 ) -> tuple[AuditReport, list[bytes]]:
     problems: list[Problem] = []
     notes: list[str] = []
@@ -119,10 +123,13 @@ def _audit(
         auditor.versions.update(start.versions)
     checked_from = auditor.size
     # the rows to read, about (ids may skip numbers): a long log starts its workers now
-    auditor.signatures.expect((app.last_notification_id() or 0) - (after_id or 0))
+    expected = (app.last_notification_id() or 0) - (after_id or 0)
+    auditor.signatures.expect(expected)
     with _no_cycle_collection():
         for first, rows in app.pages(checked_from, after_id):
             auditor.check_page(first, rows)
+            if on_progress is not None:  # once a page, outside the per-event loop
+                on_progress(auditor.size - checked_from, expected)
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     if start is not None:

@@ -1,5 +1,6 @@
 """The read commands' questions, each answered from a view the runner keeps current:
-`awards standings`, `awards tally` and `awards history`, each with time travel (`Cut`)."""
+`awards standings`, `awards tally` and `awards history`, each with time travel (`Cut`).
+`on_progress` follows the fold when it reads many events (ledger/progress.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import msgspec
 
 from domain.errors import NotFoundError
 from ledger.application import LedgerApp
+from ledger.progress import Progress
 from projections.history import HistoryRow, history_view
 from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
 from projections.runner import Runner
@@ -46,10 +48,12 @@ def _where(position: Position) -> str:
     return f"in the first {position.seq} events"
 
 
-def standings(app: LedgerApp, movement: str, cut: Cut | None = None) -> StandingsAnswer:
+def standings(
+    app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
+) -> StandingsAnswer:
     """Movement standings: latest appraisal per criterion, formula total, rank."""
     cut = cut or Cut()
-    folded = Runner(app).read(LEDGER_VIEW, cut)
+    folded = Runner(app, on_progress=on_progress).read(LEDGER_VIEW, cut)
     view = folded.state
     found = view.catalog.movements.get(movement)
     if found is None:
@@ -63,10 +67,12 @@ def standings(app: LedgerApp, movement: str, cut: Cut | None = None) -> Standing
     return StandingsAnswer(movement_info(found), as_of(folded.position, cut), rows)
 
 
-def tally(app: LedgerApp, session: str, cut: Cut | None = None) -> TallyAnswer:
+def tally(
+    app: LedgerApp, session: str, cut: Cut | None = None, on_progress: Progress | None = None
+) -> TallyAnswer:
     """A review session's turnout and per-nominee result against threshold and quorum."""
     cut = cut or Cut()
-    folded = Runner(app).read(LEDGER_VIEW, cut)
+    folded = Runner(app, on_progress=on_progress).read(LEDGER_VIEW, cut)
     found = folded.state.sessions.by_id.get(session)
     if found is None:
         raise NotFoundError(f"tally: session {session!r} not found {_where(folded.position)}")
@@ -79,10 +85,12 @@ def tally(app: LedgerApp, session: str, cut: Cut | None = None) -> TallyAnswer:
     )
 
 
-def history(app: LedgerApp, participant: str, cut: Cut | None = None) -> HistoryAnswer:
+def history(
+    app: LedgerApp, participant: str, cut: Cut | None = None, on_progress: Progress | None = None
+) -> HistoryAnswer:
     """Every event touching a person, unit or cluster, with signers and both times."""
     cut = cut or Cut()
-    folded = Runner(app).read(history_view(participant), cut)
+    folded = Runner(app, on_progress=on_progress).read(history_view(participant), cut)
     if not folded.state.rows:
         raise NotFoundError(
             f"history: no event touches participant {participant!r} {_where(folded.position)}"

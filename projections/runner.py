@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
@@ -35,6 +35,7 @@ import msgspec
 
 from domain.errors import StorageError, UsageError
 from ledger.application import LedgerApp
+from ledger.progress import Progress
 from projections.anchor import Anchor, latest_anchor, mismatch
 from projections.store import StoredView, ViewConflictError, ViewStore
 from projections.stream import Cut, Position, Tail
@@ -90,11 +91,13 @@ class Runner:
         store: ViewStore | None = None,
         persist: bool = True,
         lag: float = LAG,
+        on_progress: Progress | None = None,
     ) -> None:
         self.app = app
         self.store = store if store is not None else ViewStore(app)
         self.persist = persist
         self.lag = lag
+        self.on_progress = on_progress  # the fold's progress, once a page (ledger/progress.py)
 
     def _start(
         self, spec: ViewSpec[S], stored: StoredView | None, cut: Cut, anchor: Anchor | None
@@ -171,17 +174,30 @@ class Runner:
         size (raises _Mismatch) and, with `snapshot`, encoding the state there."""
         taken: tuple[Position, bytes] | None = None
         position = start
+        report = self._reporter(start, cut)
         with _no_cyclic_gc():  # a fold allocates much and frees little: skip the GC passes
             if anchor is not None and start.seq < anchor.size:
                 upto = anchor.size if cut.at_seq is None else min(cut.at_seq, anchor.size)
-                state, position = _fold_tail(self.app, spec, state, position, Cut(upto, cut.as_of))
+                to_anchor = Cut(upto, cut.as_of)
+                state, position = _fold_tail(self.app, spec, state, position, to_anchor, report)
                 if position.seq == anchor.size:
                     if position.root() != anchor.root:
                         raise _Mismatch
                     if snapshot:
                         taken = (position, encode_state(state))
-            state, position = _fold_tail(self.app, spec, state, position, cut)
+            state, position = _fold_tail(self.app, spec, state, position, cut, report)
         return state, position, taken
+
+    def _reporter(self, start: Position, cut: Cut) -> Callable[[int], None] | None:
+        """What the fold from `start` calls with the seq it reached: `on_progress` with the
+        events folded so far and about how many the fold reads (None: no progress asked)."""
+        on_progress = self.on_progress
+        if on_progress is None:
+            return None
+        total = (self.app.last_notification_id() or 0) - (start.notification_id or 0)
+        if cut.at_seq is not None:
+            total = min(total, max(cut.at_seq - start.seq, 0))
+        return lambda seq: on_progress(seq - start.seq, total)
 
     def _refold(
         self, spec: ViewSpec[S], cut: Cut, anchor: Anchor | None, snapshot: bool
@@ -227,9 +243,14 @@ class _Mismatch(Exception):
 
 
 def _fold_tail(
-    app: LedgerApp, spec: ViewSpec[S], state: S, start: Position, cut: Cut
+    app: LedgerApp,
+    spec: ViewSpec[S],
+    state: S,
+    start: Position,
+    cut: Cut,
+    on_seq: Callable[[int], None] | None = None,
 ) -> tuple[S, Position]:
-    tail = Tail(app, start, cut, spec.topics)
+    tail = Tail(app, start, cut, spec.topics, on_seq)
     fold = spec.fold
     for event, meta in tail:
         state = fold(state, event, meta)

@@ -82,17 +82,23 @@ class Cut(msgspec.Struct, frozen=True):
 # -- reading rows ----------------------------------------------------------------------------------
 
 
-def rows_after(app: LedgerApp, after_id: int | None) -> Iterator[Row]:
+def rows_after(
+    app: LedgerApp, after_id: int | None, on_page: Callable[[int], None] | None = None
+) -> Iterator[Row]:
     """Every stored row after notification id `after_id` (all when None), in ledger order, read
-    raw (ledger/store.py) without building notification objects."""
+    raw (ledger/store.py) without building notification objects. `on_page` is called after
+    each full page with the number of rows yielded so far (progress; never per row)."""
     last_id = -1 if after_id is None else after_id
     postgres = app.location.is_postgres
+    read = 0
     while True:
         page = select_topic_state(app.recorder, postgres, last_id + 1, PAGE)
         yield from page
         if len(page) < PAGE:
             return
-        last_id = page[-1][0]
+        last_id, read = page[-1][0], read + len(page)
+        if on_page is not None:
+            on_page(read)
 
 
 # -- decoding --------------------------------------------------------------------------------------
@@ -134,8 +140,10 @@ class Tail:
         start: Position,
         cut: Cut,
         wanted: frozenset[str] | None,
+        on_seq: Callable[[int], None] | None = None,
     ) -> None:
         self._app, self._cut, self._wanted = app, cut, wanted
+        self._on_seq = on_seq  # progress: called with about the seq reached, once a page
         self.position = start
 
     def __iter__(self) -> Iterator[tuple[DomainEvent, EventMeta]]:
@@ -143,8 +151,15 @@ class Tail:
         frontier, seq = list(start.frontier), start.seq
         last_id, latest = start.notification_id, start.time
         sha256 = hashlib.sha256
+        on_seq, on_page = self._on_seq, None
+        if on_seq is not None:
+
+            def on_page(read: int) -> None:
+                on_seq(start.seq + read)
+
         try:
-            for notification_id, topic, state in rows_after(self._app, start.notification_id):
+            rows = rows_after(self._app, start.notification_id, on_page)
+            for notification_id, topic, state in rows:
                 if cut.at_seq is not None and seq >= cut.at_seq:
                     break
                 event: DomainEvent | None = None

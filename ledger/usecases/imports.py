@@ -9,8 +9,8 @@ empty").
 
 Rows may refer to earlier rows of the same file (a unit's parent, a person's unit). The rows
 are built in one pass and saved in one eventsourcing save, so a 100k-row file is one
-transaction on either backend (ledger/pg_recorder.py); `progress` is called with the
-number of rows built since its last call.
+transaction on either backend (ledger/pg_recorder.py); `progress` is called every
+PROGRESS_EVERY rows with the rows built so far and the rows of the file (ledger/progress.py).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from domain.participation import Participation
 from domain.registry import Person, Signer, Unit
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.mapper import topic_of
+from ledger.progress import Progress
 from ledger.usecases.csv_rows import (
     HEADERS,
     Row,
@@ -46,8 +47,6 @@ from ledger.usecases.workflow import load_participation
 NEEDS_MOVEMENT = ("registrations", "scores")
 PROGRESS_EVERY = 1000
 SCAN_AT = 200  # from this many rows, existing ids are scanned once instead of looked up
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def import_csv(
         raise UsageError(f"import {kind}: --movement applies only to registrations and scores")
     rows = read_rows(data, source, kind)
     now = effective_time(None)
-    tick = _Ticker(progress)
+    tick = _Ticker(progress, len(rows))
 
     def build(signer: Signer) -> list[Aggregate]:
         tick.restart()
@@ -90,13 +89,14 @@ def import_csv(
 
 
 class _Ticker:
-    """Counts built rows and reports them to `progress` every PROGRESS_EVERY rows."""
+    """Counts built rows and reports them, of `total`, to `progress` every PROGRESS_EVERY rows
+    (a retried build starts again from 0)."""
 
-    def __init__(self, progress: Progress | None) -> None:
-        self.progress, self.pending = progress, 0
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done, self.pending = progress, total, 0, 0
 
     def restart(self) -> None:
-        self.pending = 0
+        self.done = self.pending = 0
 
     def __call__(self) -> None:
         self.pending += 1
@@ -105,7 +105,8 @@ class _Ticker:
 
     def flush(self) -> None:
         if self.progress is not None and self.pending:
-            self.progress(self.pending)
+            self.done += self.pending
+            self.progress(self.done, self.total)
         self.pending = 0
 
 

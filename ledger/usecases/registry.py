@@ -26,6 +26,7 @@ from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp, WriteReceipt, check_roles
 from ledger.keys import check_public_key, key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
+from ledger.progress import Progress
 from ledger.registry_tree import registry_line
 from ledger.verify import audited_frontier
 
@@ -176,7 +177,9 @@ def new_person(
     return person
 
 
-def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, WriteReceipt]:
+def sign_new_checkpoint(
+    app: LedgerApp, key: Ed25519PrivateKey, on_progress: Progress | None = None
+) -> tuple[str, WriteReceipt]:
     """Audit what a new checkpoint would cover, then sign it and record it (operator only).
 
     The audit runs incrementally from the newest stored checkpoint (a full audit when there is
@@ -184,10 +187,12 @@ def sign_new_checkpoint(app: LedgerApp, key: Ed25519PrivateKey) -> tuple[str, Wr
     naming the first one), nothing recorded. The size, root and frontier signed are the tree
     that audit recomputed, never a cache. The note's key name is the ledger origin; its body
     commits to the signer registry at that size in an ``award-ledger/registry`` extension line
-    (ledger/registry_tree.py). Returns the signed note text and the receipt."""
+    (ledger/registry_tree.py). Returns the signed note text and the receipt. `on_progress`
+    follows the audit (ledger/progress.py)."""
     check_roles(app.signer_for_key(key), [Ledger.CheckpointSigned])  # before any audit
     latest = latest_checkpoint(app)
-    report, frontier = audited_frontier(app, since=latest.note if latest is not None else None)
+    since = latest.note if latest is not None else None
+    report, frontier = audited_frontier(app, since, on_progress)
     if not report.ok:
         first = report.problems[0]
         raise VerificationError(

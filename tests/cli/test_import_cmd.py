@@ -1,17 +1,15 @@
 """`awards import` through the CLI: exit codes, one-line errors naming the line, --json receipts,
-the progress bar only on a terminal, and the files of docs/examples imported end to end."""
+nothing on stderr off a terminal, and the files of docs/examples imported end to end (progress
+on a terminal: tests/cli/test_progress.py)."""
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cli.import_cmd import progress_bar
 from domain.participation import Participation
 from domain.registry import Person, Unit
 from ledger.application import LedgerApp
@@ -161,19 +159,3 @@ def test_docs_examples_import_end_to_end(world: World, awards: Cli, raw: RawRows
     assert hna.titles == ["advanced_worker", "emulation_fighter_base"]
     assert sorted({s.kind for s in hna.scores}) == ["appraisal", "self"]
     assert world.app.load(Person, Person.id_for("NDH-02"), "person").name == "Vũ Thị Thu, Hà"
-
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    with progress_bar(10, "importing x.csv") as progress:
-        assert progress is None
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stderr", terminal)
-    with progress_bar(10, "importing x.csv") as progress:
-        assert progress is not None
-        progress(10)
-    assert "importing x.csv" in terminal.getvalue()

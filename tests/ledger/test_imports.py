@@ -139,7 +139,7 @@ def test_import_scores_signed_by_the_scorer(world: World) -> None:
 
 def test_import_reports_progress(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     rows = "".join(f"Q{i},Người {i},U1,,false\n" for i in range(5))
     import_csv(
         world.app,
@@ -147,9 +147,9 @@ def test_import_reports_progress(world: World, monkeypatch: pytest.MonkeyPatch) 
         "people",
         f"{HEADERS['people']}\n{rows}".encode(),
         source="people.csv",
-        progress=seen.append,
+        progress=lambda done, total: seen.append((done, total)),
     )
-    assert seen == [2, 2, 1]
+    assert seen == [(2, 5), (4, 5), (5, 5)]  # rows built so far, of the file's rows
 
 
 # -- malformed files: exit 3, naming the line ----------------------------------------------------

@@ -173,8 +173,10 @@ def test_a_warm_read_reuses_the_checked_copy(
     read: list[int] = []
     real = stream.rows_after
 
-    def counting(app: LedgerApp, after_id: int | None) -> Iterator[stream.Row]:
-        for row in real(app, after_id):
+    def counting(
+        app: LedgerApp, after_id: int | None, on_page: Callable[[int], None] | None = None
+    ) -> Iterator[stream.Row]:
+        for row in real(app, after_id, on_page):
             read.append(row[0])
             yield row
 
