@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from cli.context import LedgerContext, json_option, pass_ctx, witness_options, witness_policy
+from cli.progress import progress
 from cli.render import echo_line, emit_json
 from domain.errors import VerificationError
 from ledger.findings import AuditReport
@@ -40,7 +41,8 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
     """Publish the log up to the newest checkpoint, with its reports, as static files in
     DIRECTORY (c2sp.org/tlog-tiles); a rerun writes only what is new."""
     app = obj.app
-    done = publish_log(app, directory)
+    with progress("publish", unit="entries", quiet=as_json) as meter:
+        done = publish_log(app, directory, meter.on_progress)
     written = done.written
     movements: list[str] = []
     if done.start < done.size or done.rebuilt or written:

@@ -34,6 +34,7 @@ from ledger.application import LedgerApp, state_bytes
 from ledger.keys import public_key_from_raw
 from ledger.merkle import leaf_hash
 from ledger.note import Checkpoint, open_checkpoint
+from ledger.progress import Progress
 from ledger.publication import (
     MAX_ENTRY,
     TILE_WIDTH,
@@ -59,10 +60,11 @@ class Published:
     rebuilt: bool  # DIR held a publication that did not check out
 
 
-def publish_log(app: LedgerApp, root: Path) -> Published:
+def publish_log(app: LedgerApp, root: Path, on_progress: Progress | None = None) -> Published:
     """Publish the log up to the newest stored checkpoint into `root` (see the module
     docstring). Raises NotFoundError without a checkpoint, VerificationError when the log
-    does not reproduce the signed root (nothing is then written as `checkpoint`)."""
+    does not reproduce the signed root (nothing is then written as `checkpoint`).
+    `on_progress` is called once a page with the entries read and how many there are to read."""
     ledger = app.genesis()
     note = ledger.published_note
     if note is None:
@@ -88,6 +90,8 @@ def publish_log(app: LedgerApp, root: Path) -> Published:
                 if len(entries) == TILE_WIDTH:
                     writer.put(entries_path(seq // TILE_WIDTH), bundle(entries))
                     entries.clear()
+            if on_progress is not None:
+                on_progress(min(first + len(rows), cp.size) - start, cp.size - start)
             if first + len(rows) >= cp.size:
                 break
     if builder.size != cp.size or builder.root() != cp.root_hash:

@@ -293,3 +293,13 @@ def test_demo_shows_its_steps(
     assert "\rdemo: scenarios: 5 / 5 steps (100%)" in result.stderr
     assert "\rdemo: reports: " in result.stderr and result.stderr.endswith(ERASE)
     assert "\r" not in result.stdout
+
+
+def test_publish_shows_progress_on_a_terminal_and_erases_it(
+    ledger: LedgerApp, awards: Cli, on_a_terminal: None, tmp_path: Path
+) -> None:
+    result = awards("publish", str(tmp_path / "pub"))
+    assert result.exit_code == 0, result.stderr
+    assert "\rpublish: " in result.stderr and " entries" in result.stderr
+    assert result.stderr.rpartition(ERASE)[2] == ""
+    assert "\r" not in result.stdout
