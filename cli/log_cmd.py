@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import (
     LedgerContext,
@@ -34,7 +35,7 @@ from ledger.receipt import (
     parse_receipt,
     verify_receipt,
 )
-from ledger.usecases import registry
+from ledger.usecases import registry, witnessing
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
 from ledger.witness import check_witness_policy
@@ -62,6 +63,19 @@ def _read(path: Path, what: str) -> bytes:
     help="With --key: also write the signed note to this file.",
 )
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--witness-url",
+    "witness_urls",
+    multiple=True,
+    metavar="URL",
+    help="With --key: ask this witness to cosign (c2sp.org/tlog-witness); repeatable.",
+)
+@click.option(
+    "--min-witnesses",
+    type=click.IntRange(min=0),
+    default=None,
+    help="With --witness-url: exit 4 unless this many witnesses cosigned.",
+)
 @force_option
 @json_option
 @pass_ctx
@@ -71,6 +85,8 @@ def checkpoint(
     attach: Path | None,
     out: Path | None,
     passphrase_file: Path | None,
+    witness_urls: tuple[str, ...],
+    min_witnesses: int | None,
     force: bool,
     as_json: bool,
 ) -> None:
@@ -83,10 +99,16 @@ def checkpoint(
         receipt = registry.attach_cosignatures(obj.app, load_key(key_path, passphrase_file), text)
         emit_receipt(receipt, as_json, "cosigned checkpoint attached")
         return
+    if (witness_urls or min_witnesses is not None) and (key_path is None or attach is not None):
+        raise UsageError("--witness-url and --min-witnesses need --key OPERATOR.key, no --attach")
+    if min_witnesses is not None and min_witnesses > len(witness_urls):
+        raise UsageError(f"--min-witnesses {min_witnesses}: only {len(witness_urls)} --witness-url")
     if key_path is not None:
         if out is not None:  # refused before anything is signed or stored
             check_target(out, force)
-        signed, receipt = registry.sign_new_checkpoint(obj.app, load_key(key_path, passphrase_file))
+        key = load_key(key_path, passphrase_file)
+        old_size = witnessing.previous_cosigned_size(obj.app)
+        signed, receipt = registry.sign_new_checkpoint(obj.app, key)
         if out is not None:
             write_text(out, signed, replace=force)
         if as_json:
@@ -94,6 +116,8 @@ def checkpoint(
         else:
             click.echo(signed, nl=False)
             emit_receipt(receipt, False, "checkpoint signed")
+        if witness_urls:
+            _witness(obj, key, signed, witness_urls, old_size, min_witnesses or 0, as_json)
         return
     ledger = obj.app.genesis()
     latest = ledger.latest_checkpoint
@@ -111,6 +135,30 @@ def checkpoint(
         )
     else:
         click.echo(note, nl=False)
+
+
+def _witness(
+    obj: LedgerContext,
+    key: Ed25519PrivateKey,
+    note: str,
+    urls: tuple[str, ...],
+    old_size: int,
+    needed: int,
+    as_json: bool,
+) -> None:
+    """Collect and store cosignatures for the checkpoint just signed; one line per witness that
+    did not cosign on stderr; VerificationError when fewer than `needed` cosigned."""
+    done = witnessing.collect_cosignatures(obj.app, key, note, urls, old_size)
+    for answer in done.answers:
+        if answer.problem is not None:
+            echo_line(f"warning: witness {answer.url}: {answer.problem}", err=True)
+    if done.receipt is not None:
+        emit_receipt(done.receipt, as_json, f"{done.cosigned} witness cosignatures attached")
+    if done.cosigned < needed:
+        raise VerificationError(
+            f"witnesses: {done.cosigned} of {len(urls)} cosigned, {needed} required "
+            "(the checkpoint is signed and stored)"
+        )
 
 
 @click.command("verify")

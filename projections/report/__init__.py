@@ -27,9 +27,7 @@ def movement_report(
     return build_report(folded.state, folded.position, movement, stored_checkpoints(app), cut.as_of)
 
 
-def write_reports(
-    app: LedgerApp, movement: str, folder: Path, replace: bool = False
-) -> list[Path]:
+def write_reports(app: LedgerApp, movement: str, folder: Path, replace: bool = False) -> list[Path]:
     """Write every form of `movement`'s report into `folder`: ``<id>.vi.html``, ``<id>.en.html``,
     ``<id>.json`` and the ``<id>-csv/`` tables (ids with ``/`` get ``_``). Returns the paths.
     Files are written as ledger/files.py writes them (existing ones replaced only if
