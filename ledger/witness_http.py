@@ -128,6 +128,7 @@ def answer(config: WitnessConfig, body: bytes) -> tuple[int, str, bytes]:
 class _Handler(BaseHTTPRequestHandler):
     server: WitnessServer
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may take to send its request (no slow-drip holds a thread)
 
     def do_POST(self) -> None:
         if self.path != ADD_CHECKPOINT:

@@ -178,13 +178,21 @@ def test_a_restarted_witness_keeps_its_state(tmp_path: Path) -> None:
 
 
 def test_concurrent_requests_for_one_log_are_serialised(witness: Running, tmp_path: Path) -> None:
-    """Eight clients each send old=0 for a different size: exactly one may win (the others
-    see 409 with its size); without the lock several would cosign from the same old size."""
-    sizes = list(range(5, 37, 4))
-    with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
-        answers = list(pool.map(lambda n: witness.post(encode_request(0, [], _note(n))), sizes))
-    statuses = sorted(a[0] for a in answers)
-    assert statuses == [200] + [409] * (len(sizes) - 1), answers
-    winner = sizes[[a[0] for a in answers].index(200)]
-    assert _state(tmp_path)[ORIGIN] == {"size": winner, "root": TREE.root(winner).hex()}
-    assert all(a[2] == f"{winner}\n".encode() for a in answers if a[0] == 409)
+    """Each round, eight clients send the witness's current size as old, for different new
+    sizes: exactly one may win (the others see 409 with its size). Without the lock several
+    would cosign from the same old size (this test then fails in most rounds)."""
+    current = 0
+    for _ in range(4):
+        sizes = list(range(current + 1, current + 9))
+
+        def send(n: int, old: int = current) -> tuple[int, str, bytes]:
+            proof = TREE.consistency_proof(old, n) if old else []
+            return witness.post(encode_request(old, proof, _note(n)))
+
+        with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
+            answers = list(pool.map(send, sizes))
+        statuses = [a[0] for a in answers]
+        assert sorted(statuses) == [200] + [409] * (len(sizes) - 1), answers
+        current = sizes[statuses.index(200)]
+        assert _state(tmp_path)[ORIGIN] == {"size": current, "root": TREE.root(current).hex()}
+        assert all(a[2] == f"{current}\n".encode() for a in answers if a[0] == 409)
