@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -111,13 +112,13 @@ def checkpoint(
         signed, receipt = registry.sign_new_checkpoint(obj.app, key)
         if out is not None:
             write_text(out, signed, replace=force)
-        if as_json:
-            emit_json({"note": signed, "receipt": receipt})
-        else:
+        if not as_json:
             click.echo(signed, nl=False)
             emit_receipt(receipt, False, "checkpoint signed")
-        if witness_urls:
-            _witness(obj, key, signed, witness_urls, old_size, min_witnesses or 0, as_json)
+        witnessed = _witness(obj, key, signed, witness_urls, old_size, as_json)
+        if as_json:
+            emit_json({"note": signed, "receipt": receipt, **witnessed})
+        _require_witnesses(witness_urls, witnessed, min_witnesses or 0)
         return
     ledger = obj.app.genesis()
     latest = ledger.latest_checkpoint
@@ -143,20 +144,33 @@ def _witness(
     note: str,
     urls: tuple[str, ...],
     old_size: int,
-    needed: int,
     as_json: bool,
-) -> None:
-    """Collect and store cosignatures for the checkpoint just signed; one line per witness that
-    did not cosign on stderr; VerificationError when fewer than `needed` cosigned."""
+) -> dict[str, Any]:
+    """Collect and store cosignatures for the checkpoint just signed (nothing without `urls`);
+    one `warning:` line on stderr per witness that did not cosign. Returns the JSON fields."""
+    if not urls:
+        return {}
     done = witnessing.collect_cosignatures(obj.app, key, note, urls, old_size)
     for answer in done.answers:
         if answer.problem is not None:
             echo_line(f"warning: witness {answer.url}: {answer.problem}", err=True)
-    if done.receipt is not None:
-        emit_receipt(done.receipt, as_json, f"{done.cosigned} witness cosignatures attached")
-    if done.cosigned < needed:
+    if done.receipt is not None and not as_json:
+        emit_receipt(done.receipt, False, f"{done.cosigned} witness cosignatures attached")
+    return {
+        "witnesses": [
+            {"url": a.url, "cosigned": bool(a.lines), "problem": a.problem} for a in done.answers
+        ],
+        "cosigned": done.cosigned,
+        "cosignatures_receipt": done.receipt,
+    }
+
+
+def _require_witnesses(urls: tuple[str, ...], witnessed: dict[str, Any], needed: int) -> None:
+    """VerificationError (exit 4) when fewer than `needed` witnesses cosigned."""
+    cosigned = int(witnessed.get("cosigned", 0))
+    if cosigned < needed:
         raise VerificationError(
-            f"witnesses: {done.cosigned} of {len(urls)} cosigned, {needed} required "
+            f"witnesses: {cosigned} of {len(urls)} cosigned, {needed} required "
             "(the checkpoint is signed and stored)"
         )
 

@@ -6,6 +6,7 @@ restarted `witness serve` process keeps its state."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -69,6 +70,12 @@ def test_checkpoint_collects_and_stores_cosignatures(
     assert "1 witness cosignatures attached" in first.stdout
     assert f"— {NAME} " in awards("checkpoint").stdout
     assert awards("verify", "--witness", spec, "--min-witnesses", "1").exit_code == 0
+
+    as_json = awards("checkpoint", "--key", keys.op_key, "--witness-url", served.url, "--json")
+    assert as_json.exit_code == 0, as_json.stderr
+    doc = json.loads(as_json.stdout)  # one document
+    assert doc["witnesses"] == [{"url": served.url, "cosigned": True, "problem": None}]
+    assert doc["cosigned"] == 1 and doc["cosignatures_receipt"]["seqs"]
 
     # the next checkpoint goes from the size cosigned before, with a consistency proof
     second = awards("checkpoint", "--key", keys.op_key, "--witness-url", served.url)
