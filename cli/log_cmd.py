@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import (
     LedgerContext,
@@ -35,7 +37,7 @@ from ledger.receipt import (
     parse_receipt,
     verify_receipt,
 )
-from ledger.usecases import registry
+from ledger.usecases import registry, witnessing
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
 from ledger.witness import check_witness_policy
@@ -63,6 +65,19 @@ def _read(path: Path, what: str) -> bytes:
     help="With --key: also write the signed note to this file.",
 )
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--witness-url",
+    "witness_urls",
+    multiple=True,
+    metavar="URL",
+    help="With --key: ask this witness to cosign (c2sp.org/tlog-witness); repeatable.",
+)
+@click.option(
+    "--min-witnesses",
+    type=click.IntRange(min=0),
+    default=None,
+    help="With --witness-url: exit 4 unless this many witnesses cosigned.",
+)
 @force_option
 @json_option
 @pass_ctx
@@ -72,6 +87,8 @@ def checkpoint(
     attach: Path | None,
     out: Path | None,
     passphrase_file: Path | None,
+    witness_urls: tuple[str, ...],
+    min_witnesses: int | None,
     force: bool,
     as_json: bool,
 ) -> None:
@@ -84,19 +101,26 @@ def checkpoint(
         receipt = registry.attach_cosignatures(obj.app, load_key(key_path, passphrase_file), text)
         emit_receipt(receipt, as_json, "cosigned checkpoint attached")
         return
+    if (witness_urls or min_witnesses is not None) and (key_path is None or attach is not None):
+        raise UsageError("--witness-url and --min-witnesses need --key OPERATOR.key, no --attach")
+    if min_witnesses is not None and min_witnesses > len(witness_urls):
+        raise UsageError(f"--min-witnesses {min_witnesses}: only {len(witness_urls)} --witness-url")
     if key_path is not None:
         if out is not None:  # refused before anything is signed or stored
             check_target(out, force)
         key = load_key(key_path, passphrase_file)
+        old_size = witnessing.previous_cosigned_size(obj.app)
         with progress("checkpoint: audit", quiet=as_json) as meter:
             signed, receipt = registry.sign_new_checkpoint(obj.app, key, meter.on_progress)
         if out is not None:
             write_text(out, signed, replace=force)
-        if as_json:
-            emit_json({"note": signed, "receipt": receipt})
-        else:
+        if not as_json:
             click.echo(signed, nl=False)
             emit_receipt(receipt, False, "checkpoint signed")
+        witnessed = _witness(obj, key, signed, witness_urls, old_size, as_json)
+        if as_json:
+            emit_json({"note": signed, "receipt": receipt, **witnessed})
+        _require_witnesses(witness_urls, witnessed, min_witnesses or 0)
         return
     ledger = obj.app.genesis()
     latest = ledger.latest_checkpoint
@@ -114,6 +138,43 @@ def checkpoint(
         )
     else:
         click.echo(note, nl=False)
+
+
+def _witness(
+    obj: LedgerContext,
+    key: Ed25519PrivateKey,
+    note: str,
+    urls: tuple[str, ...],
+    old_size: int,
+    as_json: bool,
+) -> dict[str, Any]:
+    """Collect and store cosignatures for the checkpoint just signed (nothing without `urls`);
+    one `warning:` line on stderr per witness that did not cosign. Returns the JSON fields."""
+    if not urls:
+        return {}
+    done = witnessing.collect_cosignatures(obj.app, key, note, urls, old_size)
+    for answer in done.answers:
+        if answer.problem is not None:
+            echo_line(f"warning: witness {answer.url}: {answer.problem}", err=True)
+    if done.receipt is not None and not as_json:
+        emit_receipt(done.receipt, False, f"{done.cosigned} witness cosignatures attached")
+    return {
+        "witnesses": [
+            {"url": a.url, "cosigned": bool(a.lines), "problem": a.problem} for a in done.answers
+        ],
+        "cosigned": done.cosigned,
+        "cosignatures_receipt": done.receipt,
+    }
+
+
+def _require_witnesses(urls: tuple[str, ...], witnessed: dict[str, Any], needed: int) -> None:
+    """VerificationError (exit 4) when fewer than `needed` witnesses cosigned."""
+    cosigned = int(witnessed.get("cosigned", 0))
+    if cosigned < needed:
+        raise VerificationError(
+            f"witnesses: {cosigned} of {len(urls)} cosigned, {needed} required "
+            "(the checkpoint is signed and stored)"
+        )
 
 
 @click.command("verify")

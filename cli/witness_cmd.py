@@ -1,4 +1,5 @@
-"""`awards witness cosign`: an inspectorate's witness cosigns checkpoints it saw extend."""
+"""`awards witness cosign` and `awards witness serve`: an inspectorate's witness cosigns
+checkpoints it saw extend, from files or over HTTP (c2sp.org/tlog-witness)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from pathlib import Path
 import click
 
 from cli.context import LedgerContext, force_option, load_key, pass_ctx
-from domain.errors import MalformedInputError
+from cli.render import echo_line
+from domain.errors import MalformedInputError, UsageError
 from ledger.files import check_target, write_text
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint
 from ledger.witness import WitnessState, witness_cosign
+from ledger.witness_http import WitnessConfig, WitnessServer
 
 
 @click.group("witness")
@@ -69,6 +72,54 @@ def cosign_cmd(
     if out is not None:
         write_text(out, text, replace=force)
     click.echo(text, nl=False)
+
+
+@witness.command("serve")
+@click.option("--name", required=True, help="The witness's key name, e.g. thanhtra.gov.vn/w1.")
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--state",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The witness's memory of the last checkpoint it cosigned (JSON, created if missing).",
+)
+@click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--listen", required=True, metavar="HOST:PORT", help="Address to listen on.")
+def serve_cmd(
+    name: str,
+    key_path: Path,
+    passphrase_file: Path | None,
+    state: Path,
+    operator_pub: Path,
+    listen: str,
+) -> None:
+    """Answer c2sp.org/tlog-witness add-checkpoint requests (POST /add-checkpoint) until
+    interrupted. Prints the address it listens on; logs one line per request on stderr."""
+    host, sep, port_text = listen.rpartition(":")
+    if not sep or not host or not port_text.isdigit() or int(port_text) > 65535:
+        raise UsageError(f"--listen '{listen}': expected HOST:PORT")
+    operator_key = raw_public_key(load_public_key(operator_pub))
+    key = load_key(key_path, passphrase_file)
+    witness_state = WitnessState(state)
+    witness_state.load()  # an unreadable state refuses to start
+    config = WitnessConfig(name, key, operator_key, witness_state)
+    try:
+        server = WitnessServer((host.strip("[]"), int(port_text)), config, _log)
+    except OSError as exc:
+        raise UsageError(f"--listen '{listen}': cannot listen ({exc.strerror})") from exc
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"witness {name} listening on http://{bound_host!s}:{bound_port}", nl=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _log(line: str) -> None:
+    echo_line(line, err=True)
 
 
 COMMANDS = [witness]

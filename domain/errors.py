@@ -121,6 +121,16 @@ class CheckpointError(VerificationError):
     """Raised when a checkpoint is unsigned, signed by an unknown key, or names another log."""
 
 
+class WitnessConflictError(ConsistencyError):
+    """Raised by a witness whose state disagrees with a request: `size` is the size it last
+    cosigned when the request's old size is stale (the caller may retry from it), None when the
+    checkpoint forks the log at the size it already cosigned (c2sp.org/tlog-witness 409)."""
+
+    def __init__(self, message: str, size: int | None) -> None:
+        super().__init__(message)
+        self.size = size
+
+
 # -- exit 5: storage or concurrency --------------------------------------------------------------
 
 

@@ -15,10 +15,13 @@ Cosignature line (c2sp.org/tlog-cosignature)::
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,9 @@ from domain.errors import (
     CheckpointError,
     ConsistencyError,
     MalformedInputError,
+    MalformedProofError,
+    StorageError,
+    WitnessConflictError,
 )
 from ledger.files import write_text
 from ledger.keys import raw_public_key
@@ -134,11 +140,35 @@ class SeenCheckpoint:
     root_hash: bytes
 
 
+_THREAD_LOCKS: dict[Path, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
 class WitnessState:
     """The witness's memory: the last checkpoint cosigned per origin, in a JSON file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold this state exclusively (threads of this process, and other processes through an
+        advisory lock on ``<state>.lock``) for one read-check-sign-write."""
+        key = self.path.resolve()
+        with _THREAD_LOCKS_GUARD:
+            thread_lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
+        with thread_lock:
+            lock_path = self.path.with_name(self.path.name + ".lock")
+            try:
+                handle = open(lock_path, "a+b")
+            except OSError as exc:
+                raise StorageError(f"witness state lock '{lock_path}': {exc.strerror}") from exc
+            with handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def load(self) -> dict[str, SeenCheckpoint]:
         if not self.path.exists():
@@ -174,12 +204,68 @@ def witness_cosign(
     larger ones a valid consistency proof from the last one; (4) cosign and remember it.
     Raises CheckpointError / ConsistencyError / RootMismatchError and changes nothing.
     """
+    note, checkpoint = _open_note(note_text, operator_key)
+    with state.locked():
+        seen = state.load()
+        return _extend_and_cosign(note, checkpoint, proof, seen, state, name, key, now)
+
+
+def witness_add_checkpoint(
+    note_text: str | bytes,
+    old_size: int,
+    proof: Sequence[bytes],
+    state: WitnessState,
+    name: str,
+    key: Ed25519PrivateKey,
+    operator_key: bytes,
+    now: int | None = None,
+) -> SignedNote:
+    """The add-checkpoint call of c2sp.org/tlog-witness: `witness_cosign` plus the caller's
+    `old_size`, which must be the size this witness last cosigned for the origin (0 if none).
+
+    Raises, in the order the protocol checks: MalformedNoteError (400), CheckpointError or
+    SignatureError when the operator did not sign it (403), MalformedInputError when `old_size`
+    exceeds the checkpoint's size or a proof is given from size 0 (400), WitnessConflictError
+    (409) for a stale old size or a fork, ConsistencyError for a bad proof (422). Nothing is
+    recorded unless it cosigns; the whole check runs under the state's lock.
+    """
+    note, checkpoint = _open_note(note_text, operator_key)
+    if old_size > checkpoint.size:
+        raise MalformedInputError(
+            f"witness: old size {old_size} exceeds the checkpoint size {checkpoint.size}"
+        )
+    if old_size == 0 and proof:
+        raise MalformedProofError("witness: a consistency proof from size 0 must be empty")
+    with state.locked():
+        seen = state.load()
+        last = seen.get(checkpoint.origin)
+        current = last.size if last is not None else 0
+        if old_size != current:
+            raise WitnessConflictError(
+                f"witness: old size {old_size} is not the size {current} last cosigned", current
+            )
+        return _extend_and_cosign(note, checkpoint, proof, seen, state, name, key, now)
+
+
+def _open_note(note_text: str | bytes, operator_key: bytes) -> tuple[SignedNote, Checkpoint]:
+    """(1): the note parsed, and its checkpoint signed by the operator (key name = origin)."""
     note = SignedNote.from_text(note_text)
     origin = note.text.split("\n", 1)[0]
-    # (1):
-    checkpoint: Checkpoint = open_checkpoint(note_text, origin, origin, operator_key)
-    seen = state.load()
-    last = seen.get(origin)
+    return note, open_checkpoint(note_text, origin, origin, operator_key)
+
+
+def _extend_and_cosign(
+    note: SignedNote,
+    checkpoint: Checkpoint,
+    proof: Sequence[bytes],
+    seen: dict[str, SeenCheckpoint],
+    state: WitnessState,
+    name: str,
+    key: Ed25519PrivateKey,
+    now: int | None,
+) -> SignedNote:
+    """Steps (2)-(4) of `witness_cosign`, with `seen` loaded under the state's lock."""
+    last = seen.get(checkpoint.origin)
     if last is not None:
         # (2):
         if checkpoint.size < last.size:
@@ -189,9 +275,10 @@ def witness_cosign(
             )
         # (3):
         if checkpoint.size == last.size and checkpoint.root_hash != last.root_hash:
-            raise ConsistencyError(
+            raise WitnessConflictError(
                 f"witness: checkpoint forks the log at size {checkpoint.size}: root "
-                f"{checkpoint.root_hash.hex()} differs from the cosigned {last.root_hash.hex()}"
+                f"{checkpoint.root_hash.hex()} differs from the cosigned {last.root_hash.hex()}",
+                None,
             )
         if checkpoint.size > last.size > 0:
             try:
@@ -209,6 +296,6 @@ def witness_cosign(
                 ) from exc
     # (4):
     cosigned = cosign(note, name, key, int(time.time()) if now is None else now)
-    seen[origin] = SeenCheckpoint(checkpoint.size, checkpoint.root_hash)
+    seen[checkpoint.origin] = SeenCheckpoint(checkpoint.size, checkpoint.root_hash)
     state.save(seen)
     return cosigned
