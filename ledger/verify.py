@@ -45,7 +45,7 @@ from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree, lea
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
-from ledger.verify_caches import CacheCheck, check_frontier
+from ledger.verify_caches import CacheCheck, check_frontier, check_tiles
 from ledger.verify_checkpoints import (
     BOUNDARY_ROWS,
     Start,
@@ -72,7 +72,7 @@ def audit(
     operator_key: bytes | None = None,
     since: str | bytes | None = None,
     workers: int | None = None,
-    caches: Sequence[CacheCheck] = (check_frontier,),
+    caches: Sequence[CacheCheck] = (check_frontier, check_tiles),
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:
     every finding becomes a Problem (a storage failure still raises StorageError)."""
