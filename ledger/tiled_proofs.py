@@ -4,10 +4,12 @@ A proof for sizes up to the newest signed checkpoint (size C, root R) is made fr
 tiles it needs (ledger/tiles.py), then checked: the tiles' root at C must be R, the root they
 give at any other size s < C must be consistent with R (a consistency proof s → C, also from
 the tiles, verified), and the inclusion or consistency proof itself must verify against those
-roots. A tile that fails this is VerificationError (exit 4): no proof is printed. Sizes the
-checkpoint does not cover, and ledgers without usable tiles, fall back to the tree recomputed
-from the log (``LedgerApp.tree``); that read also rebuilds the tiles when the ledger is
-writable, so the next proof is cheap again.
+roots. Sizes after the checkpoint (at least its own event) take their roots from the
+checkpoint's compact range extended by the log's rows after it, read back from where the tiles
+end and compared leaf by leaf. A tile that fails any of this is VerificationError (exit 4): no
+proof is printed. Ledgers without usable tiles (none, behind, not ending on the last row) fall
+back to the tree recomputed from the log (``LedgerApp.tree``); that read also rebuilds the
+tiles when the ledger is writable, so the next proof is cheap again.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from ledger.application import LedgerApp
 from ledger.merkle import (
     HASH_SIZE,
     NODE_PREFIX,
+    CompactRange,
     MerkleTree,
+    leaf_hash,
     verify_consistency,
     verify_inclusion,
 )
-from ledger.tiles import HEIGHT, WIDTH, TileStore
+from ledger.store import state_bytes
+from ledger.tiles import HEIGHT, WIDTH, TileEnd, TileStore
 
 
 class TilesUnavailable(Exception):
@@ -36,9 +41,9 @@ class TileTree(MerkleTree):
     """A read-only MerkleTree whose nodes come from stored tiles, fetched when first needed.
     Nothing here is checked: see the module docstring."""
 
-    def __init__(self, store: TileStore, size: int) -> None:
+    def __init__(self, store: TileStore, end: TileEnd) -> None:
         super().__init__()
-        self._store, self._size = store, size
+        self._store, self._size, self.end = store, end.size, end
         self._tiles: dict[tuple[int, int], bytes] = {}
 
     @property
@@ -81,7 +86,7 @@ def stored_tree(app: LedgerApp) -> TileTree | None:
         end = store.load_end()
     except Exception:  # no tiles table: an older ledger, or one whose table was dropped
         return None
-    return None if end is None else TileTree(store, end.size)
+    return None if end is None else TileTree(store, end)
 
 
 def _refused(checkpoint: Ledger.CheckpointSigned, problem: Exception) -> VerificationError:
@@ -92,25 +97,50 @@ def _refused(checkpoint: Ledger.CheckpointSigned, problem: Exception) -> Verific
 
 
 def _anchored(
-    tree: MerkleTree, checkpoint: Ledger.CheckpointSigned, sizes: list[int]
+    app: LedgerApp, tree: TileTree, checkpoint: Ledger.CheckpointSigned, sizes: list[int]
 ) -> dict[int, bytes]:
-    """The roots of `tree` at `sizes` (each ≤ the checkpoint's), each proven consistent with
-    the signed checkpoint root. Raises VerificationError, TilesUnavailable."""
+    """The true roots at `sizes` (each ≤ the tiles' size): up to the checkpoint, the tiles'
+    roots proven consistent with the signed root; beyond it, the checkpoint's compact range
+    (from the tiles, its root the signed one) extended by the log's own rows, which must
+    also be the tiles' leaves. Raises VerificationError, TilesUnavailable."""
     top, signed = checkpoint.size, checkpoint.root_hash
-    if tree.size < top:
-        raise TilesUnavailable(f"tiles cover {tree.size} events, the checkpoint {top}")
+    if tree.size < max(top, *sizes):
+        raise TilesUnavailable(f"tiles cover {tree.size} events")
     roots: dict[int, bytes] = {}
     try:
         if tree.root(top) != signed:
             raise VerificationError(f"their root at {top} is not the signed root")
         roots[top] = signed
-        for size in sizes:
-            if size not in roots:
-                root = tree.root(size)
-                verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
-                roots[size] = root
+        for size in sorted(s for s in sizes if s < top):
+            root = tree.root(size)
+            verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
+            roots[size] = root
+        beyond = sorted(s for s in sizes if s > top)
+        if beyond:
+            roots.update(_tail_roots(app, tree, top, beyond))
     except AwardLedgerError as exc:
         raise _refused(checkpoint, exc) from exc
+    return roots
+
+
+def _tail_roots(app: LedgerApp, tree: TileTree, top: int, sizes: list[int]) -> dict[int, bytes]:
+    """The roots at `sizes` (> top, ascending) from the compact range at `top` and the log's
+    rows top .. max(sizes) - 1, read back from where the tiles end (on the index)."""
+    end = tree.end
+    rows = app.rows_before(end.last_id + 1, end.size - top)
+    if len(rows) != end.size - top or rows[-1].id != end.last_id:
+        raise TilesUnavailable("the tiles do not end on a stored row")
+    if app.count_through(rows[0].id) != top + 1:
+        raise TilesUnavailable("the tiles' end is not where the log ends")
+    compact = CompactRange.from_hashes(top, tree.compact_range(top))
+    roots: dict[int, bytes] = {}
+    for seq, row in enumerate(rows[: sizes[-1] - top], start=top):
+        value = leaf_hash(state_bytes(row.state))
+        if value != tree.leaf_hash_at(seq):
+            raise VerificationError(f"event {seq} is not their leaf {seq}")
+        compact.append(value)
+        if compact.size in sizes:
+            roots[compact.size] = compact.root()
     return roots
 
 
@@ -120,10 +150,10 @@ def checked_inclusion(
     """(leaf hash, PATH(seq, D[size]), root at size) from the tiles, checked against the
     signed `checkpoint`; None when the tiles cannot answer (the caller recomputes)."""
     tree = stored_tree(app)
-    if tree is None or checkpoint is None or not seq < size <= checkpoint.size:
+    if tree is None or checkpoint is None or not seq < size <= tree.size:
         return None
     try:
-        root = _anchored(tree, checkpoint, [size])[size]
+        root = _anchored(app, tree, checkpoint, [size])[size]
         leaf, proof = tree.leaf_hash_at(seq), tree.inclusion_proof(seq, size)
     except TilesUnavailable:
         return None
@@ -139,18 +169,18 @@ def checked_consistency(
 ) -> tuple[int, bytes, bytes, list[bytes]] | None:
     """(new size, old root, new root, PROOF(old, D[new])) from the tiles, checked against the
     signed `checkpoint`; None when they cannot answer. Without `new`, the whole ledger: the
-    tiles' size, when they end on the ledger's last row and the checkpoint covers them."""
+    tiles' size, when they end on the ledger's last row (checked by counting)."""
     tree = stored_tree(app)
     if tree is None or checkpoint is None:
         return None
     if new is None:
-        if tree.size != checkpoint.size or not _ends_on_last_row(app):
+        if tree.end.last_id != app.last_notification_id():
             return None
         new = tree.size
-    if not 0 < old <= new <= checkpoint.size:
+    if not 0 < old <= new <= tree.size:
         return None
     try:
-        roots = _anchored(tree, checkpoint, [old, new])
+        roots = _anchored(app, tree, checkpoint, [old, new])
         proof = tree.consistency_proof(old, new)
     except TilesUnavailable:
         return None
@@ -161,23 +191,15 @@ def checked_consistency(
     return new, roots[old], roots[new], proof
 
 
-def _ends_on_last_row(app: LedgerApp) -> bool:
-    store = TileStore(app.recorder, app.location.is_postgres)
-    try:
-        end = store.load_end()
-    except Exception:
-        return False
-    return end is not None and end.last_id == app.last_notification_id()
-
-
 def recomputed_tree(app: LedgerApp) -> MerkleTree:
     """The tree recomputed from the log (``LedgerApp.tree``); the tiles are rebuilt from it
     when the ledger is writable (a read-only one keeps it in memory only)."""
     tree, leaf_ids = app.tree()
+    if not leaf_ids:
+        return tree
+    tiles = stored_tree(app)
+    if tiles is not None and tiles.size == tree.size and tiles.end.last_id == leaf_ids[-1]:
+        return tree  # they end where the tree does (a proof beyond the checkpoint)
     with contextlib.suppress(Exception):  # read-only, or a writer got there first
-        store = TileStore(app.recorder, app.location.is_postgres)
-        end = store.load_end()
-        if end is not None and end.size == tree.size and end.last_id == leaf_ids[-1]:
-            return tree  # they end where the tree does (a proof beyond the checkpoint)
-        store.store_rebuilt(tree, leaf_ids)
+        TileStore(app.recorder, app.location.is_postgres).store_rebuilt(tree, leaf_ids)
     return tree
