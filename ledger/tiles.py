@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.merkle import HASH_SIZE, NODE_PREFIX, MerkleTree
 from ledger.store import state_bytes
@@ -28,13 +28,11 @@ FULL = WIDTH * HASH_SIZE
 META_LEVEL = -1  # the row that says where the tiles end
 
 
-class TileEnd:
+class TileEnd(NamedTuple):
     """Where the stored tiles end: `size` leaves, the last one at notification id `last_id`."""
 
-    __slots__ = ("last_id", "size")
-
-    def __init__(self, size: int, last_id: int) -> None:
-        self.size, self.last_id = size, last_id
+    size: int
+    last_id: int
 
     def encode(self) -> bytes:
         return self.size.to_bytes(8, "big") + self.last_id.to_bytes(8, "big")
@@ -137,6 +135,11 @@ class TileStore:
 
     # -- on the caller's cursor ----------------------------------------------------------------
 
+    def create_table(self) -> None:
+        """:meth:`create` in a transaction of its own (where the ledger's tables are made)."""
+        with self.recorder.datastore.transaction(commit=True) as cursor:
+            self.create(cursor)
+
     def create(self, cursor: Any) -> None:
         blob = "BYTEA" if self.postgres else "BLOB"
         cursor.execute(
@@ -192,8 +195,8 @@ class TileStore:
     def extend(self, cursor: Any, ids: Sequence[int], states: Iterable[bytes]) -> bool:
         """Inside the insert's transaction (the writer holds the lock): extend the tiles by the
         new rows `ids` (with their `states`, in the same order), if the tiles end on the row
-        just before them. Returns whether it did. Creates the table on a ledger without one."""
-        self.create(cursor)
+        just before them. Returns whether it did. Raises on a ledger without the table (made
+        by :meth:`create` when the ledger is, or by a rebuild)."""
         end = self.end(cursor)
         first = min(ids)
         cursor.execute(
