@@ -181,7 +181,7 @@ def test_a_forged_consistent_tile_set_is_refused_by_the_checkpoint(
     assert end is not None
     fake = MerkleTree(hashlib.sha256(bytes([i])).digest() for i in range(end.size))
     store = TileStore(tiled.recorder, tiled.location.is_postgres)
-    with tiled.recorder.datastore.transaction(commit=True) as cursor:
+    with store.recorder.datastore.transaction(commit=True) as cursor:
         store.put(cursor, tiles_of(fake), end)
     for args in [("prove", "2"), ("consistency", "2", "8"), ("consistency", "2")]:
         code, out, err = _awards(ledger_url, *args)
