@@ -37,9 +37,10 @@ from ledger.receipt import (
     parse_receipt,
     verify_receipt,
 )
+from ledger.tiled_proofs import checked_consistency, checked_inclusion, recomputed_tree
 from ledger.usecases import registry, witnessing
 from ledger.verify import audit
-from ledger.verify_caches import check_frontier
+from ledger.verify_caches import check_frontier, check_tiles
 from ledger.witness import check_witness_policy
 from projections.log import log_view
 from projections.verify_views import check_views
@@ -229,7 +230,7 @@ def verify(
     if since is not None and given:
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
     with progress("verify", quiet=as_json) as meter:
-        caches = (check_frontier, check_views)
+        caches = (check_frontier, check_tiles, check_views)
         report = audit(obj.app, given, pinned, since, workers, caches, meter.on_progress)
     if as_json:
         emit_json(report)
@@ -294,19 +295,22 @@ def prove(
                 "must run 'awards checkpoint --key OPERATOR.key' (or give --size N)"
             )
         size = latest.size
-    tree, _ = app.tree()
-    if size > tree.size or seq >= size:
-        raise UsageError(
-            f"prove: event {seq} is not in a tree of size {size} (ledger has {tree.size})"
-        )
-    proof = tree.inclusion_proof(seq, size)
+    checked = checked_inclusion(app, latest, seq, size)
+    if checked is None:  # beyond the checkpoint, or no usable tiles: from the log
+        tree = recomputed_tree(app)
+        if size > tree.size or seq >= size:
+            raise UsageError(
+                f"prove: event {seq} is not in a tree of size {size} (ledger has {tree.size})"
+            )
+        checked = tree.leaf_hash_at(seq), tree.inclusion_proof(seq, size), tree.root(size)
+    leaf, proof, root = checked
     note = latest.note if latest is not None and latest.size == size else None
     doc = {
         "seq": seq,
         "size": size,
-        "leaf_hash": tree.leaf_hash_at(seq).hex(),
+        "leaf_hash": leaf.hex(),
         "proof": [h.hex() for h in proof],
-        "root": tree.root(size).hex(),
+        "root": root.hex(),
         "checkpoint": note,
     }
     if out is not None:
@@ -327,16 +331,20 @@ def prove(
 @pass_ctx
 def consistency(obj: LedgerContext, old_size: int, new_size: int | None, as_json: bool) -> None:
     """Consistency proof from tree size OLD_SIZE to NEW_SIZE (default: the whole ledger)."""
-    tree, _ = obj.app.tree()
-    new = new_size or tree.size
-    if not old_size <= new <= tree.size:
-        raise UsageError(f"consistency: need OLD ≤ NEW ≤ {tree.size}, got {old_size} and {new}")
-    proof = tree.consistency_proof(old_size, new)
+    app = obj.app
+    checked = checked_consistency(app, registry.latest_checkpoint(app), old_size, new_size)
+    if checked is None:  # beyond the checkpoint, or no usable tiles: from the log
+        tree = recomputed_tree(app)
+        new = new_size or tree.size
+        if not old_size <= new <= tree.size:
+            raise UsageError(f"consistency: need OLD ≤ NEW ≤ {tree.size}, got {old_size} and {new}")
+        checked = new, tree.root(old_size), tree.root(new), tree.consistency_proof(old_size, new)
+    new, old_root, new_root, proof = checked
     doc = {
         "old_size": old_size,
         "new_size": new,
-        "old_root": tree.root(old_size).hex(),
-        "new_root": tree.root(new).hex(),
+        "old_root": old_root.hex(),
+        "new_root": new_root.hex(),
         "proof": [h.hex() for h in proof],
     }
     if as_json:

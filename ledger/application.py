@@ -56,6 +56,7 @@ from ledger.store import (
     sqlite_is_quiescent,
 )
 from ledger.store import state_bytes as state_bytes  # re-exported: verify reads rows too
+from ledger.tiles import TileStore
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R")
@@ -122,6 +123,8 @@ class LedgerApp(Application[UUID]):
         if create:  # an optimisation only: reads work without it (e.g. ledgers made earlier)
             with contextlib.suppress(StorageError):  # e.g. two offices creating it at once
                 self._read(create_topic_index)
+            with contextlib.suppress(Exception):  # tiles are rebuilt by a read without it
+                TileStore(self.recorder, location.is_postgres).create_table()
 
     def _open_postgres(self, location: LedgerLocation, create: bool) -> None:
         super().__init__(env={**location.env, "CREATE_TABLE": "n"})

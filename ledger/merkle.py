@@ -98,13 +98,21 @@ class MerkleTree:
             )
             level += 1
 
+    def node(self, level: int, index: int) -> bytes:
+        """The hash of complete subtree `index` of `level` (leaves [index * 2**level, ...))."""
+        offset = index * HASH_SIZE
+        return bytes(self._levels[level][offset : offset + HASH_SIZE])
+
+    def level_hashes(self, level: int) -> bytes:
+        """Every complete-subtree hash of `level`, packed (empty above the top)."""
+        return bytes(self._levels[level]) if level < len(self._levels) else b""
+
     def _cover(self, lo: int, hi: int) -> list[bytes]:
         """The complete subtrees covering [lo, hi), largest first; lo must be aligned."""
         width, nodes = hi - lo, []
         for level in range(width.bit_length() - 1, -1, -1):
             if width >> level & 1:
-                offset = (lo >> level) * HASH_SIZE
-                nodes.append(bytes(self._levels[level][offset : offset + HASH_SIZE]))
+                nodes.append(self.node(level, lo >> level))
                 lo += 1 << level
         return nodes
 

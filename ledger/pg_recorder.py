@@ -14,10 +14,14 @@ save). The cached row is this process's local key's, and only believed when its 
 (ledger/cache.py). When the cache does not end just before the new rows (missing, refused,
 stale, or a row in between) the fold is skipped and the receipt is made the slow way, after
 the commit. A failing fold never fails the write: it runs in a savepoint.
+
+In the same way it extends the stored hash tiles (ledger/tiles.py) by the new rows, in a
+savepoint of the insert's transaction: rows and tiles commit together.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +32,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 from ledger.cache import Frontier, FrontierCache
 from ledger.merkle import CompactRange, leaf_hash
 from ledger.store import select_rows_before
+from ledger.tiles import TileStore
 
 CHUNK = 2000
 
@@ -39,6 +44,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.frontier_cache = FrontierCache(self, postgres=True)
+        self.tiles = TileStore(self, postgres=True)
         self._last = threading.local()  # this thread's last committed fold
 
     def insert_events(
@@ -58,6 +64,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     fetched = self._fetch_ids_after_insert_events(curs, chunk)
                     ids.extend(fetched or [])
                 fold = self._fold(conn, curs, ids, stored_events)
+                self._extend_tiles(conn, curs, ids, stored_events)
         self._last.fold = fold  # committed
         return ids
 
@@ -86,6 +93,16 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 return sorted(ids), seqs, frontier
         except Exception:  # the cache is only a shortcut: make the receipt the slow way
             return None
+
+    def _extend_tiles(
+        self, conn: Any, curs: Any, ids: list[int], stored_events: Sequence[StoredEvent]
+    ) -> None:
+        """Extend the hash tiles by the new rows in a savepoint (the table is locked); an
+        error undoes only the tiles' part (ledger/tiles.py)."""
+        if len(ids) != len(stored_events):
+            return
+        with contextlib.suppress(Exception), conn.transaction():  # a savepoint
+            self.tiles.extend(curs, ids, [s.state for s in stored_events])
 
     def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
         """The seqs of `notification_ids` (in ledger order) and the frontier after them, if

@@ -12,7 +12,6 @@ the operator's public key; v1 receipts (no record) still verify, proving less.
 
 from __future__ import annotations
 
-import bisect
 from typing import Any
 from uuid import UUID
 
@@ -429,8 +428,7 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
             f"receipt refused: authority {decision.authority!r} of decision {number} does not "
             f"hold {decision.award} in its competence (the decision overrode rule 5)"
         )
-    _, leaf_ids = app.tree()
-    seq = bisect.bisect_left(leaf_ids, notification_id)
+    seq = app.count_through(notification_id) - 1  # counted on the index, not a second pass
     shown = {"number": number, "award": decision.award, "recipient": recipient}
     return build_receipt(app, seq, shown)
 

@@ -121,6 +121,7 @@ def _parse(url: str) -> LedgerLocation:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": _timeout("AWARDS_LOCK_TIMEOUT", "30"),
+        "APPLICATION_RECORDER_TOPIC": "ledger.sqlite_recorder:LedgerSQLiteRecorder",
     }
     return LedgerLocation(url=url, backend="sqlite", env=env)
 

@@ -3,8 +3,9 @@
 Run by a full audit after steps (1)–(7), when the whole recomputed tree is at hand (an
 incremental audit does not hold it and skips this step). Each check appends a Problem (step 8,
 at the ledger's size: after every problem of the log itself) for a cached row that does not
-match, and a note for what it cannot check here. The ledger's own check is the write-receipt
-frontier (ledger/cache.py); the CLI adds the stored views' (projections/verify_views.py).
+match, and a note for what it cannot check here. The ledger's own checks are the write-receipt
+frontier (ledger/cache.py) and the hash tiles (ledger/tiles.py); the CLI adds the stored
+views' (projections/verify_views.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ledger.application import LedgerApp
 from ledger.cache import split_hashes
 from ledger.findings import Problem
 from ledger.merkle import MerkleTree
+from ledger.tiles import META_LEVEL, TileEnd, TileStore, tiles_of
 
 STEP = 8
 
@@ -77,3 +79,37 @@ def check_frontier(
         ):
             problems.append(cache_problem(tree, f"{where}: does not end on event {row.size - 1}"))
         check_seal(cache.opens(row), where, tree, problems, notes)
+
+
+def check_tiles(
+    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+) -> None:
+    """The stored hash tiles (ledger/tiles.py) equal the tiles of the recomputed tree at the
+    size they claim, and end on the right row; a missing table is only a note."""
+    store = TileStore(app.recorder, app.location.is_postgres)
+    try:
+        rows = store.load_all()
+    except Exception:  # no table: an older ledger, or one whose table was dropped
+        notes.append("hash tiles: none stored (rebuilt by the next read that needs them)")
+        return
+    if not rows:
+        return
+    stored = {(level, index): blob for level, index, blob in rows}
+    end = TileEnd.decode(stored.pop((META_LEVEL, 0), b""))
+    if end is None or end.size > tree.size:
+        claimed = "unreadable" if end is None else f"covers {end.size} events"
+        problems.append(
+            cache_problem(tree, f"hash tiles: end row {claimed}, the ledger holds {tree.size}")
+        )
+        return
+    if not ends_at(app, tree, end.size, end.last_id):
+        problems.append(cache_problem(tree, f"hash tiles: do not end on event {end.size - 1}"))
+    want = tiles_of(tree, end.size)
+    for level, index in sorted(set(stored) | set(want)):
+        if stored.get((level, index)) != want.get((level, index)):
+            problems.append(
+                cache_problem(
+                    tree,
+                    f"hash tiles: tile {level}/{index} does not match the tree of size {end.size}",
+                )
+            )

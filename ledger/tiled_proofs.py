@@ -1,0 +1,205 @@
+"""Inclusion and consistency proofs read from the stored hash tiles, checked before use.
+
+A proof for sizes up to the newest signed checkpoint (size C, root R) is made from the few
+tiles it needs (ledger/tiles.py), then checked: the tiles' root at C must be R, the root they
+give at any other size s < C must be consistent with R (a consistency proof s → C, also from
+the tiles, verified), and the inclusion or consistency proof itself must verify against those
+roots. Sizes after the checkpoint (at least its own event) take their roots from the
+checkpoint's compact range extended by the log's rows after it, read back from where the tiles
+end and compared leaf by leaf. A tile that fails any of this is VerificationError (exit 4): no
+proof is printed. Ledgers without usable tiles (none, behind, not ending on the last row) fall
+back to the tree recomputed from the log (``LedgerApp.tree``); that read also rebuilds the
+tiles when the ledger is writable, so the next proof is cheap again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+
+from domain.errors import AwardLedgerError, VerificationError
+from domain.registry import Ledger
+from ledger.application import LedgerApp
+from ledger.merkle import (
+    HASH_SIZE,
+    NODE_PREFIX,
+    CompactRange,
+    MerkleTree,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from ledger.store import state_bytes
+from ledger.tiles import HEIGHT, WIDTH, TileEnd, TileStore
+
+
+class TilesUnavailable(Exception):
+    """The stored tiles cannot answer (missing table, rows, or short tiles): recompute."""
+
+
+class TileTree(MerkleTree):
+    """A read-only MerkleTree whose nodes come from stored tiles, fetched when first needed.
+    Nothing here is checked: see the module docstring."""
+
+    def __init__(self, store: TileStore, end: TileEnd) -> None:
+        super().__init__()
+        self._store, self._size, self.end = store, end.size, end
+        self._tiles: dict[tuple[int, int], bytes] = {}
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def node(self, level: int, index: int) -> bytes:
+        tile_level, rise = divmod(level, HEIGHT)
+        first = index << rise  # the first hash under this node, on the tile's level
+        tile = self._tile(tile_level, first // WIDTH)
+        start = (first % WIDTH) * HASH_SIZE
+        hashes = tile[start : start + (HASH_SIZE << rise)]
+        if len(hashes) != HASH_SIZE << rise:
+            raise TilesUnavailable(f"tile {tile_level}/{first // WIDTH} is too short")
+        pair = 2 * HASH_SIZE
+        while len(hashes) > HASH_SIZE:
+            hashes = b"".join(
+                hashlib.sha256(NODE_PREFIX + hashes[i : i + pair]).digest()
+                for i in range(0, len(hashes), pair)
+            )
+        return hashes
+
+    def _tile(self, level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in self._tiles:
+            try:
+                blob = self._store.load_tile(level, index)
+            except Exception as exc:  # no table, or the database refuses
+                raise TilesUnavailable(str(exc)) from exc
+            if blob is None:
+                raise TilesUnavailable(f"tile {level}/{index} is missing")
+            self._tiles[key] = blob
+        return self._tiles[key]
+
+
+def stored_tree(app: LedgerApp) -> TileTree | None:
+    """The tree the stored tiles describe, or None when there are none (unchecked)."""
+    store = TileStore(app.recorder, app.location.is_postgres)
+    try:
+        end = store.load_end()
+    except Exception:  # no tiles table: an older ledger, or one whose table was dropped
+        return None
+    return None if end is None else TileTree(store, end)
+
+
+def _refused(checkpoint: Ledger.CheckpointSigned, problem: Exception) -> VerificationError:
+    return VerificationError(
+        f"stored hash tiles do not match the signed checkpoint of size {checkpoint.size} "
+        f"({problem}); no proof printed: run 'awards verify'"
+    )
+
+
+def _anchored(
+    app: LedgerApp, tree: TileTree, checkpoint: Ledger.CheckpointSigned, sizes: list[int]
+) -> dict[int, bytes]:
+    """The true roots at `sizes` (each ≤ the tiles' size): up to the checkpoint, the tiles'
+    roots proven consistent with the signed root; beyond it, the checkpoint's compact range
+    (from the tiles, its root the signed one) extended by the log's own rows, which must
+    also be the tiles' leaves. Raises VerificationError, TilesUnavailable."""
+    top, signed = checkpoint.size, checkpoint.root_hash
+    if tree.size < max(top, *sizes):
+        raise TilesUnavailable(f"tiles cover {tree.size} events")
+    roots: dict[int, bytes] = {}
+    try:
+        if tree.root(top) != signed:
+            raise VerificationError(f"their root at {top} is not the signed root")
+        roots[top] = signed
+        for size in sorted(s for s in sizes if s < top):
+            root = tree.root(size)
+            verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
+            roots[size] = root
+        beyond = sorted(s for s in sizes if s > top)
+        if beyond:
+            roots.update(_tail_roots(app, tree, top, beyond))
+    except AwardLedgerError as exc:
+        raise _refused(checkpoint, exc) from exc
+    return roots
+
+
+def _tail_roots(app: LedgerApp, tree: TileTree, top: int, sizes: list[int]) -> dict[int, bytes]:
+    """The roots at `sizes` (> top, ascending) from the compact range at `top` and the log's
+    rows top .. max(sizes) - 1, read back from where the tiles end (on the index)."""
+    end = tree.end
+    rows = app.rows_before(end.last_id + 1, end.size - top)
+    if len(rows) != end.size - top or rows[-1].id != end.last_id:
+        raise TilesUnavailable("the tiles do not end on a stored row")
+    if app.count_through(rows[0].id) != top + 1:
+        raise TilesUnavailable("the tiles' end is not where the log ends")
+    compact = CompactRange.from_hashes(top, tree.compact_range(top))
+    roots: dict[int, bytes] = {}
+    for seq, row in enumerate(rows[: sizes[-1] - top], start=top):
+        value = leaf_hash(state_bytes(row.state))
+        if value != tree.leaf_hash_at(seq):
+            raise VerificationError(f"event {seq} is not their leaf {seq}")
+        compact.append(value)
+        if compact.size in sizes:
+            roots[compact.size] = compact.root()
+    return roots
+
+
+def checked_inclusion(
+    app: LedgerApp, checkpoint: Ledger.CheckpointSigned | None, seq: int, size: int
+) -> tuple[bytes, list[bytes], bytes] | None:
+    """(leaf hash, PATH(seq, D[size]), root at size) from the tiles, checked against the
+    signed `checkpoint`; None when the tiles cannot answer (the caller recomputes)."""
+    tree = stored_tree(app)
+    if tree is None or checkpoint is None or not seq < size <= tree.size:
+        return None
+    try:
+        root = _anchored(app, tree, checkpoint, [size])[size]
+        leaf, proof = tree.leaf_hash_at(seq), tree.inclusion_proof(seq, size)
+    except TilesUnavailable:
+        return None
+    try:
+        verify_inclusion(leaf, seq, size, proof, root)
+    except AwardLedgerError as exc:
+        raise _refused(checkpoint, exc) from exc
+    return leaf, proof, root
+
+
+def checked_consistency(
+    app: LedgerApp, checkpoint: Ledger.CheckpointSigned | None, old: int, new: int | None
+) -> tuple[int, bytes, bytes, list[bytes]] | None:
+    """(new size, old root, new root, PROOF(old, D[new])) from the tiles, checked against the
+    signed `checkpoint`; None when they cannot answer. Without `new`, the whole ledger: the
+    tiles' size, when they end on the ledger's last row (checked by counting)."""
+    tree = stored_tree(app)
+    if tree is None or checkpoint is None:
+        return None
+    if new is None:
+        if tree.end.last_id != app.last_notification_id():
+            return None
+        new = tree.size
+    if not 0 < old <= new <= tree.size:
+        return None
+    try:
+        roots = _anchored(app, tree, checkpoint, [old, new])
+        proof = tree.consistency_proof(old, new)
+    except TilesUnavailable:
+        return None
+    try:
+        verify_consistency(old, new, proof, roots[old], roots[new])
+    except AwardLedgerError as exc:
+        raise _refused(checkpoint, exc) from exc
+    return new, roots[old], roots[new], proof
+
+
+def recomputed_tree(app: LedgerApp) -> MerkleTree:
+    """The tree recomputed from the log (``LedgerApp.tree``); the tiles are rebuilt from it
+    when the ledger is writable (a read-only one keeps it in memory only)."""
+    tree, leaf_ids = app.tree()
+    if not leaf_ids:
+        return tree
+    tiles = stored_tree(app)
+    if tiles is not None and tiles.size == tree.size and tiles.end.last_id == leaf_ids[-1]:
+        return tree  # they end where the tree does (a proof beyond the checkpoint)
+    with contextlib.suppress(Exception):  # read-only, or a writer got there first
+        TileStore(app.recorder, app.location.is_postgres).store_rebuilt(tree, leaf_ids)
+    return tree
