@@ -38,7 +38,7 @@ from ledger.receipt import (
     verify_receipt,
 )
 from ledger.tiled_proofs import checked_consistency, checked_inclusion, recomputed_tree
-from ledger.usecases import registry, witnessing
+from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier, check_tiles
 from ledger.witness import check_witness_policy
@@ -110,6 +110,8 @@ def checkpoint(
         if out is not None:  # refused before anything is signed or stored
             check_target(out, force)
         key = load_key(key_path, passphrase_file)
+        from ledger.usecases import witnessing  # urllib and ssl: only for checkpoints
+
         old_size = witnessing.previous_cosigned_size(obj.app)
         with progress("checkpoint: audit", quiet=as_json) as meter:
             signed, receipt = registry.sign_new_checkpoint(obj.app, key, meter.on_progress)
@@ -153,6 +155,8 @@ def _witness(
     one `warning:` line on stderr per witness that did not cosign. Returns the JSON fields."""
     if not urls:
         return {}
+    from ledger.usecases import witnessing
+
     done = witnessing.collect_cosignatures(obj.app, key, note, urls, old_size)
     for answer in done.answers:
         if answer.problem is not None:

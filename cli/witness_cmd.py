@@ -14,7 +14,6 @@ from ledger.files import check_target, write_text
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint
 from ledger.witness import WitnessState, witness_cosign
-from ledger.witness_http import WitnessConfig, WitnessServer
 
 
 @click.group("witness")
@@ -103,6 +102,8 @@ def serve_cmd(
     key = load_key(key_path, passphrase_file)
     witness_state = WitnessState(state)
     witness_state.load()  # an unreadable state refuses to start
+    from ledger.witness_http import WitnessConfig, WitnessServer  # http.server: serve only
+
     config = WitnessConfig(name, key, operator_key, witness_state)
     try:
         server = WitnessServer((host.strip("[]"), int(port_text)), config, _log)
