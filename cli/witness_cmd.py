@@ -3,7 +3,9 @@ checkpoints it saw extend, from files or over HTTP (c2sp.org/tlog-witness)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -15,6 +17,36 @@ from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint
 from ledger.witness import WitnessState, witness_cosign
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def witness_identity(func: F) -> F:
+    """The options both witness commands share: who the witness is, its key, its state and the
+    operator it watches."""
+    for option in reversed(
+        [
+            click.option(
+                "--name", required=True, help="The witness's key name, e.g. thanhtra.gov.vn/w1."
+            ),
+            click.option(
+                "--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
+            ),
+            click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path)),
+            click.option(
+                "--state",
+                required=True,
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="The witness's memory of the last checkpoint it cosigned (JSON, created if "
+                "missing).",
+            ),
+            click.option(
+                "--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path)
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
 
 @click.group("witness")
 def witness() -> None:
@@ -23,16 +55,7 @@ def witness() -> None:
 
 @witness.command("cosign")
 @click.argument("note_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--name", required=True, help="The witness's key name, e.g. thanhtra.gov.vn/w1.")
-@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--state",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The witness's memory of the last checkpoint it cosigned (JSON, created if missing).",
-)
-@click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@witness_identity
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
 @force_option
 @pass_ctx
@@ -74,16 +97,7 @@ def cosign_cmd(
 
 
 @witness.command("serve")
-@click.option("--name", required=True, help="The witness's key name, e.g. thanhtra.gov.vn/w1.")
-@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--state",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The witness's memory of the last checkpoint it cosigned (JSON, created if missing).",
-)
-@click.option("--operator-pub", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@witness_identity
 @click.option("--listen", required=True, metavar="HOST:PORT", help="Address to listen on.")
 def serve_cmd(
     name: str,
