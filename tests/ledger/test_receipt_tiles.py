@@ -1,0 +1,86 @@
+"""Receipts from the stored hash tiles (issue 12, item 1): built from the rows they carry, read
+on indexes, never from a pass over the log; a tile that disagrees with the signed checkpoint
+refuses the receipt (exit 4) and nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.errors import VerificationError
+from ledger import store
+from ledger.application import LedgerApp, open_ledger
+from ledger.keys import generate_key, raw_public_key
+from ledger.receipt import build_receipt, encode_receipt, verify_receipt
+from ledger.usecases import registry
+from tests.conftest import SEQ_UNIT, Keys, RawRows, populate
+from tests.ledger.test_tiles import _awards, _flip_tile
+
+
+def _ledger_of(url: str, fillers: int) -> tuple[LedgerApp, bytes]:
+    """Genesis, signer 'sec', `fillers` units, a signed checkpoint over them all."""
+    app = open_ledger(url)
+    op, sec = generate_key(), generate_key()
+    registry.initialise(app, "example.gov.vn/receipt", "op", op)
+    registry.add_signer(app, op, "sec", raw_public_key(sec), ["secretary"])
+    units = [registry.new_unit(app, f"F{n}", "Đơn vị", "office", None, {}) for n in range(fillers)]
+    app.save_signed("sec", sec, units)
+    registry.sign_new_checkpoint(app, op)
+    return app, raw_public_key(op)
+
+
+def test_a_receipt_reads_the_rows_it_carries_not_the_log(
+    ledger_url: str, sibling_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small, small_key = _ledger_of(ledger_url, 10)
+    large, large_key = _ledger_of(sibling_url, 600)
+    fetch = store._fetch
+    read: list[int] = []
+
+    def counting(recorder: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        rows = fetch(recorder, sql, *params)
+        read[-1] += len(rows)
+        return rows
+
+    monkeypatch.setattr(store, "_fetch", counting)
+    for app, key, seq in ((small, small_key, 7), (large, large_key, 500)):
+        read.append(0)
+        receipt = build_receipt(app, seq)
+        assert verify_receipt(encode_receipt(receipt), key).seq == seq
+        app.close()
+
+    assert read[0] == read[1]  # the same registry and Ledger rows; the log's size is not read
+    assert read[0] < 20  # the event, the genesis, sec's rows, the registry and Ledger rows
+
+
+@pytest.fixture
+def tiled(ledger_url: str, keys: Keys) -> Iterator[LedgerApp]:
+    app = open_ledger(ledger_url)
+    populate(app, keys)
+    yield app
+    app.close()
+
+
+@pytest.mark.parametrize("at", [0, SEQ_UNIT * 32])  # the genesis's leaf, the event's leaf
+def test_a_receipt_over_an_edited_tile_is_refused_and_nothing_written(
+    tiled: LedgerApp, ledger_url: str, tmp_path: Path, at: int
+) -> None:
+    raw = RawRows(ledger_url)
+    out = tmp_path / "receipt.json"
+    assert _awards(ledger_url, "prove", str(SEQ_UNIT), "--out", str(out))[0] == 0
+    out.unlink()
+    _flip_tile(raw, 0, 0, at)
+    snapshot = raw.snapshot()
+
+    with pytest.raises(VerificationError, match="stored hash tiles do not match"):
+        build_receipt(tiled, SEQ_UNIT)
+    code, stdout, stderr = _awards(ledger_url, "prove", str(SEQ_UNIT), "--out", str(out))
+
+    assert (code, stdout) == (4, "")
+    assert stderr.startswith("error: stored hash tiles do not match the signed checkpoint")
+    assert len(stderr.splitlines()) == 1
+    assert not out.exists()
+    assert raw.snapshot() == snapshot
