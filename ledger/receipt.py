@@ -43,6 +43,7 @@ from ledger.receipt_record import (
 )
 from ledger.registry_tree import RegistryHistory, claim_of, history_of, registry_claim
 from ledger.signing import verify_signature
+from ledger.store import state_bytes
 from ledger.tiled_proofs import checked_inclusions, recomputed_tree
 
 RECEIPT_FORMAT = "award-ledger/receipt/v2"
@@ -444,12 +445,12 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
     wanted = Decision.id_for(number)
     recorded: tuple[int, Decision.Recorded] | None = None
     annulled: Decision.RecipientAnnulled | None = None
-    for n in app.notifications_of(_DECISION_TOPICS):
-        if str(n.originator_id) != str(wanted):
+    for row in app.aggregate_rows(wanted):  # the decision's own rows, on the aggregate's index
+        if row.topic not in _DECISION_TOPICS:
             continue
-        event = decode_stored(n.topic, n.state)
+        event = decode_stored(row.topic, state_bytes(row.state))
         if isinstance(event, Decision.Recorded):
-            recorded = (n.id, event)
+            recorded = (row.id, event)
         elif isinstance(event, Decision.RecipientAnnulled) and event.recipient == recipient:
             annulled = event
     if recorded is None:
