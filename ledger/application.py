@@ -216,9 +216,16 @@ class LedgerApp(Application[UUID]):
         rows = [] if notification_id is None else self.rows_before(notification_id + 1, 1)
         return _entry(seq, rows[0]) if rows else None
 
-    def entry_of(self, row: RawRow) -> Entry:
-        """`row` as an Entry, its seq counted on the index (no other row read)."""
-        return _entry(self.count_through(row.id) - 1, row)
+    def entry_of(self, row: RawRow, seq: int | None = None) -> Entry:
+        """`row` as an Entry at `seq` (the caller vouches for it), else its seq counted on the
+        index (no other row read)."""
+        return _entry(self.count_through(row.id) - 1 if seq is None else seq, row)
+
+    def entry_by_id(self, notification_id: int, seq: int) -> Entry | None:
+        """The row with this notification id, as the Entry at `seq` (the caller vouches for
+        it), read alone; None when there is no such row."""
+        rows = self.rows_before(notification_id + 1, 1)
+        return _entry(seq, rows[0]) if rows and rows[0].id == notification_id else None
 
     def first_row(self) -> RawRow | None:
         """The row at seq 0 (None for an empty log), read alone."""

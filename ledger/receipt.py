@@ -29,7 +29,7 @@ from ledger import codec
 from ledger.application import Entry, LedgerApp
 from ledger.bindings import broken_bindings
 from ledger.mapper import decode_stored, event_class_for, topic_of
-from ledger.merkle import leaf_hash, verify_inclusion
+from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.receipt_guard import ReceiptGuard
 from ledger.receipt_record import (
@@ -103,8 +103,9 @@ def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = No
     by the receipt guard (ledger/receipt_guard.py) but not yet verified.
 
     Reads no more than the receipt needs: the event, the genesis, the signer's registration
-    and the operator rotations by seq or aggregate on indexes (their seqs counted on the
-    index), the registry history on the topic index, and inclusion proofs from the stored
+    and the operator rotations by id, seq or aggregate on indexes (the registration's seq from
+    the registry history, read on the topic index; a rotation's counted on the index; each
+    row then checked to hash to the tree's leaf at its seq), and inclusion proofs from the stored
     tiles checked against the signed checkpoint (ledger/tiled_proofs.py; the tree recomputed
     from the log when there are no usable tiles). The receipt is verified before it is
     returned by build_receipt. VerificationError (exit 4) when the tiles disagree with the
@@ -116,24 +117,27 @@ def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = No
             f"receipt: event {seq} is not covered by a signed checkpoint yet; "
             "the operator must run 'awards checkpoint --key OPERATOR.key'"
         )
-    event, genesis = app.entry_at(seq), app.entry_at(0)
+    proofs = _Proofs(app, latest)
+    event, genesis = _entry_at(app, seq, proofs), app.entry_at(0)
     if genesis is None or event is None:
         raise NotFoundError(f"receipt: event {seq} is not in the ledger")
     body = codec.decode_header(codec.split_entry(event.state).body)
+    history = history_of(app, latest.size)
     # The genesis is its own evidence; any other event needs its signer's registration.
-    registration = genesis if seq == 0 else _registration_of(app, body.signer, event)
+    registration = genesis if seq == 0 else _registration_of(app, body.signer, event, history)
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
     rotations = _rotations(app, latest.size)
-    proofs, covered = _proofs(app, latest, [event, genesis, registration, *rotations])
-    history = history_of(app, latest.size)
+    carried = [event, genesis, registration, *rotations]
+    found = proofs.get(sorted({entry.seq for entry in carried}))
+    covered = all(e.seq in found and leaf_hash(e.state) == found[e.seq][0] for e in carried)
     ReceiptGuard(history).check(event, body.signer, registration, covered, latest)
     note = ledger.published_note or latest.note
     record = _record_for(note, history, latest.size, body.signer) if seq else None
     claims = seq == 0 or record is not None  # a checkpoint without a registry line: v1
 
     def proven(entry: Entry) -> ProvenEntry:
-        return ProvenEntry(entry.seq, b64(entry.state), [b64(h) for h in proofs[entry.seq]])
+        return ProvenEntry(entry.seq, b64(entry.state), [b64(h) for h in found[entry.seq][1]])
 
     return Receipt(
         format=RECEIPT_FORMAT if claims else RECEIPT_FORMAT_V1,
@@ -156,37 +160,57 @@ def _genesis_key(receipt: Receipt) -> bytes:
     return initialised.operator_key
 
 
-def _registration_of(app: LedgerApp, signer: str, event: Entry) -> Entry | None:
-    """The signer's first `Signer.Registered` row at or before `event` (on the aggregate)."""
+class _Proofs:
+    """Inclusion proofs in the checkpoint's tree: from the stored tiles, checked against the
+    signed root (VerificationError if they disagree), or, when the tiles cannot answer, from
+    the tree recomputed from the log (none at all when that tree is not the signed one)."""
+
+    def __init__(self, app: LedgerApp, latest: Ledger.CheckpointSigned) -> None:
+        self.app, self.latest = app, latest
+        self._tree: MerkleTree | None = None
+
+    def get(self, seqs: list[int]) -> dict[int, tuple[bytes, list[bytes]]]:
+        """{seq: (leaf hash, inclusion proof)}; empty when the log is not the signed tree."""
+        if self._tree is None:
+            checked = checked_inclusions(self.app, self.latest, seqs)
+            if checked is not None:
+                return checked
+            self._tree = recomputed_tree(self.app)
+        tree, size = self._tree, self.latest.size
+        if tree.size < size or tree.root(size) != self.latest.root_hash:
+            return {}
+        return {s: (tree.leaf_hash_at(s), tree.inclusion_proof(s, size)) for s in seqs}
+
+
+def _entry_at(app: LedgerApp, seq: int, proofs: _Proofs) -> Entry | None:
+    """The event at `seq`. Notification ids usually run 1, 2, 3, … (a rolled-back write can
+    skip one), so the row with id seq + 1 is read first and taken only when it hashes to the
+    checkpoint tree's leaf at `seq`; else the row is found by counting on the index."""
+    guess = app.entry_by_id(seq + 1, seq)
+    leaf = proofs.get([seq]).get(seq) if guess is not None else None
+    if guess is not None and leaf is not None and leaf_hash(guess.state) == leaf[0]:
+        return guess
+    return app.entry_at(seq)
+
+
+def _registration_of(
+    app: LedgerApp, signer: str, event: Entry, history: RegistryHistory
+) -> Entry | None:
+    """The signer's first `Signer.Registered` row at or before `event` (on the aggregate),
+    at the seq the registry history gives it (checked against its leaf by the caller)."""
+    records = history.records_at(event.seq + 1)
+    seq = next((r.registered for r in records if r.name == signer), None)
     for row in app.aggregate_rows(Signer.id_for(signer), before=event.notification_id + 1):
         if row.topic == REGISTERED_TOPIC:
-            return app.entry_of(row)
+            return app.entry_of(row, seq)
     return None
 
 
 def _rotations(app: LedgerApp, size: int) -> list[Entry]:
-    """Every operator rotation among the first `size` events (the Ledger aggregate's rows)."""
-    last_id = app.notification_id_of(size - 1)
-    if last_id is None:
-        return []
-    rows = app.aggregate_rows(Ledger.ID, before=last_id + 1)
-    return [app.entry_of(row) for row in rows if row.topic == ROTATION_TOPIC]
-
-
-def _proofs(
-    app: LedgerApp, latest: Ledger.CheckpointSigned, carried: list[Entry]
-) -> tuple[dict[int, list[bytes]], bool]:
-    """The inclusion proof of each carried entry in the checkpoint's tree, and whether the
-    carried rows are that tree's leaves (the receipt guard refuses the receipt if not)."""
-    size, seqs = latest.size, sorted({entry.seq for entry in carried})
-    checked = checked_inclusions(app, latest, seqs)
-    if checked is not None:
-        covered = all(leaf_hash(e.state) == checked[e.seq][0] for e in carried)
-        return {s: proof for s, (_, proof) in checked.items()}, covered
-    tree = recomputed_tree(app)  # no usable tiles: the tree from the log
-    if tree.size < size or tree.root(size) != latest.root_hash:
-        return {}, False
-    return {s: tree.inclusion_proof(s, size) for s in seqs}, True
+    """Every operator rotation among the first `size` events (the Ledger aggregate's rows;
+    only a rotation's seq is counted)."""
+    rows = [row for row in app.aggregate_rows(Ledger.ID) if row.topic == ROTATION_TOPIC]
+    return [entry for entry in map(app.entry_of, rows) if entry.seq < size]
 
 
 def _record_for(note: str, history: RegistryHistory, size: int, signer: str) -> ProvenRecord | None:

@@ -4,7 +4,7 @@ refuses the receipt (exit 4) and nothing is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,9 @@ from ledger import store
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import generate_key, raw_public_key
 from ledger.receipt import build_receipt, encode_receipt, verify_receipt
+from ledger.receipt_record import b64
 from ledger.usecases import registry
-from tests.conftest import SEQ_UNIT, Keys, RawRows, populate
+from tests.conftest import SEQ_P1, SEQ_UNIT, Keys, RawRows, populate
 from tests.ledger.test_tiles import _awards, _flip_tile
 
 
@@ -84,3 +85,23 @@ def test_a_receipt_over_an_edited_tile_is_refused_and_nothing_written(
     assert len(stderr.splitlines()) == 1
     assert not out.exists()
     assert raw.snapshot() == snapshot
+
+
+def test_a_receipt_finds_its_event_when_notification_ids_skip(
+    tiled: LedgerApp, keys: Keys, ledger_url: str, apps: Callable[[str], LedgerApp]
+) -> None:
+    # Ids skip (a rolled-back write burns one on PostgreSQL): the row with id seq + 1 is then
+    # another event; its hash is not the leaf at seq, so the event is found by counting.
+    raw = RawRows(ledger_url)
+    for shift, above in ((1000, 3), (-999, 1000)):  # ids 1, 2, 3, 5, 6, …: one skipped
+        raw.execute(
+            f"UPDATE {raw.table} SET {raw.id_col} = {raw.id_col} + {shift} "
+            f"WHERE {raw.id_col} > {above}"
+        )
+    assert [r.notification_id for r in raw.rows()][2:5] == [3, 5, 6]
+    app = apps(ledger_url)
+
+    for seq in (SEQ_UNIT, SEQ_P1):
+        check = verify_receipt(encode_receipt(build_receipt(app, seq)), keys.public("op"))
+        assert check.seq == seq
+    assert build_receipt(app, SEQ_UNIT).event.entry == b64(raw.row(SEQ_UNIT).state)
