@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from ledger.application import LedgerApp
 from ledger.note import Checkpoint, sign_checkpoint
 from ledger.receipt import build_receipt, encode_receipt, verify_receipt
+from ledger.tiled_proofs import recomputed_tree
 from ledger.tiles import TileStore
 from ledger.usecases import registry
 from tests.conftest import LEDGER_SIZE, SEQ_P1, SEQ_UNIT, Cli, Keys, RawRows, one_error_line
@@ -65,6 +66,7 @@ def test_a_receipt_proves_its_own_rows_not_the_rest_of_the_log(
 ) -> None:
     # A receipt is built from the rows it carries and the stored tiles (checked against the
     # signed root), not a pass over the log: an edit elsewhere is the audit's to report.
+    recomputed_tree(ledger)  # tiles stored (a cloned PostgreSQL template has none yet)
     raw.update_state(SEQ_P1, raw.row(SEQ_P1).state.replace(b"Nguy", b"Ngui", 1))
 
     built = encode_receipt(build_receipt(apps(ledger.location.url), SEQ_UNIT))
