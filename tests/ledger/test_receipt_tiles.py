@@ -1,6 +1,7 @@
 """Receipts from the stored hash tiles (issue 12, item 1): built from the rows they carry, read
 on indexes, never from a pass over the log; a tile that disagrees with the signed checkpoint
-refuses the receipt (exit 4) and nothing is written."""
+refuses the receipt (exit 4) and nothing is written. A witness's consistency proof comes from
+the tiles too."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import pytest
 from domain.errors import VerificationError
 from ledger import store
 from ledger.application import LedgerApp, open_ledger
-from ledger.keys import generate_key, raw_public_key
+from ledger.keys import generate_key, raw_public_key, write_key_pair
+from ledger.note import Checkpoint, SignedNote
 from ledger.receipt import build_receipt, encode_receipt, verify_receipt
 from ledger.receipt_record import b64
-from ledger.usecases import registry
+from ledger.usecases import registry, witnessing
+from tests.cli.test_witness_serve import Served
 from tests.conftest import SEQ_P1, SEQ_UNIT, Keys, RawRows, populate
 from tests.ledger.test_tiles import _awards, _flip_tile
 
@@ -105,3 +108,26 @@ def test_a_receipt_finds_its_event_when_notification_ids_skip(
         check = verify_receipt(encode_receipt(build_receipt(app, seq)), keys.public("op"))
         assert check.seq == seq
     assert build_receipt(app, SEQ_UNIT).event.entry == b64(raw.row(SEQ_UNIT).state)
+
+
+def test_a_witness_gets_its_consistency_proof_from_the_tiles(
+    tiled: LedgerApp, keys: Keys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w_key, _ = write_key_pair("w1", tmp_path, None)
+    served = Served(keys, w_key, tmp_path / "w1.json")
+    try:
+        first, _ = registry.sign_new_checkpoint(tiled, keys.op)
+        assert witnessing.collect_cosignatures(tiled, keys.op, first, [served.url], 0).cosigned
+        registry.add_unit(tiled, keys.sec, "U7", "Phòng", "division")
+        second, _ = registry.sign_new_checkpoint(tiled, keys.op)
+
+        def no_full_read(self: LedgerApp) -> Any:
+            raise AssertionError("the whole log was read for a witness's proof")
+
+        monkeypatch.setattr(LedgerApp, "tree", no_full_read)
+        old = Checkpoint.from_body(SignedNote.from_text(first).text).size
+        done = witnessing.collect_cosignatures(tiled, keys.op, second, [served.url], old)
+    finally:
+        served.stop()
+
+    assert done.cosigned == 1, done.answers  # the witness checked the proof and cosigned
