@@ -29,9 +29,10 @@ from ledger import codec
 from ledger.application import Entry, LedgerApp
 from ledger.bindings import broken_bindings
 from ledger.mapper import decode_stored, event_class_for, topic_of
-from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
+from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.receipt_guard import ReceiptGuard
+from ledger.receipt_reads import ReceiptProofs, entry_at, registration_of, rotations_in
 from ledger.receipt_record import (
     ProvenRecord,
     b64,
@@ -44,12 +45,9 @@ from ledger.receipt_record import (
 from ledger.registry_tree import RegistryHistory, claim_of, history_of, registry_claim
 from ledger.signing import verify_signature
 from ledger.store import state_bytes
-from ledger.tiled_proofs import checked_inclusions, recomputed_tree
 
 RECEIPT_FORMAT = "award-ledger/receipt/v2"
 RECEIPT_FORMAT_V1 = "award-ledger/receipt/v1"  # no signer record: still read and verified
-ROTATION_TOPIC = topic_of(Ledger.OperatorRotated)
-REGISTERED_TOPIC = topic_of(Signer.Registered)
 
 
 class ProvenEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -117,17 +115,17 @@ def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = No
             f"receipt: event {seq} is not covered by a signed checkpoint yet; "
             "the operator must run 'awards checkpoint --key OPERATOR.key'"
         )
-    proofs = _Proofs(app, latest)
-    event, genesis = _entry_at(app, seq, proofs), app.entry_at(0)
+    proofs = ReceiptProofs(app, latest)
+    event, genesis = entry_at(app, seq, proofs), app.entry_at(0)
     if genesis is None or event is None:
         raise NotFoundError(f"receipt: event {seq} is not in the ledger")
     body = codec.decode_header(codec.split_entry(event.state).body)
     history = history_of(app, latest.size)
     # The genesis is its own evidence; any other event needs its signer's registration.
-    registration = genesis if seq == 0 else _registration_of(app, body.signer, event, history)
+    registration = genesis if seq == 0 else registration_of(app, body.signer, event, history)
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
-    rotations = _rotations(app, latest.size)
+    rotations = rotations_in(app, latest.size)
     carried = [event, genesis, registration, *rotations]
     found = proofs.get(sorted({entry.seq for entry in carried}))
     covered = all(e.seq in found and leaf_hash(e.state) == found[e.seq][0] for e in carried)
@@ -158,59 +156,6 @@ def _genesis_key(receipt: Receipt) -> bytes:
     if not isinstance(initialised, Ledger.Initialised):
         raise VerificationError("receipt: event 0 is not the ledger's genesis; run 'awards verify'")
     return initialised.operator_key
-
-
-class _Proofs:
-    """Inclusion proofs in the checkpoint's tree: from the stored tiles, checked against the
-    signed root (VerificationError if they disagree), or, when the tiles cannot answer, from
-    the tree recomputed from the log (none at all when that tree is not the signed one)."""
-
-    def __init__(self, app: LedgerApp, latest: Ledger.CheckpointSigned) -> None:
-        self.app, self.latest = app, latest
-        self._tree: MerkleTree | None = None
-
-    def get(self, seqs: list[int]) -> dict[int, tuple[bytes, list[bytes]]]:
-        """{seq: (leaf hash, inclusion proof)}; empty when the log is not the signed tree."""
-        if self._tree is None:
-            checked = checked_inclusions(self.app, self.latest, seqs)
-            if checked is not None:
-                return checked
-            self._tree = recomputed_tree(self.app)
-        tree, size = self._tree, self.latest.size
-        if tree.size < size or tree.root(size) != self.latest.root_hash:
-            return {}
-        return {s: (tree.leaf_hash_at(s), tree.inclusion_proof(s, size)) for s in seqs}
-
-
-def _entry_at(app: LedgerApp, seq: int, proofs: _Proofs) -> Entry | None:
-    """The event at `seq`. Notification ids usually run 1, 2, 3, … (a rolled-back write can
-    skip one), so the row with id seq + 1 is read first and taken only when it hashes to the
-    checkpoint tree's leaf at `seq`; else the row is found by counting on the index."""
-    guess = app.entry_by_id(seq + 1, seq)
-    leaf = proofs.get([seq]).get(seq) if guess is not None else None
-    if guess is not None and leaf is not None and leaf_hash(guess.state) == leaf[0]:
-        return guess
-    return app.entry_at(seq)
-
-
-def _registration_of(
-    app: LedgerApp, signer: str, event: Entry, history: RegistryHistory
-) -> Entry | None:
-    """The signer's first `Signer.Registered` row at or before `event` (on the aggregate),
-    at the seq the registry history gives it (checked against its leaf by the caller)."""
-    records = history.records_at(event.seq + 1)
-    seq = next((r.registered for r in records if r.name == signer), None)
-    for row in app.aggregate_rows(Signer.id_for(signer), before=event.notification_id + 1):
-        if row.topic == REGISTERED_TOPIC:
-            return app.entry_of(row, seq)
-    return None
-
-
-def _rotations(app: LedgerApp, size: int) -> list[Entry]:
-    """Every operator rotation among the first `size` events (the Ledger aggregate's rows;
-    only a rotation's seq is counted)."""
-    rows = [row for row in app.aggregate_rows(Ledger.ID) if row.topic == ROTATION_TOPIC]
-    return [entry for entry in map(app.entry_of, rows) if entry.seq < size]
 
 
 def _record_for(note: str, history: RegistryHistory, size: int, signer: str) -> ProvenRecord | None:
