@@ -210,6 +210,23 @@ class LedgerApp(Application[UUID]):
         """Up to `limit` rows just below `notification_id`, in ledger order (indexed)."""
         return self._read(select_rows_before, notification_id, limit)
 
+    def entry_at(self, seq: int) -> Entry | None:
+        """The stored event at `seq`, read alone on the index (None if the log is shorter)."""
+        notification_id = self.notification_id_of(seq)
+        rows = [] if notification_id is None else self.rows_before(notification_id + 1, 1)
+        return _entry(seq, rows[0]) if rows else None
+
+    def entry_of(self, row: RawRow, seq: int | None = None) -> Entry:
+        """`row` as an Entry at `seq` (the caller vouches for it), else its seq counted on the
+        index (no other row read)."""
+        return _entry(self.count_through(row.id) - 1 if seq is None else seq, row)
+
+    def entry_by_id(self, notification_id: int, seq: int) -> Entry | None:
+        """The row with this notification id, as the Entry at `seq` (the caller vouches for
+        it), read alone; None when there is no such row."""
+        rows = self.rows_before(notification_id + 1, 1)
+        return _entry(seq, rows[0]) if rows and rows[0].id == notification_id else None
+
     def first_row(self) -> RawRow | None:
         """The row at seq 0 (None for an empty log), read alone."""
         rows = self._read(select_rows, 0, 1)

@@ -13,7 +13,6 @@ the operator's public key; v1 receipts (no record) still verify, proving less.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import msgspec
 
@@ -30,9 +29,10 @@ from ledger import codec
 from ledger.application import Entry, LedgerApp
 from ledger.bindings import broken_bindings
 from ledger.mapper import decode_stored, event_class_for, topic_of
-from ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
+from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.receipt_guard import ReceiptGuard
+from ledger.receipt_reads import ReceiptProofs, entry_at, registration_of, rotations_in
 from ledger.receipt_record import (
     ProvenRecord,
     b64,
@@ -42,12 +42,12 @@ from ledger.receipt_record import (
     reject_duplicate_keys,
     unb64,
 )
-from ledger.registry_tree import REGISTRY_TOPICS, RegistryHistory, claim_of, registry_claim
+from ledger.registry_tree import RegistryHistory, claim_of, history_of, registry_claim
 from ledger.signing import verify_signature
+from ledger.store import state_bytes
 
 RECEIPT_FORMAT = "award-ledger/receipt/v2"
 RECEIPT_FORMAT_V1 = "award-ledger/receipt/v1"  # no signer record: still read and verified
-ROTATION_TOPIC = topic_of(Ledger.OperatorRotated)
 
 
 class ProvenEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -88,12 +88,26 @@ class ReceiptCheck(msgspec.Struct, frozen=True):
     not_revoked_proven: bool = False  # a v2 record proved the signer unrevoked at the event
 
 
-def _proven(tree: MerkleTree, seq: int, entry: bytes, size: int) -> ProvenEntry:
-    return ProvenEntry(seq, b64(entry), [b64(h) for h in tree.inclusion_proof(seq, size)])
-
-
 def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
-    """A receipt for event `seq` against the newest stored checkpoint that covers it."""
+    """:func:`assemble_receipt`, then checked with :func:`verify_receipt` (pinned to the
+    genesis's operator key) before it is handed out: VerificationError (exit 4) if it fails."""
+    receipt = assemble_receipt(app, seq, shown)
+    verify_receipt(encode_receipt(receipt), _genesis_key(receipt))
+    return receipt
+
+
+def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
+    """A receipt for event `seq` against the newest stored checkpoint that covers it, refused
+    by the receipt guard (ledger/receipt_guard.py) but not yet verified.
+
+    Reads no more than the receipt needs: the event, the genesis, the signer's registration
+    and the operator rotations by id, seq or aggregate on indexes (the registration's seq from
+    the registry history, read on the topic index; a rotation's counted on the index; each
+    row then checked to hash to the tree's leaf at its seq), and inclusion proofs from the stored
+    tiles checked against the signed checkpoint (ledger/tiled_proofs.py; the tree recomputed
+    from the log when there are no usable tiles). The receipt is verified before it is
+    returned by build_receipt. VerificationError (exit 4) when the tiles disagree with the
+    signed root."""
     ledger = app.genesis()
     latest = ledger.latest_checkpoint
     if latest is None or latest.size <= seq:
@@ -101,51 +115,47 @@ def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None)
             f"receipt: event {seq} is not covered by a signed checkpoint yet; "
             "the operator must run 'awards checkpoint --key OPERATOR.key'"
         )
-    # One streaming pass: hash every leaf, keep only the few entries the receipt carries.
-    tree = MerkleTree()
-    genesis: Entry | None = None
-    event: Entry | None = None
-    registrations: dict[UUID, Entry] = {}
-    rotations: list[Entry] = []
-    history = RegistryHistory()
-    registered_topic = topic_of(Signer.Registered)
-    guard = ReceiptGuard()
-    for entry in app.entries():
-        if entry.seq >= latest.size:
-            break
-        guard.see(entry)
-        tree.append(leaf_hash(entry.state))
-        if entry.seq == 0:
-            genesis = entry
-        if entry.seq == seq:
-            event = entry
-        if entry.topic == registered_topic and entry.seq <= seq:
-            registrations.setdefault(entry.originator_id, entry)
-        elif entry.topic == ROTATION_TOPIC:
-            rotations.append(entry)
-        if entry.topic in REGISTRY_TOPICS:
-            history.apply(entry.seq, decode_stored(entry.topic, entry.state))
+    proofs = ReceiptProofs(app, latest)
+    event, genesis = entry_at(app, seq, proofs), app.entry_at(0)
     if genesis is None or event is None:
         raise NotFoundError(f"receipt: event {seq} is not in the ledger")
     body = codec.decode_header(codec.split_entry(event.state).body)
+    history = history_of(app, latest.size)
     # The genesis is its own evidence; any other event needs its signer's registration.
-    registration = genesis if seq == 0 else registrations.get(Signer.id_for(body.signer))
+    registration = genesis if seq == 0 else registration_of(app, body.signer, event, history)
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
-    guard.check(event, body.signer, registration, tree.root(), latest)
+    rotations = rotations_in(app, latest.size)
+    carried = [event, genesis, registration, *rotations]
+    found = proofs.get(sorted({entry.seq for entry in carried}))
+    covered = all(e.seq in found and leaf_hash(e.state) == found[e.seq][0] for e in carried)
+    ReceiptGuard(history).check(event, body.signer, registration, covered, latest)
     note = ledger.published_note or latest.note
     record = _record_for(note, history, latest.size, body.signer) if seq else None
     claims = seq == 0 or record is not None  # a checkpoint without a registry line: v1
+
+    def proven(entry: Entry) -> ProvenEntry:
+        return ProvenEntry(entry.seq, b64(entry.state), [b64(h) for h in found[entry.seq][1]])
+
     return Receipt(
         format=RECEIPT_FORMAT if claims else RECEIPT_FORMAT_V1,
         checkpoint=note,
-        event=_proven(tree, seq, event.state, latest.size),
-        genesis=_proven(tree, 0, genesis.state, latest.size),
-        registration=_proven(tree, registration.seq, registration.state, latest.size),
+        event=proven(event),
+        genesis=proven(genesis),
+        registration=proven(registration),
         shown=dict(shown or {}),
-        rotations=[_proven(tree, e.seq, e.state, latest.size) for e in rotations],
+        rotations=[proven(e) for e in rotations],
         signer_record=record,
     )
+
+
+def _genesis_key(receipt: Receipt) -> bytes:
+    """The operator key the receipt's genesis entry names (unchecked: verify_receipt checks)."""
+    state = unb64(receipt.genesis.entry, "genesis entry")
+    initialised = decode_stored(topic_of(Ledger.Initialised), state)
+    if not isinstance(initialised, Ledger.Initialised):
+        raise VerificationError("receipt: event 0 is not the ledger's genesis; run 'awards verify'")
+    return initialised.operator_key
 
 
 def _record_for(note: str, history: RegistryHistory, size: int, signer: str) -> ProvenRecord | None:
@@ -404,12 +414,12 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
     wanted = Decision.id_for(number)
     recorded: tuple[int, Decision.Recorded] | None = None
     annulled: Decision.RecipientAnnulled | None = None
-    for n in app.notifications_of(_DECISION_TOPICS):
-        if str(n.originator_id) != str(wanted):
+    for row in app.aggregate_rows(wanted):  # the decision's own rows, on the aggregate's index
+        if row.topic not in _DECISION_TOPICS:
             continue
-        event = decode_stored(n.topic, n.state)
+        event = decode_stored(row.topic, state_bytes(row.state))
         if isinstance(event, Decision.Recorded):
-            recorded = (n.id, event)
+            recorded = (row.id, event)
         elif isinstance(event, Decision.RecipientAnnulled) and event.recipient == recipient:
             annulled = event
     if recorded is None:

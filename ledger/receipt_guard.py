@@ -2,52 +2,54 @@
 
 A receipt says "this event was accepted, by a signer allowed to sign it". So none is issued for
 an event whose signer the log had revoked at or before the event's position (the registry as the
-log says, not as it stands now), nor for an event the audit of its covering checkpoint would not
-vouch for: the rows that checkpoint covers must still hash to its signed root (a checkpoint is
-signed only over audited rows), and the event itself must decode strictly and verify with the
-key of the registration the receipt carries.
+log says, not as it stands now, read from the registry history on the topic index), nor for
+an event the audit of its covering checkpoint would not vouch for: the rows the receipt carries
+must be the leaves of that checkpoint's tree (their hashes are the stored tiles' leaves, whose
+root at its size is the signed root: ledger/tiled_proofs.py; or, without tiles, the tree
+recomputed from the log), and the event itself must decode strictly and verify with the key of
+the registration the receipt carries.
 """
 
 from __future__ import annotations
-
-from uuid import UUID
 
 from domain.errors import AwardLedgerError, DomainError
 from domain.registry import Ledger, Signer
 from ledger import codec
 from ledger.application import Entry
-from ledger.mapper import decode_stored, event_class_for, topic_of
+from ledger.mapper import decode_stored, event_class_for
+from ledger.registry_tree import RegistryHistory
 from ledger.signing import verify_signature
-
-REVOKED_TOPIC = topic_of(Signer.Revoked)
 
 
 class ReceiptGuard:
-    """Fed every entry a receipt's pass reads (in ledger order), then asked to check one."""
+    """Given the registry history of the covering checkpoint's tree, asked to check one event."""
 
-    def __init__(self) -> None:
-        self.revoked: dict[UUID, int] = {}  # signer aggregate -> seq of its first revocation
+    def __init__(self, history: RegistryHistory) -> None:
+        self.history = history
 
-    def see(self, entry: Entry) -> None:
-        if entry.topic == REVOKED_TOPIC:
-            self.revoked.setdefault(entry.originator_id, entry.seq)
+    def revoked_at(self, signer: str, seq: int) -> int | None:
+        """The seq of `signer`'s revocation at or before `seq` (None if it was not revoked)."""
+        for record in self.history.records_at(seq + 1):
+            if record.name == signer:
+                return record.revoked
+        return None
 
     def check(
         self,
         event: Entry,
         signer: str,
         registration: Entry,
-        root: bytes,
+        covered: bool,
         covering: Ledger.CheckpointSigned,
     ) -> None:
         """Raise DomainError (exit 1) naming why no receipt may be issued for `event`."""
         seq = event.seq
-        if root != covering.root_hash:
+        if not covered:
             raise DomainError(
                 f"receipt refused: the ledger no longer matches its checkpoint of size "
                 f"{covering.size} (event {seq} cannot be vouched for); run 'awards verify'"
             )
-        revoked_at = self.revoked.get(Signer.id_for(signer))
+        revoked_at = self.revoked_at(signer, seq)
         if revoked_at is not None and revoked_at <= seq:
             raise DomainError(
                 f"receipt refused: signer {signer!r} of event {seq} was revoked at event "

@@ -164,6 +164,28 @@ def checked_inclusion(
     return leaf, proof, root
 
 
+def checked_inclusions(
+    app: LedgerApp, checkpoint: Ledger.CheckpointSigned, seqs: list[int]
+) -> dict[int, tuple[bytes, list[bytes]]] | None:
+    """{seq: (leaf hash, PATH(seq, D[C]))} in the signed `checkpoint`'s tree (size C) from
+    the tiles, the tiles' root at C checked to be the signed root and each proof verified
+    against it (VerificationError otherwise); None when the tiles cannot answer."""
+    tree, size = stored_tree(app), checkpoint.size
+    if tree is None or not size <= tree.size or not all(0 <= s < size for s in seqs):
+        return None
+    try:
+        root = _anchored(app, tree, checkpoint, [size])[size]
+        proofs = {s: (tree.leaf_hash_at(s), tree.inclusion_proof(s, size)) for s in seqs}
+    except TilesUnavailable:
+        return None
+    try:
+        for seq, (leaf, proof) in proofs.items():
+            verify_inclusion(leaf, seq, size, proof, root)
+    except AwardLedgerError as exc:
+        raise _refused(checkpoint, exc) from exc
+    return proofs
+
+
 def checked_consistency(
     app: LedgerApp, checkpoint: Ledger.CheckpointSigned | None, old: int, new: int | None
 ) -> tuple[int, bytes, bytes, list[bytes]] | None:

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.errors import ConsistencyError
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.note import Checkpoint, SignedNote
+from ledger.tiled_proofs import checked_consistency, recomputed_tree
 from ledger.usecases.registry import attach_cosignatures
 from ledger.witness_http import WitnessAnswer, ask_witness
 
@@ -46,13 +47,19 @@ def collect_cosignatures(
 ) -> Witnessed:
     """Ask every witness in `urls` to cosign `note` (the latest checkpoint, just signed) from
     `old_size`, then store the note with every cosignature line received. Consistency proofs
-    come from the log's tree (the one the checkpoint's audit just read)."""
+    come from the stored tiles, checked against the signed checkpoint (ledger/tiled_proofs.py),
+    or from the tree recomputed from the log when the tiles cannot answer."""
     size = Checkpoint.from_body(SignedNote.from_text(note).text).size
 
     def proof_for(old: int) -> list[bytes]:
-        tree, _ = app.tree()
-        if not 0 < old <= size <= tree.size:
+        if not 0 < old <= size:
             raise ConsistencyError(f"size {old} is not between 1 and {size}")
+        checked = checked_consistency(app, app.genesis().latest_checkpoint, old, size)
+        if checked is not None:  # from the tiles, verified against the signed checkpoint
+            return checked[3]
+        tree = recomputed_tree(app)  # no usable tiles: the tree from the log
+        if size > tree.size:
+            raise ConsistencyError(f"size {size} is beyond the ledger's {tree.size} events")
         return tree.consistency_proof(old, size)
 
     answers = [ask_witness(url, note, old_size, proof_for, timeout) for url in urls]

@@ -12,7 +12,7 @@ import pytest
 
 from ledger.application import LedgerApp
 from ledger.keys import generate_key, raw_public_key
-from ledger.receipt import build_receipt, encode_receipt
+from ledger.receipt import assemble_receipt, encode_receipt
 from ledger.registry_tree import registry_line
 from ledger.usecases import registry
 from tests.conftest import LEDGER_SIZE, Cli, Keys, RawRows, one_error_line
@@ -85,7 +85,7 @@ def test_verify_receipt_names_the_broken_binding(
     size = ledger.tree()[0].size  # one who skips the audit: the receipt still fails
     store_unaudited_checkpoint(ledger, keys.op, "op", (registry_line(ledger, size),))
     out = tmp_path / "receipt.json"
-    out.write_bytes(encode_receipt(build_receipt(ledger, seq)))
+    out.write_bytes(encode_receipt(assemble_receipt(ledger, seq)))
 
     result = awards("verify-receipt", out, "--operator-pub", keys.op_pub, ledger=False)
 

@@ -22,7 +22,7 @@ from domain.registry import Signer
 from ledger.keys import generate_key, raw_public_key
 from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import open_checkpoint
-from ledger.receipt import build_receipt, encode_receipt
+from ledger.receipt import assemble_receipt, encode_receipt
 from ledger.usecases import registry
 from projections.report import write_reports
 from projections.runner import Runner
@@ -324,7 +324,7 @@ def test_receipt_of_a_decision_outside_the_signers_competence_fails(
     awards, out = awards_on(sqlite_scenario), tmp_path / "r.json"
 
     refused = awards("receipt", "05/QĐ-VPQH", "--recipient", "P2", "--out", out)
-    out.write_bytes(encode_receipt(build_receipt(app, seq, {"recipient": "P2"})))
+    out.write_bytes(encode_receipt(assemble_receipt(app, seq, {"recipient": "P2"})))
     checked = awards("verify-receipt", out, "--operator-pub", _op_pub(sqlite_scenario, tmp_path),
                      ledger=False)  # fmt: skip
 

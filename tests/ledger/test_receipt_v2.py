@@ -26,6 +26,7 @@ from ledger.note import Checkpoint
 from ledger.receipt import (
     RECEIPT_FORMAT,
     RECEIPT_FORMAT_V1,
+    assemble_receipt,
     build_receipt,
     encode_receipt,
     verify_receipt,
@@ -237,7 +238,9 @@ def test_receipt_for_an_event_signed_after_its_signers_revocation_is_refused(
     with pytest.raises(DomainError, match=f"was revoked at event {revoked}, before it"):
         build_receipt(ledger, forged)
     monkeypatch.setattr(ReceiptGuard, "check", lambda *args, **kwargs: None)
-    data = _receipt(ledger, forged, {"unit_id": "U9"})
+    with pytest.raises(VerificationError, match=f"revoked at event {revoked}, before event"):
+        build_receipt(ledger, forged)  # verified before it is handed out
+    data = encode_receipt(assemble_receipt(ledger, forged, {"unit_id": "U9"}))
     with pytest.raises(VerificationError, match=f"revoked at event {revoked}, before event"):
         verify_receipt(data, keys.public("op"))
     result = _verify_cli(tmp_path, data, keys.op_pub)
