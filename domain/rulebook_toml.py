@@ -128,8 +128,41 @@ class _Table:
             raise MalformedInputError(f"rulebook key '{self.key(unknown[0])}' is not known")
 
 
+# A rulebook nests a few levels at most; tomllib parses arrays and inline tables recursively, and
+# running it near the recursion limit lets finalizers fail noisily on stderr, so refuse first.
+MAX_NESTING = 32
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in TOML `text`, outside strings and comments (a
+    linear scan: no recursion, whatever the input)."""
+    depth = deepest = i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if c == '"' and text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return deepest
+
+
 def parse_rulebook(text: str) -> Rulebook:
     """Parse and strictly validate rulebook TOML; the result is canonical."""
+    if nesting_depth(text) > MAX_NESTING:
+        raise MalformedInputError("rulebook is not valid TOML: nested too deeply")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -18,7 +18,7 @@ from domain.rulebook import (
     share_from_text,
     threshold_from_text,
 )
-from domain.rulebook_toml import parse_rulebook
+from domain.rulebook_toml import MAX_NESTING, nesting_depth, parse_rulebook
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "rulebook-north-central-2019.toml"
 MORE_THAN_HALF = Threshold(Share(1, 2), strict=True)
@@ -173,3 +173,16 @@ def test_share_option_rejects_text() -> None:
 def test_threshold_option_rejects_text() -> None:
     with pytest.raises(UsageError, match=r"--threshold 'half' is not valid: a share must be"):
         threshold_from_text("half", "--threshold")
+
+
+def test_nesting_depth_counts_brackets_outside_strings_and_comments() -> None:
+    assert nesting_depth("a = [[1, 2], [3]]\n[table]\nb = {c = [1]}\n") == 2
+    assert nesting_depth("a = \"[[[[\"\nb = '{{{{' # [[[[\n") == 0
+    assert nesting_depth('a = """x \\""" [[[ """\n') == 0
+    assert nesting_depth("a = " + "[" * 50_000 + "]" * 50_000) == 50_000
+
+
+def test_a_rulebook_nested_deeper_than_any_real_one_is_refused_before_parsing() -> None:
+    text = "a = " + "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1)
+    with pytest.raises(MalformedInputError, match="nested too deeply"):
+        parse_rulebook(text)
