@@ -18,7 +18,7 @@ from cli.context import (
     witness_policy,
 )
 from cli.progress import progress
-from cli.render import echo_line, echo_row, emit_json, emit_receipt
+from cli.render import counted, echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedInputError,
     MalformedNoteError,
@@ -242,12 +242,12 @@ def verify(
             raise _failed(report)
         return
     for remark in report.notes:
-        click.echo(f"note: {remark}")
+        echo_line(f"note: {remark}")
     if report.ok:
+        matched = counted(report.checkpoints, "checkpoint matches", "checkpoints match")
         click.echo(
-            f"ok: {report.size - report.checked_from} events checked "
-            f"(tree size {report.size}, root {report.root}); "
-            f"{report.checkpoints} checkpoints match"
+            f"ok: {counted(report.size - report.checked_from, 'event')} checked "
+            f"(tree size {report.size}, root {report.root}); {matched}"
         )
     else:
         for problem in report.problems:

@@ -567,7 +567,7 @@ def test_verify_text_and_json(ledger: LedgerApp, awards: Cli, raw: RawRows) -> N
     assert text.exit_code == 0
     assert re.fullmatch(
         rf"ok: {LEDGER_SIZE} events checked \(tree size {LEDGER_SIZE}, root {HEX64}\); "
-        r"1 checkpoints match\n",
+        r"1 checkpoint matches\n",
         text.stdout,
     )
     doc = _json(awards("verify", "--json").stdout)

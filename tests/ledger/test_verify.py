@@ -245,7 +245,7 @@ def test_untouched_ledger_verifies(ledger: LedgerApp, raw: RawRows, awards: Cli)
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.startswith(f"ok: {LEDGER_SIZE} events checked (tree size {LEDGER_SIZE}")
-    assert "1 checkpoints match" in result.stdout
+    assert "; 1 checkpoint matches" in result.stdout
 
 
 def test_verify_json_on_untouched_ledger(ledger: LedgerApp, raw: RawRows, awards: Cli) -> None:
