@@ -15,14 +15,12 @@ tiles when the ledger is writable, so the next proof is cheap again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 
 from domain.errors import AwardLedgerError, VerificationError
 from domain.registry import Ledger
 from ledger.application import LedgerApp
 from ledger.merkle import (
     HASH_SIZE,
-    NODE_PREFIX,
     CompactRange,
     MerkleTree,
     leaf_hash,
@@ -30,7 +28,7 @@ from ledger.merkle import (
     verify_inclusion,
 )
 from ledger.store import state_bytes
-from ledger.tiles import HEIGHT, WIDTH, TileEnd, TileStore
+from ledger.tiles import HEIGHT, WIDTH, TileEnd, TileStore, tile_root
 
 
 class TilesUnavailable(Exception):
@@ -58,13 +56,7 @@ class TileTree(MerkleTree):
         hashes = tile[start : start + (HASH_SIZE << rise)]
         if len(hashes) != HASH_SIZE << rise:
             raise TilesUnavailable(f"tile {tile_level}/{first // WIDTH} is too short")
-        pair = 2 * HASH_SIZE
-        while len(hashes) > HASH_SIZE:
-            hashes = b"".join(
-                hashlib.sha256(NODE_PREFIX + hashes[i : i + pair]).digest()
-                for i in range(0, len(hashes), pair)
-            )
-        return hashes
+        return tile_root(hashes)
 
     def _tile(self, level: int, index: int) -> bytes:
         key = (level, index)

@@ -45,7 +45,8 @@ class TileEnd(NamedTuple):
 
 
 def tile_root(tile: bytes | bytearray) -> bytes:
-    """The root of a full tile: its 256 hashes hashed up HEIGHT levels."""
+    """The root of a full tile (its 256 hashes hashed up HEIGHT levels), or of any run of a
+    power of two hashes: the node above them."""
     level = bytes(tile)
     pair = 2 * HASH_SIZE
     while len(level) > HASH_SIZE:

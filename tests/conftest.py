@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli import context as cli_context
 from cli.main import cli as awards_cli
-from ledger import localkey
+from ledger import localkey, store
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import generate_key, load_private_key, raw_public_key, write_key_pair
 from ledger.merkle import MerkleTree, leaf_hash
@@ -538,3 +538,21 @@ def one_error_line(result: Result) -> str:
     assert len(lines) == 1, f"want one stderr line, got {result.stderr!r}"
     assert lines[0].startswith("error: "), lines[0]
     return lines[0]
+
+
+@pytest.fixture
+def rows_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the rows the ledger's raw reads (ledger/store.py) return: append a 0 to start a
+    count; every read after that adds its rows to the last one (reads before are not counted). For tests that a read's cost does not grow
+    with the log."""
+    fetch = store._fetch
+    read: list[int] = []
+
+    def counting(recorder: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        rows = fetch(recorder, sql, *params)
+        if read:
+            read[-1] += len(rows)
+        return rows
+
+    monkeypatch.setattr(store, "_fetch", counting)
+    return read

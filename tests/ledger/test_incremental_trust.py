@@ -12,7 +12,6 @@ import pytest
 
 from domain.errors import DomainError, VerificationError
 from domain.registry import Signer
-from ledger import store
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import generate_key, raw_public_key
 from ledger.note import Checkpoint, sign_checkpoint
@@ -262,19 +261,11 @@ def _ledger_with_prefix(url: str, fillers: int) -> tuple[LedgerApp, str]:
 
 
 def test_the_rows_an_incremental_audit_reads_do_not_grow_with_the_prefix(
-    ledger_url: str, sibling_url: str, monkeypatch: pytest.MonkeyPatch
+    ledger_url: str, sibling_url: str, rows_read: list[int]
 ) -> None:
+    read = rows_read
     small, small_note = _ledger_with_prefix(ledger_url, 10)
     large, large_note = _ledger_with_prefix(sibling_url, 300)
-    fetch = store._fetch
-    read: list[int] = []
-
-    def counting(recorder: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        rows = fetch(recorder, sql, *params)
-        read[-1] += len(rows)
-        return rows
-
-    monkeypatch.setattr(store, "_fetch", counting)
     for app, note in ((small, small_note), (large, large_note)):
         read.append(0)
         report = audit(app, since=note)

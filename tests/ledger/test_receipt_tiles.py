@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from domain.errors import VerificationError
-from ledger import store
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import generate_key, raw_public_key, write_key_pair
 from ledger.note import Checkpoint, SignedNote
@@ -37,19 +36,11 @@ def _ledger_of(url: str, fillers: int) -> tuple[LedgerApp, bytes]:
 
 
 def test_a_receipt_reads_the_rows_it_carries_not_the_log(
-    ledger_url: str, sibling_url: str, monkeypatch: pytest.MonkeyPatch
+    ledger_url: str, sibling_url: str, rows_read: list[int]
 ) -> None:
+    read = rows_read
     small, small_key = _ledger_of(ledger_url, 10)
     large, large_key = _ledger_of(sibling_url, 600)
-    fetch = store._fetch
-    read: list[int] = []
-
-    def counting(recorder: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        rows = fetch(recorder, sql, *params)
-        read[-1] += len(rows)
-        return rows
-
-    monkeypatch.setattr(store, "_fetch", counting)
     for app, key, seq in ((small, small_key, 7), (large, large_key, 500)):
         read.append(0)
         receipt = build_receipt(app, seq)
