@@ -543,8 +543,8 @@ def one_error_line(result: Result) -> str:
 @pytest.fixture
 def rows_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the rows the ledger's raw reads (ledger/store.py) return: append a 0 to start a
-    count; every read after that adds its rows to the last one (reads before are not counted). For tests that a read's cost does not grow
-    with the log."""
+    count; every read after that adds its rows to the last one (reads before are not counted).
+    For tests that a read's cost does not grow with the log."""
     fetch = store._fetch
     read: list[int] = []
 
