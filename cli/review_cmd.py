@@ -8,6 +8,7 @@ import click
 
 from cli.context import LedgerContext, json_option, key_options, load_key, parse_date, pass_ctx
 from cli.workflow_options import at_option, emit_outcome, parse_at, read_text
+from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
@@ -184,7 +185,16 @@ def read_recipients(path: Path) -> list[str]:
 @click.option("--recipients-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
 @click.option("--basis", default=None, metavar="SESSION", help="The review session decided on.")
 @click.option("--date", "date_text", default=None, metavar="DATE", help="Default: date of --at.")
-@click.option("--override-reason", default=None, help="Record rule violations knowingly.")
+@click.option(
+    "--override",
+    "override_items",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Acknowledge one broken rule with its own reason; repeat for each broken rule.",
+)
+@click.option(
+    "--override-reason", default=None, help="Acknowledge the one broken rule (only when one is)."
+)
 @at_option
 @key_options
 @json_option
@@ -198,13 +208,15 @@ def decide(
     recipients_file: Path | None,
     basis: str | None,
     date_text: str | None,
+    override_items: tuple[str, ...],
     override_reason: str | None,
     at_text: str | None,
     key_path: Path,
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
-    """Record award decision NUMBER (authority); every rule is checked first."""
+    """Record award decision NUMBER (authority); every rule is checked first, by the law in
+    force on its date (see `awards rules --date`)."""
     if bool(recipients) == bool(recipients_file):
         raise UsageError("decide: give --recipient P... or --recipients-file F (one of them)")
     chosen = read_recipients(recipients_file) if recipients_file else list(recipients)
@@ -220,6 +232,7 @@ def decide(
         decided_on=parse_date(date_text, "--date") if date_text else None,
         override_reason=override_reason,
         at=parse_at(at_text),
+        overrides=overrides_from_text(override_items),
     )
     overridden = [
         {"rule": v.rule, "subject": v.subject, "message": v.message} for v in result.overridden

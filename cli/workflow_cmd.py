@@ -14,6 +14,7 @@ import click
 from cli import review_cmd
 from cli.context import LedgerContext, json_option, key_options, load_key, parse_date, pass_ctx
 from cli.workflow_options import at_option, emit_outcome, parse_at, read_text
+from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.movement import parse_criteria_csv
 from domain.rulebook import DEFAULT_RULEBOOK
@@ -112,6 +113,13 @@ def movement_launch(
 @click.argument("movement_id", metavar="MOVEMENT")
 @click.argument("participant")
 @click.option("--title", "titles", multiple=True, metavar="AWARD", help="Repeat for several.")
+@click.option(
+    "--override",
+    "override_items",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Accept a late registration knowingly: --override deadline=REASON.",
+)
 @click.option("--override-reason", default=None, help="Accept a late registration knowingly.")
 @at_option
 @key_options
@@ -122,6 +130,7 @@ def register(
     movement_id: str,
     participant: str,
     titles: tuple[str, ...],
+    override_items: tuple[str, ...],
     override_reason: str | None,
     at_text: str | None,
     key_path: Path,
@@ -138,6 +147,7 @@ def register(
         titles,
         at=parse_at(at_text),
         override_reason=override_reason,
+        overrides=overrides_from_text(override_items),
     )
     late = f"late (deadline {result.deadline}), accepted with override" if result.late else ""
     emit_outcome(

@@ -1,10 +1,14 @@
 """Award decisions (quyết định khen thưởng) and annulments (hủy bỏ, Law 2022 Art. 93).
 
 `decide` is the one command behind `awards decide`: it checks the rules of `domain.rules`
-against the movement's `AwardRegister` and the recipients' `RecipientRecord`s, raises
-RuleViolationError for the first violation unless an override reason is given (then every
-violation is signed into `Decision.Recorded`), and appends to the new `Decision`, the register
-and each record. The application saves `DecisionWrites.aggregates()` in ONE `save`; a
+against the movement's `AwardRegister` and the recipients' `RecipientRecord`s and raises
+RuleViolationError naming EVERY broken rule unless each is acknowledged by its own override
+(`overrides={rule: reason}`; a lone `override_reason` stands for the one broken rule, and is
+refused when more than one is broken). Then every violation and the overrides, sorted by rule,
+are signed into `Decision.Recorded` (`overrides: [{rule, reason}]`; decisions signed before it
+carry one `override_reason` for all their rules), and it appends to the new `Decision`, the
+register and each record (with the initiative each fighter title rests on).
+The application saves `DecisionWrites.aggregates()` in ONE `save`; a
 concurrent decision in the same movement then conflicts on the register's version.
 
 `annul` marks one recipient's award annulled in the decision, the register (which frees its
@@ -16,7 +20,7 @@ How the application uses this::
                     authority=Actor.from_signer(signer), decided_on=date, at=at,
                     basis=session_or_None, register=register_or_None,
                     records={r: record for r in found}, participations={r: p for r in found},
-                    headcounts={unit_id: n}, override_reason=reason)
+                    headcounts={unit_id: n}, overrides={"quota": reason})
     app.save(*writes.aggregates())         # Decision.id_for(number) exists -> AlreadyExistsError
     undone = annul(decision, register, record, recipient, ground, reason, authority, at=at)
     app.save(*undone.aggregates())
@@ -24,11 +28,14 @@ How the application uses this::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
+
+import msgspec
 
 from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
 from domain.base import Aggregate, aggregate_id
@@ -45,12 +52,19 @@ from domain.ids import check_id
 from domain.movement import Movement
 from domain.participation import Participation
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
-from domain.rules import DecisionCheck, Violation, decision_violations
+from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
 from domain.session import ReviewSession
 
 Day = date  # `date` is also a field name inside Decision
 GROUNDS = ("false_declaration", "forged_documents", "unlawful_procedure", "standard_not_met")
 _AUTHORITY = frozenset({"authority"})
+
+
+class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One broken rule acknowledged by the deciding authority, with its own signed reason."""
+
+    rule: str
+    reason: str
 
 
 class Decision(Aggregate):
@@ -72,6 +86,7 @@ class Decision(Aggregate):
         overridden_rules: list[str]
         violations: list[Violation]
         at: datetime
+        overrides: list[Override] = msgspec.field(default_factory=list)
 
         def apply(self, agg: Decision) -> None:
             agg.number, agg.movement, agg.award = self.number, self.movement, self.award
@@ -80,6 +95,7 @@ class Decision(Aggregate):
             agg.override_reason = self.override_reason
             agg.overridden_rules = list(self.overridden_rules)
             agg.violations = list(self.violations)
+            agg.overrides = list(self.overrides)
             agg.recorded_at = self.at
             agg.annulled = {}
 
@@ -106,6 +122,7 @@ class Decision(Aggregate):
     override_reason: str | None
     overridden_rules: list[str]
     violations: list[Violation]
+    overrides: list[Override]
     recorded_at: datetime
     annulled: dict[str, str]
 
@@ -125,7 +142,7 @@ class Decision(Aggregate):
         *,
         at: datetime,
         basis: str | None,
-        override_reason: str | None,
+        overrides: Mapping[str, str],
         violations: list[Violation],
     ) -> Decision:
         """Record a checked decision (use `decide`, which runs the checks first)."""
@@ -140,10 +157,11 @@ class Decision(Aggregate):
             authority=authority.name,
             date=decided_on,
             basis=basis,
-            override_reason=override_reason if violations else None,
+            override_reason=None,
             overridden_rules=sorted({v.rule for v in violations}),
             violations=violations,
             at=at,
+            overrides=[Override(rule, overrides[rule]) for rule in sorted(overrides)],
         )
 
     def annul(
@@ -196,12 +214,19 @@ def decide(
     participations: Mapping[str, Participation] | None = None,
     headcounts: Mapping[str, int] | None = None,
     override_reason: str | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
     subject = f"decision {number}"
     require_aware(at, subject)
     override_reason = optional_text(override_reason, "override reason")
+    given = {
+        rule: require_text(reason, f"override of rule {rule}")
+        for rule, reason in (overrides or {}).items()
+    }
+    if override_reason is not None and given:
+        raise UsageError(f"{subject}: give --override RULE=REASON or --override-reason, not both")
     rulebook = movement.rulebook
     if rulebook.award_category(award) is None:
         raise UsageError(f"{subject}: unknown award kind {award!r}")
@@ -231,9 +256,7 @@ def decide(
         headcounts=headcounts or {},
     )
     violations = decision_violations(check)
-    if violations and override_reason is None:
-        first = violations[0]
-        raise RuleViolationError(first.rule, f"{subject} rejected: {first.message}")
+    acknowledged = acknowledge(subject, violations, given, override_reason)
     decision = Decision.record(
         number,
         movement,
@@ -243,7 +266,7 @@ def decide(
         decided_on,
         at=at,
         basis=basis.session_id if basis else None,
-        override_reason=override_reason,
+        overrides=acknowledged,
         violations=violations,
     )
     register = register or AwardRegister.open(movement.movement_id)
@@ -253,9 +276,62 @@ def decide(
         record = RecipientRecord.open_or_check(
             records.get(recipient.id), recipient.id, recipient.kind
         )
-        record.enter(number, award, movement.movement_id, movement.year, decided_on)
+        initiative, _ = initiative_basis(
+            award, movement.year, records.get(recipient.id), rulebook, check.regime
+        )
+        record.enter(number, award, movement.movement_id, movement.year, decided_on, initiative)
         touched.append(record)
     return DecisionWrites(decision, register, tuple(touched))
+
+
+_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def overrides_from_text(items: Sequence[str]) -> dict[str, str]:
+    """Parse `--override RULE=REASON` options (each rule once), raising UsageError."""
+    out: dict[str, str] = {}
+    for item in items:
+        rule, sep, reason = item.partition("=")
+        rule = rule.strip()
+        if not sep or not _RULE_NAME.fullmatch(rule):
+            raise UsageError(f"override {item!r} is not valid: use --override RULE=REASON")
+        if rule in out:
+            raise UsageError(f"override of rule {rule} is given twice")
+        out[rule] = require_text(reason, f"override of rule {rule}: reason")
+    return out
+
+
+def acknowledge(
+    subject: str,
+    violations: Sequence[Violation],
+    overrides: Mapping[str, str],
+    override_reason: str | None,
+) -> dict[str, str]:
+    """The override of each broken rule, or RuleViolationError naming every rule still broken.
+
+    `override_reason` alone stands for the one broken rule only; an override naming a rule that
+    is not broken is a usage error (it would sign an acknowledgement of nothing)."""
+    broken = sorted({v.rule for v in violations}, key=[v.rule for v in violations].index)
+    idle = sorted(set(overrides) - set(broken))
+    if idle:
+        raise UsageError(
+            f"{subject}: --override {idle[0]} names a rule this decision does not break"
+            + (f" (it breaks {', '.join(broken)})" if broken else "")
+        )
+    if override_reason is not None and len(broken) == 1:
+        return {broken[0]: override_reason}
+    missing = [rule for rule in broken if rule not in overrides]
+    if not missing:
+        return dict(overrides)
+    found = "; ".join(f"{v.rule}: {v.message}" for v in violations if v.rule in missing)
+    lone = (
+        f"--override-reason covers one broken rule, not {len(broken)}; "
+        if override_reason is not None
+        else ""
+    )
+    raise RuleViolationError(
+        missing, f"{subject} rejected: {lone}breaks {', '.join(missing)} ({found})"
+    )
 
 
 def annul(

@@ -1,25 +1,35 @@
 """The pure rule checks behind an award decision, and the annulment cascade.
 
-Each `*_violations` function returns a list of `Violation(rule, subject, message)` and changes
-nothing; `decision.decide` raises for the first one (or records them all under an override),
-and reports can run the same functions to show their "checks". Rule names:
+Each `*_violations` function returns a list of `Violation(rule, subject, message, regime,
+citation)` and changes nothing; `decision.decide` raises naming every one (or records them all
+under per-rule overrides), and reports can run the same functions to show their "checks". Every
+decision is judged by the regime in force on its date (`domain.regimes`, data files with the
+legal citation of each rule), tightened by the movement's rulebook (`domain.law`). Rule names:
 
+    regime                a decision the rulebook allows but the statute in force forbids: a
+                          quota above the statute's ceiling, a session passed below the
+                          statute's threshold or quorum or voted openly where a secret ballot
+                          is required (the detail names the statute; the citation is its rule's)
     competence            rule 5  the authority's competence list holds the award kind
     order                 rule 8  the basis session is closed, and closed on or before the date
     review                rule 3  each recipient passed the basis session (titles need one)
     one_award             rule 7  not the same award twice for one recipient, movement and year
                                   (titles and ratings: not twice in one year in any movement)
     prerequisites         rule 2  see `prerequisite_violations`
-    quota                 rule 1  fighters <= share x advanced workers, per unit and year
+    quota                 rule 1  fighters <= quota x advanced workers, per unit and year (the
+                                  rulebook's quota, else the statute's; none from 2024)
     conflict_of_interest  rule 6  a self score is never the only score behind an award
 
-Prerequisites (rule 2), with the award year Y = the movement's end year:
-- emulation_fighter_base: advanced_worker for Y, and evidence for Y: under the 2003 law a
-  recognised initiative; under the 2022 law (Art. 23) a recognised initiative or the rating
-  `excellent_completion` (decided and annullable like an award).
+Prerequisites (rule 2), with the award year Y = the movement's end year, by the regime's data:
+- emulation_fighter_base: advanced_worker for Y, and evidence for Y: regime 2003 a recognised
+  initiative; regimes 2024/2025 a recognised initiative or the rating `excellent_completion`
+  (decided and annullable like an award).
 - emulation_fighter_ministry: emulation_fighter_base in each of the N years ending with Y
-  (N = 3); emulation_fighter_national: emulation_fighter_ministry in the M years ending with Y
-  (M = 2); both from the recipient's record across movements.
+  (N = 3) and an initiative of ministry/province (or national) scope recognised in those years;
+  emulation_fighter_national: emulation_fighter_ministry in the M years ending with Y (M = 2)
+  and an initiative of national scope; both from the recipient's record across movements.
+- one initiative is the basis of one award only: the initiative a fighter title rests on is
+  signed into the record (`RecipientRecord.AwardEntered.initiative`) and not counted again.
 - excellent_collective: in this movement's register, the unit's persons hold advanced_worker
   for Y at >= 70 % of its headcount (passed in by the application) and >= 1 fighter.
 
@@ -38,8 +48,11 @@ from datetime import date
 import msgspec
 
 from domain.actor import Actor
+from domain.law import consecutive_in_force, looser, quota_in_force
 from domain.movement import Movement
 from domain.participation import Participation
+from domain.regime import Regime
+from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
 from domain.rulebook import (
     ADVANCED_WORKER,
@@ -49,10 +62,13 @@ from domain.rulebook import (
     FIGHTER_MINISTRY,
     FIGHTER_NATIONAL,
     Rulebook,
+    Share,
 )
 from domain.session import ReviewSession
+from domain.tally import NomineeResult
 
 RULES = (
+    "regime",
     "competence",
     "order",
     "review",
@@ -64,11 +80,14 @@ RULES = (
 
 
 class Violation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One broken rule: its name, what it is about, and one sentence saying why."""
+    """One broken rule: its name, what it is about, one sentence saying why, and the regime and
+    legal citation it was judged by (None in decisions signed before regimes were data)."""
 
     rule: str
     subject: str
     message: str
+    regime: str | None = None
+    citation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,11 @@ class DecisionCheck:
     @property
     def year(self) -> int:
         return self.movement.year
+
+    @property
+    def regime(self) -> Regime:
+        """The law in force on the decision's date."""
+        return regime_on(self.decided_on)
 
 
 def competence_violations(authority: Actor, award: str) -> list[Violation]:
@@ -148,9 +172,42 @@ def basis_violations(check: DecisionCheck) -> list[Violation]:
             if not results.quorum_met:
                 message += f", and {results.taking_part} took part, short of the quorum"
         else:
+            out += statute_review_violations(check.regime, basis, result, results.taking_part,
+                                             results.members)  # fmt: skip
             continue
         out.append(Violation("review", recipient.id, message))
+    if basis.mode == "open" and check.regime.secret_required(award):
+        out.append(
+            Violation(
+                "regime",
+                sid,
+                f"session {sid} voted openly, but the statute ({check.regime.id}) requires a "
+                f"secret ballot for {award}",
+                check.regime.id,
+                check.regime.citation("review"),
+            )
+        )
     return out
+
+
+def statute_review_violations(
+    regime: Regime, basis: ReviewSession, result: NomineeResult, taking_part: int, members: int
+) -> list[Violation]:
+    """Rule `regime` for a nominee who passed its session: the statute's threshold and quorum
+    in force on the decision's date must be met too (a session opened under a looser rule)."""
+    threshold, quorum = regime.threshold_for(basis.title), regime.quorum
+    problems = []
+    if not threshold.met_by(result.yes, members):
+        problems.append(f"{result.yes} yes of {members} members, short of {threshold}")
+    if not quorum.at_least(taking_part, members):
+        problems.append(f"{taking_part} of {members} members took part, short of {quorum}")
+    if not problems:
+        return []
+    message = (
+        f"recipient {result.nominee!r} passed session {basis.session_id} with "
+        f"{' and '.join(problems)} required by the statute ({regime.id})"
+    )
+    return [Violation("regime", result.nominee, message, regime.id, regime.citation("review"))]
 
 
 def one_award_violations(check: DecisionCheck) -> list[Violation]:
@@ -184,11 +241,13 @@ def prerequisite_violations(
     recipient: Recipient,
     record: RecipientRecord | None,
     rulebook: Rulebook,
-    regime: str,
+    regime: Regime,
     register: AwardRegister | None = None,
     headcount: int | None = None,
+    decision: str | None = None,
 ) -> list[Violation]:
-    """Rule 2 for one recipient (see the module docstring)."""
+    """Rule 2 for one recipient (see the module docstring); `decision` is the award being
+    re-checked (the cascade), whose own initiative is not counted as used by another award."""
     rid = recipient.id
 
     def held(kind: str, in_year: int) -> bool:
@@ -197,17 +256,12 @@ def prerequisite_violations(
     def lacks(message: str) -> list[Violation]:
         return [Violation("prerequisites", rid, f"recipient {rid!r} {message}")]
 
-    if award == FIGHTER_BASE:
-        if not held(ADVANCED_WORKER, year):
-            return lacks(f"lacks {ADVANCED_WORKER} for {year}, which {award} needs")
-        initiative = record is not None and record.has_initiative(year)
-        if regime == "2003" and not initiative:
-            return lacks(f"has no recognised initiative for {year} (2003 law)")
-        if regime == "2022" and not (initiative or held(EXCELLENT_COMPLETION, year)):
-            return lacks(f"has no recognised initiative or {EXCELLENT_COMPLETION} for {year}")
+    if award == FIGHTER_BASE and not held(ADVANCED_WORKER, year):
+        return lacks(f"lacks {ADVANCED_WORKER} for {year}, which {award} needs")
+    ministry, national = consecutive_in_force(regime, rulebook)
     chains = {
-        FIGHTER_MINISTRY: (FIGHTER_BASE, rulebook.ministry_consecutive_base),
-        FIGHTER_NATIONAL: (FIGHTER_MINISTRY, rulebook.national_consecutive_ministry),
+        FIGHTER_MINISTRY: (FIGHTER_BASE, ministry),
+        FIGHTER_NATIONAL: (FIGHTER_MINISTRY, national),
     }
     if award in chains:
         needed, count = chains[award]
@@ -217,6 +271,9 @@ def prerequisite_violations(
                     f"lacks {needed} for {in_year} ({award} needs {count} consecutive years "
                     f"{year - count + 1}-{year})"
                 )
+    _, problem = initiative_basis(award, year, record, rulebook, regime, decision)
+    if problem:
+        return lacks(problem)
     if award == EXCELLENT_COLLECTIVE:
         advanced = register.count(ADVANCED_WORKER, rid, year) if register else 0
         fighters = register.count(FIGHTER_BASE, rid, year) if register else 0
@@ -235,11 +292,108 @@ def prerequisite_violations(
     return []
 
 
+def initiative_basis(
+    award: str,
+    year: int,
+    record: RecipientRecord | None,
+    rulebook: Rulebook,
+    regime: Regime,
+    decision: str | None = None,
+) -> tuple[str | None, str | None]:
+    """The initiative a fighter title rests on, or why none can (rule 2).
+
+    Returns (initiative id or None, problem or None). A base fighter needs a recognised
+    initiative of the award year (any scope), or, where the regime accepts it, the rating
+    `excellent_completion` for the year (then no initiative is used); a ministry fighter one of
+    the regime's ministry scopes, a national fighter one of its national scopes, recognised
+    within the consecutive years. Where the regime says one initiative is the basis of one award
+    only, an initiative already named by another standing award does not count."""
+    ministry, national = consecutive_in_force(regime, rulebook)
+    wanted: dict[str, tuple[tuple[str, ...], int]] = {
+        FIGHTER_BASE: (("base", "ministry", "national"), 1),
+        FIGHTER_MINISTRY: (tuple(regime.ministry_scopes), ministry),
+        FIGHTER_NATIONAL: (tuple(regime.national_scopes), national),
+    }
+    if award not in wanted:
+        return None, None
+    if (
+        award == FIGHTER_BASE
+        and EXCELLENT_COMPLETION in regime.base_evidence
+        and record is not None
+        and record.holds(EXCELLENT_COMPLETION, year) is not None
+    ):
+        return None, None
+    scopes, span = wanted[award]
+    first = year - span + 1
+    found = sorted(
+        (i for i in (record.initiatives if record else []) if i.scope in scopes),
+        key=lambda i: (i.year, i.initiative),
+    )
+    found = [i for i in found if first <= i.year <= year]
+    used = {
+        a.initiative: a.decision
+        for a in (record.standing() if record else [])
+        if a.initiative and a.decision != decision
+    }
+    if not regime.one_initiative_one_award:
+        used = {}
+    for initiative in found:
+        if initiative.initiative not in used:
+            return initiative.initiative, None
+    years = str(year) if span == 1 else f"{first}-{year}"
+    if found:
+        taken = found[0].initiative
+        return None, (
+            f"has no initiative left for {award}: {taken!r} is already the basis of decision "
+            f"{used[taken]} (one initiative, one award)"
+        )
+    where = "/".join(scopes) if award != FIGHTER_BASE else "any"
+    evidence = (
+        f" or {EXCELLENT_COMPLETION}"
+        if award == FIGHTER_BASE and EXCELLENT_COMPLETION in regime.base_evidence
+        else ""
+    )
+    return None, (
+        f"has no recognised initiative of {where} scope{evidence} for {years} (regime {regime.id})"
+    )
+
+
+class QuotaBreach(msgspec.Struct, frozen=True):
+    """A quota a unit's fighters of a year go beyond: the rule (`quota` or `regime`), the share,
+    and its source ("rulebook" or "statute")."""
+
+    rule: str
+    share: Share
+    source: str
+
+
+def quota_breaches(
+    fighters: int, advanced: int, regime: Regime, rulebook: Rulebook
+) -> list[QuotaBreach]:
+    """Rule 1 on plain counts (one implementation for decisions and reports).
+
+    The quota in force is the rulebook's if it sets one, else the statute's (none from 2024):
+    beyond it is `quota`. A rulebook quota looser than the statute's is also held against the
+    statute: beyond the statute is rule `regime`."""
+    limit, source = quota_in_force(regime, rulebook)
+    statute, out = regime.fighter_quota, []
+    if limit is not None and not limit.allows(fighters, advanced):
+        out.append(QuotaBreach("quota", limit, source))
+    if (
+        limit is not None
+        and statute is not None
+        and looser(limit, statute)
+        and not statute.allows(fighters, advanced)
+    ):
+        out.append(QuotaBreach("regime", statute, "statute"))
+    return out
+
+
 def quota_violations(check: DecisionCheck) -> list[Violation]:
-    """Rule 1: fighters (counting this decision) <= share x advanced workers, per unit."""
+    """Rule 1 per unit of the recipients, counting this decision (see `quota_breaches`)."""
     if check.award != FIGHTER_BASE:
         return []
-    share, out = check.movement.rulebook.fighter_quota, []
+    regime, rulebook, out = check.regime, check.movement.rulebook, []
     units = sorted({r.unit for r in check.recipients if r.kind == "person"})
     for unit in units:
         new = sum(1 for r in check.recipients if r.kind == "person" and r.unit == unit)
@@ -247,15 +401,20 @@ def quota_violations(check: DecisionCheck) -> list[Violation]:
             check.register.count(FIGHTER_BASE, unit, check.year) if check.register else 0
         )
         advanced = check.register.count(ADVANCED_WORKER, unit, check.year) if check.register else 0
-        if fighters * share.den > share.num * advanced:
-            out.append(
-                Violation(
-                    "quota",
-                    unit,
-                    f"unit {unit!r} would have {fighters} {FIGHTER_BASE} for {advanced} "
-                    f"{ADVANCED_WORKER} in {check.year}, above the quota {share}",
+        counts = (
+            f"unit {unit!r} would have {fighters} {FIGHTER_BASE} for {advanced} "
+            f"{ADVANCED_WORKER} in {check.year}"
+        )
+        for breach in quota_breaches(fighters, advanced, regime, rulebook):
+            if breach.rule == "quota":
+                message = f"{counts}, above the {breach.source}'s quota {breach.share}"
+                out.append(Violation("quota", unit, message))
+            else:
+                message = (
+                    f"{counts}, above the statute's quota {breach.share} ({regime.id}); the "
+                    f"rulebook's {rulebook.fighter_quota} cannot loosen it"
                 )
-            )
+                out.append(Violation("regime", unit, message, regime.id, regime.citation("quota")))
     return out
 
 
@@ -280,8 +439,7 @@ def self_score_violations(check: DecisionCheck) -> list[Violation]:
 
 def decision_violations(check: DecisionCheck) -> list[Violation]:
     """Every violation of one decision, in the order of `RULES`."""
-    rulebook = check.movement.rulebook
-    regime = rulebook.regime_for(check.decided_on)
+    rulebook, regime = check.movement.rulebook, check.regime
     prerequisites = [
         v
         for r in check.recipients
@@ -304,4 +462,9 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         *quota_violations(check),
         *self_score_violations(check),
     ]
-    return sorted(found, key=lambda v: RULES.index(v.rule))
+    cited = [
+        v if v.citation else msgspec.structs.replace(v, regime=regime.id,
+                                                     citation=regime.citation(v.rule))
+        for v in found
+    ]  # fmt: skip
+    return sorted(cited, key=lambda v: RULES.index(v.rule))

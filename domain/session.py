@@ -10,7 +10,11 @@ Decisions this module makes where the law text we hold is silent:
 - A tally may be certified once at least a quorum of ballots is in, not necessarily all.
 - In secret mode a member who is a nominee (or whose unit is) may not cast a ballot: a secret
   ballot cannot show that it skipped its own name, so the member stands aside (rule 6).
-- A session's threshold and quorum may be stricter than the rulebook's, never weaker.
+- A session's threshold and quorum are those in force on its opening date: the statute's
+  (`domain.regimes`) tightened by the rulebook (`domain.law`); given ones may be stricter, never
+  weaker, and a title the statute reviews by secret ballot cannot be opened in open mode
+  (DomainError: a session has no override). A decision dated under a
+  later regime is held to that regime's threshold too (rule `regime`, `domain.rules`).
 
 Results (rule 3) are counted in `domain.tally`, in exact integers.
 
@@ -45,7 +49,9 @@ from domain.errors import (
     UsageError,
 )
 from domain.ids import check_id, check_signer_name
+from domain.law import quorum_in_force, secret_required, threshold_in_force
 from domain.movement import Movement
+from domain.regimes import regime_on
 from domain.rulebook import Share, Threshold
 from domain.tally import (
     NomineeResult,
@@ -181,20 +187,27 @@ class ReviewSession(Aggregate):
                 )
         for member in require_unique(members, "member"):
             check_signer_name(member)
-        mode = mode or rulebook.default_mode(title)
+        regime = regime_on(local_date(at))
+        secret = secret_required(regime, rulebook, title)
+        mode = mode or ("secret" if secret else "open")
         if mode not in MODES:
             raise UsageError(f"{subject}: mode {mode!r} is not one of {', '.join(MODES)}")
-        ruled = rulebook.threshold_for(title)
+        if mode == "open" and regime.secret_required(title):
+            raise DomainError(
+                f"{subject}: {title} is reviewed by secret ballot under the statute in force "
+                f"({regime.id}: {regime.citation('review')})",
+            )
+        ruled = threshold_in_force(regime, rulebook, title)
         if threshold is not None and threshold.weaker_than(ruled):
             raise DomainError(
-                f"{subject}: threshold {threshold} is below the rulebook's {ruled} for {title}"
+                f"{subject}: threshold {threshold} is below the {ruled} in force for {title} "
+                f"(regime {regime.id} and the rulebook)",
             )
-        if (
-            quorum is not None
-            and quorum.num * rulebook.quorum.den < rulebook.quorum.num * quorum.den
-        ):
+        quorum_ruled = quorum_in_force(regime, rulebook)
+        if quorum is not None and quorum.num * quorum_ruled.den < quorum_ruled.num * quorum.den:
             raise DomainError(
-                f"{subject}: quorum {quorum} is below the rulebook's {rulebook.quorum}"
+                f"{subject}: quorum {quorum} is below the {quorum_ruled} in force "
+                f"(regime {regime.id} and the rulebook)",
             )
         return cls._create(
             cls.Opened,
@@ -206,7 +219,7 @@ class ReviewSession(Aggregate):
             members=list(members),
             mode=mode,
             threshold=threshold or ruled,
-            quorum=quorum or rulebook.quorum,
+            quorum=quorum or quorum_ruled,
             at=at,
         )
 

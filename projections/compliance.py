@@ -16,15 +16,22 @@ DOMAIN.md's order), then subject.
 
 from __future__ import annotations
 
+from datetime import date
+
 import msgspec
 
 from domain.actor import local_date
+from domain.law import quota_in_force
+from domain.regime import RULE_NAMES
+from domain.regimes import regime_named, regime_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
+from domain.rules import QuotaBreach, quota_breaches
 from projections.awards import AwardRow, DecisionView, Flag
 from projections.catalog import MovementView
 from projections.view import LedgerView
 
 RULE_ORDER = (
+    "regime",
     "quota",
     "prerequisites",
     "review",
@@ -40,17 +47,23 @@ OK, VIOLATION, OVERRIDE = "ok", "violation", "override"
 
 
 class Check(msgspec.Struct):
-    """One finding (or one all-clear) of one rule."""
+    """One finding (or one all-clear) of one rule, with the regime it was judged by and the
+    legal citation of the rule there (`on`: the date that chose the regime, when known)."""
 
     rule: str
     status: str
     subject: str
     detail: str
     seq: int | None = None
+    regime: str | None = None
+    citation: str | None = None
+    on: date | None = None
 
 
 class QuotaUse(msgspec.Struct):
-    """Rule 1 for one unit and year: fighters against the advanced workers they are a share of."""
+    """Rule 1 for one unit and year: fighters against the advanced workers they are a share of
+    (`share` "none" and `limit` -1 where neither the statute nor the rulebook sets a quota;
+    `statute` names the statute's ceiling a looser rulebook quota goes beyond)."""
 
     unit: str
     year: int
@@ -60,38 +73,60 @@ class QuotaUse(msgspec.Struct):
     share: str
     status: str
     flagged: int = 0
+    regime: str | None = None
+    on: date | None = None
+    statute: str | None = None
+    statute_status: str = "ok"
 
 
 def _decision_status(d: DecisionView, rule: str) -> str:
     return OVERRIDE if rule in d.overridden_rules else VIOLATION
 
 
-def _override_note(d: DecisionView) -> str:
-    return f"; override: {d.override_reason}" if d.override_reason else ""
+def _override_note(d: DecisionView, rule: str) -> str:
+    reason = d.reason_for(rule)
+    return f"; override: {reason}" if reason else ""
 
 
 def quota_use(view: LedgerView, movement: MovementView, rows: list[AwardRow]) -> list[QuotaUse]:
-    """Standing advanced_worker and emulation_fighter_base awards to persons, per unit and year."""
-    share = movement.rulebook.fighter_quota
+    """Standing advanced_worker and emulation_fighter_base awards to persons, per unit and year,
+    against the quota in force on the latest fighter decision's date (`domain.rules`)."""
+    rulebook = movement.rulebook
     counts: dict[tuple[str, int], list[int]] = {}  # advanced, fighters, flagged fighters
-    overridden: set[tuple[str, int]] = set()
+    overridden: dict[tuple[str, int], set[str]] = {}
+    latest: dict[tuple[str, int], date] = {}
     for row in rows:
         if row.recipient_kind != "person" or row.award not in (ADVANCED_WORKER, FIGHTER_BASE):
             continue
-        if row.award == FIGHTER_BASE and "quota" in row.overridden_rules:
-            overridden.add((row.unit, row.year))
+        key = (row.unit, row.year)
+        if row.award == FIGHTER_BASE:
+            overridden.setdefault(key, set()).update(row.overridden_rules)
+            latest[key] = max(latest.get(key, row.date), row.date)
         if row.annulled:
             continue
-        counted = counts.setdefault((row.unit, row.year), [0, 0, 0])
+        counted = counts.setdefault(key, [0, 0, 0])
         counted[row.award == FIGHTER_BASE] += 1
         counted[2] += bool(row.flags) and row.award == FIGHTER_BASE
     out = []
     for (unit, year), (advanced, fighters, flagged) in sorted(counts.items()):
-        status = OK
-        if fighters * share.den > share.num * advanced:
-            status = OVERRIDE if (unit, year) in overridden else VIOLATION
-        limit = share.num * advanced // share.den
-        out.append(QuotaUse(unit, year, advanced, fighters, limit, str(share), status, flagged))
+        on = latest.get((unit, year), movement.end)
+        regime = regime_on(on)
+        share, _ = quota_in_force(regime, rulebook)
+        breaches = {b.rule: b for b in quota_breaches(fighters, advanced, regime, rulebook)}
+        acknowledged = overridden.get((unit, year), set())
+
+        def status(rule: str, breaches: dict[str, QuotaBreach] = breaches) -> str:
+            if rule not in breaches:
+                return OK
+            return OVERRIDE if rule in acknowledged else VIOLATION  # noqa: B023
+
+        limit = -1 if share is None else share.num * advanced // share.den
+        statute = breaches["regime"].share if "regime" in breaches else None
+        out.append(
+            QuotaUse(unit, year, advanced, fighters, limit, str(share) if share else "none",
+                     status("quota"), flagged, regime.id, on,
+                     str(statute) if statute else None, status("regime"))
+        )  # fmt: skip
     return out
 
 
@@ -160,13 +195,15 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
     for d in view.decisions.of(movement.id):
         signed = {(v.rule, v.subject) for v in d.violations}
         for v in d.violations:
-            out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d), d.seq))
+            out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d, v.rule),
+                             d.seq, v.regime, v.citation, d.date))  # fmt: skip
         signer = view.catalog.signers.get(d.authority)
         if signer is not None and d.award not in signer.competence:
             detail = f"authority {d.authority} may not decide {d.award} ({d.number})"
             if ("competence", d.authority) not in signed:
+                note = _override_note(d, "competence")
                 out.append(Check("competence", _decision_status(d, "competence"), d.authority,
-                                 detail + _override_note(d), d.seq))  # fmt: skip
+                                 detail + note, d.seq, on=d.date))  # fmt: skip
         session = view.sessions.by_id.get(d.basis) if d.basis else None
         if d.basis and session is None:
             out.append(Check("review", VIOLATION, d.basis, f"basis of {d.number} not found", d.seq))
@@ -175,13 +212,15 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
         closed = local_date(session.closed_at) if session.closed_at else None
         if (closed is None or d.date < closed) and not any(r == "order" for r, _ in signed):
             detail = f"decision {d.number} of {d.date} before its basis {session.id} closed"
-            out.append(Check("order", _decision_status(d, "order"), session.id, detail, d.seq))
+            out.append(Check("order", _decision_status(d, "order"), session.id, detail, d.seq,
+                             on=d.date))  # fmt: skip
         results = {r.nominee: r for r in session.results().results}
         for r in d.recipients:
             result = results.get(r.id)
             if (result is None or not result.passed) and ("review", r.id) not in signed:
                 detail = f"{r.id} did not pass basis session {session.id} of decision {d.number}"
-                out.append(Check("review", _decision_status(d, "review"), r.id, detail, d.seq))
+                out.append(Check("review", _decision_status(d, "review"), r.id, detail, d.seq,
+                                 on=d.date))  # fmt: skip
     for rule in rechecked:
         if not any(c.rule == rule for c in out):
             count = len(view.decisions.of(movement.id))
@@ -237,13 +276,20 @@ def compliance_checks(
         *_annulment_checks(rows, flags),
     ]
     for q in quota:
-        detail = (
-            f"{q.fighters} {FIGHTER_BASE} for {q.advanced} {ADVANCED_WORKER} in {q.year}: "
-            f"at most {q.limit} within {q.share}"
-        )
+        counted = f"{q.fighters} {FIGHTER_BASE} for {q.advanced} {ADVANCED_WORKER} in {q.year}"
+        if q.limit < 0:
+            detail = f"{counted}: no quota in regime {q.regime} nor in the rulebook"
+        else:
+            detail = f"{counted}: at most {q.limit} within {q.share}"
         if q.flagged:
             detail += f"; {q.flagged} of the fighters flagged by an annulment (rule 9)"
-        found.append(Check("quota", q.status, q.unit, detail))
+        found.append(Check("quota", q.status, q.unit, detail, on=q.on))
+        if q.statute is not None:
+            detail = (
+                f"{counted}: beyond the statute's quota {q.statute} (regime {q.regime}); the "
+                f"rulebook's {q.share} does not loosen the statute"
+            )
+            found.append(Check("regime", q.statute_status, q.unit, detail, on=q.on))
     # The overrides signed into decisions already name their rule; keep one row per finding.
     unique: dict[tuple[str, str, str, str], Check] = {}
     for check in found:
@@ -252,5 +298,20 @@ def compliance_checks(
     for rule in RULE_ORDER:
         if not any(c.rule == rule for c in checks):
             checks.append(Check(rule, OK, movement.id, "no finding"))
+    for check in checks:
+        cite(check, check.on or movement.end)
     rank = {rule: i for i, rule in enumerate(RULE_ORDER)}
     return sorted(checks, key=lambda c: (rank.get(c.rule, len(rank)), c.subject, c.detail))
+
+
+def cite(check: Check, on: date) -> None:
+    """Fill in the regime in force on `on` and the citation of the check's rule there (a
+    violation signed into a decision keeps the regime and citation it was signed with)."""
+    if check.regime is None:
+        check.regime = regime_on(on).id
+    if check.citation is None:
+        regime = regime_named(check.regime) or regime_on(on)
+        if check.rule in RULE_NAMES:
+            check.citation = regime.citation(check.rule)
+        elif check.rule == "annulment":
+            check.citation = regime.citation("competence")

@@ -4,8 +4,10 @@ Hà Nam, Nam Định, Thanh Hóa, Nghệ An and Ninh Bình form a cluster and ea
 emulation pact; the movement's rulebook file sets the 30 % fighter quota the cluster asked
 for (deadlines 15/03 for people and units, 25/03 for the cluster); each province's scorer
 appraises the next province's people; two open-mode reviews; each office head decides its
-advanced workers and fighters; a fourth fighter of one office is refused by the quota; one
-title is annulled later, which flags the fighter title that relied on it (rule 9).
+advanced workers and fighters — three of ten is within the rulebook's 30 % but beyond the 15 %
+ceiling of Decree 91/2017 in force in 2019, so each signs an override of rule `regime` and the
+reports show the statute exceeded; a fourth fighter of one office is refused by the rulebook's
+own quota; one title is annulled later, which flags the fighter title that relied on it.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ RULEBOOK = """\
 # Rulebook of the North Central cluster of National Assembly delegation offices
 # (Hà Nam, Nam Định, Thanh Hóa, Nghệ An, Ninh Bình) for its review of the first half of 2019:
 # a 30 % quota of emulation_fighter_base against advanced_worker, instead of Decree 91's 15 %.
+# The rulebook cannot loosen the statute: each office's fighters beyond 15 % are decided with a
+# signed override of rule `regime`, and reports show them as exceeding the 2019 statute.
 name = "north-central-2019"
-law = "2003"
 
 [quota]
 fighter_share = 0.30
@@ -60,6 +63,10 @@ national_consecutive_ministry = 2
 excellent_collective_share = 0.7
 excellent_collective_min_fighters = 1
 """
+BEYOND_STATUTE = (
+    "Cụm thi đua thống nhất tỷ lệ 30 % theo quy chế năm 2019, vượt mức 15 % của "
+    "Nghị định 91/2017/NĐ-CP; ghi nhận để thanh tra xem xét"
+)
 CRITERIA = """\
 id,name,max_points,weight
 nhiem-vu,Kết quả phục vụ hoạt động của Đoàn ĐBQH,50,1
@@ -217,6 +224,7 @@ def decide(stage: Stage) -> None:
                 basis=SESSIONS[award],
                 decided_on=date(2019, 7, day),
                 at=at(f"2019-07-0{day}"),
+                overrides={"regime": BEYOND_STATUTE} if day == 3 else None,
             )
     stage.refused(
         "a fourth fighter of Hà Nam",

@@ -11,7 +11,7 @@ passed twice).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -61,11 +61,13 @@ def decide_award(
     decided_on: date | None = None,
     override_reason: str | None = None,
     at: datetime | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> DecisionResult:
     """Record award decision `number` (authority); rules checked, see the module docstring.
 
-    A violated rule raises RuleViolationError naming the rule and the recipient, unless
-    `override_reason` is given: then every violation is signed into the decision.
+    Broken rules raise RuleViolationError naming every one, unless each is acknowledged in
+    `overrides` (rule -> reason; `override_reason` alone only when exactly one is broken): then
+    every violation and override is signed into the decision.
     """
     when = effective_time(at)
     day = decided_on if decided_on is not None else local_date(when)
@@ -103,6 +105,7 @@ def decide_award(
             participations=participations,
             headcounts=headcounts(app, units),
             override_reason=override_reason,
+            overrides=overrides,
         )
         outcome[:] = [writes.decision]
         return list(writes.aggregates())

@@ -156,7 +156,7 @@ def movement_info(m: MovementView) -> MovementInfo:
         spec_hash=m.spec_hash.hex(),
         criteria=list(m.criteria),
         rulebook=m.rulebook.name,
-        fighter_quota=str(m.rulebook.fighter_quota),
+        fighter_quota=str(m.rulebook.fighter_quota or "statute"),
         launched_seq=m.seq,
     )
 
