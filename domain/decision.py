@@ -323,15 +323,15 @@ def acknowledge(
     missing = [rule for rule in broken if rule not in overrides]
     if not missing:
         return dict(overrides)
-    found = "; ".join(f"{v.rule}: {v.message}" for v in violations if v.rule in missing)
+    found = "; ".join(v.message for v in violations if v.rule in missing)
     lone = (
-        f"--override-reason covers one broken rule, not {len(broken)}; "
+        f"--override-reason covers one broken rule, not {len(broken)} "
+        f"({', '.join(broken)}): "
         if override_reason is not None
         else ""
     )
-    raise RuleViolationError(
-        missing, f"{subject} rejected: {lone}breaks {', '.join(missing)} ({found})"
-    )
+    named = f" (rules {', '.join(missing)})" if len(missing) > 1 and not lone else ""
+    raise RuleViolationError(missing, f"{subject} rejected: {lone}{found}{named}")
 
 
 def annul(
