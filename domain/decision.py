@@ -87,6 +87,8 @@ class Decision(Aggregate):
         violations: list[Violation]
         at: datetime
         overrides: list[Override] = msgspec.field(default_factory=list)
+        regime: str | None = None
+        later_fields: ClassVar[tuple[str, ...]] = ("overrides", "regime")
 
         def apply(self, agg: Decision) -> None:
             agg.number, agg.movement, agg.award = self.number, self.movement, self.award
@@ -96,6 +98,7 @@ class Decision(Aggregate):
             agg.overridden_rules = list(self.overridden_rules)
             agg.violations = list(self.violations)
             agg.overrides = list(self.overrides)
+            agg.regime = self.regime
             agg.recorded_at = self.at
             agg.annulled = {}
 
@@ -123,6 +126,7 @@ class Decision(Aggregate):
     overridden_rules: list[str]
     violations: list[Violation]
     overrides: list[Override]
+    regime: str | None
     recorded_at: datetime
     annulled: dict[str, str]
 
@@ -144,6 +148,7 @@ class Decision(Aggregate):
         basis: str | None,
         overrides: Mapping[str, str],
         violations: list[Violation],
+        regime: str | None = None,
     ) -> Decision:
         """Record a checked decision (use `decide`, which runs the checks first)."""
         return cls._create(
@@ -162,6 +167,7 @@ class Decision(Aggregate):
             violations=violations,
             at=at,
             overrides=[Override(rule, overrides[rule]) for rule in sorted(overrides)],
+            regime=regime,
         )
 
     def annul(
@@ -268,6 +274,7 @@ def decide(
         basis=basis.session_id if basis else None,
         overrides=acknowledged,
         violations=violations,
+        regime=check.regime.id,
     )
     register = register or AwardRegister.open(movement.movement_id)
     register.enter(number, award, movement.year, list(recipients))

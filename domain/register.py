@@ -181,6 +181,7 @@ class RecipientRecord(Aggregate):
         year: int
         date: date
         initiative: str | None = None  # the initiative it rests on (one initiative, one award)
+        later_fields: ClassVar[tuple[str, ...]] = ("initiative",)
 
         def apply(self, agg: RecipientRecord) -> None:
             agg.awards.append(

@@ -1,8 +1,8 @@
 """The pure rule checks behind an award decision, and the annulment cascade.
 
-Each `*_violations` function returns a list of `Violation(rule, subject, message, regime,
-citation)` and changes nothing; `decision.decide` raises naming every one (or records them all
-under per-rule overrides), and reports can run the same functions to show their "checks". Every
+Each `*_violations` function returns a list of `Violation(rule, subject, message)` and changes
+nothing; `decision.decide` raises naming every one (or records them all under per-rule
+overrides), and reports can run the same functions to show their "checks". Every
 decision is judged by the regime in force on its date (`domain.regimes`, data files with the
 legal citation of each rule), tightened by the movement's rulebook (`domain.law`). Rule names:
 
@@ -80,14 +80,12 @@ RULES = (
 
 
 class Violation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One broken rule: its name, what it is about, one sentence saying why, and the regime and
-    legal citation it was judged by (None in decisions signed before regimes were data)."""
+    """One broken rule: its name, what it is about, and one sentence saying why (the regime it
+    was judged by is signed beside it, `Decision.Recorded.regime`; citations come from it)."""
 
     rule: str
     subject: str
     message: str
-    regime: str | None = None
-    citation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,10 +179,8 @@ def basis_violations(check: DecisionCheck) -> list[Violation]:
             Violation(
                 "regime",
                 sid,
-                f"session {sid} voted openly, but the statute ({check.regime.id}) requires a "
-                f"secret ballot for {award}",
-                check.regime.id,
-                check.regime.citation("review"),
+                f"session {sid} voted openly, but the statute ({check.regime.id}: "
+                f"{check.regime.citation('review')}) requires a secret ballot for {award}",
             )
         )
     return out
@@ -205,9 +201,10 @@ def statute_review_violations(
         return []
     message = (
         f"recipient {result.nominee!r} passed session {basis.session_id} with "
-        f"{' and '.join(problems)} required by the statute ({regime.id})"
+        f"{' and '.join(problems)} required by the statute ({regime.id}: "
+        f"{regime.citation('review')})"
     )
-    return [Violation("regime", result.nominee, message, regime.id, regime.citation("review"))]
+    return [Violation("regime", result.nominee, message)]
 
 
 def one_award_violations(check: DecisionCheck) -> list[Violation]:
@@ -411,10 +408,11 @@ def quota_violations(check: DecisionCheck) -> list[Violation]:
                 out.append(Violation("quota", unit, message))
             else:
                 message = (
-                    f"{counts}, above the statute's quota {breach.share} ({regime.id}); the "
-                    f"rulebook's {rulebook.fighter_quota} cannot loosen it"
+                    f"{counts}, above the statute's quota {breach.share} ({regime.id}: "
+                    f"{regime.citation('quota')}); the rulebook's {rulebook.fighter_quota} "
+                    "cannot loosen it"
                 )
-                out.append(Violation("regime", unit, message, regime.id, regime.citation("quota")))
+                out.append(Violation("regime", unit, message))
     return out
 
 
@@ -462,9 +460,4 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         *quota_violations(check),
         *self_score_violations(check),
     ]
-    cited = [
-        v if v.citation else msgspec.structs.replace(v, regime=regime.id,
-                                                     citation=regime.citation(v.rule))
-        for v in found
-    ]  # fmt: skip
-    return sorted(cited, key=lambda v: RULES.index(v.rule))
+    return sorted(found, key=lambda v: RULES.index(v.rule))

@@ -57,6 +57,7 @@ class DecisionView(msgspec.Struct):
     signer: str
     annulled: dict[str, AnnulmentView] = msgspec.field(default_factory=dict)
     overrides: list[Override] = msgspec.field(default_factory=list)
+    regime: str | None = None
 
     def reason_for(self, rule: str) -> str | None:
         """The signed reason overriding `rule`: its own (per-rule overrides), or the one reason
@@ -103,6 +104,7 @@ def _recorded(state: Decisions, event: Decision.Recorded, meta: EventMeta) -> No
         seq=meta.seq,
         signer=meta.signer,
         overrides=list(event.overrides),
+        regime=event.regime,
     )
 
 

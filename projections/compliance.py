@@ -196,7 +196,7 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
         signed = {(v.rule, v.subject) for v in d.violations}
         for v in d.violations:
             out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d, v.rule),
-                             d.seq, v.regime, v.citation, d.date))  # fmt: skip
+                             d.seq, d.regime, None, d.date))  # fmt: skip
         signer = view.catalog.signers.get(d.authority)
         if signer is not None and d.award not in signer.competence:
             detail = f"authority {d.authority} may not decide {d.award} ({d.number})"
@@ -289,7 +289,8 @@ def compliance_checks(
                 f"{counted}: beyond the statute's quota {q.statute} (regime {q.regime}); the "
                 f"rulebook's {q.share} does not loosen the statute"
             )
-            found.append(Check("regime", q.statute_status, q.unit, detail, on=q.on))
+            found.append(Check("regime", q.statute_status, q.unit, detail, regime=q.regime,
+                               citation=regime_cite(q.regime, "quota"), on=q.on))  # fmt: skip
     # The overrides signed into decisions already name their rule; keep one row per finding.
     unique: dict[tuple[str, str, str, str], Check] = {}
     for check in found:
@@ -302,6 +303,11 @@ def compliance_checks(
         cite(check, check.on or movement.end)
     rank = {rule: i for i, rule in enumerate(RULE_ORDER)}
     return sorted(checks, key=lambda c: (rank.get(c.rule, len(rank)), c.subject, c.detail))
+
+
+def regime_cite(regime_id: str | None, rule: str) -> str | None:
+    regime = regime_named(regime_id) if regime_id else None
+    return regime.citation(rule) if regime else None
 
 
 def cite(check: Check, on: date) -> None:
