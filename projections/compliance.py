@@ -291,7 +291,13 @@ def compliance_checks(
             )
             found.append(Check("regime", q.statute_status, q.unit, detail, regime=q.regime,
                                citation=regime_cite(q.regime, "quota"), on=q.on))  # fmt: skip
-    # The overrides signed into decisions already name their rule; keep one row per finding.
+    # The overrides signed into decisions already name their rule; keep one row per finding
+    # (a unit's fighters beyond the statute's quota are shown by the decisions' own overrides).
+    signed = {(c.rule, c.subject) for c in found if c.status == OVERRIDE and c.seq is not None}
+    found = [
+        c for c in found if not (c.rule == "regime" and c.seq is None and (c.rule, c.subject)
+                                 in signed)
+    ]  # fmt: skip
     unique: dict[tuple[str, str, str, str], Check] = {}
     for check in found:
         unique.setdefault((check.rule, check.status, check.subject, check.detail), check)
