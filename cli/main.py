@@ -16,6 +16,7 @@ from cli import (
     publish_cmd,
     registry_cmd,
     report_cmd,
+    rules_cmd,
     witness_cmd,
     workflow_cmd,
 )
@@ -82,6 +83,7 @@ for module in (
     witness_cmd,
     demo_cmd,
     publish_cmd,
+    rules_cmd,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)
