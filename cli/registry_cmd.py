@@ -8,6 +8,7 @@ import click
 
 from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
 from cli.render import echo_row, emit_checkpointed, emit_json, emit_receipt
+from cli.workflow_options import at_option, parse_at
 from ledger.keys import load_public_key, raw_public_key
 from ledger.usecases import registry
 from projections.signers import signer_list
@@ -131,6 +132,31 @@ def unit_add(
     key = load_key(key_path, passphrase_file)
     receipt = registry.add_unit(obj.app, key, unit_id, name, level, parent)
     emit_receipt(receipt, as_json, f"unit {unit_id} added")
+
+
+@unit.command("merge")
+@click.argument("unit_id", metavar="ID")
+@click.option("--into", "into", required=True, metavar="ID", help="The successor unit.")
+@click.option("--reason", required=True, help="The merger's legal basis (decision, resolution).")
+@at_option
+@key_options
+@json_option
+@pass_ctx
+def unit_merge(
+    obj: LedgerContext,
+    unit_id: str,
+    into: str,
+    reason: str,
+    at_text: str | None,
+    key_path: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Record that unit ID was merged into another (its successor's authorities may annul what
+    ID's authorities decided)."""
+    key = load_key(key_path, passphrase_file)
+    receipt = registry.merge_unit(obj.app, key, unit_id, into, reason, at=parse_at(at_text))
+    emit_receipt(receipt, as_json, f"unit {unit_id} merged into {into}")
 
 
 @click.group("person")

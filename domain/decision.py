@@ -171,9 +171,21 @@ class Decision(Aggregate):
         )
 
     def annul(
-        self, recipient: str, ground: str, reason: str, authority: Actor, *, at: datetime
+        self,
+        recipient: str,
+        ground: str,
+        reason: str,
+        authority: Actor,
+        *,
+        at: datetime,
+        deciding_units: Sequence[str] = (),
     ) -> None:
-        """Annul one recipient's award here (`annul` also updates the register and record)."""
+        """Annul one recipient's award here (`annul` also updates the register and record).
+
+        Only the authority that decided may annul (Law 2022 Art. 93(8)): the signer that signed
+        the decision, or an authority of its unit or of a unit that succeeded it by a recorded
+        merger (`deciding_units`: the deciding signer's unit, then each unit it was merged
+        into), holding the award kind in its competence."""
         subject = f"annulment of {recipient!r} in decision {self.number}"
         require_aware(at, subject)
         reason = require_text(reason, f"{subject}: reason")
@@ -184,6 +196,12 @@ class Decision(Aggregate):
         if self.award not in authority.competence:
             raise NotCompetentError(
                 f"{subject} rejected: authority {authority.name!r} may not annul {self.award}"
+            )
+        successor = authority.unit is not None and authority.unit in deciding_units
+        if authority.name != self.authority and not successor:
+            raise NotCompetentError(
+                f"{subject} rejected: only the authority that decided ({self.authority!r}) or "
+                f"its successor after a merger may annul it, not {authority.name!r}"
             )
         if recipient in self.annulled:
             raise AlreadyAnnulledError(f"{subject} rejected: already annulled")
@@ -221,6 +239,7 @@ def decide(
     headcounts: Mapping[str, int] | None = None,
     override_reason: str | None = None,
     overrides: Mapping[str, str] | None = None,
+    authority_level: str | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
@@ -260,6 +279,7 @@ def decide(
         records=records,
         participations=participations or {},
         headcounts=headcounts or {},
+        authority_level=authority_level,
     )
     violations = decision_violations(check)
     acknowledged = acknowledge(subject, violations, given, override_reason)
@@ -353,13 +373,15 @@ def annul(
     at: datetime,
     movement: Movement | None = None,
     headcounts: Mapping[str, int] | None = None,
+    deciding_units: Sequence[str] = (),
 ) -> DecisionWrites:
-    """Annul one recipient's award; given the `movement`, it also computes the dependents."""
+    """Annul one recipient's award; given the `movement`, it also computes the dependents.
+    `deciding_units`: see `Decision.annul`."""
     if record.recipient != recipient or register.movement != decision.movement:
         raise UsageError(
             f"annulment of {recipient!r} in decision {decision.number}: wrong register or record"
         )
-    decision.annul(recipient, ground, reason, authority, at=at)
+    decision.annul(recipient, ground, reason, authority, at=at, deciding_units=deciding_units)
     register.annul(decision.number, recipient)
     record.annul(decision.number, ground)
     dependents: list[Dependent] = []

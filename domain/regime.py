@@ -23,6 +23,8 @@ File schema (unknown keys are refused, like the rulebook's)::
     # review:         default_threshold, quorum, secret_ballot = [...], [rules.review.thresholds]
     # prerequisites:  base_evidence, ministry_consecutive_base, ministry_scopes,
     #                 national_consecutive_ministry, national_scopes, one_initiative_one_award
+    # competence:     abolished_levels = [...], [rules.competence.levels] LEVEL = [kinds]
+    #                 (the unit level of the deciding authority -> the kinds it may decide)
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class Regime(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     national_consecutive_ministry: int
     national_scopes: list[str]
     one_initiative_one_award: bool
+    competence_levels: dict[str, list[str]]
+    abolished_levels: list[str]
 
     def in_force_on(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -103,6 +107,21 @@ class Regime(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
     def secret_required(self, award: str) -> bool:
         return award in self.secret_ballot
+
+    def competence_problem(self, level: str | None, award: str) -> str | None:
+        """Why an authority whose unit is of `level` may not decide `award` under this regime's
+        matrix, or None (a level the matrix does not list is not matched against it)."""
+        if level is None:
+            return None
+        if level in self.abolished_levels:
+            return f"authorities of {level} level no longer exist (regime {self.id})"
+        allowed = self.competence_levels.get(level)
+        if allowed is not None and award not in allowed:
+            return (
+                f"an authority of {level} level may decide only {', '.join(allowed)} "
+                f"(regime {self.id}), not {award}"
+            )
+        return None
 
     def period(self) -> str:
         start = self.start.isoformat() if self.start else "…"
@@ -220,6 +239,16 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
             "national_consecutive_ministry": _count(table, "national_consecutive_ministry", source),
             "national_scopes": _strings(table, "national_scopes", source, SCOPES),
             "one_initiative_one_award": one,
+        }
+    if rule == "competence":
+        levels = table.pop("levels", {})
+        if not isinstance(levels, dict):
+            raise _fail(source, "rules.competence.levels", "must be a table")
+        return {
+            "competence_levels": {
+                level: _strings(levels, level, source) for level in sorted(levels)
+            },
+            "abolished_levels": _strings(table, "abolished_levels", source),
         }
     return {}
 

@@ -10,7 +10,9 @@ legal citation of each rule), tightened by the movement's rulebook (`domain.law`
                           quota above the statute's ceiling, a session passed below the
                           statute's threshold or quorum or voted openly where a secret ballot
                           is required (the detail names the statute; the citation is its rule's)
-    competence            rule 5  the authority's competence list holds the award kind
+    competence            rule 5  the authority's competence list holds the award kind, and the
+                                  regime's matrix allows it for the level of the authority's unit
+                                  (commune chairs from 2025-07-01; district level abolished)
     order                 rule 8  the basis session is closed, and closed on or before the date
     review                rule 3  each recipient passed the basis session (titles need one)
     one_award             rule 7  not the same award twice for one recipient, movement and year
@@ -102,6 +104,7 @@ class DecisionCheck:
     records: Mapping[str, RecipientRecord] = field(default_factory=dict)
     participations: Mapping[str, Participation] = field(default_factory=dict)
     headcounts: Mapping[str, int] = field(default_factory=dict)
+    authority_level: str | None = None  # the level of the authority's unit, if it has one
 
     @property
     def year(self) -> int:
@@ -113,17 +116,27 @@ class DecisionCheck:
         return regime_on(self.decided_on)
 
 
-def competence_violations(authority: Actor, award: str) -> list[Violation]:
-    if award in authority.competence:
-        return []
-    held = ", ".join(sorted(authority.competence)) or "none"
-    return [
-        Violation(
-            "competence",
-            authority.name,
-            f"authority {authority.name!r} may not decide {award} (competence: {held})",
+def competence_violations(
+    authority: Actor, award: str, regime: Regime | None = None, level: str | None = None
+) -> list[Violation]:
+    """Rule 5: the kind is in the signer's registered competence list, and the statutory
+    matrix of the regime in force allows it for the level of the authority's unit."""
+    out = []
+    if award not in authority.competence:
+        held = ", ".join(sorted(authority.competence)) or "none"
+        out.append(
+            Violation(
+                "competence",
+                authority.name,
+                f"authority {authority.name!r} may not decide {award} (competence: {held})",
+            )
         )
-    ]
+    problem = regime.competence_problem(level, award) if regime else None
+    if problem:
+        out.append(
+            Violation("competence", authority.name, f"authority {authority.name!r}: {problem}")
+        )
+    return out
 
 
 def basis_violations(check: DecisionCheck) -> list[Violation]:
@@ -453,7 +466,7 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         )
     ]
     found = [
-        *competence_violations(check.authority, check.award),
+        *competence_violations(check.authority, check.award, regime, check.authority_level),
         *basis_violations(check),
         *one_award_violations(check),
         *prerequisites,

@@ -39,6 +39,11 @@ def parameters(regime: Regime, rule: str) -> dict[str, Any]:
             "national_scopes": list(regime.national_scopes),
             "one_initiative_one_award": regime.one_initiative_one_award,
         }
+    if rule == "competence":
+        return {
+            "levels": {k: v for k, v in regime.competence_levels.items()},
+            "abolished_levels": list(regime.abolished_levels),
+        }
     return {}
 
 
@@ -70,7 +75,7 @@ def rules_document(day: date) -> dict[str, Any]:
 
 def _value(value: Any) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+        return "; ".join(f"{k} {_value(v)}" for k, v in value.items()) or "none"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "none"
     if isinstance(value, bool):

@@ -7,7 +7,8 @@ appraises the next province's people; two open-mode reviews; each office head de
 advanced workers and fighters — three of ten is within the rulebook's 30 % but beyond the 15 %
 ceiling of Decree 91/2017 in force in 2019, so each signs an override of rule `regime` and the
 reports show the statute exceeded; a fourth fighter of one office is refused by the rulebook's
-own quota; one title is annulled later, which flags the fighter title that relied on it.
+own quota; one title is annulled later, which flags the fighter title that relied on it; in
+2025 the Hà Nam and Nam Định offices are merged into Ninh Bình's (signed `Unit.Merged`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date
 from domain.movement import parse_criteria_csv
 from domain.rulebook_toml import parse_rulebook
 from ledger.scenarios.stage import Stage, at, name_of
-from ledger.usecases import decisions, review, workflow
+from ledger.usecases import decisions, registry, review, workflow
 
 MOVEMENT = "TD-BTB-2019-H1"
 CLUSTER = "CUM-BTB"
@@ -141,7 +142,24 @@ def run(stage: Stage) -> str:
         workflow.sign_pact(stage.app, sec, CLUSTER, unit, MOVEMENT, at=at(f"2019-01-{day}"))
     register_and_score(stage)
     decide(stage)
+    merge_provinces(stage)
     return MOVEMENT
+
+
+MERGER = (
+    "Nghị quyết của Quốc hội về sắp xếp đơn vị hành chính cấp tỉnh năm 2025: Hà Nam, Nam Định "
+    "và Ninh Bình hợp nhất thành tỉnh Ninh Bình từ 01/7/2025"
+)
+
+
+def merge_provinces(stage: Stage) -> None:
+    """The 2025 mergers: the Hà Nam and Nam Định offices are merged into Ninh Bình's, whose
+    head may from then on annul what theirs decided (Law 2022 Art. 93(8))."""
+    for code in ("HNA", "NDH"):
+        registry.merge_unit(
+            stage.app, stage.keys["thu-ky-btb"], office(code), office("NBH"), MERGER,
+            at=at("2025-07-01"),
+        )  # fmt: skip
 
 
 def register_and_score(stage: Stage) -> None:

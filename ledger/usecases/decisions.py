@@ -25,11 +25,18 @@ from domain.errors import AlreadyExistsError, NotFoundError
 from domain.movement import Movement
 from domain.participation import Participation
 from domain.register import AwardRegister, RecipientRecord
-from domain.registry import Signer
+from domain.registry import Signer, successors_of
 from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
 from domain.rules import Violation
 from ledger.application import LedgerApp, WriteReceipt
-from ledger.usecases.lookup import effective_time, headcounts, load_movement, recipient_for
+from ledger.usecases.lookup import (
+    effective_time,
+    headcounts,
+    load_movement,
+    merged_into,
+    recipient_for,
+    unit_level,
+)
 from ledger.usecases.review import load_session
 
 
@@ -106,12 +113,23 @@ def decide_award(
             headcounts=headcounts(app, units),
             override_reason=override_reason,
             overrides=overrides,
+            authority_level=unit_level(app, signer.unit),
         )
         outcome[:] = [writes.decision]
         return list(writes.aggregates())
 
     receipt = app.write(key, build, signs=Decision.Recorded)
     return DecisionResult(receipt, tuple(outcome[0].violations))
+
+
+def deciding_units(app: LedgerApp, authority: str) -> list[str]:
+    """The unit of the signer that decided, then each unit it was merged into (none if the
+    signer has no unit)."""
+    signer = app.find(Signer, Signer.id_for(authority))
+    if signer is None or signer.unit is None:
+        return []
+
+    return successors_of(signer.unit, lambda uid: merged_into(app, uid))
 
 
 def annul_award(
@@ -164,6 +182,7 @@ def annul_award(
             at=when,
             movement=movement,
             headcounts=headcounts(app, units),
+            deciding_units=deciding_units(app, decision.authority),
         )
         flagged[:] = writes.dependents
         return list(writes.aggregates())
