@@ -69,6 +69,7 @@ from domain.rulebook import (
 from domain.session import ReviewSession
 from domain.tally import NomineeResult
 
+SCOPE_ORDER = ("base", "ministry", "national")
 RULES = (
     "regime",
     "competence",
@@ -335,9 +336,10 @@ def initiative_basis(
         return None, None
     scopes, span = wanted[award]
     first = year - span + 1
+    # the narrowest scope first, so a base title does not use up a ministry-scope initiative
     found = sorted(
         (i for i in (record.initiatives if record else []) if i.scope in scopes),
-        key=lambda i: (i.year, i.initiative),
+        key=lambda i: (SCOPE_ORDER.index(i.scope), i.year, i.initiative),
     )
     found = [i for i in found if first <= i.year <= year]
     used = {
