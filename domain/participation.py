@@ -37,7 +37,7 @@ from domain.errors import (
     UsageError,
 )
 from domain.ids import check_id
-from domain.movement import Movement
+from domain.movement import Movement, formula_total
 
 PARTICIPANT_KINDS = ("person", "unit", "cluster")
 SCORE_KINDS = ("self", "appraisal")
@@ -250,5 +250,4 @@ class Participation(Aggregate):
 
     def total(self, movement: Movement) -> float:
         """The movement's formula over this participation's scores (see `domain.movement`)."""
-        points = self.latest_points("appraisal")
-        return sum(c.weight * points[c.id] for c in movement.criteria if c.id in points)
+        return formula_total(movement.formula, movement.criteria, self.latest_points("appraisal"))

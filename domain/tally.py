@@ -81,11 +81,18 @@ def check_tally_fits(
 
 
 def open_counts(nominees: Sequence[str], votes: Mapping[str, Vote]) -> dict[str, tuple[int, int]]:
-    """Yes and no per nominee over the open votes cast."""
-    return {
-        n: (sum(n in v.yes for v in votes.values()), sum(n in v.no for v in votes.values()))
-        for n in nominees
-    }
+    """Yes and no per nominee over the open votes cast (one pass over the votes; a name given
+    twice in one vote counts once; names that are not nominees are ignored)."""
+    yes = dict.fromkeys(nominees, 0)
+    no = dict.fromkeys(nominees, 0)
+    for vote in votes.values():
+        for nominee in set(vote.yes):
+            if nominee in yes:
+                yes[nominee] += 1
+        for nominee in set(vote.no):
+            if nominee in no:
+                no[nominee] += 1
+    return {n: (yes[n], no[n]) for n in nominees}
 
 
 def results_from_counts(

@@ -10,6 +10,12 @@ Two sources, kept apart on purpose:
   ``violation``. Annulments (Law 2022 Art. 93) and the awards their cascade flags (rule 9) are
   listed as violations found after the fact.
 
+The re-run checks call the domain's own rules wherever one exists (`domain.rules`:
+`quota_breaches` on the counts per unit and year, `competence_violations` with the regime of the
+decision's date; `domain.tally` for every session's result), so a report and an append can
+never disagree on a rule. Each row names the regime it was judged by and the rule's citation
+there (the decision's date; else the movement's end).
+
 A rule with no finding gets one ``ok`` row saying what was checked. Rows are sorted by rule (in
 DOMAIN.md's order), then subject.
 """
@@ -20,12 +26,12 @@ from datetime import date
 
 import msgspec
 
-from domain.actor import local_date
+from domain.actor import Actor, local_date
 from domain.law import quota_in_force
 from domain.regime import RULE_NAMES
 from domain.regimes import regime_named, regime_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
-from domain.rules import QuotaBreach, quota_breaches
+from domain.rules import QuotaBreach, competence_violations, quota_breaches
 from projections.awards import AwardRow, DecisionView, Flag
 from projections.catalog import MovementView
 from projections.view import LedgerView
@@ -198,12 +204,14 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
             out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d, v.rule),
                              d.seq, d.regime, None, d.date))  # fmt: skip
         signer = view.catalog.signers.get(d.authority)
-        if signer is not None and d.award not in signer.competence:
-            detail = f"authority {d.authority} may not decide {d.award} ({d.number})"
-            if ("competence", d.authority) not in signed:
+        if signer is not None and ("competence", d.authority) not in signed:
+            # the domain's own rule: the signer's list, and the matrix of the decision's date
+            actor = Actor(signer.name, unit=signer.unit, competence=frozenset(signer.competence))
+            level = view.catalog.unit_level(signer.unit) if signer.unit else None
+            for v in competence_violations(actor, d.award, regime_on(d.date), level):
                 note = _override_note(d, "competence")
                 out.append(Check("competence", _decision_status(d, "competence"), d.authority,
-                                 detail + note, d.seq, on=d.date))  # fmt: skip
+                                 f"{v.message} ({d.number}){note}", d.seq, on=d.date))  # fmt: skip
         session = view.sessions.by_id.get(d.basis) if d.basis else None
         if d.basis and session is None:
             out.append(Check("review", VIOLATION, d.basis, f"basis of {d.number} not found", d.seq))

@@ -18,7 +18,7 @@ import msgspec
 from domain.base import DomainEvent
 from domain.rulebook import Share, Threshold
 from domain.session import ReviewSession
-from domain.tally import SessionResults, TallyLine, Vote, results_from_counts
+from domain.tally import SessionResults, TallyLine, Vote, open_counts, results_from_counts
 from projections.stream import EventMeta
 
 
@@ -56,17 +56,8 @@ class SessionView(msgspec.Struct):
 
     def results(self) -> SessionResults:
         """Turnout, quorum and per-nominee yes / no / passed (as `ReviewSession.results`)."""
-        if self.mode == "open":  # as domain.tally.open_counts, in one pass over the votes
-            yes = dict.fromkeys(self.nominees, 0)
-            no = dict.fromkeys(self.nominees, 0)
-            for vote in self.votes.values():
-                for nominee in set(vote.yes):
-                    if nominee in yes:
-                        yes[nominee] += 1
-                for nominee in set(vote.no):
-                    if nominee in no:
-                        no[nominee] += 1
-            counts = {n: (yes[n], no[n]) for n in self.nominees}
+        if self.mode == "open":
+            counts = open_counts(self.nominees, self.votes)
         else:
             lines = {line.nominee: (line.yes, line.no) for line in self.tally or []}
             counts = {n: lines.get(n, (0, 0)) for n in self.nominees}
