@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import LedgerContext, json_option, key_options, load_key, parse_date, pass_ctx
-from cli.workflow_options import at_option, emit_outcome, parse_at, read_text
+from cli.workflow_options import at_option, emit_outcome, parse_at, read_bytes, read_text
 from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.rulebook import share_from_text, threshold_from_text
@@ -95,6 +95,13 @@ def session_close(
 @click.argument("session_id", metavar="SESSION")
 @click.option("--yes", "yes", multiple=True, metavar="P", help="Repeat for several nominees.")
 @click.option("--no", "no", multiple=True, metavar="P", help="Repeat for several nominees.")
+@click.option(
+    "--written",
+    "written_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="You are absent and voted in writing: the written document (its SHA-256 is signed).",
+)
 @at_option
 @key_options
 @json_option
@@ -104,15 +111,19 @@ def vote(
     session_id: str,
     yes: tuple[str, ...],
     no: tuple[str, ...],
+    written_path: Path | None,
     at_text: str | None,
     key_path: Path,
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
     """Cast your open-mode vote in SESSION; nominees left out are abstentions."""
+    written = read_bytes(written_path, "written vote") if written_path else None
     key = load_key(key_path, passphrase_file)
-    receipt = review.vote(obj.app, key, session_id, yes=yes, no=no, at=parse_at(at_text))
-    emit_outcome(receipt, as_json, f"vote in {session_id}")
+    receipt = review.vote(
+        obj.app, key, session_id, yes=yes, no=no, at=parse_at(at_text), written=written
+    )
+    emit_outcome(receipt, as_json, f"vote in {session_id}" + (" (in writing)" if written else ""))
 
 
 @click.group("ballot")
@@ -122,6 +133,13 @@ def ballot() -> None:
 
 @ballot.command("cast")
 @click.argument("session_id", metavar="SESSION")
+@click.option(
+    "--written",
+    "written_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="You are absent and voted in writing: the written document (its SHA-256 is signed).",
+)
 @at_option
 @key_options
 @json_option
@@ -129,15 +147,19 @@ def ballot() -> None:
 def ballot_cast(
     obj: LedgerContext,
     session_id: str,
+    written_path: Path | None,
     at_text: str | None,
     key_path: Path,
     passphrase_file: Path | None,
     as_json: bool,
 ) -> None:
     """Record that you cast a secret ballot in SESSION (not what it says)."""
+    written = read_bytes(written_path, "written ballot") if written_path else None
     key = load_key(key_path, passphrase_file)
-    receipt = review.cast_ballot(obj.app, key, session_id, at=parse_at(at_text))
-    emit_outcome(receipt, as_json, f"ballot in {session_id}")
+    receipt = review.cast_ballot(obj.app, key, session_id, at=parse_at(at_text), written=written)
+    emit_outcome(
+        receipt, as_json, f"ballot in {session_id}" + (" (in writing)" if written else "")
+    )
 
 
 @ballot.command("tally")

@@ -32,6 +32,14 @@ def parse_at(value: str | None) -> datetime | None:
     return None if value is None else parse_datetime(value, "--at")
 
 
+def read_bytes(path: Path, what: str) -> bytes:
+    """A file's bytes; MalformedInputError (exit 3) if unreadable."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise MalformedInputError(f"{what} '{path}': cannot read ({exc.strerror})") from exc
+
+
 def read_text(path: Path, what: str) -> str:
     """A UTF-8 text file (a leading BOM dropped); MalformedInputError (exit 3) if unreadable or
     not UTF-8."""

@@ -20,7 +20,8 @@ File schema (unknown keys are refused, like the rulebook's)::
     note = "..."                         # optional: where the source is uncertain
     # parameters, by rule:
     # quota:          fighter_base_share (share of advanced_worker per unit and year; omitted: none)
-    # review:         default_threshold, quorum, secret_ballot = [...], [rules.review.thresholds]
+    # review:         default_threshold, quorum, secret_ballot = [...], written_votes,
+    #                 [rules.review.thresholds]
     # prerequisites:  base_evidence, ministry_consecutive_base, ministry_scopes,
     #                 national_consecutive_ministry, national_scopes, one_initiative_one_award
     # competence:     abolished_levels = [...], [rules.competence.levels] LEVEL = [kinds]
@@ -88,6 +89,7 @@ class Regime(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     one_initiative_one_award: bool
     competence_levels: dict[str, list[str]]
     abolished_levels: list[str]
+    written_votes: bool
 
     def in_force_on(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -218,6 +220,9 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
         thresholds = {
             k: _share(per_title, k, source, threshold_from_value) for k in list(per_title)
         }
+        written = table.pop("written_votes", False)
+        if not isinstance(written, bool):
+            raise _fail(source, "written_votes", "must be true or false")
         default = _share(table, "default_threshold", source, threshold_from_value)
         quorum = _share(table, "quorum", source, share_from_value)
         if default is None or quorum is None:
@@ -227,6 +232,7 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
             "thresholds": thresholds,
             "quorum": quorum,
             "secret_ballot": sorted(_strings(table, "secret_ballot", source)),
+            "written_votes": written,
         }
     if rule == "prerequisites":
         one = table.pop("one_initiative_one_award", False)

@@ -29,6 +29,7 @@ def parameters(regime: Regime, rule: str) -> dict[str, Any]:
             "thresholds": {k: str(t) for k, t in sorted(regime.thresholds.items())},
             "quorum": str(regime.quorum),
             "secret_ballot": list(regime.secret_ballot),
+            "written_votes": regime.written_votes,
         }
     if rule == "prerequisites":
         return {

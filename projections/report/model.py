@@ -102,6 +102,8 @@ class SessionRow(msgspec.Struct):
     chair: str
     seq: int
     threshold_share: float
+    written: list[str] = msgspec.field(default_factory=list)
+    present: int = 0
 
 
 class LateRow(msgspec.Struct):
@@ -181,6 +183,8 @@ def session_row(s: SessionView, view: LedgerView) -> SessionRow:
         chair=s.chair,
         seq=s.seq,
         threshold_share=s.threshold.share.num / s.threshold.share.den,
+        written=list(s.written),
+        present=results.taking_part,
     )
 
 

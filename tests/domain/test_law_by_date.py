@@ -12,7 +12,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.decision import Decision, annul
-from domain.errors import NotCompetentError, RuleViolationError
+from domain.errors import DomainError, NotCompetentError, RuleViolationError, UsageError
 from domain.movement import Movement
 from domain.register import Recipient
 from domain.session import ReviewSession
@@ -307,3 +307,62 @@ def test_annulment_by_another_authority_only_as_the_recorded_successor(
     recorded(decision)
     recorded(register)
     recorded(record)
+
+
+# -- written votes of absent members (rule 3, Decree 98/2023 Art. 30(7)) -------------------------
+
+DOC = bytes.fromhex("ab" * 32)  # the SHA-256 of a written vote's document
+
+
+def review_of_ten(opened: str) -> ReviewSession:
+    m = year_movement(int(opened[:4]))
+    s = ReviewSession.open("S-LDTT", m, "advanced_worker", ["P1"], [f"m{i}" for i in range(10)],
+                           at=at(opened, 8), registered=["P1"], mode="open")  # fmt: skip
+    s.collect_events()
+    return s
+
+
+@pytest.mark.parametrize(
+    ("present", "written", "quorum_met", "passed"),
+    [
+        (7, 1, True, True),  # 7 of 10 present (2/3 met); 6 yes of 10 with the written one
+        (6, 2, False, False),  # 8 yes, but only 6 present: short of the quorum of members present
+    ],
+)
+def test_written_votes_count_in_the_votes_not_in_the_quorum(
+    present: int, written: int, quorum_met: bool, passed: bool
+) -> None:
+    # given a 2024 review of ten members; `present` vote at the meeting, 5 of them yes
+    s = review_of_ten("2024-12-20")
+    for i in range(present):
+        s.cast_vote(member(f"m{i}"), ["P1"] if i < 5 else [], [] if i < 5 else ["P1"],
+                    at=at("2024-12-20", 9))  # fmt: skip
+    # when `written` absent members vote yes in writing, each signing its document's hash
+    for i in range(present, present + written):
+        s.cast_vote(member(f"m{i}"), ["P1"], [], at=at("2024-12-20", 9), document_hash=DOC)
+    # then the written votes are recorded as written, counted as votes, not as presence
+    events = recorded(s, *[ReviewSession.VoteCast] * (present + written))
+    assert [e.document_hash for e in events[present:]] == [DOC] * written
+    results = s.results()
+    assert (results.taking_part, results.written, results.quorum_met) == (
+        present,
+        written,
+        quorum_met,
+    )
+    assert results.results[0].yes == 5 + written and results.results[0].passed is passed
+
+
+def test_written_votes_are_refused_where_the_regime_has_none() -> None:
+    # given a 2023 review (regime 2003 holds no text on votes in writing)
+    s = review_of_ten("2023-12-20")
+    # when an absent member votes in writing: refused, nothing recorded
+    with pytest.raises(DomainError, match=r"regime 2003 does not provide for votes in writing"):
+        s.cast_vote(member("m0"), ["P1"], [], at=at("2023-12-20", 9), document_hash=DOC)
+    recorded(s)
+
+
+def test_a_written_vote_needs_a_sha256() -> None:
+    s = review_of_ten("2025-07-01")
+    with pytest.raises(UsageError, match=r"a written vote's document hash must be SHA-256"):
+        s.cast_vote(member("m0"), ["P1"], [], at=at("2025-07-01", 9), document_hash=b"short")
+    recorded(s)

@@ -295,7 +295,7 @@ def test_ballot_records_only_that_it_was_cast() -> None:
     s = session("emulation_fighter_ministry", mode="secret")
     s.cast_ballot(member("m3"), at=T)
     [event] = recorded(s, ReviewSession.BallotCast)
-    assert event.payload() == {"member": "m3", "at": T}
+    assert event.payload() == {"member": "m3", "at": T, "document_hash": None}
 
 
 @pytest.mark.parametrize(

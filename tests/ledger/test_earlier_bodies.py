@@ -1,8 +1,9 @@
 """Events signed before a field was added to their type stay readable and verifiable.
 
-The two files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
-(before `overrides` and `regime`) and `RecipientRecord.AwardEntered` (before `initiative`) as
-they were generated before those fields existed: their bodies omit them (docs/FORMAT.md §5,
+The files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
+(before `overrides` and `regime`), `RecipientRecord.AwardEntered` (before `initiative`) and
+`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`) as they were generated before
+those fields existed: their bodies omit them (docs/FORMAT.md §5,
 "added later").
 """
 
@@ -30,7 +31,15 @@ def vector(name: str) -> dict[str, Any]:
     return found
 
 
-@pytest.mark.parametrize("name", ["Decision.Recorded", "RecipientRecord.AwardEntered"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Decision.Recorded",
+        "RecipientRecord.AwardEntered",
+        "ReviewSession.VoteCast",
+        "ReviewSession.BallotCast",
+    ],
+)
 def test_a_body_signed_before_later_fields_decodes_and_verifies(name: str) -> None:
     v = vector(name)
     entry = base64.b64decode(v["entry"])
