@@ -87,9 +87,11 @@ def _summary(e: Any, p: str) -> str | None:
             )
         case ReviewSession.VoteCast():
             said = "yes" if p in e.yes else "no" if p in e.no else "abstained"
-            return f"member {e.member} voted {said}"
+            written = " in writing" if e.document_hash is not None else ""
+            return f"member {e.member} voted {said}{written}"
         case ReviewSession.BallotCast():
-            return f"member {e.member} cast a secret ballot"
+            written = " in writing" if e.document_hash is not None else ""
+            return f"member {e.member} cast a secret ballot{written}"
         case ReviewSession.TallyCertified():
             mine = [line for line in e.results if line.nominee == p]
             count = f": {mine[0].yes} yes, {mine[0].no} no" if mine else ""
@@ -98,10 +100,16 @@ def _summary(e: Any, p: str) -> str | None:
             return "session closed"
         case Decision.Recorded() if any(r.id == p for r in e.recipients):
             basis = f"basis {e.basis}" if e.basis else "no basis session"
-            override = f"; override of {', '.join(e.overridden_rules)}: {e.override_reason}"
+            override = ""
+            if e.overrides:  # one signed reason per rule
+                each = (f"override of {o.rule}: {o.reason}" for o in e.overrides)
+                override = "; " + "; ".join(each)
+            elif e.override_reason:  # signed before per-rule overrides
+                override = f"; override of {', '.join(e.overridden_rules)}: {e.override_reason}"
+            regime = f"; regime {e.regime}" if e.regime else ""
             return (
                 f"awarded {e.award} by decision {e.number} of {e.date} ({basis}; authority "
-                f"{e.authority}{override if e.override_reason else ''})"
+                f"{e.authority}{regime}{override})"
             )
         case Decision.RecipientAnnulled() if e.recipient == p:
             return f"award annulled ({e.ground}): {e.reason}"

@@ -656,8 +656,9 @@ def test_secret_ballot_through_the_cli(world: World, awards: Cli) -> None:
             ],
             1,
             "authority 'auth2' may not decide advanced_worker (competence: "
-            "certificate_of_merit); give --override competence=REASON to record it knowingly "
-            "(rule competence)",
+            "certificate_of_merit); advanced_worker is a title and needs a basis session (rules "
+            "competence, review); to record it knowingly give one reason per rule: --override "
+            "competence=REASON --override review=REASON",
         ),
         (
             [

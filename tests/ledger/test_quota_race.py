@@ -252,6 +252,7 @@ def test_a_decision_that_lost_the_race_is_rebuilt_and_refused(
                 basis="S-FB",
                 decided_on=date(2019, 12, 30),
                 at=at("2019-12-30"),
+                overrides=BEYOND_STATUTE,
             )
             monkeypatch.setattr(decisions, "decide", interleaved)
         return real_decide(*args, **kwargs)  # type: ignore[arg-type]
