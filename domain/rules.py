@@ -67,7 +67,7 @@ from domain.rulebook import (
     Share,
 )
 from domain.session import ReviewSession
-from domain.tally import NomineeResult
+from domain.tally import SessionResults
 
 SCOPE_ORDER = ("base", "ministry", "national")
 RULES = (
@@ -184,41 +184,50 @@ def basis_violations(check: DecisionCheck) -> list[Violation]:
             if not results.quorum_met:
                 message += f", and {results.taking_part} took part, short of the quorum"
         else:
-            out += statute_review_violations(check.regime, basis, result, results.taking_part,
-                                             results.members)  # fmt: skip
             continue
         out.append(Violation("review", recipient.id, message))
-    if basis.mode == "open" and check.regime.secret_required(award):
-        out.append(
-            Violation(
-                "regime",
-                sid,
-                f"session {sid} voted openly, but the statute ({check.regime.id}: "
-                f"{check.regime.citation('review')}) requires a secret ballot for {award}",
-            )
-        )
+    passed = [r.id for r in check.recipients if (f := by_nominee.get(r.id)) and f.passed]
+    out += statute_review_violations(check.regime, sid, basis.title, basis.mode, results, passed)
     return out
 
 
 def statute_review_violations(
-    regime: Regime, basis: ReviewSession, result: NomineeResult, taking_part: int, members: int
+    regime: Regime,
+    session_id: str,
+    title: str,
+    mode: str,
+    results: SessionResults,
+    passed: Sequence[str],
 ) -> list[Violation]:
-    """Rule `regime` for a nominee who passed its session: the statute's threshold and quorum
-    in force on the decision's date must be met too (a session opened under a looser rule)."""
-    threshold, quorum = regime.threshold_for(basis.title), regime.quorum
-    problems = []
-    if not threshold.met_by(result.yes, members):
-        problems.append(f"{result.yes} yes of {members} members, short of {threshold}")
-    if not quorum.at_least(taking_part, members):
-        problems.append(f"{taking_part} of {members} members took part, short of {quorum}")
-    if not problems:
-        return []
-    message = (
-        f"recipient {result.nominee!r} passed session {basis.session_id} with "
-        f"{' and '.join(problems)} required by the statute ({regime.id}: "
-        f"{regime.citation('review')})"
-    )
-    return [Violation("regime", result.nominee, message)]
+    """Rule `regime` for a basis session whose nominees `passed` by its own threshold: the
+    statute in force on the decision's date must be met too — its threshold and quorum for
+    each of them, and its secret ballot where it requires one (a session held under a looser
+    rule, or before the law changed). One implementation for decisions and reports."""
+    threshold, quorum, out = regime.threshold_for(title), regime.quorum, []
+    by_nominee = {r.nominee: r for r in results.results}
+    statute = f"the statute ({regime.id}: {regime.citation('review')})"
+    for nominee in passed:
+        yes, members = by_nominee[nominee].yes, results.members
+        problems = []
+        if not threshold.met_by(yes, members):
+            problems.append(f"{yes} yes of {members} members, short of {threshold}")
+        if not quorum.at_least(results.taking_part, members):
+            problems.append(
+                f"{results.taking_part} of {members} members present, short of {quorum}"
+            )
+        if problems:
+            message = (
+                f"recipient {nominee!r} passed session {session_id} with "
+                f"{' and '.join(problems)} required by {statute}"
+            )
+            out.append(Violation("regime", nominee, message))
+    if passed and mode == "open" and regime.secret_required(title):
+        message = (
+            f"session {session_id} voted openly, but {statute} requires a secret ballot for "
+            f"{title}"
+        )
+        out.append(Violation("regime", session_id, message))
+    return out
 
 
 def one_award_violations(check: DecisionCheck) -> list[Violation]:

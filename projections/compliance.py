@@ -31,7 +31,12 @@ from domain.law import quota_in_force
 from domain.regime import RULE_NAMES
 from domain.regimes import regime_named, regime_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
-from domain.rules import QuotaBreach, competence_violations, quota_breaches
+from domain.rules import (
+    QuotaBreach,
+    competence_violations,
+    quota_breaches,
+    statute_review_violations,
+)
 from projections.awards import AwardRow, DecisionView, Flag
 from projections.catalog import MovementView
 from projections.view import LedgerView
@@ -222,13 +227,22 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
             detail = f"decision {d.number} of {d.date} before its basis {session.id} closed"
             out.append(Check("order", _decision_status(d, "order"), session.id, detail, d.seq,
                              on=d.date))  # fmt: skip
-        results = {r.nominee: r for r in session.results().results}
+        counted = session.results()
+        results = {r.nominee: r for r in counted.results}
         for r in d.recipients:
             result = results.get(r.id)
             if (result is None or not result.passed) and ("review", r.id) not in signed:
                 detail = f"{r.id} did not pass basis session {session.id} of decision {d.number}"
                 out.append(Check("review", _decision_status(d, "review"), r.id, detail, d.seq,
                                  on=d.date))  # fmt: skip
+        # the statute of the decision's date, re-run for decisions signed before it was checked
+        passed = [r.id for r in d.recipients if (x := results.get(r.id)) and x.passed]
+        for v in statute_review_violations(regime_on(d.date), session.id, session.title,
+                                           session.mode, counted, passed):  # fmt: skip
+            if ("regime", v.subject) not in signed:
+                detail = f"{v.message} (decision {d.number}){_override_note(d, 'regime')}"
+                out.append(Check("regime", _decision_status(d, "regime"), v.subject, detail,
+                                 d.seq, on=d.date))  # fmt: skip
     for rule in rechecked:
         if not any(c.rule == rule for c in out):
             count = len(view.decisions.of(movement.id))
