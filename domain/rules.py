@@ -35,7 +35,10 @@ Prerequisites (rule 2), with the award year Y = the movement's end year, by the 
 - excellent_collective: in this movement's register, the unit's persons hold advanced_worker
   for Y at >= 70 % of its headcount (passed in by the application) and >= 1 fighter.
 
-The annulment cascade (rule 9) is in `domain.cascade`.
+Modules: the rule in force, statute against rulebook, and the checks on plain counts shared
+with the reports (`quota_breaches`, `statute_review_violations`) are in `domain.law`; the
+prerequisites and the initiative a title rests on in `domain.prerequisites`; `Violation` in
+`domain.violation`; the annulment cascade (rule 9) in `domain.cascade`.
 
 How the application uses this: through `decision.decide`; reports may call
 `decision_violations(DecisionCheck(...))` directly to show their "checks".
@@ -47,29 +50,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import msgspec
-
 from domain.actor import Actor
-from domain.law import consecutive_in_force, looser, quota_in_force
+from domain.law import quota_breaches, statute_review_violations
 from domain.movement import Movement
 from domain.participation import Participation
+from domain.prerequisites import initiative_basis, prerequisite_violations
 from domain.regime import Regime
 from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
-from domain.rulebook import (
-    ADVANCED_WORKER,
-    EXCELLENT_COLLECTIVE,
-    EXCELLENT_COMPLETION,
-    FIGHTER_BASE,
-    FIGHTER_MINISTRY,
-    FIGHTER_NATIONAL,
-    Rulebook,
-    Share,
-)
+from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
 from domain.session import ReviewSession
-from domain.tally import SessionResults
+from domain.violation import Violation
 
-SCOPE_ORDER = ("base", "ministry", "national")
 RULES = (
     "regime",
     "competence",
@@ -80,15 +72,6 @@ RULES = (
     "quota",
     "conflict_of_interest",
 )
-
-
-class Violation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One broken rule: its name, what it is about, and one sentence saying why (the regime it
-    was judged by is signed beside it, `Decision.Recorded.regime`; citations come from it)."""
-
-    rule: str
-    subject: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -191,45 +174,6 @@ def basis_violations(check: DecisionCheck) -> list[Violation]:
     return out
 
 
-def statute_review_violations(
-    regime: Regime,
-    session_id: str,
-    title: str,
-    mode: str,
-    results: SessionResults,
-    passed: Sequence[str],
-) -> list[Violation]:
-    """Rule `regime` for a basis session whose nominees `passed` by its own threshold: the
-    statute in force on the decision's date must be met too — its threshold and quorum for
-    each of them, and its secret ballot where it requires one (a session held under a looser
-    rule, or before the law changed). One implementation for decisions and reports."""
-    threshold, quorum, out = regime.threshold_for(title), regime.quorum, []
-    by_nominee = {r.nominee: r for r in results.results}
-    statute = f"the statute ({regime.id}: {regime.citation('review')})"
-    for nominee in passed:
-        yes, members = by_nominee[nominee].yes, results.members
-        problems = []
-        if not threshold.met_by(yes, members):
-            problems.append(f"{yes} yes of {members} members, short of {threshold}")
-        if not quorum.at_least(results.taking_part, members):
-            problems.append(
-                f"{results.taking_part} of {members} members present, short of {quorum}"
-            )
-        if problems:
-            message = (
-                f"recipient {nominee!r} passed session {session_id} with "
-                f"{' and '.join(problems)} required by {statute}"
-            )
-            out.append(Violation("regime", nominee, message))
-    if passed and mode == "open" and regime.secret_required(title):
-        message = (
-            f"session {session_id} voted openly, but {statute} requires a secret ballot for "
-            f"{title}"
-        )
-        out.append(Violation("regime", session_id, message))
-    return out
-
-
 def one_award_violations(check: DecisionCheck) -> list[Violation]:
     """Rule 7 in this movement's register; for titles and ratings also across movements."""
     out = []
@@ -252,161 +196,6 @@ def one_award_violations(check: DecisionCheck) -> list[Violation]:
                 f"by {where}",
             )
         )
-    return out
-
-
-def prerequisite_violations(
-    award: str,
-    year: int,
-    recipient: Recipient,
-    record: RecipientRecord | None,
-    rulebook: Rulebook,
-    regime: Regime,
-    register: AwardRegister | None = None,
-    headcount: int | None = None,
-    decision: str | None = None,
-) -> list[Violation]:
-    """Rule 2 for one recipient (see the module docstring); `decision` is the award being
-    re-checked (the cascade), whose own initiative is not counted as used by another award."""
-    rid = recipient.id
-
-    def held(kind: str, in_year: int) -> bool:
-        return record is not None and record.holds(kind, in_year) is not None
-
-    def lacks(message: str) -> list[Violation]:
-        return [Violation("prerequisites", rid, f"recipient {rid!r} {message}")]
-
-    if award == FIGHTER_BASE and not held(ADVANCED_WORKER, year):
-        return lacks(f"lacks {ADVANCED_WORKER} for {year}, which {award} needs")
-    ministry, national = consecutive_in_force(regime, rulebook)
-    chains = {
-        FIGHTER_MINISTRY: (FIGHTER_BASE, ministry),
-        FIGHTER_NATIONAL: (FIGHTER_MINISTRY, national),
-    }
-    if award in chains:
-        needed, count = chains[award]
-        for in_year in range(year - count + 1, year + 1):
-            if not held(needed, in_year):
-                return lacks(
-                    f"lacks {needed} for {in_year} ({award} needs {count} consecutive years "
-                    f"{year - count + 1}-{year})"
-                )
-    _, problem = initiative_basis(award, year, record, rulebook, regime, decision)
-    if problem:
-        return lacks(problem)
-    if award == EXCELLENT_COLLECTIVE:
-        advanced = register.count(ADVANCED_WORKER, rid, year) if register else 0
-        fighters = register.count(FIGHTER_BASE, rid, year) if register else 0
-        share = rulebook.excellent_collective_share
-        if not headcount:
-            return lacks(f"has no recorded members to measure {ADVANCED_WORKER} against")
-        if not share.at_least(advanced, headcount):
-            return lacks(
-                f"has {advanced} {ADVANCED_WORKER} of {headcount} members in {year}, below {share}"
-            )
-        if fighters < rulebook.excellent_collective_min_fighters:
-            return lacks(
-                f"has {fighters} {FIGHTER_BASE} in {year}, needs "
-                f"{rulebook.excellent_collective_min_fighters}"
-            )
-    return []
-
-
-def initiative_basis(
-    award: str,
-    year: int,
-    record: RecipientRecord | None,
-    rulebook: Rulebook,
-    regime: Regime,
-    decision: str | None = None,
-) -> tuple[str | None, str | None]:
-    """The initiative a fighter title rests on, or why none can (rule 2).
-
-    Returns (initiative id or None, problem or None). A base fighter needs a recognised
-    initiative of the award year (any scope), or, where the regime accepts it, the rating
-    `excellent_completion` for the year (then no initiative is used); a ministry fighter one of
-    the regime's ministry scopes, a national fighter one of its national scopes, recognised
-    within the consecutive years. Where the regime says one initiative is the basis of one award
-    only, an initiative already named by another standing award does not count."""
-    ministry, national = consecutive_in_force(regime, rulebook)
-    wanted: dict[str, tuple[tuple[str, ...], int]] = {
-        FIGHTER_BASE: (("base", "ministry", "national"), 1),
-        FIGHTER_MINISTRY: (tuple(regime.ministry_scopes), ministry),
-        FIGHTER_NATIONAL: (tuple(regime.national_scopes), national),
-    }
-    if award not in wanted:
-        return None, None
-    if (
-        award == FIGHTER_BASE
-        and EXCELLENT_COMPLETION in regime.base_evidence
-        and record is not None
-        and record.holds(EXCELLENT_COMPLETION, year) is not None
-    ):
-        return None, None
-    scopes, span = wanted[award]
-    first = year - span + 1
-    # the narrowest scope first, so a base title does not use up a ministry-scope initiative
-    found = sorted(
-        (i for i in (record.initiatives if record else []) if i.scope in scopes),
-        key=lambda i: (SCOPE_ORDER.index(i.scope), i.year, i.initiative),
-    )
-    found = [i for i in found if first <= i.year <= year]
-    used = {
-        a.initiative: a.decision
-        for a in (record.standing() if record else [])
-        if a.initiative and a.decision != decision
-    }
-    if not regime.one_initiative_one_award:
-        used = {}
-    for initiative in found:
-        if initiative.initiative not in used:
-            return initiative.initiative, None
-    years = str(year) if span == 1 else f"{first}-{year}"
-    if found:
-        taken = found[0].initiative
-        return None, (
-            f"has no initiative left for {award}: {taken!r} is already the basis of decision "
-            f"{used[taken]} (one initiative, one award)"
-        )
-    where = "/".join(scopes) if award != FIGHTER_BASE else "any"
-    evidence = (
-        f" or {EXCELLENT_COMPLETION}"
-        if award == FIGHTER_BASE and EXCELLENT_COMPLETION in regime.base_evidence
-        else ""
-    )
-    return None, (
-        f"has no recognised initiative of {where} scope{evidence} for {years} (regime {regime.id})"
-    )
-
-
-class QuotaBreach(msgspec.Struct, frozen=True):
-    """A quota a unit's fighters of a year go beyond: the rule (`quota` or `regime`), the share,
-    and its source ("rulebook" or "statute")."""
-
-    rule: str
-    share: Share
-    source: str
-
-
-def quota_breaches(
-    fighters: int, advanced: int, regime: Regime, rulebook: Rulebook
-) -> list[QuotaBreach]:
-    """Rule 1 on plain counts (one implementation for decisions and reports).
-
-    The quota in force is the rulebook's if it sets one, else the statute's (none from 2024):
-    beyond it is `quota`. A rulebook quota looser than the statute's is also held against the
-    statute: beyond the statute is rule `regime`."""
-    limit, source = quota_in_force(regime, rulebook)
-    statute, out = regime.fighter_quota, []
-    if limit is not None and not limit.allows(fighters, advanced):
-        out.append(QuotaBreach("quota", limit, source))
-    if (
-        limit is not None
-        and statute is not None
-        and looser(limit, statute)
-        and not statute.allows(fighters, advanced)
-    ):
-        out.append(QuotaBreach("regime", statute, "statute"))
     return out
 
 
@@ -485,3 +274,19 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         *self_score_violations(check),
     ]
     return sorted(found, key=lambda v: RULES.index(v.rule))
+
+
+__all__ = [
+    "RULES",
+    "DecisionCheck",
+    "Violation",
+    "basis_violations",
+    "competence_violations",
+    "decision_violations",
+    "initiative_basis",
+    "one_award_violations",
+    "prerequisite_violations",
+    "quota_violations",
+    "self_score_violations",
+    "statute_review_violations",
+]

@@ -49,7 +49,7 @@ from domain.errors import (
     UsageError,
 )
 from domain.ids import check_id, check_signer_name
-from domain.law import quorum_in_force, secret_required, threshold_in_force
+from domain.law import session_rules
 from domain.movement import Movement
 from domain.regimes import regime_on
 from domain.rulebook import Share, Threshold
@@ -196,28 +196,9 @@ class ReviewSession(Aggregate):
                 )
         for member in require_unique(members, "member"):
             check_signer_name(member)
-        regime = regime_on(local_date(at))
-        secret = secret_required(regime, rulebook, title)
-        mode = mode or ("secret" if secret else "open")
-        if mode not in MODES:
-            raise UsageError(f"{subject}: mode {mode!r} is not one of {', '.join(MODES)}")
-        if mode == "open" and regime.secret_required(title):
-            raise DomainError(
-                f"{subject}: {title} is reviewed by secret ballot under the statute in force "
-                f"({regime.id}: {regime.citation('review')})",
-            )
-        ruled = threshold_in_force(regime, rulebook, title)
-        if threshold is not None and threshold.weaker_than(ruled):
-            raise DomainError(
-                f"{subject}: threshold {threshold} is below the {ruled} in force for {title} "
-                f"(regime {regime.id} and the rulebook)",
-            )
-        quorum_ruled = quorum_in_force(regime, rulebook)
-        if quorum is not None and quorum.num * quorum_ruled.den < quorum_ruled.num * quorum.den:
-            raise DomainError(
-                f"{subject}: quorum {quorum} is below the {quorum_ruled} in force "
-                f"(regime {regime.id} and the rulebook)",
-            )
+        mode, threshold, quorum = session_rules(
+            regime_on(local_date(at)), rulebook, title, mode, threshold, quorum, subject
+        )
         return cls._create(
             cls.Opened,
             id=cls.id_for(session_id),
@@ -227,8 +208,8 @@ class ReviewSession(Aggregate):
             nominees=list(nominees),
             members=list(members),
             mode=mode,
-            threshold=threshold or ruled,
-            quorum=quorum or quorum_ruled,
+            threshold=threshold,
+            quorum=quorum,
             at=at,
         )
 

@@ -27,18 +27,14 @@ from datetime import date
 import msgspec
 
 from domain.actor import Actor, local_date
-from domain.law import quota_in_force
+from domain.law import statute_review_violations
 from domain.regime import RULE_NAMES
 from domain.regimes import regime_named, regime_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
-from domain.rules import (
-    QuotaBreach,
-    competence_violations,
-    quota_breaches,
-    statute_review_violations,
-)
+from domain.rules import competence_violations
 from projections.awards import AwardRow, DecisionView, Flag
 from projections.catalog import MovementView
+from projections.quota import OK, OVERRIDE, VIOLATION, QuotaUse, quota_use
 from projections.view import LedgerView
 
 RULE_ORDER = (
@@ -54,7 +50,6 @@ RULE_ORDER = (
     "annulment",
     "cascade",
 )
-OK, VIOLATION, OVERRIDE = "ok", "violation", "override"
 
 
 class Check(msgspec.Struct):
@@ -71,25 +66,6 @@ class Check(msgspec.Struct):
     on: date | None = None
 
 
-class QuotaUse(msgspec.Struct):
-    """Rule 1 for one unit and year: fighters against the advanced workers they are a share of
-    (`share` "none" and `limit` -1 where neither the statute nor the rulebook sets a quota;
-    `statute` names the statute's ceiling a looser rulebook quota goes beyond)."""
-
-    unit: str
-    year: int
-    advanced: int
-    fighters: int
-    limit: int
-    share: str
-    status: str
-    flagged: int = 0
-    regime: str | None = None
-    on: date | None = None
-    statute: str | None = None
-    statute_status: str = "ok"
-
-
 def _decision_status(d: DecisionView, rule: str) -> str:
     return OVERRIDE if rule in d.overridden_rules else VIOLATION
 
@@ -97,48 +73,6 @@ def _decision_status(d: DecisionView, rule: str) -> str:
 def _override_note(d: DecisionView, rule: str) -> str:
     reason = d.reason_for(rule)
     return f"; override: {reason}" if reason else ""
-
-
-def quota_use(view: LedgerView, movement: MovementView, rows: list[AwardRow]) -> list[QuotaUse]:
-    """Standing advanced_worker and emulation_fighter_base awards to persons, per unit and year,
-    against the quota in force on the latest fighter decision's date (`domain.rules`)."""
-    rulebook = movement.rulebook
-    counts: dict[tuple[str, int], list[int]] = {}  # advanced, fighters, flagged fighters
-    overridden: dict[tuple[str, int], set[str]] = {}
-    latest: dict[tuple[str, int], date] = {}
-    for row in rows:
-        if row.recipient_kind != "person" or row.award not in (ADVANCED_WORKER, FIGHTER_BASE):
-            continue
-        key = (row.unit, row.year)
-        if row.award == FIGHTER_BASE:
-            overridden.setdefault(key, set()).update(row.overridden_rules)
-            latest[key] = max(latest.get(key, row.date), row.date)
-        if row.annulled:
-            continue
-        counted = counts.setdefault(key, [0, 0, 0])
-        counted[row.award == FIGHTER_BASE] += 1
-        counted[2] += bool(row.flags) and row.award == FIGHTER_BASE
-    out = []
-    for (unit, year), (advanced, fighters, flagged) in sorted(counts.items()):
-        on = latest.get((unit, year), movement.end)
-        regime = regime_on(on)
-        share, _ = quota_in_force(regime, rulebook)
-        breaches = {b.rule: b for b in quota_breaches(fighters, advanced, regime, rulebook)}
-        acknowledged = overridden.get((unit, year), set())
-
-        def status(rule: str, breaches: dict[str, QuotaBreach] = breaches) -> str:
-            if rule not in breaches:
-                return OK
-            return OVERRIDE if rule in acknowledged else VIOLATION  # noqa: B023
-
-        limit = -1 if share is None else share.num * advanced // share.den
-        statute = breaches["regime"].share if "regime" in breaches else None
-        out.append(
-            QuotaUse(unit, year, advanced, fighters, limit, str(share) if share else "none",
-                     status("quota"), flagged, regime.id, on,
-                     str(statute) if statute else None, status("regime"))
-        )  # fmt: skip
-    return out
 
 
 def _registration_checks(view: LedgerView, movement: MovementView) -> list[Check]:
@@ -349,3 +283,6 @@ def cite(check: Check, on: date) -> None:
             check.citation = regime.citation(check.rule)
         elif check.rule == "annulment":
             check.citation = regime.citation("competence")
+
+
+__all__ = ["Check", "QuotaUse", "compliance_checks", "quota_use"]
