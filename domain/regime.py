@@ -135,13 +135,21 @@ def _fail(source: str, key: str, problem: str) -> MalformedInputError:
     return MalformedInputError(f"regime file {source}: key '{key}' {problem}")
 
 
-def _take(table: dict[str, Any], key: str, kind: type | tuple[type, ...], source: str) -> Any:
+def _take(table: dict[str, Any], key: str, kind: type, source: str) -> Any:
+    """`table[key]` (removed from it) if it is exactly of `kind` (a TOML datetime is not a
+    date, a boolean not an integer), None if absent; MalformedInputError otherwise."""
     value = table.pop(key, None)
-    if value is not None and (
-        not isinstance(value, kind) or isinstance(value, bool) != (kind is bool)
-    ):
+    if value is not None and type(value) is not kind:
         raise _fail(source, key, f"has the wrong type: {value!r}")
     return value
+
+
+def _table(table: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    """The sub-table `table[key]` (removed from it; empty if absent), as a copy."""
+    value = table.pop(key, {})
+    if not isinstance(value, dict):
+        raise _fail(source, key, "must be a table")
+    return dict(value)
 
 
 def _strings(
@@ -172,13 +180,13 @@ def parse_regime(text: str, source: str) -> Regime:
         raise _fail(source, "id", "is required")
     start, end = _take(data, "from", date, source), _take(data, "until", date, source)
     texts = _strings(data, "texts", source)
-    name = data.pop("name", {})
+    name = _table(data, "name", source)
     name_vi, name_en = _take(name, "vi", str, source), _take(name, "en", str, source)
     _leftover(name, "name", source)
-    rules_table = data.pop("rules", {})
+    rules_table = _table(data, "rules", source)
     rules, params = [], dict[str, Any]()
     for rule_name in RULE_NAMES:
-        table = dict(rules_table.pop(rule_name, None) or {})
+        table = _table(rules_table, rule_name, source)
         path = f"rules.{rule_name}"
         words = {k: _take(table, k, str, source) for k in ("citation", "vi", "en", "note")}
         if not (words["citation"] and words["vi"] and words["en"]):
@@ -216,7 +224,7 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
     if rule == "quota":
         return {"fighter_quota": _share(table, "fighter_base_share", source, share_from_value)}
     if rule == "review":
-        per_title = table.pop("thresholds", {})
+        per_title = _table(table, "thresholds", source)
         thresholds = {
             k: _share(per_title, k, source, threshold_from_value) for k in list(per_title)
         }
@@ -247,9 +255,7 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
             "one_initiative_one_award": one,
         }
     if rule == "competence":
-        levels = table.pop("levels", {})
-        if not isinstance(levels, dict):
-            raise _fail(source, "rules.competence.levels", "must be a table")
+        levels = _table(table, "levels", source)
         return {
             "competence_levels": {
                 level: _strings(levels, level, source) for level in sorted(levels)

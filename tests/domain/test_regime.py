@@ -93,6 +93,9 @@ def test_a_minimal_regime_parses() -> None:
          r"'base_evidence' has 'luck', not one of initiative, excellent_completion"),
         (('id = "X"', 'id = "X"\nid2 = 1'), r"key 'id2' is not known"),
         (('id = "X"', "id = ["), r"regime file x.toml is not valid TOML"),
+        (('id = "X"', 'id = "X"\nfrom = 2024-01-01T00:00:00'), r"key 'from' has the wrong type"),
+        (('[name]\nvi = "x"\nen = "x"\n', 'name = "x"\n'), r"key 'name' must be a table"),
+        (('id = "X"', 'id = "X"\n[rules.quota.limits]'), r"key 'rules.quota.limits' is not"),
     ],
 )  # fmt: skip
 def test_a_malformed_regime_file_names_the_key(change: tuple[str, str], message: str) -> None:
