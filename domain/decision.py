@@ -232,6 +232,7 @@ def decide(
     override_reason: str | None = None,
     overrides: Mapping[str, str] | None = None,
     authority_level: str | None = None,
+    authority_merged: tuple[str, date] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
@@ -272,6 +273,7 @@ def decide(
         participations=participations or {},
         headcounts=headcounts or {},
         authority_level=authority_level,
+        authority_merged=authority_merged,
     )
     violations = decision_violations(check)
     acknowledged = acknowledge(subject, violations, given, override_reason)

@@ -288,7 +288,7 @@ class Unit(Aggregate):
             agg.name = self.name
             agg.level = self.level
             agg.parent = UnitId(self.parent) if self.parent else None
-            agg.merged_into = None
+            agg.merged_into, agg.merged_at = None, None
 
     class Merged(Aggregate.Event, frozen=True, kw_only=True):
         """The unit was merged into another (succession, e.g. the 2025 mergers): the other unit
@@ -301,12 +301,14 @@ class Unit(Aggregate):
 
         def apply(self, agg: Unit) -> None:
             agg.merged_into = UnitId(self.into)
+            agg.merged_at = self.at
 
     unit_id: UnitId
     name: str
     level: str
     parent: UnitId | None
     merged_into: UnitId | None
+    merged_at: datetime | None
 
     @staticmethod
     def id_for(unit_id: str) -> UUID:

@@ -89,6 +89,8 @@ class DecisionCheck:
     participations: Mapping[str, Participation] = field(default_factory=dict)
     headcounts: Mapping[str, int] = field(default_factory=dict)
     authority_level: str | None = None  # the level of the authority's unit, if it has one
+    # the unit the authority's unit was merged into and the day, if it was: its competence ends
+    authority_merged: tuple[str, date] | None = None
 
     @property
     def year(self) -> int:
@@ -101,11 +103,26 @@ class DecisionCheck:
 
 
 def competence_violations(
-    authority: Actor, award: str, regime: Regime | None = None, level: str | None = None
+    authority: Actor,
+    award: str,
+    regime: Regime | None = None,
+    level: str | None = None,
+    merged: tuple[str, date] | None = None,
+    decided_on: date | None = None,
 ) -> list[Violation]:
-    """Rule 5: the kind is in the signer's registered competence list, and the statutory
-    matrix of the regime in force allows it for the level of the authority's unit."""
+    """Rule 5: the kind is in the signer's registered competence list, the statutory matrix
+    of the regime in force allows it for the level of the authority's unit, and that unit had
+    not been merged into another (`merged`: successor and day) by the decision's date."""
     out = []
+    if merged is not None and decided_on is not None and decided_on >= merged[1]:
+        out.append(
+            Violation(
+                "competence",
+                authority.name,
+                f"authority {authority.name!r}: its unit {authority.unit!r} was merged into "
+                f"{merged[0]!r} on {merged[1]}; decisions from then are its successor's",
+            )
+        )
     if award not in authority.competence:
         held = ", ".join(sorted(authority.competence)) or "none"
         out.append(
@@ -266,7 +283,14 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         )
     ]
     found = [
-        *competence_violations(check.authority, check.award, regime, check.authority_level),
+        *competence_violations(
+            check.authority,
+            check.award,
+            regime,
+            check.authority_level,
+            check.authority_merged,
+            check.decided_on,
+        ),
         *basis_violations(check),
         *one_award_violations(check),
         *prerequisites,

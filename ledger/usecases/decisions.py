@@ -36,6 +36,7 @@ from ledger.usecases.lookup import (
     merged_into,
     recipient_for,
     unit_level,
+    unit_merger,
 )
 from ledger.usecases.review import load_session
 
@@ -114,6 +115,7 @@ def decide_award(
             override_reason=override_reason,
             overrides=overrides,
             authority_level=unit_level(app, signer.unit),
+            authority_merged=unit_merger(app, signer.unit),
         )
         outcome[:] = [writes.decision]
         return list(writes.aggregates())

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
-from domain.actor import VIETNAM_TZ, require_aware
+from domain.actor import VIETNAM_TZ, local_date, require_aware
 from domain.cluster import Cluster
 from domain.errors import NotFoundError, UsageError
 from domain.movement import Movement
@@ -104,3 +104,11 @@ def unit_level(app: LedgerApp, unit_id: str | None) -> str | None:
     """The level of unit `unit_id` (None for no unit or an unknown one)."""
     unit = app.find(Unit, Unit.id_for(unit_id)) if unit_id else None
     return unit.level if unit is not None else None
+
+
+def unit_merger(app: LedgerApp, unit_id: str | None) -> tuple[str, date] | None:
+    """The unit `unit_id` was merged into and the (Vietnam) day of the merger, if it was."""
+    unit = app.find(Unit, Unit.id_for(unit_id)) if unit_id else None
+    if unit is None or unit.merged_into is None or unit.merged_at is None:
+        return None
+    return unit.merged_into, local_date(unit.merged_at)

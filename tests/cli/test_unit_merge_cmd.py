@@ -60,6 +60,12 @@ def test_a_successor_unit_may_annul_only_after_a_recorded_merger(
               "--key", world.key_file("sec"), "--json"))  # fmt: skip
     unit = world.app.load(Unit, Unit.id_for("U1"), "unit")
     assert unit.merged_into == "U2"
+    # and the head of U1 can no longer decide (its unit is gone): refused, nothing recorded
+    before = raw.snapshot()
+    failed(awards("decide", "7/QĐ", "--movement", MOVEMENT, "--award", "certificate_of_merit",
+                  "--recipient", "P3", "--date", "2025-07-02", "--key", key["hu1"]), 1,
+           "its unit 'U1' was merged into 'U2' on 2025-07-01")  # fmt: skip
+    assert raw.snapshot() == before
     # then the head of U2, the successor, may annul it
     result = annul_by(awards, key["hu2"])
     assert getattr(result, "exit_code") == 0, getattr(result, "stderr")  # noqa: B009

@@ -8,6 +8,8 @@ Every refusal is checked to have recorded nothing.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from domain.actor import Actor
@@ -366,3 +368,22 @@ def test_a_written_vote_needs_a_sha256() -> None:
     with pytest.raises(UsageError, match=r"a written vote's document hash must be SHA-256"):
         s.cast_vote(member("m0"), ["P1"], [], at=at("2025-07-01", 9), document_hash=b"short")
     recorded(s)
+
+
+@pytest.mark.parametrize(("day", "allowed"), [("2025-06-30", True), ("2025-07-01", False)])
+def test_competence_ends_when_the_authority_s_unit_is_merged(day: str, allowed: bool) -> None:
+    # given Hà Nam's office head, whose office was merged into Ninh Bình's on 2025-07-01
+    head = Actor("cvp-hna", roles=frozenset({"authority"}), unit="HNA", competence=ALL_AWARDS)
+    books, m = Books(), year_movement(2025)
+    args = ("GK", m, "certificate_of_merit", [person("P1")])
+    kwargs = {"decided_on": day, "authority": head, "authority_merged": ("NBH", date(2025, 7, 1))}
+    if allowed:
+        # when it decides the day before: decided
+        assert books.decide(*args, **kwargs).decision.violations == []  # type: ignore[arg-type]
+        return
+    # when it decides from the merger on: refused, the successor decides now
+    message = refused(books, ["competence"], *args, **kwargs)
+    assert message.endswith(
+        "its unit 'HNA' was merged into 'NBH' on 2025-07-01; decisions from then are its "
+        "successor's"
+    )
