@@ -65,6 +65,10 @@ def _summary(e: Any, p: str) -> str | None:
         case Unit.Added() if e.unit_id == p or e.parent == p:
             parent = f" under {e.parent}" if e.parent else ""
             return f"unit {e.unit_id} '{e.name}' ({e.level}) added{parent}"
+        case Unit.Merged() if e.into == p:
+            return f"a unit was merged into {p} ({e.reason})"
+        case Unit.Merged():
+            return f"merged into unit {e.into} ({e.reason})"
         case Signer.Registered() if p in (e.person, e.unit):
             return f"signer {e.name} registered ({', '.join(e.roles)}) for {p}"
         case Cluster.Formed() if e.cluster_id == p or p in e.members:
@@ -148,10 +152,18 @@ def fold_history(state: History, event: DomainEvent, meta: EventMeta) -> History
     """Append a row if `event` touches the participant (see the module docstring)."""
     if isinstance(event, _BY_AGGREGATE) and event.originator_id not in state.related:
         return state
+    if (
+        isinstance(event, Unit.Merged)
+        and event.into != state.participant
+        and event.originator_id not in state.related
+    ):
+        return state
     summary = _summary(event, state.participant)
     if summary is None:
         return state
-    if isinstance(event, Participation.Registered | ReviewSession.Opened):
+    if isinstance(event, Participation.Registered | ReviewSession.Opened) or (
+        isinstance(event, Unit.Added) and event.unit_id == state.participant
+    ):
         state.related.add(event.originator_id)
     at: datetime | None = getattr(event, "at", None)
     kind = type(event).__qualname__
@@ -162,6 +174,7 @@ def fold_history(state: History, event: DomainEvent, meta: EventMeta) -> History
 HISTORY_EVENTS: tuple[type[DomainEvent], ...] = (
     Person.Added,
     Unit.Added,
+    Unit.Merged,
     Signer.Registered,
     Cluster.Formed,
     Cluster.PactSigned,
@@ -180,7 +193,7 @@ def history_view(participant: str) -> ViewSpec[History]:
     """The history of one participant, as a view the runner can store and keep current."""
     return ViewSpec(
         name=f"history:{participant}",
-        version="history/1",
+        version="history/2",
         state_type=History,
         initial=lambda: History(participant),
         fold=fold_history,

@@ -100,3 +100,15 @@ def test_a_merger_cannot_be_undone_or_repeated(world: World, awards: Cli, raw: R
     failed(awards("unit", "merge", "U2", "--into", "U1", "--reason", MERGER, "--key", sec), 1,
            "cannot be merged into itself or its own successor")  # fmt: skip
     assert raw.snapshot() == before
+
+
+@SQLITE_ONLY
+def test_history_of_both_units_shows_the_merger(world: World, awards: Cli) -> None:
+    sec = world.key_file("sec")
+    ok(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--key", sec, "--json"))
+    merged = awards("history", "U1")
+    assert merged.exit_code == 0, merged.stderr
+    assert f"merged into unit U2 ({MERGER})" in merged.stdout
+    successor = awards("history", "U2")
+    assert f"a unit was merged into U2 ({MERGER})" in successor.stdout
+    assert "merged into" not in awards("history", "P3").stdout
