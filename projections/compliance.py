@@ -146,8 +146,13 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
         if signer is not None and ("competence", d.authority) not in signed:
             # the domain's own rule: the signer's list, and the matrix of the decision's date
             actor = Actor(signer.name, unit=signer.unit, competence=frozenset(signer.competence))
-            level = view.catalog.unit_level(signer.unit) if signer.unit else None
-            for v in competence_violations(actor, d.award, regime_on(d.date), level):
+            unit = view.catalog.units.get(signer.unit) if signer.unit else None
+            level = unit.level if unit else None
+            merged = None
+            if unit is not None and unit.merged_into and unit.merged_on:
+                merged = (unit.merged_into, unit.merged_on)
+            found = competence_violations(actor, d.award, regime_on(d.date), level, merged, d.date)
+            for v in found:
                 note = _override_note(d, "competence")
                 out.append(Check("competence", _decision_status(d, "competence"), d.authority,
                                  f"{v.message} ({d.number}){note}", d.seq, on=d.date))  # fmt: skip

@@ -10,6 +10,7 @@ from domain.actor import Actor
 from domain.decision import Decision
 from domain.movement import Movement
 from domain.register import Recipient
+from domain.registry import Signer, Unit
 from domain.session import ReviewSession
 from projections.awards import award_rows, cascade_flags
 from projections.compliance import compliance_checks, quota_use
@@ -80,3 +81,36 @@ def test_a_2024_flag_by_four_of_seven_votes_is_a_violation_of_the_statute() -> N
 def test_the_same_flag_decided_in_2023_is_lawful() -> None:
     view = flag_decided(date(2023, 12, 31), "2023-12-20", yes=4)
     assert [c for c in checks_of(view) if c[0] == "regime"] == []
+
+
+def test_a_decision_by_the_head_of_a_merged_unit_is_a_competence_violation() -> None:
+    # given U1 merged into U2 on 2025-07-01, and U1's head with the kind in its list
+    sink = MemorySink()
+    u1, u2 = Unit.add("U1", "Phòng Một", "division", None), Unit.add("U2", "Phòng Hai", "division",
+                                                                     None)  # fmt: skip
+    sink.save("sec", [u1, u2])
+    head = Signer.register("hu1", b"\x02" * 32, ["authority"], "U1", ["certificate_of_merit"], None)
+    sink.save("op", [head])
+    u1.merge_into(u2, "Nghị quyết sắp xếp 2025", at=at("2025-07-01"), chain=["U2"])
+    sink.save("sec", [u1])
+    m = Movement.launch("TD-2025", "Thi đua 2025", start=date(2025, 1, 1), end=date(2025, 12, 31),
+                        unit_deadline=date(2025, 2, 18), cluster_deadline=None,
+                        criteria=CRITERIA, spec_hash=b"\x01" * 32, at=at("2025-01-02"))  # fmt: skip
+    sink.save("sec", [m])
+    actor = Actor("hu1", roles=frozenset({"authority"}), unit="U1",
+                  competence=frozenset({"certificate_of_merit"}))  # fmt: skip
+    # when a decision of 2025-07-02, recorded as one signed before the check existed
+    d = Decision.record("2/QĐ", m, "certificate_of_merit", [U1], actor, date(2025, 7, 2),
+                        at=at("2025-07-02"), basis=None, overrides={}, violations=[])  # fmt: skip
+    sink.save("hu1", [d])
+    view = LedgerView()
+    for event, meta in sink.pairs:
+        view = fold(view, event, meta)
+    # then the report finds it: the unit's competence ended with the merger
+    assert view.catalog.units["U1"].merged_into == "U2"
+    movement = view.catalog.movements["TD-2025"]
+    rows = award_rows(view.decisions, view.catalog, "TD-2025", [])
+    found = compliance_checks(view, movement, rows, [], quota_use(view, movement, rows))
+    [check] = [c for c in found if c.rule == "competence" and c.status != "ok"]
+    assert check.status == "violation" and check.regime == "2025"
+    assert "its unit 'U1' was merged into 'U2' on 2025-07-01" in check.detail
