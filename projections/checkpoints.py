@@ -4,6 +4,10 @@ A report made from the first N events names the newest stored checkpoint whose t
 most N (the checkpoint *event* itself may come later in the log: a checkpoint of size N is
 stored at seq N or after). When witnesses' cosignatures were attached to that checkpoint, the
 cosigned note is named instead (same checkpoint, more signatures).
+
+Signing a checkpoint appends an event (and attaching cosignatures another), so a log is never
+exactly the size of its newest checkpoint. `covered_size` says when the events after it are
+only that bookkeeping: a report made then is made at the checkpoint's size, fully covered.
 """
 
 from __future__ import annotations
@@ -54,3 +58,22 @@ def checkpoint_for(checkpoints: list[StoredCheckpoint], size: int) -> StoredChec
         if checkpoint.size <= size:
             best = checkpoint
     return best
+
+
+def covered_size(app: LedgerApp, checkpoints: list[StoredCheckpoint]) -> int | None:
+    """The newest checkpoint's size when every event after it is a checkpoint signed or a
+    cosignature attached (none of which a movement's report shows), else None.
+
+    Counted on the index: the bookkeeping rows at or after the event at that size against all
+    the rows there, without reading the log."""
+    if not checkpoints:
+        return None
+    size = checkpoints[-1].size
+    start = app.notification_id_of(size)
+    if start is None:
+        return size  # the log ends at the checkpoint
+    last = app.last_notification_id()
+    if last is None:
+        return None
+    bookkeeping = sum(1 for row in app.rows_of_topics(_TOPICS) if row[0] >= start)
+    return size if bookkeeping == app.count_rows(start, last + 1) else None
