@@ -161,7 +161,7 @@ def test_csv_writes_one_file_per_table_with_its_columns(shared: Scenario, tmp_pa
     }  # fmt: skip
 
     def rows(name: str) -> list[dict[str, str]]:
-        with (tmp_path / "csv" / name).open(encoding="utf-8", newline="") as f:
+        with (tmp_path / "csv" / name).open(encoding="utf-8-sig", newline="") as f:
             return list(csv.DictReader(f))
 
     awards = rows("awards.csv")
