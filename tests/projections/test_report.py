@@ -250,7 +250,7 @@ def test_html_shows_the_checkpoint_note_and_the_commands(shared: Scenario) -> No
 
     assert report.checkpoint.note is not None
     assert report.checkpoint.note.splitlines()[2] in page
-    assert "awards verify --checkpoint checkpoint.txt" in page
+    assert "awards --ledger awards.db verify --checkpoint checkpoint.txt" in page
     assert f"--at-seq {report.as_of.seq}" in page
     assert "goes 5 events past the latest checkpoint" in page
     assert report.as_of.root in page and report.movement.spec_hash in page
