@@ -37,7 +37,8 @@ MEASURE = """<script>
   });
   document.querySelectorAll('header.top *').forEach(function (e) {
     var r = e.getBoundingClientRect();
-    if (r.width && (r.right > innerWidth + 0.5 || r.left < -0.5 || e.scrollWidth > e.clientWidth + 1))
+    var out_of_view = r.right > innerWidth + 0.5 || r.left < -0.5;
+    if (r.width && (out_of_view || e.scrollWidth > e.clientWidth + 1))
       out.clipped.push(e.tagName + ': ' + e.textContent.slice(0, 40));
   });
   document.querySelectorAll('table, svg.chart').forEach(function (e) {
