@@ -15,6 +15,7 @@ from ledger.usecases import registry
 from projections.report import movement_report
 from projections.report.i18n import LABELS
 from projections.report.render_html import render_html
+from projections.report.render_json import render_json
 from projections.stream import Cut
 from tests.projections.builder import CRITERIA, MOVEMENT, LedgerSink, at
 from tests.projections.conftest import Scenario
@@ -68,6 +69,9 @@ def test_report_right_after_a_checkpoint_is_fully_covered(scenario: Scenario) ->
         page = render_html(report, lang)
         assert _uncovered_note(lang) not in page
         assert LABELS[lang]["verify_covered"] in page
+    # the page's "the very same report again" command gives the very same bytes
+    again = movement_report(app, MOVEMENT, Cut(at_seq=size))
+    assert render_json(again) == render_json(report)
     # time travel asked for explicitly is kept: the checkpoint's event is then uncovered
     asked = movement_report(app, MOVEMENT, Cut(at_seq=size + 1))
     assert (asked.as_of.seq, asked.checkpoint.uncovered) == (size + 1, 1)
