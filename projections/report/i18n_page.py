@@ -25,9 +25,10 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
             "Để tự kiểm chứng, bạn cần hai thứ. Thứ nhất: bản sao sổ cái {origin} (một tệp cơ sở "
             "dữ liệu), hoặc bản công bố tĩnh của sổ cái (một thư mục gồm tệp checkpoint, thư mục "
             "tile và tệp operator.pub; các báo cáo nằm trong thư mục movements của nó). Xin ở "
-            "{issuer} hoặc ở đơn vị vận hành sổ cái ({operator}); bản công bố thường được đăng "
-            "trên trang thông tin điện tử của cơ quan."
+            "{who}; bản công bố thường được đăng trên trang thông tin điện tử của cơ quan."
         ),
+        "who_both": "{issuer} hoặc ở đơn vị vận hành sổ cái ({operator})",
+        "who_operator": "đơn vị vận hành sổ cái ({operator})",
         "get_key": (
             "Thứ hai: khóa công khai của đơn vị vận hành (tệp operator.pub). Hãy lấy khóa này qua "
             "một kênh khác với nơi lấy sổ cái (ví dụ văn bản công bố chính thức), để người đưa "
@@ -69,9 +70,10 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
             "To check this yourself you need two things. First: a copy of the ledger {origin} "
             "(one database file), or its static publication (a folder holding a checkpoint "
             "file, a tile folder and operator.pub; the reports are in its movements folder). "
-            "Ask {issuer} or the ledger's operator ({operator}) for it; the publication is "
-            "usually posted on the body's website."
+            "Ask {who} for it; the publication is usually posted on the body's website."
         ),
+        "who_both": "{issuer} or the ledger's operator ({operator})",
+        "who_operator": "the ledger's operator ({operator})",
         "get_key": (
             "Second: the operator's public key (operator.pub). Get it through another channel "
             "than the ledger (an official announcement, say), so that whoever hands you a forged "

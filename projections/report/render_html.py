@@ -170,7 +170,14 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
         (f"{ledger} report {report.movement.id} --format json --at-seq {n}", "step_report")
     )
     groups = _groups(report.awards)
+    issuer = report.movement.issuer
+    operator = (issuer.operator if issuer else None) or "—"
+    if issuer is not None and issuer.unit:
+        ask = labels["who_both"].format(issuer=issuer.name or issuer.unit, operator=operator)
+    else:
+        ask = labels["who_operator"].format(operator=operator)
     return {
+        "ask": ask,
         "r": report,
         "L": labels,
         "lang": lang,

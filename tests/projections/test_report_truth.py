@@ -48,7 +48,10 @@ def test_report_shows_only_its_movements_findings(sqlite_scenario: Scenario) -> 
     assert clear.subject == OTHER
     page = render_html(other, "vi")
     assert 'class="card alert"' not in page  # no red "violations" card
-    assert "P1" not in page
+    assert ">P1<" not in page and "(P1)" not in page  # P1's cascade is not this movement's
+    # nobody registered or awarded yet: no issuing unit is named, the operator is asked
+    assert other.movement.issuer is not None and other.movement.issuer.unit is None
+    assert "Xin ở đơn vị vận hành sổ cái (op);" in page
 
 
 def _uncovered_note(lang: str) -> str:
