@@ -12,6 +12,7 @@ Excel last saved with it. A file that is not an .xlsx workbook is MalformedInput
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -40,7 +41,9 @@ def read_xlsx_rows(data: bytes, source: str, kind: str) -> list[Row]:
     from openpyxl import load_workbook  # imported here: only an Excel import pays for it
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # e.g. "Data Validation extension is not supported":
+            warnings.simplefilter("ignore")  # noise for a reader who gets one line per problem
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise MalformedInputError(
             f"{source} is not an Excel .xlsx workbook ({type(exc).__name__}); "
