@@ -192,6 +192,7 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
         "charts": _charts(report, lang),
         "criteria": [(c.id, c.name) for c in report.movement.criteria],
         "criterion_names": {c.id: c.name for c in report.movement.criteria},
+        "unit_names": {row.unit: row.unit_name for row in report.awards if row.unit_name},
         "detail": lambda text: detail_text(text, lang),
         "rules_doc": RULES_DOC,
         "publication_commands": [

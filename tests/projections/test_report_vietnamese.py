@@ -177,10 +177,14 @@ def test_details_read_as_vietnamese() -> None:
     assert all("{" not in vi or "}" in vi for _, vi in SHAPES)
 
 
-def test_criteria_are_shown_with_their_names(shared: Scenario) -> None:
+def test_ids_are_shown_with_their_names(shared: Scenario) -> None:
     page = render_html(movement_report(shared.app, MOVEMENT), "vi")
-    for c in CRITERIA:
+    for c in CRITERIA:  # standings columns
         assert f'{c.name} <span class="mono">({c.id})</span></th>' in page
+    decisions = page[page.index('<section id="decisions">') : page.index('<section id="tallies">')]
+    assert 'Phòng Hành chính <span class="mono">(PH1)</span>' in decisions  # recipients' units
+    quota = page[page.index('<section id="quota">') : page.index('<section id="overrides">')]
+    assert '<td>Phòng Hành chính <span class="mono">(PH1)</span></td>' in quota
 
 
 def test_page_names_the_issuing_body_and_where_to_get_the_ledger(shared: Scenario) -> None:
