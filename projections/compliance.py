@@ -155,7 +155,8 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
             for v in found:
                 note = _override_note(d, "competence")
                 out.append(Check("competence", _decision_status(d, "competence"), d.authority,
-                                 f"{v.message} ({d.number}){note}", d.seq, on=d.date))  # fmt: skip
+                                 f"{v.message} (decision {d.number}){note}", d.seq,
+                                 on=d.date))  # fmt: skip
         session = view.sessions.by_id.get(d.basis) if d.basis else None
         if d.basis and session is None:
             out.append(Check("review", VIOLATION, d.basis, f"basis of {d.number} not found", d.seq))
