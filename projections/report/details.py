@@ -26,6 +26,9 @@ UNTRANSLATED = "(nguyên văn trong sổ cái) "
 # shown: award*/needed -> award kind, ground -> ground, rule -> rule, moment* -> date and time,
 # day* -> date, message -> translated again (a message inside a message).
 SHAPES: list[tuple[str, str]] = [
+    # compliance.py: a rule re-run on a decision, named with it (first: no other shape ends so,
+    # and an inner shape ending in free text would otherwise swallow the suffix)
+    ("{message} (decision {decision})", "{message} (quyết định {decision})"),
     # compliance.py: what the read models show now
     ("no finding", "không phát hiện vi phạm"),
     ("{n} decisions checked", "đã kiểm tra {n} quyết định"),
@@ -263,8 +266,6 @@ SHAPES: list[tuple[str, str]] = [
         "recipient {subject} has only self scores in movement {movement}",
         "{subject} chỉ có điểm tự chấm trong phong trào {movement}",
     ),
-    # compliance.py: a rule re-run on a decision, named with it (kept last: the most general)
-    ("{message} (decision {decision})", "{message} (quyết định {decision})"),
 ]
 
 
