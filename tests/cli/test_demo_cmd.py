@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli.main import cli
+from demo.scenarios import north_central
 from domain.rulebook_toml import parse_rulebook
-from ledger.scenarios import north_central
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
