@@ -16,6 +16,7 @@ from cli import (
     publish_cmd,
     registry_cmd,
     report_cmd,
+    review_cmd,
     witness_cmd,
     workflow_cmd,
 )
@@ -76,6 +77,7 @@ for module in (
     keys_cmd,
     registry_cmd,
     workflow_cmd,
+    review_cmd,
     import_cmd,
     log_cmd,
     report_cmd,
