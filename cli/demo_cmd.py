@@ -13,11 +13,12 @@ import click
 
 from cli.context import json_option
 from cli.progress import progress
-from cli.render import counted, emit_json
+from cli.render import emit_json
 from demo.build import DemoSummary, ScenarioSummary, build_demo
 from demo.reports import write_reports
 from demo.scenarios.stage import OPERATOR
 from domain.errors import VerificationError
+from domain.text import counted
 
 
 def describe(letter: str, scenario: ScenarioSummary) -> list[str]:

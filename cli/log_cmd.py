@@ -19,13 +19,14 @@ from cli.context import (
 )
 from cli.inputs import read_input
 from cli.progress import progress
-from cli.render import counted, echo_line, echo_row, emit_json, emit_receipt
+from cli.render import echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedNoteError,
     NotFoundError,
     UsageError,
     VerificationError,
 )
+from domain.text import counted
 from ledger.files import check_target, write_file, write_text
 from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
@@ -250,7 +251,9 @@ def verify(
 
 def _failed(report: AuditReport) -> VerificationError:
     first = report.problems[0]
-    return VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
+    return VerificationError(
+        f"verify failed: {first.message} ({counted(len(report.problems), 'problem')})"
+    )
 
 
 @click.command("log")

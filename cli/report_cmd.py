@@ -18,6 +18,7 @@ from cli.context import LedgerContext, force_option, json_option, parse_datetime
 from cli.progress import progress
 from cli.render import echo_line, echo_row, emit_json
 from domain.errors import UsageError
+from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import queries
@@ -64,7 +65,7 @@ def _points(value: float | None) -> str:
 def _where(seq: int, time: datetime | None) -> str:
     if not seq or time is None:
         return "as of an empty ledger"
-    return f"as of the first {seq} events (last appended {time.isoformat()})"
+    return f"as of the first {counted(seq, 'event')} (last appended {time.isoformat()})"
 
 
 @click.command("standings")
@@ -196,8 +197,10 @@ def report(
     elif cp.covers_report:
         covered = f"checkpoint of size {cp.size} covers it"
     else:
-        covered = f"checkpoint of size {cp.size}, {cp.uncovered} events after it not covered"
-    echo_line(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
+        covered = (
+            f"checkpoint of size {cp.size}, {counted(cp.uncovered, 'event')} after it not covered"
+        )
+    echo_line(f"report {movement}: {out} ({counted(result.as_of.seq, 'event')}; {covered})")
 
 
 def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:

@@ -10,12 +10,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import parse_date
 from cli.inputs import read_input_text
-from cli.render import counted
 from cli.write import Written, write_command
 from domain.errors import UsageError
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
-from domain.text import nfc
+from domain.text import counted, nfc
 from ledger.application import LedgerApp
 from ledger.usecases import decisions, review
 
