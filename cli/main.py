@@ -44,12 +44,49 @@ if not any(isinstance(h, _Warnings) for h in _LOG.handlers):
     _LOG.addHandler(_Warnings())
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error click found (unknown command or option, missing argument, bad value),
+    shown as ONE `error:` line naming the command, like every other error, instead of
+    click's three lines (Usage / Try / Error)."""
+
+    def __init__(self, original: click.UsageError) -> None:
+        super().__init__(original.format_message(), original.ctx)  # exit code 2, like it
+
+    def show(self, file: Any = None) -> None:
+        path = self.ctx.command_path if self.ctx is not None else "awards"
+        message = " ".join(self.format_message().split()).rstrip(".")
+        message = message[:1].lower() + message[1:]
+        echo_line(f"error: {path}: {message}; see '{path} --help'", err=True)
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    """click's usage error as one line (help asked for by giving no arguments stays help)."""
+    if isinstance(exc, (OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        return exc
+    return OneLineUsageError(exc)
+
+
 class LedgerGroup(click.Group):
-    """Maps every AwardLedgerError to one line on stderr and SPEC.md's exit code."""
+    """Maps every AwardLedgerError to one line on stderr and SPEC.md's exit code, and click's
+    own usage errors to one `error:` line with exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
         except AwardLedgerError as exc:
             message = " ".join(exc.diagnostics().split())  # always one line
             if isinstance(ctx.obj, LedgerContext):  # a driver may quote the connection string
@@ -58,7 +95,7 @@ class LedgerGroup(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=LedgerGroup)
+@click.group(cls=LedgerGroup, name="awards")
 @click.option(
     "--ledger",
     envvar="AWARDS_LEDGER",

@@ -174,6 +174,8 @@ def report(
     """The public report of MOVEMENT, with the checkpoint that commits to it."""
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
+    if fmt != "csv" and out is not None:  # refused before the report is made
+        check_target(out, force)
     with progress(f"report {movement}") as meter:
         runner = Runner(obj.app, on_progress=meter.on_progress)
         result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)

@@ -458,7 +458,9 @@ def test_missing_required_option_is_a_click_usage_error(
     before = raw.snapshot()
     result = awards("unit", "add", "U2", "--name", "X", "--key", keys.sec_key)
     assert result.exit_code == 2
-    assert "Missing option '--level'" in result.stderr
+    assert result.stderr == (
+        "error: awards unit add: missing option '--level'; see 'awards unit add --help'\n"
+    )
     assert raw.snapshot() == before
 
 

@@ -702,7 +702,7 @@ def test_secret_ballot_through_the_cli(world: World, awards: Cli) -> None:
                 "auth",
             ],
             2,
-            "Missing option '--reason'",
+            "missing option '--reason'",
         ),
     ],
     ids=[
