@@ -102,7 +102,7 @@ def unit() -> None:
 @unit.command("add")
 @click.argument("unit_id", metavar="ID")
 @click.option("--name", required=True)
-@click.option("--level", required=True, help="agency, department, division, office, …")
+@click.option("--level", required=True, help="agency, department, division or office.")
 @click.option("--parent", default=None)
 @write_command(with_at=False)
 def unit_add(

@@ -107,3 +107,9 @@ def require_unique(values: Sequence[str], what: str) -> list[str]:
 def optional_text(value: str | None, what: str) -> str | None:
     """None stays None; otherwise `value` must have text (an empty reason is a usage error)."""
     return None if value is None else require_text(value, what)
+
+
+def format_time(at: datetime) -> str:
+    """The one time format of every line for people: ISO 8601 in Vietnam's time, to the
+    second, with its offset (``2020-02-18T09:30:00+07:00``). JSON keeps full precision."""
+    return at.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")

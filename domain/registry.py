@@ -29,6 +29,9 @@ ROLES = frozenset(
     }
 )
 CATEGORIES = frozenset({"cadre", "civil_servant", "public_employee", "worker", "contract_worker"})
+# The closed list of unit levels (DOMAIN.md, "Units"): agency (cơ quan), department (cấp Vụ),
+# division (cấp Phòng), office. A new level needs its documented reason here and in the
+# README; stored events with another level stay readable (only `Unit.add` checks).
 KNOWN_UNIT_LEVELS = ("agency", "department", "division", "office")
 
 _OPERATOR_ONLY = frozenset({OPERATOR})
@@ -300,6 +303,10 @@ class Unit(Aggregate):
     def add(cls, unit_id: str, name: str, level: str, parent: Unit | None) -> Unit:
         check_id("unit", unit_id)
         check_token("unit level", level)
+        if level not in KNOWN_UNIT_LEVELS:
+            raise UsageError(
+                f"unit {unit_id!r}: level {level!r} is not one of {', '.join(KNOWN_UNIT_LEVELS)}"
+            )
         check_text(name, f"unit {unit_id!r}: name")
         if not name.strip():
             raise UsageError(f"unit {unit_id!r}: name must not be empty")

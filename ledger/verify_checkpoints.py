@@ -228,7 +228,8 @@ def _last_covered(
                         None,
                         7,
                         f"{where}: its last leaf is now event {found - 1}: "
-                        f"{counted(abs(found - size), 'event')} before it were "
+                        f"{counted(abs(found - size), 'event')} before it "
+                        f"{'was' if abs(found - size) == 1 else 'were'} "
                         f"{'deleted' if found < size else 'inserted'}",
                     )
                 )

@@ -29,7 +29,13 @@ from domain.registry import Signer
 from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
 from domain.rules import Violation
 from ledger.application import LedgerApp, WriteReceipt
-from ledger.usecases.lookup import effective_time, headcounts, load_movement, recipient_for
+from ledger.usecases.lookup import (
+    effective_time,
+    headcounts,
+    load_movement,
+    recipient_for,
+    require_past_day,
+)
 from ledger.usecases.review import load_session
 
 
@@ -68,7 +74,7 @@ def decide_award(
     `override_reason` is given: then every violation is signed into the decision.
     """
     when = effective_time(at)
-    day = decided_on if decided_on is not None else local_date(when)
+    day = require_past_day(decided_on, "--date") if decided_on is not None else local_date(when)
     outcome: list[Decision] = []
 
     def build(signer: Signer) -> list[Aggregate]:
