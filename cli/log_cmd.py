@@ -20,6 +20,7 @@ from cli.context import (
 from cli.inputs import read_input
 from cli.progress import progress
 from cli.render import echo_line, echo_row, emit_json, emit_receipt
+from domain.actor import format_time
 from domain.errors import (
     MalformedNoteError,
     NotFoundError,
@@ -268,7 +269,7 @@ def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> Non
         emit_json(rows)
         return
     for row in rows:
-        echo_row(row.seq, row.time, row.signer, row.type, row.summary)
+        echo_row(row.seq, format_time(row.time), row.signer, row.type, row.summary)
 
 
 @click.command("prove")

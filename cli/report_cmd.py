@@ -17,6 +17,7 @@ import click
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.progress import progress
 from cli.render import echo_line, echo_row, emit_json
+from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
 from ledger.files import check_target, write_file
@@ -65,7 +66,7 @@ def _points(value: float | None) -> str:
 def _where(seq: int, time: datetime | None) -> str:
     if not seq or time is None:
         return "as of an empty ledger"
-    return f"as of the first {counted(seq, 'event')} (last appended {time.isoformat()})"
+    return f"as of the first {counted(seq, 'event')} (last appended {format_time(time)})"
 
 
 @click.command("standings")
@@ -142,8 +143,8 @@ def history(
         return
     echo_line(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
     for row in answer.events:
-        at = row.at.isoformat() if row.at else "-"
-        echo_row(row.seq, row.time.isoformat(), at, row.signer, row.type, row.summary)
+        at = format_time(row.at) if row.at else "-"
+        echo_row(row.seq, format_time(row.time), at, row.signer, row.type, row.summary)
 
 
 @click.command("report")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import msgspec
 
-from domain.actor import local_date
+from domain.actor import format_time, local_date
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
 from projections.awards import AwardRow, DecisionView, Flag
 from projections.catalog import MovementView
@@ -104,7 +104,7 @@ def _registration_checks(view: LedgerView, movement: MovementView) -> list[Check
             late = p.late
             status = OVERRIDE if late.override_reason else VIOLATION
             detail = (
-                f"registered {late.at.isoformat()} (appended {late.time.isoformat()}), after the "
+                f"registered {format_time(late.at)} (appended {format_time(late.time)}), after the "
                 f"deadline {late.deadline}"
                 + (f"; override: {late.override_reason}" if late.override_reason else "")
             )
