@@ -1,4 +1,5 @@
-"""`awards import units|people|registrations|scores FILE.csv`: all rows in one write, or none."""
+"""`awards import units|people|registrations|scores FILE.csv|FILE.xlsx`: all rows in one write,
+or none."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from ledger.usecases.imports import import_csv
 
 @click.command("import")
 @click.argument("kind", metavar="units|people|registrations|scores")
-@click.argument("path", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "path", metavar="FILE.csv|FILE.xlsx", type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option("--movement", "movement_id", default=None, help="For registrations and scores.")
 @write_command(with_at=False)
 def import_command(
@@ -30,7 +33,9 @@ def import_command(
     path: Path,
     movement_id: str | None,
 ) -> Written:
-    """Import every row of a UTF-8 CSV file in one atomic write (a bad row: nothing recorded).
+    """Import every row of a UTF-8 CSV file (a BOM allowed) or of the first sheet of an Excel
+    .xlsx workbook, in one atomic write (a bad row: nothing recorded; its line number, or the
+    sheet's row number, is named).
 
     \b
     units:         id,name,level,parent
@@ -50,6 +55,7 @@ def import_command(
             source=path.name,
             movement_id=movement_id,
             progress=meter.on_progress,
+            excel=path.suffix.lower() == ".xlsx",
         )
     return Written(
         result.receipt,

@@ -206,6 +206,7 @@ class AwardRow(msgspec.Struct):
     overridden_rules: list[str]
     annulment: AnnulmentView | None
     flags: list[str]
+    unit_name: str | None = None
 
 
 def award_rows(
@@ -244,6 +245,7 @@ def award_rows(
                     overridden_rules=list(d.overridden_rules),
                     annulment=d.annulled.get(r.id),
                     flags=flagged.get((d.number, r.id), []),
+                    unit_name=catalog.name_of(r.unit),
                 )
             )
     return rows

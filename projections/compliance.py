@@ -228,7 +228,10 @@ def compliance_checks(
     flags: list[Flag],
     quota: list[QuotaUse],
 ) -> list[Check]:
-    """Every rule's findings for `movement` (see the module docstring)."""
+    """Every rule's findings for `movement` (see the module docstring): the cascade rows only
+    for awards of `movement` (`flags` may hold every movement's)."""
+    own = {row.decision for row in rows}
+    flags = [flag for flag in flags if flag.dependent.decision in own]
     found: list[Check] = [
         *_registration_checks(view, movement),
         *_conflict_checks(view, movement, rows),

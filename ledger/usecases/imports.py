@@ -1,6 +1,7 @@
-"""CSV imports: units, people, registrations and scores, all rows of a file in ONE write.
+"""CSV and XLSX imports: units, people, registrations and scores, all rows of a file in ONE write.
 
-A file is strict UTF-8 (a leading BOM is allowed), its first row is exactly SPEC.md's header
+A CSV file is strict UTF-8 (a leading BOM is allowed, as Excel writes it; an .xlsx workbook is
+read from its first sheet, with the sheet's row numbers), its first row is exactly SPEC.md's header
 (reading and cell checks: `ledger.usecases.csv_rows`), and every row is checked before anything
 is saved: a bad row fails the whole import with its line number, and nothing is recorded.
 Malformed text is a MalformedInputError (exit 3); a row that breaks a domain rule raises that
@@ -43,6 +44,7 @@ from ledger.usecases.csv_rows import (
 )
 from ledger.usecases.lookup import effective_time, load_movement, require_not_future
 from ledger.usecases.workflow import load_participation
+from ledger.usecases.xlsx_rows import read_xlsx_rows
 
 NEEDS_MOVEMENT = ("registrations", "scores")
 PROGRESS_EVERY = 1000
@@ -66,15 +68,17 @@ def import_csv(
     source: str,
     movement_id: str | None = None,
     progress: Progress | None = None,
+    excel: bool = False,
 ) -> ImportResult:
-    """Import every row of a `kind` CSV file (`source` names it in errors) in one write."""
+    """Import every row of a `kind` CSV file (`source` names it in errors) in one write; with
+    `excel`, of the first sheet of an .xlsx workbook (ledger/usecases/xlsx_rows.py)."""
     if kind not in HEADERS:
         raise UsageError(f"import: kind {kind!r} is not one of {', '.join(HEADERS)}")
     if kind in NEEDS_MOVEMENT and movement_id is None:
         raise UsageError(f"import {kind}: give --movement")
     if kind not in NEEDS_MOVEMENT and movement_id is not None:
         raise UsageError(f"import {kind}: --movement applies only to registrations and scores")
-    rows = read_rows(data, source, kind)
+    rows = read_xlsx_rows(data, source, kind) if excel else read_rows(data, source, kind)
     now = effective_time(None)
     tick = _Ticker(progress, len(rows))
 

@@ -1,7 +1,9 @@
 """Words of the HTML report in Vietnamese (the default) and English.
 
-Data stays as recorded (names, reasons, the rule messages signed into decisions); only the
-report's own words, award kinds, unit levels, roles, grounds, rules and statuses are translated.
+Data stays as recorded (names, reasons); the report's own words, award kinds, unit levels,
+roles, grounds, rules and statuses are translated here, the checks' details and the rule
+messages signed into decisions by projections/report/details.py, and the words of the header's
+issuer and the "where to get the ledger" part by projections/report/i18n_page.py.
 """
 
 from __future__ import annotations

@@ -20,13 +20,14 @@ from projections.awards import AwardRow, award_rows, cascade_flags, summarise
 from projections.catalog import MovementView
 from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
+from projections.report.issuer import Issuer, issuer_of
 from projections.standings import Standing, rank_standings
 from projections.stream import Position
 from projections.tallies import SessionView
 from projections.view import LedgerView
 
 
-class MovementInfo(msgspec.Struct):
+class MovementInfo(msgspec.Struct, omit_defaults=True):
     id: str
     name: str
     start: date
@@ -42,6 +43,7 @@ class MovementInfo(msgspec.Struct):
     rulebook: str
     fighter_quota: str
     launched_seq: int
+    issuer: Issuer | None = None
 
 
 class AsOf(msgspec.Struct):
@@ -236,7 +238,7 @@ def build_report(
     late = [(p.participant, p.late) for p in view.participations.of(movement_id) if p.late]
     names = view.catalog.name_of
     return Report(
-        movement=movement_info(movement),
+        movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
         as_of=AsOf(position.seq, requested or position.time, position.root().hex()),
         checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
         awards=rows,

@@ -1,5 +1,9 @@
 """The report as CSV: one UTF-8 file per table in a folder (plus the checkpoint note as text).
 
+Each file starts with a UTF-8 byte order mark: Excel, which most offices open a CSV with, reads
+a file without one in the machine's legacy code page and garbles Vietnamese. Python readers
+use ``encoding="utf-8-sig"``; `awards import` accepts the mark.
+
 Cells: empty for null, ``true``/``false`` for booleans, ISO 8601 for dates and times, lists
 joined with ``;``; text that starts like a spreadsheet formula (``= + - @``) gets a leading
 ``'`` so that opening the file runs nothing. Every file has a header row; docs/REPORTS.md
@@ -154,7 +158,11 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     }  # fmt: skip
 
 
+BOM = "\ufeff".encode()  # so that Excel opens the file as UTF-8 (Vietnamese intact)
+
+
 def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    yield BOM
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(header)

@@ -188,7 +188,7 @@ def test_report_html_and_csv_files(
     assert "Kiểm chứng báo cáo này" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Verify this report" in (tmp_path / "en.html").read_text(encoding="utf-8")
     assert _ok(tables) == f"report TD-2019: 13 files in {tmp_path / 'csv'}\n"
-    assert (tmp_path / "csv" / "awards.csv").read_text(encoding="utf-8").startswith("decision,")
+    assert (tmp_path / "csv" / "awards.csv").read_text(encoding="utf-8-sig").startswith("decision,")
 
 
 def test_report_refusals(

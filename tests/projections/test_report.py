@@ -161,7 +161,7 @@ def test_csv_writes_one_file_per_table_with_its_columns(shared: Scenario, tmp_pa
     }  # fmt: skip
 
     def rows(name: str) -> list[dict[str, str]]:
-        with (tmp_path / "csv" / name).open(encoding="utf-8", newline="") as f:
+        with (tmp_path / "csv" / name).open(encoding="utf-8-sig", newline="") as f:
             return list(csv.DictReader(f))
 
     awards = rows("awards.csv")
@@ -250,7 +250,7 @@ def test_html_shows_the_checkpoint_note_and_the_commands(shared: Scenario) -> No
 
     assert report.checkpoint.note is not None
     assert report.checkpoint.note.splitlines()[2] in page
-    assert "awards verify --checkpoint checkpoint.txt" in page
+    assert "awards --ledger awards.db verify --checkpoint checkpoint.txt" in page
     assert f"--at-seq {report.as_of.seq}" in page
     assert "goes 5 events past the latest checkpoint" in page
     assert report.as_of.root in page and report.movement.spec_hash in page
