@@ -111,5 +111,11 @@ def optional_text(value: str | None, what: str) -> str | None:
 
 def format_time(at: datetime) -> str:
     """The one time format of every line for people: ISO 8601 in Vietnam's time, to the
-    second, with its offset (``2020-02-18T09:30:00+07:00``). JSON keeps full precision."""
-    return at.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")
+    second, with its offset (``2020-02-18T09:30:00+07:00``). JSON keeps full precision. A time
+    without a zone, or one that cannot be moved to Vietnam's (year 1), is shown as it is."""
+    if at.tzinfo is None:
+        return at.isoformat(timespec="seconds")
+    try:
+        return at.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")
+    except (OverflowError, ValueError):
+        return at.isoformat(timespec="seconds")

@@ -182,6 +182,8 @@ def test_no_hand_made_plural_is_left_in_the_code() -> None:
 def test_format_time_is_vietnam_time_to_the_second() -> None:
     at = datetime(2020, 2, 18, 2, 30, 15, 123456, tzinfo=UTC)
     assert format_time(at) == "2020-02-18T09:30:15+07:00"
+    assert format_time(datetime.min) == "0001-01-01T00:00:00"  # an unreadable row's time
+    assert format_time(datetime.max.replace(tzinfo=UTC)) == "9999-12-31T23:59:59+00:00"
 
 
 @SQLITE_ONLY
