@@ -49,21 +49,26 @@ class OneLineUsageError(click.UsageError):
     shown as ONE `error:` line naming the command, like every other error, instead of
     click's three lines (Usage / Try / Error)."""
 
-    def __init__(self, original: click.UsageError) -> None:
+    def __init__(self, original: click.UsageError, path: str) -> None:
         super().__init__(original.format_message(), original.ctx)  # exit code 2, like it
+        self.path = original.ctx.command_path if original.ctx is not None else path
 
     def show(self, file: Any = None) -> None:
-        path = self.ctx.command_path if self.ctx is not None else "awards"
+        path = self.path
         message = " ".join(self.format_message().split()).rstrip(".")
         message = message[:1].lower() + message[1:]
         echo_line(f"error: {path}: {message}; see '{path} --help'", err=True)
 
 
-def _one_line(exc: click.UsageError) -> click.UsageError:
-    """click's usage error as one line (help asked for by giving no arguments stays help)."""
+def _one_line(exc: click.UsageError, ctx: click.Context | None = None) -> click.UsageError:
+    """click's usage error as one line (help asked for by giving no arguments stays help); an
+    error without a context (a parser's) is named after the command being invoked in `ctx`."""
     if isinstance(exc, (OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
         return exc
-    return OneLineUsageError(exc)
+    path = "awards"
+    if ctx is not None:
+        path = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+    return OneLineUsageError(exc, path)
 
 
 class LedgerGroup(click.Group):
@@ -86,7 +91,7 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            raise _one_line(exc) from exc
+            raise _one_line(exc, ctx) from exc
         except AwardLedgerError as exc:
             message = " ".join(exc.diagnostics().split())  # always one line
             if isinstance(ctx.obj, LedgerContext):  # a driver may quote the connection string

@@ -81,8 +81,12 @@ def test_out_under_a_file_is_a_usage_error(ledger: LedgerApp, awards: Cli, tmp_p
             ["signer", "add", "x"],
             "error: awards signer add: missing option '--pub'; see 'awards signer add --help'",
         ),
+        (
+            ["log", "--limit"],
+            "error: awards log: option '--limit' requires an argument; see 'awards log --help'",
+        ),
     ],
-    ids=["command", "argument", "value", "option", "required-option"],
+    ids=["command", "argument", "value", "option", "required-option", "option-argument"],
 )
 def test_a_usage_error_is_one_error_line(
     ledger: LedgerApp, awards: Cli, raw: RawRows, argv: list[str], line: str
