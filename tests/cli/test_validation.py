@@ -202,3 +202,27 @@ def test_log_and_history_show_times_in_the_one_format(world: World, awards: Cli)
             assert shown == "-" or (shown.endswith("+07:00") and "." not in shown), shown
     as_json = json.loads(awards("log", "--limit", "1", "--json").stdout)
     assert as_json  # JSON keeps the stored value (full precision); only text is formatted
+
+
+@SQLITE_ONLY
+def test_an_id_in_an_xlsx_row_typed_decomposed_is_stored_precomposed(
+    world: World, awards: Cli, raw: RawRows, tmp_path: Path
+) -> None:
+    from tests.cli.test_import_xlsx import sheet
+
+    composed = "NĐ-Ủ8"
+    rows: list[list[Any]] = [
+        ["id", "name", "unit", "category", "direct_worker"],
+        [unicodedata.normalize("NFD", composed), "Hồ Ủ", "U1", "", "false"],
+    ]
+    result = awards("import", "people", sheet(tmp_path / "people.xlsx", rows),
+                    "--key", world.key_file("sec"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert world.app.load(Person, Person.id_for(composed), "person").person_id == composed
+    level = [["id", "name", "level", "parent"], ["U8", "Tổ", "team", ""]]
+    before = raw.snapshot()
+    refused = awards("import", "units", sheet(tmp_path / "units.xlsx", level),
+                     "--key", world.key_file("sec"))  # fmt: skip
+    assert refused.exit_code == 3
+    assert "units.xlsx line 2" in one_error_line(refused)
+    assert raw.snapshot() == before
