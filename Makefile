@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/awards demo --out demo-out
 
 lint: $(STAMP)
-	$(BIN)/ruff check ledger domain projections cli tests bench
+	$(BIN)/ruff check ledger domain projections cli demo tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -3,14 +3,17 @@ or none."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
+from cli.inputs import read_input
 from cli.progress import progress
-from cli.workflow_options import emit_outcome
-from domain.errors import MalformedInputError, UsageError
+from cli.write import Written, json_requested, write_command
+from domain.errors import UsageError
+from ledger.application import LedgerApp
 from ledger.usecases.csv_rows import HEADERS
 from ledger.usecases.imports import import_csv
 
@@ -21,18 +24,15 @@ from ledger.usecases.imports import import_csv
     "path", metavar="FILE.csv|FILE.xlsx", type=click.Path(dir_okay=False, path_type=Path)
 )
 @click.option("--movement", "movement_id", default=None, help="For registrations and scores.")
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False)
 def import_command(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     kind: str,
     path: Path,
     movement_id: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Import every row of a UTF-8 CSV file (a BOM allowed) or of the first sheet of an Excel
     .xlsx workbook, in one atomic write (a bad row: nothing recorded; its line number, or the
     sheet's row number, is named).
@@ -45,14 +45,10 @@ def import_command(
     """
     if kind not in HEADERS:
         raise UsageError(f"import: kind {kind!r} is not one of {', '.join(HEADERS)}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MalformedInputError(f"{path.name}: cannot read ({exc.strerror})") from exc
-    key = load_key(key_path, passphrase_file)
-    with progress(f"importing {path.name}", unit="rows", quiet=as_json) as meter:
+    data = read_input(path, "import file")
+    with progress(f"importing {path.name}", unit="rows", quiet=json_requested()) as meter:
         result = import_csv(
-            obj.app,
+            app,
             key,
             kind,
             data,
@@ -61,9 +57,8 @@ def import_command(
             progress=meter.on_progress,
             excel=path.suffix.lower() == ".xlsx",
         )
-    emit_outcome(
+    return Written(
         result.receipt,
-        as_json,
         f"import {path.name}: {result.rows} rows of {kind}",
         {"rows": result.rows},
     )

@@ -17,7 +17,9 @@ import click
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.progress import progress
 from cli.render import echo_line, echo_row, emit_json
+from domain.actor import format_time
 from domain.errors import UsageError
+from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import queries
@@ -64,7 +66,7 @@ def _points(value: float | None) -> str:
 def _where(seq: int, time: datetime | None) -> str:
     if not seq or time is None:
         return "as of an empty ledger"
-    return f"as of the first {seq} events (last appended {time.isoformat()})"
+    return f"as of the first {counted(seq, 'event')} (last appended {format_time(time)})"
 
 
 @click.command("standings")
@@ -142,8 +144,8 @@ def history(
         return
     echo_line(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
     for row in answer.events:
-        at = row.at.isoformat() if row.at else "-"
-        echo_row(row.seq, row.time.isoformat(), at, row.signer, row.type, row.summary)
+        at = format_time(row.at) if row.at else "-"
+        echo_row(row.seq, format_time(row.time), at, row.signer, row.type, row.summary)
 
 
 @click.command("report")
@@ -174,6 +176,8 @@ def report(
     """The public report of MOVEMENT, with the checkpoint that commits to it."""
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
+    if fmt != "csv" and out is not None:  # refused before the report is made
+        check_target(out, force)
     with progress(f"report {movement}") as meter:
         runner = Runner(obj.app, on_progress=meter.on_progress)
         result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)
@@ -197,8 +201,10 @@ def report(
     elif cp.covers_report:
         covered = f"checkpoint of size {cp.size} covers it"
     else:
-        covered = f"checkpoint of size {cp.size}, {cp.uncovered} events after it not covered"
-    echo_line(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
+        covered = (
+            f"checkpoint of size {cp.size}, {counted(cp.uncovered, 'event')} after it not covered"
+        )
+    echo_line(f"report {movement}: {out} ({counted(result.as_of.seq, 'event')}; {covered})")
 
 
 def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:

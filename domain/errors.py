@@ -58,13 +58,6 @@ class RuleViolationError(DomainError):
         return f"{self}; to record it knowingly give one reason per rule: {wanted}"
 
 
-class LedgerNotInitialisedError(DomainError):
-    """Raised when a command needs a ledger that has no genesis yet."""
-
-    def diagnostics(self) -> str:
-        return f"{self}; run 'awards init --origin ORIGIN --operator NAME --key OPERATOR.key'"
-
-
 # -- exit 2: usage -------------------------------------------------------------------------------
 
 
@@ -146,6 +139,15 @@ class StorageError(AwardLedgerError):
     """Raised when the database cannot be opened, read or written."""
 
     exit_code = 5
+
+
+class LedgerNotInitialisedError(StorageError):
+    """Raised when a command needs a ledger that is not there: no such database file or
+    tables, or no genesis yet. A storage failure (exit 5), not a rule: nothing was asked of
+    the domain."""
+
+    def diagnostics(self) -> str:
+        return f"{self}; run 'awards init --origin ORIGIN --operator NAME --key OPERATOR.key'"
 
 
 class ConcurrencyError(StorageError):

@@ -31,7 +31,20 @@ ROLES = frozenset(
     }
 )
 CATEGORIES = frozenset({"cadre", "civil_servant", "public_employee", "worker", "contract_worker"})
-KNOWN_UNIT_LEVELS = ("agency", "department", "division", "office")
+# The closed list of unit levels (DOMAIN.md, "Units"): agency (cơ quan), department (cấp Vụ),
+# division (cấp Phòng), office, and the administrative levels province (cấp tỉnh), district
+# (cấp huyện) and commune (cấp xã) whose chairs' competence the regimes' matrix sets. A new
+# level needs its documented reason here and in the README; stored events with another level
+# stay readable (only `Unit.add` checks).
+KNOWN_UNIT_LEVELS = (
+    "agency",
+    "department",
+    "division",
+    "office",
+    "province",
+    "district",
+    "commune",
+)
 
 _OPERATOR_ONLY = frozenset({OPERATOR})
 _RECORDERS = frozenset({"secretary"})
@@ -318,6 +331,10 @@ class Unit(Aggregate):
     def add(cls, unit_id: str, name: str, level: str, parent: Unit | None) -> Unit:
         check_id("unit", unit_id)
         check_token("unit level", level)
+        if level not in KNOWN_UNIT_LEVELS:
+            raise UsageError(
+                f"unit {unit_id!r}: level {level!r} is not one of {', '.join(KNOWN_UNIT_LEVELS)}"
+            )
         check_text(name, f"unit {unit_id!r}: name")
         if not name.strip():
             raise UsageError(f"unit {unit_id!r}: name must not be empty")

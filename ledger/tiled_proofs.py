@@ -18,6 +18,7 @@ import contextlib
 
 from domain.errors import AwardLedgerError, VerificationError
 from domain.registry import Ledger
+from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.merkle import (
     HASH_SIZE,
@@ -97,7 +98,7 @@ def _anchored(
     also be the tiles' leaves. Raises VerificationError, TilesUnavailable."""
     top, signed = checkpoint.size, checkpoint.root_hash
     if tree.size < max(top, *sizes):
-        raise TilesUnavailable(f"tiles cover {tree.size} events")
+        raise TilesUnavailable(f"tiles cover {counted(tree.size, 'event')}")
     roots: dict[int, bytes] = {}
     try:
         if tree.root(top) != signed:

@@ -26,7 +26,7 @@ from datetime import date
 
 import msgspec
 
-from domain.actor import Actor, local_date
+from domain.actor import Actor, format_time, local_date
 from domain.law import statute_review_violations
 from domain.regime import RULE_NAMES
 from domain.regimes import regime_named, regime_on
@@ -84,7 +84,7 @@ def _registration_checks(view: LedgerView, movement: MovementView) -> list[Check
             late = p.late
             status = OVERRIDE if late.override_reason else VIOLATION
             detail = (
-                f"registered {late.at.isoformat()} (appended {late.time.isoformat()}), after the "
+                f"registered {format_time(late.at)} (appended {format_time(late.time)}), after the "
                 f"deadline {late.deadline}"
                 + (f"; override: {late.override_reason}" if late.override_reason else "")
             )

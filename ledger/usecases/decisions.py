@@ -35,6 +35,7 @@ from ledger.usecases.lookup import (
     load_movement,
     merged_into,
     recipient_for,
+    require_past_day,
     unit_level,
     unit_merger,
 )
@@ -78,7 +79,7 @@ def decide_award(
     every violation and override is signed into the decision.
     """
     when = effective_time(at)
-    day = decided_on if decided_on is not None else local_date(when)
+    day = require_past_day(decided_on, "--date") if decided_on is not None else local_date(when)
     outcome: list[Decision] = []
 
     def build(signer: Signer) -> list[Aggregate]:

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.actor import Actor
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
-from domain.errors import AlreadyExistsError, NotFoundError, UsageError
+from domain.errors import AlreadyExistsError, MalformedInputError, NotFoundError, UsageError
 from domain.participation import Participation
 from domain.registry import Person, Signer, Unit
 from ledger.application import LedgerApp, WriteReceipt
@@ -42,7 +42,7 @@ from ledger.usecases.csv_rows import (
     required,
     row_errors,
 )
-from ledger.usecases.lookup import effective_time, load_movement
+from ledger.usecases.lookup import effective_time, load_movement, require_not_future
 from ledger.usecases.workflow import load_participation
 from ledger.usecases.xlsx_rows import read_xlsx_rows
 
@@ -203,6 +203,10 @@ def _registrations(job: _Job) -> list[Aggregate]:
         required(where, "participant", participant)
         titles = [t.strip() for t in titles_text.split(";") if t.strip()]
         at = moment(where, "at", at_text) or job.now
+        try:
+            require_not_future(at, f"{where}: at", job.now)
+        except UsageError as exc:
+            raise MalformedInputError(str(exc)) from exc
         with row_errors(where):
             kinds = [
                 kind

@@ -24,6 +24,7 @@ from domain.errors import (
 )
 from domain.ids import SignerName, check_id, check_signer_name
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit, successors_of
+from domain.text import counted
 from ledger.application import LedgerApp, WriteReceipt, check_roles
 from ledger.keys import check_public_key, key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
@@ -198,7 +199,8 @@ def sign_new_checkpoint(
     if not report.ok:
         first = report.problems[0]
         raise VerificationError(
-            f"checkpoint refused: {first.message} ({len(report.problems)} problems found "
+            f"checkpoint refused: {first.message} "
+            f"({counted(len(report.problems), 'problem')} found "
             "by the audit before signing); nothing signed"
         )
     size, root = report.size, bytes.fromhex(report.root)

@@ -297,6 +297,9 @@ LEVELS: dict[str, tuple[str, str]] = {
     "department": ("Cấp Vụ", "Department"),
     "division": ("Cấp Phòng", "Division"),
     "office": ("Văn phòng", "Office"),
+    "province": ("Cấp tỉnh", "Province"),
+    "district": ("Cấp huyện", "District"),
+    "commune": ("Cấp xã", "Commune"),
     "unknown": ("Không rõ", "Unknown"),
 }
 

@@ -15,6 +15,7 @@ import msgspec
 
 from domain.errors import NotFoundError
 from domain.movement import FORMULAS, Criterion
+from domain.text import counted
 from projections.awards import AwardRow, award_rows, cascade_flags, summarise
 from projections.catalog import MovementView
 from projections.checkpoints import StoredCheckpoint, checkpoint_for
@@ -232,7 +233,8 @@ def build_report(
     movement = view.catalog.movements.get(movement_id)
     if movement is None:
         raise NotFoundError(
-            f"report: movement {movement_id!r} not found in the first {position.seq} events"
+            f"report: movement {movement_id!r} not found in the first "
+            f"{counted(position.seq, 'event')}"
         )
     flags = cascade_flags(view.decisions, view.catalog)
     rows = award_rows(view.decisions, view.catalog, movement_id, flags)

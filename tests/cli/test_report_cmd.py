@@ -209,8 +209,8 @@ def test_report_on_an_empty_ledger_says_not_initialised(
 ) -> None:
     awards = Cli(str(tmp_path / "empty.db"), monkeypatch)
 
-    _refused(awards("report", MOVEMENT, "--format", "json"), 1, "is not initialised")
-    _refused(awards("standings", MOVEMENT), 1, "is not initialised")
+    _refused(awards("report", MOVEMENT, "--format", "json"), 5, "is not initialised")
+    _refused(awards("standings", MOVEMENT), 5, "is not initialised")
 
 
 # -- receipts -------------------------------------------------------------------------------------

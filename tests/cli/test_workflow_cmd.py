@@ -487,7 +487,7 @@ def test_review_decide_and_annul_flow(world: World, awards: Cli, tmp_path: Path)
     )
     assert decided.exit_code == 0, decided.stderr
     assert decided.stdout.startswith(
-        "decision 1/QĐ-VP: advanced_worker to 2 recipient(s): recorded events"
+        "decision 1/QĐ-VP: advanced_worker to 2 recipients: recorded events"
     )
     again = awards(
         "decide",
@@ -704,7 +704,7 @@ def test_secret_ballot_through_the_cli(world: World, awards: Cli) -> None:
                 "auth",
             ],
             2,
-            "Missing option '--reason'",
+            "missing option '--reason'",
         ),
     ],
     ids=[

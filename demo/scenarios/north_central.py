@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from demo.scenarios.stage import Stage, at, name_of
 from domain.movement import parse_criteria_csv
 from domain.rulebook_toml import parse_rulebook
-from ledger.scenarios.stage import Stage, at, name_of
 from ledger.usecases import decisions, registry, review, workflow
 
 MOVEMENT = "TD-BTB-2019-H1"
