@@ -10,6 +10,7 @@ import click
 
 from cli import (
     demo_cmd,
+    document_cmd,
     import_cmd,
     keys_cmd,
     log_cmd,
@@ -128,6 +129,7 @@ for module in (
     demo_cmd,
     publish_cmd,
     rules_cmd,
+    document_cmd,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -31,6 +31,7 @@ from typing import Any
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.document import Document
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
@@ -151,6 +152,8 @@ _TABLE = [
     Binding(RecipientRecord.AwardAnnulled),
     Binding(RecipientRecord.InitiativeNoted),
     _created(Initiative.Recognised, Initiative, "initiative", "initiative_id"),
+    # dossiers
+    _created(Document.Added, Document, "document", "sha256"),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

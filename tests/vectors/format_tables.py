@@ -55,6 +55,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "ReviewSession": ("session", "session id"),
     "Decision": ("decision", "decision number"),
     "Initiative": ("initiative", "initiative id"),
+    "Document": ("document", "SHA-256 of the content, lowercase hex"),
     "AwardRegister": ("award-register", "movement id"),
     "RecipientRecord": ("recipient-record", "recipient id (a person or unit id)"),
 }
