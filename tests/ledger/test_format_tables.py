@@ -18,6 +18,7 @@ from demo.build import LEDGER_FILE, build_demo
 from domain.base import aggregate_id
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.document import Document
 from domain.events import EVENT_TYPES
 from domain.initiative import Initiative
 from domain.movement import Movement
@@ -85,6 +86,7 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("Initiative", Initiative.id_for("SK-1"), "SK-1"),
     ("AwardRegister", AwardRegister.id_for("TD-2019"), "TD-2019"),
     ("RecipientRecord", RecipientRecord.id_for("P1"), "P1"),
+    ("Document", Document.id_for("ab" * 32), "ab" * 32),
 ]
 
 

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from demo.build import LEDGER_FILE, build_demo
 from domain.actor import VIETNAM_TZ
 from domain.base import DomainEvent
+from domain.document import Document
 from domain.events import EVENT_TYPES, aggregate_topic
 from domain.registry import Ledger
 from ledger import codec
@@ -74,10 +75,24 @@ def _rotation_and_cosignatures(note: str, cosigned: str) -> list[DomainEvent]:
     ]
 
 
+def _document() -> list[DomainEvent]:
+    """A Document.Added (a type the demo does not write yet)."""
+    document = Document.add(
+        hashlib.sha256(b"minutes").hexdigest(),
+        kind="minutes",
+        size=7,
+        name="bien-ban.pdf",
+        subject="S-2020",
+        hash_only=False,
+        at=TIME,
+    )
+    return [e for e in document.collect_events() if isinstance(e, DomainEvent)]
+
+
 def sample_events(registry: list[DomainEvent], note: str, cosigned: str) -> dict[str, DomainEvent]:
     """One event of every type: registry events from `registry`, the rest from the demo."""
     samples = demo_events()
-    for event in [*registry, *_rotation_and_cosignatures(note, cosigned)]:
+    for event in [*registry, *_rotation_and_cosignatures(note, cosigned), *_document()]:
         samples[type(event).__qualname__] = event  # deterministic keys, not the demo's
     missing = set(EVENT_TYPES) - set(samples)
     if missing:
