@@ -126,7 +126,7 @@ def _audit(
     expected = (app.last_notification_id() or 0) - (after_id or 0)
     auditor.signatures.expect(expected)
     with _no_cycle_collection():
-        for first, rows in app.pages(checked_from, after_id):
+        for first, rows in app.reader.pages(checked_from, after_id):
             auditor.check_page(first, rows)
             if on_progress is not None:  # once a page, outside the per-event loop
                 on_progress(auditor.size - checked_from, expected)

@@ -14,12 +14,11 @@ import pytest
 import cli.main  # noqa: F401  (installs the warning handler that erases a progress line)
 from cli import progress as progress_module
 from cli.progress import Meter, duration, progress
-from ledger import application
+from ledger import reader as reader_module
 from ledger.application import LedgerApp
 from ledger.usecases import imports, registry
 from ledger.verify import audit
 from projections import queries
-from projections import stream as stream_module
 from tests.conftest import LEDGER_SIZE, SEQ_CHECKPOINT, SEQ_P1, Cli, Keys, RawRows
 
 ERASE = "\r\x1b[K"
@@ -54,9 +53,8 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
-    """Pages of 2 rows (the audit's and the fold's), so a small ledger has several."""
-    monkeypatch.setattr(application, "PAGE", 2)
-    monkeypatch.setattr(stream_module, "PAGE", 2)
+    """Pages of 2 rows (the one log reader's), so a small ledger has several."""
+    monkeypatch.setattr(reader_module, "PAGE", 2)
     return 2
 
 
