@@ -17,7 +17,9 @@ from cli.context import (
     witness_options,
     witness_policy,
 )
+from cli.inspect_cmd import open_index
 from cli.progress import progress
+from cli.read_check import check_read, check_view_read
 from cli.render import counted, echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedInputError,
@@ -42,7 +44,8 @@ from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier, check_tiles
 from ledger.witness import check_witness_policy
-from projections.log import log_view
+from projections.indexed import filtered_log
+from projections.log import cut_summary, log_view
 from projections.verify_views import check_views
 
 
@@ -263,16 +266,39 @@ def _failed(report: AuditReport) -> VerificationError:
 @click.command("log")
 @click.option("--from", "start", type=click.IntRange(min=0), default=0)
 @click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--type", "event_type", default=None, help="Only events of this type.")
+@click.option("--signer", default=None, help="Only events this signer signed.")
+@click.option("--movement", default=None, help="Only events naming this movement.")
 @json_option
 @pass_ctx
-def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> None:
-    """The events in ledger order, with signer, event time and type."""
-    rows = log_view(obj.app, start, limit)
+def log(
+    obj: LedgerContext,
+    start: int,
+    limit: int | None,
+    event_type: str | None,
+    signer: str | None,
+    movement: str | None,
+    as_json: bool,
+) -> None:
+    """The events in ledger order, with signer, event time and type. Text lines cut long
+    summaries and say so; --json never cuts. --type/--signer/--movement read the event index."""
+    filters = [
+        (kind, key)
+        for kind, key in (("type", event_type), ("signer", signer), ("movement", movement))
+        if key is not None
+    ]
+    if filters:
+        index = open_index(obj, "log", as_json)
+        rows = filtered_log(index, filters, start, limit)
+        check_read(obj, index.check, index.problems)
+    else:
+        check_view_read(obj)
+        rows = log_view(obj.app, start, limit)
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        echo_row(row.seq, row.time, row.signer, row.type, row.summary)
+        echo_row(row.seq, row.time, row.signer, row.type, cut_summary(row.summary))
 
 
 @click.command("prove")

@@ -34,6 +34,7 @@ from domain.errors import (
 from domain.registry import Ledger, Signer, SignerKey
 from ledger.bindings import check_append
 from ledger.cache import Frontier, FrontierCache
+from ledger.event_index import IndexStore
 from ledger.keys import key_id, raw_public_key
 from ledger.mapper import SigningMapper
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash
@@ -52,6 +53,7 @@ from ledger.store import (
     select_aggregate_rows,
     select_rows,
     select_rows_before,
+    select_rows_by_ids,
     select_topic_rows,
     sqlite_is_quiescent,
 )
@@ -114,6 +116,8 @@ class LedgerApp(Application[UUID]):
                 self._read(create_topic_index)
             with contextlib.suppress(Exception):  # tiles are rebuilt by a read without it
                 TileStore(self.recorder, location.is_postgres).create_table()
+            with contextlib.suppress(Exception):  # the index is filled by a read without it
+                IndexStore(self.recorder, location.is_postgres).create_table()
 
     def _open_postgres(self, location: LedgerLocation, create: bool) -> None:
         super().__init__(env={**location.env, "CREATE_TABLE": "n"})
@@ -164,6 +168,15 @@ class LedgerApp(Application[UUID]):
     def aggregate_rows(self, aggregate_id: UUID, before: int | None = None) -> list[RawRow]:
         """One aggregate's rows in version order (indexed), those below id `before` only."""
         return self._read(select_aggregate_rows, aggregate_id, before)
+
+    def rows_by_ids(self, notification_ids: Sequence[int]) -> list[RawRow]:
+        """The rows with these notification ids, in ledger order (indexed; ids with no row are
+        left out)."""
+        rows: list[RawRow] = []
+        ids = sorted(notification_ids)
+        for start in range(0, len(ids), 500):  # under every database's parameter limit
+            rows.extend(self._read(select_rows_by_ids, ids[start : start + 500]))
+        return rows
 
     def rows_before(self, notification_id: int, limit: int) -> list[RawRow]:
         """Up to `limit` rows just below `notification_id`, in ledger order (indexed)."""

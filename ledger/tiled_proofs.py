@@ -88,30 +88,39 @@ def _refused(checkpoint: Ledger.CheckpointSigned, problem: Exception) -> Verific
     )
 
 
-def _anchored(
+def anchored_roots(
     app: LedgerApp, tree: TileTree, checkpoint: Ledger.CheckpointSigned, sizes: list[int]
 ) -> dict[int, bytes]:
     """The true roots at `sizes` (each ≤ the tiles' size): up to the checkpoint, the tiles'
     roots proven consistent with the signed root; beyond it, the checkpoint's compact range
     (from the tiles, its root the signed one) extended by the log's own rows, which must
-    also be the tiles' leaves. Raises VerificationError, TilesUnavailable."""
+    also be the tiles' leaves. Raises VerificationError (worded for a proof),
+    TilesUnavailable."""
+    try:
+        return signed_roots(app, tree, checkpoint, sizes)
+    except AwardLedgerError as exc:
+        raise _refused(checkpoint, exc) from exc
+
+
+def signed_roots(
+    app: LedgerApp, tree: TileTree, checkpoint: Ledger.CheckpointSigned, sizes: list[int]
+) -> dict[int, bytes]:
+    """:func:`anchored_roots`, its VerificationError naming only what does not match (for
+    ledger/log_check.py, which checks reads rather than proofs)."""
     top, signed = checkpoint.size, checkpoint.root_hash
     if tree.size < max(top, *sizes):
         raise TilesUnavailable(f"tiles cover {tree.size} events")
     roots: dict[int, bytes] = {}
-    try:
-        if tree.root(top) != signed:
-            raise VerificationError(f"their root at {top} is not the signed root")
-        roots[top] = signed
-        for size in sorted(s for s in sizes if s < top):
-            root = tree.root(size)
-            verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
-            roots[size] = root
-        beyond = sorted(s for s in sizes if s > top)
-        if beyond:
-            roots.update(_tail_roots(app, tree, top, beyond))
-    except AwardLedgerError as exc:
-        raise _refused(checkpoint, exc) from exc
+    if tree.root(top) != signed:
+        raise VerificationError(f"the hash tiles' root at {top} is not the signed root")
+    roots[top] = signed
+    for size in sorted(s for s in sizes if s < top):
+        root = tree.root(size)
+        verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
+        roots[size] = root
+    beyond = sorted(s for s in sizes if s > top)
+    if beyond:
+        roots.update(_tail_roots(app, tree, top, beyond))
     return roots
 
 
@@ -145,7 +154,7 @@ def checked_inclusion(
     if tree is None or checkpoint is None or not seq < size <= tree.size:
         return None
     try:
-        root = _anchored(app, tree, checkpoint, [size])[size]
+        root = anchored_roots(app, tree, checkpoint, [size])[size]
         leaf, proof = tree.leaf_hash_at(seq), tree.inclusion_proof(seq, size)
     except TilesUnavailable:
         return None
@@ -166,7 +175,7 @@ def checked_inclusions(
     if tree is None or not size <= tree.size or not all(0 <= s < size for s in seqs):
         return None
     try:
-        root = _anchored(app, tree, checkpoint, [size])[size]
+        root = anchored_roots(app, tree, checkpoint, [size])[size]
         proofs = {s: (tree.leaf_hash_at(s), tree.inclusion_proof(s, size)) for s in seqs}
     except TilesUnavailable:
         return None
@@ -194,7 +203,7 @@ def checked_consistency(
     if not 0 < old <= new <= tree.size:
         return None
     try:
-        roots = _anchored(app, tree, checkpoint, [old, new])
+        roots = anchored_roots(app, tree, checkpoint, [old, new])
         proof = tree.consistency_proof(old, new)
     except TilesUnavailable:
         return None
