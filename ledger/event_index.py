@@ -121,7 +121,10 @@ class IndexStore:
         about `total`."""
         done = 0
         while True:
-            end = self.load_end() or IndexEnd(0, -1)
+            try:
+                end = self.load_end() or IndexEnd(0, -1)
+            except Exception:  # no table yet: made by the first batch's transaction
+                end = IndexEnd(0, -1)
             batch: list[tuple[int, bytes]] = []
             for _, rows in reader.pages(end.size, after_id=end.last_id):
                 batch.extend((row.id, state_bytes(row.state)) for row in rows)

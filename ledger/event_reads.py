@@ -35,7 +35,7 @@ class EventIndex:
     def __init__(self, app: LedgerApp, on_progress: Progress | None = None) -> None:
         self.app = app
         self.store = IndexStore(app.recorder, app.location.is_postgres)
-        self.check: LogCheck = check_log(app)
+        self.check: LogCheck = check_log(app, whole=False)
         self.problems: list[str] = []
         self._stored = True
         self._tail: dict[Key, list[tuple[int, int]]] = defaultdict(list)

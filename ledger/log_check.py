@@ -16,7 +16,7 @@ does: the caller warns, or exits 4 when asked to be strict (cli/context.py ``che
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain.errors import AwardLedgerError
 from domain.registry import Ledger
@@ -42,6 +42,8 @@ class LogCheck:
     unchecked: str | None = None
     tree: TileTree | None = None
     app: LedgerApp | None = None
+    whole: bool = True
+    roots: dict[int, bytes] = field(default_factory=dict)  # checked roots, by size
 
     @property
     def checkpoint(self) -> int | None:
@@ -52,9 +54,12 @@ class LogCheck:
         """The checked root of the first `size` events (None: nothing to check it with)."""
         if self.tree is None or self.signed is None or self.problem is not None:
             return None
+        if size in self.roots:
+            return self.roots[size]
         try:
             assert self.app is not None
-            return signed_roots(self.app, self.tree, self.signed, [size])[size]
+            self.roots.update(signed_roots(self.app, self.tree, self.signed, [size], self.whole))
+            return self.roots[size]
         except (AwardLedgerError, TilesUnavailable):
             return None
 
@@ -84,8 +89,13 @@ class LogCheck:
         return bad
 
 
-def check_log(app: LedgerApp) -> LogCheck:
-    """Check the log against the newest signed checkpoint (see the module docstring)."""
+def check_log(app: LedgerApp, whole: bool = True) -> LogCheck:
+    """Check the log against the newest signed checkpoint (see the module docstring).
+
+    With `whole` (reads that fold the log: log, standings, tally, report) the rows after the
+    checkpoint are also counted to stand at their seqs, which catches a row deleted before
+    it (one count on the database's index, ~35 ms at 1M events on SQLite). Reads that show
+    only rows they check one by one at their seq (the event index's) pass False."""
     checkpoint: Ledger.CheckpointSigned | None = app.genesis().latest_checkpoint
     if checkpoint is None:
         return LogCheck(unchecked="no signed checkpoint yet: the log read is not checked")
@@ -95,9 +105,9 @@ def check_log(app: LedgerApp) -> LogCheck:
             signed=checkpoint,
             unchecked="no usable hash tiles: the log read is not checked; run 'awards verify'",
         )
-    found = LogCheck(signed=checkpoint, tree=tree, app=app)
+    found = LogCheck(signed=checkpoint, tree=tree, app=app, whole=whole)
     try:
-        signed_roots(app, tree, checkpoint, [tree.size])
+        found.roots.update(signed_roots(app, tree, checkpoint, [tree.size], whole))
     except TilesUnavailable as exc:
         found.unchecked = f"the hash tiles cannot be checked ({exc}); run 'awards verify'"
         found.tree = None

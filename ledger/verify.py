@@ -46,7 +46,7 @@ from ledger.progress import Progress
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
-from ledger.verify_caches import CacheCheck, check_frontier, check_tiles
+from ledger.verify_caches import CacheCheck, check_frontier, check_index, check_tiles
 from ledger.verify_checkpoints import (
     BOUNDARY_ROWS,
     Start,
@@ -73,7 +73,7 @@ def audit(
     operator_key: bytes | None = None,
     since: str | bytes | None = None,
     workers: int | None = None,
-    caches: Sequence[CacheCheck] = (check_frontier, check_tiles),
+    caches: Sequence[CacheCheck] = (check_frontier, check_tiles, check_index),
     on_progress: Progress | None = None,
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:

@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from domain.errors import NotFoundError, UsageError
+from domain.registry import Signer
 from ledger.event_keys import Key
 from ledger.event_reads import EventIndex
 from ledger.keys import key_id
@@ -173,7 +174,11 @@ def show(index: EventIndex, seq: int) -> Shown:
         size = index.check.tree.size if index.check.tree is not None else None
         held = f" (the ledger holds {size} events)" if size is not None else ""
         raise NotFoundError(f"show: there is no event {seq}{held}")
-    return Shown(**_whole(entry), proof=_proof_status(index, entry))
+    shown = Shown(**_whole(entry), proof=_proof_status(index, entry))
+    signer = app.find(Signer, Signer.id_for(shown.signer)) if shown.signer != "?" else None
+    if signer is None:
+        return shown
+    return msgspec.structs.replace(shown, signer_key_id=key_id(signer.public_key))
 
 
 def _whole(entry: Entry) -> dict[str, Any]:
@@ -228,13 +233,6 @@ def _proof_status(index: EventIndex, entry: Entry) -> str:
     return (
         f"after the newest signed checkpoint (size {check.signed.size}): matches the hash "
         "tiles, not yet covered by a signature"
-    )
-
-
-def with_signer_key(shown: Shown, public_key: bytes | None) -> Shown:
-    """`shown` with the key id of the key its signer registered (None: not found)."""
-    return msgspec.structs.replace(
-        shown, signer_key_id=None if public_key is None else key_id(public_key)
     )
 
 
