@@ -19,7 +19,7 @@ from cli.context import (
 )
 from cli.inspect_cmd import open_index
 from cli.progress import progress
-from cli.read_check import check_read, check_view_read
+from cli.read_check import check_read
 from cli.render import counted, echo_line, echo_row, emit_json, emit_receipt
 from domain.errors import (
     MalformedInputError,
@@ -31,6 +31,7 @@ from domain.errors import (
 from ledger.files import check_target, write_file, write_text
 from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
+from ledger.log_check import check_log
 from ledger.note import Checkpoint, SignedNote
 from ledger.receipt import (
     ReceiptCheck,
@@ -45,7 +46,7 @@ from ledger.verify import audit
 from ledger.verify_caches import check_frontier, check_index, check_tiles
 from ledger.witness import check_witness_policy
 from projections.indexed import filtered_log
-from projections.log import cut_summary, log_view
+from projections.log import cut_summary, log_entries, log_row
 from projections.verify_views import check_views
 
 
@@ -292,8 +293,12 @@ def log(
         rows = filtered_log(index, filters, start, limit)
         check_read(obj, index.check, index.problems)
     else:
-        check_view_read(obj)
-        rows = log_view(obj.app, start, limit)
+        check = check_log(obj.app)
+        entries = log_entries(obj.app, start, limit)
+        changed = check.check_rows((e.seq, e.state) for e in entries)
+        refused = [f"event {seq} is not the event the signed tree holds there" for seq in changed]
+        check_read(obj, check, refused)
+        rows = [log_row(entry) for entry in entries]
     if as_json:
         emit_json(rows)
         return

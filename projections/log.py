@@ -43,12 +43,17 @@ def _summary(payload: bytes) -> str:
 
 def log_view(app: LedgerApp, start: int = 0, limit: int | None = None) -> list[LogRow]:
     """Rows from `start`, at most `limit`; an undecodable row shows as 'unreadable'."""
-    rows: list[LogRow] = []
+    return [log_row(entry) for entry in log_entries(app, start, limit)]
+
+
+def log_entries(app: LedgerApp, start: int = 0, limit: int | None = None) -> list[Entry]:
+    """The stored events from seq `start`, at most `limit` (what `awards log` shows)."""
+    entries: list[Entry] = []
     for entry in app.entries(start):
-        if limit is not None and len(rows) >= limit:
+        if limit is not None and len(entries) >= limit:
             break
-        rows.append(log_row(entry))
-    return rows
+        entries.append(entry)
+    return entries
 
 
 def log_row(entry: Entry) -> LogRow:
