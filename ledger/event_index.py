@@ -61,6 +61,7 @@ class IndexStore:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} (kind TEXT NOT NULL, key TEXT NOT NULL, "
             "seq BIGINT NOT NULL, nid BIGINT NOT NULL, PRIMARY KEY (kind, key, seq))"
+            + ("" if self.postgres else " WITHOUT ROWID")  # SQLite: one B-tree, not two
         )
         seq_index = f'"{self.name}_seq"' if self.postgres else f"{self.name}_seq"
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {seq_index} ON {self.table} (seq)")

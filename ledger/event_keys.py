@@ -26,7 +26,7 @@ from typing import Any
 
 import msgspec
 
-from ledger.reader import HEADER, body_of
+from ledger.reader import body_of
 
 Key = tuple[str, str]
 KINDS = ("type", "signer", "participant", "movement", "session", "decision")
@@ -43,48 +43,82 @@ _PARTICIPANT_FIELDS = (
     "subject",
 )
 _PARTICIPANT_LISTS = ("nominees", "yes", "no")
-_PAYLOAD = msgspec.json.Decoder(dict[str, Any])
+
+
+class Fields(msgspec.Struct):
+    """The payload fields an event can be filed by (any other field is skipped unread)."""
+
+    person_id: Any = None
+    unit_id: Any = None
+    cluster_id: Any = None
+    participant: Any = None
+    person: Any = None
+    unit: Any = None
+    parent: Any = None
+    recipient: Any = None
+    subject: Any = None
+    nominees: Any = None
+    yes: Any = None
+    no: Any = None
+    recipients: Any = None
+    members: Any = None
+    movement: Any = None
+    movement_id: Any = None
+    session_id: Any = None
+    basis: Any = None
+    decision: Any = None
+    number: Any = None
+
+
+class _Body(msgspec.Struct):
+    type: str
+    signer: str
+    payload: Fields
+
+
+_BODY = msgspec.json.Decoder(_Body)
 
 
 def keys_of(state: bytes) -> set[Key]:
     """The (kind, key) pairs the stored entry `state` is filed under (empty: undecodable)."""
     try:
-        header = HEADER.decode(body_of(state))
-        payload = _PAYLOAD.decode(header.payload)
+        body = _BODY.decode(body_of(state))
     except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
         return set()
-    return payload_keys(header.type, header.signer, payload)
+    return payload_keys(body.type, body.signer, body.payload)
 
 
-def payload_keys(kind: str, signer: str, payload: dict[str, Any]) -> set[Key]:
-    """:func:`keys_of` for a decoded header (`kind` its type name) and payload."""
+def payload_keys(kind: str, signer: str, payload: Fields) -> set[Key]:
+    """:func:`keys_of` for a decoded header (`kind` its type name, `signer`) and payload."""
     keys: set[Key] = {("type", kind), ("signer", signer)}
     add = keys.add
     for field in _PARTICIPANT_FIELDS:
-        _text(payload.get(field), "participant", add)
-    for field in _PARTICIPANT_LISTS:
-        for value in _list(payload.get(field)):
+        value = getattr(payload, field)
+        if value is not None:
             _text(value, "participant", add)
-    for recipient in _list(payload.get("recipients")):
+    for field in _PARTICIPANT_LISTS:
+        for value in _list(getattr(payload, field)):
+            _text(value, "participant", add)
+    for recipient in _list(payload.recipients):
         if isinstance(recipient, dict):
             _text(recipient.get("id"), "participant", add)
     if kind.startswith("Cluster."):  # a session's members are signers, a cluster's are units
-        for value in _list(payload.get("members")):
+        for value in _list(payload.members):
             _text(value, "participant", add)
-    _text(payload.get("movement"), "movement", add)
-    _text(payload.get("movement_id"), "movement", add)
-    _text(payload.get("session_id"), "session", add)
-    _text(payload.get("basis"), "session", add)
-    _text(payload.get("decision"), "decision", add)
+    _text(payload.movement, "movement", add)
+    _text(payload.movement_id, "movement", add)
+    _text(payload.session_id, "session", add)
+    _text(payload.basis, "session", add)
+    _text(payload.decision, "decision", add)
     if kind.startswith("Decision."):
-        _text(payload.get("number"), "decision", add)
+        _text(payload.number, "decision", add)
     return keys
 
 
 def _text(value: Any, kind: str, add: Any) -> None:
-    if isinstance(value, str) and value:
+    if type(value) is str and value:
         add((kind, value))
 
 
 def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+    return value if type(value) is list else []

@@ -145,3 +145,25 @@ def test_a_mark_that_does_not_end_on_the_log_is_named(
     raw.execute(f"UPDATE {_table(raw)} SET seq = ? WHERE kind = ?", (size, MARK))
     problems = _index_problems(ledger)
     assert problems and problems[0].startswith(f"event index: its mark ({size} events)")
+
+
+def test_a_ledger_it_cannot_write_files_what_is_past_the_mark_in_memory(
+    ledger: LedgerApp, keys: Keys, raw: RawRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.usecases import registry
+
+    EventIndex(ledger)  # filled up to here
+    monkeypatch.setattr(IndexStore, "extend", lambda *args: False)  # left behind
+    registry.add_person(ledger, keys.sec, "P9", "Lê Văn C", "U1")
+
+    def read_only(*args: object) -> None:
+        raise PermissionError("attempt to write a readonly database")
+
+    monkeypatch.setattr(IndexStore, "backfill", read_only)
+    before = _stored(raw)
+    index = EventIndex(ledger)
+    unit_rows = index.events(index.positions([("participant", "U1")]), [("participant", "U1")])
+    assert [e.seq for e in unit_rows] == [SEQ_UNIT, SEQ_P1, SEQ_P1 + 1, LEDGER_SIZE]
+    assert index.seq_of(raw.row(LEDGER_SIZE).notification_id) == LEDGER_SIZE
+    assert "P9" in index.keys("participant") and index.problems == []
+    assert _stored(raw) == before  # nothing written

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from ledger.event_keys import keys_of, payload_keys
+from ledger.event_keys import keys_of
 
 
 def _state(kind: str, signer: str, payload: dict[str, object]) -> bytes:
@@ -43,17 +43,19 @@ def test_a_decision_is_filed_under_its_number_movement_basis_recipients_type_and
 
 
 def test_session_members_are_not_participants_but_cluster_members_are() -> None:
-    opened = payload_keys(
-        "ReviewSession.Opened", "ct", {"session_id": "S", "nominees": ["P1"], "members": ["uv"]}
+    opened = keys_of(
+        _state(
+            "ReviewSession.Opened", "ct", {"session_id": "S", "nominees": ["P1"], "members": ["uv"]}
+        )
     )
     assert ("participant", "P1") in opened and ("participant", "uv") not in opened
     assert ("session", "S") in opened
-    formed = payload_keys("Cluster.Formed", "sec", {"cluster_id": "C", "members": ["U1", "U2"]})
+    formed = keys_of(_state("Cluster.Formed", "sec", {"cluster_id": "C", "members": ["U1", "U2"]}))
     assert {("participant", "C"), ("participant", "U1"), ("participant", "U2")} <= formed
 
 
 def test_empty_and_non_text_values_file_nothing() -> None:
-    keys = payload_keys("Unit.Added", "sec", {"unit_id": "U", "parent": None, "unit": 3})
+    keys = keys_of(_state("Unit.Added", "sec", {"unit_id": "U", "parent": None, "unit": 3}))
     assert keys == {("type", "Unit.Added"), ("signer", "sec"), ("participant", "U")}
 
 
