@@ -163,7 +163,7 @@ class LedgerApp(Application[UUID]):
 
     def entries(self, start_seq: int = 0, after_id: int | None = None) -> Iterator[Entry]:
         """Every stored event in ledger order from `start_seq` (ledger/reader.py)."""
-        return self.reader.entries(start_seq, after_id)
+        yield from self.reader.entries(start_seq, after_id)  # a generator: keeps the app open
 
     def aggregate_rows(self, aggregate_id: UUID, before: int | None = None) -> list[RawRow]:
         """One aggregate's rows in version order (indexed), those below id `before` only."""

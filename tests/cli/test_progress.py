@@ -214,7 +214,6 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
     "command",
     [
         ("verify",),
-        ("history", "P1"),
         ("standings", "M-none"),
         ("tally", "S-none"),
         ("report", "M-none", "--format", "json"),
@@ -234,6 +233,18 @@ def test_commands_show_progress_on_a_terminal_and_erase_it(
         assert tail.startswith(f"error: {label}: ") and "not found" in tail
         assert tail.count("\n") == 1
     assert "\r" not in result.stdout
+
+
+def test_history_shows_progress_while_it_fills_the_event_index(
+    ledger: LedgerApp, awards: Cli, on_a_terminal: None, raw: RawRows
+) -> None:
+    """`history` reads only what it shows; its one long step is filling the index of a ledger
+    made before it (here: dropped)."""
+    events = "awardledger_events" if raw.location.is_postgres else "stored_events"
+    raw.execute(f"DROP TABLE IF EXISTS {raw.side_table(events + '_index')}")
+    result = awards("history", "P1")
+    assert result.exit_code == 0 and "\rhistory: indexing events" in result.stderr
+    assert result.stderr.rpartition(ERASE)[2] == "" and "\r" not in result.stdout
 
 
 def test_verify_with_json_or_off_a_terminal_writes_nothing_on_stderr(
