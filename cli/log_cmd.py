@@ -17,17 +17,19 @@ from cli.context import (
     witness_options,
     witness_policy,
 )
+from cli.inputs import read_input
 from cli.inspect_cmd import open_index
 from cli.progress import progress
 from cli.read_check import check_read
-from cli.render import counted, echo_line, echo_row, emit_json, emit_receipt
+from cli.render import echo_line, echo_row, emit_json, emit_receipt
+from domain.actor import format_time
 from domain.errors import (
-    MalformedInputError,
     MalformedNoteError,
     NotFoundError,
     UsageError,
     VerificationError,
 )
+from domain.text import counted
 from ledger.files import check_target, write_file, write_text
 from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
@@ -48,13 +50,6 @@ from ledger.witness import check_witness_policy
 from projections.indexed import filtered_log
 from projections.log import cut_summary, log_entries, log_row
 from projections.verify_views import check_views
-
-
-def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise MalformedInputError(f"{what} '{path}': cannot read ({exc.strerror})") from exc
 
 
 @click.command("checkpoint")
@@ -102,7 +97,7 @@ def checkpoint(
     if attach is not None:
         if key_path is None:
             raise UsageError("checkpoint --attach needs --key OPERATOR.key")
-        text = _read(attach, "checkpoint").decode("utf-8", errors="replace")
+        text = read_input(attach, "checkpoint").decode("utf-8", errors="replace")
         receipt = registry.attach_cosignatures(obj.app, load_key(key_path, passphrase_file), text)
         emit_receipt(receipt, as_json, "cosigned checkpoint attached")
         return
@@ -219,7 +214,7 @@ def verify(
 
     With --witness: the checkpoints given (or, with none given, the latest stored one) must
     carry enough valid witness cosignatures."""
-    given = [_read(p, "checkpoint") for p in checkpoint_files]
+    given = [read_input(p, "checkpoint") for p in checkpoint_files]
     for path, text in zip(checkpoint_files, given, strict=True):
         try:  # a garbled file is malformed input (exit 3), not a failed audit
             Checkpoint.from_body(SignedNote.from_text(text).text)
@@ -233,7 +228,7 @@ def verify(
             raise VerificationError("verify: no checkpoint to check the witness policy on")
         for note in notes:
             check_witness_policy(note, witnesses, needed)
-    since = _read(since_checkpoint, "checkpoint") if since_checkpoint else None
+    since = read_input(since_checkpoint, "checkpoint") if since_checkpoint else None
     pinned = raw_public_key(load_public_key(operator_pub)) if operator_pub else None
     if since is not None and given:
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
@@ -261,7 +256,9 @@ def verify(
 
 def _failed(report: AuditReport) -> VerificationError:
     first = report.problems[0]
-    return VerificationError(f"verify failed: {first.message} ({len(report.problems)} problems)")
+    return VerificationError(
+        f"verify failed: {first.message} ({counted(len(report.problems), 'problem')})"
+    )
 
 
 @click.command("log")
@@ -303,7 +300,7 @@ def log(
         emit_json(rows)
         return
     for row in rows:
-        echo_row(row.seq, row.time, row.signer, row.type, cut_summary(row.summary))
+        echo_row(row.seq, format_time(row.time), row.signer, row.type, cut_summary(row.summary))
 
 
 @click.command("prove")
@@ -322,6 +319,13 @@ def prove(
 ) -> None:
     """Inclusion proof of event SEQ against the latest checkpoint (or tree size N)."""
     app = obj.app
+    if app.notification_id_of(seq) is None:  # counted on the index, no row read
+        last = app.last_notification_id()
+        held = 0 if last is None else app.count_through(last)
+        raise NotFoundError(
+            f"prove: no such event {seq}: the ledger holds {counted(held, 'event')}"
+            + (f" (0 to {held - 1})" if held else "")
+        )
     latest = registry.latest_checkpoint(app)
     if size is None:
         if latest is None or seq >= latest.size:
@@ -405,7 +409,7 @@ def verify_receipt_cmd(
     """Check a receipt offline, with only the operator's public key (and, with --witness,
     the witnesses' keys). Exit 0 valid, 4 not."""
     operator_key = raw_public_key(load_public_key(operator_pub))
-    data = _read(receipt_file, "receipt")
+    data = read_input(receipt_file, "receipt")
     result = verify_receipt(data, operator_key)
     witnesses, needed = witness_policy(witness_specs, min_witnesses)
     if needed:

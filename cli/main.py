@@ -17,6 +17,8 @@ from cli import (
     publish_cmd,
     registry_cmd,
     report_cmd,
+    review_cmd,
+    rules_cmd,
     witness_cmd,
     workflow_cmd,
 )
@@ -44,12 +46,54 @@ if not any(isinstance(h, _Warnings) for h in _LOG.handlers):
     _LOG.addHandler(_Warnings())
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error click found (unknown command or option, missing argument, bad value),
+    shown as ONE `error:` line naming the command, like every other error, instead of
+    click's three lines (Usage / Try / Error)."""
+
+    def __init__(self, original: click.UsageError, path: str) -> None:
+        super().__init__(original.format_message(), original.ctx)  # exit code 2, like it
+        self.path = original.ctx.command_path if original.ctx is not None else path
+
+    def show(self, file: Any = None) -> None:
+        path = self.path
+        message = " ".join(self.format_message().split()).rstrip(".")
+        message = message[:1].lower() + message[1:]
+        echo_line(f"error: {path}: {message}; see '{path} --help'", err=True)
+
+
+def _one_line(exc: click.UsageError, ctx: click.Context | None = None) -> click.UsageError:
+    """click's usage error as one line (help asked for by giving no arguments stays help); an
+    error without a context (a parser's) is named after the command being invoked in `ctx`."""
+    if isinstance(exc, (OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        return exc
+    path = "awards"
+    if ctx is not None:
+        path = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+    return OneLineUsageError(exc, path)
+
+
 class LedgerGroup(click.Group):
-    """Maps every AwardLedgerError to one line on stderr and SPEC.md's exit code."""
+    """Maps every AwardLedgerError to one line on stderr and SPEC.md's exit code, and click's
+    own usage errors to one `error:` line with exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc, ctx) from exc
         except AwardLedgerError as exc:
             message = " ".join(exc.diagnostics().split())  # always one line
             if isinstance(ctx.obj, LedgerContext):  # a driver may quote the connection string
@@ -58,7 +102,7 @@ class LedgerGroup(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=LedgerGroup)
+@click.group(cls=LedgerGroup, name="awards")
 @click.option(
     "--ledger",
     envvar="AWARDS_LEDGER",
@@ -84,6 +128,7 @@ for module in (
     keys_cmd,
     registry_cmd,
     workflow_cmd,
+    review_cmd,
     import_cmd,
     log_cmd,
     inspect_cmd,
@@ -91,6 +136,7 @@ for module in (
     witness_cmd,
     demo_cmd,
     publish_cmd,
+    rules_cmd,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

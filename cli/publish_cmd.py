@@ -16,6 +16,7 @@ from cli.context import LedgerContext, json_option, pass_ctx, witness_options, w
 from cli.progress import progress
 from cli.render import echo_line, emit_json
 from domain.errors import VerificationError
+from domain.text import counted
 from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
 from ledger.publication import put_file
@@ -112,7 +113,7 @@ def verify_publication_cmd(
 def _failed(report: AuditReport) -> VerificationError:
     first = report.problems[0]
     return VerificationError(
-        f"verify-publication failed: {first.message} ({len(report.problems)} problems)"
+        f"verify-publication failed: {first.message} ({counted(len(report.problems), 'problem')})"
     )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cli.context import LedgerContext, json_option, key_options, load_key, pass_ctx
-from cli.render import echo_row, emit_checkpointed, emit_json, emit_receipt
+from cli.context import LedgerContext, json_option, load_key, pass_ctx
+from cli.render import echo_row, emit_json
+from cli.write import Written, write_command
+from ledger.application import LedgerApp
 from ledger.keys import load_public_key, raw_public_key
 from ledger.usecases import registry
 from projections.signers import signer_list
@@ -16,21 +20,16 @@ from projections.signers import signer_list
 @click.command("init")
 @click.option("--origin", required=True, help="The log's origin, e.g. vpqh.gov.vn/awards/2020.")
 @click.option("--operator", required=True, help="The operator's signer name.")
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False, create=True)
 def init(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     origin: str,
     operator: str,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Create the ledger's genesis, self-signed by the operator's key."""
-    key = load_key(key_path, passphrase_file)
-    receipt = registry.initialise(obj.create(), origin, operator, key)
-    emit_receipt(receipt, as_json, f"ledger {origin} initialised")
+    return Written(registry.initialise(app, origin, operator, key), f"ledger {origin} initialised")
 
 
 @click.group("signer")
@@ -45,47 +44,38 @@ def signer() -> None:
 @click.option("--unit", default=None)
 @click.option("--competence", multiple=True, help="Award kinds an authority may decide.")
 @click.option("--person", default=None, help="The person this signer is (conflict of interest).")
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False)
 def signer_add(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     name: str,
     pub_path: Path,
     roles: tuple[str, ...],
     unit: str | None,
     competence: tuple[str, ...],
     person: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Register NAME's public key with its roles."""
     public = raw_public_key(load_public_key(pub_path))
-    key = load_key(key_path, passphrase_file)
-    receipt = registry.add_signer(obj.app, key, name, public, roles, unit, competence, person)
-    emit_receipt(receipt, as_json, f"signer {name} registered")
+    receipt = registry.add_signer(app, key, name, public, roles, unit, competence, person)
+    return Written(receipt, f"signer {name} registered")
 
 
 @signer.command("revoke")
 @click.argument("name")
 @click.option("--reason", required=True)
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False)
 def signer_revoke(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     name: str,
     reason: str,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Revoke NAME: it signs nothing new; what it signed stays valid. A checkpoint covering
     the revocation is signed in the same command."""
-    key = load_key(key_path, passphrase_file)
-    done = registry.revoke_and_checkpoint(obj.app, key, name, reason)
-    emit_checkpointed(done, as_json, f"signer {name} revoked")
+    return Written(registry.revoke_and_checkpoint(app, key, name, reason), f"signer {name} revoked")
 
 
 @signer.command("list")
@@ -112,25 +102,44 @@ def unit() -> None:
 @unit.command("add")
 @click.argument("unit_id", metavar="ID")
 @click.option("--name", required=True)
-@click.option("--level", required=True, help="agency, department, division, office, …")
+@click.option(
+    "--level",
+    required=True,
+    help="agency, department, division, office, province, district or commune.",
+)
 @click.option("--parent", default=None)
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False)
 def unit_add(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     unit_id: str,
     name: str,
     level: str,
     parent: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Record unit ID."""
-    key = load_key(key_path, passphrase_file)
-    receipt = registry.add_unit(obj.app, key, unit_id, name, level, parent)
-    emit_receipt(receipt, as_json, f"unit {unit_id} added")
+    receipt = registry.add_unit(app, key, unit_id, name, level, parent)
+    return Written(receipt, f"unit {unit_id} added")
+
+
+@unit.command("merge")
+@click.argument("unit_id", metavar="ID")
+@click.option("--into", "into", required=True, metavar="ID", help="The successor unit.")
+@click.option("--reason", required=True, help="The merger's legal basis (decision, resolution).")
+@write_command()
+def unit_merge(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
+    unit_id: str,
+    into: str,
+    reason: str,
+) -> Written:
+    """Record that unit ID was merged into another: from then its authorities decide nothing,
+    and the successor's authorities may annul what they decided."""
+    receipt = registry.merge_unit(app, key, unit_id, into, reason, at=at)
+    return Written(receipt, f"unit {unit_id} merged into {into}")
 
 
 @click.group("person")
@@ -144,24 +153,20 @@ def person() -> None:
 @click.option("--unit", "unit_id", required=True)
 @click.option("--category", default=None)
 @click.option("--direct-worker", is_flag=True, help="A front-line worker (lao động trực tiếp).")
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False)
 def person_add(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     person_id: str,
     name: str,
     unit_id: str,
     category: str | None,
     direct_worker: bool,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Record person ID (a pseudonymous id; no personal data beyond name and unit)."""
-    key = load_key(key_path, passphrase_file)
-    receipt = registry.add_person(obj.app, key, person_id, name, unit_id, category, direct_worker)
-    emit_receipt(receipt, as_json, f"person {person_id} added")
+    receipt = registry.add_person(app, key, person_id, name, unit_id, category, direct_worker)
+    return Written(receipt, f"person {person_id} added")
 
 
 @click.group("operator")
@@ -179,24 +184,20 @@ def operator() -> None:
     help="The new operator's private key (proves the new operator holds it).",
 )
 @click.option("--new-passphrase-file", type=click.Path(dir_okay=False, path_type=Path))
-@key_options
-@json_option
-@pass_ctx
+@write_command(with_at=False)
 def operator_rotate(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     new_name: str,
     new_key_path: Path,
     new_passphrase_file: Path | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Rotate the operator key: signed by the outgoing operator (--key), which is revoked;
     checkpoints from now on are signed by the new key, the first one in this command."""
-    key = load_key(key_path, passphrase_file)
     new_key = load_key(new_key_path, new_passphrase_file)
-    done = registry.rotate_and_checkpoint(obj.app, key, new_name, new_key)
-    emit_checkpointed(done, as_json, f"operator rotated to {new_name}")
+    done = registry.rotate_and_checkpoint(app, key, new_name, new_key)
+    return Written(done, f"operator rotated to {new_name}")
 
 
 COMMANDS = [init, signer, unit, person, operator]

@@ -27,11 +27,6 @@ def emit_json(data: Any) -> None:
     click.echo(msgspec.json.format(_JSON.encode(data), indent=2).decode("utf-8"))
 
 
-def counted(count: int, singular: str, plural: str | None = None) -> str:
-    """`count` with its noun in the right number: "1 event", "2 events"."""
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
 def echo_line(text: str, err: bool = False) -> None:
     """Print one line of text for people, every control, bidi or invisible character escaped."""
     click.echo(escape_text(text), err=err)

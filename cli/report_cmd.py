@@ -19,7 +19,9 @@ from cli.inspect_cmd import open_index
 from cli.progress import progress
 from cli.read_check import check_read
 from cli.render import echo_line, echo_row, emit_json
+from domain.actor import format_time
 from domain.errors import UsageError
+from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
@@ -66,7 +68,7 @@ def _points(value: float | None) -> str:
 def _where(seq: int, time: datetime | None) -> str:
     if not seq or time is None:
         return "as of an empty ledger"
-    return f"as of the first {seq} events (last appended {time.isoformat()})"
+    return f"as of the first {counted(seq, 'event')} (last appended {format_time(time)})"
 
 
 @click.command("standings")
@@ -116,10 +118,11 @@ def tally(
     s = answer.session
     state = "closed" if s.closed else "open"
     quorum = "met" if s.quorum_met else "not met"
+    written = f" ({len(s.written)} in writing: {', '.join(s.written)})" if s.written else ""
     echo_line(
         f"session {s.id} ({s.title}, {s.mode} mode) in {answer.movement}, {state}: "
-        f"{s.ballots} of {len(s.members)} members took part, quorum {s.quorum} {quorum}; "
-        f"threshold {s.threshold} of all members"
+        f"{s.ballots} of {len(s.members)} members took part{written}, quorum {s.quorum} "
+        f"{quorum}; threshold {s.threshold} of all members"
     )
     click.echo(_where(answer.as_of.seq, answer.as_of.time))
     for r in s.results:
@@ -148,8 +151,8 @@ def history(
         return
     echo_line(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
     for row in answer.events:
-        at = row.at.isoformat() if row.at else "-"
-        echo_row(row.seq, row.time.isoformat(), at, row.signer, row.type, row.summary)
+        at = format_time(row.at) if row.at else "-"
+        echo_row(row.seq, format_time(row.time), at, row.signer, row.type, row.summary)
 
 
 @click.command("report")
@@ -180,6 +183,8 @@ def report(
     """The public report of MOVEMENT, with the checkpoint that commits to it."""
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
+    if fmt != "csv" and out is not None:  # refused before the report is made
+        check_target(out, force)
     with progress(f"report {movement}") as meter:
         runner = Runner(obj.app, on_progress=meter.on_progress)
         result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)
@@ -203,8 +208,10 @@ def report(
     elif cp.covers_report:
         covered = f"checkpoint of size {cp.size} covers it"
     else:
-        covered = f"checkpoint of size {cp.size}, {cp.uncovered} events after it not covered"
-    echo_line(f"report {movement}: {out} ({result.as_of.seq} events; {covered})")
+        covered = (
+            f"checkpoint of size {cp.size}, {counted(cp.uncovered, 'event')} after it not covered"
+        )
+    echo_line(f"report {movement}: {out} ({counted(result.as_of.seq, 'event')}; {covered})")
 
 
 def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:

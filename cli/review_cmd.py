@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cli.context import LedgerContext, json_option, key_options, load_key, parse_date, pass_ctx
-from cli.workflow_options import at_option, emit_outcome, parse_at, read_text
+from cli.context import parse_date
+from cli.inputs import read_input, read_input_text
+from cli.write import Written, write_command
+from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
-from domain.text import nfc
+from domain.text import counted, nfc
+from ledger.application import LedgerApp
 from ledger.usecases import decisions, review
 
 # -- review sessions ----------------------------------------------------------------------------
@@ -31,12 +36,11 @@ def session() -> None:
 @click.option("--mode", default=None, help="open or secret (default: the rulebook's).")
 @click.option("--threshold", default=None, metavar="SHARE", help='e.g. "0.9", ">1/2".')
 @click.option("--quorum", default=None, metavar="SHARE", help='e.g. "2/3", "90%".')
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def session_open(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     session_id: str,
     movement_id: str,
     title: str,
@@ -45,17 +49,12 @@ def session_open(
     mode: str | None,
     threshold: str | None,
     quorum: str | None,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Open review session ID of a title for registered nominees, with its council."""
     parsed_threshold = threshold_from_text(threshold, "--threshold") if threshold else None
     parsed_quorum = share_from_text(quorum, "--quorum") if quorum else None
-    key = load_key(key_path, passphrase_file)
     receipt = review.open_session(
-        obj.app,
+        app,
         key,
         session_id,
         movement_id=movement_id,
@@ -65,53 +64,50 @@ def session_open(
         mode=mode,
         threshold=parsed_threshold,
         quorum=parsed_quorum,
-        at=parse_at(at_text),
+        at=at,
     )
-    emit_outcome(receipt, as_json, f"session {session_id} opened")
+    return Written(receipt, f"session {session_id} opened")
 
 
 @session.command("close")
 @click.argument("session_id", metavar="SESSION")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def session_close(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     session_id: str,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Close SESSION: no more votes, ballots or tallies."""
-    key = load_key(key_path, passphrase_file)
-    receipt = review.close_session(obj.app, key, session_id, at=parse_at(at_text))
-    emit_outcome(receipt, as_json, f"session {session_id} closed")
+    receipt = review.close_session(app, key, session_id, at=at)
+    return Written(receipt, f"session {session_id} closed")
 
 
 @click.command("vote")
 @click.argument("session_id", metavar="SESSION")
 @click.option("--yes", "yes", multiple=True, metavar="P", help="Repeat for several nominees.")
 @click.option("--no", "no", multiple=True, metavar="P", help="Repeat for several nominees.")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@click.option(
+    "--written",
+    "written_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="You are absent and voted in writing: the written document (its SHA-256 is signed).",
+)
+@write_command()
 def vote(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     session_id: str,
     yes: tuple[str, ...],
     no: tuple[str, ...],
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+    written_path: Path | None,
+) -> Written:
     """Cast your open-mode vote in SESSION; nominees left out are abstentions."""
-    key = load_key(key_path, passphrase_file)
-    receipt = review.vote(obj.app, key, session_id, yes=yes, no=no, at=parse_at(at_text))
-    emit_outcome(receipt, as_json, f"vote in {session_id}")
+    written = read_input(written_path, "written vote") if written_path else None
+    receipt = review.vote(app, key, session_id, yes=yes, no=no, at=at, written=written)
+    return Written(receipt, f"vote in {session_id}" + (" (in writing)" if written else ""))
 
 
 @click.group("ballot")
@@ -121,22 +117,25 @@ def ballot() -> None:
 
 @ballot.command("cast")
 @click.argument("session_id", metavar="SESSION")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@click.option(
+    "--written",
+    "written_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="You are absent and voted in writing: the written document (its SHA-256 is signed).",
+)
+@write_command()
 def ballot_cast(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     session_id: str,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+    written_path: Path | None,
+) -> Written:
     """Record that you cast a secret ballot in SESSION (not what it says)."""
-    key = load_key(key_path, passphrase_file)
-    receipt = review.cast_ballot(obj.app, key, session_id, at=parse_at(at_text))
-    emit_outcome(receipt, as_json, f"ballot in {session_id}")
+    written = read_input(written_path, "written ballot") if written_path else None
+    receipt = review.cast_ballot(app, key, session_id, at=at, written=written)
+    return Written(receipt, f"ballot in {session_id}" + (" (in writing)" if written else ""))
 
 
 @ballot.command("tally")
@@ -144,24 +143,18 @@ def ballot_cast(
 @click.option(
     "--result", "results", multiple=True, required=True, metavar="P=YES:NO", help="Per nominee."
 )
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def ballot_tally(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     session_id: str,
     results: tuple[str, ...],
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Certify SESSION's count: yes and no per nominee (counting committee)."""
     lines = [tally_line_from_text(r) for r in results]
-    key = load_key(key_path, passphrase_file)
-    receipt = review.certify_tally(obj.app, key, session_id, lines, at=parse_at(at_text))
-    emit_outcome(receipt, as_json, f"tally of {session_id} certified")
+    receipt = review.certify_tally(app, key, session_id, lines, at=at)
+    return Written(receipt, f"tally of {session_id} certified")
 
 
 # -- decisions and annulments -------------------------------------------------------------------
@@ -171,7 +164,7 @@ def read_recipients(path: Path) -> list[str]:
     """`--recipients-file`: one participant id a line (blank lines skipped), in NFC."""
     return [
         nfc(line.strip())
-        for line in read_text(path, "recipients file").splitlines()
+        for line in read_input_text(path, "recipients file").splitlines()
         if line.strip()
     ]
 
@@ -184,13 +177,21 @@ def read_recipients(path: Path) -> list[str]:
 @click.option("--recipients-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
 @click.option("--basis", default=None, metavar="SESSION", help="The review session decided on.")
 @click.option("--date", "date_text", default=None, metavar="DATE", help="Default: date of --at.")
-@click.option("--override-reason", default=None, help="Record rule violations knowingly.")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@click.option(
+    "--override",
+    "override_items",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Acknowledge one broken rule with its own reason; repeat for each broken rule.",
+)
+@click.option(
+    "--override-reason", default=None, help="Acknowledge the one broken rule (only when one is)."
+)
+@write_command()
 def decide(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     number: str,
     movement_id: str,
     award: str,
@@ -198,19 +199,16 @@ def decide(
     recipients_file: Path | None,
     basis: str | None,
     date_text: str | None,
+    override_items: tuple[str, ...],
     override_reason: str | None,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
-    """Record award decision NUMBER (authority); every rule is checked first."""
+) -> Written:
+    """Record award decision NUMBER (authority); every rule is checked first, by the law in
+    force on its date (see `awards rules --date`)."""
     if bool(recipients) == bool(recipients_file):
         raise UsageError("decide: give --recipient P... or --recipients-file F (one of them)")
     chosen = read_recipients(recipients_file) if recipients_file else list(recipients)
-    key = load_key(key_path, passphrase_file)
     result = decisions.decide_award(
-        obj.app,
+        app,
         key,
         number,
         movement_id=movement_id,
@@ -219,15 +217,15 @@ def decide(
         basis=basis,
         decided_on=parse_date(date_text, "--date") if date_text else None,
         override_reason=override_reason,
-        at=parse_at(at_text),
+        at=at,
+        overrides=overrides_from_text(override_items),
     )
     overridden = [
         {"rule": v.rule, "subject": v.subject, "message": v.message} for v in result.overridden
     ]
-    emit_outcome(
+    return Written(
         result.receipt,
-        as_json,
-        f"decision {number}: {award} to {len(chosen)} recipient(s)",
+        f"decision {number}: {award} to {counted(len(chosen), 'recipient')}",
         {"overridden": overridden},
         [f"overridden rule {v.rule}: {v.message}" for v in result.overridden],
     )
@@ -242,31 +240,25 @@ def decide(
     help="false_declaration, forged_documents, unlawful_procedure or standard_not_met.",
 )
 @click.option("--reason", required=True)
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def annul(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     number: str,
     recipient: str,
     ground: str,
     reason: str,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Annul one recipient's award in decision NUMBER (Law 2022 Art. 93)."""
-    key = load_key(key_path, passphrase_file)
     result = decisions.annul_award(
-        obj.app,
+        app,
         key,
         number,
         recipient=recipient,
         ground=ground,
         reason=reason,
-        at=parse_at(at_text),
+        at=at,
     )
     flagged = [
         {
@@ -278,9 +270,8 @@ def annul(
         }
         for d in result.dependents
     ]
-    emit_outcome(
+    return Written(
         result.receipt,
-        as_json,
         f"{recipient}'s award in decision {number} annulled",
         {"flagged": flagged},
         [

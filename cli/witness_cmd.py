@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 import click
 
 from cli.context import LedgerContext, force_option, load_key, pass_ctx
+from cli.inputs import read_input_text
 from cli.render import echo_line
-from domain.errors import MalformedInputError, UsageError
+from domain.errors import UsageError
 from ledger.files import check_target, write_text
 from ledger.keys import load_public_key, raw_public_key
 from ledger.note import Checkpoint
@@ -72,10 +73,7 @@ def cosign_cmd(
 ) -> None:
     """Cosign NOTE_FILE if it extends what this witness cosigned before; exit 4 if it forks
     or rolls back. The consistency proof comes from the ledger and is checked here."""
-    try:
-        note_text = note_file.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MalformedInputError(f"checkpoint '{note_file}': cannot read") from exc
+    note_text = read_input_text(note_file, "checkpoint")
     if out is not None:  # refused before the witness's state moves on
         check_target(out, force)
     operator_key = raw_public_key(load_public_key(operator_pub))

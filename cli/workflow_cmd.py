@@ -1,23 +1,23 @@
-"""`awards movement launch`, `register`, `score`, `initiative recognize`, `cluster form|pact`.
-
-The review and decision commands (`session`, `vote`, `ballot`, `decide`, `annul`) live in
-cli/review_cmd.py and are registered through this module's COMMANDS.
-"""
+"""`awards movement launch`, `register`, `score`, `initiative recognize`, `cluster form|pact`."""
 
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cli import review_cmd
-from cli.context import LedgerContext, json_option, key_options, load_key, parse_date, pass_ctx
-from cli.workflow_options import at_option, emit_outcome, parse_at, read_text
+from cli.context import parse_date
+from cli.inputs import read_input_text
+from cli.write import Written, write_command
+from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.movement import parse_criteria_csv
 from domain.rulebook import DEFAULT_RULEBOOK
 from domain.rulebook_toml import parse_rulebook
+from ledger.application import LedgerApp
 from ledger.usecases import workflow
 
 # -- movement launch ----------------------------------------------------------------------------
@@ -50,12 +50,11 @@ def movement() -> None:
 @click.option("--theme", default="")
 @click.option("--kind", default="regular", show_default=True, help="regular or thematic.")
 @click.option("--formula", default="weighted_sum", show_default=True)
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def movement_launch(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     movement_id: str,
     name: str,
     start: str,
@@ -67,19 +66,16 @@ def movement_launch(
     theme: str,
     kind: str,
     formula: str,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Launch movement ID; its criteria, formula and rules are fixed and hashed."""
-    criteria = (
-        parse_criteria_csv(read_text(criteria_path, "criteria file")) if criteria_path else []
-    )
-    rulebook = parse_rulebook(read_text(rules_path, "rulebook")) if rules_path else DEFAULT_RULEBOOK
-    key = load_key(key_path, passphrase_file)
+    criteria = []
+    if criteria_path:
+        criteria = parse_criteria_csv(read_input_text(criteria_path, "criteria file"))
+    rulebook = DEFAULT_RULEBOOK
+    if rules_path:
+        rulebook = parse_rulebook(read_input_text(rules_path, "rulebook"))
     result = workflow.launch_movement(
-        obj.app,
+        app,
         key,
         movement_id,
         name,
@@ -94,12 +90,11 @@ def movement_launch(
         theme=theme,
         kind=kind,
         formula=formula,
-        at=parse_at(at_text),
+        at=at,
     )
     spec = result.spec_hash.hex()
-    emit_outcome(
+    return Written(
         result.receipt,
-        as_json,
         f"movement {movement_id} launched (spec sha256 {spec})",
         {"spec_hash": spec},
     )
@@ -112,37 +107,39 @@ def movement_launch(
 @click.argument("movement_id", metavar="MOVEMENT")
 @click.argument("participant")
 @click.option("--title", "titles", multiple=True, metavar="AWARD", help="Repeat for several.")
+@click.option(
+    "--override",
+    "override_items",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Accept a late registration knowingly: --override deadline=REASON.",
+)
 @click.option("--override-reason", default=None, help="Accept a late registration knowingly.")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def register(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     movement_id: str,
     participant: str,
     titles: tuple[str, ...],
+    override_items: tuple[str, ...],
     override_reason: str | None,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Register PARTICIPANT (person, unit or cluster) for MOVEMENT and the titles it aims at."""
-    key = load_key(key_path, passphrase_file)
     result = workflow.register(
-        obj.app,
+        app,
         key,
         movement_id,
         participant,
         titles,
-        at=parse_at(at_text),
+        at=at,
         override_reason=override_reason,
+        overrides=overrides_from_text(override_items),
     )
     late = f"late (deadline {result.deadline}), accepted with override" if result.late else ""
-    emit_outcome(
+    return Written(
         result.receipt,
-        as_json,
         f"{participant} registered in {movement_id}",
         {"late": result.late, "deadline": result.deadline.isoformat()},
         [late] if late else [],
@@ -167,37 +164,31 @@ def parse_points(text: str) -> tuple[str, float]:
 @click.argument("scores", nargs=-1, required=True, metavar="CRITERION=POINTS...")
 @click.option("--self", "self_score", is_flag=True, help="A self score (tự chấm).")
 @click.option("--reason", default=None, help="Why: needed for a correction.")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def score(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     movement_id: str,
     participant: str,
     scores: tuple[str, ...],
     self_score: bool,
     reason: str | None,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Score PARTICIPANT in MOVEMENT (appraisal unless --self); the scorer is the signer."""
     points = [parse_points(s) for s in scores]
-    key = load_key(key_path, passphrase_file)
     receipt = workflow.score(
-        obj.app,
+        app,
         key,
         movement_id,
         participant,
         points,
         self_score=self_score,
         reason=reason,
-        at=parse_at(at_text),
+        at=at,
     )
     kind = "self" if self_score else "appraisal"
-    emit_outcome(receipt, as_json, f"{kind} scores of {participant} in {movement_id}")
+    return Written(receipt, f"{kind} scores of {participant} in {movement_id}")
 
 
 # -- initiatives --------------------------------------------------------------------------------
@@ -214,35 +205,29 @@ def initiative() -> None:
 @click.option("--name", required=True)
 @click.option("--scope", required=True, help="base, ministry or national.")
 @click.option("--year", type=int, default=None, help="Default: the year of --at.")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def initiative_recognize(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     initiative_id: str,
     person: str,
     name: str,
     scope: str,
     year: int | None,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Recognise initiative ID of a person (evidence for emulation_fighter_base)."""
-    key = load_key(key_path, passphrase_file)
     receipt = workflow.recognise(
-        obj.app,
+        app,
         key,
         initiative_id,
         person=person,
         name=name,
         scope=scope,
         year=year,
-        at=parse_at(at_text),
+        at=at,
     )
-    emit_outcome(receipt, as_json, f"initiative {initiative_id} recognised")
+    return Written(receipt, f"initiative {initiative_id} recognised")
 
 
 # -- clusters and pacts -------------------------------------------------------------------------
@@ -258,53 +243,37 @@ def cluster() -> None:
 @click.option("--name", required=True)
 @click.option("--kind", default="cluster", show_default=True, help="cluster or block.")
 @click.option("--member", "members", multiple=True, required=True, metavar="UNIT")
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def cluster_form(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     cluster_id: str,
     name: str,
     kind: str,
     members: tuple[str, ...],
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Form cluster or block ID of member units."""
-    key = load_key(key_path, passphrase_file)
-    receipt = workflow.form_cluster(
-        obj.app, key, cluster_id, name, kind=kind, members=members, at=parse_at(at_text)
-    )
-    emit_outcome(receipt, as_json, f"{kind} {cluster_id} formed")
+    receipt = workflow.form_cluster(app, key, cluster_id, name, kind=kind, members=members, at=at)
+    return Written(receipt, f"{kind} {cluster_id} formed")
 
 
 @cluster.command("pact")
 @click.argument("cluster_id", metavar="CLUSTER")
 @click.option("--unit", "unit_id", required=True)
 @click.option("--movement", "movement_id", required=True)
-@at_option
-@key_options
-@json_option
-@pass_ctx
+@write_command()
 def cluster_pact(
-    obj: LedgerContext,
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
     cluster_id: str,
     unit_id: str,
     movement_id: str,
-    at_text: str | None,
-    key_path: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+) -> Written:
     """Record that a member unit signed CLUSTER's emulation pact for a movement."""
-    key = load_key(key_path, passphrase_file)
-    receipt = workflow.sign_pact(
-        obj.app, key, cluster_id, unit_id, movement_id, at=parse_at(at_text)
-    )
-    emit_outcome(receipt, as_json, f"pact of {unit_id} in {cluster_id} for {movement_id}")
+    receipt = workflow.sign_pact(app, key, cluster_id, unit_id, movement_id, at=at)
+    return Written(receipt, f"pact of {unit_id} in {cluster_id} for {movement_id}")
 
 
 COMMANDS: list[click.Command] = [
@@ -313,5 +282,4 @@ COMMANDS: list[click.Command] = [
     score,
     initiative,
     cluster,
-    *review_cmd.COMMANDS,
 ]

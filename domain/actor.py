@@ -107,3 +107,15 @@ def require_unique(values: Sequence[str], what: str) -> list[str]:
 def optional_text(value: str | None, what: str) -> str | None:
     """None stays None; otherwise `value` must have text (an empty reason is a usage error)."""
     return None if value is None else require_text(value, what)
+
+
+def format_time(at: datetime) -> str:
+    """The one time format of every line for people: ISO 8601 in Vietnam's time, to the
+    second, with its offset (``2020-02-18T09:30:00+07:00``). JSON keeps full precision. A time
+    without a zone, or one that cannot be moved to Vietnam's (year 1), is shown as it is."""
+    if at.tzinfo is None:
+        return at.isoformat(timespec="seconds")
+    try:
+        return at.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")
+    except (OverflowError, ValueError):
+        return at.isoformat(timespec="seconds")

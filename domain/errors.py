@@ -40,21 +40,22 @@ class SignerNotAllowedError(DomainError):
 
 
 class RuleViolationError(DomainError):
-    """Raised when a configurable rule of the movement's rulebook is broken without override."""
+    """Raised when a rule is broken and not acknowledged by an override; `rules` names every
+    broken rule that still lacks one."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str | list[str], message: str) -> None:
         super().__init__(message)
-        self.rule = rule
+        self.rules = [rule] if isinstance(rule, str) else list(rule)
+        self.rule = self.rules[0]
 
     def diagnostics(self) -> str:
-        return f"{self}; give --override-reason to record it knowingly (rule {self.rule})"
-
-
-class LedgerNotInitialisedError(DomainError):
-    """Raised when a command needs a ledger that has no genesis yet."""
-
-    def diagnostics(self) -> str:
-        return f"{self}; run 'awards init --origin ORIGIN --operator NAME --key OPERATOR.key'"
+        if len(self.rules) == 1:
+            return (
+                f"{self}; give --override {self.rule}=REASON to record it knowingly "
+                f"(rule {self.rule})"
+            )
+        wanted = " ".join(f"--override {r}=REASON" for r in self.rules)
+        return f"{self}; to record it knowingly give one reason per rule: {wanted}"
 
 
 # -- exit 2: usage -------------------------------------------------------------------------------
@@ -138,6 +139,15 @@ class StorageError(AwardLedgerError):
     """Raised when the database cannot be opened, read or written."""
 
     exit_code = 5
+
+
+class LedgerNotInitialisedError(StorageError):
+    """Raised when a command needs a ledger that is not there: no such database file or
+    tables, or no genesis yet. A storage failure (exit 5), not a rule: nothing was asked of
+    the domain."""
+
+    def diagnostics(self) -> str:
+        return f"{self}; run 'awards init --origin ORIGIN --operator NAME --key OPERATOR.key'"
 
 
 class ConcurrencyError(StorageError):

@@ -140,3 +140,9 @@ def _check_value(value: Any, what: str) -> None:
     elif isinstance(value, msgspec.Struct):
         for field in value.__struct_fields__:
             _check_value(getattr(value, field), f"{what} {field}")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`count` with its noun in the right number: "1 event", "2 events" (the one helper every
+    message and line for people uses)."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"

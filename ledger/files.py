@@ -12,8 +12,8 @@
 - without `replace` the new file takes its name with ``link`` (fails if the name was taken in
   the meantime) rather than ``rename`` (which would replace it).
 
-Errors: UsageError (exit 2) for a symlink or an existing target, StorageError (exit 5) when
-the file system refuses.
+Errors: UsageError (exit 2) for a symlink, an existing target or a directory that does not
+exist, StorageError (exit 5) when the file system refuses.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ from domain.errors import StorageError, UsageError
 
 def check_target(path: Path, replace: bool) -> None:
     """Refuse `path` as an output file: a symlink always; an existing non-regular file always;
-    an existing regular file unless `replace`. Raises UsageError."""
+    an existing regular file unless `replace`; a new file in a missing directory. Raises
+    UsageError."""
     try:
         info = path.lstat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        _check_directory(path)
         return
     except OSError as exc:
         raise StorageError(f"cannot write '{path}': {exc.strerror}") from exc
@@ -42,6 +44,15 @@ def check_target(path: Path, replace: bool) -> None:
         raise UsageError(f"'{path}' exists and is not a regular file: refusing to replace it")
     if not replace:
         raise UsageError(f"'{path}' already exists: give --force to replace it")
+
+
+def _check_directory(path: Path) -> None:
+    """A new output file's directory must exist: a missing one is the user's slip (a usage
+    error naming it), not a storage failure; it is never created behind their back."""
+    directory = path.parent
+    if not directory.is_dir():
+        what = "is not a directory" if directory.exists() else "does not exist"
+        raise UsageError(f"cannot write '{path}': directory '{directory}' {what}")
 
 
 def write_file(path: Path, chunks: Iterable[bytes], replace: bool = False) -> None:

@@ -18,6 +18,7 @@ import msgspec
 
 from domain.decision import Decision
 from domain.errors import (
+    AwardLedgerError,
     CheckpointError,
     DomainError,
     MalformedReceiptError,
@@ -28,6 +29,7 @@ from domain.registry import Ledger, Signer
 from ledger import codec
 from ledger.application import LedgerApp
 from ledger.bindings import broken_bindings
+from ledger.keys import key_id
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
@@ -251,6 +253,15 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     receipt = parse_receipt(data)
     origin = _origin_of(receipt.checkpoint)
     if not receipt.rotations:  # one operator key for life: check the note before its claims
+        try:  # a genesis that does not decode is reported by its own step below
+            named: bytes | None = _genesis_key(receipt)
+        except AwardLedgerError:
+            named = None
+        if named is not None and named != operator_key:  # refused either way; say why
+            raise CheckpointError(
+                f"receipt: operator key mismatch: the key given (id {key_id(operator_key)}) "
+                f"is not the operator key of {origin!r} (id {key_id(named)})"
+            )
         open_checkpoint(receipt.checkpoint, origin, origin, operator_key)
     claimed = Checkpoint.from_body(SignedNote.from_text(receipt.checkpoint).text)
     # (2):
@@ -281,7 +292,10 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         rotation.verify_signed_by(key, f"receipt rotation {seq}")
         operators.append((seq + 1, r_event.operator, r_event.operator_key))
     if operator_key not in {key for _, _, key in operators}:
-        raise CheckpointError("receipt: the pinned operator key is not this log's operator")
+        raise CheckpointError(
+            f"receipt: operator key mismatch: the key given (id {key_id(operator_key)}) is "
+            f"none of the operator keys of {origin!r}"
+        )
     # (4):
     cp = open_checkpoint(receipt.checkpoint, origin, origin, operators[-1][2])
     claim = registry_claim(cp)

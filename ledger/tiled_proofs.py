@@ -19,6 +19,7 @@ import hashlib
 
 from domain.errors import AwardLedgerError, VerificationError
 from domain.registry import Ledger
+from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.merkle import (
     HASH_SIZE,
@@ -119,15 +120,15 @@ def signed_roots(
     tree: TileTree,
     checkpoint: Ledger.CheckpointSigned,
     sizes: list[int],
-    counted: bool = True,
+    whole: bool = True,
 ) -> dict[int, bytes]:
     """:func:`anchored_roots`, its VerificationError naming only what does not match (for
-    ledger/log_check.py, which checks reads rather than proofs). Without `counted`, the rows
+    ledger/log_check.py, which checks reads rather than proofs). Without `whole`, the rows
     after the checkpoint are not counted to be at their seqs (a row deleted before the
     checkpoint then goes unseen: only for reads that check every row they show by its seq)."""
     top, signed = checkpoint.size, checkpoint.root_hash
     if tree.size < max(top, *sizes):
-        raise TilesUnavailable(f"tiles cover {tree.size} events")
+        raise TilesUnavailable(f"tiles cover {counted(tree.size, 'event')}")
     roots: dict[int, bytes] = {}
     if tree.root(top) != signed:
         raise VerificationError(f"the hash tiles' root at {top} is not the signed root")
@@ -138,12 +139,12 @@ def signed_roots(
         roots[size] = root
     beyond = sorted(s for s in sizes if s > top)
     if beyond:
-        roots.update(_tail_roots(app, tree, top, beyond, counted))
+        roots.update(_tail_roots(app, tree, top, beyond, whole))
     return roots
 
 
 def _tail_roots(
-    app: LedgerApp, tree: TileTree, top: int, sizes: list[int], counted: bool = True
+    app: LedgerApp, tree: TileTree, top: int, sizes: list[int], whole: bool = True
 ) -> dict[int, bytes]:
     """The roots at `sizes` (> top, ascending) from the compact range at `top` and the log's
     rows top .. max(sizes) - 1, read back from where the tiles end (on the index)."""
@@ -151,7 +152,7 @@ def _tail_roots(
     rows = app.rows_before(end.last_id + 1, end.size - top)
     if len(rows) != end.size - top or rows[-1].id != end.last_id:
         raise TilesUnavailable("the tiles do not end on a stored row")
-    if counted and app.count_through(rows[0].id) != top + 1:
+    if whole and app.count_through(rows[0].id) != top + 1:
         raise TilesUnavailable("the tiles' end is not where the log ends")
     compact = CompactRange.from_hashes(top, tree.compact_range(top))
     roots: dict[int, bytes] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.cache import split_hashes
 from ledger.event_index import IndexRow, IndexStore, index_rows
@@ -69,7 +70,8 @@ def check_frontier(
         if row.size > tree.size:
             problems.append(
                 cache_problem(
-                    tree, f"{where}: covers {row.size} events, the ledger holds {tree.size}"
+                    tree,
+                    f"{where}: covers {counted(row.size, 'event')}, the ledger holds {tree.size}",
                 )
             )
             continue
@@ -100,7 +102,7 @@ def check_tiles(
     stored = {(level, index): blob for level, index, blob in rows}
     end = TileEnd.decode(stored.pop((META_LEVEL, 0), b""))
     if end is None or end.size > tree.size:
-        claimed = "unreadable" if end is None else f"covers {end.size} events"
+        claimed = "unreadable" if end is None else f"covers {counted(end.size, 'event')}"
         problems.append(
             cache_problem(tree, f"hash tiles: end row {claimed}, the ledger holds {tree.size}")
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.errors import AwardLedgerError, CheckpointError
 from domain.registry import Ledger
+from domain.text import counted
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
 from ledger.mapper import decode_stored
@@ -99,6 +100,17 @@ def check_given(
 ) -> None:
     # (7): a checkpoint the inspector kept must still be a prefix of this log
     try:
+        claimed = Checkpoint.from_body(SignedNote.from_text(text).text).origin
+        if claimed != origin:  # another ledger's checkpoint: say so, not "no signature"
+            problems.append(
+                Problem(
+                    None,
+                    7,
+                    f"given checkpoint: different origin: it is of {claimed!r}, "
+                    f"this ledger is {origin!r}",
+                )
+            )
+            return
         cp = open_with_any(text, origin, keys)
     except AwardLedgerError as exc:
         problems.append(Problem(None, 7, f"given checkpoint: {exc}"))
@@ -109,7 +121,7 @@ def check_given(
                 tree.size,
                 7,
                 f"given checkpoint of size {cp.size}: the ledger holds only "
-                f"{tree.size} events (truncated after event {tree.size - 1})",
+                f"{counted(tree.size, 'event')} (truncated after event {tree.size - 1})",
             )
         )
         return
@@ -208,7 +220,7 @@ def _last_covered(
         count = counting.submit(app.count_through, last_id)
         counting.shutdown(wait=False)
 
-        def counted() -> None:
+        def check_count() -> None:
             found = count.result()
             if found != size:
                 problems.append(
@@ -216,12 +228,13 @@ def _last_covered(
                         None,
                         7,
                         f"{where}: its last leaf is now event {found - 1}: "
-                        f"{abs(found - size)} event(s) before it were "
+                        f"{counted(abs(found - size), 'event')} before it "
+                        f"{'was' if abs(found - size) == 1 else 'were'} "
                         f"{'deleted' if found < size else 'inserted'}",
                     )
                 )
 
-        return last_id, counted
+        return last_id, check_count
     found = app.notification_id_of(size - 1)
     if found is None:
         problems.append(Problem(None, 7, f"{where}: the ledger holds fewer events"))

@@ -9,6 +9,7 @@ from datetime import datetime
 import msgspec
 
 from domain.errors import NotFoundError
+from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.progress import Progress
 from projections.history import HistoryRow, history_view
@@ -45,7 +46,7 @@ def as_of(position: Position, cut: Cut) -> AsOf:
 
 
 def _where(position: Position) -> str:
-    return f"in the first {position.seq} events"
+    return f"in the first {counted(position.seq, 'event')}"
 
 
 def standings(

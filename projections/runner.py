@@ -34,6 +34,7 @@ from typing import Generic, TypeVar
 import msgspec
 
 from domain.errors import StorageError, UsageError
+from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.progress import Progress
 from projections.anchor import Anchor, latest_anchor, mismatch
@@ -154,7 +155,8 @@ class Runner:
             state, position, snapshot = self._refold(spec, cut, anchor, False)
         if cut.at_seq is not None and position.seq < cut.at_seq:
             raise UsageError(
-                f"--at-seq {cut.at_seq} is past the end of the ledger ({position.seq} events)"
+                f"--at-seq {cut.at_seq} is past the end of the ledger "
+                f"({counted(position.seq, 'event')})"
             )
         if anchor is not None and cut == Cut() and position.seq < anchor.size:
             raise mismatch(anchor.size)  # the log is shorter than its own checkpoint

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 import msgspec
 
+from domain.text import counted
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
 from ledger.merkle import MerkleTree
@@ -104,7 +105,10 @@ def _check_position(
         )
     if not 0 < seq <= tree.size:
         problems.append(
-            cache_problem(tree, f"{where}: stands at {seq} events, the ledger holds {tree.size}")
+            cache_problem(
+                tree,
+                f"{where}: stands at {counted(seq, 'event')}, the ledger holds {tree.size}",
+            )
         )
     elif position.frontier != tree.compact_range(seq):
         problems.append(

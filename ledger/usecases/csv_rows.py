@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +54,6 @@ def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
     """Decode and split a CSV file of `kind`; MalformedInputError naming `source` and line.
     Cells are stripped; every cell but a name is put in Unicode NFC (ids are NFC, names are
     kept as written)."""
-    header = HEADERS[kind]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -72,26 +71,41 @@ def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
                 "(cells are one line of visible text; is the file UTF-16 or binary?)"
             )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        first = next(reader, None)
-        if first is None:
-            raise MalformedInputError(f"{source} is empty: expected the header {','.join(header)}")
-        if [cell.strip() for cell in first] != header:
-            raise MalformedInputError(
-                f"{source} line 1: header must be {','.join(header)}, got {','.join(first)}"
-            )
-        rows: list[Row] = []
+
+    def records() -> Iterator[tuple[int, list[str]]]:
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(header):
-                raise MalformedInputError(
-                    f"{source} line {reader.line_num}: expected {len(header)} columns "
-                    f"({','.join(header)}), got {len(cells)}"
-                )
-            rows.append(Row(reader.line_num, _cells(header, cells)))
+            yield reader.line_num, cells
+
+    try:
+        return checked_rows(records(), source, kind)
     except csv.Error as exc:
         raise MalformedInputError(f"{source} line {reader.line_num}: {exc}") from exc
+
+
+def checked_rows(records: Iterable[tuple[int, list[str]]], source: str, kind: str) -> list[Row]:
+    """The data rows of a file of `kind` from its (line number, cells) records, the first being
+    the header: SPEC.md's header, the right number of columns, blank rows skipped, cells
+    stripped and put in NFC (names kept as written). Shared by CSV and XLSX."""
+    header = HEADERS[kind]
+    rest = iter(records)
+    first = next(rest, None)
+    if first is None:
+        raise MalformedInputError(f"{source} is empty: expected the header {','.join(header)}")
+    line, cells = first
+    if [cell.strip() for cell in cells] != header:
+        raise MalformedInputError(
+            f"{source} line {line}: header must be {','.join(header)}, got {','.join(cells)}"
+        )
+    rows: list[Row] = []
+    for line, cells in rest:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise MalformedInputError(
+                f"{source} line {line}: expected {len(header)} columns "
+                f"({','.join(header)}), got {len(cells)}"
+            )
+        rows.append(Row(line, _cells(header, cells)))
     if not rows:
         raise MalformedInputError(f"{source} has no rows after the header")
     return rows

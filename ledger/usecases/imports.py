@@ -1,6 +1,7 @@
-"""CSV imports: units, people, registrations and scores, all rows of a file in ONE write.
+"""CSV and XLSX imports: units, people, registrations and scores, all rows of a file in ONE write.
 
-A file is strict UTF-8 (a leading BOM is allowed), its first row is exactly SPEC.md's header
+A CSV file is strict UTF-8 (a leading BOM is allowed, as Excel writes it; an .xlsx workbook is
+read from its first sheet, with the sheet's row numbers), its first row is exactly SPEC.md's header
 (reading and cell checks: `ledger.usecases.csv_rows`), and every row is checked before anything
 is saved: a bad row fails the whole import with its line number, and nothing is recorded.
 Malformed text is a MalformedInputError (exit 3); a row that breaks a domain rule raises that
@@ -25,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.actor import Actor
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
-from domain.errors import AlreadyExistsError, NotFoundError, UsageError
+from domain.errors import AlreadyExistsError, MalformedInputError, NotFoundError, UsageError
 from domain.participation import Participation
 from domain.registry import Person, Signer, Unit
 from ledger.application import LedgerApp, WriteReceipt
@@ -41,8 +42,9 @@ from ledger.usecases.csv_rows import (
     required,
     row_errors,
 )
-from ledger.usecases.lookup import effective_time, load_movement
+from ledger.usecases.lookup import effective_time, load_movement, require_not_future
 from ledger.usecases.workflow import load_participation
+from ledger.usecases.xlsx_rows import read_xlsx_rows
 
 NEEDS_MOVEMENT = ("registrations", "scores")
 PROGRESS_EVERY = 1000
@@ -66,15 +68,17 @@ def import_csv(
     source: str,
     movement_id: str | None = None,
     progress: Progress | None = None,
+    excel: bool = False,
 ) -> ImportResult:
-    """Import every row of a `kind` CSV file (`source` names it in errors) in one write."""
+    """Import every row of a `kind` CSV file (`source` names it in errors) in one write; with
+    `excel`, of the first sheet of an .xlsx workbook (ledger/usecases/xlsx_rows.py)."""
     if kind not in HEADERS:
         raise UsageError(f"import: kind {kind!r} is not one of {', '.join(HEADERS)}")
     if kind in NEEDS_MOVEMENT and movement_id is None:
         raise UsageError(f"import {kind}: give --movement")
     if kind not in NEEDS_MOVEMENT and movement_id is not None:
         raise UsageError(f"import {kind}: --movement applies only to registrations and scores")
-    rows = read_rows(data, source, kind)
+    rows = read_xlsx_rows(data, source, kind) if excel else read_rows(data, source, kind)
     now = effective_time(None)
     tick = _Ticker(progress, len(rows))
 
@@ -199,6 +203,10 @@ def _registrations(job: _Job) -> list[Aggregate]:
         required(where, "participant", participant)
         titles = [t.strip() for t in titles_text.split(";") if t.strip()]
         at = moment(where, "at", at_text) or job.now
+        try:
+            require_not_future(at, f"{where}: at", job.now)
+        except UsageError as exc:
+            raise MalformedInputError(str(exc)) from exc
         with row_errors(where):
             kinds = [
                 kind

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from domain.actor import VIETNAM_TZ, require_aware
+from domain.actor import VIETNAM_TZ, format_time, local_date, require_aware
 from domain.cluster import Cluster
 from domain.errors import NotFoundError, UsageError
 from domain.movement import Movement
@@ -24,11 +24,39 @@ from ledger.mapper import decode_stored, topic_of
 PERSON_ADDED = topic_of(Person.Added)
 
 
+# How far ahead of this machine's clock a claimed effective time may be (clocks drift).
+FUTURE_SKEW = timedelta(minutes=5)
+
+
 def effective_time(at: datetime | None) -> datetime:
-    """The time the signer claims for the command (`--at`), else now in Vietnam."""
+    """The time the signer claims for the command (`--at`), else now in Vietnam. A claimed
+    time later than now (beyond FUTURE_SKEW) is refused: a record cannot be made in advance."""
     if at is None:
         return datetime.now(VIETNAM_TZ)
-    return require_aware(at, "--at")
+    return require_not_future(require_aware(at, "--at"), "--at")
+
+
+def require_not_future(at: datetime, what: str, now: datetime | None = None) -> datetime:
+    """Return `at` unless it is later than `now` (default: the clock) plus FUTURE_SKEW;
+    UsageError naming `what` otherwise."""
+    now = now if now is not None else datetime.now(VIETNAM_TZ)
+    if at > now + FUTURE_SKEW:
+        raise UsageError(
+            f"{what} {format_time(at)} is in the future (now is {format_time(now)}): "
+            "an effective time cannot be later than now"
+        )
+    return at
+
+
+def require_past_day(day: date, what: str, now: datetime | None = None) -> date:
+    """Return `day` unless it is after today in Vietnam (with FUTURE_SKEW); UsageError."""
+    now = now if now is not None else datetime.now(VIETNAM_TZ)
+    if day > local_date(now + FUTURE_SKEW):
+        raise UsageError(
+            f"{what} {day.isoformat()} is in the future (today is {local_date(now)}): "
+            "a decision cannot be dated later than today"
+        )
+    return day
 
 
 def load_movement(app: LedgerApp, movement_id: str, subject: str) -> Movement:
@@ -92,3 +120,23 @@ def headcounts(app: LedgerApp, units: Collection[str]) -> dict[str, int]:
         if isinstance(event, Person.Added) and event.unit in wanted:
             counts[event.unit] += 1
     return {unit: counts[unit] for unit in wanted}
+
+
+def merged_into(app: LedgerApp, unit_id: str) -> str | None:
+    """The unit `unit_id` was merged into, if any (None also for an unknown unit)."""
+    unit = app.find(Unit, Unit.id_for(unit_id))
+    return unit.merged_into if unit is not None else None
+
+
+def unit_level(app: LedgerApp, unit_id: str | None) -> str | None:
+    """The level of unit `unit_id` (None for no unit or an unknown one)."""
+    unit = app.find(Unit, Unit.id_for(unit_id)) if unit_id else None
+    return unit.level if unit is not None else None
+
+
+def unit_merger(app: LedgerApp, unit_id: str | None) -> tuple[str, date] | None:
+    """The unit `unit_id` was merged into and the (Vietnam) day of the merger, if it was."""
+    unit = app.find(Unit, Unit.id_for(unit_id)) if unit_id else None
+    if unit is None or unit.merged_into is None or unit.merged_at is None:
+        return None
+    return unit.merged_into, local_date(unit.merged_at)

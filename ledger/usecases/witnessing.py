@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.errors import ConsistencyError
+from domain.text import counted
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.note import Checkpoint, SignedNote
 from ledger.tiled_proofs import checked_consistency, recomputed_tree
@@ -59,7 +60,9 @@ def collect_cosignatures(
             return checked[3]
         tree = recomputed_tree(app)  # no usable tiles: the tree from the log
         if size > tree.size:
-            raise ConsistencyError(f"size {size} is beyond the ledger's {tree.size} events")
+            raise ConsistencyError(
+                f"size {size} is beyond the ledger's {counted(tree.size, 'event')}"
+            )
         return tree.consistency_proof(old, size)
 
     answers = [ask_witness(url, note, old_size, proof_for, timeout) for url in urls]

@@ -8,7 +8,7 @@ from pathlib import Path
 from domain.errors import StorageError
 from ledger.application import LedgerApp
 from ledger.files import write_file
-from projections.checkpoints import stored_checkpoints
+from projections.checkpoints import covered_size, stored_checkpoints
 from projections.report.model import Report, build_report
 from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
@@ -21,10 +21,15 @@ from projections.view import LEDGER_VIEW
 def movement_report(
     app: LedgerApp, movement: str, cut: Cut | None = None, runner: Runner | None = None
 ) -> Report:
-    """The report of `movement` as the ledger stood at `cut` (default: now)."""
-    cut = cut or Cut()
+    """The report of `movement` as the ledger stood at `cut` (default: now; when only the
+    checkpoint bookkeeping follows the newest checkpoint, at that checkpoint's size: the same
+    report, fully covered by the signed note)."""
+    checkpoints = stored_checkpoints(app)
+    if cut is None or cut == Cut():
+        size = covered_size(app, checkpoints)
+        cut = Cut() if size is None else Cut(at_seq=size)
     folded = (runner or Runner(app)).read(LEDGER_VIEW, cut)
-    return build_report(folded.state, folded.position, movement, stored_checkpoints(app), cut.as_of)
+    return build_report(folded.state, folded.position, movement, checkpoints, cut.as_of)
 
 
 def write_reports(app: LedgerApp, movement: str, folder: Path, replace: bool = False) -> list[Path]:

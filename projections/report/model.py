@@ -15,17 +15,19 @@ import msgspec
 
 from domain.errors import NotFoundError
 from domain.movement import FORMULAS, Criterion
+from domain.text import counted
 from projections.awards import AwardRow, award_rows, cascade_flags, summarise
 from projections.catalog import MovementView
 from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
+from projections.report.issuer import Issuer, issuer_of
 from projections.standings import Standing, rank_standings
 from projections.stream import Position
 from projections.tallies import SessionView
 from projections.view import LedgerView
 
 
-class MovementInfo(msgspec.Struct):
+class MovementInfo(msgspec.Struct, omit_defaults=True):
     id: str
     name: str
     start: date
@@ -41,6 +43,7 @@ class MovementInfo(msgspec.Struct):
     rulebook: str
     fighter_quota: str
     launched_seq: int
+    issuer: Issuer | None = None
 
 
 class AsOf(msgspec.Struct):
@@ -102,6 +105,8 @@ class SessionRow(msgspec.Struct):
     chair: str
     seq: int
     threshold_share: float
+    written: list[str] = msgspec.field(default_factory=list)
+    present: int = 0
 
 
 class LateRow(msgspec.Struct):
@@ -156,7 +161,7 @@ def movement_info(m: MovementView) -> MovementInfo:
         spec_hash=m.spec_hash.hex(),
         criteria=list(m.criteria),
         rulebook=m.rulebook.name,
-        fighter_quota=str(m.rulebook.fighter_quota),
+        fighter_quota=str(m.rulebook.fighter_quota or "statute"),
         launched_seq=m.seq,
     )
 
@@ -181,6 +186,8 @@ def session_row(s: SessionView, view: LedgerView) -> SessionRow:
         chair=s.chair,
         seq=s.seq,
         threshold_share=s.threshold.share.num / s.threshold.share.den,
+        written=list(s.written),
+        present=results.taking_part,
     )
 
 
@@ -226,7 +233,8 @@ def build_report(
     movement = view.catalog.movements.get(movement_id)
     if movement is None:
         raise NotFoundError(
-            f"report: movement {movement_id!r} not found in the first {position.seq} events"
+            f"report: movement {movement_id!r} not found in the first "
+            f"{counted(position.seq, 'event')}"
         )
     flags = cascade_flags(view.decisions, view.catalog)
     rows = award_rows(view.decisions, view.catalog, movement_id, flags)
@@ -234,7 +242,7 @@ def build_report(
     late = [(p.participant, p.late) for p in view.participations.of(movement_id) if p.late]
     names = view.catalog.name_of
     return Report(
-        movement=movement_info(movement),
+        movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
         as_of=AsOf(position.seq, requested or position.time, position.root().hex()),
         checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
         awards=rows,

@@ -1,5 +1,9 @@
 """The report as CSV: one UTF-8 file per table in a folder (plus the checkpoint note as text).
 
+Each file starts with a UTF-8 byte order mark: Excel, which most offices open a CSV with, reads
+a file without one in the machine's legacy code page and garbles Vietnamese. Python readers
+use ``encoding="utf-8-sig"``; `awards import` accepts the mark.
+
 Cells: empty for null, ``true``/``false`` for booleans, ISO 8601 for dates and times, lists
 joined with ``;``; text that starts like a spreadsheet formula (``= + - @``) gets a leading
 ``'`` so that opening the file runs nothing. Every file has a header row; docs/REPORTS.md
@@ -102,9 +106,11 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
             ),
         ),
         "quota.csv": (
-            ["unit", "year", "advanced", "fighters", "limit", "share", "status", "flagged"],
+            ["unit", "year", "advanced", "fighters", "limit", "share", "status", "flagged",
+             "regime", "statute", "statute_status"],
             (
-                [q.unit, q.year, q.advanced, q.fighters, q.limit, q.share, q.status, q.flagged]
+                [q.unit, q.year, q.advanced, q.fighters, q.limit, q.share, q.status, q.flagged,
+                 q.regime, q.statute, q.statute_status]
                 for q in s.quota
             ),
         ),
@@ -144,8 +150,11 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
             ),
         ),
         "checks.csv": (
-            ["rule", "status", "subject", "detail", "seq"],
-            ([c.rule, c.status, c.subject, c.detail, c.seq] for c in report.checks),
+            ["rule", "status", "subject", "detail", "seq", "regime", "citation"],
+            (
+                [c.rule, c.status, c.subject, c.detail, c.seq, c.regime, c.citation]
+                for c in report.checks
+            ),
         ),
         "signers.csv": (
             ["name", "roles", "key_id", "revoked", "unit", "competence"],
@@ -154,7 +163,11 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     }  # fmt: skip
 
 
+BOM = "\ufeff".encode()  # so that Excel opens the file as UTF-8 (Vietnamese intact)
+
+
 def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    yield BOM
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(header)

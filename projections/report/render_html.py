@@ -17,7 +17,9 @@ from markupsafe import Markup
 from domain.actor import VIETNAM_TZ
 from projections.awards import AwardRow
 from projections.report import charts
+from projections.report.details import detail_text
 from projections.report.i18n import LABELS, LANGS, term, threshold_text
+from projections.report.i18n_page import PAGE_LABELS, RULES_DOC
 from projections.report.model import Report, ResultRow, Summary
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -153,21 +155,29 @@ def _charts(report: Report, lang: str) -> dict[str, Any]:
 def _context(report: Report, lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
-    labels = LABELS[lang]
+    labels = {**LABELS[lang], **PAGE_LABELS[lang]}
     cp = report.checkpoint
     n = report.as_of.seq
+    ledger = "awards --ledger awards.db"
     commands = [
-        ("awards verify --checkpoint checkpoint.txt --operator-pub OPERATOR.pub", "step_verify"),
+        (f"{ledger} verify --checkpoint checkpoint.txt --operator-pub operator.pub", "step_verify"),
     ]
     if cp.later_size is not None and n:
-        commands.append((f"awards consistency {n} {cp.later_size} --json", "step_later"))
-    elif cp.size:
-        commands.append((f"awards consistency {cp.size} {n} --json", "step_consistency"))
+        commands.append((f"{ledger} consistency {n} {cp.later_size} --json", "step_later"))
+    elif cp.size and cp.size != n:
+        commands.append((f"{ledger} consistency {cp.size} {n} --json", "step_consistency"))
     commands.append(
-        (f"awards report {report.movement.id} --format json --at-seq {n}", "step_report")
+        (f"{ledger} report {report.movement.id} --format json --at-seq {n}", "step_report")
     )
     groups = _groups(report.awards)
+    issuer = report.movement.issuer
+    operator = (issuer.operator if issuer else None) or "—"
+    if issuer is not None and issuer.unit:
+        ask = labels["who_both"].format(issuer=issuer.name or issuer.unit, operator=operator)
+    else:
+        ask = labels["who_operator"].format(operator=operator)
     return {
+        "ask": ask,
         "r": report,
         "L": labels,
         "lang": lang,
@@ -180,7 +190,14 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
         "flagged": [row for row in report.awards if row.flags and not row.annulled],
         "violations": sum(1 for c in report.checks if c.status == "violation"),
         "charts": _charts(report, lang),
-        "criteria": [c.id for c in report.movement.criteria],
+        "criteria": [(c.id, c.name) for c in report.movement.criteria],
+        "criterion_names": {c.id: c.name for c in report.movement.criteria},
+        "unit_names": {row.unit: row.unit_name for row in report.awards if row.unit_name},
+        "detail": lambda text: detail_text(text, lang),
+        "rules_doc": RULES_DOC,
+        "publication_commands": [
+            ("awards verify-publication DIR --operator-pub DIR/operator.pub", "step_publication")
+        ],
         "standings": report.standings[:HTML_ROWS],
         "shown": _shown_results(report),
         "commands": commands,

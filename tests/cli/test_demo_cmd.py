@@ -4,13 +4,15 @@ Party Central Office's exactly), the ledger verifies, and a second run recreates
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from cli.main import cli
+from demo.scenarios import north_central
 from domain.rulebook_toml import parse_rulebook
-from ledger.scenarios import north_central
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
@@ -31,14 +33,23 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     [late] = national["refusals"]
     assert "'VPQH-QT' registered 2020-02-24 after the deadline 2020-02-18" in late
 
-    # (b) the North Central cluster: 30 % quota, so 3 fighters for 10 advanced workers per office
+    # (b) the North Central cluster: 30 % quota, so 3 fighters for 10 advanced workers per office,
+    # beyond the 15 % of Decree 91/2017 in force in 2019: each office overrides rule `regime`
     assert cluster["awards"]["emulation_fighter_base"] == {"person": 15, "unit": 0}
     assert cluster["awards"]["advanced_worker"] == {"person": 49, "unit": 0}  # one annulled
     [quota] = cluster["refusals"]
     assert (
-        "would have 4 emulation_fighter_base for 10 advanced_worker in 2019, above the quota 30 %"
-        in quota
+        "would have 4 emulation_fighter_base for 10 advanced_worker in 2019, above the "
+        "rulebook's quota 30 % (rules regime, quota)" in quota
     )
+    report = json.loads((out / "reports" / "TD-BTB-2019-H1.json").read_text(encoding="utf-8"))
+    beyond = [c for c in report["checks"] if c["rule"] == "regime"]
+    assert sorted(c["subject"] for c in beyond) == [f"VPDB-{o}" for o in sorted(
+        ("HNA", "NDH", "THA", "NAN", "NBH"))]  # fmt: skip
+    for check in beyond:
+        assert check["status"] == "override" and check["regime"] == "2003"
+        statute = "above the statute's quota 15 % (2003: Nghị định 91/2017/NĐ-CP, Điều 9, khoản 3)"
+        assert statute in check["detail"]
     [flag] = cluster["flags"]
     assert flag.startswith("NDH-03's emulation_fighter_base 2019 (decision 32/QĐ-VP-NDH)")
 
@@ -69,6 +80,30 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
         in (again.stdout)
     )
     assert "verify ok" in again.stdout
+    assert_next_steps(again.stdout, out)
+
+
+def assert_next_steps(stdout: str, out: Path) -> None:
+    """The demo ends with what a newcomer does next, each a path that exists or a command that
+    works: activate (or call awards by its path), the operator's key, a report, a verify."""
+    lines = stdout.splitlines()
+    steps = lines[lines.index("next steps:") + 1 :]
+    text = "\n".join(steps)
+    bin_dir = Path(sys.executable).parent
+    assert f". {bin_dir / 'activate'}" in text or ". .venv/bin/activate" in text
+    assert str(bin_dir / "awards") in text or ".venv/bin/awards" in text
+    [operator] = [s for s in steps if "the operator is" in s]
+    key = Path(operator.split("key ", 1)[1].split(",", 1)[0])
+    assert key == out / "keys" / "vu-tccb.key" and key.exists()
+    [report] = [s for s in steps if "open the report:" in s]
+    html = Path(report.split(": ", 1)[1])
+    assert html.suffix == ".html" and html.exists()
+    [verify] = [s for s in steps if "verify it:" in s]
+    argv = shlex.split(verify.split(":", 1)[1])
+    assert argv[0] == "awards"
+    result = CliRunner().invoke(cli, argv[1:], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok: ")
 
 
 def test_demo_refuses_a_directory_holding_another_ledger(tmp_path: Path) -> None:

@@ -117,7 +117,8 @@ def test_import_of_a_missing_file_is_malformed_input(
 ) -> None:
     result = awards("import", "units", tmp_path / "nope.csv", "--key", world.key_file("sec"))
     assert result.exit_code == 3
-    assert one_error_line(result).startswith("error: nope.csv: cannot read")
+    assert one_error_line(result).startswith("error: import file ")
+    assert "nope.csv': cannot read (No such file or directory)" in one_error_line(result)
 
 
 def test_docs_examples_import_end_to_end(world: World, awards: Cli, raw: RawRows) -> None:

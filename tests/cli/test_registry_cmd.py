@@ -315,7 +315,7 @@ def test_signer_list_text_and_json(ledger: LedgerApp, awards: Cli, keys: Keys) -
 
 def test_signer_list_on_an_empty_ledger_says_not_initialised(awards: Cli) -> None:
     result = awards("signer", "list")
-    line = _refused(result, 1, "is not initialised")
+    line = _refused(result, 5, "is not initialised")
     assert "run 'awards init --origin ORIGIN --operator NAME --key OPERATOR.key'" in line
 
 
@@ -458,7 +458,9 @@ def test_missing_required_option_is_a_click_usage_error(
     before = raw.snapshot()
     result = awards("unit", "add", "U2", "--name", "X", "--key", keys.sec_key)
     assert result.exit_code == 2
-    assert "Missing option '--level'" in result.stderr
+    assert result.stderr == (
+        "error: awards unit add: missing option '--level'; see 'awards unit add --help'\n"
+    )
     assert raw.snapshot() == before
 
 
@@ -591,7 +593,7 @@ def test_verify_since_and_checkpoint_together_is_a_usage_error(
 
 
 def test_verify_an_empty_ledger_says_not_initialised(awards: Cli) -> None:
-    _refused(awards("verify"), 1, "is not initialised")
+    _refused(awards("verify"), 5, "is not initialised")
 
 
 # -- prove / consistency ---------------------------------------------------------------------------

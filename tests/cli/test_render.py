@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.render import counted
+from domain.text import counted
 
 
 def test_counted_says_one_in_the_singular_and_others_in_the_plural() -> None:

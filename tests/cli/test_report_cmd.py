@@ -188,7 +188,7 @@ def test_report_html_and_csv_files(
     assert "Kiểm chứng báo cáo này" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Verify this report" in (tmp_path / "en.html").read_text(encoding="utf-8")
     assert _ok(tables) == f"report TD-2019: 13 files in {tmp_path / 'csv'}\n"
-    assert (tmp_path / "csv" / "awards.csv").read_text(encoding="utf-8").startswith("decision,")
+    assert (tmp_path / "csv" / "awards.csv").read_text(encoding="utf-8-sig").startswith("decision,")
 
 
 def test_report_refusals(
@@ -209,8 +209,8 @@ def test_report_on_an_empty_ledger_says_not_initialised(
 ) -> None:
     awards = Cli(str(tmp_path / "empty.db"), monkeypatch)
 
-    _refused(awards("report", MOVEMENT, "--format", "json"), 1, "is not initialised")
-    _refused(awards("standings", MOVEMENT), 1, "is not initialised")
+    _refused(awards("report", MOVEMENT, "--format", "json"), 5, "is not initialised")
+    _refused(awards("standings", MOVEMENT), 5, "is not initialised")
 
 
 # -- receipts -------------------------------------------------------------------------------------

@@ -152,14 +152,14 @@ def test_read_commands_never_create_a_schema_or_a_file(
     if "?schema=" not in ledger_url and "&schema=" not in ledger_url:
         missing = str(tmp_path / "missing.db")
         for command in (["log"], ["verify"], ["signer", "list"], ["history", "P1"]):
-            _refused(plain("--ledger", missing, *command, ledger=False), 1, "not initialised")
+            _refused(plain("--ledger", missing, *command, ledger=False), 5, "not initialised")
         assert not Path(missing).exists()
         return
     base = os.environ[POSTGRES_ENV]
     schema = f"t_{uuid.uuid4().hex[:12]}"
     url = f"{base}{'&' if '?' in base else '?'}schema={schema}"
     for command in (["log"], ["verify"], ["signer", "list"], ["history", "P1"]):
-        _refused(plain("--ledger", url, *command, ledger=False), 1, "not initialised")
+        _refused(plain("--ledger", url, *command, ledger=False), 5, "not initialised")
     with _pg_connect(base) as conn:
         found = conn.execute(
             "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,)

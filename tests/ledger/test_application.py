@@ -106,7 +106,7 @@ def test_write_to_uninitialised_ledger_is_refused_and_writes_nothing(
     ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp]
 ) -> None:
     app = apps(ledger_url)
-    with pytest.raises(DomainError):
+    with pytest.raises(LedgerNotInitialisedError):
         registry.add_unit(app, keys.sec, "U1", "Unit", "agency")
     assert app.is_empty()
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import pytest
 
+from demo.build import LEDGER_FILE, build_demo
 from domain.base import aggregate_id
 from domain.cluster import Cluster
 from domain.decision import Decision
@@ -25,7 +26,6 @@ from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from domain.session import ReviewSession
 from ledger import codec
-from ledger.demo import LEDGER_FILE, build_demo
 from tests.vectors import format_tables
 
 FORMAT_MD = format_tables.FORMAT_MD

@@ -144,7 +144,7 @@ def test_a_row_inserted_before_the_boundary_is_caught(
     report = audit(apps(ledger.location.url), since=trusted)
 
     messages = [p.message for p in report.problems]
-    assert messages[0].endswith("1 event(s) before it were inserted"), messages
+    assert messages[0].endswith("1 event before it was inserted"), messages
 
 
 def _race(ledger: LedgerApp, keys: Keys, forge: bool) -> tuple[str, int, int]:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from cli.main import cli as awards_cli
 from domain.errors import AwardLedgerError, NotFoundError
 from ledger.application import LedgerApp, open_ledger
-from ledger.keys import load_private_key, raw_public_key, write_key_pair
+from ledger.keys import key_id, load_private_key, load_public_key, raw_public_key, write_key_pair
 from ledger.receipt import build_receipt, encode_receipt, parse_receipt, verify_receipt
 from ledger.usecases import registry
 from tests.conftest import (
@@ -312,11 +312,14 @@ def test_missing_receipt_file_is_exit_3(made: Made, tmp_path: Path) -> None:
     assert "receipt" in one_error_line(result)
 
 
-def test_wrong_operator_key_fails(made: Made, tmp_path: Path) -> None:
+def test_wrong_operator_key_fails_naming_the_key_mismatch(made: Made, tmp_path: Path) -> None:
     for pub in (made.sec_pub, made.keys_dir / "other.pub"):
         result = _run_verify(tmp_path, made.plain, pub)
         assert result.exit_code == 4
-        assert "note: no signature by key" in one_error_line(result)
+        line = one_error_line(result)
+        given = key_id(raw_public_key(load_public_key(pub)))
+        assert f"receipt: operator key mismatch: the key given (id {given}) is not" in line
+        assert result.stdout == ""
 
 
 def test_operator_pub_that_is_not_a_public_key_is_exit_3(made: Made, tmp_path: Path) -> None:

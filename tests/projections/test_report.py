@@ -91,9 +91,18 @@ def test_report_json_values(shared: Scenario) -> None:
     assert doc["summary"]["direct_worker_share"] == 0.5
     quota = {q["unit"]: q for q in doc["summary"]["quota"]}
     assert quota["PH1"] == {"unit": "PH1", "year": 2019, "advanced": 1, "fighters": 1, "limit": 0,
-                            "share": "15 %", "status": "override", "flagged": 1}  # fmt: skip
+                            "share": "15 %", "status": "override", "flagged": 1,
+                            "regime": "2003", "on": "2019-12-25", "statute": None,
+                            "statute_status": "ok"}  # fmt: skip
     assert quota["VU1"]["status"] == "ok"
     rules = {c["rule"] for c in doc["checks"]}
+    # each finding names the regime it was judged by and the rule's legal citation there
+    quota_check = next(c for c in doc["checks"] if c["rule"] == "quota" and c["subject"] == "PH1")
+    assert (quota_check["regime"], quota_check["citation"]) == (
+        "2003",
+        "Nghị định 91/2017/NĐ-CP, Điều 9, khoản 3",
+    )
+    assert all(c["regime"] in ("2003", "2024", "2025") and c["citation"] for c in doc["checks"])
     assert {"quota", "deadline", "review", "competence", "conflict_of_interest"} <= rules
     assert {"annulment", "cascade", "one_award", "order", "prerequisites"} <= rules
     assert {s["name"] for s in doc["signers"]} >= {"op", "sec", "bt"}
@@ -161,7 +170,7 @@ def test_csv_writes_one_file_per_table_with_its_columns(shared: Scenario, tmp_pa
     }  # fmt: skip
 
     def rows(name: str) -> list[dict[str, str]]:
-        with (tmp_path / "csv" / name).open(encoding="utf-8", newline="") as f:
+        with (tmp_path / "csv" / name).open(encoding="utf-8-sig", newline="") as f:
             return list(csv.DictReader(f))
 
     awards = rows("awards.csv")
@@ -250,7 +259,7 @@ def test_html_shows_the_checkpoint_note_and_the_commands(shared: Scenario) -> No
 
     assert report.checkpoint.note is not None
     assert report.checkpoint.note.splitlines()[2] in page
-    assert "awards verify --checkpoint checkpoint.txt" in page
+    assert "awards --ledger awards.db verify --checkpoint checkpoint.txt" in page
     assert f"--at-seq {report.as_of.seq}" in page
     assert "goes 5 events past the latest checkpoint" in page
     assert report.as_of.root in page and report.movement.spec_hash in page

@@ -23,12 +23,12 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from demo.build import LEDGER_FILE, build_demo
 from domain.actor import VIETNAM_TZ
 from domain.base import DomainEvent
 from domain.events import EVENT_TYPES, aggregate_topic
 from domain.registry import Ledger
 from ledger import codec
-from ledger.demo import LEDGER_FILE, build_demo
 from ledger.keys import raw_public_key
 from ledger.mapper import decode_stored
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from demo.scenarios.stage import Stage, at
 from domain.movement import parse_criteria_csv
 from domain.tally import TallyLine
-from ledger.scenarios.stage import Stage, at
 from ledger.usecases import decisions, review, workflow
 
 MOVEMENT = "TD-VPQH-2020"

@@ -6,7 +6,7 @@ Layout of DIR after `build_demo(DIR)`::
     keys/NAME.key|.pub   every actor's Ed25519 key pair (unencrypted: it is a demo)
     inputs/*.csv|.toml   every file the scenarios imported, as the offices handed them in
     checkpoint.txt       the operator-signed C2SP checkpoint over the whole log
-    reports/             the public reports (written by the CLI's report step, see the hook)
+    reports/             the public reports (written by demo/reports.py)
     .awards-demo         marker: this directory was made by `awards demo`
 
 DIR policy: a DIR holding a ledger that `awards demo` made (it has the marker) is recreated —
@@ -15,7 +15,7 @@ is refused with a UsageError (exit 2) and left untouched.
 
 Steps: the operator's genesis, then (a) the National Assembly Office's 2020 plan, (b) the North
 Central cluster's first half of 2019, (c) the Party Central Office's 2015-2020 congress (see
-ledger/scenarios/), each enrolling its own signers; then a checkpoint and the full audit.
+demo/scenarios/), each enrolling its own signers; then a checkpoint and the full audit.
 The counts in the summary are folded from the ledger's decision events, not from the script.
 """
 
@@ -27,14 +27,14 @@ from pathlib import Path
 
 import msgspec
 
+from demo.scenarios import national_assembly, north_central, party_central
+from demo.scenarios.stage import OPERATOR, Stage, new_key
 from domain.decision import Decision
 from domain.errors import UsageError
 from domain.registry import Signer, Unit
 from ledger.application import LedgerApp, open_ledger
 from ledger.mapper import decode_stored, topic_of
 from ledger.progress import Progress
-from ledger.scenarios import national_assembly, north_central, party_central
-from ledger.scenarios.stage import OPERATOR, Stage, new_key
 from ledger.usecases import registry
 from ledger.verify import audit
 
@@ -140,11 +140,7 @@ def build_demo(out: Path, on_progress: Progress | None = None) -> DemoSummary:
         step(steps, steps)
         scenarios = [summarise(app, *scenario) for scenario in ran]
         signers = sum(1 for _ in app.reader.rows_of_types([topic_of(Signer.Registered)]))
-        # REPORTS HOOK ------------------------------------------------------------------------
-        # ledger/ must not import projections/ (layering). cli/demo_cmd.py runs the report
-        # step after this function returns: it writes each movement's public reports
-        # (summary.movements) into summary.reports_dir (DIR/reports), reading the ledger at
-        # summary.ledger. Nothing to do here.
+        # the reports are written after this returns (demo/reports.py, on the closed ledger)
         return DemoSummary(
             out=str(out),
             ledger=str(out / LEDGER_FILE),

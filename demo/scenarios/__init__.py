@@ -2,5 +2,5 @@
 
 `stage.Stage` holds the demo ledger and the actors' keys; `national_assembly`,
 `north_central` and `party_central` each run one scenario end to end through the use cases
-and return its movement id. `ledger.demo` runs them in order on a fresh ledger.
+and return its movement id. `demo.build` runs them in order on a fresh ledger.
 """

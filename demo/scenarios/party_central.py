@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.scenarios.stage import Stage, at, name_of
+from demo.scenarios.stage import Stage, at, name_of
 from ledger.usecases import decisions, workflow
 
 MOVEMENT = "DH-VPTW-2015-2020"

@@ -1,0 +1,5 @@
+"""The demo: DOMAIN.md's seed scenarios run end to end on a fresh ledger (`awards demo`).
+
+It sits beside cli/: it may import ledger/, projections/ and domain/; nothing imports it but
+cli/demo_cmd.py and the tests.
+"""
