@@ -9,6 +9,7 @@ from cli.context import LedgerContext, json_option, pass_ctx
 from cli.progress import progress
 from cli.read_check import check_read
 from cli.render import echo_line, echo_row, emit_json
+from domain.actor import format_time
 from ledger.event_reads import EventIndex
 from projections.indexed import LISTS, listing, show
 
@@ -36,7 +37,7 @@ def show_cmd(obj: LedgerContext, seq: int, as_json: bool) -> None:
     echo_row("seq", shown.seq)
     echo_row("type", shown.type)
     echo_row("aggregate", f"{shown.aggregate} version {shown.version}")
-    echo_row("appended", shown.time.isoformat() if shown.time else "?")
+    echo_row("appended", format_time(shown.time) if shown.time else "?")
     key = f" (key {shown.signer_key_id})" if shown.signer_key_id else ""
     echo_row("signer", f"{shown.signer}{key}")
     echo_row("signature", shown.signature)
