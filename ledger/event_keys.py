@@ -22,6 +22,7 @@ audit reports the entry itself).
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import msgspec
@@ -43,6 +44,7 @@ _PARTICIPANT_FIELDS = (
     "subject",
 )
 _PARTICIPANT_LISTS = ("nominees", "yes", "no")
+_participants = operator.attrgetter(*_PARTICIPANT_FIELDS)
 
 
 class Fields(msgspec.Struct):
@@ -92,15 +94,14 @@ def payload_keys(kind: str, signer: str, payload: Fields) -> set[Key]:
     """:func:`keys_of` for a decoded header (`kind` its type name, `signer`) and payload."""
     keys: set[Key] = {("type", kind), ("signer", signer)}
     add = keys.add
-    for field in _PARTICIPANT_FIELDS:
-        value = getattr(payload, field)
-        if value is not None:
-            _text(value, "participant", add)
+    for value in _participants(payload):
+        if type(value) is str and value:
+            add(("participant", value))
     for field in _PARTICIPANT_LISTS:
         for value in _list(getattr(payload, field)):
             _text(value, "participant", add)
     for recipient in _list(payload.recipients):
-        if isinstance(recipient, dict):
+        if type(recipient) is dict:
             _text(recipient.get("id"), "participant", add)
     if kind.startswith("Cluster."):  # a session's members are signers, a cluster's are units
         for value in _list(payload.members):
