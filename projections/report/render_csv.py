@@ -57,6 +57,7 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
         ["movement", "fighter_quota", m.fighter_quota],
         ["as_of", "seq", a.seq],
         ["as_of", "time", a.time],
+        ["as_of", "clock", a.clock],
         ["as_of", "root", a.root],
         ["checkpoint", "origin", cp.origin],
         ["checkpoint", "size", cp.size],
