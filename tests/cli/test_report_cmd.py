@@ -87,7 +87,9 @@ def test_standings_text_and_json(shared: Scenario, awards_on: Callable[[Scenario
     assert [(r["participant"], r["rank"]) for r in doc["standings"]][:2] == [("P1", 1), ("P3", 2)]
 
 
-def test_standings_at_seq_and_appended_before(shared: Scenario, awards_on: Callable[[Scenario], Cli]) -> None:
+def test_standings_at_seq_and_appended_before(
+    shared: Scenario, awards_on: Callable[[Scenario], Cli]
+) -> None:
     awards = awards_on(shared)
     seq = shared.written.seqs["correction:P3"]
     moment = Runner(shared.app, persist=False).read(LEDGER_VIEW, Cut(at_seq=seq)).position.time

@@ -101,5 +101,5 @@ def test_an_effective_read_neither_uses_nor_stores_a_copy(scenario: Scenario) ->
 def test_an_effective_cut_needs_a_zone() -> None:
     with pytest.raises(UsageError, match="--as-of 2019-06-01T00:00:00 has no time zone"):
         Cut(effective=datetime(2019, 6, 1))
-    with pytest.raises(UsageError, match="--appended-before .* has no time zone"):
+    with pytest.raises(UsageError, match=r"--appended-before .* has no time zone"):
         Cut(as_of=datetime(2019, 6, 1))
