@@ -33,6 +33,8 @@ def test_standings_as_of_a_2019_day_give_the_2019_picture(shared: Scenario) -> N
     after = queries.standings(shared.app, MOVEMENT, _effective("2019-11-06"))
 
     assert _p3(before) == (19.0, {"c1": 8.0, "c2": 3.0})
+    [p3] = [r for r in before.standings if r.participant == "P3"]
+    assert p3.at == at("2019-11-01")  # the correction claiming 2019-11-05 is not in yet
     assert _p3(after) == (21.0, {"c1": 9.0, "c2": 3.0})
     assert (before.as_of.clock, before.as_of.time) == ("effective", at("2019-11-03"))
     # the effective cut reads the whole log: its position is the ledger's end
