@@ -68,17 +68,17 @@ def time_travel_options(func: F) -> F:
         metavar="DATETIME",
         default=None,
         help="Show the events whose effective time (the --at/--date each claims; its append "
-        "time if none) is at most DATETIME, whenever they were appended (ISO 8601; "
-        "Asia/Ho_Chi_Minh if no zone).",
+        "time if none) is at most DATETIME, whenever they were appended; with --at-seq N, "
+        "among the first N events (ISO 8601; Asia/Ho_Chi_Minh if no zone).",
     )(command)
     return command
 
 
 def make_cut(as_of: str | None, appended_before: str | None, at_seq: int | None) -> Cut:
-    """The time-travel cut of --as-of / --appended-before / --at-seq (at most one of them)."""
-    given = [as_of is not None, appended_before is not None, at_seq is not None]
-    if sum(given) > 1:
-        raise UsageError("give only one of --as-of, --appended-before and --at-seq")
+    """The time-travel cut of --as-of / --appended-before / --at-seq: one of them, or --as-of
+    within the first N events (--at-seq N), which pins an effective-time read to a log size."""
+    if appended_before is not None and (as_of is not None or at_seq is not None):
+        raise UsageError("give --appended-before alone, not with --as-of or --at-seq")
     return Cut(
         at_seq=at_seq,
         as_of=parse_datetime(appended_before, "--appended-before") if appended_before else None,

@@ -125,7 +125,16 @@ def test_an_inspector_asks_for_2019_in_a_ledger_entered_in_2026(
     page = tmp_path / "r.html"
     _ok(awards("report", MOVEMENT, "--format", "html", "--lang", "en", "--as-of", "2020-02-01",
                "--out", page))  # fmt: skip
-    assert "by the effective time each event claims" in page.read_text(encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    assert "by the effective time each event claims" in html
+    # the page's "this very report again" pins the clock and the log size
+    size = shared.written.size
+    assert f"--format json --as-of 2020-02-01T00:00:00+07:00 --at-seq {size}" in html
+    moment = "2020-02-01T00:00:00+07:00"
+    again = json.loads(_ok(awards("report", MOVEMENT, "--format", "json",
+                                  "--as-of", moment, "--at-seq", size)))  # fmt: skip
+    first = json.loads(_ok(awards("report", MOVEMENT, "--format", "json", "--as-of", "2020-02-01")))
+    assert again == first and again["as_of"]["clock"] == "effective"
     tally = json.loads(_ok(awards("tally", "S-AW", "--as-of", "2019-12-19T12:00", "--json")))
     assert tally["session"]["closed"] is False and tally["as_of"]["clock"] == "effective"
 
@@ -134,10 +143,13 @@ def test_standings_refusals(shared: Scenario, awards_on: Callable[[Scenario], Cl
     awards = awards_on(shared)
 
     _refused(awards("standings", "TD-1999"), 1, "movement 'TD-1999' not found")
-    both = awards("standings", MOVEMENT, "--at-seq", "3", "--as-of", "2020-01-01")
-    _refused(both, 2, "only one of --as-of, --appended-before and --at-seq")
+    size = str(shared.written.size)
+    both = awards("standings", MOVEMENT, "--at-seq", size, "--as-of", "2020-01-01", "--json")
+    assert json.loads(_ok(both))["as_of"]["clock"] == "effective"  # --as-of in the first N
     two = awards("standings", MOVEMENT, "--as-of", "2020-01-01", "--appended-before", "2027-01-01")
-    _refused(two, 2, "only one of --as-of, --appended-before and --at-seq")
+    _refused(two, 2, "give --appended-before alone")
+    seq_too = awards("standings", MOVEMENT, "--at-seq", "3", "--appended-before", "2027-01-01")
+    _refused(seq_too, 2, "give --appended-before alone")
     _refused(awards("standings", MOVEMENT, "--at-seq", "100000"), 2, "past the end")
     _refused(awards("standings", MOVEMENT, "--as-of", "yesterday"), 2, "ISO 8601")
     _refused(awards("standings", MOVEMENT, "--appended-before", "soon"), 2, "ISO 8601")
