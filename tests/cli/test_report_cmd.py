@@ -135,6 +135,10 @@ def test_an_inspector_asks_for_2019_in_a_ledger_entered_in_2026(
                                   "--as-of", moment, "--at-seq", size)))  # fmt: skip
     first = json.loads(_ok(awards("report", MOVEMENT, "--format", "json", "--as-of", "2020-02-01")))
     assert again == first and again["as_of"]["clock"] == "effective"
+    history = json.loads(_ok(awards("history", "P3", "--as-of", "2019-11-03", "--json")))
+    assert history["as_of"]["clock"] == "effective"  # not the index's answer: the fold's
+    assert "2019-11-05T02:00:00Z" not in [e["at"] for e in history["events"]]
+    assert "2019-11-01T02:00:00Z" in [e["at"] for e in history["events"]]
     tally = json.loads(_ok(awards("tally", "S-AW", "--as-of", "2019-12-19T12:00", "--json")))
     assert tally["session"]["closed"] is False and tally["as_of"]["clock"] == "effective"
 
