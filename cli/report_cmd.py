@@ -18,7 +18,7 @@ import click
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.inspect_cmd import open_index
 from cli.progress import progress
-from cli.read_check import check_read
+from cli.read_check import check_read, check_view_read
 from cli.render import echo_line, echo_row, emit_json
 from domain.actor import format_time
 from domain.errors import UsageError
@@ -116,6 +116,7 @@ def standings(
     obj: LedgerContext, movement: str, cut: Cut, as_json: bool
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
+    check_view_read(obj)
     with progress("standings", quiet=as_json) as meter:
         answer = queries.standings(obj.app, movement, cut, meter.on_progress)
     if as_json:
@@ -146,6 +147,7 @@ def tally(
     obj: LedgerContext, session: str, cut: Cut, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
+    check_view_read(obj)
     with progress("tally", quiet=as_json) as meter:
         answer = queries.tally(obj.app, session, cut, meter.on_progress)
     if as_json:
@@ -219,6 +221,7 @@ def report(
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
     if fmt != "csv" and out is not None:  # refused before the report is made
         check_target(out, force)
+    check_view_read(obj)
     with progress(f"report {movement}") as meter:
         runner = Runner(obj.app, on_progress=meter.on_progress)
         result = movement_report(obj.app, movement, cut, runner)
