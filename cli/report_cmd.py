@@ -1,23 +1,24 @@
 """Read commands over the projections: `standings`, `tally`, `history`, `report`, `receipt`.
 
-Each reads the ledger as it stands now, or as it stood at `--at-seq N` (the first N events) or
-`--as-of DATETIME` (up to the first event appended after it); the stored views are caught up
-on the way (projections/runner.py).
+Each reads the ledger as it stands now, or on one of three clocks: `--as-of DATETIME` (the
+events whose effective time, the `--at`/`--date` they claim, is at most DATETIME),
+`--appended-before DATETIME` (up to the first event appended after it) or `--at-seq N` (the
+first N events); the stored views are caught up on the way (projections/runner.py).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.inspect_cmd import open_index
 from cli.progress import progress
-from cli.read_check import check_read
+from cli.read_check import check_read, check_view_read
 from cli.render import echo_line, echo_row, emit_json
 from domain.actor import format_time
 from domain.errors import UsageError
@@ -27,6 +28,7 @@ from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
 from projections.report import movement_report
 from projections.report.i18n import LANGS
+from projections.report.model import AsOf
 from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
@@ -37,38 +39,72 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def time_travel_options(func: F) -> F:
-    """Add --as-of DATETIME and --at-seq N; the command receives `as_of` and `at_seq`."""
-    func = click.option(
+    """Add --as-of, --appended-before and --at-seq; the command receives their `cut`."""
+
+    @functools.wraps(func)
+    def with_cut(
+        *args: Any,
+        as_of: str | None,
+        appended_before: str | None,
+        at_seq: int | None,
+        **kwargs: Any,
+    ) -> Any:
+        return func(*args, cut=make_cut(as_of, appended_before, at_seq), **kwargs)
+
+    command = cast(F, with_cut)
+    command = click.option(
         "--at-seq",
         type=click.IntRange(min=0),
         default=None,
         help="Show the ledger as it stood with its first N events (seq < N).",
-    )(func)
-    func = click.option(
+    )(command)
+    command = click.option(
+        "--appended-before",
+        metavar="DATETIME",
+        default=None,
+        help="Show the ledger as it stood at this append time: the events appended up to it "
+        "(ISO 8601; Asia/Ho_Chi_Minh if no zone).",
+    )(command)
+    command = click.option(
         "--as-of",
         metavar="DATETIME",
         default=None,
-        help="Show the ledger as it stood at this append time (ISO 8601; Asia/Ho_Chi_Minh "
-        "if no zone).",
-    )(func)
-    return func
+        help="Show the events whose effective time (the --at/--date each claims; its append "
+        "time if none) is at most DATETIME, whenever they were appended; with --at-seq N, "
+        "among the first N events (ISO 8601; Asia/Ho_Chi_Minh if no zone).",
+    )(command)
+    return command
 
 
-def make_cut(as_of: str | None, at_seq: int | None) -> Cut:
-    """The time-travel cut of --as-of / --at-seq (at most one of them)."""
-    if as_of is not None and at_seq is not None:
-        raise UsageError("give either --as-of or --at-seq, not both")
-    return Cut(at_seq=at_seq, as_of=parse_datetime(as_of, "--as-of") if as_of else None)
+def make_cut(as_of: str | None, appended_before: str | None, at_seq: int | None) -> Cut:
+    """The time-travel cut of --as-of / --appended-before / --at-seq: one of them, or --as-of
+    within the first N events (--at-seq N), which pins an effective-time read to a log size."""
+    if appended_before is not None and (as_of is not None or at_seq is not None):
+        raise UsageError("give --appended-before alone, not with --as-of or --at-seq")
+    return Cut(
+        at_seq=at_seq,
+        as_of=parse_datetime(appended_before, "--appended-before") if appended_before else None,
+        effective=parse_datetime(as_of, "--as-of") if as_of else None,
+    )
 
 
 def _points(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def _where(seq: int, time: datetime | None) -> str:
-    if not seq or time is None:
+_CLOCKS = {
+    "effective": "effective as of {time}, by the time each event claims",
+    "appended": "appended up to {time}",
+    "seq": "last appended {time}",
+}
+
+
+def _where(as_of: AsOf) -> str:
+    """Where a read stands, naming the clock its cut used (`Cut.clock`)."""
+    if not as_of.seq or as_of.time is None:
         return "as of an empty ledger"
-    return f"as of the first {counted(seq, 'event')} (last appended {format_time(time)})"
+    clock = _CLOCKS[as_of.clock].format(time=format_time(as_of.time))
+    return f"as of the first {counted(as_of.seq, 'event')} ({clock})"
 
 
 @click.command("standings")
@@ -77,17 +113,18 @@ def _where(seq: int, time: datetime | None) -> str:
 @json_option
 @pass_ctx
 def standings(
-    obj: LedgerContext, movement: str, as_of: str | None, at_seq: int | None, as_json: bool
+    obj: LedgerContext, movement: str, cut: Cut, as_json: bool
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
+    check_view_read(obj)
     with progress("standings", quiet=as_json) as meter:
-        answer = queries.standings(obj.app, movement, make_cut(as_of, at_seq), meter.on_progress)
+        answer = queries.standings(obj.app, movement, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
     echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
-    click.echo(f"{_where(answer.as_of.seq, answer.as_of.time)}; root {answer.as_of.root}")
+    click.echo(f"{_where(answer.as_of)}; root {answer.as_of.root}")
     echo_row("rank", "participant", "total", *criteria, "self", "name")
     for row in answer.standings:
         self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
@@ -107,11 +144,12 @@ def standings(
 @json_option
 @pass_ctx
 def tally(
-    obj: LedgerContext, session: str, as_of: str | None, at_seq: int | None, as_json: bool
+    obj: LedgerContext, session: str, cut: Cut, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
+    check_view_read(obj)
     with progress("tally", quiet=as_json) as meter:
-        answer = queries.tally(obj.app, session, make_cut(as_of, at_seq), meter.on_progress)
+        answer = queries.tally(obj.app, session, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -124,7 +162,7 @@ def tally(
         f"{s.ballots} of {len(s.members)} members took part{written}, quorum {s.quorum} "
         f"{quorum}; threshold {s.threshold} of all members"
     )
-    click.echo(_where(answer.as_of.seq, answer.as_of.time))
+    click.echo(_where(answer.as_of))
     for r in s.results:
         verdict = "passed" if r.passed else "not passed"
         echo_row(r.nominee, f"{r.yes} yes", f"{r.no} no", verdict, r.name or "")
@@ -136,10 +174,9 @@ def tally(
 @json_option
 @pass_ctx
 def history(
-    obj: LedgerContext, participant: str, as_of: str | None, at_seq: int | None, as_json: bool
+    obj: LedgerContext, participant: str, cut: Cut, as_json: bool
 ) -> None:
     """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
-    cut = make_cut(as_of, at_seq)
     index = open_index(obj, "history", as_json)
     answer = indexed.history(index, participant, cut)
     check_read(obj, index.check, index.problems)
@@ -149,7 +186,7 @@ def history(
     if as_json:
         emit_json(answer)
         return
-    echo_line(f"history of {participant}, {_where(answer.as_of.seq, answer.as_of.time)}")
+    echo_line(f"history of {participant}, {_where(answer.as_of)}")
     for row in answer.events:
         at = format_time(row.at) if row.at else "-"
         echo_row(row.seq, format_time(row.time), at, row.signer, row.type, row.summary)
@@ -177,17 +214,17 @@ def report(
     lang: str,
     out: Path | None,
     force: bool,
-    as_of: str | None,
-    at_seq: int | None,
+    cut: Cut,
 ) -> None:
     """The public report of MOVEMENT, with the checkpoint that commits to it."""
     if fmt == "csv" and (out is None or out.is_file()):
         raise UsageError("report --format csv writes one file per table: give --out FOLDER")
     if fmt != "csv" and out is not None:  # refused before the report is made
         check_target(out, force)
+    check_view_read(obj)
     with progress(f"report {movement}") as meter:
         runner = Runner(obj.app, on_progress=meter.on_progress)
-        result = movement_report(obj.app, movement, make_cut(as_of, at_seq), runner)
+        result = movement_report(obj.app, movement, cut, runner)
     if fmt == "csv" and out is not None:
         written = write_csv(result, out, replace=force)
         echo_line(f"report {movement}: {len(written)} files in {out}")

@@ -83,16 +83,17 @@ def stands_at(index: EventIndex, cut: Cut) -> AsOf | None:
     if size and root is None:
         return None
     time = _time_of(index, size - 1) if size else None
-    return AsOf(size, time, root.hex() if root else "")
+    return AsOf(size, time, cut.clock, root.hex() if root else "")
 
 
 # -- history -----------------------------------------------------------------------------------
 
 
 def history(index: EventIndex, participant: str, cut: Cut) -> HistoryAnswer | None:
-    """`awards history` from the index; None when it cannot answer (an --as-of cut, which
-    is a time and needs the fold, or no checked tiles): the caller folds the log."""
-    if cut.as_of is not None:
+    """`awards history` from the index; None when it cannot answer (a cut by a time,
+    --as-of or --appended-before, which needs the fold, or no checked tiles): the caller folds
+    the log."""
+    if cut.as_of is not None or cut.effective is not None:
         return None
     where = stands_at(index, cut)
     if where is None:

@@ -42,7 +42,7 @@ class HistoryAnswer(msgspec.Struct):
 
 def as_of(position: Position, cut: Cut) -> AsOf:
     """Where an answer stands: events 0..seq-1, the time asked for or the last event's, root."""
-    return AsOf(position.seq, cut.as_of or position.time, position.root().hex())
+    return AsOf.of(position, cut)
 
 
 def _where(position: Position) -> str:

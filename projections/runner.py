@@ -141,7 +141,8 @@ class Runner:
         state, start = self._start(spec, stored, cut, anchor)
         if stored is not None:  # keep its version and position for the save, not its bytes
             stored = msgspec.structs.replace(stored, state=b"")
-        want = persist and self._worth_storing(start, anchor)
+        # a fold that skips events by their claimed time is no copy of the log: never stored
+        want = persist and cut.effective is None and self._worth_storing(start, anchor)
         try:
             state, position, snapshot = self._fold(spec, state, start, cut, anchor, want)
         except _Mismatch:
@@ -180,7 +181,7 @@ class Runner:
         with _no_cyclic_gc():  # a fold allocates much and frees little: skip the GC passes
             if anchor is not None and start.seq < anchor.size:
                 upto = anchor.size if cut.at_seq is None else min(cut.at_seq, anchor.size)
-                to_anchor = Cut(upto, cut.as_of)
+                to_anchor = Cut(upto, cut.as_of, cut.effective)
                 state, position = _fold_tail(self.app, spec, state, position, to_anchor, report)
                 if position.seq == anchor.size:
                     if position.root() != anchor.root:

@@ -52,6 +52,7 @@ class ParticipationView(msgspec.Struct, gc=False):
     appraisers: list[str] = msgspec.field(default_factory=list)
     scores: int = 0
     corrections: int = 0
+    scored_at: datetime | None = None  # the latest effective time among the appraisals
 
     @property
     def only_self_scored(self) -> bool:
@@ -98,6 +99,8 @@ def _scored(state: Participations, event: Participation.Scored, meta: EventMeta)
         view.self_scores[intern(event.criterion)] = event.points
         return
     view.appraisal[intern(event.criterion)] = event.points
+    if view.scored_at is None or event.at > view.scored_at:
+        view.scored_at = event.at
     if event.scorer not in view.appraisers:
         view.appraisers.append(intern(event.scorer))
 
@@ -133,6 +136,7 @@ class Standing(msgspec.Struct):
     name: str | None = None
     scores: int = 0
     corrections: int = 0
+    at: datetime | None = None  # the latest effective time among the appraisals counted
 
 
 def rank_standings(
@@ -153,6 +157,7 @@ def rank_standings(
             name=names(p.participant),
             scores=p.scores,
             corrections=p.corrections,
+            at=p.scored_at,
         )
         for p in participations
     ]

@@ -5,7 +5,8 @@ ledger order; ``time`` is the append time from the signed body (the writer's clo
 event was made), ``seq`` the dense leaf index. Reading starts from a `Position` (what a stored
 view has already folded: the next seq, the last notification id, the Merkle frontier) and stops
 at a `Cut` (time travel: only events with seq < ``at_seq``, or up to the first event appended
-after ``as_of``). The log is read in pages of rows: nothing holds the whole log.
+after ``as_of``, or skipping every event whose effective time is after ``effective``). The log
+is read in pages of rows: nothing holds the whole log.
 
 Reading is fast rather than suspicious: rows are polled like ``select_notifications`` (the
 notification id, topic and stored bytes only), each body is decoded strictly as the type its
@@ -52,25 +53,57 @@ class Position(msgspec.Struct, frozen=True):
 
 
 class Cut(msgspec.Struct, frozen=True):
-    """Time travel: fold only events with seq < `at_seq`, and/or stop at the first event
-    appended after `as_of`. The empty cut means the whole ledger."""
+    """Time travel on one of three clocks: fold only events with seq < `at_seq`; and/or stop at
+    the first event appended after `as_of` (append time, CLI ``--appended-before``); and/or fold
+    only events whose effective time is at most `effective` (CLI ``--as-of``). An event's
+    effective time is the `at` it claims (the ``--at``/``--date`` it was entered with), its
+    append time when it claims none; an effective cut reads the whole log, since an event
+    entered late may claim an early time. The empty cut means the whole ledger."""
 
     at_seq: int | None = None
     as_of: datetime | None = None
+    effective: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.at_seq is not None and self.at_seq < 0:
             raise UsageError(f"--at-seq {self.at_seq} must not be negative")
-        if self.as_of is not None and (self.as_of.tzinfo is None or self.as_of.utcoffset() is None):
-            raise UsageError(f"--as-of {self.as_of.isoformat()} has no time zone")
+        for name, when in (("--appended-before", self.as_of), ("--as-of", self.effective)):
+            if when is not None and (when.tzinfo is None or when.utcoffset() is None):
+                raise UsageError(f"{name} {when.isoformat()} has no time zone")
+
+    @property
+    def clock(self) -> str:
+        """Which clock the cut reads: ``effective`` (--as-of), ``appended`` (--appended-before)
+        or ``seq`` (--at-seq, or no cut: the first N events; the same report either way)."""
+        if self.effective is not None:
+            return "effective"
+        if self.as_of is not None:
+            return "appended"
+        return "seq"
+
+    @property
+    def asked(self) -> datetime | None:
+        """The time asked for, on whichever clock (None for a seq cut or no cut)."""
+        return self.effective or self.as_of
 
     def admits(self, position: Position) -> bool:
-        """Whether everything folded up to `position` lies inside this cut."""
+        """Whether everything folded up to `position` lies inside this cut (never for an
+        effective cut: a stored fold holds events whatever time they claim)."""
+        if self.effective is not None:
+            return False
         if self.at_seq is not None and position.seq > self.at_seq:
             return False
         return not (
             self.as_of is not None and position.time is not None and position.time > self.as_of
         )
+
+    def excludes(self, event: DomainEvent, appended: datetime) -> bool:
+        """Whether an effective cut leaves out `event` (appended at `appended`)."""
+        if self.effective is None:
+            return False
+        claimed = getattr(event, "at", None)
+        when = claimed if isinstance(claimed, datetime) else appended
+        return when > self.effective
 
 
 # -- decoding ------------------------------------------------------------------------------------
@@ -129,7 +162,7 @@ class Tail:
                 fold_leaf(frontier, seq, state)
                 seq, last_id = seq + 1, notification_id
                 latest = time if latest is None or time > latest else latest
-                if event is not None:
+                if event is not None and not cut.excludes(event, time):
                     yield event, EventMeta(seq - 1, time, body.signer)
         finally:
             self.position = Position(seq, last_id, latest, frontier)

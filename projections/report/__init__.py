@@ -29,7 +29,7 @@ def movement_report(
         size = covered_size(app, checkpoints)
         cut = Cut() if size is None else Cut(at_seq=size)
     folded = (runner or Runner(app)).read(LEDGER_VIEW, cut)
-    return build_report(folded.state, folded.position, movement, checkpoints, cut.as_of)
+    return build_report(folded.state, folded.position, movement, checkpoints, cut)
 
 
 def write_reports(app: LedgerApp, movement: str, folder: Path, replace: bool = False) -> list[Path]:

@@ -21,6 +21,9 @@ LABELS: dict[str, dict[str, str]] = {
         "cluster_deadline": "Hạn đăng ký của cụm, khối",
         "made_from": "Lập từ {n} sự kiện đầu tiên của sổ cái",
         "as_of": "tính đến",
+        "clock_effective": "(theo thời điểm hiệu lực ghi trên từng sự kiện)",
+        "clock_appended": "(theo thời điểm ghi vào sổ cái)",
+        "clock_seq": "(thời điểm ghi của sự kiện cuối cùng)",
         "spec_hash": "Mã băm tiêu chí, công thức và quy tắc (spec hash)",
         "formula": "Công thức tính điểm",
         "formula_weighted_sum": (
@@ -160,6 +163,9 @@ LABELS: dict[str, dict[str, str]] = {
         "cluster_deadline": "Cluster and block deadline",
         "made_from": "Made from the first {n} events of the ledger",
         "as_of": "as of",
+        "clock_effective": "(by the effective time each event claims)",
+        "clock_appended": "(by the time events were appended to the ledger)",
+        "clock_seq": "(when the last of them was appended)",
         "spec_hash": "Hash of criteria, formula and rules (spec hash)",
         "formula": "Scoring formula",
         "formula_weighted_sum": (

@@ -22,7 +22,7 @@ from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
 from projections.report.issuer import Issuer, issuer_of
 from projections.standings import Standing, rank_standings
-from projections.stream import Position
+from projections.stream import Cut, Position
 from projections.tallies import SessionView
 from projections.view import LedgerView
 
@@ -47,12 +47,21 @@ class MovementInfo(msgspec.Struct, omit_defaults=True):
 
 
 class AsOf(msgspec.Struct):
-    """The report covers events 0..seq-1; `time` is the --as-of asked for, else the latest
-    append time among the events covered; `root` is the RFC 6962 root of those `seq` events."""
+    """The report covers events 0..seq-1; `time` is the time asked for (--as-of or
+    --appended-before), else the latest append time among the events covered; `clock` says
+    which cut made it (`Cut.clock`: effective, appended or seq); `root` is the RFC 6962
+    root of those `seq` events (under an effective cut: of the events read, folded or not)."""
 
     seq: int
     time: datetime | None
+    clock: str
     root: str
+
+    @classmethod
+    def of(cls, position: Position, cut: Cut | None) -> AsOf:
+        """Where an answer folded to `position` under the cut asked for (`cut`) stands."""
+        cut = cut or Cut()
+        return cls(position.seq, cut.asked or position.time, cut.clock, position.root().hex())
 
 
 class CheckpointInfo(msgspec.Struct):
@@ -225,7 +234,7 @@ def build_report(
     position: Position,
     movement_id: str,
     checkpoints: list[StoredCheckpoint],
-    requested: datetime | None = None,
+    asked: Cut | None = None,
 ) -> Report:
     """The report of `movement_id` from a ledger view folded to `position`.
 
@@ -243,7 +252,7 @@ def build_report(
     names = view.catalog.name_of
     return Report(
         movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
-        as_of=AsOf(position.seq, requested or position.time, position.root().hex()),
+        as_of=AsOf.of(position, asked),
         checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
         awards=rows,
         summary=_summary(rows, quota),

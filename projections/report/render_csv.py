@@ -57,6 +57,7 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
         ["movement", "fighter_quota", m.fighter_quota],
         ["as_of", "seq", a.seq],
         ["as_of", "time", a.time],
+        ["as_of", "clock", a.clock],
         ["as_of", "root", a.root],
         ["checkpoint", "origin", cp.origin],
         ["checkpoint", "size", cp.size],
@@ -134,11 +135,13 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
         "standings.csv": (
             ["rank", "participant", "name", "kind", "total"]
             + criteria
-            + [f"self_{c}" for c in criteria],
+            + [f"self_{c}" for c in criteria]
+            + ["at"],
             (
                 [x.rank, x.participant, x.name, x.kind, x.total]
                 + [x.criteria.get(c) for c in criteria]
                 + [x.self_scores.get(c) for c in criteria]
+                + [x.at]
                 for x in report.standings
             ),
         ),

@@ -152,6 +152,15 @@ def _charts(report: Report, lang: str) -> dict[str, Any]:
     }
 
 
+def _again(report: Report) -> str:
+    """The time-travel options that make this very report again: its seq, and under an
+    effective-time cut also the time asked (within the same events, whatever came later)."""
+    a = report.as_of
+    if a.clock == "effective" and a.time is not None:
+        return f"--as-of {a.time.isoformat()} --at-seq {a.seq}"
+    return f"--at-seq {a.seq}"
+
+
 def _context(report: Report, lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
@@ -167,7 +176,7 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
     elif cp.size and cp.size != n:
         commands.append((f"{ledger} consistency {cp.size} {n} --json", "step_consistency"))
     commands.append(
-        (f"{ledger} report {report.movement.id} --format json --at-seq {n}", "step_report")
+        (f"{ledger} report {report.movement.id} --format json {_again(report)}", "step_report")
     )
     groups = _groups(report.awards)
     issuer = report.movement.issuer

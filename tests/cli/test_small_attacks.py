@@ -66,6 +66,8 @@ def test_an_extreme_at_is_a_usage_error_and_records_nothing(
     _refused(result, 2, "--at", "out of range")
     standings = awards("standings", MOVEMENT, "--as-of", moment)
     _refused(standings, 2, "--as-of", "out of range")
+    appended = awards("standings", MOVEMENT, "--appended-before", moment)
+    _refused(appended, 2, "--appended-before", "out of range")
     assert world.raw.snapshot() == before
 
 

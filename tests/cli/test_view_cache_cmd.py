@@ -162,3 +162,38 @@ def test_without_a_usable_key_views_are_folded_but_not_stored(
 
     assert result.exit_code == 0 and result.stderr == ""
     assert stored_rows(ViewStore(scenario.app)) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["standings", MOVEMENT],
+        ["tally", "S-AW"],
+        ["report", MOVEMENT, "--format", "json"],
+    ],
+)
+def test_view_reads_check_the_log_against_the_signed_checkpoint(
+    scenario: Scenario, awards: Cli, raw: RawRows, argv: list[str]
+) -> None:
+    """A view read answers from a sealed copy anchored at the signed checkpoint; it still checks
+    the log it stands on (the tiles' root against the signed one, the rows after it against the
+    tiles): edited tiles are warned about, and with --strict the read exits 4, printing nothing."""
+    assert awards(*argv).exit_code == 0  # a sealed copy is stored: the read would not fold
+    awards("log")  # the tiles exist (a PostgreSQL template copy gets them on first need)
+    table = raw.side_table(
+        ("awardledger_events" if raw.location.is_postgres else "stored_events") + "_tiles"
+    )
+    blob = bytes(raw.execute(f"SELECT hashes FROM {table} WHERE level = 0 AND idx = 0")[0][0])
+    raw.execute(
+        f"UPDATE {table} SET hashes = ? WHERE level = 0 AND idx = 0", (bytes(32) + blob[32:],)
+    )
+    before = raw.snapshot()
+
+    warned = awards(*argv)
+
+    assert warned.exit_code == 0
+    assert "warning: the log does not match the signed checkpoint of size" in warned.stderr
+    strict = awards("--strict", *argv)
+    assert strict.exit_code == 4 and strict.stdout == ""
+    assert "does not match the signed checkpoint" in one_error_line(strict)
+    assert raw.snapshot() == before

@@ -180,7 +180,11 @@ def test_csv_writes_one_file_per_table_with_its_columns(shared: Scenario, tmp_pa
     ]  # fmt: skip
     standings = rows("standings.csv")
     assert list(standings[0]) == ["rank", "participant", "name", "kind", "total", "c1", "c2",
-                                  "self_c1", "self_c2"]  # fmt: skip
+                                  "self_c1", "self_c2", "at"]  # fmt: skip
+    at_of = {r["participant"]: r["at"] for r in standings}
+    # the latest effective time among the appraisals counted: P3's correction, P2's re-check
+    assert (at_of["P1"], at_of["P3"]) == ("2019-11-01T02:00:00+00:00", "2019-11-05T02:00:00+00:00")
+    assert (at_of["P2"], at_of["P4"]) == ("2020-03-02T02:00:00+00:00", "")  # P4: self only
     assert standings[0] | {"participant": "P1", "name": "Nguyễn Văn An"} == standings[0]
     assert rows("late_registrations.csv")[0]["override_reason"] == "hồ sơ giấy nộp đúng hạn"
     assert {r["status"] for r in rows("checks.csv")} == {"ok", "violation", "override"}
