@@ -10,6 +10,7 @@ import click
 
 from cli import (
     demo_cmd,
+    hold_cmd,
     import_cmd,
     keys_cmd,
     log_cmd,
@@ -119,6 +120,7 @@ for module in (
     keys_cmd,
     registry_cmd,
     workflow_cmd,
+    hold_cmd,
     review_cmd,
     import_cmd,
     log_cmd,

@@ -31,6 +31,7 @@ from typing import Any
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
@@ -150,6 +151,12 @@ _TABLE = [
     Binding(RecipientRecord.AwardAnnulled),
     Binding(RecipientRecord.InitiativeNoted),
     _created(Initiative.Recognised, Initiative, "initiative", "initiative_id"),
+    # holds (domain/hold.py)
+    _created(Hold.Placed, Hold, "hold", "hold_id"),
+    Binding(Hold.Lifted),
+    _created(SubjectHolds.Opened, SubjectHolds, "subject-holds", "subject"),
+    Binding(SubjectHolds.Noted),
+    Binding(SubjectHolds.Cleared),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

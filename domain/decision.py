@@ -41,6 +41,7 @@ from domain.errors import (
     UnsuitableAwardError,
     UsageError,
 )
+from domain.hold import SubjectHolds, hold_violations
 from domain.ids import check_id
 from domain.movement import Movement
 from domain.participation import Participation
@@ -196,6 +197,7 @@ def decide(
     participations: Mapping[str, Participation] | None = None,
     headcounts: Mapping[str, int] | None = None,
     override_reason: str | None = None,
+    holds: Mapping[str, SubjectHolds] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
@@ -231,6 +233,7 @@ def decide(
         headcounts=headcounts or {},
     )
     violations = decision_violations(check)
+    violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
     if violations and override_reason is None:
         first = violations[0]
         raise RuleViolationError(first.rule, f"{subject} rejected: {first.message}")

@@ -348,6 +348,10 @@ RULES: dict[str, tuple[str, str]] = {
     "order": ("Trình tự xét khen (quy tắc 8)", "Order (rule 8)"),
     "annulment": ("Hủy bỏ khen thưởng (Điều 93 Luật 2022)", "Annulment (Law 2022 Art. 93)"),
     "cascade": ("Khen thưởng phụ thuộc (quy tắc 9)", "Annulment cascade (rule 9)"),
+    "hold": (
+        "Chưa xét khen khi đang bị xem xét (quy tắc 10)",
+        "Hold while a matter is examined (rule 10)",
+    ),
 }
 
 STATUSES: dict[str, tuple[str, str]] = {
