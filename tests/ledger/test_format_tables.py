@@ -19,6 +19,7 @@ from domain.base import aggregate_id
 from domain.cluster import Cluster
 from domain.decision import Decision
 from domain.events import EVENT_TYPES
+from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
@@ -85,6 +86,8 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("Initiative", Initiative.id_for("SK-1"), "SK-1"),
     ("AwardRegister", AwardRegister.id_for("TD-2019"), "TD-2019"),
     ("RecipientRecord", RecipientRecord.id_for("P1"), "P1"),
+    ("Hold", Hold.id_for("H-1"), "H-1"),
+    ("SubjectHolds", SubjectHolds.id_for("P1"), "P1"),
 ]
 
 

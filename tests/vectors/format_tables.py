@@ -57,6 +57,8 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "Initiative": ("initiative", "initiative id"),
     "AwardRegister": ("award-register", "movement id"),
     "RecipientRecord": ("recipient-record", "recipient id (a person or unit id)"),
+    "Hold": ("hold", "hold id"),
+    "SubjectHolds": ("subject-holds", "subject id (a person or unit id)"),
 }
 
 # What the audit's other steps check of an event type, beyond domain/bindings.py (§12).
