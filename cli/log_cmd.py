@@ -399,7 +399,7 @@ def verify_receipt_cmd(
             f"stated by the ledger as of tree size {st.as_of_size}, NOT signed into the event "
             f"({st.kind}): {st.text}"
         )
-    if not result.overrides and not result.statements:
+    if "award" in result.shown and not result.overrides and not result.statements:
         click.echo("no override signed into the event; no flag stated by the ledger")
 
 
