@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench profile clean vectors
+.PHONY: demo test lint bench profile clean vectors rules
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ profile: $(STAMP)
 
 vectors: $(STAMP)
 	$(BIN)/python -m tests.vectors.generate
+
+# docs/RULES.md from the regime files (domain/regimes/*.toml); a test keeps them equal
+rules: $(STAMP)
+	$(BIN)/python -m projections.rules_doc docs/RULES.md
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .pytest_cache .ruff_cache

@@ -77,7 +77,9 @@ def load_key(key_path: Path, passphrase_file: Path | None) -> Ed25519PrivateKey:
 # Arguments kept exactly as typed: free text (names, reasons: "as is", like CSV names) and
 # file paths (a file name in NFD must still open). Every other plain string is an id, a token
 # or a number, and is put in Unicode NFC at the door (domain/text.py).
-AS_TYPED = frozenset({"name", "reason", "override_reason", "theme", "ledger", "witness_specs"})
+AS_TYPED = frozenset(
+    {"name", "reason", "override_reason", "override_items", "theme", "ledger", "witness_specs"}
+)
 
 
 class NfcString(click.types.StringParamType):

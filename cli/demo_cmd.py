@@ -41,6 +41,19 @@ def describe(letter: str, scenario: ScenarioSummary) -> list[str]:
     return lines
 
 
+# The regimes in three sentences (README.md says the same).
+REGIMES = (
+    "law: each decision is judged by the law in force on its date: regime 2003 (Law 15/2003, "
+    "Decree 91/2017) until 2023-12-31, 2024 (Law 06/2022, Decree 98/2023) to 2025-06-30, 2025 "
+    "(Decree 152/2025) from 2025-07-01 (`awards rules --date D`, docs/RULES.md).",
+    "law: a movement's rulebook may tighten a rule but never loosen it: the North Central "
+    "cluster's 30 % quota of 2019 went beyond Decree 91/2017's 15 %, so each office's fighters "
+    "beyond 15 % break rule `regime` and were decided only with a signed override of it.",
+    "law: a refusal names every broken rule, and each override is signed rule by rule "
+    "(`--override RULE=REASON`), shown in every report with the regime and its citation.",
+)
+
+
 def _shown(path: Path | str) -> str:
     """A path as a newcomer can paste it: relative to the working directory when under it."""
     path = Path(path)
@@ -94,6 +107,8 @@ def demo(out: Path, as_json: bool) -> None:
         emit_json({"summary": summary, "reports": [str(p) for p in reports]})
     else:
         click.echo(f"awards demo: ledger {summary.ledger}")
+        for line in REGIMES:
+            click.echo(line)
         for letter, scenario in zip("abc", summary.scenarios, strict=False):
             for line in describe(letter, scenario):
                 click.echo(line)

@@ -18,6 +18,7 @@ from cli import (
     registry_cmd,
     report_cmd,
     review_cmd,
+    rules_cmd,
     witness_cmd,
     workflow_cmd,
 )
@@ -128,6 +129,7 @@ for module in (
     witness_cmd,
     demo_cmd,
     publish_cmd,
+    rules_cmd,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

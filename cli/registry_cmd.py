@@ -102,7 +102,11 @@ def unit() -> None:
 @unit.command("add")
 @click.argument("unit_id", metavar="ID")
 @click.option("--name", required=True)
-@click.option("--level", required=True, help="agency, department, division or office.")
+@click.option(
+    "--level",
+    required=True,
+    help="agency, department, division, office, province, district or commune.",
+)
 @click.option("--parent", default=None)
 @write_command(with_at=False)
 def unit_add(
@@ -117,6 +121,25 @@ def unit_add(
     """Record unit ID."""
     receipt = registry.add_unit(app, key, unit_id, name, level, parent)
     return Written(receipt, f"unit {unit_id} added")
+
+
+@unit.command("merge")
+@click.argument("unit_id", metavar="ID")
+@click.option("--into", "into", required=True, metavar="ID", help="The successor unit.")
+@click.option("--reason", required=True, help="The merger's legal basis (decision, resolution).")
+@write_command()
+def unit_merge(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
+    unit_id: str,
+    into: str,
+    reason: str,
+) -> Written:
+    """Record that unit ID was merged into another: from then its authorities decide nothing,
+    and the successor's authorities may annul what they decided."""
+    receipt = registry.merge_unit(app, key, unit_id, into, reason, at=at)
+    return Written(receipt, f"unit {unit_id} merged into {into}")
 
 
 @click.group("person")

@@ -118,10 +118,11 @@ def tally(
     s = answer.session
     state = "closed" if s.closed else "open"
     quorum = "met" if s.quorum_met else "not met"
+    written = f" ({len(s.written)} in writing: {', '.join(s.written)})" if s.written else ""
     echo_line(
         f"session {s.id} ({s.title}, {s.mode} mode) in {answer.movement}, {state}: "
-        f"{s.ballots} of {len(s.members)} members took part, quorum {s.quorum} {quorum}; "
-        f"threshold {s.threshold} of all members"
+        f"{s.ballots} of {len(s.members)} members took part{written}, quorum {s.quorum} "
+        f"{quorum}; threshold {s.threshold} of all members"
     )
     click.echo(_where(answer.as_of.seq, answer.as_of.time))
     for r in s.results:

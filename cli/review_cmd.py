@@ -9,8 +9,9 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import parse_date
-from cli.inputs import read_input_text
+from cli.inputs import read_input, read_input_text
 from cli.write import Written, write_command
+from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
@@ -86,6 +87,13 @@ def session_close(
 @click.argument("session_id", metavar="SESSION")
 @click.option("--yes", "yes", multiple=True, metavar="P", help="Repeat for several nominees.")
 @click.option("--no", "no", multiple=True, metavar="P", help="Repeat for several nominees.")
+@click.option(
+    "--written",
+    "written_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="You are absent and voted in writing: the written document (its SHA-256 is signed).",
+)
 @write_command()
 def vote(
     app: LedgerApp,
@@ -94,10 +102,12 @@ def vote(
     session_id: str,
     yes: tuple[str, ...],
     no: tuple[str, ...],
+    written_path: Path | None,
 ) -> Written:
     """Cast your open-mode vote in SESSION; nominees left out are abstentions."""
-    receipt = review.vote(app, key, session_id, yes=yes, no=no, at=at)
-    return Written(receipt, f"vote in {session_id}")
+    written = read_input(written_path, "written vote") if written_path else None
+    receipt = review.vote(app, key, session_id, yes=yes, no=no, at=at, written=written)
+    return Written(receipt, f"vote in {session_id}" + (" (in writing)" if written else ""))
 
 
 @click.group("ballot")
@@ -107,16 +117,25 @@ def ballot() -> None:
 
 @ballot.command("cast")
 @click.argument("session_id", metavar="SESSION")
+@click.option(
+    "--written",
+    "written_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="You are absent and voted in writing: the written document (its SHA-256 is signed).",
+)
 @write_command()
 def ballot_cast(
     app: LedgerApp,
     key: Ed25519PrivateKey,
     at: datetime | None,
     session_id: str,
+    written_path: Path | None,
 ) -> Written:
     """Record that you cast a secret ballot in SESSION (not what it says)."""
-    receipt = review.cast_ballot(app, key, session_id, at=at)
-    return Written(receipt, f"ballot in {session_id}")
+    written = read_input(written_path, "written ballot") if written_path else None
+    receipt = review.cast_ballot(app, key, session_id, at=at, written=written)
+    return Written(receipt, f"ballot in {session_id}" + (" (in writing)" if written else ""))
 
 
 @ballot.command("tally")
@@ -158,7 +177,16 @@ def read_recipients(path: Path) -> list[str]:
 @click.option("--recipients-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
 @click.option("--basis", default=None, metavar="SESSION", help="The review session decided on.")
 @click.option("--date", "date_text", default=None, metavar="DATE", help="Default: date of --at.")
-@click.option("--override-reason", default=None, help="Record rule violations knowingly.")
+@click.option(
+    "--override",
+    "override_items",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Acknowledge one broken rule with its own reason; repeat for each broken rule.",
+)
+@click.option(
+    "--override-reason", default=None, help="Acknowledge the one broken rule (only when one is)."
+)
 @write_command()
 def decide(
     app: LedgerApp,
@@ -171,9 +199,11 @@ def decide(
     recipients_file: Path | None,
     basis: str | None,
     date_text: str | None,
+    override_items: tuple[str, ...],
     override_reason: str | None,
 ) -> Written:
-    """Record award decision NUMBER (authority); every rule is checked first."""
+    """Record award decision NUMBER (authority); every rule is checked first, by the law in
+    force on its date (see `awards rules --date`)."""
     if bool(recipients) == bool(recipients_file):
         raise UsageError("decide: give --recipient P... or --recipients-file F (one of them)")
     chosen = read_recipients(recipients_file) if recipients_file else list(recipients)
@@ -188,6 +218,7 @@ def decide(
         decided_on=parse_date(date_text, "--date") if date_text else None,
         override_reason=override_reason,
         at=at,
+        overrides=overrides_from_text(override_items),
     )
     overridden = [
         {"rule": v.rule, "subject": v.subject, "message": v.message} for v in result.overridden

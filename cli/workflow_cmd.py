@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cli.context import parse_date
 from cli.inputs import read_input_text
 from cli.write import Written, write_command
+from domain.decision import overrides_from_text
 from domain.errors import UsageError
 from domain.movement import parse_criteria_csv
 from domain.rulebook import DEFAULT_RULEBOOK
@@ -106,6 +107,13 @@ def movement_launch(
 @click.argument("movement_id", metavar="MOVEMENT")
 @click.argument("participant")
 @click.option("--title", "titles", multiple=True, metavar="AWARD", help="Repeat for several.")
+@click.option(
+    "--override",
+    "override_items",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Accept a late registration knowingly: --override deadline=REASON.",
+)
 @click.option("--override-reason", default=None, help="Accept a late registration knowingly.")
 @write_command()
 def register(
@@ -115,6 +123,7 @@ def register(
     movement_id: str,
     participant: str,
     titles: tuple[str, ...],
+    override_items: tuple[str, ...],
     override_reason: str | None,
 ) -> Written:
     """Register PARTICIPANT (person, unit or cluster) for MOVEMENT and the titles it aims at."""
@@ -126,6 +135,7 @@ def register(
         titles,
         at=at,
         override_reason=override_reason,
+        overrides=overrides_from_text(override_items),
     )
     late = f"late (deadline {result.deadline}), accepted with override" if result.late else ""
     return Written(

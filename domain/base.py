@@ -68,6 +68,10 @@ class DomainEvent(
     # Text fields that are multi-line by definition (signed notes); every other text field of
     # a new event must be one line of visible text (domain/text.py).
     structured_text: ClassVar[frozenset[str]] = frozenset()
+    # Payload fields appended (with a default) after the event type shipped: a body signed
+    # before them omits them and is still canonical when they hold their default
+    # (ledger/codec.py, docs/FORMAT.md §5). New bodies always write them.
+    later_fields: ClassVar[tuple[str, ...]] = ()
 
     def _as_dict(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__struct_fields__}

@@ -129,6 +129,7 @@ _TABLE = [
     Binding(Signer.Revoked),
     _created(SignerKey.Claimed, SignerKey, "signer-key", key_of="signer"),
     _created(Unit.Added, Unit, "unit", "unit_id"),
+    Binding(Unit.Merged),
     _created(Person.Added, Person, "person", "person_id"),
     # workflow
     _created(Movement.Launched, Movement, "movement", "movement_id"),

@@ -9,8 +9,9 @@ and a person's `advanced_worker` or `emulation_fighter_base` of year Y for the
 if, without the annulled title, the prerequisites now fail: a fighter title that also had an
 initiative survives the annulment of the `excellent_completion` rating.
 
-The rules applied are those of the annulled decision's movement (thresholds and windows rarely
-differ between movements; a report that needs each movement's own may re-run the checks).
+The rules applied are the regime in force on each dependent award's date, tightened by the
+annulled decision's movement's rulebook (windows rarely differ between movements; a report that
+needs each movement's own may re-run the checks).
 
 How the application uses this: `decision.annul(..., movement=m)` returns the dependents; a
 report calls `dependent_awards(record, held_award, rulebook, register, headcounts)` for each
@@ -23,6 +24,8 @@ from collections.abc import Mapping
 
 import msgspec
 
+from domain.law import consecutive_in_force
+from domain.regimes import regime_on
 from domain.register import AwardRegister, HeldAward, Recipient, RecipientRecord
 from domain.rulebook import (
     ADVANCED_WORKER,
@@ -66,18 +69,17 @@ def dependent_awards(
     at the recipient's later titles, and at excellent_collective grants of the person's unit
     in the register; a unit whose headcount is not given is flagged for review.
     """
-    windows = {
-        FIGHTER_BASE: 1,
-        FIGHTER_MINISTRY: rulebook.ministry_consecutive_base,
-        FIGHTER_NATIONAL: rulebook.national_consecutive_ministry,
-    }
     me = Recipient(record.recipient, record.recipient_kind, record.recipient)
     out = []
     for held in record.standing():
+        regime = regime_on(held.date)
+        ministry, national = consecutive_in_force(regime, rulebook)
+        windows = {FIGHTER_BASE: 1, FIGHTER_MINISTRY: ministry, FIGHTER_NATIONAL: national}
         relies = annulled.award in _RELIES_ON.get(held.award, ())
         if relies and held.year - windows[held.award] < annulled.year <= held.year:
-            regime = rulebook.regime_for(held.date)
-            for v in prerequisite_violations(held.award, held.year, me, record, rulebook, regime):
+            for v in prerequisite_violations(
+                held.award, held.year, me, record, rulebook, regime, decision=held.decision
+            ):
                 out.append(Dependent(me.id, held.award, held.year, held.decision, v.message))
     if register is None or annulled.award not in (ADVANCED_WORKER, FIGHTER_BASE):
         return out
@@ -94,7 +96,7 @@ def dependent_awards(
             unit,
             None,
             rulebook,
-            rulebook.law or "2022",
+            regime_on(annulled.date),
             register,
             (headcounts or {}).get(unit.id),
         )

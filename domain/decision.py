@@ -1,10 +1,14 @@
 """Award decisions (quyết định khen thưởng) and annulments (hủy bỏ, Law 2022 Art. 93).
 
 `decide` is the one command behind `awards decide`: it checks the rules of `domain.rules`
-against the movement's `AwardRegister` and the recipients' `RecipientRecord`s, raises
-RuleViolationError for the first violation unless an override reason is given (then every
-violation is signed into `Decision.Recorded`), and appends to the new `Decision`, the register
-and each record. The application saves `DecisionWrites.aggregates()` in ONE `save`; a
+against the movement's `AwardRegister` and the recipients' `RecipientRecord`s and raises
+RuleViolationError naming EVERY broken rule unless each is acknowledged by its own override
+(`overrides={rule: reason}`; a lone `override_reason` stands for the one broken rule, and is
+refused when more than one is broken). Then every violation and the overrides, sorted by rule,
+are signed into `Decision.Recorded` (`overrides: [{rule, reason}]`; decisions signed before it
+carry one `override_reason` for all their rules), and it appends to the new `Decision`, the
+register and each record (with the initiative each fighter title rests on).
+The application saves `DecisionWrites.aggregates()` in ONE `save`; a
 concurrent decision in the same movement then conflicts on the register's version.
 
 `annul` marks one recipient's award annulled in the decision, the register (which frees its
@@ -16,7 +20,7 @@ How the application uses this::
                     authority=Actor.from_signer(signer), decided_on=date, at=at,
                     basis=session_or_None, register=register_or_None,
                     records={r: record for r in found}, participations={r: p for r in found},
-                    headcounts={unit_id: n}, override_reason=reason)
+                    headcounts={unit_id: n}, overrides={"quota": reason})
     app.save(*writes.aggregates())         # Decision.id_for(number) exists -> AlreadyExistsError
     undone = annul(decision, register, record, recipient, ground, reason, authority, at=at)
     app.save(*undone.aggregates())
@@ -30,6 +34,8 @@ from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
 
+import msgspec
+
 from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
@@ -37,16 +43,16 @@ from domain.errors import (
     AlreadyAnnulledError,
     NotCompetentError,
     NotFoundError,
-    RuleViolationError,
     UnsuitableAwardError,
     UsageError,
 )
 from domain.hold import SubjectHolds, hold_violations
 from domain.ids import check_id
 from domain.movement import Movement
+from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
-from domain.rules import DecisionCheck, Violation, decision_violations
+from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
 from domain.session import ReviewSession
 
 Day = date  # `date` is also a field name inside Decision
@@ -73,6 +79,9 @@ class Decision(Aggregate):
         overridden_rules: list[str]
         violations: list[Violation]
         at: datetime
+        overrides: list[Override] = msgspec.field(default_factory=list)
+        regime: str | None = None
+        later_fields: ClassVar[tuple[str, ...]] = ("overrides", "regime")
 
         def apply(self, agg: Decision) -> None:
             agg.number, agg.movement, agg.award = self.number, self.movement, self.award
@@ -81,6 +90,8 @@ class Decision(Aggregate):
             agg.override_reason = self.override_reason
             agg.overridden_rules = list(self.overridden_rules)
             agg.violations = list(self.violations)
+            agg.overrides = list(self.overrides)
+            agg.regime = self.regime
             agg.recorded_at = self.at
             agg.annulled = {}
 
@@ -107,6 +118,8 @@ class Decision(Aggregate):
     override_reason: str | None
     overridden_rules: list[str]
     violations: list[Violation]
+    overrides: list[Override]
+    regime: str | None
     recorded_at: datetime
     annulled: dict[str, str]
 
@@ -126,8 +139,9 @@ class Decision(Aggregate):
         *,
         at: datetime,
         basis: str | None,
-        override_reason: str | None,
+        overrides: Mapping[str, str],
         violations: list[Violation],
+        regime: str | None = None,
     ) -> Decision:
         """Record a checked decision (use `decide`, which runs the checks first)."""
         return cls._create(
@@ -141,16 +155,30 @@ class Decision(Aggregate):
             authority=authority.name,
             date=decided_on,
             basis=basis,
-            override_reason=override_reason if violations else None,
+            override_reason=None,
             overridden_rules=sorted({v.rule for v in violations}),
             violations=violations,
             at=at,
+            overrides=[Override(rule, overrides[rule]) for rule in sorted(overrides)],
+            regime=regime,
         )
 
     def annul(
-        self, recipient: str, ground: str, reason: str, authority: Actor, *, at: datetime
+        self,
+        recipient: str,
+        ground: str,
+        reason: str,
+        authority: Actor,
+        *,
+        at: datetime,
+        deciding_units: Sequence[str] = (),
     ) -> None:
-        """Annul one recipient's award here (`annul` also updates the register and record)."""
+        """Annul one recipient's award here (`annul` also updates the register and record).
+
+        Only the authority that decided may annul (Law 2022 Art. 93(8)): the signer that signed
+        the decision, or an authority of its unit or of a unit that succeeded it by a recorded
+        merger (`deciding_units`: the deciding signer's unit, then each unit it was merged
+        into), holding the award kind in its competence."""
         subject = f"annulment of {recipient!r} in decision {self.number}"
         require_aware(at, subject)
         reason = require_text(reason, f"{subject}: reason")
@@ -161,6 +189,12 @@ class Decision(Aggregate):
         if self.award not in authority.competence:
             raise NotCompetentError(
                 f"{subject} rejected: authority {authority.name!r} may not annul {self.award}"
+            )
+        successor = authority.unit is not None and authority.unit in deciding_units
+        if authority.name != self.authority and not successor:
+            raise NotCompetentError(
+                f"{subject} rejected: only the authority that decided ({self.authority!r}) or "
+                f"its successor after a merger may annul it, not {authority.name!r}"
             )
         if recipient in self.annulled:
             raise AlreadyAnnulledError(f"{subject} rejected: already annulled")
@@ -198,12 +232,21 @@ def decide(
     headcounts: Mapping[str, int] | None = None,
     override_reason: str | None = None,
     holds: Mapping[str, SubjectHolds] | None = None,
+    overrides: Mapping[str, str] | None = None,
+    authority_level: str | None = None,
+    authority_merged: tuple[str, date] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
     subject = f"decision {number}"
     require_aware(at, subject)
     override_reason = optional_text(override_reason, "override reason")
+    given = {
+        rule: require_text(reason, f"override of rule {rule}")
+        for rule, reason in (overrides or {}).items()
+    }
+    if override_reason is not None and given:
+        raise UsageError(f"{subject}: give --override RULE=REASON or --override-reason, not both")
     rulebook = movement.rulebook
     if rulebook.award_category(award) is None:
         raise UsageError(f"{subject}: unknown award kind {award!r}")
@@ -231,12 +274,12 @@ def decide(
         records=records,
         participations=participations or {},
         headcounts=headcounts or {},
+        authority_level=authority_level,
+        authority_merged=authority_merged,
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
-    if violations and override_reason is None:
-        first = violations[0]
-        raise RuleViolationError(first.rule, f"{subject} rejected: {first.message}")
+    acknowledged = acknowledge(subject, violations, given, override_reason)
     decision = Decision.record(
         number,
         movement,
@@ -246,8 +289,9 @@ def decide(
         decided_on,
         at=at,
         basis=basis.session_id if basis else None,
-        override_reason=override_reason,
+        overrides=acknowledged,
         violations=violations,
+        regime=check.regime.id,
     )
     register = register or AwardRegister.open(movement.movement_id)
     register.enter(number, award, movement.year, list(recipients))
@@ -256,9 +300,13 @@ def decide(
         record = RecipientRecord.open_or_check(
             records.get(recipient.id), recipient.id, recipient.kind
         )
-        record.enter(number, award, movement.movement_id, movement.year, decided_on)
+        initiative, _ = initiative_basis(
+            award, movement.year, records.get(recipient.id), rulebook, check.regime
+        )
+        record.enter(number, award, movement.movement_id, movement.year, decided_on, initiative)
         touched.append(record)
     return DecisionWrites(decision, register, tuple(touched))
+
 
 
 def annul(
@@ -273,13 +321,15 @@ def annul(
     at: datetime,
     movement: Movement | None = None,
     headcounts: Mapping[str, int] | None = None,
+    deciding_units: Sequence[str] = (),
 ) -> DecisionWrites:
-    """Annul one recipient's award; given the `movement`, it also computes the dependents."""
+    """Annul one recipient's award; given the `movement`, it also computes the dependents.
+    `deciding_units`: see `Decision.annul`."""
     if record.recipient != recipient or register.movement != decision.movement:
         raise UsageError(
             f"annulment of {recipient!r} in decision {decision.number}: wrong register or record"
         )
-    decision.annul(recipient, ground, reason, authority, at=at)
+    decision.annul(recipient, ground, reason, authority, at=at, deciding_units=deciding_units)
     register.annul(decision.number, recipient)
     record.annul(decision.number, ground)
     dependents: list[Dependent] = []
@@ -289,3 +339,6 @@ def annul(
                 record, annulled, movement.rulebook, register, headcounts
             )
     return DecisionWrites(decision, register, (record,), tuple(dependents))
+
+
+__all__ = ["Decision", "DecisionWrites", "Override", "annul", "decide", "overrides_from_text"]

@@ -40,14 +40,22 @@ class SignerNotAllowedError(DomainError):
 
 
 class RuleViolationError(DomainError):
-    """Raised when a configurable rule of the movement's rulebook is broken without override."""
+    """Raised when a rule is broken and not acknowledged by an override; `rules` names every
+    broken rule that still lacks one."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str | list[str], message: str) -> None:
         super().__init__(message)
-        self.rule = rule
+        self.rules = [rule] if isinstance(rule, str) else list(rule)
+        self.rule = self.rules[0]
 
     def diagnostics(self) -> str:
-        return f"{self}; give --override-reason to record it knowingly (rule {self.rule})"
+        if len(self.rules) == 1:
+            return (
+                f"{self}; give --override {self.rule}=REASON to record it knowingly "
+                f"(rule {self.rule})"
+            )
+        wanted = " ".join(f"--override {r}=REASON" for r in self.rules)
+        return f"{self}; to record it knowingly give one reason per rule: {wanted}"
 
 
 # -- exit 2: usage -------------------------------------------------------------------------------

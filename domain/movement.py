@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
@@ -59,6 +59,21 @@ class MovementSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     criteria: list[Criterion]
     formula: str
     rulebook: Rulebook
+
+
+def formula_total(
+    formula: str, criteria: Sequence[Criterion], points: Mapping[str, float]
+) -> float:
+    """The movement's formula over the latest appraisal points, one implementation for the
+    domain and the standings (``weighted_sum`` only so far; ValueError for another)."""
+    if formula != "weighted_sum":
+        raise ValueError(f"unknown formula {formula!r}")
+    total = 0.0
+    for c in criteria:
+        got = points.get(c.id)
+        if got is not None:
+            total += c.weight * got
+    return total
 
 
 def movement_spec(criteria: Sequence[Criterion], formula: str, rulebook: Rulebook) -> MovementSpec:

@@ -20,7 +20,7 @@ How the application uses this::
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
@@ -37,7 +37,7 @@ from domain.errors import (
     UsageError,
 )
 from domain.ids import check_id
-from domain.movement import Movement
+from domain.movement import Movement, formula_total
 
 PARTICIPANT_KINDS = ("person", "unit", "cluster")
 SCORE_KINDS = ("self", "appraisal")
@@ -131,14 +131,29 @@ class Participation(Aggregate):
         *,
         at: datetime,
         override_reason: str | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> Participation:
-        """Register; late without `override_reason` raises RuleViolationError("deadline").
+        """Register; late without an override raises RuleViolationError("deadline").
 
-        The override reason is recorded only when it was needed (the registration was late).
+        The only rule a registration can break is `deadline`, so its override (`overrides=
+        {"deadline": reason}` or the lone `override_reason`) is the event's `override_reason`,
+        recorded only when it was needed (the registration was late).
         """
         check_id("participant", participant)
         require_aware(at, f"registration of {participant!r}")
         override_reason = optional_text(override_reason, "override reason")
+        for rule in sorted(overrides or {}):
+            if rule != "deadline":
+                raise UsageError(
+                    f"registration rejected: --override {rule} names a rule a registration "
+                    "does not break (only deadline)"
+                )
+            if override_reason is not None:
+                raise UsageError(
+                    "registration rejected: give --override deadline=REASON or "
+                    "--override-reason, not both"
+                )
+            override_reason = optional_text((overrides or {})[rule], "override of rule deadline")
         if participant_kind not in PARTICIPANT_KINDS:
             raise UsageError(
                 f"registration rejected: participant kind {participant_kind!r} is not one of "
@@ -235,5 +250,4 @@ class Participation(Aggregate):
 
     def total(self, movement: Movement) -> float:
         """The movement's formula over this participation's scores (see `domain.movement`)."""
-        points = self.latest_points("appraisal")
-        return sum(c.weight * points[c.id] for c in movement.criteria if c.id in points)
+        return formula_total(movement.formula, movement.criteria, self.latest_points("appraisal"))

@@ -63,6 +63,7 @@ class HeldAward(msgspec.Struct, frozen=True, kw_only=True):
     year: int
     date: date
     annulled: bool = False
+    initiative: str | None = None
 
 
 class HeldInitiative(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,6 +180,8 @@ class RecipientRecord(Aggregate):
         movement: str
         year: int
         date: date
+        initiative: str | None = None  # the initiative it rests on (one initiative, one award)
+        later_fields: ClassVar[tuple[str, ...]] = ("initiative",)
 
         def apply(self, agg: RecipientRecord) -> None:
             agg.awards.append(
@@ -188,6 +191,7 @@ class RecipientRecord(Aggregate):
                     movement=self.movement,
                     year=self.year,
                     date=self.date,
+                    initiative=self.initiative,
                 )
             )
 
@@ -250,7 +254,15 @@ class RecipientRecord(Aggregate):
             )
         return record
 
-    def enter(self, decision: str, award: str, movement: str, year: int, decided_on: date) -> None:
+    def enter(
+        self,
+        decision: str,
+        award: str,
+        movement: str,
+        year: int,
+        decided_on: date,
+        initiative: str | None = None,
+    ) -> None:
         self.trigger_event(
             self.AwardEntered,
             decision=decision,
@@ -258,6 +270,7 @@ class RecipientRecord(Aggregate):
             movement=movement,
             year=year,
             date=decided_on,
+            initiative=initiative,
         )
 
     def annul(self, decision: str, ground: str) -> None:

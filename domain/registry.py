@@ -5,6 +5,8 @@ Pure domain: public methods check, then trigger an event whose ``apply`` only mu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -30,9 +32,19 @@ ROLES = frozenset(
 )
 CATEGORIES = frozenset({"cadre", "civil_servant", "public_employee", "worker", "contract_worker"})
 # The closed list of unit levels (DOMAIN.md, "Units"): agency (cơ quan), department (cấp Vụ),
-# division (cấp Phòng), office. A new level needs its documented reason here and in the
-# README; stored events with another level stay readable (only `Unit.add` checks).
-KNOWN_UNIT_LEVELS = ("agency", "department", "division", "office")
+# division (cấp Phòng), office, and the administrative levels province (cấp tỉnh), district
+# (cấp huyện) and commune (cấp xã) whose chairs' competence the regimes' matrix sets. A new
+# level needs its documented reason here and in the README; stored events with another level
+# stay readable (only `Unit.add` checks).
+KNOWN_UNIT_LEVELS = (
+    "agency",
+    "department",
+    "division",
+    "office",
+    "province",
+    "district",
+    "commune",
+)
 
 _OPERATOR_ONLY = frozenset({OPERATOR})
 _RECORDERS = frozenset({"secretary"})
@@ -289,11 +301,27 @@ class Unit(Aggregate):
             agg.name = self.name
             agg.level = self.level
             agg.parent = UnitId(self.parent) if self.parent else None
+            agg.merged_into, agg.merged_at = None, None
+
+    class Merged(Aggregate.Event, frozen=True, kw_only=True):
+        """The unit was merged into another (succession, e.g. the 2025 mergers): the other unit
+        succeeds to its records and to the competence of its authorities."""
+
+        required_roles: ClassVar[frozenset[str]] = _RECORDERS
+        into: str
+        reason: str
+        at: datetime
+
+        def apply(self, agg: Unit) -> None:
+            agg.merged_into = UnitId(self.into)
+            agg.merged_at = self.at
 
     unit_id: UnitId
     name: str
     level: str
     parent: UnitId | None
+    merged_into: UnitId | None
+    merged_at: datetime | None
 
     @staticmethod
     def id_for(unit_id: str) -> UUID:
@@ -318,6 +346,31 @@ class Unit(Aggregate):
             level=level,
             parent=parent.unit_id if parent else None,
         )
+
+    def merge_into(self, successor: Unit, reason: str, *, at: datetime, chain: list[str]) -> None:
+        """Record that this unit was merged into `successor`; `chain` is the successor's own
+        line of successors (so a merge can never close a loop)."""
+        subject = f"unit merge rejected: unit {self.unit_id!r}"
+        reason = check_text(reason, f"{subject}: reason").strip()
+        if not reason:
+            raise UsageError(f"{subject}: reason must not be empty")
+        if at.tzinfo is None:
+            raise UsageError(f"{subject}: time {at.isoformat()} has no time zone")
+        if self.merged_into is not None:
+            raise DomainError(f"{subject} was already merged into {self.merged_into!r}")
+        if successor.unit_id == self.unit_id or self.unit_id in chain:
+            raise DomainError(f"{subject} cannot be merged into itself or its own successor")
+        self.trigger_event(self.Merged, into=successor.unit_id, reason=reason, at=at)
+
+
+def successors_of(unit_id: str, merged_into: Callable[[str], str | None]) -> list[str]:
+    """`unit_id` and each unit it was merged into, in order (`merged_into` looks one up)."""
+    line = [unit_id]
+    nxt = merged_into(unit_id)
+    while nxt is not None and nxt not in line:
+        line.append(nxt)
+        nxt = merged_into(nxt)
+    return line
 
 
 class Person(Aggregate):

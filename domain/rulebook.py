@@ -5,11 +5,10 @@ judged a registration, session or decision can be read back later. Shares are ex
 (`Share(num, den)`) and every comparison is done in integers: 9 yes of 10 members meets
 "at least 90 %", 5 of 10 does not meet "more than half".
 
-Defaults (`DEFAULT_RULEBOOK`, the law as of 2014-2023): fighter quota 15 %; vote threshold more
-than half of all council members, at least 90 % for `emulation_fighter_ministry` and
-`emulation_fighter_national` (Decree 91/2017 Art. 45(8)), which also default to secret ballot;
-quorum two thirds of members taking part; prerequisites of the law in force on the decision's
-date (Law 15/2003 before 2024-01-01, Law 06/2022 from then on).
+Defaults (`DEFAULT_RULEBOOK`): nothing beyond the statute. Quota, thresholds, quorum, secret
+ballot and prerequisites are those of the regime in force on the decision's date
+(`domain.regimes`, one data file per regime); a rulebook value tightens them, and one that would
+loosen them does not change the law (`domain.law`, rule `regime`).
 
 The TOML form and its strict parser live in `domain.rulebook_toml`.
 
@@ -31,6 +30,7 @@ from typing import Any
 
 import msgspec
 
+from domain.catalogue import of_category
 from domain.errors import UsageError
 
 ADVANCED_WORKER = "advanced_worker"
@@ -42,20 +42,11 @@ EXCELLENT_COLLECTIVE = "excellent_collective"
 # it is signed by a competent authority and can be annulled (evidence under the 2022 law).
 EXCELLENT_COMPLETION = "excellent_completion"
 
-PERSON_TITLES = (ADVANCED_WORKER, FIGHTER_BASE, FIGHTER_MINISTRY, FIGHTER_NATIONAL)
-COLLECTIVE_TITLES = ("advanced_collective", EXCELLENT_COLLECTIVE, "emulation_flag")
-FORMS = (
-    "letter_of_commendation",
-    "certificate_of_merit",
-    "order_labour_1",
-    "order_labour_2",
-    "order_labour_3",
-    "order_independence_1",
-    "order_independence_2",
-    "order_independence_3",
-)
-RATINGS = (EXCELLENT_COMPLETION,)
-LAWS = ("2003", "2022")
+# The catalogue is data (domain/regimes/catalogue.toml, see `domain.catalogue`).
+PERSON_TITLES = of_category("person_title")
+COLLECTIVE_TITLES = of_category("collective_title")
+FORMS = of_category("form")
+RATINGS = of_category("rating")
 
 
 class Share(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -71,6 +62,10 @@ class Share(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def at_least(self, part: int, whole: int) -> bool:
         """part / whole >= this share, in integers (False when whole is 0)."""
         return whole > 0 and part * self.den >= self.num * whole
+
+    def allows(self, part: int, whole: int) -> bool:
+        """part <= this share of whole, in integers (a ceiling such as a quota)."""
+        return part * self.den <= self.num * whole
 
     def __str__(self) -> str:
         if 100 % self.den == 0:
@@ -106,26 +101,23 @@ class TitleThreshold(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     threshold: Threshold
 
 
-def _default_thresholds() -> list[TitleThreshold]:
-    ninety = Threshold(Share(9, 10))
-    return [TitleThreshold(FIGHTER_MINISTRY, ninety), TitleThreshold(FIGHTER_NATIONAL, ninety)]
-
-
-def _default_secret() -> list[str]:
-    return [FIGHTER_MINISTRY, FIGHTER_NATIONAL]
-
-
 class Rulebook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The movement's configurable rules (see the module docstring for the TOML schema)."""
+    """The movement's configurable rules (see `domain.rulebook_toml` for the TOML schema).
+
+    A rule left None (or a list left empty) is the statute's: the regime in force on the
+    decision's date (`domain.regimes`). A value set here may tighten the statute, never loosen
+    it (`domain.law`). `law` and `law_2022_from` are read from rulebooks signed before regimes
+    were data, and ignored: the law in force is chosen by the decision's date.
+    """
 
     name: str = "default"
     law: str | None = None
     law_2022_from: date = date(2024, 1, 1)
-    fighter_quota: Share = Share(3, 20)
-    quorum: Share = Share(2, 3)
-    default_threshold: Threshold = Threshold(Share(1, 2), strict=True)
-    thresholds: list[TitleThreshold] = msgspec.field(default_factory=_default_thresholds)
-    secret_ballot: list[str] = msgspec.field(default_factory=_default_secret)
+    fighter_quota: Share | None = None
+    quorum: Share | None = None
+    default_threshold: Threshold | None = None
+    thresholds: list[TitleThreshold] = msgspec.field(default_factory=list)
+    secret_ballot: list[str] = msgspec.field(default_factory=list)
     unit_deadline: date | None = None
     cluster_deadline: date | None = None
     ministry_consecutive_base: int = 3
@@ -148,20 +140,12 @@ class Rulebook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             extra_forms=sorted(set(self.extra_forms)),
         )
 
-    def threshold_for(self, award: str) -> Threshold:
+    def threshold_for(self, award: str) -> Threshold | None:
+        """The rulebook's own threshold for `award` (None: the statute's)."""
         for item in self.thresholds:
             if item.award == award:
                 return item.threshold
         return self.default_threshold
-
-    def default_mode(self, award: str) -> str:
-        return "secret" if award in self.secret_ballot else "open"
-
-    def regime_for(self, decided_on: date) -> str:
-        """The prerequisite regime ("2003" or "2022") for a decision dated `decided_on`."""
-        if self.law is not None:
-            return self.law
-        return "2022" if decided_on >= self.law_2022_from else "2003"
 
     def award_category(self, award: str) -> str | None:
         """Category: "person_title", "collective_title", "form", "rating", or None if unknown."""

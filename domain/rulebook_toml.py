@@ -6,8 +6,6 @@ string ("2/3") or a percentage string ("30%"); a *threshold* is a share, a strin
 ">" (strictly more than, e.g. ">1/2") or a table {share = 0.9, strict = false}::
 
     name = "north-central-2019"          # label shown in reports
-    law = "2003"                         # "2003" | "2022"; omitted: by the decision date
-    law_2022_from = 2024-01-01           # first day the 2022 law applies
 
     [quota]
     fighter_share = 0.30                 # emulation_fighter_base <= share x advanced_worker
@@ -16,7 +14,7 @@ string ("2/3") or a percentage string ("30%"); a *threshold* is a share, a strin
     quorum = "2/3"                       # members taking part / all members, at least
     threshold = ">1/2"                   # default: yes / all members
     secret_ballot = ["emulation_fighter_ministry", "emulation_fighter_national"]
-    [review.thresholds]                  # per award kind; merged over the defaults
+    [review.thresholds]                  # per award kind
     emulation_fighter_ministry = 0.9
 
     [deadlines]                          # used when the launch command gives none
@@ -34,6 +32,11 @@ string ("2/3") or a percentage string ("30%"); a *threshold* is a share, a strin
     collective_titles = []
     forms = []
 
+Every key left out is the statute's: the regime in force on the decision's date (docs/RULES.md).
+A value may tighten the statute; one that loosens it is recorded as written but does not change
+the law (rule `regime`). The keys `law` and `law_2022_from` of earlier rulebooks are refused:
+the law in force is chosen by the decision's date, not by the movement.
+
 The result of `parse_rulebook` is canonical (see `Rulebook.canonical`).
 
 How the application uses this: `movement launch --rules FILE.toml` reads the file and calls
@@ -50,7 +53,6 @@ from typing import Any
 from domain.errors import MalformedInputError
 from domain.rulebook import (
     DEFAULT_RULEBOOK,
-    LAWS,
     Rulebook,
     TitleThreshold,
     share_from_value,
@@ -192,11 +194,10 @@ def parse_rulebook(text: str) -> Rulebook:
                 raise table.fail(name, f"names an unknown award kind {kind!r}")
 
     fields["name"] = top.text("name")
-    law = top.get("law")
-    if law is not None and law not in LAWS:
-        raise top.fail("law", f'must be "2003" or "2022", got {law!r}')
-    fields["law"] = law
-    fields["law_2022_from"] = top.day("law_2022_from")
+    for key in ("law", "law_2022_from"):
+        if top.get(key) is not None:
+            raise top.fail(key, "is no longer accepted: the law in force is chosen by the "
+                           "decision's date (see docs/RULES.md)")  # fmt: skip
 
     quota = top.table("quota")
     fields["fighter_quota"] = quota.convert("fighter_share", share_from_value)
@@ -210,7 +211,7 @@ def parse_rulebook(text: str) -> Rulebook:
         known(review, "secret_ballot", secret)
         fields["secret_ballot"] = secret
     per_title = review.table("thresholds")
-    thresholds = {t.award: t for t in DEFAULT_RULEBOOK.thresholds}
+    thresholds: dict[str, TitleThreshold] = {}
     for award in list(per_title.data):
         known(per_title, award, [award])
         thresholds[award] = TitleThreshold(award, per_title.convert(award, threshold_from_value))

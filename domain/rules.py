@@ -1,29 +1,44 @@
 """The pure rule checks behind an award decision, and the annulment cascade.
 
 Each `*_violations` function returns a list of `Violation(rule, subject, message)` and changes
-nothing; `decision.decide` raises for the first one (or records them all under an override),
-and reports can run the same functions to show their "checks". Rule names:
+nothing; `decision.decide` raises naming every one (or records them all under per-rule
+overrides), and reports can run the same functions to show their "checks". Every
+decision is judged by the regime in force on its date (`domain.regimes`, data files with the
+legal citation of each rule), tightened by the movement's rulebook (`domain.law`). Rule names:
 
-    competence            rule 5  the authority's competence list holds the award kind
+    regime                a decision the rulebook allows but the statute in force forbids: a
+                          quota above the statute's ceiling, a session passed below the
+                          statute's threshold or quorum or voted openly where a secret ballot
+                          is required (the detail names the statute; the citation is its rule's)
+    competence            rule 5  the authority's competence list holds the award kind, and the
+                                  regime's matrix allows it for the level of the authority's unit
+                                  (commune chairs from 2025-07-01; district level abolished)
     order                 rule 8  the basis session is closed, and closed on or before the date
     review                rule 3  each recipient passed the basis session (titles need one)
     one_award             rule 7  not the same award twice for one recipient, movement and year
                                   (titles and ratings: not twice in one year in any movement)
     prerequisites         rule 2  see `prerequisite_violations`
-    quota                 rule 1  fighters <= share x advanced workers, per unit and year
+    quota                 rule 1  fighters <= quota x advanced workers, per unit and year (the
+                                  rulebook's quota, else the statute's; none from 2024)
     conflict_of_interest  rule 6  a self score is never the only score behind an award
 
-Prerequisites (rule 2), with the award year Y = the movement's end year:
-- emulation_fighter_base: advanced_worker for Y, and evidence for Y: under the 2003 law a
-  recognised initiative; under the 2022 law (Art. 23) a recognised initiative or the rating
-  `excellent_completion` (decided and annullable like an award).
+Prerequisites (rule 2), with the award year Y = the movement's end year, by the regime's data:
+- emulation_fighter_base: advanced_worker for Y, and evidence for Y: regime 2003 a recognised
+  initiative; regimes 2024/2025 a recognised initiative or the rating `excellent_completion`
+  (decided and annullable like an award).
 - emulation_fighter_ministry: emulation_fighter_base in each of the N years ending with Y
-  (N = 3); emulation_fighter_national: emulation_fighter_ministry in the M years ending with Y
-  (M = 2); both from the recipient's record across movements.
+  (N = 3) and an initiative of ministry/province (or national) scope recognised in those years;
+  emulation_fighter_national: emulation_fighter_ministry in the M years ending with Y (M = 2)
+  and an initiative of national scope; both from the recipient's record across movements.
+- one initiative is the basis of one award only: the initiative a fighter title rests on is
+  signed into the record (`RecipientRecord.AwardEntered.initiative`) and not counted again.
 - excellent_collective: in this movement's register, the unit's persons hold advanced_worker
   for Y at >= 70 % of its headcount (passed in by the application) and >= 1 fighter.
 
-The annulment cascade (rule 9) is in `domain.cascade`.
+Modules: the rule in force, statute against rulebook, and the checks on plain counts shared
+with the reports (`quota_breaches`, `statute_review_violations`) are in `domain.law`; the
+prerequisites and the initiative a title rests on in `domain.prerequisites`; `Violation` in
+`domain.violation`; the annulment cascade (rule 9) in `domain.cascade`.
 
 How the application uses this: through `decision.decide`; reports may call
 `decision_violations(DecisionCheck(...))` directly to show their "checks".
@@ -35,24 +50,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import msgspec
-
 from domain.actor import Actor
+from domain.law import quota_breaches, statute_review_violations
 from domain.movement import Movement
 from domain.participation import Participation
+from domain.prerequisites import initiative_basis, prerequisite_violations
+from domain.regime import Regime
+from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
-from domain.rulebook import (
-    ADVANCED_WORKER,
-    EXCELLENT_COLLECTIVE,
-    EXCELLENT_COMPLETION,
-    FIGHTER_BASE,
-    FIGHTER_MINISTRY,
-    FIGHTER_NATIONAL,
-    Rulebook,
-)
+from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
 from domain.session import ReviewSession
+from domain.violation import Violation
 
 RULES = (
+    "regime",
     "competence",
     "order",
     "review",
@@ -62,14 +73,6 @@ RULES = (
     "conflict_of_interest",
     "hold",  # domain/hold.py (law2)
 )
-
-
-class Violation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One broken rule: its name, what it is about, and one sentence saying why."""
-
-    rule: str
-    subject: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -86,23 +89,56 @@ class DecisionCheck:
     records: Mapping[str, RecipientRecord] = field(default_factory=dict)
     participations: Mapping[str, Participation] = field(default_factory=dict)
     headcounts: Mapping[str, int] = field(default_factory=dict)
+    authority_level: str | None = None  # the level of the authority's unit, if it has one
+    # the unit the authority's unit was merged into and the day, if it was: its competence ends
+    authority_merged: tuple[str, date] | None = None
 
     @property
     def year(self) -> int:
         return self.movement.year
 
+    @property
+    def regime(self) -> Regime:
+        """The law in force on the decision's date."""
+        return regime_on(self.decided_on)
 
-def competence_violations(authority: Actor, award: str) -> list[Violation]:
-    if award in authority.competence:
-        return []
-    held = ", ".join(sorted(authority.competence)) or "none"
-    return [
-        Violation(
-            "competence",
-            authority.name,
-            f"authority {authority.name!r} may not decide {award} (competence: {held})",
+
+def competence_violations(
+    authority: Actor,
+    award: str,
+    regime: Regime | None = None,
+    level: str | None = None,
+    merged: tuple[str, date] | None = None,
+    decided_on: date | None = None,
+) -> list[Violation]:
+    """Rule 5: the kind is in the signer's registered competence list, the statutory matrix
+    of the regime in force allows it for the level of the authority's unit, and that unit had
+    not been merged into another (`merged`: successor and day) by the decision's date."""
+    out = []
+    if merged is not None and decided_on is not None and decided_on >= merged[1]:
+        out.append(
+            Violation(
+                "competence",
+                authority.name,
+                f"authority {authority.name!r}: its unit {authority.unit!r} was merged into "
+                f"{merged[0]!r} on {merged[1]}; decisions from then are its successor's",
+            )
         )
-    ]
+    if award not in authority.competence:
+        held = ", ".join(sorted(authority.competence)) or "none"
+        out.append(
+            Violation(
+                "competence",
+                authority.name,
+                f"authority {authority.name!r} may not decide {award} (competence: {held})",
+            )
+        )
+    problem = regime.competence_problem(level, award) if regime else None
+    if problem:
+        out.append(
+            Violation("competence", authority.name, f"authority {authority.name!r}: {problem}")
+        )
+    return out
 
 
 def basis_violations(check: DecisionCheck) -> list[Violation]:
@@ -151,6 +187,8 @@ def basis_violations(check: DecisionCheck) -> list[Violation]:
         else:
             continue
         out.append(Violation("review", recipient.id, message))
+    passed = [r.id for r in check.recipients if (f := by_nominee.get(r.id)) and f.passed]
+    out += statute_review_violations(check.regime, sid, basis.title, basis.mode, results, passed)
     return out
 
 
@@ -179,68 +217,11 @@ def one_award_violations(check: DecisionCheck) -> list[Violation]:
     return out
 
 
-def prerequisite_violations(
-    award: str,
-    year: int,
-    recipient: Recipient,
-    record: RecipientRecord | None,
-    rulebook: Rulebook,
-    regime: str,
-    register: AwardRegister | None = None,
-    headcount: int | None = None,
-) -> list[Violation]:
-    """Rule 2 for one recipient (see the module docstring)."""
-    rid = recipient.id
-
-    def held(kind: str, in_year: int) -> bool:
-        return record is not None and record.holds(kind, in_year) is not None
-
-    def lacks(message: str) -> list[Violation]:
-        return [Violation("prerequisites", rid, f"recipient {rid!r} {message}")]
-
-    if award == FIGHTER_BASE:
-        if not held(ADVANCED_WORKER, year):
-            return lacks(f"lacks {ADVANCED_WORKER} for {year}, which {award} needs")
-        initiative = record is not None and record.has_initiative(year)
-        if regime == "2003" and not initiative:
-            return lacks(f"has no recognised initiative for {year} (2003 law)")
-        if regime == "2022" and not (initiative or held(EXCELLENT_COMPLETION, year)):
-            return lacks(f"has no recognised initiative or {EXCELLENT_COMPLETION} for {year}")
-    chains = {
-        FIGHTER_MINISTRY: (FIGHTER_BASE, rulebook.ministry_consecutive_base),
-        FIGHTER_NATIONAL: (FIGHTER_MINISTRY, rulebook.national_consecutive_ministry),
-    }
-    if award in chains:
-        needed, count = chains[award]
-        for in_year in range(year - count + 1, year + 1):
-            if not held(needed, in_year):
-                return lacks(
-                    f"lacks {needed} for {in_year} ({award} needs {count} consecutive years "
-                    f"{year - count + 1}-{year})"
-                )
-    if award == EXCELLENT_COLLECTIVE:
-        advanced = register.count(ADVANCED_WORKER, rid, year) if register else 0
-        fighters = register.count(FIGHTER_BASE, rid, year) if register else 0
-        share = rulebook.excellent_collective_share
-        if not headcount:
-            return lacks(f"has no recorded members to measure {ADVANCED_WORKER} against")
-        if not share.at_least(advanced, headcount):
-            return lacks(
-                f"has {advanced} {ADVANCED_WORKER} of {headcount} members in {year}, below {share}"
-            )
-        if fighters < rulebook.excellent_collective_min_fighters:
-            return lacks(
-                f"has {fighters} {FIGHTER_BASE} in {year}, needs "
-                f"{rulebook.excellent_collective_min_fighters}"
-            )
-    return []
-
-
 def quota_violations(check: DecisionCheck) -> list[Violation]:
-    """Rule 1: fighters (counting this decision) <= share x advanced workers, per unit."""
+    """Rule 1 per unit of the recipients, counting this decision (see `quota_breaches`)."""
     if check.award != FIGHTER_BASE:
         return []
-    share, out = check.movement.rulebook.fighter_quota, []
+    regime, rulebook, out = check.regime, check.movement.rulebook, []
     units = sorted({r.unit for r in check.recipients if r.kind == "person"})
     for unit in units:
         new = sum(1 for r in check.recipients if r.kind == "person" and r.unit == unit)
@@ -248,15 +229,21 @@ def quota_violations(check: DecisionCheck) -> list[Violation]:
             check.register.count(FIGHTER_BASE, unit, check.year) if check.register else 0
         )
         advanced = check.register.count(ADVANCED_WORKER, unit, check.year) if check.register else 0
-        if fighters * share.den > share.num * advanced:
-            out.append(
-                Violation(
-                    "quota",
-                    unit,
-                    f"unit {unit!r} would have {fighters} {FIGHTER_BASE} for {advanced} "
-                    f"{ADVANCED_WORKER} in {check.year}, above the quota {share}",
+        counts = (
+            f"unit {unit!r} would have {fighters} {FIGHTER_BASE} for {advanced} "
+            f"{ADVANCED_WORKER} in {check.year}"
+        )
+        for breach in quota_breaches(fighters, advanced, regime, rulebook):
+            if breach.rule == "quota":
+                message = f"{counts}, above the {breach.source}'s quota {breach.share}"
+                out.append(Violation("quota", unit, message))
+            else:
+                message = (
+                    f"{counts}, above the statute's quota {breach.share} ({regime.id}: "
+                    f"{regime.citation('quota')}); the rulebook's {rulebook.fighter_quota} "
+                    "cannot loosen it"
                 )
-            )
+                out.append(Violation("regime", unit, message))
     return out
 
 
@@ -281,8 +268,7 @@ def self_score_violations(check: DecisionCheck) -> list[Violation]:
 
 def decision_violations(check: DecisionCheck) -> list[Violation]:
     """Every violation of one decision, in the order of `RULES`."""
-    rulebook = check.movement.rulebook
-    regime = rulebook.regime_for(check.decided_on)
+    rulebook, regime = check.movement.rulebook, check.regime
     prerequisites = [
         v
         for r in check.recipients
@@ -298,7 +284,14 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         )
     ]
     found = [
-        *competence_violations(check.authority, check.award),
+        *competence_violations(
+            check.authority,
+            check.award,
+            regime,
+            check.authority_level,
+            check.authority_merged,
+            check.decided_on,
+        ),
         *basis_violations(check),
         *one_award_violations(check),
         *prerequisites,
@@ -306,3 +299,19 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
         *self_score_violations(check),
     ]
     return sorted(found, key=lambda v: RULES.index(v.rule))
+
+
+__all__ = [
+    "RULES",
+    "DecisionCheck",
+    "Violation",
+    "basis_violations",
+    "competence_violations",
+    "decision_violations",
+    "initiative_basis",
+    "one_award_violations",
+    "prerequisite_violations",
+    "quota_violations",
+    "self_score_violations",
+    "statute_review_violations",
+]

@@ -10,7 +10,11 @@ Decisions this module makes where the law text we hold is silent:
 - A tally may be certified once at least a quorum of ballots is in, not necessarily all.
 - In secret mode a member who is a nominee (or whose unit is) may not cast a ballot: a secret
   ballot cannot show that it skipped its own name, so the member stands aside (rule 6).
-- A session's threshold and quorum may be stricter than the rulebook's, never weaker.
+- A session's threshold and quorum are those in force on its opening date: the statute's
+  (`domain.regimes`) tightened by the rulebook (`domain.law`); given ones may be stricter, never
+  weaker, and a title the statute reviews by secret ballot cannot be opened in open mode
+  (DomainError: a session has no override). A decision dated under a
+  later regime is held to that regime's threshold too (rule `regime`, `domain.rules`).
 
 Results (rule 3) are counted in `domain.tally`, in exact integers.
 
@@ -45,7 +49,9 @@ from domain.errors import (
     UsageError,
 )
 from domain.ids import check_id, check_signer_name
+from domain.law import session_rules
 from domain.movement import Movement
+from domain.regimes import regime_on
 from domain.rulebook import Share, Threshold
 from domain.tally import (
     NomineeResult,
@@ -53,8 +59,7 @@ from domain.tally import (
     TallyLine,
     Vote,
     check_tally_fits,
-    open_counts,
-    results_from_counts,
+    session_results,
 )
 
 MODES = ("open", "secret")
@@ -84,7 +89,7 @@ class ReviewSession(Aggregate):
             agg.nominees, agg.members = list(self.nominees), list(self.members)
             agg.mode, agg.threshold, agg.quorum = self.mode, self.threshold, self.quorum
             agg.opened_at = self.at
-            agg.votes, agg.ballots = {}, []
+            agg.votes, agg.ballots, agg.written = {}, [], []
             agg.tally, agg.counter, agg.closed_at = None, None, None
 
     class VoteCast(Aggregate.Event, frozen=True, kw_only=True):
@@ -95,9 +100,14 @@ class ReviewSession(Aggregate):
         yes: list[str]
         no: list[str]
         at: datetime
+        # an absent member's vote in writing: the SHA-256 of the written document
+        document_hash: bytes | None = None
+        later_fields: ClassVar[tuple[str, ...]] = ("document_hash",)
 
         def apply(self, agg: ReviewSession) -> None:
             agg.votes[self.member] = Vote(list(self.yes), list(self.no))
+            if self.document_hash is not None:
+                agg.written.append(self.member)
 
     class BallotCast(Aggregate.Event, frozen=True, kw_only=True):
         """A secret-mode ballot was cast by this member (its content is not recorded)."""
@@ -105,9 +115,13 @@ class ReviewSession(Aggregate):
         required_roles: ClassVar[frozenset[str]] = _MEMBERS
         member: str
         at: datetime
+        document_hash: bytes | None = None  # a ballot sent in writing by an absent member
+        later_fields: ClassVar[tuple[str, ...]] = ("document_hash",)
 
         def apply(self, agg: ReviewSession) -> None:
             agg.ballots.append(self.member)
+            if self.document_hash is not None:
+                agg.written.append(self.member)
 
     class TallyCertified(Aggregate.Event, frozen=True, kw_only=True):
         """The counting committee certified the yes / no count per nominee."""
@@ -140,6 +154,7 @@ class ReviewSession(Aggregate):
     opened_at: datetime
     votes: dict[str, Vote]
     ballots: list[str]
+    written: list[str]
     tally: list[TallyLine] | None
     counter: str | None
     closed_at: datetime | None
@@ -181,21 +196,9 @@ class ReviewSession(Aggregate):
                 )
         for member in require_unique(members, "member"):
             check_signer_name(member)
-        mode = mode or rulebook.default_mode(title)
-        if mode not in MODES:
-            raise UsageError(f"{subject}: mode {mode!r} is not one of {', '.join(MODES)}")
-        ruled = rulebook.threshold_for(title)
-        if threshold is not None and threshold.weaker_than(ruled):
-            raise DomainError(
-                f"{subject}: threshold {threshold} is below the rulebook's {ruled} for {title}"
-            )
-        if (
-            quorum is not None
-            and quorum.num * rulebook.quorum.den < rulebook.quorum.num * quorum.den
-        ):
-            raise DomainError(
-                f"{subject}: quorum {quorum} is below the rulebook's {rulebook.quorum}"
-            )
+        mode, threshold, quorum = session_rules(
+            regime_on(local_date(at)), rulebook, title, mode, threshold, quorum, subject
+        )
         return cls._create(
             cls.Opened,
             id=cls.id_for(session_id),
@@ -205,8 +208,8 @@ class ReviewSession(Aggregate):
             nominees=list(nominees),
             members=list(members),
             mode=mode,
-            threshold=threshold or ruled,
-            quorum=quorum or rulebook.quorum,
+            threshold=threshold,
+            quorum=quorum,
             at=at,
         )
 
@@ -234,11 +237,33 @@ class ReviewSession(Aggregate):
 
     # -- commands --------------------------------------------------------------------------------
 
+    def check_written(self, what: str, document_hash: bytes | None) -> None:
+        """A vote in writing needs a regime (of the session's opening date) that allows it, and
+        the written document's SHA-256 (32 bytes)."""
+        if document_hash is None:
+            return
+        regime = regime_on(local_date(self.opened_at))
+        if not regime.written_votes:
+            raise DomainError(
+                f"{what} rejected: session {self.session_id}: regime {regime.id} does not "
+                "provide for votes in writing"
+            )
+        if len(document_hash) != 32:
+            raise UsageError(f"{what} rejected: a written vote's document hash must be SHA-256")
+
     def cast_vote(
-        self, member: Actor, yes: Sequence[str], no: Sequence[str], *, at: datetime
+        self,
+        member: Actor,
+        yes: Sequence[str],
+        no: Sequence[str],
+        *,
+        at: datetime,
+        document_hash: bytes | None = None,
     ) -> None:
-        """Open mode: one vote per member; nominees left out are abstentions."""
+        """Open mode: one vote per member; nominees left out are abstentions. An absent
+        member's vote in writing carries the written document's SHA-256 (`document_hash`)."""
         self.check_can_take_part("vote", member, "open", at)
+        self.check_written("vote", document_hash)
         named = require_unique([*yes, *no], "vote rejected: nominee")
         for nominee in named:
             if nominee not in self.nominees:
@@ -250,11 +275,22 @@ class ReviewSession(Aggregate):
                     f"vote rejected: member {member.name!r} may not vote on itself or its own "
                     f"unit {nominee!r}"
                 )
-        self.trigger_event(self.VoteCast, member=member.name, yes=list(yes), no=list(no), at=at)
+        self.trigger_event(
+            self.VoteCast,
+            member=member.name,
+            yes=list(yes),
+            no=list(no),
+            at=at,
+            document_hash=document_hash,
+        )
 
-    def cast_ballot(self, member: Actor, *, at: datetime) -> None:
-        """Secret mode: record only that `member` cast a ballot."""
+    def cast_ballot(
+        self, member: Actor, *, at: datetime, document_hash: bytes | None = None
+    ) -> None:
+        """Secret mode: record only that `member` cast a ballot (in writing, when absent: with
+        the written document's SHA-256)."""
         self.check_can_take_part("ballot", member, "secret", at)
+        self.check_written("ballot", document_hash)
         if self.tally is not None:
             raise TallyError(
                 f"ballot rejected: session {self.session_id}'s tally is already certified"
@@ -265,7 +301,7 @@ class ReviewSession(Aggregate):
                     f"ballot rejected: member {member.name!r} is or heads nominee {nominee!r}; "
                     "a secret ballot cannot show it skipped its own name"
                 )
-        self.trigger_event(self.BallotCast, member=member.name, at=at)
+        self.trigger_event(self.BallotCast, member=member.name, at=at, document_hash=document_hash)
 
     def certify_tally(self, counter: Actor, results: Sequence[TallyLine], *, at: datetime) -> None:
         """Secret mode: the count, once a quorum of ballots is in; yes + no == ballots."""
@@ -278,10 +314,12 @@ class ReviewSession(Aggregate):
         if self.tally is not None:
             raise TallyError(f"{subject} already has a certified tally by {self.counter}")
         cast, members = len(self.ballots), len(self.members)
-        if not self.quorum.at_least(cast, members):
+        present = cast - len(self.written)
+        if not self.quorum.at_least(present, members):
+            more = f" ({len(self.written)} more in writing)" if self.written else ""
             raise TallyError(
-                f"{subject} has {cast} ballots of {members} members, short of the quorum "
-                f"{self.quorum}"
+                f"{subject} has {present} ballots of {members} members{more}, short of the "
+                f"quorum {self.quorum}"
             )
         check_tally_fits(subject, self.nominees, cast, results)
         self.trigger_event(self.TallyCertified, counter=counter.name, results=list(results), at=at)
@@ -298,7 +336,7 @@ class ReviewSession(Aggregate):
         if (
             self.mode == "secret"
             and self.tally is None
-            and self.quorum.at_least(cast, len(self.members))
+            and self.quorum.at_least(cast - len(self.written), len(self.members))
         ):
             raise OutOfOrderError(f"{subject} has {cast} ballots and no certified tally")
         self.trigger_event(self.Closed, at=at)
@@ -312,14 +350,16 @@ class ReviewSession(Aggregate):
 
     def results(self) -> SessionResults:
         """Turnout, quorum and, per nominee, yes / no and whether it passed (rule 3)."""
-        if self.mode == "open":
-            taking_part, counts = len(self.votes), open_counts(self.nominees, self.votes)
-        else:
-            lines = {line.nominee: (line.yes, line.no) for line in self.tally or []}
-            taking_part = len(self.ballots)
-            counts = {n: lines.get(n, (0, 0)) for n in self.nominees}
-        return results_from_counts(
-            counts, len(self.members), taking_part, self.threshold, self.quorum
+        return session_results(
+            self.mode,
+            self.nominees,
+            len(self.members),
+            self.votes,
+            self.ballots,
+            self.tally,
+            self.written,
+            self.threshold,
+            self.quorum,
         )
 
     def result_for(self, nominee: str) -> NomineeResult | None:

@@ -193,12 +193,42 @@ def decode_body(
     if canonical and (
         decoded.time.tzinfo is not UTC
         or (zones is not None and not _all_utc(zones(decoded.payload)))
-        or ENCODER.encode(decoded) != body
+        or (ENCODER.encode(decoded) != body and _earlier_form(decoded, event_class) != body)
     ):
         raise MalformedInputError(
             f"entry body ({event_class.__qualname__}) is not in canonical form"
         )
     return decoded
+
+
+@cache
+def _earlier_payload_type(event_class: type[DomainEvent]) -> type[msgspec.Struct] | None:
+    """The payload type as it was before `event_class.later_fields` were added (None if none)."""
+    later = set(event_class.later_fields)
+    if not later:
+        return None
+    payload = payload_type(event_class)
+    fields = [(f.name, f.type) for f in msgspec.structs.fields(payload) if f.name not in later]
+    return msgspec.defstruct(
+        f"{event_class.__qualname__}.EarlierPayload", fields, frozen=True, kw_only=True
+    )
+
+
+def _earlier_form(decoded: EntryBody[Any], event_class: type[DomainEvent]) -> bytes | None:
+    """The canonical bytes of a body signed before the event's later fields existed: the same
+    body without them, when each holds its default (else None: no such earlier body)."""
+    earlier = _earlier_payload_type(event_class)
+    if earlier is None:
+        return None
+    payload, blank = decoded.payload, payload_type(event_class)
+    defaults = {f.name: f for f in msgspec.structs.fields(blank)}
+    for name in event_class.later_fields:
+        info = defaults[name]
+        default = info.default if info.default is not msgspec.NODEFAULT else info.default_factory()
+        if getattr(payload, name) != default:
+            return None
+    kept = earlier(**{f: getattr(payload, f) for f in earlier.__struct_fields__})
+    return ENCODER.encode(msgspec.structs.replace(decoded, payload=kept))
 
 
 def _all_utc(zones: Any) -> bool:

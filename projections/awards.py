@@ -19,7 +19,7 @@ import msgspec
 
 from domain.base import DomainEvent
 from domain.cascade import Dependent, dependent_awards
-from domain.decision import Decision
+from domain.decision import Decision, Override
 from domain.register import AwardRegister, Recipient, RecipientRecord
 from domain.rules import Violation
 from projections.catalog import Catalog, InitiativeView
@@ -56,6 +56,23 @@ class DecisionView(msgspec.Struct):
     seq: int
     signer: str
     annulled: dict[str, AnnulmentView] = msgspec.field(default_factory=dict)
+    overrides: list[Override] = msgspec.field(default_factory=list)
+    regime: str | None = None
+
+    def reason_for(self, rule: str) -> str | None:
+        """The signed reason overriding `rule`: its own (per-rule overrides), or the one reason
+        a decision signed before them gave for all its rules."""
+        for override in self.overrides:
+            if override.rule == rule:
+                return override.reason
+        return self.override_reason if rule in self.overridden_rules else None
+
+    @property
+    def override_text(self) -> str | None:
+        """Every override in one line ("rule: reason; ..."), or the old single reason."""
+        if self.overrides:
+            return "; ".join(f"{o.rule}: {o.reason}" for o in self.overrides)
+        return self.override_reason
 
 
 class Decisions(msgspec.Struct):
@@ -86,6 +103,8 @@ def _recorded(state: Decisions, event: Decision.Recorded, meta: EventMeta) -> No
         time=meta.time,
         seq=meta.seq,
         signer=meta.signer,
+        overrides=list(event.overrides),
+        regime=event.regime,
     )
 
 
@@ -235,7 +254,7 @@ def award_rows(
                     date=d.date,
                     basis=d.basis,
                     annulled=r.id in d.annulled,
-                    override_reason=d.override_reason,
+                    override_reason=d.override_text,
                     recipient_name=catalog.name_of(r.id),
                     unit=r.unit,
                     direct_worker=person.direct_worker if person else None,

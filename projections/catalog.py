@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.actor import local_date
 from domain.base import DomainEvent
 from domain.cluster import Cluster
 from domain.initiative import Initiative
@@ -31,6 +32,8 @@ class UnitView(msgspec.Struct, gc=False):
     level: str
     parent: str | None
     seq: int
+    merged_into: str | None = None  # its successor after a signed merger (Unit.Merged)
+    merged_on: date | None = None  # the (Vietnam) day of the merger
 
 
 class PersonView(msgspec.Struct, gc=False):
@@ -143,6 +146,13 @@ def _unit(state: Catalog, event: Unit.Added, meta: EventMeta) -> None:
     )
 
 
+def _merged(state: Catalog, event: Unit.Merged, meta: EventMeta) -> None:
+    for unit in state.units.values():  # mergers are rare: no id index kept for them
+        if Unit.id_for(unit.id) == event.originator_id:
+            unit.merged_into, unit.merged_on = intern(event.into), local_date(event.at)
+            return
+
+
 def _person(state: Catalog, event: Person.Added, meta: EventMeta) -> None:
     category = intern(event.category) if event.category else None
     state.people[intern(event.person_id)] = PersonView(
@@ -203,6 +213,7 @@ HANDLERS: dict[type[DomainEvent], Callable[[Catalog, Any, EventMeta], None]] = {
     Ledger.Initialised: _initialised,
     Ledger.OperatorRotated: _rotated,
     Unit.Added: _unit,
+    Unit.Merged: _merged,
     Person.Added: _person,
     Signer.Registered: _signer,
     Signer.Revoked: _signer,

@@ -10,21 +10,35 @@ Two sources, kept apart on purpose:
   ``violation``. Annulments (Law 2022 Art. 93) and the awards their cascade flags (rule 9) are
   listed as violations found after the fact.
 
+The re-run checks call the domain's own rules wherever one exists (`domain.rules`:
+`quota_breaches` on the counts per unit and year, `competence_violations` with the regime of the
+decision's date; `domain.tally` for every session's result), so a report and an append can
+never disagree on a rule. Each row names the regime it was judged by and the rule's citation
+there (the decision's date; else the movement's end).
+
 A rule with no finding gets one ``ok`` row saying what was checked. Rows are sorted by rule (in
 DOMAIN.md's order), then subject.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import msgspec
 
-from domain.actor import format_time, local_date
+from domain.actor import Actor, format_time, local_date
+from domain.law import statute_review_violations
+from domain.regime import RULE_NAMES
+from domain.regimes import regime_named, regime_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
+from domain.rules import competence_violations
 from projections.awards import AwardRow, DecisionView, Flag
 from projections.catalog import MovementView
+from projections.quota import OK, OVERRIDE, VIOLATION, QuotaUse, quota_use
 from projections.view import LedgerView
 
 RULE_ORDER = (
+    "regime",
     "quota",
     "prerequisites",
     "review",
@@ -36,63 +50,29 @@ RULE_ORDER = (
     "annulment",
     "cascade",
 )
-OK, VIOLATION, OVERRIDE = "ok", "violation", "override"
 
 
 class Check(msgspec.Struct):
-    """One finding (or one all-clear) of one rule."""
+    """One finding (or one all-clear) of one rule, with the regime it was judged by and the
+    legal citation of the rule there (`on`: the date that chose the regime, when known)."""
 
     rule: str
     status: str
     subject: str
     detail: str
     seq: int | None = None
-
-
-class QuotaUse(msgspec.Struct):
-    """Rule 1 for one unit and year: fighters against the advanced workers they are a share of."""
-
-    unit: str
-    year: int
-    advanced: int
-    fighters: int
-    limit: int
-    share: str
-    status: str
-    flagged: int = 0
+    regime: str | None = None
+    citation: str | None = None
+    on: date | None = None
 
 
 def _decision_status(d: DecisionView, rule: str) -> str:
     return OVERRIDE if rule in d.overridden_rules else VIOLATION
 
 
-def _override_note(d: DecisionView) -> str:
-    return f"; override: {d.override_reason}" if d.override_reason else ""
-
-
-def quota_use(view: LedgerView, movement: MovementView, rows: list[AwardRow]) -> list[QuotaUse]:
-    """Standing advanced_worker and emulation_fighter_base awards to persons, per unit and year."""
-    share = movement.rulebook.fighter_quota
-    counts: dict[tuple[str, int], list[int]] = {}  # advanced, fighters, flagged fighters
-    overridden: set[tuple[str, int]] = set()
-    for row in rows:
-        if row.recipient_kind != "person" or row.award not in (ADVANCED_WORKER, FIGHTER_BASE):
-            continue
-        if row.award == FIGHTER_BASE and "quota" in row.overridden_rules:
-            overridden.add((row.unit, row.year))
-        if row.annulled:
-            continue
-        counted = counts.setdefault((row.unit, row.year), [0, 0, 0])
-        counted[row.award == FIGHTER_BASE] += 1
-        counted[2] += bool(row.flags) and row.award == FIGHTER_BASE
-    out = []
-    for (unit, year), (advanced, fighters, flagged) in sorted(counts.items()):
-        status = OK
-        if fighters * share.den > share.num * advanced:
-            status = OVERRIDE if (unit, year) in overridden else VIOLATION
-        limit = share.num * advanced // share.den
-        out.append(QuotaUse(unit, year, advanced, fighters, limit, str(share), status, flagged))
-    return out
+def _override_note(d: DecisionView, rule: str) -> str:
+    reason = d.reason_for(rule)
+    return f"; override: {reason}" if reason else ""
 
 
 def _registration_checks(view: LedgerView, movement: MovementView) -> list[Check]:
@@ -160,13 +140,23 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
     for d in view.decisions.of(movement.id):
         signed = {(v.rule, v.subject) for v in d.violations}
         for v in d.violations:
-            out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d), d.seq))
+            out.append(Check(v.rule, OVERRIDE, v.subject, v.message + _override_note(d, v.rule),
+                             d.seq, d.regime, None, d.date))  # fmt: skip
         signer = view.catalog.signers.get(d.authority)
-        if signer is not None and d.award not in signer.competence:
-            detail = f"authority {d.authority} may not decide {d.award} ({d.number})"
-            if ("competence", d.authority) not in signed:
+        if signer is not None and ("competence", d.authority) not in signed:
+            # the domain's own rule: the signer's list, and the matrix of the decision's date
+            actor = Actor(signer.name, unit=signer.unit, competence=frozenset(signer.competence))
+            unit = view.catalog.units.get(signer.unit) if signer.unit else None
+            level = unit.level if unit else None
+            merged = None
+            if unit is not None and unit.merged_into and unit.merged_on:
+                merged = (unit.merged_into, unit.merged_on)
+            found = competence_violations(actor, d.award, regime_on(d.date), level, merged, d.date)
+            for v in found:
+                note = _override_note(d, "competence")
                 out.append(Check("competence", _decision_status(d, "competence"), d.authority,
-                                 detail + _override_note(d), d.seq))  # fmt: skip
+                                 f"{v.message} (decision {d.number}){note}", d.seq,
+                                 on=d.date))  # fmt: skip
         session = view.sessions.by_id.get(d.basis) if d.basis else None
         if d.basis and session is None:
             out.append(Check("review", VIOLATION, d.basis, f"basis of {d.number} not found", d.seq))
@@ -175,13 +165,24 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
         closed = local_date(session.closed_at) if session.closed_at else None
         if (closed is None or d.date < closed) and not any(r == "order" for r, _ in signed):
             detail = f"decision {d.number} of {d.date} before its basis {session.id} closed"
-            out.append(Check("order", _decision_status(d, "order"), session.id, detail, d.seq))
-        results = {r.nominee: r for r in session.results().results}
+            out.append(Check("order", _decision_status(d, "order"), session.id, detail, d.seq,
+                             on=d.date))  # fmt: skip
+        counted = session.results()
+        results = {r.nominee: r for r in counted.results}
         for r in d.recipients:
             result = results.get(r.id)
             if (result is None or not result.passed) and ("review", r.id) not in signed:
                 detail = f"{r.id} did not pass basis session {session.id} of decision {d.number}"
-                out.append(Check("review", _decision_status(d, "review"), r.id, detail, d.seq))
+                out.append(Check("review", _decision_status(d, "review"), r.id, detail, d.seq,
+                                 on=d.date))  # fmt: skip
+        # the statute of the decision's date, re-run for decisions signed before it was checked
+        passed = [r.id for r in d.recipients if (x := results.get(r.id)) and x.passed]
+        for v in statute_review_violations(regime_on(d.date), session.id, session.title,
+                                           session.mode, counted, passed):  # fmt: skip
+            if ("regime", v.subject) not in signed:
+                detail = f"{v.message} (decision {d.number}){_override_note(d, 'regime')}"
+                out.append(Check("regime", _decision_status(d, "regime"), v.subject, detail,
+                                 d.seq, on=d.date))  # fmt: skip
     for rule in rechecked:
         if not any(c.rule == rule for c in out):
             count = len(view.decisions.of(movement.id))
@@ -240,14 +241,28 @@ def compliance_checks(
         *_annulment_checks(rows, flags),
     ]
     for q in quota:
-        detail = (
-            f"{q.fighters} {FIGHTER_BASE} for {q.advanced} {ADVANCED_WORKER} in {q.year}: "
-            f"at most {q.limit} within {q.share}"
-        )
+        counted = f"{q.fighters} {FIGHTER_BASE} for {q.advanced} {ADVANCED_WORKER} in {q.year}"
+        if q.limit < 0:
+            detail = f"{counted}: no quota in regime {q.regime} nor in the rulebook"
+        else:
+            detail = f"{counted}: at most {q.limit} within {q.share}"
         if q.flagged:
             detail += f"; {q.flagged} of the fighters flagged by an annulment (rule 9)"
-        found.append(Check("quota", q.status, q.unit, detail))
-    # The overrides signed into decisions already name their rule; keep one row per finding.
+        found.append(Check("quota", q.status, q.unit, detail, on=q.on))
+        if q.statute is not None:
+            detail = (
+                f"{counted}: beyond the statute's quota {q.statute} (regime {q.regime}); the "
+                f"rulebook's {q.share} does not loosen the statute"
+            )
+            found.append(Check("regime", q.statute_status, q.unit, detail, regime=q.regime,
+                               citation=regime_cite(q.regime, "quota"), on=q.on))  # fmt: skip
+    # The overrides signed into decisions already name their rule; keep one row per finding
+    # (a unit's fighters beyond the statute's quota are shown by the decisions' own overrides).
+    signed = {(c.rule, c.subject) for c in found if c.status == OVERRIDE and c.seq is not None}
+    found = [
+        c for c in found if not (c.rule == "regime" and c.seq is None and (c.rule, c.subject)
+                                 in signed)
+    ]  # fmt: skip
     unique: dict[tuple[str, str, str, str], Check] = {}
     for check in found:
         unique.setdefault((check.rule, check.status, check.subject, check.detail), check)
@@ -255,5 +270,28 @@ def compliance_checks(
     for rule in RULE_ORDER:
         if not any(c.rule == rule for c in checks):
             checks.append(Check(rule, OK, movement.id, "no finding"))
+    for check in checks:
+        cite(check, check.on or movement.end)
     rank = {rule: i for i, rule in enumerate(RULE_ORDER)}
     return sorted(checks, key=lambda c: (rank.get(c.rule, len(rank)), c.subject, c.detail))
+
+
+def regime_cite(regime_id: str | None, rule: str) -> str | None:
+    regime = regime_named(regime_id) if regime_id else None
+    return regime.citation(rule) if regime else None
+
+
+def cite(check: Check, on: date) -> None:
+    """Fill in the regime in force on `on` and the citation of the check's rule there (a
+    violation signed into a decision keeps the regime and citation it was signed with)."""
+    if check.regime is None:
+        check.regime = regime_on(on).id
+    if check.citation is None:
+        regime = regime_named(check.regime) or regime_on(on)
+        if check.rule in RULE_NAMES:
+            check.citation = regime.citation(check.rule)
+        elif check.rule == "annulment":
+            check.citation = regime.citation("competence")
+
+
+__all__ = ["Check", "QuotaUse", "compliance_checks", "quota_use"]

@@ -67,6 +67,10 @@ def _summary(e: Any, p: str) -> str | None:
         case Unit.Added() if e.unit_id == p or e.parent == p:
             parent = f" under {e.parent}" if e.parent else ""
             return f"unit {e.unit_id} '{e.name}' ({e.level}) added{parent}"
+        case Unit.Merged() if e.into == p:
+            return f"a unit was merged into {p} ({e.reason})"
+        case Unit.Merged():
+            return f"merged into unit {e.into} ({e.reason})"
         case Signer.Registered() if p in (e.person, e.unit):
             return f"signer {e.name} registered ({', '.join(e.roles)}) for {p}"
         case Cluster.Formed() if e.cluster_id == p or p in e.members:
@@ -89,9 +93,11 @@ def _summary(e: Any, p: str) -> str | None:
             )
         case ReviewSession.VoteCast():
             said = "yes" if p in e.yes else "no" if p in e.no else "abstained"
-            return f"member {e.member} voted {said}"
+            written = " in writing" if e.document_hash is not None else ""
+            return f"member {e.member} voted {said}{written}"
         case ReviewSession.BallotCast():
-            return f"member {e.member} cast a secret ballot"
+            written = " in writing" if e.document_hash is not None else ""
+            return f"member {e.member} cast a secret ballot{written}"
         case ReviewSession.TallyCertified():
             mine = [line for line in e.results if line.nominee == p]
             count = f": {mine[0].yes} yes, {mine[0].no} no" if mine else ""
@@ -100,10 +106,16 @@ def _summary(e: Any, p: str) -> str | None:
             return "session closed"
         case Decision.Recorded() if any(r.id == p for r in e.recipients):
             basis = f"basis {e.basis}" if e.basis else "no basis session"
-            override = f"; override of {', '.join(e.overridden_rules)}: {e.override_reason}"
+            override = ""
+            if e.overrides:  # one signed reason per rule
+                each = (f"override of {o.rule}: {o.reason}" for o in e.overrides)
+                override = "; " + "; ".join(each)
+            elif e.override_reason:  # signed before per-rule overrides
+                override = f"; override of {', '.join(e.overridden_rules)}: {e.override_reason}"
+            regime = f"; regime {e.regime}" if e.regime else ""
             return (
                 f"awarded {e.award} by decision {e.number} of {e.date} ({basis}; authority "
-                f"{e.authority}{override if e.override_reason else ''})"
+                f"{e.authority}{regime}{override})"
             )
         case Decision.RecipientAnnulled() if e.recipient == p:
             return f"award annulled ({e.ground}): {e.reason}"
@@ -148,10 +160,18 @@ def fold_history(state: History, event: DomainEvent, meta: EventMeta) -> History
     """Append a row if `event` touches the participant (see the module docstring)."""
     if isinstance(event, _BY_AGGREGATE) and event.originator_id not in state.related:
         return state
+    if (
+        isinstance(event, Unit.Merged)
+        and event.into != state.participant
+        and event.originator_id not in state.related
+    ):
+        return state
     summary = _summary(event, state.participant)
     if summary is None:
         return state
-    if isinstance(event, Participation.Registered | ReviewSession.Opened | Hold.Placed):
+    if isinstance(event, Participation.Registered | ReviewSession.Opened | Hold.Placed) or (
+        isinstance(event, Unit.Added) and event.unit_id == state.participant
+    ):
         state.related.add(event.originator_id)
     at: datetime | None = getattr(event, "at", None)
     kind = type(event).__qualname__
@@ -162,6 +182,7 @@ def fold_history(state: History, event: DomainEvent, meta: EventMeta) -> History
 HISTORY_EVENTS: tuple[type[DomainEvent], ...] = (
     Person.Added,
     Unit.Added,
+    Unit.Merged,
     Signer.Registered,
     Cluster.Formed,
     Cluster.PactSigned,
@@ -181,7 +202,7 @@ def history_view(participant: str) -> ViewSpec[History]:
     """The history of one participant, as a view the runner can store and keep current."""
     return ViewSpec(
         name=f"history:{participant}",
-        version="history/2",
+        version="history/3",
         state_type=History,
         initial=lambda: History(participant),
         fold=fold_history,

@@ -3,9 +3,10 @@
 The fold keeps, per (movement, participant), the registration (for a late one: effective time
 `at`, append time, deadline, override reason) and the *latest* score per criterion — appraisal
 and self scores apart, corrections replacing earlier scores (the old ones stay in the log and
-in `awards history`). Standings apply the movement's formula (``weighted_sum``: the sum of
-weight x latest appraisal points; self scores never count, see `domain.movement`) and rank by
-total (equal totals share a rank: 1, 2, 2, 4), ties listed by participant id.
+in `awards history`). Standings apply the movement's formula with the domain's own function
+(`domain.movement.formula_total`: ``weighted_sum``, the sum of weight x latest appraisal points;
+self scores never count) and rank by total (equal totals share a rank: 1, 2, 2, 4), ties listed
+by participant id.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from uuid import UUID
 import msgspec
 
 from domain.base import DomainEvent
-from domain.movement import Criterion
+from domain.movement import Criterion, formula_total
 from domain.participation import Participation
 from projections.stream import EventMeta
 
@@ -132,18 +133,6 @@ class Standing(msgspec.Struct):
     name: str | None = None
     scores: int = 0
     corrections: int = 0
-
-
-def formula_total(formula: str, criteria: Sequence[Criterion], points: dict[str, float]) -> float:
-    """The movement's formula over the latest appraisal points (``weighted_sum`` only so far)."""
-    if formula != "weighted_sum":
-        raise ValueError(f"unknown formula {formula!r}")
-    total = 0.0
-    for c in criteria:
-        got = points.get(c.id)
-        if got is not None:
-            total += c.weight * got
-    return total
 
 
 def rank_standings(

@@ -18,7 +18,7 @@ import msgspec
 from domain.base import DomainEvent
 from domain.rulebook import Share, Threshold
 from domain.session import ReviewSession
-from domain.tally import SessionResults, TallyLine, Vote, results_from_counts
+from domain.tally import SessionResults, TallyLine, Vote, session_results
 from projections.stream import EventMeta
 
 
@@ -39,6 +39,7 @@ class SessionView(msgspec.Struct):
     chair: str
     votes: dict[str, Vote] = msgspec.field(default_factory=dict)
     ballots: list[str] = msgspec.field(default_factory=list)
+    written: list[str] = msgspec.field(default_factory=list)  # absent members voting in writing
     tally: list[TallyLine] | None = None
     counter: str | None = None
     tally_seq: int | None = None
@@ -51,27 +52,22 @@ class SessionView(msgspec.Struct):
 
     @property
     def taking_part(self) -> int:
-        """Members who voted (open mode) or cast a ballot (secret mode)."""
+        """Members who voted (open mode) or cast a ballot (secret mode), in writing or not."""
         return len(self.votes) if self.mode == "open" else len(self.ballots)
 
     def results(self) -> SessionResults:
-        """Turnout, quorum and per-nominee yes / no / passed (as `ReviewSession.results`)."""
-        if self.mode == "open":  # as domain.tally.open_counts, in one pass over the votes
-            yes = dict.fromkeys(self.nominees, 0)
-            no = dict.fromkeys(self.nominees, 0)
-            for vote in self.votes.values():
-                for nominee in set(vote.yes):
-                    if nominee in yes:
-                        yes[nominee] += 1
-                for nominee in set(vote.no):
-                    if nominee in no:
-                        no[nominee] += 1
-            counts = {n: (yes[n], no[n]) for n in self.nominees}
-        else:
-            lines = {line.nominee: (line.yes, line.no) for line in self.tally or []}
-            counts = {n: lines.get(n, (0, 0)) for n in self.nominees}
-        return results_from_counts(
-            counts, len(self.members), self.taking_part, self.threshold, self.quorum
+        """Turnout, quorum and per-nominee yes / no / passed (`domain.tally.session_results`,
+        the function `ReviewSession.results` uses)."""
+        return session_results(
+            self.mode,
+            self.nominees,
+            len(self.members),
+            self.votes,
+            self.ballots,
+            self.tally,
+            self.written,
+            self.threshold,
+            self.quorum,
         )
 
 
@@ -110,12 +106,16 @@ def _vote(state: Sessions, event: ReviewSession.VoteCast, meta: EventMeta) -> No
         session.votes[intern(event.member)] = Vote(
             [intern(n) for n in event.yes], [intern(n) for n in event.no]
         )
+        if event.document_hash is not None:
+            session.written.append(intern(event.member))
 
 
 def _ballot(state: Sessions, event: ReviewSession.BallotCast, meta: EventMeta) -> None:
     session = state._get(event.originator_id)
     if session is not None:
         session.ballots.append(intern(event.member))
+        if event.document_hash is not None:
+            session.written.append(intern(event.member))
 
 
 def _tally(state: Sessions, event: ReviewSession.TallyCertified, meta: EventMeta) -> None:

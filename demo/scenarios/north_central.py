@@ -4,8 +4,11 @@ Hà Nam, Nam Định, Thanh Hóa, Nghệ An and Ninh Bình form a cluster and ea
 emulation pact; the movement's rulebook file sets the 30 % fighter quota the cluster asked
 for (deadlines 15/03 for people and units, 25/03 for the cluster); each province's scorer
 appraises the next province's people; two open-mode reviews; each office head decides its
-advanced workers and fighters; a fourth fighter of one office is refused by the quota; one
-title is annulled later, which flags the fighter title that relied on it (rule 9).
+advanced workers and fighters — three of ten is within the rulebook's 30 % but beyond the 15 %
+ceiling of Decree 91/2017 in force in 2019, so each signs an override of rule `regime` and the
+reports show the statute exceeded; a fourth fighter of one office is refused by the rulebook's
+own quota; one title is annulled later, which flags the fighter title that relied on it; in
+2025 the Hà Nam and Nam Định offices are merged into Ninh Bình's (signed `Unit.Merged`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import date
 from demo.scenarios.stage import Stage, at, name_of
 from domain.movement import parse_criteria_csv
 from domain.rulebook_toml import parse_rulebook
-from ledger.usecases import decisions, review, workflow
+from ledger.usecases import decisions, registry, review, workflow
 
 MOVEMENT = "TD-BTB-2019-H1"
 CLUSTER = "CUM-BTB"
@@ -35,8 +38,9 @@ RULEBOOK = """\
 # Rulebook of the North Central cluster of National Assembly delegation offices
 # (Hà Nam, Nam Định, Thanh Hóa, Nghệ An, Ninh Bình) for its review of the first half of 2019:
 # a 30 % quota of emulation_fighter_base against advanced_worker, instead of Decree 91's 15 %.
+# The rulebook cannot loosen the statute: each office's fighters beyond 15 % are decided with a
+# signed override of rule `regime`, and reports show them as exceeding the 2019 statute.
 name = "north-central-2019"
-law = "2003"
 
 [quota]
 fighter_share = 0.30
@@ -60,6 +64,10 @@ national_consecutive_ministry = 2
 excellent_collective_share = 0.7
 excellent_collective_min_fighters = 1
 """
+BEYOND_STATUTE = (
+    "Cụm thi đua thống nhất tỷ lệ 30 % theo quy chế năm 2019, vượt mức 15 % của "
+    "Nghị định 91/2017/NĐ-CP; ghi nhận để thanh tra xem xét"
+)
 CRITERIA = """\
 id,name,max_points,weight
 nhiem-vu,Kết quả phục vụ hoạt động của Đoàn ĐBQH,50,1
@@ -134,7 +142,24 @@ def run(stage: Stage) -> str:
         workflow.sign_pact(stage.app, sec, CLUSTER, unit, MOVEMENT, at=at(f"2019-01-{day}"))
     register_and_score(stage)
     decide(stage)
+    merge_provinces(stage)
     return MOVEMENT
+
+
+MERGER = (
+    "Nghị quyết của Quốc hội về sắp xếp đơn vị hành chính cấp tỉnh năm 2025: Hà Nam, Nam Định "
+    "và Ninh Bình hợp nhất thành tỉnh Ninh Bình từ 01/7/2025"
+)
+
+
+def merge_provinces(stage: Stage) -> None:
+    """The 2025 mergers: the Hà Nam and Nam Định offices are merged into Ninh Bình's, whose
+    head may from then on annul what theirs decided (Law 2022 Art. 93(8))."""
+    for code in ("HNA", "NDH"):
+        registry.merge_unit(
+            stage.app, stage.keys["thu-ky-btb"], office(code), office("NBH"), MERGER,
+            at=at("2025-07-01"),
+        )  # fmt: skip
 
 
 def register_and_score(stage: Stage) -> None:
@@ -217,6 +242,7 @@ def decide(stage: Stage) -> None:
                 basis=SESSIONS[award],
                 decided_on=date(2019, 7, day),
                 at=at(f"2019-07-0{day}"),
+                overrides={"regime": BEYOND_STATUTE} if day == 3 else None,
             )
     stage.refused(
         "a fourth fighter of Hà Nam",

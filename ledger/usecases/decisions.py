@@ -11,7 +11,7 @@ passed twice).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +26,7 @@ from domain.hold import SubjectHolds
 from domain.movement import Movement
 from domain.participation import Participation
 from domain.register import AwardRegister, RecipientRecord
-from domain.registry import Signer
+from domain.registry import Signer, successors_of
 from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
 from domain.rules import Violation
 from ledger.application import LedgerApp, WriteReceipt
@@ -34,8 +34,11 @@ from ledger.usecases.lookup import (
     effective_time,
     headcounts,
     load_movement,
+    merged_into,
     recipient_for,
     require_past_day,
+    unit_level,
+    unit_merger,
 )
 from ledger.usecases.review import load_session
 
@@ -68,11 +71,13 @@ def decide_award(
     decided_on: date | None = None,
     override_reason: str | None = None,
     at: datetime | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> DecisionResult:
     """Record award decision `number` (authority); rules checked, see the module docstring.
 
-    A violated rule raises RuleViolationError naming the rule and the recipient, unless
-    `override_reason` is given: then every violation is signed into the decision.
+    Broken rules raise RuleViolationError naming every one, unless each is acknowledged in
+    `overrides` (rule -> reason; `override_reason` alone only when exactly one is broken): then
+    every violation and override is signed into the decision.
     """
     when = effective_time(at)
     day = require_past_day(decided_on, "--date") if decided_on is not None else local_date(when)
@@ -110,6 +115,9 @@ def decide_award(
             participations=participations,
             headcounts=headcounts(app, units),
             override_reason=override_reason,
+            overrides=overrides,
+            authority_level=unit_level(app, signer.unit),
+            authority_merged=unit_merger(app, signer.unit),
             holds={  # rule `hold`: each recipient's holds, if any (law2)
                 r.id: held
                 for r in chosen
@@ -121,6 +129,16 @@ def decide_award(
 
     receipt = app.write(key, build, signs=Decision.Recorded)
     return DecisionResult(receipt, tuple(outcome[0].violations))
+
+
+def deciding_units(app: LedgerApp, authority: str) -> list[str]:
+    """The unit of the signer that decided, then each unit it was merged into (none if the
+    signer has no unit)."""
+    signer = app.find(Signer, Signer.id_for(authority))
+    if signer is None or signer.unit is None:
+        return []
+
+    return successors_of(signer.unit, lambda uid: merged_into(app, uid))
 
 
 def annul_award(
@@ -173,6 +191,7 @@ def annul_award(
             at=when,
             movement=movement,
             headcounts=headcounts(app, units),
+            deciding_units=deciding_units(app, decision.authority),
         )
         flagged[:] = writes.dependents
         return list(writes.aggregates())

@@ -120,3 +120,23 @@ def headcounts(app: LedgerApp, units: Collection[str]) -> dict[str, int]:
         if isinstance(event, Person.Added) and event.unit in wanted:
             counts[event.unit] += 1
     return {unit: counts[unit] for unit in wanted}
+
+
+def merged_into(app: LedgerApp, unit_id: str) -> str | None:
+    """The unit `unit_id` was merged into, if any (None also for an unknown unit)."""
+    unit = app.find(Unit, Unit.id_for(unit_id))
+    return unit.merged_into if unit is not None else None
+
+
+def unit_level(app: LedgerApp, unit_id: str | None) -> str | None:
+    """The level of unit `unit_id` (None for no unit or an unknown one)."""
+    unit = app.find(Unit, Unit.id_for(unit_id)) if unit_id else None
+    return unit.level if unit is not None else None
+
+
+def unit_merger(app: LedgerApp, unit_id: str | None) -> tuple[str, date] | None:
+    """The unit `unit_id` was merged into and the (Vietnam) day of the merger, if it was."""
+    unit = app.find(Unit, Unit.id_for(unit_id)) if unit_id else None
+    if unit is None or unit.merged_into is None or unit.merged_at is None:
+        return None
+    return unit.merged_into, local_date(unit.merged_at)

@@ -7,6 +7,7 @@ returns its WriteReceipt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,13 +23,14 @@ from domain.errors import (
     VerificationError,
 )
 from domain.ids import SignerName, check_id, check_signer_name
-from domain.registry import Ledger, Person, Signer, SignerKey, Unit
+from domain.registry import Ledger, Person, Signer, SignerKey, Unit, successors_of
 from domain.text import counted
 from ledger.application import LedgerApp, WriteReceipt, check_roles
 from ledger.keys import check_public_key, key_id, raw_public_key
 from ledger.note import Checkpoint, SignedNote, open_checkpoint, sign_checkpoint
 from ledger.progress import Progress
 from ledger.registry_tree import registry_line
+from ledger.usecases.lookup import effective_time, merged_into
 from ledger.verify import audited_frontier
 
 
@@ -308,3 +310,30 @@ def _checkpoint_after(
 def latest_checkpoint(app: LedgerApp) -> Ledger.CheckpointSigned | None:
     """The newest stored checkpoint event, or None if none was signed yet."""
     return app.genesis().latest_checkpoint
+
+
+def merge_unit(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    unit_id: str,
+    into: str,
+    reason: str,
+    at: datetime | None = None,
+) -> WriteReceipt:
+    """Record that unit `unit_id` was merged into `into` (secretary): the successor's
+    authorities may annul what the merged unit's authorities decided."""
+    when = effective_time(at)
+
+    def build(_: Signer) -> list[Aggregate]:
+        subject = "unit merge rejected"
+        unit = app.find(Unit, Unit.id_for(unit_id))
+        if unit is None:
+            raise NotFoundError(f"{subject}: unit {unit_id!r} not found")
+        successor = app.find(Unit, Unit.id_for(into))
+        if successor is None:
+            raise NotFoundError(f"{subject}: unit {into!r} not found")
+        chain = successors_of(into, lambda uid: merged_into(app, uid))
+        unit.merge_into(successor, reason, at=when, chain=chain)
+        return [unit]
+
+    return app.write(key, build, signs=Unit.Merged)

@@ -7,6 +7,7 @@ runs ONE atomic write and returns its receipt.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -102,27 +103,37 @@ def vote(
     yes: Sequence[str] = (),
     no: Sequence[str] = (),
     at: datetime | None = None,
+    written: bytes | None = None,
 ) -> WriteReceipt:
-    """Cast the signer's open-mode vote; nominees left out are abstentions."""
+    """Cast the signer's open-mode vote; nominees left out are abstentions. `written`: the
+    document of an absent member's vote in writing (its SHA-256 is signed, not its text)."""
     when = effective_time(at)
+    document_hash = hashlib.sha256(written).digest() if written is not None else None
 
     def build(signer: Signer) -> list[Aggregate]:
         session = load_session(app, session_id, "vote rejected")
-        session.cast_vote(Actor.from_signer(signer), yes, no, at=when)
+        session.cast_vote(Actor.from_signer(signer), yes, no, at=when, document_hash=document_hash)
         return [session]
 
     return app.write(key, build, signs=ReviewSession.VoteCast)
 
 
 def cast_ballot(
-    app: LedgerApp, key: Ed25519PrivateKey, session_id: str, *, at: datetime | None = None
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    session_id: str,
+    *,
+    at: datetime | None = None,
+    written: bytes | None = None,
 ) -> WriteReceipt:
-    """Record that the signer cast a secret ballot (its content is not recorded)."""
+    """Record that the signer cast a secret ballot (its content is not recorded); `written`:
+    the document of an absent member's ballot in writing (its SHA-256 is signed)."""
     when = effective_time(at)
+    document_hash = hashlib.sha256(written).digest() if written is not None else None
 
     def build(signer: Signer) -> list[Aggregate]:
         session = load_session(app, session_id, "ballot rejected")
-        session.cast_ballot(Actor.from_signer(signer), at=when)
+        session.cast_ballot(Actor.from_signer(signer), at=when, document_hash=document_hash)
         return [session]
 
     return app.write(key, build, signs=ReviewSession.BallotCast)

@@ -10,7 +10,7 @@ holding it. Review sessions are in `ledger.usecases.review`, decisions in
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -108,11 +108,13 @@ def register(
     *,
     at: datetime | None = None,
     override_reason: str | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> RegistrationResult:
     """Register a person, unit or cluster for a movement and the titles it aims at (secretary).
 
     A registration after its deadline is refused (RuleViolationError, rule "deadline") unless
-    `override_reason` is given; then it is recorded as late with the reason.
+    `overrides={"deadline": reason}` (or `override_reason`) is given; then it is recorded as
+    late with the reason.
     """
     when = effective_time(at)
     registered: list[Participation] = []
@@ -127,7 +129,13 @@ def register(
                 f"{movement_id}"
             )
         participation = Participation.register(
-            movement, participant, kind, titles, at=when, override_reason=override_reason
+            movement,
+            participant,
+            kind,
+            titles,
+            at=when,
+            override_reason=override_reason,
+            overrides=overrides,
         )
         registered[:] = [participation]
         return [participation]

@@ -26,6 +26,9 @@ UNTRANSLATED = "(nguyên văn trong sổ cái) "
 # shown: award*/needed -> award kind, ground -> ground, rule -> rule, moment* -> date and time,
 # day* -> date, message -> translated again (a message inside a message).
 SHAPES: list[tuple[str, str]] = [
+    # compliance.py: a rule re-run on a decision, named with it (first: no other shape ends so,
+    # and an inner shape ending in free text would otherwise swallow the suffix)
+    ("{message} (decision {decision})", "{message} (quyết định {decision})"),
     # compliance.py: what the read models show now
     ("no finding", "không phát hiện vi phạm"),
     ("{n} decisions checked", "đã kiểm tra {n} quyết định"),
@@ -82,10 +85,107 @@ SHAPES: list[tuple[str, str]] = [
         "{n} {award} for {m} {award2} in {year}: at most {limit} within {share}",
         "{n} {award} trên {m} {award2} năm {year}: tối đa {limit} theo tỷ lệ {share}",
     ),
+    # compliance.py: quota use under the regimes, and re-run rules with their decision
+    (
+        "{n} {award} for {m} {award2} in {year}: no quota in regime {regime} nor in the "
+        "rulebook; {k} of the fighters flagged by an annulment (rule 9)",
+        "{n} {award} trên {m} {award2} năm {year}: không có tỷ lệ trong chế độ {regime} lẫn "
+        "quy chế; {k} trong số đó cần xem xét lại do hủy bỏ khen thưởng (quy tắc 9)",
+    ),
+    (
+        "{n} {award} for {m} {award2} in {year}: no quota in regime {regime} nor in the rulebook",
+        "{n} {award} trên {m} {award2} năm {year}: không có tỷ lệ trong chế độ {regime} lẫn "
+        "quy chế",
+    ),
+    (
+        "{n} {award} for {m} {award2} in {year}: beyond the statute's quota {share} (regime "
+        "{regime}); the rulebook's {share2} does not loosen the statute",
+        "{n} {award} trên {m} {award2} năm {year}: vượt tỷ lệ {share} theo luật (chế độ "
+        "{regime}); tỷ lệ {share2} của quy chế không nới lỏng được luật",
+    ),
     # awards.py: a flag of the annulment cascade
     (
         "{message} (after the annulment in decision {decision} of {subject})",
         "{message} (sau khi hủy bỏ khen thưởng trong quyết định {decision} của {subject})",
+    ),
+    # domain/law.py, domain/rules.py, domain/prerequisites.py: the law of the decision's date
+    (
+        "unit {subject} would have {n} {award} for {m} {award2} in {year}, above the statute's "
+        "quota {share} ({regime}: {citation}); the rulebook's {share2} cannot loosen it",
+        "đơn vị {subject} sẽ có {n} {award} trên {m} {award2} năm {year}, vượt tỷ lệ {share} "
+        "theo luật ({regime}: {citation}); tỷ lệ {share2} của quy chế không nới lỏng được luật",
+    ),
+    (
+        "unit {subject} would have {n} {award} for {m} {award2} in {year}, above the statute's "
+        "quota {share}",
+        "đơn vị {subject} sẽ có {n} {award} trên {m} {award2} năm {year}, vượt tỷ lệ {share} "
+        "theo luật",
+    ),
+    (
+        "unit {subject} would have {n} {award} for {m} {award2} in {year}, above the rulebook's "
+        "quota {share}",
+        "đơn vị {subject} sẽ có {n} {award} trên {m} {award2} năm {year}, vượt tỷ lệ {share} "
+        "theo quy chế",
+    ),
+    (
+        "recipient {subject} passed session {session} with {yes} yes of {members} members, "
+        "short of {threshold} and {n} of {members2} members present, short of {share} required "
+        "by the statute ({regime}: {citation})",
+        "{subject} đạt tại phiên {session} với {yes} phiếu đồng ý trên {members} thành viên, "
+        "chưa đủ {threshold}, và {n} trên {members2} thành viên có mặt, chưa đủ túc số {share} "
+        "theo luật ({regime}: {citation})",
+    ),
+    (
+        "recipient {subject} passed session {session} with {yes} yes of {members} members, "
+        "short of {threshold} required by the statute ({regime}: {citation})",
+        "{subject} đạt tại phiên {session} với {yes} phiếu đồng ý trên {members} thành viên, "
+        "chưa đủ {threshold} theo luật ({regime}: {citation})",
+    ),
+    (
+        "recipient {subject} passed session {session} with {n} of {members} members present, "
+        "short of {share} required by the statute ({regime}: {citation})",
+        "{subject} đạt tại phiên {session} với {n} trên {members} thành viên có mặt, chưa đủ "
+        "túc số {share} theo luật ({regime}: {citation})",
+    ),
+    (
+        "session {session} voted openly, but the statute ({regime}: {citation}) requires a "
+        "secret ballot for {award}",
+        "phiên {session} biểu quyết công khai, nhưng luật ({regime}: {citation}) yêu cầu bỏ "
+        "phiếu kín đối với {award}",
+    ),
+    (
+        "authority {who}: an authority of {level} level may decide only {awards} (regime "
+        "{regime}), not {award}",
+        "người có thẩm quyền {who}: người có thẩm quyền cấp {level} chỉ được quyết định "
+        "{awards} (chế độ {regime}), không được quyết định {award}",
+    ),
+    (
+        "authority {who}: authorities of {level} level no longer exist (regime {regime})",
+        "người có thẩm quyền {who}: không còn người có thẩm quyền cấp {level} (chế độ {regime})",
+    ),
+    (
+        "authority {who}: its unit {unit} was merged into {unit2} on {day}; decisions from then "
+        "are its successor's",
+        "người có thẩm quyền {who}: đơn vị {unit} đã hợp nhất vào {unit2} từ ngày {day}; các "
+        "quyết định từ ngày đó thuộc đơn vị kế thừa",
+    ),
+    (
+        "recipient {subject} has no recognised initiative of {scope} scope or {award} for "
+        "{years} (regime {regime})",
+        "{subject} không có sáng kiến được công nhận phạm vi {scope} hoặc {award} năm {years} "
+        "(chế độ {regime})",
+    ),
+    (
+        "recipient {subject} has no recognised initiative of {scope} scope for {years} (regime "
+        "{regime})",
+        "{subject} không có sáng kiến được công nhận phạm vi {scope} năm {years} (chế độ "
+        "{regime})",
+    ),
+    (
+        "recipient {subject} has no initiative left for {award}: {initiative} is already the "
+        "basis of decision {decision} (one initiative, one award)",
+        "{subject} không còn sáng kiến cho {award}: {initiative} đã là căn cứ của quyết định "
+        "{decision} (mỗi sáng kiến chỉ làm căn cứ cho một lần khen)",
     ),
     # domain/rules.py: the messages signed into decisions recorded under an override
     (
@@ -201,6 +301,13 @@ def _day(value: str) -> str:
         return value
 
 
+_SCOPES = {"any": "bất kỳ", "base": "cơ sở", "ministry": "bộ, ngành, tỉnh", "national": "toàn quốc"}
+
+
+def _scope(value: str) -> str:
+    return " / ".join(_SCOPES.get(part, part) for part in value.split("/"))
+
+
 def _value(name: str, value: str) -> str:
     kinds: list[tuple[str, Callable[[str], str]]] = [
         ("award", lambda v: ", ".join(_award(a.strip()) for a in v.split(","))),
@@ -212,6 +319,7 @@ def _value(name: str, value: str) -> str:
         ("message", _translated),
         ("threshold", lambda v: v.replace("more than", "trên").replace("at least", "ít nhất")),
         ("share", lambda v: v.replace("at least", "ít nhất")),
+        ("scope", _scope),
     ]
     for prefix, show in kinds:
         if name.startswith(prefix):

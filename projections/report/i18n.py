@@ -8,6 +8,8 @@ issuer and the "where to get the ledger" part by projections/report/i18n_page.py
 
 from __future__ import annotations
 
+from domain.catalogue import KINDS as AWARD_KINDS
+
 LANGS = ("vi", "en")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -48,6 +50,8 @@ LABELS: dict[str, dict[str, str]] = {
         "overrides": "Các trường hợp vượt quy tắc có lý do",
         "annulments": "Hủy bỏ khen thưởng",
         "checks": "Kiểm tra tuân thủ",
+        "legal_basis": "Chế độ pháp lý: căn cứ",
+        "written": "biểu quyết bằng văn bản",
         "signers": "Người ký và dấu vân tay khóa",
         "verify": "Kiểm chứng báo cáo này",
         "award": "Hình thức khen thưởng",
@@ -190,6 +194,8 @@ LABELS: dict[str, dict[str, str]] = {
         "overrides": "Overrides",
         "annulments": "Annulments",
         "checks": "Compliance checks",
+        "legal_basis": "Regime: legal citation",
+        "written": "voted in writing",
         "signers": "Signers and key fingerprints",
         "verify": "Verify this report",
         "award": "Award",
@@ -295,33 +301,17 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-AWARDS: dict[str, tuple[str, str]] = {
-    "advanced_worker": ("Lao động tiên tiến", "Advanced worker"),
-    "emulation_fighter_base": ("Chiến sĩ thi đua cơ sở", "Emulation fighter (base)"),
-    "emulation_fighter_ministry": (
-        "Chiến sĩ thi đua cấp bộ, ngành, tỉnh",
-        "Emulation fighter (ministry, sector, province)",
-    ),
-    "emulation_fighter_national": ("Chiến sĩ thi đua toàn quốc", "National emulation fighter"),
-    "advanced_collective": ("Tập thể lao động tiên tiến", "Advanced collective"),
-    "excellent_collective": ("Tập thể lao động xuất sắc", "Excellent collective"),
-    "emulation_flag": ("Cờ thi đua", "Emulation flag"),
-    "letter_of_commendation": ("Giấy khen", "Letter of commendation"),
-    "certificate_of_merit": ("Bằng khen", "Certificate of merit"),
-    "order_labour_1": ("Huân chương Lao động hạng Nhất", "Labour Order, first class"),
-    "order_labour_2": ("Huân chương Lao động hạng Nhì", "Labour Order, second class"),
-    "order_labour_3": ("Huân chương Lao động hạng Ba", "Labour Order, third class"),
-    "order_independence_1": ("Huân chương Độc lập hạng Nhất", "Independence Order, first class"),
-    "order_independence_2": ("Huân chương Độc lập hạng Nhì", "Independence Order, second class"),
-    "order_independence_3": ("Huân chương Độc lập hạng Ba", "Independence Order, third class"),
-    "excellent_completion": ("Hoàn thành xuất sắc nhiệm vụ", "Excellent completion of duties"),
-}
+# Award kinds are named by the catalogue (domain/regimes/catalogue.toml), one source for all.
+AWARDS: dict[str, tuple[str, str]] = {k: (kind.vi, kind.en) for k, kind in AWARD_KINDS.items()}
 
 LEVELS: dict[str, tuple[str, str]] = {
     "agency": ("Cơ quan", "Agency"),
     "department": ("Cấp Vụ", "Department"),
     "division": ("Cấp Phòng", "Division"),
     "office": ("Văn phòng", "Office"),
+    "province": ("Cấp tỉnh", "Province"),
+    "district": ("Cấp huyện", "District"),
+    "commune": ("Cấp xã", "Commune"),
     "unknown": ("Không rõ", "Unknown"),
 }
 
@@ -347,6 +337,7 @@ GROUNDS: dict[str, tuple[str, str]] = {
 }
 
 RULES: dict[str, tuple[str, str]] = {
+    "regime": ("Vượt quá luật đang có hiệu lực", "Beyond the statute in force"),
     "quota": ("Tỷ lệ khen thưởng (quy tắc 1)", "Quota (rule 1)"),
     "prerequisites": ("Điều kiện tiên quyết (quy tắc 2)", "Prerequisites (rule 2)"),
     "review": ("Ngưỡng biểu quyết và túc số (quy tắc 3)", "Vote threshold and quorum (rule 3)"),

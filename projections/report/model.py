@@ -107,6 +107,8 @@ class SessionRow(msgspec.Struct):
     chair: str
     seq: int
     threshold_share: float
+    written: list[str] = msgspec.field(default_factory=list)
+    present: int = 0
 
 
 class LateRow(msgspec.Struct):
@@ -162,7 +164,7 @@ def movement_info(m: MovementView) -> MovementInfo:
         spec_hash=m.spec_hash.hex(),
         criteria=list(m.criteria),
         rulebook=m.rulebook.name,
-        fighter_quota=str(m.rulebook.fighter_quota),
+        fighter_quota=str(m.rulebook.fighter_quota or "statute"),
         launched_seq=m.seq,
     )
 
@@ -187,6 +189,8 @@ def session_row(s: SessionView, view: LedgerView) -> SessionRow:
         chair=s.chair,
         seq=s.seq,
         threshold_share=s.threshold.share.num / s.threshold.share.den,
+        written=list(s.written),
+        present=results.taking_part,
     )
 
 

@@ -106,9 +106,11 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
             ),
         ),
         "quota.csv": (
-            ["unit", "year", "advanced", "fighters", "limit", "share", "status", "flagged"],
+            ["unit", "year", "advanced", "fighters", "limit", "share", "status", "flagged",
+             "regime", "statute", "statute_status"],
             (
-                [q.unit, q.year, q.advanced, q.fighters, q.limit, q.share, q.status, q.flagged]
+                [q.unit, q.year, q.advanced, q.fighters, q.limit, q.share, q.status, q.flagged,
+                 q.regime, q.statute, q.statute_status]
                 for q in s.quota
             ),
         ),
@@ -148,8 +150,11 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
             ),
         ),
         "checks.csv": (
-            ["rule", "status", "subject", "detail", "seq"],
-            ([c.rule, c.status, c.subject, c.detail, c.seq] for c in report.checks),
+            ["rule", "status", "subject", "detail", "seq", "regime", "citation"],
+            (
+                [c.rule, c.status, c.subject, c.detail, c.seq, c.regime, c.citation]
+                for c in report.checks
+            ),
         ),
         "signers.csv": (
             ["name", "roles", "key_id", "revoked", "unit", "competence"],

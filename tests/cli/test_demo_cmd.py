@@ -33,14 +33,23 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     [late] = national["refusals"]
     assert "'VPQH-QT' registered 2020-02-24 after the deadline 2020-02-18" in late
 
-    # (b) the North Central cluster: 30 % quota, so 3 fighters for 10 advanced workers per office
+    # (b) the North Central cluster: 30 % quota, so 3 fighters for 10 advanced workers per office,
+    # beyond the 15 % of Decree 91/2017 in force in 2019: each office overrides rule `regime`
     assert cluster["awards"]["emulation_fighter_base"] == {"person": 15, "unit": 0}
     assert cluster["awards"]["advanced_worker"] == {"person": 49, "unit": 0}  # one annulled
     [quota] = cluster["refusals"]
     assert (
-        "would have 4 emulation_fighter_base for 10 advanced_worker in 2019, above the quota 30 %"
-        in quota
+        "would have 4 emulation_fighter_base for 10 advanced_worker in 2019, above the "
+        "rulebook's quota 30 % (rules regime, quota)" in quota
     )
+    report = json.loads((out / "reports" / "TD-BTB-2019-H1.json").read_text(encoding="utf-8"))
+    beyond = [c for c in report["checks"] if c["rule"] == "regime"]
+    assert sorted(c["subject"] for c in beyond) == [f"VPDB-{o}" for o in sorted(
+        ("HNA", "NDH", "THA", "NAN", "NBH"))]  # fmt: skip
+    for check in beyond:
+        assert check["status"] == "override" and check["regime"] == "2003"
+        statute = "above the statute's quota 15 % (2003: Nghị định 91/2017/NĐ-CP, Điều 9, khoản 3)"
+        assert statute in check["detail"]
     [flag] = cluster["flags"]
     assert flag.startswith("NDH-03's emulation_fighter_base 2019 (decision 32/QĐ-VP-NDH)")
 

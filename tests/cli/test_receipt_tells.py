@@ -20,17 +20,17 @@ from tests.world import MOVEMENT, World, at, build_world, closed_session
 SQLITE_ONLY = pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
 
 
-def decide(w: World, number: str, award: str, basis: str, reason: str | None = None) -> None:
+def decide(w: World, number: str, award: str, basis: str, overrides: dict[str, str]) -> None:
     decisions.decide_award(
         w.app, w.key("auth"), number, movement_id=MOVEMENT, award=award, recipients=["P1"],
-        basis=basis, decided_on=date(2019, 12, 28), override_reason=reason, at=at("2019-12-28"),
+        basis=basis, decided_on=date(2019, 12, 28), overrides=overrides, at=at("2019-12-28"),
     )  # fmt: skip
 
 
 @pytest.fixture
 def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path) -> World:
     """P1 under an open press hold; advanced_worker (1/QĐ) and fighter (FB/QĐ) decided over
-    it with a signed reason; 1/QĐ then annulled for P1, so the cascade flags FB/QĐ;
+    it with signed reasons (hold; hold and quota); 1/QĐ then annulled for P1, so the cascade flags FB/QĐ;
     2/QĐ: advanced_worker to P2, plain; a checkpoint over all of it."""
     w = build_world(apps(ledger_url), keys, tmp_path / "world-keys")
     holds.place(
@@ -38,12 +38,15 @@ def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_pat
         at=at("2019-11-01"),
     )  # fmt: skip
     closed_session(w, "S-AW", "advanced_worker", ["P1", "P2"])
-    decide(w, "1/QĐ", "advanced_worker", "S-AW", reason="Kết luận: không vi phạm")
+    decide(w, "1/QĐ", "advanced_worker", "S-AW", {"hold": "Kết luận: không vi phạm"})
     workflow.recognise(
         w.app, w.key("ic"), "SK-P1", person="P1", name="Sáng kiến", scope="base", year=2019
     )
     closed_session(w, "S-FB", "emulation_fighter_base", ["P1"])
-    decide(w, "FB/QĐ", "emulation_fighter_base", "S-FB", reason="Kết luận: không vi phạm")
+    decide(
+        w, "FB/QĐ", "emulation_fighter_base", "S-FB",
+        {"hold": "Kết luận: không vi phạm", "quota": "Đơn vị nhỏ, một người"},
+    )  # fmt: skip
     decisions.annul_award(
         w.app, w.key("auth"), "1/QĐ", recipient="P1", ground="false_declaration",
         reason="Khai man", at=at("2020-01-10"),
@@ -88,9 +91,10 @@ def test_a_receipt_tells_its_overrides_and_the_ledgers_flags(
     assert "NOT signed into the event (cascade_flag)" in stdout
     assert "NOT signed into the event (open_hold)" in stdout
     checked = json.loads(getattr(verify(awards, out, keys, "--json"), "stdout"))  # noqa: B009
-    # (the fighter also broke the quota: one reason signed for both rules, so both are told)
+    # (the fighter also broke the quota: each rule is told with its own signed reason)
     assert checked["overrides"] == [
-        {"rule": rule, "reason": "Kết luận: không vi phạm"} for rule in ("hold", "quota")
+        {"rule": "hold", "reason": "Kết luận: không vi phạm"},
+        {"rule": "quota", "reason": "Đơn vị nhỏ, một người"},
     ]
     assert [s["kind"] for s in checked["statements"]] == kinds
 

@@ -44,7 +44,8 @@ def test_unit_add_refuses_a_level_outside_the_closed_list(
     result = awards("unit", "add", "U7", "--name", "Tổ", "--level", "team", "--key", keys.sec_key)
     assert result.exit_code == 2
     assert one_error_line(result) == (
-        "error: unit 'U7': level 'team' is not one of agency, department, division, office"
+        "error: unit 'U7': level 'team' is not one of agency, department, division, office, "
+        "province, district, commune"
     )
     assert raw.snapshot() == before
 

@@ -212,7 +212,7 @@ def test_register_on_time_late_and_overridden(world: World, awards: Cli) -> None
         late,
         1,
         "registration rejected: participant 'U2' registered 2019-02-19 after the deadline "
-        "2019-02-18; give --override-reason to record it knowingly (rule deadline)",
+        "2019-02-18; give --override deadline=REASON to record it knowingly (rule deadline)",
     )
     data = ok(
         awards(
@@ -509,7 +509,8 @@ def test_review_decide_and_annul_flow(world: World, awards: Cli, tmp_path: Path)
         again,
         1,
         "decision 2/QĐ-VP rejected: recipient 'P1' already holds advanced_worker for "
-        "2019 by decision 1/QĐ-VP; give --override-reason to record it knowingly (rule one_award)",
+        "2019 by decision 1/QĐ-VP; give --override one_award=REASON to record it knowingly "
+        "(rule one_award)",
     )
     data = ok(
         awards(
@@ -655,8 +656,9 @@ def test_secret_ballot_through_the_cli(world: World, awards: Cli) -> None:
             ],
             1,
             "authority 'auth2' may not decide advanced_worker (competence: "
-            "certificate_of_merit); give --override-reason to record it knowingly "
-            "(rule competence)",
+            "certificate_of_merit); advanced_worker is a title and needs a basis session (rules "
+            "competence, review); to record it knowingly give one reason per rule: --override "
+            "competence=REASON --override review=REASON",
         ),
         (
             [

@@ -7,12 +7,15 @@ from datetime import date, datetime
 
 from domain.actor import VIETNAM_TZ, Actor
 from domain.decision import DecisionWrites, decide
+from domain.errors import RuleViolationError
 from domain.initiative import recognise_initiative
 from domain.movement import Criterion, Movement
 from domain.participation import Participation
+from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
 from domain.rulebook import DEFAULT_RULEBOOK, Rulebook
 from domain.session import ReviewSession
+from domain.tally import TallyLine
 
 CRITERIA = [
     Criterion(id="c1", name="Hoàn thành nhiệm vụ", max_points=10.0, weight=2.0),
@@ -86,15 +89,26 @@ def closed_session(
     yes: Sequence[str] | None = None,
     closed: str = "2019-12-20",
 ) -> ReviewSession:
-    """An open-mode session where every member votes yes on `yes` (default: all), closed."""
+    """A session where every member says yes to `yes` (default: all), closed: in open mode, or
+    by secret ballot where the statute in force on `closed` requires it (then the counting
+    committee certifies the same count)."""
     names = [f"m{i}" for i in range(members)]
+    secret = regime_on(date.fromisoformat(closed)).secret_required(title)
+    mode = "secret" if secret else "open"
     s = ReviewSession.open(
-        session_id, m, title, nominees, names, at=at(closed, 8), registered=nominees, mode="open"
+        session_id, m, title, nominees, names, at=at(closed, 8), registered=nominees, mode=mode
     )
     voted_yes = list(nominees if yes is None else yes)
     for name in names:
         no = [n for n in nominees if n not in voted_yes]
-        s.cast_vote(member(name), voted_yes, no, at=at(closed, 9))
+        if secret:
+            s.cast_ballot(member(name), at=at(closed, 9))
+        else:
+            s.cast_vote(member(name), voted_yes, no, at=at(closed, 9))
+    if secret:
+        lines = [TallyLine(n, members if n in voted_yes else 0, 0 if n in voted_yes else members)
+                 for n in nominees]  # fmt: skip
+        s.certify_tally(COUNTER, lines, at=at(closed, 9))
     s.close(at=at(closed, 10))
     s.collect_events()
     return s
@@ -150,9 +164,21 @@ class Books:
         for record in writes.records:
             self.records[record.recipient] = record
 
-    def grant(self, number: str, m: Movement, award: str, recipients: Sequence[Recipient]) -> None:
-        """Record a decision whatever the rules say (history given to a scenario)."""
-        self.decide(number, m, award, recipients, override_reason="given history")
+    def grant(
+        self,
+        number: str,
+        m: Movement,
+        award: str,
+        recipients: Sequence[Recipient],
+        decided_on: str | None = None,
+    ) -> None:
+        """Record a decision whatever the rules say (history given to a scenario): every broken
+        rule is overridden, each with its own reason."""
+        try:
+            self.decide(number, m, award, recipients, decided_on=decided_on)
+        except RuleViolationError as refused:
+            overrides = {rule: "given history" for rule in refused.rules}
+            self.decide(number, m, award, recipients, decided_on=decided_on, overrides=overrides)
 
     def award(
         self,
@@ -169,13 +195,14 @@ class Books:
         return self.decide(number, m, award, recipients, basis=basis, **kwargs)
 
 
-def note_initiative(books: Books, person_id: str, year: int) -> None:
-    """Give `person_id` a recognised initiative for `year` on its record."""
+def note_initiative(books: Books, person_id: str, year: int, scope: str = "base") -> str:
+    """Give `person_id` a recognised initiative of `scope` for `year` on its record; its id."""
+    initiative_id = f"SK-{person_id}-{year}-{scope}"
     initiative, record = recognise_initiative(
-        f"SK-{person_id}-{year}",
+        initiative_id,
         person=person_id,
         name="Sáng kiến",
-        scope="base",
+        scope=scope,
         year=year,
         at=at(f"{year}-06-01"),
         record=books.records.get(person_id),
@@ -183,3 +210,4 @@ def note_initiative(books: Books, person_id: str, year: int) -> None:
     initiative.collect_events()
     record.collect_events()
     books.records[person_id] = record
+    return initiative_id

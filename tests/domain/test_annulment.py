@@ -158,8 +158,13 @@ def test_annulling_a_base_title_flags_the_ministry_title_in_its_window() -> None
             cluster_deadline=None,
         )
         base = books.decide(
-            f"CS-{year}", m, "emulation_fighter_base", [person("P1")], override_reason="history"
+            f"CS-{year}",
+            m,
+            "emulation_fighter_base",
+            [person("P1")],
+            overrides=dict.fromkeys(("prerequisites", "quota", "review"), "history"),
         )
+    note_initiative(books, "P1", 2019, scope="ministry")
     books.award("CSB", M, "emulation_fighter_ministry", [person("P1")])
     undone = annul_in(books, base, "P1")  # the 2019 base title
     [dependent] = undone.dependents

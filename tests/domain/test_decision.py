@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from domain.actor import Actor
-from domain.decision import Decision, decide
+from domain.decision import Decision, decide, overrides_from_text
 from domain.errors import RuleViolationError, UnsuitableAwardError, UsageError
 from domain.movement import Movement
 from domain.register import AwardRegister, RecipientRecord
@@ -81,6 +81,7 @@ def test_decide_events_are_the_public_contract() -> None:
     payload = event.payload()
     # eventsourcing's originator_topic is a library internal: on the event, never signed
     assert event.originator_topic == "domain.decision:Decision"
+    assert (payload.pop("overrides"), payload.pop("regime")) == ([], "2003")
     assert payload == {
         "number": "1/QĐ",
         "movement": "TD-2019",
@@ -267,8 +268,8 @@ def test_fighter_rejected_without_initiative_under_the_2003_law() -> None:
     rejected(
         books,
         "prerequisites",
-        r"recipient 'P1' has no recognised initiative for 2019 "
-        r"\(2003 law\)",
+        r"recipient 'P1' has no recognised initiative of any scope for 2019 "
+        r"\(regime 2003\)",
         "2/QĐ",
         M,
         "emulation_fighter_base",
@@ -297,8 +298,8 @@ def test_fighter_under_the_2022_law_accepts_excellent_completion() -> None:
     fighter_ready(books, m)
     with pytest.raises(
         RuleViolationError,
-        match=r"recipient 'P1' has no recognised initiative "
-        r"or excellent_completion for 2024",
+        match=r"recipient 'P1' has no recognised initiative of any scope "
+        r"or excellent_completion for 2024 \(regime 2024\)",
     ):
         books.award("2/QĐ", m, "emulation_fighter_base", [person("P1")])
     books.decide("3/QĐ", m, "excellent_completion", [person("P1")])
@@ -328,6 +329,7 @@ def test_ministry_fighter_needs_three_consecutive_base_titles() -> None:
     ):
         books.award("9/QĐ", M, "emulation_fighter_ministry", [person("P1")])
     history_of_fighters(books, "P1", [2018], "emulation_fighter_base")
+    note_initiative(books, "P1", 2018, scope="ministry")
     books.award("9/QĐ", M, "emulation_fighter_ministry", [person("P1")])
 
 
@@ -389,33 +391,42 @@ def test_excellent_collective_needs_advanced_workers_and_a_fighter(
 def test_quota_counts_this_decision_exactly(
     share: Share, advanced: int, fighters: int, fits: bool
 ) -> None:
-    m = movement(rulebook=Rulebook(fighter_quota=share, law="2022"))
+    # given a 2003-regime movement whose rulebook sets `share` (the statute's 15 % stands too)
+    m = movement(rulebook=Rulebook(fighter_quota=share))
     books = Books()
     books.grant("AW", m, "advanced_worker", [person(f"P{i}") for i in range(advanced)])
+    for i in range(fighters):
+        note_initiative(books, f"P{i}", 2019)
     nominees = [person(f"P{i}") for i in range(fighters)]
-    for p in nominees:
-        books.decide(f"HT-{p.id}", m, "excellent_completion", [p])
+    beyond_statute = share.num * 20 > 3 * share.den and fighters * 20 > 3 * advanced
+    overrides = {"regime": "cluster rulebook"} if beyond_statute else {}
     if fits:
-        books.award("CS", m, "emulation_fighter_base", nominees)
+        # when the fighters fit the rulebook's quota: decided (beyond 15 % only with an
+        # override of rule `regime`, which names the statute)
+        writes = books.award("CS", m, "emulation_fighter_base", nominees, overrides=overrides)
+        assert [v.rule for v in writes.decision.violations] == list(overrides)
         return
     with pytest.raises(
         RuleViolationError,
         match=rf"unit 'U1' would have {fighters} "
         rf"emulation_fighter_base for {advanced} advanced_worker in 2019, above "
-        rf"the quota {share}",
+        rf"the rulebook's quota {share}",
     ) as info:
-        books.award("CS", m, "emulation_fighter_base", nominees)
-    assert info.value.rule == "quota"
+        books.award("CS", m, "emulation_fighter_base", nominees, overrides=overrides)
+    assert info.value.rules == ["quota"]
 
 
 def test_quota_is_per_unit() -> None:
-    m = movement(rulebook=Rulebook(fighter_quota=Share(1, 1), law="2022"))
+    m = movement(
+        "TD-2024", start="2024-01-01", end="2024-12-31", deadline="2024-02-18",
+        rulebook=Rulebook(fighter_quota=Share(1, 1)),
+    )  # fmt: skip
     books = Books()
     books.grant("AW", m, "advanced_worker", [person("P1", "U1"), person("P2", "U2")])
     books.grant("HT", m, "excellent_completion", [person("P1", "U1"), person("P3", "U2")])
     books.grant("AW2", m, "advanced_worker", [person("P3", "U2")])
     books.award("CS", m, "emulation_fighter_base", [person("P1", "U1"), person("P3", "U2")])
-    assert books.registers["TD-2019"].count("emulation_fighter_base", "U2", 2019) == 1
+    assert books.registers["TD-2024"].count("emulation_fighter_base", "U2", 2024) == 1
 
 
 def test_only_self_scores_behind_an_award_rejected() -> None:
@@ -436,18 +447,22 @@ def test_only_self_scores_behind_an_award_rejected() -> None:
     Books().decide("1/QĐ", M, "certificate_of_merit", [person("P1")], participations={"P1": p})
 
 
-def test_override_records_every_violation() -> None:
+def test_override_records_every_violation_with_its_own_reason() -> None:
+    # given a 2019 decision breaking three rules
     books = Books()
-    writes = books.decide(
-        "1/QĐ",
-        M,
-        "emulation_fighter_base",
-        [person("P1")],
-        override_reason="Quyết định của Bộ trưởng",
-    )
+    reasons = {
+        "prerequisites": "Hồ sơ Lao động tiên tiến đang bổ sung",
+        "quota": "Đơn vị mới thành lập",
+        "review": "Hội đồng họp bất thường",
+    }
+    # when each broken rule is acknowledged with its own reason
+    writes = books.decide("1/QĐ", M, "emulation_fighter_base", [person("P1")], overrides=reasons)
+    # then every violation, its regime and citation, and every override is signed in
     decision = writes.decision
-    assert decision.override_reason == "Quyết định của Bộ trưởng"
+    assert decision.override_reason is None
     assert decision.overridden_rules == ["prerequisites", "quota", "review"]
+    assert [(o.rule, o.reason) for o in decision.overrides] == sorted(reasons.items())
+    assert decision.regime == "2003"
     assert decision.violations == [
         Violation(
             "review",
@@ -463,10 +478,76 @@ def test_override_records_every_violation() -> None:
             "quota",
             "U1",
             "unit 'U1' would have 1 emulation_fighter_base for 0 "
-            "advanced_worker in 2019, above the quota 15 %",
+            "advanced_worker in 2019, above the statute's quota 15 %",
         ),
     ]
     assert books.registers["TD-2019"].count("emulation_fighter_base", "U1", 2019) == 1
+
+
+def test_one_override_reason_is_refused_for_three_broken_rules() -> None:
+    # given a decision that breaks review, prerequisites and quota
+    books = Books()
+    # when the authority gives one reason for all
+    with pytest.raises(RuleViolationError) as info:
+        books.decide("1/QĐ", M, "emulation_fighter_base", [person("P1")],
+                     override_reason="Quyết định của Bộ trưởng")  # fmt: skip
+    # then the refusal names every broken rule, and nothing is recorded
+    assert info.value.rules == ["review", "prerequisites", "quota"]
+    assert "--override-reason covers one broken rule, not 3 (review, prerequisites, quota)" in (
+        str(info.value)
+    )
+    assert "--override review=REASON --override prerequisites=REASON" in info.value.diagnostics()
+    assert books.registers == {} and books.records == {}
+
+
+def test_a_missing_override_names_the_rules_still_broken() -> None:
+    books = Books()
+    with pytest.raises(RuleViolationError) as info:
+        books.decide("1/QĐ", M, "emulation_fighter_base", [person("P1")],
+                     overrides={"review": "x"})  # fmt: skip
+    assert info.value.rules == ["prerequisites", "quota"]
+    assert str(info.value).endswith("(rules prerequisites, quota)")
+    assert books.registers == {}
+
+
+def test_one_override_reason_covers_exactly_one_broken_rule() -> None:
+    books = Books()
+    fighter_ready(books)
+    writes = books.award("2/QĐ", M, "emulation_fighter_base", [person("P1")],
+                         override_reason="Sáng kiến đang chờ công nhận")  # fmt: skip
+    assert [(o.rule, o.reason) for o in writes.decision.overrides] == [
+        ("prerequisites", "Sáng kiến đang chờ công nhận")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"quota": "x"}, r"--override quota names a rule this decision does not break"),
+        ({"hold": "x"}, r"--override hold names a rule this decision does not break"),
+    ],
+)
+def test_override_of_an_unbroken_rule_is_refused(overrides: dict[str, str], message: str) -> None:
+    books = Books()
+    basis = closed_session(M, "S-1", "advanced_worker", ["P1"])
+    with pytest.raises(UsageError, match=message):
+        books.decide("1/QĐ", M, "advanced_worker", [person("P1")], basis=basis,
+                     overrides=overrides)  # fmt: skip
+    assert books.registers == {}
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        (["quota"], r"override 'quota' is not valid: use --override RULE=REASON"),
+        (["Quota=x"], r"override 'Quota=x' is not valid"),
+        (["quota=a", "quota=b"], r"override of rule quota is given twice"),
+        (["quota= "], r"override of rule quota: reason must not be empty"),
+    ],
+)
+def test_override_options_are_parsed_strictly(items: list[str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        overrides_from_text(items)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from domain.errors import (
     TallyError,
     UsageError,
 )
-from domain.rulebook import Share, Threshold
+from domain.rulebook import Rulebook, Share, Threshold, TitleThreshold
 from domain.session import ReviewSession
 from domain.tally import NomineeResult, TallyLine, tally_line_from_text
 from tests.domain.scenario import COUNTER, at, member, movement
@@ -56,23 +56,73 @@ def votes(s: ReviewSession, yes_on_p1: int, taking_part: int) -> None:
     s.collect_events()
 
 
-def test_open_takes_defaults_from_the_rulebook() -> None:
-    s = ReviewSession.open(
-        "S-1",
-        movement(),
-        "emulation_fighter_ministry",
-        ["P1"],
-        ["m0", "m1", "m2"],
-        at=T,
-        registered=["P1"],
-    )
+@pytest.mark.parametrize(
+    ("opened", "title", "mode", "threshold"),
+    [
+        # regime 2003 (Decree 91/2017 Art. 45(8)): 90 % for ministry fighters, mode not fixed
+        ("2023-12-31", "emulation_fighter_ministry", "open", Threshold(Share(9, 10))),
+        ("2023-12-31", "emulation_fighter_base", "open", Threshold(Share(1, 2), strict=True)),
+        ("2023-12-31", "emulation_flag", "open", Threshold(Share(1, 2), strict=True)),
+        # regime 2024 (Decree 98/2023 Art. 30(7)): secret ballot, 80 % for base fighters, flags
+        ("2024-01-01", "emulation_fighter_ministry", "secret", Threshold(Share(9, 10))),
+        ("2024-01-01", "emulation_fighter_base", "secret", Threshold(Share(4, 5))),
+        ("2024-01-01", "emulation_flag", "secret", Threshold(Share(4, 5))),
+        ("2025-06-30", "hero_labour", "secret", Threshold(Share(9, 10))),
+        ("2025-07-01", "emulation_flag_government", "secret", Threshold(Share(4, 5))),
+        ("2025-07-01", "advanced_worker", "open", Threshold(Share(1, 2), strict=True)),
+    ],
+)
+def test_open_takes_the_statute_in_force_on_its_date(
+    opened: str, title: str, mode: str, threshold: Threshold
+) -> None:
+    # given a movement with the default rulebook (nothing beyond the statute)
+    m = movement(start="2019-01-01", end="2026-12-31")
+    # when the chair opens a review of `title` on `opened`
+    s = ReviewSession.open("S-1", m, title, ["P1"], ["m0", "m1", "m2"], at=at(opened),
+                           registered=["P1"])  # fmt: skip
+    # then its mode, threshold and quorum are the statute's of that day
     [event] = recorded(s, ReviewSession.Opened)
-    assert (event.mode, event.threshold, event.quorum) == (
-        "secret",
-        Threshold(Share(9, 10)),
-        Share(2, 3),
-    )
+    assert (event.mode, event.threshold, event.quorum) == (mode, threshold, Share(2, 3))
     assert s.id == ReviewSession.id_for("S-1")
+
+
+@pytest.mark.parametrize("opened", ["2024-01-01", "2025-06-30", "2025-07-01"])
+def test_open_mode_refused_where_the_statute_requires_a_secret_ballot(opened: str) -> None:
+    # given the 2022 law in force; when a chair opens an open-mode review of a flag
+    m = movement(start="2019-01-01", end="2026-12-31")
+    with pytest.raises(DomainError, match=r"emulation_flag is reviewed by secret ballot under "
+                       r"the statute in force \(20(24|25): Nghị định 98/2023"):  # fmt: skip
+        ReviewSession.open("S-1", m, "emulation_flag", ["P1"], ["m0"], at=at(opened),
+                           registered=["P1"], mode="open")  # fmt: skip
+    # then: refused (nothing was created to record)
+
+
+def test_open_mode_allowed_on_the_last_day_of_the_2003_law() -> None:
+    m = movement(start="2019-01-01", end="2026-12-31")
+    s = ReviewSession.open("S-1", m, "emulation_flag", ["P1"], ["m0"], at=at("2023-12-31"),
+                           registered=["P1"], mode="open")  # fmt: skip
+    assert s.mode == "open"
+
+
+def test_rulebook_tightens_the_statute_never_loosens_it() -> None:
+    # given a rulebook asking 95 % for base fighters and 1/2 for flags, and a quorum of 80 %
+    rules = Rulebook(
+        thresholds=[
+            TitleThreshold("emulation_fighter_base", Threshold(Share(19, 20))),
+            TitleThreshold("emulation_flag", Threshold(Share(1, 2))),
+        ],
+        quorum=Share(4, 5),
+    )
+    m = movement(start="2019-01-01", end="2026-12-31", rulebook=rules)
+    opened = at("2024-03-01")
+    # when sessions open in 2024
+    base = ReviewSession.open("S-1", m, "emulation_fighter_base", ["P1"], ["m0"], at=opened,
+                              registered=["P1"])  # fmt: skip
+    flag = ReviewSession.open("S-2", m, "emulation_flag", ["P1"], ["m0"], at=opened,
+                              registered=["P1"])  # fmt: skip
+    # then the stricter rule wins each time: 95 % (rulebook), 80 % (statute), quorum 80 %
+    assert (base.threshold, base.quorum) == (Threshold(Share(19, 20)), Share(4, 5))
+    assert (flag.threshold, flag.quorum) == (Threshold(Share(4, 5)), Share(4, 5))
 
 
 def test_open_accepts_a_stricter_threshold() -> None:
@@ -87,10 +137,14 @@ def test_open_accepts_a_stricter_threshold() -> None:
         (
             {"threshold": Threshold(Share(1, 2))},
             DomainError,
-            r"threshold at least 50 % is below "
-            r"the rulebook's more than 50 % for advanced_worker",
+            r"threshold at least 50 % is below the more than 50 % in force for advanced_worker "
+            r"\(regime 2003 and the rulebook\)",
         ),
-        ({"quorum": Share(1, 2)}, DomainError, r"quorum 50 % is below the rulebook's 2/3"),
+        (
+            {"quorum": Share(1, 2)},
+            DomainError,
+            r"quorum 50 % is below the 2/3 in force \(regime 2003 and the rulebook\)",
+        ),
         ({"title": "gold_star"}, UsageError, r"unknown award kind 'gold_star'"),
         ({"mode": "show_of_hands"}, UsageError, r"mode 'show_of_hands' is not one of open, secr"),
         ({"nominees": ["P1", "P1"]}, UsageError, r"nominee 'P1' is given twice"),
@@ -218,7 +272,7 @@ def test_ballot_in_open_session_rejected() -> None:
 
 
 def secret(members: int = 10, ballots: int = 10) -> ReviewSession:
-    s = session("emulation_fighter_ministry", members=members)
+    s = session("emulation_fighter_ministry", members=members, mode="secret")
     assert s.mode == "secret"
     for i in range(ballots):
         s.cast_ballot(member(f"m{i}"), at=T)
@@ -238,10 +292,10 @@ def test_secret_ballot_tally_and_close() -> None:
 
 
 def test_ballot_records_only_that_it_was_cast() -> None:
-    s = session("emulation_fighter_ministry")
+    s = session("emulation_fighter_ministry", mode="secret")
     s.cast_ballot(member("m3"), at=T)
     [event] = recorded(s, ReviewSession.BallotCast)
-    assert event.payload() == {"member": "m3", "at": T}
+    assert event.payload() == {"member": "m3", "at": T, "document_hash": None}
 
 
 @pytest.mark.parametrize(
@@ -307,14 +361,14 @@ def test_ballot_rejected(voter: Actor, error: type[Exception], message: str) -> 
 
 
 def test_nominee_may_not_cast_a_secret_ballot() -> None:
-    s = session("emulation_fighter_ministry")
+    s = session("emulation_fighter_ministry", mode="secret")
     with pytest.raises(ConflictOfInterestError, match=r"member 'm2' is or heads nominee 'P2'"):
         s.cast_ballot(member("m2", person="P2"), at=T)
     recorded(s)
 
 
 def test_vote_in_secret_session_rejected() -> None:
-    s = session("emulation_fighter_ministry")
+    s = session("emulation_fighter_ministry", mode="secret")
     with pytest.raises(BallotModeError, match=r"is in secret mode; use 'ballot cast'"):
         s.cast_vote(member("m1"), ["P1"], [], at=T)
     recorded(s)

@@ -203,7 +203,7 @@ def test_decide_rejected_above_the_fighter_quota(world: World, raw: RawRows) -> 
         raw,
         "quota",
         "unit 'U1' would have 1 emulation_fighter_base for 2 advanced_worker "
-        "in 2019, above the quota 15 %",
+        "in 2019, above the statute's quota 15 %",
         lambda: decide(world, "2/QĐ", "emulation_fighter_base", ["P1"], basis="S-FB"),
     )
 
@@ -243,10 +243,9 @@ def test_decide_with_override_signs_every_violation(world: World) -> None:
     )
     assert [v.rule for v in result.overridden] == ["quota"]
     decision = world.app.load(Decision, Decision.id_for("2/QĐ"), "decision")
-    assert (decision.override_reason, decision.overridden_rules) == (
-        "Thành tích đột xuất",
-        ["quota"],
-    )
+    assert (decision.override_reason, decision.overridden_rules) == (None, ["quota"])
+    assert [(o.rule, o.reason) for o in decision.overrides] == [("quota", "Thành tích đột xuất")]
+    assert decision.regime == "2003"
 
 
 @pytest.mark.parametrize(

@@ -191,7 +191,7 @@ def test_open_session_with_weaker_threshold_rejected(world: World, raw: RawRows)
     refused(
         raw,
         DomainError,
-        "threshold at least 10 % is below the rulebook's more than 50 %",
+        "threshold at least 10 % is below the more than 50 % in force for advanced_worker",
         lambda: open_s1(world, threshold=threshold_from_text("0.1", "--threshold")),
     )
 

@@ -247,7 +247,10 @@ def test_decision_keeps_override_and_the_violations_signed_into_it(
     _, pairs = events
     decision = view_of(pairs).decisions.by_number["02/QĐ-VPQH"]
 
-    assert decision.override_reason == "Cụm thi đua đề nghị tỷ lệ 30 %"
+    assert decision.override_reason is None  # per-rule overrides since regimes
+    assert decision.reason_for("quota") == "Cụm thi đua đề nghị tỷ lệ 30 %"
+    assert decision.override_text == "quota: Cụm thi đua đề nghị tỷ lệ 30 %"
+    assert decision.regime == "2003"
     assert decision.overridden_rules == ["quota"]
     assert [v.rule for v in decision.violations] == ["quota"]
     assert (decision.basis, decision.authority, decision.signer) == ("S-CSTD", "bt", "bt")

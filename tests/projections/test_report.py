@@ -91,9 +91,18 @@ def test_report_json_values(shared: Scenario) -> None:
     assert doc["summary"]["direct_worker_share"] == 0.5
     quota = {q["unit"]: q for q in doc["summary"]["quota"]}
     assert quota["PH1"] == {"unit": "PH1", "year": 2019, "advanced": 1, "fighters": 1, "limit": 0,
-                            "share": "15 %", "status": "override", "flagged": 1}  # fmt: skip
+                            "share": "15 %", "status": "override", "flagged": 1,
+                            "regime": "2003", "on": "2019-12-25", "statute": None,
+                            "statute_status": "ok"}  # fmt: skip
     assert quota["VU1"]["status"] == "ok"
     rules = {c["rule"] for c in doc["checks"]}
+    # each finding names the regime it was judged by and the rule's legal citation there
+    quota_check = next(c for c in doc["checks"] if c["rule"] == "quota" and c["subject"] == "PH1")
+    assert (quota_check["regime"], quota_check["citation"]) == (
+        "2003",
+        "Nghị định 91/2017/NĐ-CP, Điều 9, khoản 3",
+    )
+    assert all(c["regime"] in ("2003", "2024", "2025") and c["citation"] for c in doc["checks"])
     assert {"quota", "deadline", "review", "competence", "conflict_of_interest"} <= rules
     assert {"annulment", "cascade", "one_award", "order", "prerequisites"} <= rules
     assert {s["name"] for s in doc["signers"]} >= {"op", "sec", "bt"}

@@ -129,6 +129,10 @@ def _default(info: msgspec.structs.FieldInfo) -> str:
     return f"`{msgspec.json.encode(value).decode()}`"
 
 
+def _later(cls: type[DomainEvent], name: str) -> str:
+    return " (added later: may be absent, §5)" if name in cls.later_fields else ""
+
+
 def _fields_table(rows: list[tuple[str, str, str]]) -> list[str]:
     out = ["| field | JSON type | default |", "|---|---|---|"]
     out += [f"| `{name}` | {kind} | {default} |" for name, kind, default in rows]
@@ -149,7 +153,10 @@ def _event_section(
     created = issubclass(cls, CreatedEvent)
     version = "1 (creates the aggregate)" if created else "the aggregate's next version (≥ 2)"
     roles = " or ".join(f"`{role}`" for role in sorted(cls.required_roles))
-    rows = [(f.name, json_type(f.type, records), _default(f)) for f in payload_fields(cls)]
+    rows = [
+        (f.name, json_type(f.type, records), _default(f) + _later(cls, f.name))
+        for f in payload_fields(cls)
+    ]
     out = [
         f"#### `{name}`",
         "",

@@ -1,0 +1,114 @@
+"""`awards unit merge` and annulment competence: only the authority that decided, or an
+authority of the unit that succeeded its unit by a signed merger, may annul (Law 2022 Art.
+93(8)); refusals record nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from domain.registry import Unit
+from ledger.application import LedgerApp
+from ledger.keys import write_key_pair
+from tests.cli.test_workflow_cmd import failed, ok
+from tests.conftest import Cli, Keys, RawRows
+from tests.world import MOVEMENT, World, build_world
+
+SQLITE_ONLY = pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+MERGER = "Nghị quyết sắp xếp đơn vị năm 2025"
+
+
+@pytest.fixture
+def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path) -> World:
+    return build_world(apps(ledger_url), keys, tmp_path / "world-keys")
+
+
+def heads(world: World, awards: Cli, tmp_path: Path) -> dict[str, Path]:
+    """Two heads of unit, hu1 (of U1) and hu2 (of U2), each competent for certificates."""
+    found = {}
+    for name, unit in (("hu1", "U1"), ("hu2", "U2")):
+        private, public = write_key_pair(name, tmp_path, None)
+        ok(awards("signer", "add", name, "--pub", public, "--role", "authority", "--unit", unit,
+                  "--competence", "certificate_of_merit", "--key", world.key_file("op"),
+                  "--json"))  # fmt: skip
+        found[name] = private
+    return found
+
+
+def annul_by(awards: Cli, key: Path) -> object:
+    return awards("annul", "6/QĐ", "--recipient", "P3", "--ground", "standard_not_met",
+                  "--reason", "Phát hiện sau thanh tra", "--key", key)  # fmt: skip
+
+
+@SQLITE_ONLY
+def test_a_successor_unit_may_annul_only_after_a_recorded_merger(
+    world: World, awards: Cli, raw: RawRows, tmp_path: Path
+) -> None:
+    # given a certificate of merit decided by the head of U1
+    key = heads(world, awards, tmp_path)
+    ok(awards("decide", "6/QĐ", "--movement", MOVEMENT, "--award", "certificate_of_merit",
+              "--recipient", "P3", "--key", key["hu1"], "--json"))  # fmt: skip
+    # when the head of U2 annuls it: refused, nothing recorded
+    before = raw.snapshot()
+    failed(annul_by(awards, key["hu2"]), 1, "only the authority that decided ('hu1') or its "
+           "successor after a merger may annul it, not 'hu2'")  # fmt: skip
+    assert raw.snapshot() == before
+    # when U1 is merged into U2 (signed by the secretary)
+    ok(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--at", "2025-07-01",
+              "--key", world.key_file("sec"), "--json"))  # fmt: skip
+    unit = world.app.load(Unit, Unit.id_for("U1"), "unit")
+    assert unit.merged_into == "U2"
+    # and the head of U1 can no longer decide (its unit is gone): refused, nothing recorded
+    before = raw.snapshot()
+    failed(awards("decide", "7/QĐ", "--movement", MOVEMENT, "--award", "certificate_of_merit",
+                  "--recipient", "P3", "--date", "2025-07-02", "--key", key["hu1"]), 1,
+           "its unit 'U1' was merged into 'U2' on 2025-07-01")  # fmt: skip
+    assert raw.snapshot() == before
+    # then the head of U2, the successor, may annul it
+    result = annul_by(awards, key["hu2"])
+    assert getattr(result, "exit_code") == 0, getattr(result, "stderr")  # noqa: B009
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["U9", "--into", "U2"], 1, "unit merge rejected: unit 'U9' not found"),
+        (["U1", "--into", "U1"], 1, "cannot be merged into itself or its own successor"),
+        (["U1", "--into", "U2", "--reason", " "], 2, "unit merge rejected: unit 'U1': reason "
+         "must not be empty"),
+    ],
+)  # fmt: skip
+def test_unit_merge_refused(
+    world: World, awards: Cli, raw: RawRows, args: list[str], code: int, message: str
+) -> None:
+    before = raw.snapshot()
+    reason = [] if "--reason" in args else ["--reason", MERGER]
+    failed(awards("unit", "merge", *args, *reason, "--key", world.key_file("sec")), code, message)
+    assert raw.snapshot() == before
+
+
+@SQLITE_ONLY
+def test_a_merger_cannot_be_undone_or_repeated(world: World, awards: Cli, raw: RawRows) -> None:
+    sec = world.key_file("sec")
+    ok(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--key", sec, "--json"))
+    before = raw.snapshot()
+    failed(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--key", sec), 1,
+           "unit merge rejected: unit 'U1' was already merged into 'U2'")  # fmt: skip
+    failed(awards("unit", "merge", "U2", "--into", "U1", "--reason", MERGER, "--key", sec), 1,
+           "cannot be merged into itself or its own successor")  # fmt: skip
+    assert raw.snapshot() == before
+
+
+@SQLITE_ONLY
+def test_history_of_both_units_shows_the_merger(world: World, awards: Cli) -> None:
+    sec = world.key_file("sec")
+    ok(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--key", sec, "--json"))
+    merged = awards("history", "U1")
+    assert merged.exit_code == 0, merged.stderr
+    assert f"merged into unit U2 ({MERGER})" in merged.stdout
+    successor = awards("history", "U2")
+    assert f"a unit was merged into U2 ({MERGER})" in successor.stdout
+    assert "merged into" not in awards("history", "P3").stdout
