@@ -30,8 +30,8 @@ def decide(w: World, number: str, award: str, basis: str, overrides: dict[str, s
 @pytest.fixture
 def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path) -> World:
     """P1 under an open press hold; advanced_worker (1/QĐ) and fighter (FB/QĐ) decided over
-    it with signed reasons (hold; hold and quota); 1/QĐ then annulled for P1, so the cascade flags FB/QĐ;
-    2/QĐ: advanced_worker to P2, plain; a checkpoint over all of it."""
+    it with signed reasons (hold; hold and quota); 1/QĐ then annulled for P1, so the cascade
+    flags FB/QĐ; 2/QĐ: advanced_worker to P2, plain; a checkpoint over all of it."""
     w = build_world(apps(ledger_url), keys, tmp_path / "world-keys")
     holds.place(
         w.app, w.key("sec"), "H-1", subject="P1", kind="press", reason="Báo nêu vụ việc",
