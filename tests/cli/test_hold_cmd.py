@@ -114,3 +114,19 @@ def test_a_scorer_may_not_place_a_hold(world: World, awards: Cli, raw: RawRows) 
     assert result.exit_code == 1
     assert "needs role authority or secretary" in one_error_line(result)
     assert raw.snapshot() == before
+
+
+@SQLITE_ONLY
+def test_an_award_over_a_hold_with_a_signed_reason_is_reported_as_an_override(
+    world: World, awards: Cli
+) -> None:
+    placed = awards(
+        "hold", "add", "H-1", "--subject", "P1", "--kind", "complaint", "--reason", "Đơn thư",
+        "--at", "2019-11-01T09:00", "--key", str(world.key_file("sec")),
+    )  # fmt: skip
+    assert placed.exit_code == 0, placed.stderr
+    decided = decide(awards, world, "1/QĐ", "--override", "hold=Đã xác minh: đơn không đúng")
+    assert getattr(decided, "exit_code") == 0, getattr(decided, "stderr")  # noqa: B009
+    checks = [c for c in report(awards)["checks"] if c["rule"] == "hold"]  # type: ignore[attr-defined]
+    assert [(c["status"], c["subject"]) for c in checks] == [("override", "P1")], checks
+    assert "Nghị định" in str(checks[0].get("citation")), checks
