@@ -175,12 +175,12 @@ def read(ledger: Path, out: Path) -> dict[str, Any]:
     """The baseline of a rebuild: read every row and decode it strictly as its own type (the
     stream's per-topic decoder), folding nothing and hashing nothing."""
     from ledger.application import open_ledger
-    from projections.stream import _body_of, _reader, rows_after
+    from ledger.reader import body_of, decoder_for
 
     app = open_ledger(str(ledger), create=False)
     count = 0
-    for _, topic, state in rows_after(app, None):
-        _reader(topic)(_body_of(state))
+    for _, topic, state in app.reader.rows_after(None):
+        decoder_for(topic)(body_of(state))
         count += 1
     app.close()
     return {"events": count}

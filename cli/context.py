@@ -30,8 +30,9 @@ except ZoneInfoNotFoundError:  # no tz database: Vietnam keeps UTC+7 without day
 class LedgerContext:
     """The root group's object: where the ledger is, opened on first use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, strict: bool = False) -> None:
         self.url = url
+        self.strict = strict  # read commands exit 4 (not warn) when the log fails its check
         self._app: LedgerApp | None = None
 
     @property

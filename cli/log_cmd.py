@@ -18,7 +18,9 @@ from cli.context import (
     witness_policy,
 )
 from cli.inputs import read_input
+from cli.inspect_cmd import open_index
 from cli.progress import progress
+from cli.read_check import check_read
 from cli.render import echo_line, echo_row, emit_json, emit_receipt
 from domain.actor import format_time
 from domain.errors import (
@@ -31,6 +33,7 @@ from domain.text import counted
 from ledger.files import check_target, write_file, write_text
 from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
+from ledger.log_check import check_log
 from ledger.note import Checkpoint, SignedNote
 from ledger.receipt import (
     ReceiptCheck,
@@ -42,9 +45,10 @@ from ledger.receipt import (
 from ledger.tiled_proofs import checked_consistency, checked_inclusion, recomputed_tree
 from ledger.usecases import registry
 from ledger.verify import audit
-from ledger.verify_caches import check_frontier, check_tiles
+from ledger.verify_caches import check_frontier, check_index, check_tiles
 from ledger.witness import check_witness_policy
-from projections.log import log_view
+from projections.indexed import filtered_log
+from projections.log import cut_summary, log_entries, log_row
 from projections.verify_views import check_views
 
 
@@ -229,7 +233,7 @@ def verify(
     if since is not None and given:
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
     with progress("verify", quiet=as_json) as meter:
-        caches = (check_frontier, check_tiles, check_views)
+        caches = (check_frontier, check_tiles, check_index, check_views)
         report = audit(obj.app, given, pinned, since, workers, caches, meter.on_progress)
     if as_json:
         emit_json(report)
@@ -260,16 +264,43 @@ def _failed(report: AuditReport) -> VerificationError:
 @click.command("log")
 @click.option("--from", "start", type=click.IntRange(min=0), default=0)
 @click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--type", "event_type", default=None, help="Only events of this type.")
+@click.option("--signer", default=None, help="Only events this signer signed.")
+@click.option("--movement", default=None, help="Only events naming this movement.")
 @json_option
 @pass_ctx
-def log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> None:
-    """The events in ledger order, with signer, event time and type."""
-    rows = log_view(obj.app, start, limit)
+def log(
+    obj: LedgerContext,
+    start: int,
+    limit: int | None,
+    event_type: str | None,
+    signer: str | None,
+    movement: str | None,
+    as_json: bool,
+) -> None:
+    """The events in ledger order, with signer, event time and type. Text lines cut long
+    summaries and say so; --json never cuts. --type/--signer/--movement read the event index."""
+    filters = [
+        (kind, key)
+        for kind, key in (("type", event_type), ("signer", signer), ("movement", movement))
+        if key is not None
+    ]
+    if filters:
+        index = open_index(obj, "log", as_json)
+        rows = filtered_log(index, filters, start, limit)
+        check_read(obj, index.check, index.problems)
+    else:
+        check = check_log(obj.app)
+        entries = log_entries(obj.app, start, limit)
+        changed = check.check_rows((e.seq, e.state) for e in entries)
+        refused = [f"event {seq} is not the event the signed tree holds there" for seq in changed]
+        check_read(obj, check, refused)
+        rows = [log_row(entry) for entry in entries]
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        echo_row(row.seq, format_time(row.time), row.signer, row.type, row.summary)
+        echo_row(row.seq, format_time(row.time), row.signer, row.type, cut_summary(row.summary))
 
 
 @click.command("prove")

@@ -12,6 +12,7 @@ from cli import (
     demo_cmd,
     hold_cmd,
     import_cmd,
+    inspect_cmd,
     keys_cmd,
     log_cmd,
     publish_cmd,
@@ -110,11 +111,18 @@ class LedgerGroup(click.Group):
     show_default=True,
     help="SQLite file path, or postgresql://user@host:port/db[?schema=NAME].",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    envvar="AWARDS_STRICT",
+    help="Read commands exit 4, instead of warning, when the log they read does not match "
+    "the newest signed checkpoint.",
+)
 @click.version_option(package_name="award-ledger")
 @click.pass_context
-def cli(ctx: click.Context, ledger: str) -> None:
+def cli(ctx: click.Context, ledger: str, strict: bool) -> None:
     """Tamper-evident ledger for emulation and commendation award decisions."""
-    ctx.obj = LedgerContext(ledger)
+    ctx.obj = LedgerContext(ledger, strict)
 
 
 for module in (
@@ -125,6 +133,7 @@ for module in (
     review_cmd,
     import_cmd,
     log_cmd,
+    inspect_cmd,
     report_cmd,
     witness_cmd,
     demo_cmd,

@@ -16,14 +16,16 @@ import click
 import msgspec
 
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
+from cli.inspect_cmd import open_index
 from cli.progress import progress
+from cli.read_check import check_read
 from cli.render import echo_line, echo_row, emit_json
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
-from projections import queries
+from projections import indexed, queries
 from projections.receipt_statements import with_statements
 from projections.report import movement_report
 from projections.report.i18n import LANGS
@@ -139,8 +141,13 @@ def history(
     obj: LedgerContext, participant: str, as_of: str | None, at_seq: int | None, as_json: bool
 ) -> None:
     """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
-    with progress("history", quiet=as_json) as meter:
-        answer = queries.history(obj.app, participant, make_cut(as_of, at_seq), meter.on_progress)
+    cut = make_cut(as_of, at_seq)
+    index = open_index(obj, "history", as_json)
+    answer = indexed.history(index, participant, cut)
+    check_read(obj, index.check, index.problems)
+    if answer is None:  # an --as-of time, or no checked tiles: fold the log
+        with progress("history", quiet=as_json) as meter:
+            answer = queries.history(obj.app, participant, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return

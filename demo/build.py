@@ -139,7 +139,7 @@ def build_demo(out: Path, on_progress: Progress | None = None) -> DemoSummary:
         report = audit(app, [note])
         step(steps, steps)
         scenarios = [summarise(app, *scenario) for scenario in ran]
-        signers = sum(1 for _ in app.notifications_of([topic_of(Signer.Registered)]))
+        signers = sum(1 for _ in app.reader.rows_of_types([topic_of(Signer.Registered)]))
         # the reports are written after this returns (demo/reports.py, on the closed ledger)
         return DemoSummary(
             out=str(out),
@@ -169,7 +169,7 @@ def summarise(
     annulled: set[tuple[str, str]] = set()
     topics = [topic_of(Decision.Recorded), topic_of(Decision.RecipientAnnulled)]
     numbers: dict[object, str] = {}
-    for notification in app.notifications_of(topics):
+    for notification in app.reader.rows_of_types(topics):
         event = decode_stored(notification.topic, notification.state)
         if isinstance(event, Decision.Recorded) and event.movement == movement:
             decided[event.number] = event

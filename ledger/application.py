@@ -19,7 +19,7 @@ from uuid import UUID
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import get_topic
 
 from domain.base import Aggregate, DomainEvent
@@ -32,12 +32,13 @@ from domain.errors import (
     StorageError,
 )
 from domain.registry import Ledger, Signer, SignerKey
-from ledger import codec
 from ledger.bindings import check_append
 from ledger.cache import Frontier, FrontierCache
+from ledger.event_index import IndexStore
 from ledger.keys import key_id, raw_public_key
-from ledger.mapper import SigningMapper, event_class_for
+from ledger.mapper import SigningMapper
 from ledger.merkle import CompactRange, MerkleTree, leaf_hash
+from ledger.reader import Entry, LogReader, to_entry
 from ledger.store import (
     APP_NAME,
     LedgerLocation,
@@ -52,6 +53,7 @@ from ledger.store import (
     select_aggregate_rows,
     select_rows,
     select_rows_before,
+    select_rows_by_ids,
     select_topic_rows,
     sqlite_is_quiescent,
 )
@@ -60,7 +62,6 @@ from ledger.tiles import TileStore
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R")
-PAGE = 2000
 RETRIES = 5
 
 
@@ -70,17 +71,6 @@ class WriteReceipt(msgspec.Struct, frozen=True):
     seqs: list[int]
     size: int
     root: str
-
-
-class Entry(msgspec.Struct, frozen=True):
-    """One stored event at its dense position `seq` in the log (the Merkle leaf index)."""
-
-    seq: int
-    notification_id: int
-    originator_id: UUID
-    originator_version: int
-    topic: str
-    state: bytes
 
 
 class LedgerApp(Application[UUID]):
@@ -116,6 +106,7 @@ class LedgerApp(Application[UUID]):
             if create or location.is_postgres or not sqlite_is_quiescent(location):
                 raise
             self._open(read_only(location), create)
+        self.reader = LogReader(self.recorder, location.is_postgres, location.url)
         self._origin: str | None = None
         self._tree = MerkleTree()
         self._leaf_ids: list[int] = []
@@ -125,6 +116,8 @@ class LedgerApp(Application[UUID]):
                 self._read(create_topic_index)
             with contextlib.suppress(Exception):  # tiles are rebuilt by a read without it
                 TileStore(self.recorder, location.is_postgres).create_table()
+            with contextlib.suppress(Exception):  # the index is filled by a read without it
+                IndexStore(self.recorder, location.is_postgres).create_table()
 
     def _open_postgres(self, location: LedgerLocation, create: bool) -> None:
         super().__init__(env={**location.env, "CREATE_TABLE": "n"})
@@ -169,42 +162,21 @@ class LedgerApp(Application[UUID]):
     # -- reading -----------------------------------------------------------------------------
 
     def entries(self, start_seq: int = 0, after_id: int | None = None) -> Iterator[Entry]:
-        """Every stored event in ledger order from `start_seq` (dense, gap-free numbering).
-
-        With `after_id`, reading starts after that notification id, whose event is taken to
-        be at seq `start_seq` - 1 (used to continue a tree already built up to there).
-        Rows are read raw (ledger/store.py), so a row edited into nonsense is still yielded,
-        for the audit to report, instead of failing the whole read.
-        """
-        for first, page in self.pages(start_seq, after_id):
-            for offset, row in enumerate(page):
-                yield _entry(first + offset, row)
-
-    def pages(
-        self, start_seq: int = 0, after_id: int | None = None
-    ) -> Iterator[tuple[int, list[RawRow]]]:
-        """The rows of :meth:`entries`, undecoded, a page at a time: (seq of the first, rows).
-
-        Without `after_id`, the rows before `start_seq` are skipped on the database's index
-        (OFFSET), not sent."""
-        if after_id is None and start_seq > 0:
-            after_id = self.notification_id_of(start_seq - 1)
-            if after_id is None:
-                return
-        next_id = 0 if after_id is None else after_id + 1
-        seq = start_seq
-        while True:
-            page = self._read(select_rows, next_id, PAGE)
-            if page:
-                yield seq, page
-            if len(page) < PAGE:
-                return
-            seq += len(page)
-            next_id = page[-1].id + 1
+        """Every stored event in ledger order from `start_seq` (ledger/reader.py)."""
+        yield from self.reader.entries(start_seq, after_id)  # a generator: keeps the app open
 
     def aggregate_rows(self, aggregate_id: UUID, before: int | None = None) -> list[RawRow]:
         """One aggregate's rows in version order (indexed), those below id `before` only."""
         return self._read(select_aggregate_rows, aggregate_id, before)
+
+    def rows_by_ids(self, notification_ids: Sequence[int]) -> list[RawRow]:
+        """The rows with these notification ids, in ledger order (indexed; ids with no row are
+        left out)."""
+        rows: list[RawRow] = []
+        ids = sorted(notification_ids)
+        for start in range(0, len(ids), 500):  # under every database's parameter limit
+            rows.extend(self._read(select_rows_by_ids, ids[start : start + 500]))
+        return rows
 
     def rows_before(self, notification_id: int, limit: int) -> list[RawRow]:
         """Up to `limit` rows just below `notification_id`, in ledger order (indexed)."""
@@ -214,18 +186,18 @@ class LedgerApp(Application[UUID]):
         """The stored event at `seq`, read alone on the index (None if the log is shorter)."""
         notification_id = self.notification_id_of(seq)
         rows = [] if notification_id is None else self.rows_before(notification_id + 1, 1)
-        return _entry(seq, rows[0]) if rows else None
+        return to_entry(seq, rows[0]) if rows else None
 
     def entry_of(self, row: RawRow, seq: int | None = None) -> Entry:
         """`row` as an Entry at `seq` (the caller vouches for it), else its seq counted on the
         index (no other row read)."""
-        return _entry(self.count_through(row.id) - 1 if seq is None else seq, row)
+        return to_entry(self.count_through(row.id) - 1 if seq is None else seq, row)
 
     def entry_by_id(self, notification_id: int, seq: int) -> Entry | None:
         """The row with this notification id, as the Entry at `seq` (the caller vouches for
         it), read alone; None when there is no such row."""
         rows = self.rows_before(notification_id + 1, 1)
-        return _entry(seq, rows[0]) if rows and rows[0].id == notification_id else None
+        return to_entry(seq, rows[0]) if rows and rows[0].id == notification_id else None
 
     def first_row(self) -> RawRow | None:
         """The row at seq 0 (None for an empty log), read alone."""
@@ -253,26 +225,7 @@ class LedgerApp(Application[UUID]):
 
     def _read(self, select: Callable[..., R], *args: Any) -> R:
         """Run one of ledger/store.py's raw reads; driver errors become StorageError."""
-        try:
-            return select(self.recorder, self.location.is_postgres, *args)
-        except Exception as exc:  # sqlite3 / psycopg errors, raised by the driver
-            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
-
-    def notifications_of(self, topics: Sequence[str]) -> Iterator[Notification]:
-        """Only the stored events of the given types, in ledger order (no seq numbers)."""
-        next_id: int | None = None
-        while True:
-            page = self._select(next_id, topics)
-            yield from page
-            if len(page) < PAGE:
-                return
-            next_id = page[-1].id + 1
-
-    def _select(self, start: int | None, topics: Sequence[str]) -> Sequence[Notification]:
-        try:
-            return self.recorder.select_notifications(start, PAGE, topics=topics)
-        except PersistenceError as exc:
-            raise StorageError(f"ledger {self.location.url!r}: cannot read: {exc}") from exc
+        return self.reader.read(select, *args)
 
     def is_empty(self) -> bool:
         return self.last_notification_id() is None
@@ -323,7 +276,7 @@ class LedgerApp(Application[UUID]):
         that writes many times reads each event once.
         """
         last_id = self._leaf_ids[-1] if self._leaf_ids else None
-        for _, page in self.pages(self._tree.size, after_id=last_id):
+        for _, page in self.reader.pages(self._tree.size, after_id=last_id):
             self._tree.extend(leaf_hash(state_bytes(row.state)) for row in page)
             self._leaf_ids.extend(row.id for row in page)
         return self._tree, self._leaf_ids
@@ -471,36 +424,6 @@ def check_roles(
             )
 
 
-NIL_ID = UUID(int=0)
-
-
-def _entry(seq: int, n: RawRow) -> Entry:
-    """An Entry from a stored row, tolerating rows an attacker edited into the wrong types
-    (NULLs, text in number columns): the audit then reports them instead of crashing."""
-    try:
-        originator_id = UUID(str(n.originator_id))
-    except ValueError:
-        originator_id = NIL_ID
-    try:
-        version = int(n.originator_version)
-    except (TypeError, ValueError):
-        version = -1
-    return Entry(
-        seq=seq,
-        notification_id=n.id,
-        originator_id=originator_id,
-        originator_version=version,
-        topic=n.topic if isinstance(n.topic, str) else "",
-        state=state_bytes(n.state),
-    )
-
-
 def open_ledger(url: str, create: bool = True) -> LedgerApp:
     """Open the ledger at `url`; with `create` (only `awards init` needs it) make its tables."""
     return LedgerApp(parse_location(url), create=create)
-
-
-def decode_entry(entry: Entry) -> tuple[codec.EntryBody[Any], DomainEvent]:
-    """Strictly decode a stored entry into its signed body and domain event."""
-    split = codec.split_entry(entry.state)
-    return codec.decode_event(split.body, event_class_for(entry.topic))

@@ -15,8 +15,9 @@ save). The cached row is this process's local key's, and only believed when its 
 stale, or a row in between) the fold is skipped and the receipt is made the slow way, after
 the commit. A failing fold never fails the write: it runs in a savepoint.
 
-In the same way it extends the stored hash tiles (ledger/tiles.py) by the new rows, in a
-savepoint of the insert's transaction: rows and tiles commit together.
+In the same way it extends the stored hash tiles (ledger/tiles.py) and the event index
+(ledger/event_index.py) by the new rows, in savepoints of the insert's transaction: rows,
+tiles and index commit together.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 
 from ledger.cache import Frontier, FrontierCache
+from ledger.event_index import IndexStore
 from ledger.merkle import CompactRange, leaf_hash
 from ledger.store import select_rows_before
 from ledger.tiles import TileStore
@@ -45,6 +47,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.frontier_cache = FrontierCache(self, postgres=True)
         self.tiles = TileStore(self, postgres=True)
+        self.index = IndexStore(self, postgres=True)
         self._last = threading.local()  # this thread's last committed fold
 
     def insert_events(
@@ -97,12 +100,16 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def _extend_tiles(
         self, conn: Any, curs: Any, ids: list[int], stored_events: Sequence[StoredEvent]
     ) -> None:
-        """Extend the hash tiles by the new rows in a savepoint (the table is locked); an
-        error undoes only the tiles' part (ledger/tiles.py)."""
+        """Extend the hash tiles, then the event index, by the new rows, each in a savepoint
+        (the table is locked); an error undoes only that part (ledger/tiles.py,
+        ledger/event_index.py)."""
         if len(ids) != len(stored_events):
             return
+        states = [s.state for s in stored_events]
         with contextlib.suppress(Exception), conn.transaction():  # a savepoint
-            self.tiles.extend(curs, ids, [s.state for s in stored_events])
+            self.tiles.extend(curs, ids, states)
+        with contextlib.suppress(Exception), conn.transaction():  # a savepoint
+            self.index.extend(curs, ids, states)
 
     def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
         """The seqs of `notification_ids` (in ledger order) and the frontier after them, if

@@ -76,7 +76,7 @@ def publish_log(app: LedgerApp, root: Path, on_progress: Progress | None = None)
     builder, entries, rebuilt = _resume(root, origin, ledger.operator_key, cp.size)
     start = builder.size
     if start < cp.size:
-        for first, rows in app.pages(start):
+        for first, rows in app.reader.pages(start):
             for seq, row in enumerate(rows[: cp.size - first], first):
                 entry = state_bytes(row.state)
                 if len(entry) > MAX_ENTRY:

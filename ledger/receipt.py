@@ -27,12 +27,13 @@ from domain.errors import (
 )
 from domain.registry import Ledger, Signer
 from ledger import codec
-from ledger.application import Entry, LedgerApp
+from ledger.application import LedgerApp
 from ledger.bindings import broken_bindings
 from ledger.keys import key_id
 from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
+from ledger.reader import Entry
 from ledger.receipt_guard import ReceiptGuard
 from ledger.receipt_reads import ReceiptProofs, entry_at, registration_of, rotations_in
 from ledger.receipt_record import (

@@ -15,8 +15,8 @@ from __future__ import annotations
 from domain.errors import AwardLedgerError, DomainError
 from domain.registry import Ledger, Signer
 from ledger import codec
-from ledger.application import Entry
 from ledger.mapper import decode_stored, event_class_for
+from ledger.reader import Entry
 from ledger.registry_tree import RegistryHistory
 from ledger.signing import verify_signature
 

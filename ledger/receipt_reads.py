@@ -12,9 +12,10 @@ it carries hashes to the leaf at its seq (ledger/receipt_guard.py refuses the re
 from __future__ import annotations
 
 from domain.registry import Ledger, Signer
-from ledger.application import Entry, LedgerApp
+from ledger.application import LedgerApp
 from ledger.mapper import topic_of
 from ledger.merkle import MerkleTree, leaf_hash
+from ledger.reader import Entry
 from ledger.registry_tree import RegistryHistory
 from ledger.tiled_proofs import checked_inclusions, recomputed_tree
 

@@ -1,21 +1,23 @@
-"""SQLite recorder that extends the stored hash tiles in the insert's own transaction.
+"""SQLite recorder that extends the hash tiles and the event index in the insert's transaction.
 
 eventsourcing's SQLiteApplicationRecorder inserts a save's rows in one transaction; this
 subclass, once the rows are in (the connection then holds SQLite's write lock, so no other row
 can land between the tiles and these), extends the tiles (ledger/tiles.py) by the new rows
 before the transaction commits: rows and tiles commit together or not at all. Tiles that do not
 end just before the new rows (an older ledger, a dropped table) are left for a read to rebuild.
+The event index (ledger/event_index.py) is extended the same way, in a savepoint of its own.
 A failing extension never fails the write: it runs in a savepoint, rolled back on error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ledger.event_index import IndexStore
 from ledger.tiles import TileStore
 
 
@@ -25,24 +27,33 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tiles = TileStore(self, postgres=False)
+        self.index = IndexStore(self, postgres=False)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if ids and len(ids) == len(stored_events):
-            extend_in_savepoint(c, self.tiles, ids, [s.state for s in stored_events])
+            states = [s.state for s in stored_events]
+            extend_in_savepoint(c, self.tiles, ids, states)
+            extend_in_savepoint(c, self.index, ids, states)
         return ids
 
 
+class SideTable(Protocol):
+    """A table kept beside the log and extended by each insert (tiles, the event index)."""
+
+    def extend(self, cursor: Any, ids: Sequence[int], states: Iterable[bytes]) -> bool: ...
+
+
 def extend_in_savepoint(
-    cursor: Any, tiles: TileStore, ids: Sequence[int], states: Sequence[bytes]
+    cursor: Any, side: SideTable, ids: Sequence[int], states: Sequence[bytes]
 ) -> None:
-    """TileStore.extend inside a savepoint of the caller's transaction; an error undoes only
-    the tiles' part (the rows still commit, and the tiles are rebuilt later)."""
-    cursor.execute("SAVEPOINT award_tiles")
+    """`side.extend` inside a savepoint of the caller's transaction; an error undoes only
+    that table's part (the rows still commit, and it is rebuilt or filled later)."""
+    cursor.execute("SAVEPOINT award_side")
     try:
-        tiles.extend(cursor, ids, states)
+        side.extend(cursor, ids, states)
     except Exception:
-        cursor.execute("ROLLBACK TO SAVEPOINT award_tiles")
-    cursor.execute("RELEASE SAVEPOINT award_tiles")
+        cursor.execute("ROLLBACK TO SAVEPOINT award_side")
+    cursor.execute("RELEASE SAVEPOINT award_side")

@@ -378,3 +378,17 @@ def count_rows(recorder: Any, postgres: bool, start: int, stop: int) -> int:
         f"WHERE {id_column} >= {mark} AND {id_column} < {mark}"
     )
     return int(_fetch(recorder, sql, start, stop)[0][0])
+
+
+def select_rows_by_ids(recorder: Any, postgres: bool, ids: Sequence[int]) -> list[RawRow]:
+    """The rows with these notification ids (on the id's index), in notification order;
+    ids with no row are left out."""
+    if not ids:
+        return []
+    id_column = "notification_id" if postgres else "rowid"
+    marks = ", ".join(["%s" if postgres else "?"] * len(ids))
+    sql = (
+        f"SELECT {id_column}, originator_id, originator_version, topic, state "
+        f"FROM {_table(recorder, postgres)} WHERE {id_column} IN ({marks}) ORDER BY {id_column}"
+    )
+    return list(map(RawRow._make, _fetch(recorder, sql, *ids)))

@@ -15,6 +15,7 @@ tiles when the ledger is writable, so the next proof is cheap again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 
 from domain.errors import AwardLedgerError, VerificationError
 from domain.registry import Ledger
@@ -22,6 +23,7 @@ from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.merkle import (
     HASH_SIZE,
+    NODE_PREFIX,
     CompactRange,
     MerkleTree,
     leaf_hash,
@@ -29,7 +31,7 @@ from ledger.merkle import (
     verify_inclusion,
 )
 from ledger.store import state_bytes
-from ledger.tiles import HEIGHT, WIDTH, TileEnd, TileStore, tile_root
+from ledger.tiles import HEIGHT, WIDTH, TileEnd, TileStore
 
 
 class TilesUnavailable(Exception):
@@ -44,20 +46,30 @@ class TileTree(MerkleTree):
         super().__init__()
         self._store, self._size, self.end = store, end.size, end
         self._tiles: dict[tuple[int, int], bytes] = {}
+        self._nodes: dict[tuple[int, int], bytes] = {}
 
     @property
     def size(self) -> int:
         return self._size
 
     def node(self, level: int, index: int) -> bytes:
-        tile_level, rise = divmod(level, HEIGHT)
-        first = index << rise  # the first hash under this node, on the tile's level
-        tile = self._tile(tile_level, first // WIDTH)
-        start = (first % WIDTH) * HASH_SIZE
-        hashes = tile[start : start + (HASH_SIZE << rise)]
-        if len(hashes) != HASH_SIZE << rise:
-            raise TilesUnavailable(f"tile {tile_level}/{first // WIDTH} is too short")
-        return tile_root(hashes)
+        """A stored hash (a tile's own level), or the node hashed up from the tile below it;
+        every node is hashed once per tree (proofs of nearby leaves share most of theirs)."""
+        key = (level, index)
+        found = self._nodes.get(key)
+        if found is None:
+            tile_level, rise = divmod(level, HEIGHT)
+            if rise:
+                below = self.node(level - 1, 2 * index) + self.node(level - 1, 2 * index + 1)
+                found = hashlib.sha256(NODE_PREFIX + below).digest()
+            else:
+                tile = self._tile(tile_level, index // WIDTH)
+                start = (index % WIDTH) * HASH_SIZE
+                found = tile[start : start + HASH_SIZE]
+                if len(found) != HASH_SIZE:
+                    raise TilesUnavailable(f"tile {tile_level}/{index // WIDTH} is too short")
+            self._nodes[key] = found
+        return found
 
     def _tile(self, level: int, index: int) -> bytes:
         key = (level, index)
@@ -89,41 +101,58 @@ def _refused(checkpoint: Ledger.CheckpointSigned, problem: Exception) -> Verific
     )
 
 
-def _anchored(
+def anchored_roots(
     app: LedgerApp, tree: TileTree, checkpoint: Ledger.CheckpointSigned, sizes: list[int]
 ) -> dict[int, bytes]:
     """The true roots at `sizes` (each ≤ the tiles' size): up to the checkpoint, the tiles'
     roots proven consistent with the signed root; beyond it, the checkpoint's compact range
     (from the tiles, its root the signed one) extended by the log's own rows, which must
-    also be the tiles' leaves. Raises VerificationError, TilesUnavailable."""
+    also be the tiles' leaves. Raises VerificationError (worded for a proof),
+    TilesUnavailable."""
+    try:
+        return signed_roots(app, tree, checkpoint, sizes)
+    except AwardLedgerError as exc:
+        raise _refused(checkpoint, exc) from exc
+
+
+def signed_roots(
+    app: LedgerApp,
+    tree: TileTree,
+    checkpoint: Ledger.CheckpointSigned,
+    sizes: list[int],
+    whole: bool = True,
+) -> dict[int, bytes]:
+    """:func:`anchored_roots`, its VerificationError naming only what does not match (for
+    ledger/log_check.py, which checks reads rather than proofs). Without `whole`, the rows
+    after the checkpoint are not counted to be at their seqs (a row deleted before the
+    checkpoint then goes unseen: only for reads that check every row they show by its seq)."""
     top, signed = checkpoint.size, checkpoint.root_hash
     if tree.size < max(top, *sizes):
         raise TilesUnavailable(f"tiles cover {counted(tree.size, 'event')}")
     roots: dict[int, bytes] = {}
-    try:
-        if tree.root(top) != signed:
-            raise VerificationError(f"their root at {top} is not the signed root")
-        roots[top] = signed
-        for size in sorted(s for s in sizes if s < top):
-            root = tree.root(size)
-            verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
-            roots[size] = root
-        beyond = sorted(s for s in sizes if s > top)
-        if beyond:
-            roots.update(_tail_roots(app, tree, top, beyond))
-    except AwardLedgerError as exc:
-        raise _refused(checkpoint, exc) from exc
+    if tree.root(top) != signed:
+        raise VerificationError(f"the hash tiles' root at {top} is not the signed root")
+    roots[top] = signed
+    for size in sorted(s for s in sizes if s < top):
+        root = tree.root(size)
+        verify_consistency(size, top, tree.consistency_proof(size, top), root, signed)
+        roots[size] = root
+    beyond = sorted(s for s in sizes if s > top)
+    if beyond:
+        roots.update(_tail_roots(app, tree, top, beyond, whole))
     return roots
 
 
-def _tail_roots(app: LedgerApp, tree: TileTree, top: int, sizes: list[int]) -> dict[int, bytes]:
+def _tail_roots(
+    app: LedgerApp, tree: TileTree, top: int, sizes: list[int], whole: bool = True
+) -> dict[int, bytes]:
     """The roots at `sizes` (> top, ascending) from the compact range at `top` and the log's
     rows top .. max(sizes) - 1, read back from where the tiles end (on the index)."""
     end = tree.end
     rows = app.rows_before(end.last_id + 1, end.size - top)
     if len(rows) != end.size - top or rows[-1].id != end.last_id:
         raise TilesUnavailable("the tiles do not end on a stored row")
-    if app.count_through(rows[0].id) != top + 1:
+    if whole and app.count_through(rows[0].id) != top + 1:
         raise TilesUnavailable("the tiles' end is not where the log ends")
     compact = CompactRange.from_hashes(top, tree.compact_range(top))
     roots: dict[int, bytes] = {}
@@ -146,7 +175,7 @@ def checked_inclusion(
     if tree is None or checkpoint is None or not seq < size <= tree.size:
         return None
     try:
-        root = _anchored(app, tree, checkpoint, [size])[size]
+        root = anchored_roots(app, tree, checkpoint, [size])[size]
         leaf, proof = tree.leaf_hash_at(seq), tree.inclusion_proof(seq, size)
     except TilesUnavailable:
         return None
@@ -167,7 +196,7 @@ def checked_inclusions(
     if tree is None or not size <= tree.size or not all(0 <= s < size for s in seqs):
         return None
     try:
-        root = _anchored(app, tree, checkpoint, [size])[size]
+        root = anchored_roots(app, tree, checkpoint, [size])[size]
         proofs = {s: (tree.leaf_hash_at(s), tree.inclusion_proof(s, size)) for s in seqs}
     except TilesUnavailable:
         return None
@@ -195,7 +224,7 @@ def checked_consistency(
     if not 0 < old <= new <= tree.size:
         return None
     try:
-        roots = _anchored(app, tree, checkpoint, [old, new])
+        roots = anchored_roots(app, tree, checkpoint, [old, new])
         proof = tree.consistency_proof(old, new)
     except TilesUnavailable:
         return None

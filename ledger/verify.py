@@ -46,7 +46,7 @@ from ledger.progress import Progress
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
 from ledger.store import RawRow
-from ledger.verify_caches import CacheCheck, check_frontier, check_tiles
+from ledger.verify_caches import CacheCheck, check_frontier, check_index, check_tiles
 from ledger.verify_checkpoints import (
     BOUNDARY_ROWS,
     Start,
@@ -73,7 +73,7 @@ def audit(
     operator_key: bytes | None = None,
     since: str | bytes | None = None,
     workers: int | None = None,
-    caches: Sequence[CacheCheck] = (check_frontier, check_tiles),
+    caches: Sequence[CacheCheck] = (check_frontier, check_tiles, check_index),
     on_progress: Progress | None = None,
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:
@@ -126,7 +126,7 @@ def _audit(
     expected = (app.last_notification_id() or 0) - (after_id or 0)
     auditor.signatures.expect(expected)
     with _no_cycle_collection():
-        for first, rows in app.pages(checked_from, after_id):
+        for first, rows in app.reader.pages(checked_from, after_id):
             auditor.check_page(first, rows)
             if on_progress is not None:  # once a page, outside the per-event loop
                 on_progress(auditor.size - checked_from, expected)

@@ -4,8 +4,9 @@ Run by a full audit after steps (1)–(7), when the whole recomputed tree is at 
 incremental audit does not hold it and skips this step). Each check appends a Problem (step 8,
 at the ledger's size: after every problem of the log itself) for a cached row that does not
 match, and a note for what it cannot check here. The ledger's own checks are the write-receipt
-frontier (ledger/cache.py) and the hash tiles (ledger/tiles.py); the CLI adds the stored
-views' (projections/verify_views.py).
+frontier (ledger/cache.py), the hash tiles (ledger/tiles.py) and the event index
+(ledger/event_index.py, recomputed from the log); the CLI adds the stored views'
+(projections/verify_views.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Callable
 from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.cache import split_hashes
+from ledger.event_index import IndexRow, IndexStore, index_rows
 from ledger.findings import Problem
 from ledger.merkle import MerkleTree
+from ledger.store import state_bytes
 from ledger.tiles import META_LEVEL, TileEnd, TileStore, tiles_of
 
 STEP = 8
@@ -115,3 +118,47 @@ def check_tiles(
                     f"hash tiles: tile {level}/{index} does not match the tree of size {end.size}",
                 )
             )
+
+
+MAX_INDEX_PROBLEMS = 20  # index rows named one by one; the rest are counted
+
+
+def check_index(
+    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+) -> None:
+    """The event index (ledger/event_index.py) recomputed from the log with the writers' own
+    ledger/event_keys.py, up to its mark: every missing row, every extra row (one no event
+    files, or placed at another seq or notification id) is a problem; a missing table a note."""
+    store = IndexStore(app.recorder, app.location.is_postgres)
+    try:
+        end = store.load_end()
+    except Exception:  # no table: a ledger made before the index
+        notes.append("event index: none stored (filled by the next read that needs it)")
+        return
+    covered = 0 if end is None else min(end.size, tree.size)
+    if end is not None and (end.size > tree.size or not ends_at(app, tree, end.size, end.last_id)):
+        problems.append(
+            cache_problem(
+                tree, f"event index: its mark ({end.size} events) does not end on the log's row"
+            )
+        )
+    found: list[str] = []
+    for first, rows in app.reader.pages(0):
+        if first >= covered:
+            break
+        rows = rows[: covered - first]
+        want = set(index_rows(first, [(row.id, state_bytes(row.state)) for row in rows]))
+        have = set(store.rows_between(first, first + len(rows)))
+        found += [f"row {_index_row(r)} is missing" for r in sorted(want - have)]
+        found += [f"row {_index_row(r)} is not the log's" for r in sorted(have - want)]
+    found += [f"row {_index_row(r)} is beyond its mark" for r in store.rows_outside(covered)]
+    for message in found[:MAX_INDEX_PROBLEMS]:
+        problems.append(cache_problem(tree, f"event index: {message}"))
+    if len(found) > MAX_INDEX_PROBLEMS:
+        more = len(found) - MAX_INDEX_PROBLEMS
+        problems.append(cache_problem(tree, f"event index: {more} more rows do not match"))
+
+
+def _index_row(row: IndexRow) -> str:
+    kind, key, seq, nid = row
+    return f"({kind} {key!r}) of event {seq} (notification id {nid})"

@@ -9,6 +9,9 @@ import msgspec
 from domain.errors import AwardLedgerError
 from ledger import codec
 from ledger.application import LedgerApp
+from ledger.reader import Entry
+
+SUMMARY_WIDTH = 160  # characters of a summary a text line shows
 
 
 class LogRow(msgspec.Struct):
@@ -35,39 +38,53 @@ def _summary(payload: bytes) -> str:
         if value in (None, [], ""):
             continue
         shown.append(f"{key}={value}")
-    return " ".join(shown)[:160]
+    return " ".join(shown)
 
 
 def log_view(app: LedgerApp, start: int = 0, limit: int | None = None) -> list[LogRow]:
     """Rows from `start`, at most `limit`; an undecodable row shows as 'unreadable'."""
-    rows: list[LogRow] = []
+    return [log_row(entry) for entry in log_entries(app, start, limit)]
+
+
+def log_entries(app: LedgerApp, start: int = 0, limit: int | None = None) -> list[Entry]:
+    """The stored events from seq `start`, at most `limit` (what `awards log` shows)."""
+    entries: list[Entry] = []
     for entry in app.entries(start):
-        if limit is not None and len(rows) >= limit:
+        if limit is not None and len(entries) >= limit:
             break
-        try:
-            body = codec.decode_header(codec.split_entry(entry.state).body)
-        except AwardLedgerError:
-            rows.append(
-                LogRow(
-                    entry.seq,
-                    datetime.min,
-                    "?",
-                    entry.topic,
-                    str(entry.originator_id),
-                    entry.originator_version,
-                    "unreadable: run 'awards verify'",
-                )
-            )
-            continue
-        rows.append(
-            LogRow(
-                seq=entry.seq,
-                time=body.time,
-                signer=body.signer,
-                type=body.type.rpartition(":")[2],
-                aggregate=str(body.aggregate),
-                version=body.version,
-                summary=_summary(bytes(body.payload)),
-            )
+        entries.append(entry)
+    return entries
+
+
+def log_row(entry: Entry) -> LogRow:
+    """One event as `awards log` shows it: its summary is never cut here (text output cuts
+    it, and says so: :func:`cut_summary`)."""
+    try:
+        body = codec.decode_header(codec.split_entry(entry.state).body)
+    except AwardLedgerError:
+        return LogRow(
+            entry.seq,
+            datetime.min,
+            "?",
+            entry.topic,
+            str(entry.originator_id),
+            entry.originator_version,
+            "unreadable: run 'awards verify'",
         )
-    return rows
+    return LogRow(
+        seq=entry.seq,
+        time=body.time,
+        signer=body.signer,
+        type=body.type.rpartition(":")[2],
+        aggregate=str(body.aggregate),
+        version=body.version,
+        summary=_summary(bytes(body.payload)),
+    )
+
+
+def cut_summary(summary: str, width: int = SUMMARY_WIDTH) -> str:
+    """`summary` as a terminal line shows it: at most `width` characters, and when it had to
+    be cut, a marker saying so and where to read it whole."""
+    if len(summary) <= width:
+        return summary
+    return f"{summary[:width]}… [cut: 'awards show SEQ' or --json for all of it]"

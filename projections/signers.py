@@ -66,5 +66,5 @@ SIGNER_TOPICS = (topic_of(Signer.Registered), topic_of(Signer.Revoked))
 def signer_list(app: LedgerApp) -> list[SignerView]:
     """The current signer list of the ledger."""
     app.genesis()
-    events = (decode_stored(n.topic, n.state) for n in app.notifications_of(SIGNER_TOPICS))
+    events = (decode_stored(n.topic, n.state) for n in app.reader.rows_of_types(SIGNER_TOPICS))
     return fold_signers(events)

@@ -15,23 +15,17 @@ A row that does not decode stops the read with a VerificationError naming it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cache, partial
-from typing import Any
 
 import msgspec
 
 from domain.base import DomainEvent
 from domain.errors import AwardLedgerError, UsageError, VerificationError
-from ledger import codec
 from ledger.application import LedgerApp
-from ledger.mapper import event_class_for
-from ledger.merkle import LEAF_PREFIX, NODE_PREFIX, CompactRange
-from ledger.store import select_topic_state
+from ledger.merkle import CompactRange
+from ledger.reader import HEADER, body_of, decoder_for, fold_leaf
 
-PAGE = 2000
 Row = tuple[int, str, bytes]  # notification id, topic, stored entry
 
 
@@ -79,47 +73,7 @@ class Cut(msgspec.Struct, frozen=True):
         )
 
 
-# -- reading rows ----------------------------------------------------------------------------------
-
-
-def rows_after(
-    app: LedgerApp, after_id: int | None, on_page: Callable[[int], None] | None = None
-) -> Iterator[Row]:
-    """Every stored row after notification id `after_id` (all when None), in ledger order, read
-    raw (ledger/store.py) without building notification objects. `on_page` is called after
-    each full page with the number of rows yielded so far (progress; never per row)."""
-    last_id = -1 if after_id is None else after_id
-    postgres = app.location.is_postgres
-    read = 0
-    while True:
-        page = select_topic_state(app.recorder, postgres, last_id + 1, PAGE)
-        yield from page
-        if len(page) < PAGE:
-            return
-        last_id, read = page[-1][0], read + len(page)
-        if on_page is not None:
-            on_page(read)
-
-
-# -- decoding --------------------------------------------------------------------------------------
-
-
-@cache
-def _reader(topic: str) -> Callable[[bytes], tuple[codec.EntryBody[Any], DomainEvent]]:
-    """A strict decoder of bodies of the event type `topic` names (cached per topic); the
-    canonical-form check is the audit's, not repeated on every read."""
-    event_class = event_class_for(topic)
-    return partial(codec.decode_event, event_class=event_class, canonical=False)
-
-
-_TIME = msgspec.json.Decoder(codec.EntryBody[msgspec.Raw])
-
-
-def _body_of(state: bytes) -> bytes:
-    cut = state.rfind(b"\n")
-    if cut < 0:
-        raise ValueError("no signature line after the body")
-    return state[:cut]
+# -- decoding ------------------------------------------------------------------------------------
 
 
 def _unreadable(seq: int, topic: str, exc: Exception) -> VerificationError:
@@ -150,7 +104,6 @@ class Tail:
         start, cut, wanted = self.position, self._cut, self._wanted
         frontier, seq = list(start.frontier), start.seq
         last_id, latest = start.notification_id, start.time
-        sha256 = hashlib.sha256
         on_seq, on_page = self._on_seq, None
         if on_seq is not None:
 
@@ -158,28 +111,22 @@ class Tail:
                 on_seq(start.seq + read)
 
         try:
-            rows = rows_after(self._app, start.notification_id, on_page)
+            rows = self._app.reader.rows_after(start.notification_id, on_page)
             for notification_id, topic, state in rows:
                 if cut.at_seq is not None and seq >= cut.at_seq:
                     break
                 event: DomainEvent | None = None
                 try:
                     if wanted is None or topic in wanted:
-                        body, event = _reader(topic)(_body_of(state))
+                        body, event = decoder_for(topic)(body_of(state))
                         time = body.time
                     else:  # not folded, but its time counts for --as-of and the position
-                        time = _TIME.decode(_body_of(state)).time
+                        time = HEADER.decode(body_of(state)).time
                 except (msgspec.DecodeError, ValueError, TypeError, AwardLedgerError) as exc:
                     raise _unreadable(seq, topic, exc) from exc
                 if cut.as_of is not None and time > cut.as_of:
                     break
-                digest, carry = sha256(LEAF_PREFIX + state).digest(), seq
-                while carry & 1:
-                    digest, carry = (
-                        sha256(NODE_PREFIX + frontier.pop() + digest).digest(),
-                        carry >> 1,
-                    )
-                frontier.append(digest)
+                fold_leaf(frontier, seq, state)
                 seq, last_id = seq + 1, notification_id
                 latest = time if latest is None or time > latest else latest
                 if event is not None:

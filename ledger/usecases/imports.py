@@ -139,7 +139,7 @@ class _Directory:
         self.known: set[UUID] | None = None
         if len(job.rows) >= SCAN_AT:
             topics = [topic_of(cls) for cls in created]
-            self.known = {UUID(str(n.originator_id)) for n in job.app.notifications_of(topics)}
+            self.known = {UUID(str(n.originator_id)) for n in job.app.reader.rows_of_types(topics)}
 
     def has(self, cls: type[Aggregate], aggregate_id: UUID) -> bool:
         if self.known is not None:

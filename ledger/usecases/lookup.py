@@ -115,7 +115,7 @@ def headcounts(app: LedgerApp, units: Collection[str]) -> dict[str, int]:
     if not wanted:
         return {}
     counts: Counter[str] = Counter()
-    for notification in app.notifications_of([PERSON_ADDED]):
+    for notification in app.reader.rows_of_types([PERSON_ADDED]):
         event = decode_stored(notification.topic, notification.state)
         if isinstance(event, Person.Added) and event.unit in wanted:
             counts[event.unit] += 1

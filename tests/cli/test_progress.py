@@ -14,12 +14,11 @@ import pytest
 import cli.main  # noqa: F401  (installs the warning handler that erases a progress line)
 from cli import progress as progress_module
 from cli.progress import Meter, duration, progress
-from ledger import application
+from ledger import reader as reader_module
 from ledger.application import LedgerApp
 from ledger.usecases import imports, registry
 from ledger.verify import audit
 from projections import queries
-from projections import stream as stream_module
 from tests.conftest import LEDGER_SIZE, SEQ_CHECKPOINT, SEQ_P1, Cli, Keys, RawRows
 
 ERASE = "\r\x1b[K"
@@ -54,9 +53,8 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
-    """Pages of 2 rows (the audit's and the fold's), so a small ledger has several."""
-    monkeypatch.setattr(application, "PAGE", 2)
-    monkeypatch.setattr(stream_module, "PAGE", 2)
+    """Pages of 2 rows (the one log reader's), so a small ledger has several."""
+    monkeypatch.setattr(reader_module, "PAGE", 2)
     return 2
 
 
@@ -216,7 +214,6 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
     "command",
     [
         ("verify",),
-        ("history", "P1"),
         ("standings", "M-none"),
         ("tally", "S-none"),
         ("report", "M-none", "--format", "json"),
@@ -236,6 +233,18 @@ def test_commands_show_progress_on_a_terminal_and_erase_it(
         assert tail.startswith(f"error: {label}: ") and "not found" in tail
         assert tail.count("\n") == 1
     assert "\r" not in result.stdout
+
+
+def test_history_shows_progress_while_it_fills_the_event_index(
+    ledger: LedgerApp, awards: Cli, on_a_terminal: None, raw: RawRows
+) -> None:
+    """`history` reads only what it shows; its one long step is filling the index of a ledger
+    made before it (here: dropped)."""
+    events = "awardledger_events" if raw.location.is_postgres else "stored_events"
+    raw.execute(f"DROP TABLE IF EXISTS {raw.side_table(events + '_index')}")
+    result = awards("history", "P1")
+    assert result.exit_code == 0 and "\rhistory: indexing events" in result.stderr
+    assert result.stderr.rpartition(ERASE)[2] == "" and "\r" not in result.stdout
 
 
 def test_verify_with_json_or_off_a_terminal_writes_nothing_on_stderr(

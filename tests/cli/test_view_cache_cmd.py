@@ -63,7 +63,6 @@ def _csv(out: Path) -> dict[str, bytes]:
         "standings",
         "standings-at-seq",
         "tally",
-        "history",
     ],
 )
 def test_a_read_after_an_edit_prints_the_log_and_one_warning(
@@ -112,7 +111,6 @@ def test_a_log_that_misses_its_signed_root_prints_nothing(
     for argv in (
         ["report", MOVEMENT, "--format", "json"],
         ["standings", MOVEMENT],
-        ["history", "P1", "--at-seq", str(signed + 1)],
     ):
         result = awards(*argv)
         assert result.exit_code == 4, result.stderr
@@ -121,6 +119,22 @@ def test_a_log_that_misses_its_signed_root_prints_nothing(
             f"error: the ledger does not match its signed checkpoint of size {signed}; "
             "run 'awards verify'"
         )
+
+
+def test_history_refuses_the_moved_events_it_would_show(
+    scenario: Scenario, awards: Cli, raw: RawRows
+) -> None:
+    """`history` keeps no view: it reads the event index and checks each event it shows
+    against the signed tree (tests/cli/test_inspect_cmd.py); moved rows are not shown."""
+    signed = scenario.written.checkpoint_size
+    raw.swap_rows(signed - 3, signed - 2)  # P4's award entered in the register, its record
+
+    warned = awards("history", "P4", "--at-seq", str(signed + 1))
+    assert warned.exit_code == 0 and "RecipientRecord.Opened" not in warned.stdout
+    assert "is not the event the signed tree holds there" in warned.stderr
+    strict = awards("--strict", "history", "P4")
+    assert strict.exit_code == 4 and strict.stdout == ""
+    assert "is not the event the signed tree holds there" in one_error_line(strict)
 
 
 def test_the_local_key_file_is_made_private_on_first_use(

@@ -269,9 +269,10 @@ class Truncate:
         log = [p for p in report.problems if p.step != 8]
         assert [(p.seq, p.step) for p in log] == [(self.keep, 7)], report.problems
         assert f"truncated after event {self.keep - 1}" in report.problems[0].message
-        # the frontier cache and hash tiles of the last write also outlive the cut (step 8)
+        # the frontier cache, hash tiles and event index of the last write also outlive the
+        # cut (step 8)
         assert all(
-            "frontier cache" in p.message or "hash tiles" in p.message
+            "frontier cache" in p.message or "hash tiles" in p.message or "event index" in p.message
             for p in report.problems
             if p.step == 8
         )

@@ -16,9 +16,10 @@ from domain.errors import (
     UsageError,
 )
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
-from ledger.application import LedgerApp, decode_entry
+from ledger.application import LedgerApp
 from ledger.keys import raw_public_key
 from ledger.merkle import MerkleTree, leaf_hash
+from ledger.reader import decode_entry
 from ledger.usecases import registry
 from ledger.verify import audit
 from projections.signers import signer_list

@@ -14,6 +14,7 @@ import pytest
 
 from domain.errors import VerificationError
 from ledger.application import LedgerApp
+from ledger.reader import LogReader, Row
 from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
@@ -171,16 +172,16 @@ def test_a_warm_read_reuses_the_checked_copy(
     app, size = scenario.app, scenario.written.size
     Runner(app).read(LEDGER_VIEW)
     read: list[int] = []
-    real = stream.rows_after
+    real = LogReader.rows_after
 
     def counting(
-        app: LedgerApp, after_id: int | None, on_page: Callable[[int], None] | None = None
-    ) -> Iterator[stream.Row]:
-        for row in real(app, after_id, on_page):
+        reader: LogReader, after_id: int | None, on_page: Callable[[int], None] | None = None
+    ) -> Iterator[Row]:
+        for row in real(reader, after_id, on_page):
             read.append(row[0])
             yield row
 
-    monkeypatch.setattr(stream, "rows_after", counting)
+    monkeypatch.setattr(LogReader, "rows_after", counting)
 
     Runner(app).read(LEDGER_VIEW)
 

@@ -1,0 +1,289 @@
+"""Inspector reads answered from the event index: `history`, `log --type/--signer/--movement`,
+`show SEQ`, `list movements|sessions|decisions|signers`, and did-you-mean for unknown ids.
+
+Each takes an :class:`EventIndex` (ledger/event_reads.py: current, and checking every event it
+hands out against the signed tree) and reads only the events the index names — no scan of the
+log. `history` runs the very fold of projections/history.py over those events (the events filed
+under the participant, and every event of the aggregates they open: its records, its
+participations, the sessions naming it), so its rows are the fold's over the whole log.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from domain.errors import NotFoundError, UsageError
+from domain.registry import Signer
+from ledger.event_keys import Key
+from ledger.event_reads import EventIndex
+from ledger.keys import key_id
+from ledger.reader import HEADER, Entry, body_of, decoder_for
+from projections.history import History, fold_history
+from projections.log import LogRow, log_row
+from projections.queries import HistoryAnswer
+from projections.report.model import AsOf
+from projections.stream import Cut, EventMeta
+
+OPENS_RELATED = frozenset({"Participation.Registered", "ReviewSession.Opened"})
+
+
+# -- did-you-mean ------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Compare ids the way people mistype them: case, accents, Đ/đ written as D/d."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """'; did you mean 'X'?' for the known id closest to `word` (empty when none is close)."""
+    folded = {_fold(k): k for k in known}
+    exact = folded.get(_fold(word))
+    if exact is not None and exact != word:
+        return f"; did you mean {exact!r}?"
+    close = difflib.get_close_matches(_fold(word), list(folded), n=1, cutoff=0.75)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
+def unknown(index: EventIndex, kind: str, what: str, word: str) -> NotFoundError:
+    """NotFoundError naming `word` (a `kind` key) with the closest known one, if any."""
+    return NotFoundError(f"{what} {word!r} not found{did_you_mean(word, index.keys(kind))}")
+
+
+# -- where an answer stands --------------------------------------------------------------------
+
+
+def _time_of(index: EventIndex, seq: int) -> datetime | None:
+    spot = index.seq_position(seq)
+    entry = None if spot is None else index.app.entry_by_id(spot[1], seq)
+    if entry is None:
+        return None
+    try:
+        return HEADER.decode(body_of(entry.state)).time
+    except (msgspec.DecodeError, ValueError):
+        return None
+
+
+def stands_at(index: EventIndex, cut: Cut) -> AsOf | None:
+    """The first `size` events an indexed answer covers, the last one's append time and their
+    root (checked against the signed checkpoint); None when the tiles cannot say (the caller
+    folds the log instead)."""
+    tree = index.check.tree
+    if tree is None:
+        return None
+    size = tree.size if cut.at_seq is None else min(cut.at_seq, tree.size)
+    root = index.check.root(size) if size else None
+    if size and root is None:
+        return None
+    time = _time_of(index, size - 1) if size else None
+    return AsOf(size, time, root.hex() if root else "")
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+def history(index: EventIndex, participant: str, cut: Cut) -> HistoryAnswer | None:
+    """`awards history` from the index; None when it cannot answer (an --as-of cut, which
+    is a time and needs the fold, or no checked tiles): the caller folds the log."""
+    if cut.as_of is not None:
+        return None
+    where = stands_at(index, cut)
+    if where is None:
+        return None
+    mine: Key = ("participant", participant)
+    direct = index.events(index.positions([mine]), [mine])
+    state = History(participant)
+    related = set(state.related)
+    related.update(e.originator_id for e in direct if e.topic in OPENS_RELATED)
+    spots: set[tuple[int, int]] = {(e.seq, e.notification_id) for e in direct}
+    known = {nid for _, nid in spots}
+    for aggregate in related:
+        for row in index.app.aggregate_rows(aggregate):
+            if row.id not in known:
+                spots.add((index.seq_of(row.id), row.id))
+    seen = {e.seq: e for e in direct}
+    extra = [(s, n) for s, n in spots if s not in seen]
+    for entry in index.events(extra):
+        seen[entry.seq] = entry
+    for seq in sorted(seen):
+        if seq >= where.seq:
+            break
+        entry = seen[seq]
+        body, event = decoder_for(entry.topic)(body_of(entry.state))
+        state = fold_history(state, event, EventMeta(seq, body.time, body.signer))
+    if not state.rows:
+        suggestion = did_you_mean(participant, index.keys("participant"))
+        raise NotFoundError(
+            f"history: no event touches participant {participant!r} in the first "
+            f"{where.seq} events{suggestion}"
+        )
+    return HistoryAnswer(participant, where, state.rows)
+
+
+# -- log with filters --------------------------------------------------------------------------
+
+
+def filtered_log(
+    index: EventIndex,
+    filters: Sequence[Key],
+    start: int,
+    limit: int | None,
+) -> list[LogRow]:
+    """The events filed under every filter (type, signer, movement), from seq `start`."""
+    for kind, key in filters:
+        if not index.positions([(kind, key)], limit=1):
+            raise unknown(index, kind, kind, key)
+    entries = index.events(index.positions(filters, start, limit), filters)
+    return [log_row(entry) for entry in entries]
+
+
+# -- show --------------------------------------------------------------------------------------
+
+
+class Shown(msgspec.Struct):
+    """One whole event: where it is, its signed body, signature, signer and proof status."""
+
+    seq: int
+    notification_id: int
+    type: str
+    aggregate: str
+    version: int
+    time: datetime | None
+    signer: str
+    signer_key_id: str | None
+    signature: str
+    payload: Any
+    proof: str
+
+
+def show(index: EventIndex, seq: int) -> Shown:
+    """Event `seq`, read alone (by the index's notification id, else counted on the log)."""
+    app = index.app
+    spot = index.seq_position(seq)
+    entry = app.entry_by_id(spot[1], seq) if spot is not None else None
+    if entry is None:
+        entry = app.entry_at(seq)
+    if entry is None:
+        size = index.check.tree.size if index.check.tree is not None else None
+        held = f" (the ledger holds {size} events)" if size is not None else ""
+        raise NotFoundError(f"show: there is no event {seq}{held}")
+    shown = Shown(**_whole(entry), proof=_proof_status(index, entry))
+    signer = app.find(Signer, Signer.id_for(shown.signer)) if shown.signer != "?" else None
+    if signer is None:
+        return shown
+    return msgspec.structs.replace(shown, signer_key_id=key_id(signer.public_key))
+
+
+def _whole(entry: Entry) -> dict[str, Any]:
+    cut = entry.state.rfind(b"\n")
+    signature = entry.state[cut + 1 :].decode("ascii", "replace") if cut >= 0 else ""
+    try:
+        header = HEADER.decode(body_of(entry.state))
+        payload = msgspec.json.decode(header.payload)
+    except (msgspec.DecodeError, ValueError):
+        return {
+            "seq": entry.seq,
+            "notification_id": entry.notification_id,
+            "type": entry.topic,
+            "aggregate": str(entry.originator_id),
+            "version": entry.originator_version,
+            "time": None,
+            "signer": "?",
+            "signer_key_id": None,
+            "signature": signature,
+            "payload": None,
+        }
+    return {
+        "seq": entry.seq,
+        "notification_id": entry.notification_id,
+        "type": header.type,
+        "aggregate": str(header.aggregate),
+        "version": header.version,
+        "time": header.time,
+        "signer": header.signer,
+        "signer_key_id": None,
+        "signature": signature,
+        "payload": payload,
+    }
+
+
+def _proof_status(index: EventIndex, entry: Entry) -> str:
+    check = index.check
+    if check.problem is not None:
+        return f"NOT CHECKED: {check.problem}"
+    if check.signed is None or check.tree is None:
+        return f"not checked: {check.unchecked}"
+    if check.check_rows([(entry.seq, entry.state)]):
+        return (
+            f"NOT the event the signed tree holds at {entry.seq}: the log was changed; "
+            "run 'awards verify'"
+        )
+    if entry.seq < check.signed.size:
+        return (
+            f"included in the signed checkpoint of size {check.signed.size} "
+            "(inclusion proof from the hash tiles verified against its root)"
+        )
+    return (
+        f"after the newest signed checkpoint (size {check.signed.size}): matches the hash "
+        "tiles, not yet covered by a signature"
+    )
+
+
+# -- list --------------------------------------------------------------------------------------
+
+LISTS: dict[str, str] = {
+    "movements": "Movement.Launched",
+    "sessions": "ReviewSession.Opened",
+    "decisions": "Decision.Recorded",
+    "signers": "Signer.Registered",
+}
+_SHOWN: dict[str, tuple[str, ...]] = {
+    "movements": ("movement_id", "name", "start", "end", "unit_deadline"),
+    "sessions": ("session_id", "movement", "title", "mode", "nominees"),
+    "decisions": ("number", "movement", "award", "date", "authority", "recipients"),
+    "signers": ("name", "roles", "unit", "person"),
+}
+
+
+class Listed(msgspec.Struct):
+    """One record of `awards list`: where it was recorded, by whom, and its main fields."""
+
+    seq: int
+    time: datetime
+    signer: str
+    fields: dict[str, Any]
+
+
+def listing(index: EventIndex, what: str, movement: str | None) -> list[Listed]:
+    """The movements, sessions, decisions or signers recorded (those of `movement` only)."""
+    filters: list[Key] = [("type", LISTS[what])]
+    if movement is not None:
+        if what in ("movements", "signers"):
+            raise UsageError(f"list {what}: --movement applies to sessions and decisions")
+        if not index.positions([("movement", movement)], limit=1):
+            raise unknown(index, "movement", "movement", movement)
+        filters.append(("movement", movement))
+    rows: list[Listed] = []
+    for entry in index.events(index.positions(filters), filters):
+        try:
+            header = HEADER.decode(body_of(entry.state))
+            payload = msgspec.json.decode(header.payload, type=dict[str, Any])
+        except (msgspec.DecodeError, ValueError):
+            continue
+        fields = {name: _brief(payload.get(name)) for name in _SHOWN[what]}
+        rows.append(Listed(entry.seq, header.time, header.signer, fields))
+    return rows
+
+
+def _brief(value: Any) -> Any:
+    """Recipients as their ids (a list of records otherwise)."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [item.get("id") for item in value]
+    return value
