@@ -423,6 +423,15 @@ def verify_receipt_cmd(
         f"is in {result.origin} at tree size {result.tree_size}" + (f"; {shown}" if shown else "")
     )
     click.echo(_signer_statement(result))
+    for o in result.overrides:
+        echo_line(f"override signed into the event: rule {o.rule}, reason: {o.reason}")
+    for st in result.statements:
+        echo_line(
+            f"stated by the ledger as of tree size {st.as_of_size}, NOT signed into the event "
+            f"({st.kind}): {st.text}"
+        )
+    if "award" in result.shown and not result.overrides and not result.statements:
+        click.echo("no override signed into the event; no flag stated by the ledger")
 
 
 def _signer_statement(result: ReceiptCheck) -> str:

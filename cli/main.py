@@ -11,6 +11,7 @@ import click
 from cli import (
     demo_cmd,
     document_cmd,
+    hold_cmd,
     import_cmd,
     inspect_cmd,
     keys_cmd,
@@ -129,6 +130,7 @@ for module in (
     keys_cmd,
     registry_cmd,
     workflow_cmd,
+    hold_cmd,
     review_cmd,
     import_cmd,
     log_cmd,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+import msgspec
 
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.inspect_cmd import open_index
@@ -26,6 +27,7 @@ from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
+from projections.receipt_statements import with_statements
 from projections.report import movement_report
 from projections.report.i18n import LANGS
 from projections.report.model import AsOf
@@ -292,7 +294,9 @@ def receipt(
     as_json: bool,
 ) -> None:
     """An offline-verifiable receipt of award decision NUMBER for one recipient."""
-    built = build_award_receipt(obj.app, number, recipient)
+    built = with_statements(
+        obj.app, build_award_receipt(obj.app, number, recipient), number, recipient
+    )
     for target in (out, tlog_proof):  # refuse before writing either
         if target is not None:
             check_target(target, force)
@@ -309,6 +313,7 @@ def receipt(
                 "tree_size": int(size),
                 "out": str(out),
                 "tlog_proof": str(tlog_proof) if tlog_proof else None,
+                "statements": [msgspec.structs.asdict(x) for x in built.statements or []],
             }
         )
         return
@@ -316,6 +321,8 @@ def receipt(
         f"receipt: decision {number} for {recipient} (event {built.event.seq}, checkpoint of "
         f"size {size}) -> {out}" + (f"; tlog-proof -> {tlog_proof}" if tlog_proof else "")
     )
+    for statement in built.statements or []:
+        echo_line(f"stated by the ledger as of tree size {size} (unsigned): {statement.text}")
 
 
 COMMANDS: list[click.Command] = [standings, tally, history, report, receipt]

@@ -32,6 +32,7 @@ from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
 from domain.document import Document
+from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
@@ -154,6 +155,12 @@ _TABLE = [
     _created(Initiative.Recognised, Initiative, "initiative", "initiative_id"),
     # dossiers
     _created(Document.Added, Document, "document", "sha256"),
+    # holds (domain/hold.py)
+    _created(Hold.Placed, Hold, "hold", "hold_id"),
+    Binding(Hold.Lifted),
+    _created(SubjectHolds.Opened, SubjectHolds, "subject-holds", "subject"),
+    Binding(SubjectHolds.Noted),
+    Binding(SubjectHolds.Cleared),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

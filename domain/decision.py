@@ -46,6 +46,7 @@ from domain.errors import (
     UnsuitableAwardError,
     UsageError,
 )
+from domain.hold import SubjectHolds, hold_violations
 from domain.ids import check_id
 from domain.movement import Movement
 from domain.overrides import Override, acknowledge, overrides_from_text
@@ -230,6 +231,7 @@ def decide(
     participations: Mapping[str, Participation] | None = None,
     headcounts: Mapping[str, int] | None = None,
     override_reason: str | None = None,
+    holds: Mapping[str, SubjectHolds] | None = None,
     overrides: Mapping[str, str] | None = None,
     authority_level: str | None = None,
     authority_merged: tuple[str, date] | None = None,
@@ -276,6 +278,7 @@ def decide(
         authority_merged=authority_merged,
     )
     violations = decision_violations(check)
+    violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
     acknowledged = acknowledge(subject, violations, given, override_reason)
     decision = Decision.record(
         number,

@@ -13,6 +13,7 @@ from domain import (  # noqa: F401  (imported for their event classes)
     cluster,
     decision,
     document,
+    hold,
     initiative,
     movement,
     participation,

@@ -50,6 +50,7 @@ RULE_NAMES = (
     "one_award",
     "order",
     "cascade",
+    "hold",
     "regime",
 )
 EVIDENCE = ("initiative", "excellent_completion")

@@ -71,6 +71,7 @@ RULES = (
     "prerequisites",
     "quota",
     "conflict_of_interest",
+    "hold",  # domain/hold.py (law2)
 )
 
 

@@ -45,6 +45,7 @@ from ledger.receipt_record import (
     reject_duplicate_keys,
     unb64,
 )
+from ledger.receipt_tells import Override, Statement, check_statements, signed_overrides
 from ledger.registry_tree import RegistryHistory, claim_of, history_of, registry_claim
 from ledger.signing import verify_signature
 from ledger.store import state_bytes
@@ -72,6 +73,9 @@ class Receipt(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     shown: dict[str, str] = msgspec.field(default_factory=dict)
     rotations: list[ProvenEntry] = msgspec.field(default_factory=list)
     signer_record: ProvenRecord | None = None
+    # unsigned statements of the ledger as of the checkpoint (ledger/receipt_tells.py);
+    # UNSET (absent from the file) when there are none, so older receipts keep their bytes
+    statements: list[Statement] | msgspec.UnsetType = msgspec.UNSET
 
 
 class ReceiptCheck(msgspec.Struct, frozen=True):
@@ -89,6 +93,8 @@ class ReceiptCheck(msgspec.Struct, frozen=True):
     registered: int | None = None  # seq of the signer's registration
     revoked: int | None = None  # seq of its revocation (at or after the event), if any
     not_revoked_proven: bool = False  # a v2 record proved the signer unrevoked at the event
+    overrides: list[Override] = msgspec.field(default_factory=list)  # signed into the event
+    statements: list[Statement] = msgspec.field(default_factory=list)  # unsigned, as of tree
 
 
 def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
@@ -322,6 +328,7 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
             format=receipt.format,
             registered=0,
             not_revoked_proven=True,  # nothing precedes the genesis
+            statements=check_statements(receipt.statements or [], cp.size, receipt.shown),
         )
     # (5):
     r = reg.event
@@ -359,6 +366,8 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         registered=receipt.registration.seq,
         revoked=record.revoked if record is not None else None,
         not_revoked_proven=record is not None,
+        overrides=signed_overrides(event.event),
+        statements=check_statements(receipt.statements or [], cp.size, receipt.shown),
     )
 
 

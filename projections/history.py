@@ -3,7 +3,8 @@
 An event touches participant P when it is about P's own records (its Person, Unit or Cluster,
 its participations, its recipient record), names P (a nominee, recipient, cluster member, the
 unit of a new person or of a signer, the person a signer is), or belongs to a review session
-in which P is a nominee (votes, ballots, the tally, the close). Each row keeps both times —
+in which P is a nominee (votes, ballots, the tally, the close), or is a hold on P (placed,
+lifted). Each row keeps both times —
 ``at``, the effective time the signer claimed (when the event has one), and ``time``, when it
 was appended — and the signer.
 """
@@ -19,6 +20,7 @@ import msgspec
 from domain.base import DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.hold import Hold
 from domain.initiative import Initiative
 from domain.participation import Participation
 from domain.register import AwardRegister, RecipientRecord
@@ -131,6 +133,11 @@ def _summary(e: Any, p: str) -> str | None:
             return f"initiative {e.initiative} ({e.scope}, {e.year}) noted on the record"
         case Initiative.Recognised() if e.person == p:
             return f"initiative {e.initiative_id} '{e.name}' recognised ({e.scope}, {e.year})"
+        case Hold.Placed() if e.subject == p:
+            until = f" until {e.until}" if e.until else ""
+            return f"hold {e.hold_id} placed ({e.kind}{until}): {e.reason}"
+        case Hold.Lifted():
+            return f"hold lifted: {e.reason}"
     return None
 
 
@@ -145,6 +152,7 @@ _BY_AGGREGATE = (
     RecipientRecord.AwardEntered,
     RecipientRecord.AwardAnnulled,
     RecipientRecord.InitiativeNoted,
+    Hold.Lifted,
 )
 
 
@@ -161,7 +169,7 @@ def fold_history(state: History, event: DomainEvent, meta: EventMeta) -> History
     summary = _summary(event, state.participant)
     if summary is None:
         return state
-    if isinstance(event, Participation.Registered | ReviewSession.Opened) or (
+    if isinstance(event, Participation.Registered | ReviewSession.Opened | Hold.Placed) or (
         isinstance(event, Unit.Added) and event.unit_id == state.participant
     ):
         state.related.add(event.originator_id)
@@ -183,6 +191,7 @@ HISTORY_EVENTS: tuple[type[DomainEvent], ...] = (
     ReviewSession.Opened,
     Decision.Recorded,
     Decision.RecipientAnnulled,
+    Hold.Placed,
     AwardRegister.AwardsEntered,
     AwardRegister.AwardAnnulled,
     *_BY_AGGREGATE,
@@ -193,7 +202,7 @@ def history_view(participant: str) -> ViewSpec[History]:
     """The history of one participant, as a view the runner can store and keep current."""
     return ViewSpec(
         name=f"history:{participant}",
-        version="history/2",
+        version="history/3",
         state_type=History,
         initial=lambda: History(participant),
         fold=fold_history,

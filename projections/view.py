@@ -1,11 +1,11 @@
 """The ledger view: the read models reports and read commands share, folded in one pass.
 
 ``fold(state, event, meta) -> state`` hands each event to the one read model that handles its
-type (catalog, participations, sessions, decisions); it is pure in the sense that matters here:
-its result depends only on the state and the event, it reads no clock, database or file, and
-folding a prefix then the rest equals folding everything (tests/projections checks this with
-hypothesis). It updates `state` in place and returns it, so that a million events do not cost a
-million copies.
+type (catalog, participations, sessions, decisions, holds); it is pure in the sense that
+matters here: its result depends only on the state and the event, it reads no clock, database
+or file, and folding a prefix then the rest equals folding everything (tests/projections checks
+this with hypothesis). It updates `state` in place and returns it, so that a million events do
+not cost a million copies.
 
 `ViewSpec` names a fold for the runner (`projections.runner`): the state type, how to start,
 the event types it reads (others are skipped undecoded), and a version that changes whenever
@@ -25,6 +25,8 @@ import msgspec
 from domain.base import DomainEvent
 from ledger.mapper import topic_of
 from projections import awards, catalog, standings, tallies
+from projections.holds import HANDLERS as HOLD_HANDLERS
+from projections.holds import Holds
 from projections.stream import EventMeta
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -61,6 +63,7 @@ class LedgerView(msgspec.Struct):
     )
     sessions: tallies.Sessions = msgspec.field(default_factory=tallies.Sessions)
     decisions: awards.Decisions = msgspec.field(default_factory=awards.Decisions)
+    holds: Holds = msgspec.field(default_factory=Holds)
 
 
 Route = Callable[[LedgerView, Any, EventMeta], None]
@@ -83,6 +86,8 @@ def _route() -> dict[type[DomainEvent], Route]:
         routes[event_type] = _to(lambda s: s.sessions, on_session)
     for event_type, on_decision in awards.HANDLERS.items():
         routes[event_type] = _to(lambda s: s.decisions, on_decision)
+    for event_type, on_hold in HOLD_HANDLERS.items():
+        routes[event_type] = _to(lambda s: s.holds, on_hold)
     return routes
 
 
@@ -99,7 +104,7 @@ def fold(state: LedgerView, event: DomainEvent, meta: EventMeta) -> LedgerView:
 
 LEDGER_VIEW: ViewSpec[LedgerView] = ViewSpec(
     name="ledger",
-    version="ledger-view/1",
+    version="ledger-view/2",
     state_type=LedgerView,
     initial=LedgerView,
     fold=fold,

@@ -22,6 +22,7 @@ from domain.base import Aggregate
 from domain.cascade import Dependent
 from domain.decision import Decision, annul, decide
 from domain.errors import AlreadyExistsError, NotFoundError
+from domain.hold import SubjectHolds
 from domain.movement import Movement
 from domain.participation import Participation
 from domain.register import AwardRegister, RecipientRecord
@@ -117,6 +118,11 @@ def decide_award(
             overrides=overrides,
             authority_level=unit_level(app, signer.unit),
             authority_merged=unit_merger(app, signer.unit),
+            holds={  # rule `hold`: each recipient's holds, if any (law2)
+                r.id: held
+                for r in chosen
+                if (held := app.find(SubjectHolds, SubjectHolds.id_for(r.id))) is not None
+            },
         )
         outcome[:] = [writes.decision]
         return list(writes.aggregates())

@@ -96,6 +96,12 @@ LABELS: dict[str, dict[str, str]] = {
         "participant": "Người / tập thể tham gia",
         "self_scores": "Tự chấm (không tính)",
         "registered_total": "Tổng số đăng ký",
+        "holds": "Tạm dừng xét khen thưởng",
+        "hold_kind": "Lý do tạm dừng",
+        "hold_until": "Đến ngày",
+        "hold_placed": "Đặt lúc",
+        "hold_lifted": "Gỡ bỏ",
+        "hold_open": "Đang tạm dừng",
         "late": "Đăng ký sau hạn",
         "claimed_at": "Thời điểm đăng ký (khai báo)",
         "appended_at": "Thời điểm ghi vào sổ cái",
@@ -237,6 +243,12 @@ LABELS: dict[str, dict[str, str]] = {
         "participant": "Participant",
         "self_scores": "Self scores (not counted)",
         "registered_total": "Registrations",
+        "holds": "Holds on awards",
+        "hold_kind": "Matter",
+        "hold_until": "Until",
+        "hold_placed": "Placed",
+        "hold_lifted": "Lifted",
+        "hold_open": "Open",
         "late": "Late registrations",
         "claimed_at": "Registered at (claimed)",
         "appended_at": "Appended to the ledger at",
@@ -345,6 +357,10 @@ RULES: dict[str, tuple[str, str]] = {
     "order": ("Trình tự xét khen (quy tắc 8)", "Order (rule 8)"),
     "annulment": ("Hủy bỏ khen thưởng (Điều 93 Luật 2022)", "Annulment (Law 2022 Art. 93)"),
     "cascade": ("Khen thưởng phụ thuộc (quy tắc 9)", "Annulment cascade (rule 9)"),
+    "hold": (
+        "Chưa xét khen khi đang bị xem xét (quy tắc 10)",
+        "Hold while a matter is examined (rule 10)",
+    ),
 }
 
 STATUSES: dict[str, tuple[str, str]] = {
@@ -364,6 +380,14 @@ ROLES: dict[str, tuple[str, str]] = {
     "authority": ("Người có thẩm quyền", "Authority"),
 }
 
+HOLD_KINDS: dict[str, tuple[str, str]] = {
+    "discipline": ("Đang xem xét kỷ luật", "Discipline under consideration"),
+    "investigation": ("Đang điều tra", "Under investigation"),
+    "inspection": ("Đang thanh tra, kiểm tra", "Under inspection"),
+    "complaint": ("Đang giải quyết khiếu nại, tố cáo", "Complaint being resolved"),
+    "press": ("Báo chí phản ánh, đang xác minh", "Press report being verified"),
+}
+
 TABLES = {
     "award": AWARDS,
     "level": LEVELS,
@@ -373,6 +397,7 @@ TABLES = {
     "rule": RULES,
     "status": STATUSES,
     "role": ROLES,
+    "hold_kind": HOLD_KINDS,
 }
 
 

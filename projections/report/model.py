@@ -2,9 +2,10 @@
 
 Its top-level keys are exactly those of SPEC.md (``movement``, ``as_of``, ``checkpoint``,
 ``awards``, ``summary``, ``sessions``, ``standings``, ``registrations``, ``checks``,
-``signers``); nested objects carry SPEC's keys first and a few more after them (documented in
-docs/REPORTS.md). Lists are in a meaningful order where there is one (awards by decision date
-and ledger order, sessions as opened, standings by rank) and sorted otherwise.
+``signers``) and ``holds`` (the holds on the movement's participants and recipients, open or
+lifted: rule ``hold``); nested objects carry SPEC's keys first and a few more after them
+(documented in docs/REPORTS.md). Lists are in a meaningful order where there is one (awards by
+decision date and ledger order, sessions as opened, standings by rank) and sorted otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from projections.awards import AwardRow, award_rows, cascade_flags, summarise
 from projections.catalog import MovementView
 from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
+from projections.holds import HoldView
 from projections.report.issuer import Issuer, issuer_of
 from projections.standings import Standing, rank_standings
 from projections.stream import Cut, Position
@@ -153,6 +155,7 @@ class Report(msgspec.Struct):
     registrations: Registrations
     checks: list[Check]
     signers: list[SignerRow]
+    holds: list[HoldView] = msgspec.field(default_factory=list)  # on the movement's subjects
 
 
 def movement_info(m: MovementView) -> MovementInfo:
@@ -280,4 +283,8 @@ def build_report(
             SignerRow(s.name, list(s.roles), s.key_id, s.revoked, s.unit, list(s.competence))
             for s in sorted(view.catalog.signers.values(), key=lambda s: s.name)
         ],
+        holds=view.holds.on(
+            {p.participant for p in view.participations.of(movement_id)}
+            | {r.recipient for r in rows}
+        ),
     )

@@ -163,6 +163,15 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
             ["name", "roles", "key_id", "revoked", "unit", "competence"],
             ([x.name, x.roles, x.key_id, x.revoked, x.unit, x.competence] for x in report.signers),
         ),
+        "holds.csv": (
+            ["hold", "subject", "kind", "reason", "until", "placed_at", "placed_by", "seq",
+             "lifted_at", "lifted_by", "lift_reason"],
+            (
+                [x.hold, x.subject, x.kind, x.reason, x.until, x.placed_at, x.placed_by, x.seq,
+                 x.lifted_at, x.lifted_by, x.lift_reason]
+                for x in report.holds
+            ),
+        ),
     }  # fmt: skip
 
 

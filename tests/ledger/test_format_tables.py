@@ -20,6 +20,7 @@ from domain.cluster import Cluster
 from domain.decision import Decision
 from domain.document import Document
 from domain.events import EVENT_TYPES
+from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
@@ -87,6 +88,8 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("AwardRegister", AwardRegister.id_for("TD-2019"), "TD-2019"),
     ("RecipientRecord", RecipientRecord.id_for("P1"), "P1"),
     ("Document", Document.id_for("ab" * 32), "ab" * 32),
+    ("Hold", Hold.id_for("H-1"), "H-1"),
+    ("SubjectHolds", SubjectHolds.id_for("P1"), "P1"),
 ]
 
 

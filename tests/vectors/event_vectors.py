@@ -28,6 +28,7 @@ from domain.actor import VIETNAM_TZ
 from domain.base import DomainEvent
 from domain.document import Document
 from domain.events import EVENT_TYPES, aggregate_topic
+from domain.hold import lift_hold, place_hold
 from domain.registry import Ledger
 from ledger import codec
 from ledger.keys import raw_public_key
@@ -89,10 +90,29 @@ def _document() -> list[DomainEvent]:
     return [e for e in document.collect_events() if isinstance(e, DomainEvent)]
 
 
+def _holds() -> list[DomainEvent]:
+    """A hold placed and lifted, with its subject's index (types the demo does not write)."""
+    hold, index = place_hold(
+        "H-1",
+        subject="P1",
+        kind="press",
+        reason="Báo nêu vụ việc",
+        until=None,
+        at=TIME,
+        index=None,
+    )
+    lift_hold(hold, index, "Đã xác minh, không vi phạm", TIME)
+    return [
+        e for e in [*hold.collect_events(), *index.collect_events()] if isinstance(e, DomainEvent)
+    ]
+
+
 def sample_events(registry: list[DomainEvent], note: str, cosigned: str) -> dict[str, DomainEvent]:
     """One event of every type: registry events from `registry`, the rest from the demo."""
     samples = demo_events()
-    for event in [*registry, *_rotation_and_cosignatures(note, cosigned), *_document()]:
+    for event in [
+        *registry, *_rotation_and_cosignatures(note, cosigned), *_document(), *_holds()
+    ]:
         samples[type(event).__qualname__] = event  # deterministic keys, not the demo's
     missing = set(EVENT_TYPES) - set(samples)
     if missing:

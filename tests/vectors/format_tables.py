@@ -58,6 +58,8 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "Document": ("document", "SHA-256 of the content, lowercase hex"),
     "AwardRegister": ("award-register", "movement id"),
     "RecipientRecord": ("recipient-record", "recipient id (a person or unit id)"),
+    "Hold": ("hold", "hold id"),
+    "SubjectHolds": ("subject-holds", "subject id (a person or unit id)"),
 }
 
 # What the audit's other steps check of an event type, beyond domain/bindings.py (§12).
