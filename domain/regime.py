@@ -51,6 +51,8 @@ RULE_NAMES = (
     "order",
     "cascade",
     "hold",
+    "dossier",
+    "public_comment",
     "regime",
 )
 EVIDENCE = ("initiative", "excellent_completion")
