@@ -130,7 +130,7 @@ class Builder:
             recipients = [Recipient(pid, "person", b) for pid in people[b]]
             decision = Decision.record(
                 f"{b}/QĐ", m, "advanced_worker", recipients, self.actors["bt"], date(2019, 12, 25),
-                at=_at("2019-12-25"), basis=f"S-{b}", override_reason=None, violations=[],
+                at=_at("2019-12-25"), basis=f"S-{b}", overrides={}, violations=[],
             )  # fmt: skip
             self.register.enter(decision.number, "advanced_worker", 2019, recipients)
             decided.append(decision)
