@@ -36,6 +36,7 @@ from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
+from domain.proposal import Objection, Proposal
 from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from domain.session import ReviewSession
@@ -161,6 +162,16 @@ _TABLE = [
     _created(SubjectHolds.Opened, SubjectHolds, "subject-holds", "subject"),
     Binding(SubjectHolds.Noted),
     Binding(SubjectHolds.Cleared),
+    # the proposal path (domain/proposal.py)
+    _created(Proposal.Proposed, Proposal, "proposal", "proposal_id", signer_fields=("by",)),
+    Binding(Proposal.Endorsed, signer_fields=("by",)),
+    Binding(Proposal.Returned, signer_fields=("by",)),
+    Binding(Proposal.Resubmitted, signer_fields=("by",)),
+    Binding(Proposal.CommentOpened, signer_fields=("by",)),
+    Binding(Proposal.ObjectionNoted, signer_fields=("by",)),
+    Binding(Proposal.Decided, signer_fields=("by",)),
+    _created(Objection.Raised, Objection, "objection", "objection_id", signer_fields=("by",)),
+    Binding(Objection.Resolved, signer_fields=("by",)),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

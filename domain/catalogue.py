@@ -26,6 +26,7 @@ class Kind(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     category: str
     vi: str
     en: str
+    public_comment: bool = False  # its nominees go to public comment before the decision
 
 
 def parse_catalogue(text: str) -> dict[str, Kind]:
@@ -56,3 +57,10 @@ KINDS = parse_catalogue(
 
 def of_category(category: str) -> tuple[str, ...]:
     return tuple(k for k, kind in KINDS.items() if kind.category == category)
+
+
+def needs_public_comment(award: str) -> bool:
+    """Whether the catalogue puts `award`'s nominees to public comment before a decision
+    (a kind only a rulebook adds: no)."""
+    kind = KINDS.get(award)
+    return kind is not None and kind.public_comment

@@ -17,6 +17,7 @@ from domain import (  # noqa: F401  (imported for their event classes)
     initiative,
     movement,
     participation,
+    proposal,
     register,
     registry,
     session,

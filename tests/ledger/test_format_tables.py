@@ -24,6 +24,7 @@ from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
 from domain.participation import Participation
+from domain.proposal import Objection, Proposal
 from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Ledger, Person, Signer, SignerKey, Unit
 from domain.session import ReviewSession
@@ -90,6 +91,8 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("Document", Document.id_for("ab" * 32), "ab" * 32),
     ("Hold", Hold.id_for("H-1"), "H-1"),
     ("SubjectHolds", SubjectHolds.id_for("P1"), "P1"),
+    ("Proposal", Proposal.id_for("TT-1"), "TT-1"),
+    ("Objection", Objection.id_for("TT-1-O1"), "TT-1-O1"),
 ]
 
 

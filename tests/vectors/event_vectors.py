@@ -24,11 +24,13 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from demo.build import LEDGER_FILE, build_demo
-from domain.actor import VIETNAM_TZ
+from domain.actor import VIETNAM_TZ, Actor
 from domain.base import DomainEvent
 from domain.document import Document
 from domain.events import EVENT_TYPES, aggregate_topic
 from domain.hold import lift_hold, place_hold
+from domain.proposal import Level, authority_holder, propose, raise_objection
+from domain.register import Recipient
 from domain.registry import Ledger
 from ledger import codec
 from ledger.keys import raw_public_key
@@ -107,11 +109,57 @@ def _holds() -> list[DomainEvent]:
     ]
 
 
+def _proposal() -> list[DomainEvent]:
+    """A proposal's whole path and an objection (types the demo does not write yet)."""
+    when = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)  # in the working-day calendar's years
+    secretary = Actor("secretary", frozenset({"secretary"}), unit="U1")
+    upper = Actor("secretary", frozenset({"secretary"}), unit="U0")
+    chief = Actor("authority", frozenset({"authority"}), competence=frozenset({"hero_labour"}))
+    deciding = Level(
+        authority_holder("authority"), authority="authority", competence=chief.competence
+    )
+    proposal = propose(
+        "TT-1",
+        movement="M1",
+        award="hero_labour",
+        nominees=[Recipient("P1", "person", "U1")],
+        proposer=secretary,
+        target=Level("U0"),
+        basis=None,
+        documents=[hashlib.sha256(b"minutes").hexdigest()],
+        at=when,
+        holds={},
+    )
+    proposal.return_to_unit(upper, "Thiếu báo cáo thành tích", at=when)
+    proposal.resubmit(secretary, None, documents=[], at=when, holds={})
+    proposal.endorse(upper, deciding, at=when, holds={})
+    proposal.open_comment(chief, 10, at=when)
+    objection = raise_objection(
+        proposal,
+        about="P1",
+        channel="letter",
+        sha256=hashlib.sha256(b"thu").hexdigest(),
+        actor=Actor("secretary", frozenset({"secretary"})),
+        at=when,
+    )
+    objection.resolve(chief, "dismissed", "Không có căn cứ", at=when)
+    proposal.decided("QĐ-1", chief, at=when)
+    return [
+        e
+        for e in [*proposal.collect_events(), *objection.collect_events()]
+        if isinstance(e, DomainEvent)
+    ]
+
+
 def sample_events(registry: list[DomainEvent], note: str, cosigned: str) -> dict[str, DomainEvent]:
     """One event of every type: registry events from `registry`, the rest from the demo."""
     samples = demo_events()
     for event in [
-        *registry, *_rotation_and_cosignatures(note, cosigned), *_document(), *_holds()
+        *registry,
+        *_rotation_and_cosignatures(note, cosigned),
+        *_document(),
+        *_holds(),
+        *_proposal(),
     ]:
         samples[type(event).__qualname__] = event  # deterministic keys, not the demo's
     missing = set(EVENT_TYPES) - set(samples)

@@ -60,6 +60,8 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "RecipientRecord": ("recipient-record", "recipient id (a person or unit id)"),
     "Hold": ("hold", "hold id"),
     "SubjectHolds": ("subject-holds", "subject id (a person or unit id)"),
+    "Proposal": ("proposal", "proposal id"),
+    "Objection": ("objection", "objection id (`<proposal id>-O<n>`)"),
 }
 
 # What the audit's other steps check of an event type, beyond domain/bindings.py (§12).
