@@ -16,6 +16,7 @@ from cli import (
     inspect_cmd,
     keys_cmd,
     log_cmd,
+    proposal_cmd,
     publish_cmd,
     registry_cmd,
     report_cmd,
@@ -141,6 +142,7 @@ for module in (
     publish_cmd,
     rules_cmd,
     document_cmd,
+    proposal_cmd,
 ):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -101,7 +101,7 @@ _CLOCKS = {
 }
 
 
-def _where(as_of: AsOf) -> str:
+def where_text(as_of: AsOf) -> str:
     """Where a read stands, naming the clock its cut used (`Cut.clock`)."""
     if not as_of.seq or as_of.time is None:
         return "as of an empty ledger"
@@ -126,7 +126,7 @@ def standings(
         return
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
     echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
-    click.echo(f"{_where(answer.as_of)}; root {answer.as_of.root}")
+    click.echo(f"{where_text(answer.as_of)}; root {answer.as_of.root}")
     echo_row("rank", "participant", "total", *criteria, "self", "name")
     for row in answer.standings:
         self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
@@ -164,7 +164,7 @@ def tally(
         f"{s.ballots} of {len(s.members)} members took part{written}, quorum {s.quorum} "
         f"{quorum}; threshold {s.threshold} of all members"
     )
-    click.echo(_where(answer.as_of))
+    click.echo(where_text(answer.as_of))
     for r in s.results:
         verdict = "passed" if r.passed else "not passed"
         echo_row(r.nominee, f"{r.yes} yes", f"{r.no} no", verdict, r.name or "")
@@ -188,7 +188,7 @@ def history(
     if as_json:
         emit_json(answer)
         return
-    echo_line(f"history of {participant}, {_where(answer.as_of)}")
+    echo_line(f"history of {participant}, {where_text(answer.as_of)}")
     for row in answer.events:
         at = format_time(row.at) if row.at else "-"
         echo_row(row.seq, format_time(row.time), at, row.signer, row.type, row.summary)

@@ -176,6 +176,13 @@ def read_recipients(path: Path) -> list[str]:
 @click.option("--recipient", "recipients", multiple=True, metavar="P")
 @click.option("--recipients-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
 @click.option("--basis", default=None, metavar="SESSION", help="The review session decided on.")
+@click.option(
+    "--proposal",
+    "proposal_id",
+    default=None,
+    metavar="ID",
+    help="The proposal decided on: its endorsed chain must end at this authority.",
+)
 @click.option("--date", "date_text", default=None, metavar="DATE", help="Default: date of --at.")
 @click.option(
     "--override",
@@ -198,13 +205,15 @@ def decide(
     recipients: tuple[str, ...],
     recipients_file: Path | None,
     basis: str | None,
+    proposal_id: str | None,
     date_text: str | None,
     override_items: tuple[str, ...],
     override_reason: str | None,
 ) -> Written:
     """Record award decision NUMBER (authority); every rule is checked first, by the law in
-    force on its date (see `awards rules --date`)."""
-    if bool(recipients) == bool(recipients_file):
+    force on its date (see `awards rules --date`). With --proposal and no recipient given,
+    the recipients are the proposal's nominees."""
+    if (recipients and recipients_file) or not (recipients or recipients_file or proposal_id):
         raise UsageError("decide: give --recipient P... or --recipients-file F (one of them)")
     chosen = read_recipients(recipients_file) if recipients_file else list(recipients)
     result = decisions.decide_award(
@@ -219,7 +228,9 @@ def decide(
         override_reason=override_reason,
         at=at,
         overrides=overrides_from_text(override_items),
+        proposal=proposal_id,
     )
+    chosen = list(result.recipients)
     overridden = [
         {"rule": v.rule, "subject": v.subject, "message": v.message} for v in result.overridden
     ]

@@ -39,6 +39,7 @@ import msgspec
 from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
+from domain.catalogue import needs_public_comment
 from domain.errors import (
     AlreadyAnnulledError,
     NotCompetentError,
@@ -51,6 +52,7 @@ from domain.ids import check_id
 from domain.movement import Movement
 from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
+from domain.proposal import Objection, Proposal, check_decision, comment_violations
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
 from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
 from domain.session import ReviewSession
@@ -211,9 +213,11 @@ class DecisionWrites:
     register: AwardRegister
     records: tuple[RecipientRecord, ...]
     dependents: tuple[Dependent, ...] = field(default=())
+    proposal: Proposal | None = None  # decided on (`decide --proposal`): its path closes
 
-    def aggregates(self) -> tuple[Decision | AwardRegister | RecipientRecord, ...]:
-        return (self.decision, self.register, *self.records)
+    def aggregates(self) -> tuple[Decision | AwardRegister | RecipientRecord | Proposal, ...]:
+        path = (self.proposal,) if self.proposal is not None else ()
+        return (self.decision, self.register, *self.records, *path)
 
 
 def decide(
@@ -235,8 +239,12 @@ def decide(
     overrides: Mapping[str, str] | None = None,
     authority_level: str | None = None,
     authority_merged: tuple[str, date] | None = None,
+    proposal: Proposal | None = None,
+    objections: Sequence[Objection] = (),
 ) -> DecisionWrites:
-    """Check the rules and record the decision; see the module docstring."""
+    """Check the rules and record the decision; see the module docstring. On a `proposal`
+    (with its `objections`), the path must end at this authority (domain/proposal.py
+    `check_decision`) and rule `public_comment` is checked too."""
     check_id("decision", number)
     subject = f"decision {number}"
     require_aware(at, subject)
@@ -279,6 +287,23 @@ def decide(
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
+    if proposal is not None:  # the proposal path (issue 15): its own checks, then the rule
+        ids = [r.id for r in recipients]
+        check_decision(
+            proposal,
+            authority=authority,
+            movement=movement.movement_id,
+            award=award,
+            recipients=ids,
+            decided_on=decided_on,
+        )
+        violations += comment_violations(
+            proposal,
+            objections,
+            recipients=ids,
+            decided_on=decided_on,
+            needs_comment=needs_public_comment(award),
+        )
     acknowledged = acknowledge(subject, violations, given, override_reason)
     decision = Decision.record(
         number,
@@ -305,7 +330,9 @@ def decide(
         )
         record.enter(number, award, movement.movement_id, movement.year, decided_on, initiative)
         touched.append(record)
-    return DecisionWrites(decision, register, tuple(touched))
+    if proposal is not None:
+        proposal.decided(number, authority, at=at)
+    return DecisionWrites(decision, register, tuple(touched), proposal=proposal)
 
 
 

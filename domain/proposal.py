@@ -613,16 +613,23 @@ def check_decision(
     movement: str,
     award: str,
     recipients: Sequence[str],
+    decided_on: date | None = None,
 ) -> None:
     """The path's own conditions for `decide --proposal` (not overridable): the file is
-    pending with this authority, and the decision is the proposal's award, movement and
-    (some of) its nominees."""
+    pending with this authority (since before `decided_on`), and the decision is the
+    proposal's award, movement and (some of) its nominees."""
     what = f"decision on proposal {proposal.proposal_id} rejected"
     proposal._require_status(PENDING, what)
     if proposal.holder != authority_holder(authority.name):
         raise NotCompetentError(
             f"{what}: the endorsed chain has not reached authority {authority.name!r}; "
             f"the file is with {proposal.holder!r}"
+        )
+    reached = local_date(proposal.steps[-1].received)
+    if decided_on is not None and decided_on < reached:
+        raise OutOfOrderError(
+            f"{what}: dated {decided_on.isoformat()}, before the file reached "
+            f"{authority.name!r} on {reached.isoformat()}"
         )
     if award != proposal.award or movement != proposal.movement:
         raise UsageError(

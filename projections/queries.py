@@ -1,10 +1,11 @@
 """The read commands' questions, each answered from a view the runner keeps current:
-`awards standings`, `awards tally` and `awards history`, each with time travel (`Cut`).
+`awards standings`, `awards tally`, `awards history` and `awards proposal show`, each with
+time travel (`Cut`).
 `on_progress` follows the fold when it reads many events (ledger/progress.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import msgspec
 
@@ -13,6 +14,7 @@ from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.progress import Progress
 from projections.history import HistoryRow, history_view
+from projections.proposals import ProposalRow, proposal_row
 from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
 from projections.runner import Runner
 from projections.standings import Standing, rank_standings
@@ -97,3 +99,31 @@ def history(
             f"history: no event touches participant {participant!r} {_where(folded.position)}"
         )
     return HistoryAnswer(participant, as_of(folded.position, cut), folded.state.rows)
+
+
+class ProposalAnswer(msgspec.Struct):
+    as_of: AsOf
+    today: date
+    proposal: ProposalRow
+
+
+def proposal(
+    app: LedgerApp,
+    proposal_id: str,
+    today: date,
+    cut: Cut | None = None,
+    on_progress: Progress | None = None,
+) -> ProposalAnswer:
+    """One proposal's path: each step with who held the file and its working-day clock
+    (a pending step counted up to `today`), the comment period and the objections."""
+    cut = cut or Cut()
+    folded = Runner(app, on_progress=on_progress).read(LEDGER_VIEW, cut)
+    proposals = folded.state.proposals
+    found = proposals.by_id.get(proposal_id)
+    if found is None:
+        raise NotFoundError(
+            f"proposal show: proposal {proposal_id!r} not found {_where(folded.position)}"
+        )
+    return ProposalAnswer(
+        as_of(folded.position, cut), today, proposal_row(proposals, found, today)
+    )

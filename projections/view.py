@@ -1,7 +1,7 @@
 """The ledger view: the read models reports and read commands share, folded in one pass.
 
 ``fold(state, event, meta) -> state`` hands each event to the one read model that handles its
-type (catalog, participations, sessions, decisions, holds); it is pure in the sense that
+type (catalog, participations, sessions, decisions, holds, proposals); it is pure in the sense that
 matters here: its result depends only on the state and the event, it reads no clock, database
 or file, and folding a prefix then the rest equals folding everything (tests/projections checks
 this with hypothesis). It updates `state` in place and returns it, so that a million events do
@@ -27,6 +27,8 @@ from ledger.mapper import topic_of
 from projections import awards, catalog, standings, tallies
 from projections.holds import HANDLERS as HOLD_HANDLERS
 from projections.holds import Holds
+from projections.proposals import HANDLERS as PROPOSAL_HANDLERS
+from projections.proposals import Proposals
 from projections.stream import EventMeta
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -64,6 +66,7 @@ class LedgerView(msgspec.Struct):
     sessions: tallies.Sessions = msgspec.field(default_factory=tallies.Sessions)
     decisions: awards.Decisions = msgspec.field(default_factory=awards.Decisions)
     holds: Holds = msgspec.field(default_factory=Holds)
+    proposals: Proposals = msgspec.field(default_factory=Proposals)
 
 
 Route = Callable[[LedgerView, Any, EventMeta], None]
@@ -88,6 +91,8 @@ def _route() -> dict[type[DomainEvent], Route]:
         routes[event_type] = _to(lambda s: s.decisions, on_decision)
     for event_type, on_hold in HOLD_HANDLERS.items():
         routes[event_type] = _to(lambda s: s.holds, on_hold)
+    for event_type, on_proposal in PROPOSAL_HANDLERS.items():
+        routes[event_type] = _to(lambda s: s.proposals, on_proposal)
     return routes
 
 

@@ -40,15 +40,18 @@ from ledger.usecases.lookup import (
     unit_level,
     unit_merger,
 )
+from ledger.usecases.proposals import load_proposal, proposal_objections
 from ledger.usecases.review import load_session
 
 
 @dataclass(frozen=True)
 class DecisionResult:
-    """A decision's receipt, and the rule violations knowingly overridden (empty if none)."""
+    """A decision's receipt, the rule violations knowingly overridden (empty if none) and its
+    recipients."""
 
     receipt: WriteReceipt
     overridden: tuple[Violation, ...]
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,14 @@ def decide_award(
     override_reason: str | None = None,
     at: datetime | None = None,
     overrides: Mapping[str, str] | None = None,
+    proposal: str | None = None,
 ) -> DecisionResult:
     """Record award decision `number` (authority); rules checked, see the module docstring.
 
     Broken rules raise RuleViolationError naming every one, unless each is acknowledged in
     `overrides` (rule -> reason; `override_reason` alone only when exactly one is broken): then
-    every violation and override is signed into the decision.
+    every violation and override is signed into the decision. With `proposal`, the decision
+    is on that proposal's endorsed chain (`Proposal.Decided` is saved with it).
     """
     when = effective_time(at)
     day = require_past_day(decided_on, "--date") if decided_on is not None else local_date(when)
@@ -88,7 +93,9 @@ def decide_award(
         if app.find(Decision, Decision.id_for(number)) is not None:
             raise AlreadyExistsError(f"{subject}: decision {number!r} already exists")
         movement = load_movement(app, movement_id, subject)
-        chosen = [recipient_for(app, r, subject) for r in recipients]  # repeats: domain
+        path = load_proposal(app, proposal, subject) if proposal is not None else None
+        named = recipients or (path.nominees if path is not None else [])
+        chosen = [recipient_for(app, r, subject) for r in named]  # repeats: domain
         session = load_session(app, basis, subject) if basis is not None else None
         records = {
             r.id: record
@@ -123,12 +130,17 @@ def decide_award(
                 for r in chosen
                 if (held := app.find(SubjectHolds, SubjectHolds.id_for(r.id))) is not None
             },
+            proposal=path,
+            objections=proposal_objections(app, path) if path is not None else (),
         )
         outcome[:] = [writes.decision]
         return list(writes.aggregates())
 
     receipt = app.write(key, build, signs=Decision.Recorded)
-    return DecisionResult(receipt, tuple(outcome[0].violations))
+    decision = outcome[0]
+    return DecisionResult(
+        receipt, tuple(decision.violations), tuple(r.id for r in decision.recipients)
+    )
 
 
 def deciding_units(app: LedgerApp, authority: str) -> list[str]:
