@@ -7,10 +7,11 @@ as plain JSON, never typed, so an entry of any type, old or new, is filed — an
 - ``type``: the stable type name (``Decision.Recorded``); ``signer``: who signed it;
 - ``participant``: every person, unit or cluster id it names — its own id (``person_id``,
   ``unit_id``, ``cluster_id``), ``participant``, ``person``, ``unit``, ``parent``,
-  ``recipient``, ``subject``, each ``recipients[].id``, ``nominees``, a vote's ``yes``/``no``,
-  a cluster's ``members`` (the superset of projections/history.py's notion: the history fold
-  keeps only what touches the participant; events judged by their aggregate — scores, votes,
-  a record's entries — are found through the aggregate of the event that names the
+  ``recipient``, ``subject``, an objection's ``about``, each ``recipients[].id``,
+  ``nominees``, a vote's ``yes``/``no``, a cluster's ``members`` (the superset of
+  projections/history.py's notion: the history fold keeps only what touches the
+  participant; events judged by their aggregate — scores, votes, a record's entries,
+  a proposal's steps — are found through the aggregate of the event that names the
   participant, see projections/index_reads.py);
 - ``movement``: ``movement``, ``movement_id``; ``session``: ``session_id``, a decision's
   ``basis``; ``decision``: a decision's ``number``, ``decision``.
@@ -42,6 +43,7 @@ _PARTICIPANT_FIELDS = (
     "parent",
     "recipient",
     "subject",
+    "about",
 )
 _PARTICIPANT_LISTS = ("nominees", "yes", "no")
 _participants = operator.attrgetter(*_PARTICIPANT_FIELDS)
@@ -59,6 +61,7 @@ class Fields(msgspec.Struct):
     parent: Any = None
     recipient: Any = None
     subject: Any = None
+    about: Any = None
     nominees: Any = None
     yes: Any = None
     no: Any = None

@@ -4,7 +4,9 @@ An event touches participant P when it is about P's own records (its Person, Uni
 its participations, its recipient record), names P (a nominee, recipient, cluster member, the
 unit of a new person or of a signer, the person a signer is), or belongs to a review session
 in which P is a nominee (votes, ballots, the tally, the close), or is a hold on P (placed,
-lifted). Each row keeps both times —
+lifted), or is a step of a proposal naming P as a nominee or its proposing unit (proposed,
+endorsed, returned, resubmitted, put to comment, decided), or an objection about P (raised,
+resolved). Each row keeps both times —
 ``at``, the effective time the signer claimed (when the event has one), and ``time``, when it
 was appended — and the signer.
 """
@@ -23,6 +25,7 @@ from domain.decision import Decision
 from domain.hold import Hold
 from domain.initiative import Initiative
 from domain.participation import Participation
+from domain.proposal import Objection, Proposal
 from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Person, Signer, Unit
 from domain.session import ReviewSession
@@ -138,6 +141,22 @@ def _summary(e: Any, p: str) -> str | None:
             return f"hold {e.hold_id} placed ({e.kind}{until}): {e.reason}"
         case Hold.Lifted():
             return f"hold lifted: {e.reason}"
+        case Proposal.Proposed() if p in e.nominees or p == e.unit:
+            return f"proposed by {e.unit} for {e.award} (proposal {e.proposal_id}), sent to {e.to}"
+        case Proposal.Endorsed():
+            return f"proposal endorsed by {e.holder}, sent to {e.to}"
+        case Proposal.Returned():
+            return f"proposal returned by {e.holder}: {e.reason}"
+        case Proposal.Resubmitted():
+            return f"proposal resubmitted to {e.to}"
+        case Proposal.CommentOpened():
+            return f"proposal open for public comment ({e.days} working days, until {e.ends})"
+        case Proposal.Decided():
+            return f"proposal decided (decision {e.decision})"
+        case Objection.Raised() if e.about == p:
+            return f"objection {e.objection_id} raised ({e.channel}) to proposal {e.proposal}"
+        case Objection.Resolved():
+            return f"objection {e.outcome}: {e.reason}"
     return None
 
 
@@ -153,6 +172,20 @@ _BY_AGGREGATE = (
     RecipientRecord.AwardAnnulled,
     RecipientRecord.InitiativeNoted,
     Hold.Lifted,
+    Proposal.Endorsed,
+    Proposal.Returned,
+    Proposal.Resubmitted,
+    Proposal.CommentOpened,
+    Proposal.Decided,
+    Objection.Resolved,
+)
+# Events that name P and open an aggregate whose later events are P's (see _BY_AGGREGATE).
+OPENS_RELATED: tuple[type[DomainEvent], ...] = (
+    Participation.Registered,
+    ReviewSession.Opened,
+    Hold.Placed,
+    Proposal.Proposed,
+    Objection.Raised,
 )
 
 
@@ -169,7 +202,7 @@ def fold_history(state: History, event: DomainEvent, meta: EventMeta) -> History
     summary = _summary(event, state.participant)
     if summary is None:
         return state
-    if isinstance(event, Participation.Registered | ReviewSession.Opened | Hold.Placed) or (
+    if isinstance(event, OPENS_RELATED) or (
         isinstance(event, Unit.Added) and event.unit_id == state.participant
     ):
         state.related.add(event.originator_id)
@@ -192,6 +225,8 @@ HISTORY_EVENTS: tuple[type[DomainEvent], ...] = (
     Decision.Recorded,
     Decision.RecipientAnnulled,
     Hold.Placed,
+    Proposal.Proposed,
+    Objection.Raised,
     AwardRegister.AwardsEntered,
     AwardRegister.AwardAnnulled,
     *_BY_AGGREGATE,

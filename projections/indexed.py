@@ -19,18 +19,20 @@ from typing import Any
 import msgspec
 
 from domain.errors import NotFoundError, UsageError
+from domain.events import topic_of
 from domain.registry import Signer
 from ledger.event_keys import Key
 from ledger.event_reads import EventIndex
 from ledger.keys import key_id
 from ledger.reader import HEADER, Entry, body_of, decoder_for
+from projections.history import OPENS_RELATED as HISTORY_OPENS
 from projections.history import History, fold_history
 from projections.log import LogRow, log_row
 from projections.queries import HistoryAnswer
 from projections.report.model import AsOf
 from projections.stream import Cut, EventMeta
 
-OPENS_RELATED = frozenset({"Participation.Registered", "ReviewSession.Opened"})
+OPENS_RELATED = frozenset(topic_of(t) for t in HISTORY_OPENS)
 
 
 # -- did-you-mean ------------------------------------------------------------------------------

@@ -191,6 +191,14 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
     text = ok(awards("proposal", "show", "TT-1")).stdout
     assert "BO  2026-02-02T09:00:00+07:00  2026-02-12T09:00:00+07:00  returned  sec-bo" in text
     assert "LATE" in text and "reason: Thiếu báo cáo Mẫu 05" in text
+    # and P8's history tells the path and the objection, from the index as from the fold
+    for history in (awards("history", "P8").stdout,
+                    awards("history", "P8", "--as-of", "2026-03-06T12:00").stdout):  # fmt: skip
+        assert "proposed by VU for certificate_of_merit_pm (proposal TT-1), sent to BO" in history
+        assert "proposal returned by BO: Thiếu báo cáo Mẫu 05" in history
+        assert "objection TT-1-O1 raised (letter) to proposal TT-1" in history
+        assert "objection dismissed: Không có căn cứ" in history
+        assert "proposal decided (decision QĐ-9)" in history
 
 
 @SQLITE_ONLY
