@@ -16,6 +16,7 @@ from cli.progress import progress
 from cli.render import emit_json
 from demo.build import DemoSummary, ScenarioSummary, build_demo
 from demo.reports import write_reports
+from demo.scenarios import party_central_path
 from demo.scenarios.stage import OPERATOR
 from domain.errors import VerificationError
 from domain.text import counted
@@ -38,6 +39,7 @@ def describe(letter: str, scenario: ScenarioSummary) -> list[str]:
     )
     lines += [f"    refused, nothing recorded: {refusal}" for refusal in scenario.refusals]
     lines += [f"    flagged by the annulment: {flag}" for flag in scenario.flags]
+    lines += [f"    {path}" for path in scenario.paths]
     return lines
 
 
@@ -81,11 +83,28 @@ def next_steps(summary: DemoSummary, reports: list[Path]) -> list[str]:
     )
     if html:
         lines.append(f"  open the report: {_shown(html[0])}")
+    lines += _path_steps(summary, reports)
     lines.append(
         f"  verify it:  awards --ledger {_shown(summary.ledger)} verify "
         f"--checkpoint {_shown(summary.checkpoint_file)}"
     )
     return lines
+
+
+def _path_steps(summary: DemoSummary, reports: list[Path]) -> list[str]:
+    """Where to see the proposal path of scenario (d): its report's section, `proposal show`,
+    and the report as it stood during the public comment (its list open for comment)."""
+    movement = party_central_path.MOVEMENT
+    page = [p for p in reports if p.name == f"{movement.replace('/', '_')}.vi.html"]
+    if movement not in summary.movements or not page:
+        return []
+    ledger = f"awards --ledger {_shown(summary.ledger)}"
+    return [
+        f"  the proposal path of the Independence Order: {_shown(page[0])}#proposals",
+        f"    or  {ledger} proposal show {shlex.quote(party_central_path.PROPOSAL)}",
+        f"    as it stood open for public comment:  {ledger} report {movement} --format html "
+        f"--as-of {party_central_path.COMMENT_DAY} --out comment.vi.html",
+    ]
 
 
 @click.command("demo")
@@ -109,7 +128,7 @@ def demo(out: Path, as_json: bool) -> None:
         click.echo(f"awards demo: ledger {summary.ledger}")
         for line in REGIMES:
             click.echo(line)
-        for letter, scenario in zip("abc", summary.scenarios, strict=False):
+        for letter, scenario in zip("abcd", summary.scenarios, strict=False):
             for line in describe(letter, scenario):
                 click.echo(line)
         verdict = "ok" if summary.verify_ok else "FAILED"

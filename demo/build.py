@@ -14,7 +14,8 @@ its demo files are deleted first, so `make demo` can run again; a DIR holding an
 is refused with a UsageError (exit 2) and left untouched.
 
 Steps: the operator's genesis, then (a) the National Assembly Office's 2020 plan, (b) the North
-Central cluster's first half of 2019, (c) the Party Central Office's 2015-2020 congress (see
+Central cluster's first half of 2019, (c) the Party Central Office's 2015-2020 congress, (d) one
+Independence Order of the Office's 2020-2025 congress through the whole proposal path (see
 demo/scenarios/), each enrolling its own signers; then a checkpoint and the full audit.
 The counts in the summary are folded from the ledger's decision events, not from the script.
 """
@@ -27,7 +28,8 @@ from pathlib import Path
 
 import msgspec
 
-from demo.scenarios import national_assembly, north_central, party_central
+from demo.paths import path_lines
+from demo.scenarios import national_assembly, north_central, party_central, party_central_path
 from demo.scenarios.stage import OPERATOR, Stage, new_key
 from domain.decision import Decision
 from domain.errors import UsageError
@@ -55,6 +57,10 @@ SCENARIOS = (
     ("National Assembly Office, 2020 plan", national_assembly.run),
     ("North Central cluster of NA delegation offices, first half of 2019", north_central.run),
     ("Party Central Office, emulation congress 2015-2020", party_central.run),
+    (
+        "Party Central Office, an Independence Order through the proposal path (2025)",
+        party_central_path.run,
+    ),
 )
 
 
@@ -71,6 +77,7 @@ class ScenarioSummary(msgspec.Struct):
     annulled: int
     refusals: list[str]  # commands tried on purpose and refused by a rule (nothing recorded)
     flags: list[str]  # standing awards flagged by an annulment (rule 9)
+    paths: list[str] = msgspec.field(default_factory=list)  # its proposal paths (demo/paths.py)
 
 
 class DemoSummary(msgspec.Struct):
@@ -139,6 +146,9 @@ def build_demo(out: Path, on_progress: Progress | None = None) -> DemoSummary:
         report = audit(app, [note])
         step(steps, steps)
         scenarios = [summarise(app, *scenario) for scenario in ran]
+        paths = path_lines(app, [s.movement for s in scenarios])
+        for scenario in scenarios:
+            scenario.paths = paths[scenario.movement]
         signers = sum(1 for _ in app.reader.rows_of_types([topic_of(Signer.Registered)]))
         # the reports are written after this returns (demo/reports.py, on the closed ledger)
         return DemoSummary(

@@ -9,6 +9,7 @@ issuer and the "where to get the ledger" part by projections/report/i18n_page.py
 from __future__ import annotations
 
 from domain.catalogue import KINDS as AWARD_KINDS
+from projections.report.i18n_path import PATH_TABLES
 
 LANGS = ("vi", "en")
 
@@ -361,6 +362,8 @@ RULES: dict[str, tuple[str, str]] = {
         "Chưa xét khen khi đang bị xem xét (quy tắc 10)",
         "Hold while a matter is examined (rule 10)",
     ),
+    "public_comment": ("Lấy ý kiến công khai", "Public comment"),
+    "dossier": ("Thành phần hồ sơ", "Dossier"),
 }
 
 STATUSES: dict[str, tuple[str, str]] = {
@@ -398,6 +401,7 @@ TABLES = {
     "status": STATUSES,
     "role": ROLES,
     "hold_kind": HOLD_KINDS,
+    **PATH_TABLES,  # the proposal path's actions, statuses, outcomes, channels, limits
 }
 
 

@@ -2,10 +2,13 @@
 
 Its top-level keys are exactly those of SPEC.md (``movement``, ``as_of``, ``checkpoint``,
 ``awards``, ``summary``, ``sessions``, ``standings``, ``registrations``, ``checks``,
-``signers``) and ``holds`` (the holds on the movement's participants and recipients, open or
-lifted: rule ``hold``); nested objects carry SPEC's keys first and a few more after them
-(documented in docs/REPORTS.md). Lists are in a meaningful order where there is one (awards by
-decision date and ledger order, sessions as opened, standings by rank) and sorted otherwise.
+``signers``), ``holds`` (the holds on the movement's participants and recipients, open or
+lifted: rule ``hold``), ``proposals`` (the proposal path of each of the movement's proposals,
+with its working-day clocks) and ``open_for_comment`` (those out for public comment on the
+report's day: projections/report/paths.py); nested objects carry SPEC's keys first and a few
+more after them (documented in docs/REPORTS.md). Lists are in a meaningful order where there
+is one (awards by decision date and ledger order, sessions as opened, standings by rank,
+proposals in ledger order) and sorted otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from domain.actor import local_date
 from domain.errors import NotFoundError
 from domain.movement import FORMULAS, Criterion
 from domain.text import counted
@@ -23,6 +27,7 @@ from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
 from projections.holds import HoldView
 from projections.report.issuer import Issuer, issuer_of
+from projections.report.paths import OpenForComment, ProposalPath, open_for_comment, proposal_paths
 from projections.standings import Standing, rank_standings
 from projections.stream import Cut, Position
 from projections.tallies import SessionView
@@ -156,6 +161,8 @@ class Report(msgspec.Struct):
     checks: list[Check]
     signers: list[SignerRow]
     holds: list[HoldView] = msgspec.field(default_factory=list)  # on the movement's subjects
+    proposals: list[ProposalPath] = msgspec.field(default_factory=list)
+    open_for_comment: list[OpenForComment] = msgspec.field(default_factory=list)
 
 
 def movement_info(m: MovementView) -> MovementInfo:
@@ -253,9 +260,11 @@ def build_report(
     quota = quota_use(view, movement, rows)
     late = [(p.participant, p.late) for p in view.participations.of(movement_id) if p.late]
     names = view.catalog.name_of
+    as_of = AsOf.of(position, asked)
+    day = local_date(as_of.time) if as_of.time is not None else movement.end
     return Report(
         movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
-        as_of=AsOf.of(position, asked),
+        as_of=as_of,
         checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
         awards=rows,
         summary=_summary(rows, quota),
@@ -287,4 +296,6 @@ def build_report(
             {p.participant for p in view.participations.of(movement_id)}
             | {r.recipient for r in rows}
         ),
+        proposals=proposal_paths(view.proposals, view.catalog, movement_id, day),
+        open_for_comment=open_for_comment(view.proposals, view.catalog, day, movement_id),
     )

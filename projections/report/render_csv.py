@@ -172,6 +172,61 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
                 for x in report.holds
             ),
         ),
+        **path_tables(report),
+    }  # fmt: skip
+
+
+def path_tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
+    """The proposal path's tables: proposals, their steps, objections, and the nominees of
+    the proposals open for comment (one row each)."""
+    return {
+        "proposals.csv": (
+            ["proposal", "award", "status", "nominees", "unit", "unit_name", "decision",
+             "holder", "late_steps", "comment_opened", "comment_days", "comment_ends",
+             "objections", "proposer", "proposed_at", "basis", "documents", "seq"],
+            (
+                [p.proposal, p.award, p.status, [n.id for n in p.nominees], p.unit, p.unit_name,
+                 p.decision, p.holder, p.late_steps, p.comment.opened if p.comment else None,
+                 p.comment.days if p.comment else None, p.comment.ends if p.comment else None,
+                 [o.objection for o in p.objections], p.proposer, p.proposed_at, p.basis,
+                 p.documents, p.seq]
+                for p in report.proposals
+            ),
+        ),
+        "proposal_steps.csv": (
+            ["proposal", "step", "level", "level_name", "received", "action", "acted", "by",
+             "reason", "limit_step", "limit_days", "deadline", "working_days", "late", "note",
+             "seq"],
+            (
+                [p.proposal, i, s.level, s.level_name, s.received, s.action, s.acted, s.by,
+                 s.reason, s.limit_step, s.limit_days, s.deadline, s.working_days, s.late,
+                 s.note, s.seq]
+                for p in report.proposals
+                for i, s in enumerate(p.steps, start=1)
+            ),
+        ),
+        "objections.csv": (
+            ["objection", "proposal", "about", "about_name", "channel", "outcome", "reason",
+             "raised_at", "resolved_at", "raised_by", "resolved_by", "sha256", "seq",
+             "resolved_seq"],
+            (
+                [o.objection, p.proposal, o.about, o.about_name, o.channel, o.outcome, o.reason,
+                 o.raised_at, o.resolved_at, o.raised_by, o.resolved_by, o.sha256, o.seq,
+                 o.resolved_seq]
+                for p in report.proposals
+                for o in p.objections
+            ),
+        ),
+        "open_for_comment.csv": (
+            ["proposal", "award", "nominee", "name", "kind", "ends", "unit", "holder", "opened",
+             "days", "objections"],
+            (
+                [c.proposal, c.award, n.id, n.name, n.kind, c.ends, c.unit, c.holder, c.opened,
+                 c.days, c.objections]
+                for c in report.open_for_comment
+                for n in c.nominees
+            ),
+        ),
     }  # fmt: skip
 
 

@@ -14,12 +14,13 @@ from typing import Any, TextIO
 import jinja2
 from markupsafe import Markup
 
-from domain.actor import VIETNAM_TZ
+from domain.actor import VIETNAM_TZ, local_date
 from projections.awards import AwardRow
 from projections.report import charts
 from projections.report.details import detail_text
 from projections.report.i18n import LABELS, LANGS, term, threshold_text
 from projections.report.i18n_page import PAGE_LABELS, RULES_DOC
+from projections.report.i18n_path import PATH_LABELS
 from projections.report.model import Report, ResultRow, Summary
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,8 +80,16 @@ def _filters(lang: str) -> dict[str, Any]:
         text = f"{value * 100:.1f}"
         return (text.replace(".", ",") if vi else text) + " %"
 
+    def lday(value: datetime | None) -> str:
+        return day(local_date(value)) if value is not None else ""
+
+    def channel_list(channels: list[str]) -> str:
+        return ", ".join(term("channel", c, lang) for c in channels)
+
     return {
         "day": day,
+        "lday": lday,
+        "channel_list": channel_list,
         "moment": moment,
         "num": num,
         "pct": pct,
@@ -164,7 +173,7 @@ def _again(report: Report) -> str:
 def _context(report: Report, lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
-    labels = {**LABELS[lang], **PAGE_LABELS[lang]}
+    labels = {**LABELS[lang], **PAGE_LABELS[lang], **PATH_LABELS[lang]}
     cp = report.checkpoint
     n = report.as_of.seq
     ledger = "awards --ledger awards.db"

@@ -24,9 +24,9 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)["summary"]
     assert summary["verify_ok"] and summary["problems"] == []
-    assert summary["events"] > 800 and summary["signers"] == 34
+    assert summary["events"] > 800 and summary["signers"] == 37
     assert (out / "checkpoint.txt").read_text(encoding="utf-8") == summary["checkpoint"]
-    national, cluster, party = summary["scenarios"]
+    national, cluster, party, path = summary["scenarios"]
 
     # (a) the National Assembly Office: Emulation Flags to 10 collectives; one late refused
     assert national["awards"] == {"emulation_flag": {"person": 0, "unit": 10}}
@@ -64,6 +64,17 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     [competence] = party["refusals"]
     assert "authority 'chanh-vp-tw' may not decide certificate_of_merit" in competence
 
+    # (d) one Independence Order through the whole proposal path, decided on the proposal
+    assert path["awards"] == {"order_independence_3": {"person": 0, "unit": 1}}
+    [line] = path["paths"]
+    assert line == (
+        "proposal 215-TTr/VPTW: VPTW -> BTDKT-TW returned 7/5 working days LATE -> VPTW "
+        "resubmitted -> BTDKT-TW endorsed 15/20 working days -> VPCP endorsed 10/20 working days "
+        "-> authority:chu-tich-nuoc decided 9/20 working days; public comment until 2025-09-29; "
+        "objections: 215-TTr/VPTW-O1 dismissed; decision 1520/QĐ-CTN"
+    )
+    assert_path_report(out)
+
     verified = runner.invoke(cli, ["--ledger", summary["ledger"], "verify"], catch_exceptions=False)
     assert verified.exit_code == 0, verified.output
     assert {p.name for p in (out / "inputs").iterdir()} >= {
@@ -81,6 +92,43 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     )
     assert "verify ok" in again.stdout
     assert_next_steps(again.stdout, out)
+
+
+def assert_path_report(out: Path) -> None:
+    """The demo's report of movement (d) shows the path: every level, the late return and who
+    held the file, the public comment and the dismissed objection, in JSON, CSV and both pages;
+    its dossier files are the real ones shipped under demo/dossier/."""
+    stem = out / "reports" / "DH-VPTW-2020-2025"
+    report = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+    [path] = report["proposals"]
+    assert (path["proposal"], path["status"], path["decision"]) == (
+        "215-TTr/VPTW", "decided", "1520/QĐ-CTN")  # fmt: skip
+    assert path["nominees"] == [{"id": "VPTW-V05", "name": "Vụ Lưu trữ", "kind": "unit"}]
+    assert [(s["level"], s["action"], s["working_days"], s["limit_days"], s["late"])
+            for s in path["steps"]] == [
+        ("BTDKT-TW", "returned", 7, 5, True),
+        ("VPTW", "resubmitted", None, None, False),
+        ("BTDKT-TW", "endorsed", 15, 20, False),
+        ("VPCP", "endorsed", 10, 20, False),
+        ("authority:chu-tich-nuoc", "decided", 9, 20, False),
+    ]  # fmt: skip
+    assert path["late_steps"] == 1 and len(path["documents"]) == 3
+    assert (path["comment"]["days"], path["comment"]["ends"]) == (10, "2025-09-29")
+    [objection] = path["objections"]
+    assert (objection["about"], objection["channel"], objection["outcome"]) == (
+        "VPTW-V05", "letter", "dismissed")  # fmt: skip
+    assert report["open_for_comment"] == []  # decided: nothing open on the report's day
+    steps = (stem.parent / f"{stem.name}-csv" / "proposal_steps.csv").read_text("utf-8-sig")
+    assert "215-TTr/VPTW,1,BTDKT-TW,Ban Thi đua – Khen thưởng Trung ương," in steps
+    vi = stem.with_suffix(".vi.html").read_text(encoding="utf-8")
+    section = vi[vi.index('<section id="proposals">') : vi.index('<section id="comment">')]
+    assert "Trả lại hồ sơ" in section and "Trễ hạn" in section and "7 / 5" in section
+    assert "Không có cơ sở (bác bỏ)" in section and "Bước trễ hạn" in section
+    en = stem.with_suffix(".en.html").read_text(encoding="utf-8")
+    assert "The proposal path" in en and "Returned" in en and "Dismissed" in en
+    shipped = Path(__file__).resolve().parents[2] / "demo" / "dossier"
+    for name in ("to-trinh-mau-01.txt", "bien-ban-hoi-dong.txt", "don-phan-anh.txt"):
+        assert (out / "inputs" / "dossier" / name).read_bytes() == (shipped / name).read_bytes()
 
 
 def assert_next_steps(stdout: str, out: Path) -> None:
@@ -104,6 +152,22 @@ def assert_next_steps(stdout: str, out: Path) -> None:
     result = CliRunner().invoke(cli, argv[1:], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok: ")
+    # where to see the proposal path: the report's section, `proposal show`, the comment list
+    [page] = [s for s in steps if "the proposal path of the Independence Order:" in s]
+    html, anchor = page.split(": ", 1)[1].split("#")
+    assert anchor == "proposals" and 'id="proposals"' in Path(html).read_text(encoding="utf-8")
+    [show] = [s for s in steps if "proposal show" in s]
+    shown = CliRunner().invoke(cli, shlex.split(show.split("or ", 1)[1])[1:])
+    assert shown.exit_code == 0, shown.output
+    assert "LATE" in shown.stdout and "decision 1520/QĐ-CTN" in shown.stdout
+    [then] = [s for s in steps if "as it stood open for public comment" in s]
+    argv = shlex.split(then.split(":", 1)[1])
+    argv[argv.index("--out") + 1] = str(out / "comment.vi.html")
+    made = CliRunner().invoke(cli, argv[1:])
+    assert made.exit_code == 0, made.output
+    comment = (out / "comment.vi.html").read_text(encoding="utf-8")
+    listed = comment[comment.index('<section id="comment">') :]
+    assert "(VPTW-V05)" in listed and "29/09/2025" in listed and "Cách gửi ý kiến" in listed
 
 
 def test_demo_refuses_a_directory_holding_another_ledger(tmp_path: Path) -> None:

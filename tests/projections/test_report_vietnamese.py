@@ -30,7 +30,7 @@ from projections.report.render_json import render_json
 from tests.projections.builder import CRITERIA, MOVEMENT, LedgerSink, at
 from tests.projections.conftest import Scenario
 
-DEMO_MOVEMENTS = ("TD-VPQH-2020", "TD-BTB-2019-H1", "DH-VPTW-2015-2020")
+DEMO_MOVEMENTS = ("TD-VPQH-2020", "TD-BTB-2019-H1", "DH-VPTW-2015-2020", "DH-VPTW-2020-2025")
 # Names of files, folders, programs and JSON fields the page tells a reader to use, and proper
 # nouns: the same in every language.
 ALLOWED = {
@@ -42,6 +42,7 @@ ENGLISH_FIELDS = {
     "detail", "flags", "formula_text", "threshold", "quorum", "fighter_quota", "share",
     "status", "rule", "award", "title", "mode", "kind", "recipient_kind", "unit_level", "roles",
     "competence", "ground", "overridden_rules", "formula", "source", "rulebook",
+    "action", "outcome", "channel", "channels", "limit_step", "note",
 }  # fmt: skip
 VOID = {"br", "meta", "hr", "img", "input", "link", "wbr"}
 WORD = re.compile(r"(?<![^\W\d_])[A-Za-z][A-Za-z_]{3,}(?![^\W\d_])")
@@ -219,6 +220,7 @@ def test_demo_issuers(demo_reports: dict[str, Report]) -> None:
         "TD-VPQH-2020": ("VPQH", "participants"),
         "TD-BTB-2019-H1": ("CUM-BTB", "participants"),  # the cluster's movement
         "DH-VPTW-2015-2020": ("VPTW", "recipients"),
+        "DH-VPTW-2020-2025": ("VPTW", "recipients"),  # the proposal path's (d)
     }
 
 
