@@ -199,6 +199,37 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
         assert "objection TT-1-O1 raised (letter) to proposal TT-1" in history
         assert "objection dismissed: Không có căn cứ" in history
         assert "proposal decided (decision QĐ-9)" in history
+    # and the receipt of the award carries the endorsement chain, which verify-receipt checks
+    ok(run(awards, world, "op", "checkpoint"))
+    receipt = tmp_path / "receipt.json"
+    made = ok(awards("receipt", "QĐ-9", "--recipient", "P7", "--out", str(receipt)))
+    assert "with the proposal's endorsement chain, proven: events" in made.stdout
+    op_pub = world.key_file("op").with_suffix(".pub")
+    checked = ok(awards("verify-receipt", str(receipt), "--operator-pub", str(op_pub), "--json"))
+    chain = [(s["type"], s["signer"], s["summary"]) for s in json.loads(checked.stdout)["chain"]]
+    assert chain == [
+        ("Proposal.Proposed", "sec-vu", "proposed by VU to BO"),
+        ("Proposal.Returned", "sec-bo", "returned by BO: Thiếu báo cáo Mẫu 05"),
+        ("Proposal.Resubmitted", "sec-vu", "resubmitted to BO"),
+        ("Proposal.Endorsed", "sec-bo", "endorsed by BO to BAN"),
+        ("Proposal.Endorsed", "sec-ban", "endorsed by BAN to authority:pm"),
+        ("Proposal.CommentOpened", "pm", "public comment for 3 working days, until 2026-02-27"),
+        ("Proposal.ObjectionNoted", "sec-ban", "objection TT-1-O1 about P8"),
+        ("Proposal.Decided", "pm", "decided (decision QĐ-9)"),
+    ]
+    text = ok(awards("verify-receipt", str(receipt), "--operator-pub", str(op_pub))).stdout
+    assert "proposal step, event" in text and "signed by sec-bo: endorsed by BO to BAN" in text
+    # a receipt that hides the return, or a signer's registration, no longer verifies (exit 4)
+    whole = json.loads(receipt.read_text(encoding="utf-8"))
+    for field, drop, words in (
+        ("chain", 1, "is not version 2 of the proposal's events"),
+        ("chain_registrations", 0, "not registered before it"),
+    ):
+        edited = {**whole, field: [e for n, e in enumerate(whole[field]) if n != drop]}
+        forged = tmp_path / f"forged-{field}.json"
+        forged.write_text(json.dumps(edited), encoding="utf-8")
+        result = awards("verify-receipt", str(forged), "--operator-pub", str(op_pub))
+        assert result.exit_code == 4 and words in one_error_line(result), result.stderr
 
 
 @SQLITE_ONLY
