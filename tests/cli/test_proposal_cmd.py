@@ -8,72 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
-from domain.base import Aggregate
-from domain.registry import Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp
-from ledger.keys import load_private_key, raw_public_key, write_key_pair
-from ledger.usecases import workflow
-from ledger.usecases.registry import new_person, new_unit
 from tests.conftest import Cli, Keys, RawRows, one_error_line
-from tests.world import World, at, build_world
+from tests.proposal_world import AWARD, M, path_world
+from tests.world import World
 
 SQLITE_ONLY = pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
-M = "TD-2026"
-AWARD = "certificate_of_merit_pm"  # needs public comment (domain/regimes/catalogue.toml)
-# name: (roles, unit, competence)
-PATH_SIGNERS = {
-    "sec-vu": (["secretary"], "VU"),
-    "sec-bo": (["secretary"], "BO"),
-    "sec-ban": (["secretary"], "BAN"),
-    "pm": (["authority"], None),
-}
 
 
 @pytest.fixture
 def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path) -> World:
-    """The workflow world plus a unit tree BO (ministry) > VU (department) with P7, the Central
-    Board BAN, their secretaries, the Prime Minister (competent for AWARD) and movement TD-2026."""
-    w = build_world(apps(ledger_url), keys, tmp_path / "world-keys")
-    app = w.app
-    made = {}
-    for name in PATH_SIGNERS:
-        private, _ = write_key_pair(name, tmp_path / "world-keys", None)
-        made[name] = load_private_key(private, None)
-        w.keys[name], w.files[name] = made[name], private
-
-    def signers(_: Signer) -> list[Aggregate]:
-        out: list[Aggregate] = []
-        for name, (roles, unit) in PATH_SIGNERS.items():
-            public = raw_public_key(made[name])
-            competence = [AWARD, "hero_labour"] if name == "pm" else []
-            out.append(Signer.register(name, public, roles, unit, competence))
-            out.append(SignerKey.claim(public, name))
-        return out
-
-    app.write(keys.op, signers)
-
-    def units(_: Signer) -> list[Aggregate]:
-        batch: dict[str, Unit] = {}
-        new_unit(app, "BO", "Bộ", "agency", None, batch)
-        new_unit(app, "VU", "Vụ Tổ chức", "department", "BO", batch)
-        new_unit(app, "BAN", "Ban Thi đua - Khen thưởng Trung ương", "agency", None, batch)
-        people: dict[str, Person] = {}
-        new_person(app, "P7", "Phạm Thị Hoa", "VU", "civil_servant", False, batch, people)
-        new_person(app, "P8", "Đỗ Văn Nam", "VU", "civil_servant", False, batch, people)
-        return [*batch.values(), *people.values()]
-
-    app.write(keys.sec, units)
-    workflow.launch_movement(
-        app, keys.sec, M, "Phong trào 2026", start=date(2026, 1, 1), end=date(2026, 12, 31),
-        deadline=date(2026, 1, 20), at=at("2026-01-05"),
-    )  # fmt: skip
-    return w
+    return path_world(apps(ledger_url), keys, tmp_path / "world-keys")
 
 
 def run(awards: Cli, world: World, signer: str, *args: str) -> Result:
@@ -130,7 +80,6 @@ def decide(awards: Cli, world: World, *more: str) -> Result:
     )  # fmt: skip
 
 
-@SQLITE_ONLY
 def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_objection(
     world: World, awards: Cli, raw: RawRows, tmp_path: Path
 ) -> None:
@@ -312,7 +261,6 @@ def test_refusals_along_the_path_record_nothing(
         awards, world, "sec-ban", "return", "TT-1", "--reason", "x"))  # fmt: skip
 
 
-@SQLITE_ONLY
 def test_an_upheld_objection_bars_its_nominee_but_not_the_others(
     world: World, awards: Cli, raw: RawRows, tmp_path: Path
 ) -> None:
