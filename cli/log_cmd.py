@@ -425,6 +425,11 @@ def verify_receipt_cmd(
     click.echo(_signer_statement(result))
     for o in result.overrides:
         echo_line(f"override signed into the event: rule {o.rule}, reason: {o.reason}")
+    for step in result.chain:
+        echo_line(
+            f"proposal step, event {step.seq} ({step.type}) signed by {step.signer}: "
+            f"{step.summary}"
+        )
     for st in result.statements:
         echo_line(
             f"stated by the ledger as of tree size {st.as_of_size}, NOT signed into the event "

@@ -314,6 +314,7 @@ def receipt(
                 "out": str(out),
                 "tlog_proof": str(tlog_proof) if tlog_proof else None,
                 "statements": [msgspec.structs.asdict(x) for x in built.statements or []],
+                "chain": [p.seq for p in built.chain or []],
             }
         )
         return
@@ -323,6 +324,9 @@ def receipt(
     )
     for statement in built.statements or []:
         echo_line(f"stated by the ledger as of tree size {size} (unsigned): {statement.text}")
+    if built.chain:
+        seqs = ", ".join(str(p.seq) for p in built.chain)
+        echo_line(f"with the proposal's endorsement chain, proven: events {seqs}")
 
 
 COMMANDS: list[click.Command] = [standings, tally, history, report, receipt]

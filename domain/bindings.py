@@ -31,6 +31,7 @@ from typing import Any
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.discipline import DisciplineRecord
 from domain.document import Document
 from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
@@ -172,6 +173,9 @@ _TABLE = [
     Binding(Proposal.Decided, signer_fields=("by",)),
     _created(Objection.Raised, Objection, "objection", "objection_id", signer_fields=("by",)),
     Binding(Objection.Resolved, signer_fields=("by",)),
+    # discipline records (domain/discipline.py)
+    _created(DisciplineRecord.Opened, DisciplineRecord, "discipline-record", "person"),
+    Binding(DisciplineRecord.Entered),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

@@ -40,6 +40,7 @@ from domain.actor import Actor, optional_text, require_aware, require_text, requ
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
 from domain.catalogue import needs_public_comment
+from domain.discipline import DisciplineEntry
 from domain.errors import (
     AlreadyAnnulledError,
     NotCompetentError,
@@ -52,6 +53,7 @@ from domain.ids import check_id
 from domain.movement import Movement
 from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
+from domain.prerequisites import CollectiveFacts
 from domain.proposal import Objection, Proposal, check_decision, comment_violations
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
 from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
@@ -241,6 +243,8 @@ def decide(
     authority_merged: tuple[str, date] | None = None,
     proposal: Proposal | None = None,
     objections: Sequence[Objection] = (),
+    disciplines: Mapping[str, Sequence[DisciplineEntry]] | None = None,
+    collectives: Mapping[str, CollectiveFacts] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring. On a `proposal`
     (with its `objections`), the path must end at this authority (domain/proposal.py
@@ -284,6 +288,8 @@ def decide(
         headcounts=headcounts or {},
         authority_level=authority_level,
         authority_merged=authority_merged,
+        disciplines=disciplines or {},
+        collectives=collectives or {},
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
@@ -333,7 +339,6 @@ def decide(
     if proposal is not None:
         proposal.decided(number, authority, at=at)
     return DecisionWrites(decision, register, tuple(touched), proposal=proposal)
-
 
 
 def annul(

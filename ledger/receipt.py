@@ -12,6 +12,7 @@ the operator's public key; v1 receipts (no record) still verify, proving less.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -34,6 +35,13 @@ from ledger.mapper import decode_stored, event_class_for, topic_of
 from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.reader import Entry
+from ledger.receipt_chain import (
+    ChainStep,
+    chain_entries,
+    chain_registrations,
+    check_chain,
+    registrations_for,
+)
 from ledger.receipt_guard import ReceiptGuard
 from ledger.receipt_reads import ReceiptProofs, entry_at, registration_of, rotations_in
 from ledger.receipt_record import (
@@ -76,6 +84,10 @@ class Receipt(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # unsigned statements of the ledger as of the checkpoint (ledger/receipt_tells.py);
     # UNSET (absent from the file) when there are none, so older receipts keep their bytes
     statements: list[Statement] | msgspec.UnsetType = msgspec.UNSET
+    # a decision on a proposal: the proposal's events and their signers' registrations
+    # (ledger/receipt_chain.py); UNSET for any other receipt
+    chain: list[ProvenEntry] | msgspec.UnsetType = msgspec.UNSET
+    chain_registrations: list[ProvenEntry] | msgspec.UnsetType = msgspec.UNSET
 
 
 class ReceiptCheck(msgspec.Struct, frozen=True):
@@ -95,19 +107,26 @@ class ReceiptCheck(msgspec.Struct, frozen=True):
     not_revoked_proven: bool = False  # a v2 record proved the signer unrevoked at the event
     overrides: list[Override] = msgspec.field(default_factory=list)  # signed into the event
     statements: list[Statement] = msgspec.field(default_factory=list)  # unsigned, as of tree
+    chain: list[ChainStep] = msgspec.field(default_factory=list)  # the proposal's, proven
 
 
-def build_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
+def build_receipt(
+    app: LedgerApp, seq: int, shown: dict[str, str] | None = None, chain: Sequence[Entry] = ()
+) -> Receipt:
     """:func:`assemble_receipt`, then checked with :func:`verify_receipt` (pinned to the
     genesis's operator key) before it is handed out: VerificationError (exit 4) if it fails."""
-    receipt = assemble_receipt(app, seq, shown)
+    receipt = assemble_receipt(app, seq, shown, chain)
     verify_receipt(encode_receipt(receipt), _genesis_key(receipt))
     return receipt
 
 
-def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = None) -> Receipt:
+def assemble_receipt(
+    app: LedgerApp, seq: int, shown: dict[str, str] | None = None, chain: Sequence[Entry] = ()
+) -> Receipt:
     """A receipt for event `seq` against the newest stored checkpoint that covers it, refused
-    by the receipt guard (ledger/receipt_guard.py) but not yet verified.
+    by the receipt guard (ledger/receipt_guard.py) but not yet verified. `chain`: the proposal
+    events of a decision on a proposal (ledger/receipt_chain.py), carried with proofs and
+    their signers' registrations.
 
     Reads no more than the receipt needs: the event, the genesis, the signer's registration
     and the operator rotations by id, seq or aggregate on indexes (the registration's seq from
@@ -135,7 +154,8 @@ def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = No
     if registration is None:
         raise NotFoundError(f"receipt: signer {body.signer!r} of event {seq} has no registration")
     rotations = rotations_in(app, latest.size)
-    carried = [event, genesis, registration, *rotations]
+    chain_regs = chain_registrations(chain, registrations_for(app, history))
+    carried = [event, genesis, registration, *rotations, *chain, *chain_regs]
     found = proofs.get(sorted({entry.seq for entry in carried}))
     covered = all(e.seq in found and leaf_hash(e.state) == found[e.seq][0] for e in carried)
     ReceiptGuard(history).check(event, body.signer, registration, covered, latest)
@@ -155,6 +175,8 @@ def assemble_receipt(app: LedgerApp, seq: int, shown: dict[str, str] | None = No
         shown=dict(shown or {}),
         rotations=[proven(e) for e in rotations],
         signer_record=record,
+        chain=[proven(e) for e in chain] if chain else msgspec.UNSET,
+        chain_registrations=[proven(e) for e in chain_regs] if chain else msgspec.UNSET,
     )
 
 
@@ -203,6 +225,8 @@ def parse_receipt(data: bytes) -> Receipt:
         raise MalformedReceiptError("receipt: a v1 receipt has no signer_record")
     if receipt.format == RECEIPT_FORMAT and receipt.event.seq and receipt.signer_record is None:
         raise MalformedReceiptError("receipt: a v2 receipt needs its signer_record")
+    if (receipt.chain is msgspec.UNSET) != (receipt.chain_registrations is msgspec.UNSET):
+        raise MalformedReceiptError("receipt: chain and chain_registrations go together")
     return receipt
 
 
@@ -252,7 +276,8 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     decision, lists the award in the signer's competence); for v2, the signer's record is in
     the registry the checkpoint commits to, matches the registration, and shows the signer
     registered at or before the event and not revoked before it; (6) the event's signature
-    verifies with the registered key; (7) every shown field equals the signed payload.
+    verifies with the registered key; (7) every shown field equals the signed payload;
+    (8) a decision on a proposal: its endorsement chain (ledger/receipt_chain.py `check_chain`).
     For event 0 (the genesis) steps 5 and 6 are the genesis checks of step 3.
     """
     # (1):
@@ -353,6 +378,15 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
     event.verify_signed_by(r.public_key, "receipt event")
     # (7):
     _check_all_shown(receipt.shown, event.event.payload())
+    # (8):
+    chain = _open_all(receipt.chain or [], "chain", claimed, origin)
+    chain_regs = _open_all(receipt.chain_registrations or [], "chain registration", claimed, origin)
+
+    def operator_at(seq: int) -> tuple[str, bytes]:
+        _, name, key = [o for o in operators if o[0] <= seq][-1]
+        return name, key
+
+    steps = check_chain(chain, chain_regs, (receipt.event.seq, event), operator_at)
     return ReceiptCheck(
         origin=origin,
         seq=receipt.event.seq,
@@ -368,7 +402,20 @@ def verify_receipt(data: bytes, operator_key: bytes) -> ReceiptCheck:
         not_revoked_proven=record is not None,
         overrides=signed_overrides(event.event),
         statements=check_statements(receipt.statements or [], cp.size, receipt.shown),
+        chain=steps,
     )
+
+
+def _open_all(
+    proven: Sequence[ProvenEntry], what: str, claimed: Checkpoint, origin: str
+) -> list[tuple[int, _Opened]]:
+    """Open each of `proven` (step 2's checks: a leaf of the tree, the origin, the bindings)."""
+    opened = [(p.seq, _open(p, what, claimed.size, claimed.root_hash)) for p in proven]
+    for seq, o in opened:
+        if o.body.origin != origin:
+            raise VerificationError(f"receipt: {what} entry {seq} signed for another origin")
+        o.check_bindings()
+    return opened
 
 
 def _check_all_shown(shown: dict[str, str], payload: dict[str, Any]) -> None:
@@ -464,7 +511,9 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
         )
     seq = app.count_through(notification_id) - 1  # counted on the index, not a second pass
     shown = {"number": number, "award": decision.award, "recipient": recipient}
-    return build_receipt(app, seq, shown)
+    span = 2 * len(decision.recipients) + 4  # the register, each record: at most 2 events each
+    chain = chain_entries(app, notification_id, number, span)
+    return build_receipt(app, seq, shown, chain)
 
 
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"

@@ -8,72 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
-from domain.base import Aggregate
-from domain.registry import Person, Signer, SignerKey, Unit
 from ledger.application import LedgerApp
-from ledger.keys import load_private_key, raw_public_key, write_key_pair
-from ledger.usecases import workflow
-from ledger.usecases.registry import new_person, new_unit
 from tests.conftest import Cli, Keys, RawRows, one_error_line
-from tests.world import World, at, build_world
+from tests.proposal_world import AWARD, M, path_world
+from tests.world import World
 
 SQLITE_ONLY = pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
-M = "TD-2026"
-AWARD = "certificate_of_merit_pm"  # needs public comment (domain/regimes/catalogue.toml)
-# name: (roles, unit, competence)
-PATH_SIGNERS = {
-    "sec-vu": (["secretary"], "VU"),
-    "sec-bo": (["secretary"], "BO"),
-    "sec-ban": (["secretary"], "BAN"),
-    "pm": (["authority"], None),
-}
 
 
 @pytest.fixture
 def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path) -> World:
-    """The workflow world plus a unit tree BO (ministry) > VU (department) with P7, the Central
-    Board BAN, their secretaries, the Prime Minister (competent for AWARD) and movement TD-2026."""
-    w = build_world(apps(ledger_url), keys, tmp_path / "world-keys")
-    app = w.app
-    made = {}
-    for name in PATH_SIGNERS:
-        private, _ = write_key_pair(name, tmp_path / "world-keys", None)
-        made[name] = load_private_key(private, None)
-        w.keys[name], w.files[name] = made[name], private
-
-    def signers(_: Signer) -> list[Aggregate]:
-        out: list[Aggregate] = []
-        for name, (roles, unit) in PATH_SIGNERS.items():
-            public = raw_public_key(made[name])
-            competence = [AWARD, "hero_labour"] if name == "pm" else []
-            out.append(Signer.register(name, public, roles, unit, competence))
-            out.append(SignerKey.claim(public, name))
-        return out
-
-    app.write(keys.op, signers)
-
-    def units(_: Signer) -> list[Aggregate]:
-        batch: dict[str, Unit] = {}
-        new_unit(app, "BO", "Bộ", "agency", None, batch)
-        new_unit(app, "VU", "Vụ Tổ chức", "department", "BO", batch)
-        new_unit(app, "BAN", "Ban Thi đua - Khen thưởng Trung ương", "agency", None, batch)
-        people: dict[str, Person] = {}
-        new_person(app, "P7", "Phạm Thị Hoa", "VU", "civil_servant", False, batch, people)
-        new_person(app, "P8", "Đỗ Văn Nam", "VU", "civil_servant", False, batch, people)
-        return [*batch.values(), *people.values()]
-
-    app.write(keys.sec, units)
-    workflow.launch_movement(
-        app, keys.sec, M, "Phong trào 2026", start=date(2026, 1, 1), end=date(2026, 12, 31),
-        deadline=date(2026, 1, 20), at=at("2026-01-05"),
-    )  # fmt: skip
-    return w
+    return path_world(apps(ledger_url), keys, tmp_path / "world-keys")
 
 
 def run(awards: Cli, world: World, signer: str, *args: str) -> Result:
@@ -130,7 +80,6 @@ def decide(awards: Cli, world: World, *more: str) -> Result:
     )  # fmt: skip
 
 
-@SQLITE_ONLY
 def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_objection(
     world: World, awards: Cli, raw: RawRows, tmp_path: Path
 ) -> None:
@@ -199,6 +148,37 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
         assert "objection TT-1-O1 raised (letter) to proposal TT-1" in history
         assert "objection dismissed: Không có căn cứ" in history
         assert "proposal decided (decision QĐ-9)" in history
+    # and the receipt of the award carries the endorsement chain, which verify-receipt checks
+    ok(run(awards, world, "op", "checkpoint"))
+    receipt = tmp_path / "receipt.json"
+    made = ok(awards("receipt", "QĐ-9", "--recipient", "P7", "--out", str(receipt)))
+    assert "with the proposal's endorsement chain, proven: events" in made.stdout
+    op_pub = world.key_file("op").with_suffix(".pub")
+    checked = ok(awards("verify-receipt", str(receipt), "--operator-pub", str(op_pub), "--json"))
+    chain = [(s["type"], s["signer"], s["summary"]) for s in json.loads(checked.stdout)["chain"]]
+    assert chain == [
+        ("Proposal.Proposed", "sec-vu", "proposed by VU to BO"),
+        ("Proposal.Returned", "sec-bo", "returned by BO: Thiếu báo cáo Mẫu 05"),
+        ("Proposal.Resubmitted", "sec-vu", "resubmitted to BO"),
+        ("Proposal.Endorsed", "sec-bo", "endorsed by BO to BAN"),
+        ("Proposal.Endorsed", "sec-ban", "endorsed by BAN to authority:pm"),
+        ("Proposal.CommentOpened", "pm", "public comment for 3 working days, until 2026-02-27"),
+        ("Proposal.ObjectionNoted", "sec-ban", "objection TT-1-O1 about P8"),
+        ("Proposal.Decided", "pm", "decided (decision QĐ-9)"),
+    ]
+    text = ok(awards("verify-receipt", str(receipt), "--operator-pub", str(op_pub))).stdout
+    assert "proposal step, event" in text and "signed by sec-bo: endorsed by BO to BAN" in text
+    # a receipt that hides the return, or a signer's registration, no longer verifies (exit 4)
+    whole = json.loads(receipt.read_text(encoding="utf-8"))
+    for field, drop, words in (
+        ("chain", 1, "is not version 2 of the proposal's events"),
+        ("chain_registrations", 0, "not registered before it"),
+    ):
+        edited = {**whole, field: [e for n, e in enumerate(whole[field]) if n != drop]}
+        forged = tmp_path / f"forged-{field}.json"
+        forged.write_text(json.dumps(edited), encoding="utf-8")
+        result = awards("verify-receipt", str(forged), "--operator-pub", str(op_pub))
+        assert result.exit_code == 4 and words in one_error_line(result), result.stderr
 
 
 @SQLITE_ONLY
@@ -281,7 +261,6 @@ def test_refusals_along_the_path_record_nothing(
         awards, world, "sec-ban", "return", "TT-1", "--reason", "x"))  # fmt: skip
 
 
-@SQLITE_ONLY
 def test_an_upheld_objection_bars_its_nominee_but_not_the_others(
     world: World, awards: Cli, raw: RawRows, tmp_path: Path
 ) -> None:

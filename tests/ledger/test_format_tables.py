@@ -18,6 +18,7 @@ from demo.build import LEDGER_FILE, build_demo
 from domain.base import aggregate_id
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.discipline import DisciplineRecord
 from domain.document import Document
 from domain.events import EVENT_TYPES
 from domain.hold import Hold, SubjectHolds
@@ -93,6 +94,7 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("SubjectHolds", SubjectHolds.id_for("P1"), "P1"),
     ("Proposal", Proposal.id_for("TT-1"), "TT-1"),
     ("Objection", Objection.id_for("TT-1-O1"), "TT-1-O1"),
+    ("DisciplineRecord", DisciplineRecord.id_for("P1"), "P1"),
 ]
 
 

@@ -62,6 +62,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "SubjectHolds": ("subject-holds", "subject id (a person or unit id)"),
     "Proposal": ("proposal", "proposal id"),
     "Objection": ("objection", "objection id (`<proposal id>-O<n>`)"),
+    "DisciplineRecord": ("discipline-record", "person id"),
 }
 
 # What the audit's other steps check of an event type, beyond domain/bindings.py (§12).
