@@ -2,12 +2,14 @@
 
 `publish` writes the log part (ledger/publish.py: c2sp.org/tlog-tiles hash tiles and entry
 bundles, ``operator.pub``, ``checkpoint``) and the human part (projections/publication.py: the
-movements' reports at the checkpoint's size, ``index.html``). `verify-publication` needs no
-database (ledger/verify_publication.py).
+movements' reports at the checkpoint's size, the page of proposals open for public comment
+today — rewritten on every run, as the day moves — and ``index.html``). `verify-publication`
+needs no database (ledger/verify_publication.py).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -15,6 +17,7 @@ import click
 from cli.context import LedgerContext, json_option, pass_ctx, witness_options, witness_policy
 from cli.progress import progress
 from cli.render import echo_line, emit_json
+from domain.actor import local_date
 from domain.errors import VerificationError
 from domain.text import counted
 from ledger.findings import AuditReport
@@ -23,7 +26,7 @@ from ledger.publication import put_file
 from ledger.publish import publish_log
 from ledger.verify_publication import read_checkpoint, verify_publication
 from ledger.witness import check_witness_policy
-from projections.publication import index_page, publish_reports
+from projections.publication import index_page, publish_comment_pages, publish_reports
 from projections.report.i18n import LANGS
 
 
@@ -46,13 +49,16 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
         done = publish_log(app, directory, meter.on_progress)
     written = done.written
     movements: list[str] = []
+    today = local_date(datetime.now(UTC))
     if done.start < done.size or done.rebuilt or written:
-        movements, reports = publish_reports(app, directory, done.size)
+        movements, reports = publish_reports(app, directory, done.size, today)
         written += reports
         root = app.genesis().latest_checkpoint
         root_hex = root.root_hash.hex() if root is not None else ""
         page = index_page(app.origin, done.size, root_hex, movements, lang)
         written += put_file(directory, "index.html", page.encode("utf-8"))
+    elif done.size:
+        written += publish_comment_pages(app, directory, done.size, today)
     if as_json:
         emit_json(
             {

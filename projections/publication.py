@@ -1,28 +1,38 @@
-"""The human part of a static publication: per-movement reports and the index page.
+"""The human part of a static publication: per-movement reports, the public comment page and
+the index page.
 
 Every movement's report is built from one fold of the log at exactly the published checkpoint's
 size (``Cut(at_seq=size)``), so each report is the one that checkpoint commits to, and written to
 ``movements/<ID>/report.{vi,en}.html``, ``report.json`` and its CSV tables (the same renderers as
-`awards report`). ``index.html`` says what the publication is and how to check it, in
-Vietnamese and English. Files are written through ledger/files.py, and only when their bytes
-change (a republish at the same size writes nothing here).
+`awards report`). ``comment.{vi,en}.html`` lists the award proposals open for public comment on
+the day given (the CLI's today; default: the day of the newest event covered) from that same
+fold, with how to object (projections/report/render_comment.py). ``index.html`` says what the
+publication is and how to check it, in Vietnamese and English, and links the comment page.
+Files are written through ledger/files.py, and only when their bytes change (a republish at the
+same size and day writes nothing here).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from pathlib import Path
 
+from domain.actor import local_date
 from ledger.application import LedgerApp
 from ledger.publication import put_file
 from projections.checkpoints import stored_checkpoints
 from projections.report.model import build_report
+from projections.report.paths import open_for_comment
+from projections.report.render_comment import CommentGroup, comment_page
 from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
-from projections.runner import Runner
+from projections.runner import Folded, Runner
 from projections.stream import Cut
-from projections.view import LEDGER_VIEW
+from projections.view import LEDGER_VIEW, LedgerView
+
+COMMENT_PAGES = ("comment.vi.html", "comment.en.html")
 
 
 def movement_folder(movement: str) -> str:
@@ -31,9 +41,11 @@ def movement_folder(movement: str) -> str:
     return "_" + name[1:] if name.startswith(".") else name
 
 
-def publish_reports(app: LedgerApp, root: Path, size: int) -> tuple[list[str], int]:
-    """Write every movement's report at tree size `size` under `root`/movements; returns the
-    movement ids and how many files were written."""
+def publish_reports(
+    app: LedgerApp, root: Path, size: int, today: date | None = None
+) -> tuple[list[str], int]:
+    """Write every movement's report at tree size `size` under `root`/movements, and the
+    comment pages for `today`; returns the movement ids and how many files were written."""
     folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
     checkpoints = stored_checkpoints(app)
     movements = sorted(folded.state.catalog.movements)
@@ -50,7 +62,31 @@ def publish_reports(app: LedgerApp, root: Path, size: int) -> tuple[list[str], i
             files[f"{base}/{name}"] = data
         for relative, data in files.items():
             written += put_file(root, relative, data)
-    return movements, written
+    return movements, written + _comment_pages(app, folded, root, size, today)
+
+
+def publish_comment_pages(app: LedgerApp, root: Path, size: int, today: date) -> int:
+    """Only the comment pages (the log has not moved, the day may have): files written."""
+    return _comment_pages(app, Runner(app).read(LEDGER_VIEW, Cut(at_seq=size)), root, size, today)
+
+
+def _comment_pages(
+    app: LedgerApp, folded: Folded[LedgerView], root: Path, size: int, today: date | None
+) -> int:
+    time = folded.position.time
+    day = today if today is not None else (local_date(time) if time else date.min)
+    view = folded.state
+    groups = []
+    for movement in sorted(view.catalog.movements):
+        items = open_for_comment(view.proposals, view.catalog, day, movement)
+        if items:
+            name = view.catalog.movements[movement].name
+            groups.append(CommentGroup(movement, name, movement_folder(movement), items))
+    written = 0
+    for page, lang in zip(COMMENT_PAGES, ("vi", "en"), strict=True):
+        text = comment_page(groups, day, app.origin, size, lang)
+        written += put_file(root, page, text.encode("utf-8"))
+    return written
 
 
 _TEXT = {
@@ -65,6 +101,7 @@ _TEXT = {
         "công khai của nhà vận hành (operator.pub), tính lại gốc từ các tile và so với "
         "checkpoint; mỗi mục trong tile/entries là một sự kiện đã ký theo docs/FORMAT.md.",
         "reports": "Báo cáo theo phong trào",
+        "comment": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
     },
     "en": {
         "title": "Award ledger: static publication",
@@ -77,6 +114,7 @@ _TEXT = {
         "public key (operator.pub), recompute the root from the tiles and compare it with the "
         "checkpoint; each entry in tile/entries is a signed event as docs/FORMAT.md describes.",
         "reports": "Reports by movement",
+        "comment": "Award proposals open for public comment",
     },
 }
 
@@ -94,6 +132,7 @@ def index_page(origin: str, size: int, root_hex: str, movements: list[str], lang
             f'<section lang="{code}"><h1>{escape(text["title"])}</h1><p>{escape(what)}</p>',
             f"<h2>{escape(text['how'])}</h2><p>{escape(text['tool'])}</p>",
             f"<pre>{escape(command)}</pre><p>{escape(text['client'])}</p>",
+            f'<p><a href="comment.{code}.html">{escape(text["comment"])}</a></p>',
             f"<h2>{escape(text['reports'])}</h2><ul>",
         ]
         for movement in movements:

@@ -63,7 +63,8 @@ PATH_LABELS: dict[str, dict[str, str]] = {
             "Cơ quan, tổ chức, cá nhân có ý kiến về người, tập thể có tên trên đây xin gửi ý kiến "
             "(ghi rõ họ tên, địa chỉ, nội dung và căn cứ) đến {holder} trước hết ngày {ends}, "
             "bằng một trong các hình thức: {channels}. Mỗi ý kiến được ghi vào sổ cái (nội dung "
-            "lưu theo mã băm SHA-256) và kết quả giải quyết được công bố trong báo cáo này."
+            "lưu theo mã băm SHA-256) và kết quả giải quyết được công bố trong báo cáo công khai "
+            "của phong trào."
         ),
         "comment_page_title": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
         "comment_page_intro": (
@@ -72,6 +73,7 @@ PATH_LABELS: dict[str, dict[str, str]] = {
             "hành ký."
         ),
         "comment_page_movement": "Phong trào",
+        "comment_page_none": "Ngày {day} không có danh sách nào đang lấy ý kiến công khai.",
         "comment_page_report": "Báo cáo của phong trào",
     },
     "en": {
@@ -129,7 +131,7 @@ PATH_LABELS: dict[str, dict[str, str]] = {
             "named above may send it (with their name, address, what it is about and on what "
             "grounds) to {holder} by the end of {ends}, by any of: {channels}. Each objection "
             "is recorded in the ledger (its content by SHA-256) and its outcome is published in "
-            "this report."
+            "the movement's public report."
         ),
         "comment_page_title": "Award proposals open for public comment",
         "comment_page_intro": (
@@ -137,6 +139,7 @@ PATH_LABELS: dict[str, dict[str, str]] = {
             "ledger {origin} up to its operator-signed checkpoint of {size} events."
         ),
         "comment_page_movement": "Movement",
+        "comment_page_none": "On {day} no list is open for public comment.",
         "comment_page_report": "The movement's report",
     },
 }

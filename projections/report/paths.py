@@ -28,11 +28,12 @@ from projections.proposals import (
 
 
 class Named(msgspec.Struct):
-    """A nominee: its id, the name the ledger records (null if none) and its kind."""
+    """A nominee: its id, and the name and kind the ledger records (null: not recorded in the
+    events the report covers)."""
 
     id: str
     name: str | None
-    kind: str  # person | unit | cluster
+    kind: str | None  # person | unit | cluster
 
 
 class PathStep(msgspec.Struct):
@@ -114,10 +115,11 @@ class OpenForComment(msgspec.Struct):
     channels: list[str]
 
 
-def _kind(catalog: Catalog, participant: str) -> str:
-    if participant in catalog.people:
-        return "person"
-    return "cluster" if participant in catalog.clusters else "unit"
+def _kind(catalog: Catalog, participant: str) -> str | None:
+    for kind, table in (("person", catalog.people), ("unit", catalog.units)):
+        if participant in table:
+            return kind
+    return "cluster" if participant in catalog.clusters else None
 
 
 def named(catalog: Catalog, participant: str) -> Named:

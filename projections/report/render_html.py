@@ -44,7 +44,7 @@ class DecisionGroup:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -54,7 +54,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _filters(lang: str) -> dict[str, Any]:
+def page_filters(lang: str) -> dict[str, Any]:
     vi = lang == "vi"
 
     def day(value: date | None) -> str:
@@ -150,7 +150,7 @@ def _charts(report: Report, lang: str) -> dict[str, Any]:
                 r.passed,
             )
     caption = labels["direct_share"].format(d=s.direct_workers, n=s.persons)
-    share = _filters(lang)["pct"](s.direct_worker_share)
+    share = page_filters(lang)["pct"](s.direct_worker_share)
     return {
         "by_kind": charts.stacked_bars(labels["by_kind"], by_kind, series),
         "by_level": charts.stacked_bars(labels["by_level"], by_level, series),
@@ -221,13 +221,13 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
         "commands": commands,
         "formula_text": labels.get(f"formula_{report.movement.formula}")
         or report.movement.formula_text,
-        **_filters(lang),
+        **page_filters(lang),
     }
 
 
 def html_chunks(report: Report, lang: str = "vi") -> Iterator[str]:
     """The page in pieces, as it is rendered (never the whole page in memory)."""
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
     yield from template.generate(**_context(report, lang))
 
 

@@ -75,6 +75,10 @@ def test_publish_then_verify_without_a_database(
     index = (out / "index.html").read_text()
     assert "verify-publication" in index and "tlog-tiles" in index and 'lang="en"' in index
     assert "Phòng Một" not in index  # no data, only how to check it
+    assert '<a href="comment.vi.html">' in index and '<a href="comment.en.html">' in index
+    comment = (out / "comment.vi.html").read_text(encoding="utf-8")  # nothing proposed here
+    assert "không có danh sách nào đang lấy ý kiến công khai" in comment
+    assert "no list is open for public comment" in (out / "comment.en.html").read_text("utf-8")
     verified = _verify(awards, out, keys)
     assert "ok: 270 entries checked" in _ok(verified)
 
@@ -88,6 +92,9 @@ def test_a_rerun_writes_only_the_right_edge(
     full = [out / "tile/0/000", out / "tile/entries/000"]
     before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in full}
     assert "0 new, 0 files written" in _ok(awards("publish", out))
+    (out / "comment.vi.html").write_text("yesterday's page", encoding="utf-8")
+    assert "0 new, 1 files written" in _ok(awards("publish", out))  # the day's comment page
+    assert "ý kiến công khai" in (out / "comment.vi.html").read_text(encoding="utf-8")
     _grow(big, keys, 1000, 300)  # 571 covered: the old partial tiles become full
     assert "(301 new" in _ok(awards("publish", out))
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in full} == before

@@ -18,10 +18,13 @@ from typing import Any
 
 import pytest
 
+from ledger.application import open_ledger
 from projections.report import movement_report
 from projections.report.render_html import render_html
+from tests.conftest import Keys
 from tests.projections.builder import MOVEMENT
 from tests.projections.conftest import Scenario
+from tests.projections.path_ledger import path_ledger, report_on
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -106,3 +109,24 @@ def test_the_measure_sees_a_page_too_wide(shared: Scenario, tmp_path: Path) -> N
     wide = page.replace("</main>", '<div style="width:900px">x</div></main>')
     got = measure(wide, 390, tmp_path)
     assert got["scrollWidth"] > got["innerWidth"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_proposal_path_and_comment_list_fit_phone_and_desktop(
+    keys: Keys, tmp_path: Path, width: int, lang: str
+) -> None:
+    """The proposal path's tables and the list open for comment (tests/projections/
+    path_ledger.py's ledger, while the period runs) stay inside the screen."""
+    app = open_ledger(str(tmp_path / "path.db"))
+    try:
+        page = render_html(report_on(path_ledger(app, keys, tmp_path / "k"), "2026-02-27"), lang)
+    finally:
+        app.close()
+    assert 'id="proposals"' in page and 'id="comment"' in page and "<h3>" in page
+
+    got = measure(page, width, tmp_path)
+
+    assert got["scrollWidth"] <= got["innerWidth"], got
+    assert got["bodyScrollWidth"] <= got["innerWidth"], got
+    assert got["loose"] == [], got["loose"]
