@@ -16,7 +16,7 @@ import pytest
 
 from domain.document import Document
 from ledger.application import LedgerApp
-from ledger.usecases.documents import store_of
+from ledger.usecases.documents import held_kinds, store_of
 from tests.conftest import Cli, Keys, RawRows, one_error_line
 
 MINUTES = "Biên bản họp Hội đồng thi đua ngày 12/12/2020\n".encode()
@@ -53,11 +53,13 @@ def test_add_records_the_hash_and_stores_the_file(
         "document", "add", minutes, "--kind", "minutes", "--for", "S-2020",
         "--key", keys.sec_key, "--json",
     )  # fmt: skip
-    # Then one signed event records its SHA-256, kind, size and name
+    # Then one signed event records its SHA-256, kind, size and name, and two more open the
+    # session's dossier and file it there (what rule `dossier` reads)
     assert result.exit_code == 0, result.stderr
     out = msgspec.json.decode(result.stdout)
     assert out["sha256"] == sha(MINUTES) and out["size"] == len(MINUTES)
-    assert raw.count() == size + 1
+    assert raw.count() == size + 3
+    assert held_kinds(ledger, "S-2020") == {"minutes"} and held_kinds(ledger, "S-X") == set()
     found = ledger.find(Document, Document.id_for(sha(MINUTES)))
     assert found is not None
     assert (found.kind, found.subject, found.name, found.size, found.hash_only) == (
