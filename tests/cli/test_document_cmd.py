@@ -168,3 +168,30 @@ def test_the_same_content_twice_is_refused(
     refused(result, 1, "already recorded, for 'S-2020'")
     assert raw.snapshot() == before
     assert stored_copy(ledger, MINUTES) == MINUTES  # the first add's copy stays
+
+
+def test_verify_names_an_edited_stored_document(
+    ledger: LedgerApp, awards: Cli, keys: Keys, minutes: Path, raw: RawRows
+) -> None:
+    # Given the minutes recorded and stored, and a full verify that passes
+    added = awards("document", "add", minutes, "--kind", "minutes", "--for", "S-2020",
+                   "--key", keys.sec_key)  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert awards("verify").exit_code == 0
+    # When someone edits the stored copy behind the ledger's back
+    store = store_of(ledger)
+    if store.directory is not None:
+        (store.directory / sha(MINUTES)).write_bytes(MINUTES + b"(sua)\n")
+    else:
+        with store.recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"UPDATE {store.table} SET content = %s", (MINUTES + b"(sua)\n",))
+    before = raw.snapshot()
+    # Then verify fails (exit 4) naming the document and where its copy is kept
+    result = awards("verify", "--json")
+    assert result.exit_code == 4, result.output
+    [problem] = msgspec.json.decode(result.stdout)["problems"]
+    assert problem["message"] == (
+        f"document {sha(MINUTES)[:12]}… (minutes for S-2020): its stored copy "
+        f"{store.where(sha(MINUTES))} no longer matches its hash"
+    )
+    assert raw.snapshot() == before
