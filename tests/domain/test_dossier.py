@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from datetime import date, datetime
 
 import pytest
 
+from domain.actor import VIETNAM_TZ
+from domain.document import Document, Dossier, add_document, held_kinds
 from domain.dossier import DOSSIER, dossier_violations, missing_documents
 from domain.errors import MalformedInputError
 from domain.regime import parse_regime
 from domain.regimes import regime_on
 from tests.domain.test_regime import MINIMAL
+from tests.gwt import recorded, replay
 
 COMMON = ["to_trinh_mau_01", "bao_cao_mau_05", "minutes"]
 IN_2019, IN_2024, IN_2025 = date(2019, 12, 20), date(2024, 12, 20), date(2025, 12, 20)
@@ -96,3 +100,28 @@ def test_a_regime_file_reads_its_dossier_table() -> None:
     regime = parse_regime(text, "x.toml")
     assert regime.required_documents("hero_labour") == ["minutes", "ballot_result"]
     assert regime.required_documents("advanced_worker") == ["minutes"]
+
+
+AT = datetime(2019, 12, 20, 11, tzinfo=VIETNAM_TZ)
+
+
+def filed(kind: str, dossier: Dossier | None) -> tuple[Document, Dossier]:
+    content = f"{kind} of S-1".encode()
+    return add_document(
+        hashlib.sha256(content).hexdigest(), kind=kind, size=len(content), name=f"{kind}.pdf",
+        subject="S-1", hash_only=False, at=AT, dossier=dossier,
+    )  # fmt: skip
+
+
+def test_the_first_document_for_a_subject_opens_its_dossier_and_each_is_filed_there() -> None:
+    # when the secretary records the minutes of S-1
+    document, dossier = filed("minutes", None)
+    # then the document is recorded and the session's dossier opened with it filed
+    recorded(document, Document.Added)
+    opened, first = recorded(dossier, Dossier.Opened, Dossier.Filed)
+    assert dossier.id == Dossier.id_for("S-1") and held_kinds(dossier) == {"minutes"}
+    # given that dossier, when the ballot result follows, it is filed in the same dossier
+    given: Dossier = replay(opened, first)
+    _, again = filed("ballot_result", given)
+    recorded(again, Dossier.Filed)
+    assert again.kinds() == {"minutes", "ballot_result"} and held_kinds(None) == set()
