@@ -361,6 +361,7 @@ RULES: dict[str, tuple[str, str]] = {
         "Chưa xét khen khi đang bị xem xét (quy tắc 10)",
         "Hold while a matter is examined (rule 10)",
     ),
+    "dossier": ("Hồ sơ đề nghị khen thưởng đủ thành phần", "Complete dossier"),
 }
 
 STATUSES: dict[str, tuple[str, str]] = {

@@ -28,10 +28,12 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     assert (out / "checkpoint.txt").read_text(encoding="utf-8") == summary["checkpoint"]
     national, cluster, party = summary["scenarios"]
 
-    # (a) the National Assembly Office: Emulation Flags to 10 collectives; one late refused
+    # (a) the National Assembly Office: Emulation Flags to 10 collectives; one late refused, and
+    # the decision refused once while its session's dossier lacked the minutes (rule dossier)
     assert national["awards"] == {"emulation_flag": {"person": 0, "unit": 10}}
-    [late] = national["refusals"]
+    [late, dossier] = national["refusals"]
     assert "'VPQH-QT' registered 2020-02-24 after the deadline 2020-02-18" in late
+    assert "the dossier of S-VPQH-2020-CTD for emulation_flag lacks minutes (regime 2003" in dossier
 
     # (b) the North Central cluster: 30 % quota, so 3 fighters for 10 advanced workers per office,
     # beyond the 15 % of Decree 91/2017 in force in 2019: each office overrides rule `regime`
