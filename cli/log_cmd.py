@@ -46,6 +46,7 @@ from ledger.tiled_proofs import checked_consistency, checked_inclusion, recomput
 from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier, check_index, check_tiles
+from ledger.verify_documents import check_documents
 from ledger.witness import check_witness_policy
 from projections.indexed import filtered_log
 from projections.log import cut_summary, log_entries, log_row
@@ -233,7 +234,7 @@ def verify(
     if since is not None and given:
         raise UsageError("verify: give either --since-checkpoint or --checkpoint, not both")
     with progress("verify", quiet=as_json) as meter:
-        caches = (check_frontier, check_tiles, check_index, check_views)
+        caches = (check_frontier, check_tiles, check_index, check_documents, check_views)
         report = audit(obj.app, given, pinned, since, workers, caches, meter.on_progress)
     if as_json:
         emit_json(report)

@@ -45,7 +45,7 @@ def override_option(func: click.decorators.FC) -> click.decorators.FC:
         "override_items",
         multiple=True,
         metavar="RULE=REASON",
-        help="Acknowledge a broken rule (hold) with its own reason.",
+        help="Acknowledge a broken rule (hold, dossier) with its own reason.",
     )(func)
 
 

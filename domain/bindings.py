@@ -32,7 +32,7 @@ from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
 from domain.discipline import DisciplineRecord
-from domain.document import Document
+from domain.document import Document, Dossier
 from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
 from domain.movement import Movement
@@ -157,6 +157,8 @@ _TABLE = [
     _created(Initiative.Recognised, Initiative, "initiative", "initiative_id"),
     # dossiers
     _created(Document.Added, Document, "document", "sha256"),
+    _created(Dossier.Opened, Dossier, "dossier", "subject"),
+    Binding(Dossier.Filed),
     # holds (domain/hold.py)
     _created(Hold.Placed, Hold, "hold", "hold_id"),
     Binding(Hold.Lifted),

@@ -1,8 +1,9 @@
 """Award decisions (quyết định khen thưởng) and annulments (hủy bỏ, Law 2022 Art. 93).
 
 `decide` is the one command behind `awards decide`: it checks the rules of `domain.rules`
-against the movement's `AwardRegister` and the recipients' `RecipientRecord`s and raises
-RuleViolationError naming EVERY broken rule unless each is acknowledged by its own override
+(and `hold`, and `dossier` of the basis session: domain/dossier.py) against the movement's
+`AwardRegister` and the recipients' `RecipientRecord`s and raises RuleViolationError
+naming EVERY broken rule unless each is acknowledged by its own override
 (`overrides={rule: reason}`; a lone `override_reason` stands for the one broken rule, and is
 refused when more than one is broken). Then every violation and the overrides, sorted by rule,
 are signed into `Decision.Recorded` (`overrides: [{rule, reason}]`; decisions signed before it
@@ -20,7 +21,8 @@ How the application uses this::
                     authority=Actor.from_signer(signer), decided_on=date, at=at,
                     basis=session_or_None, register=register_or_None,
                     records={r: record for r in found}, participations={r: p for r in found},
-                    headcounts={unit_id: n}, overrides={"quota": reason})
+                    headcounts={unit_id: n}, overrides={"quota": reason},
+                    dossier={"minutes", ...})   # kinds of the basis session's documents
     app.save(*writes.aggregates())         # Decision.id_for(number) exists -> AlreadyExistsError
     undone = annul(decision, register, record, recipient, ground, reason, authority, at=at)
     app.save(*undone.aggregates())
@@ -28,7 +30,7 @@ How the application uses this::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
@@ -41,6 +43,7 @@ from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
 from domain.catalogue import needs_public_comment
 from domain.discipline import DisciplineEntry
+from domain.dossier import dossier_violations
 from domain.errors import (
     AlreadyAnnulledError,
     NotCompetentError,
@@ -245,6 +248,7 @@ def decide(
     objections: Sequence[Objection] = (),
     disciplines: Mapping[str, Sequence[DisciplineEntry]] | None = None,
     collectives: Mapping[str, CollectiveFacts] | None = None,
+    dossier: Collection[str] = (),
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring. On a `proposal`
     (with its `objections`), the path must end at this authority (domain/proposal.py
@@ -310,6 +314,8 @@ def decide(
             decided_on=decided_on,
             needs_comment=needs_public_comment(award),
         )
+    if basis is not None:  # rule `dossier`: the basis session's documents (`dossier`: kinds)
+        violations += dossier_violations(award, decided_on, dossier, basis.session_id)
     acknowledged = acknowledge(subject, violations, given, override_reason)
     decision = Decision.record(
         number,
@@ -339,7 +345,6 @@ def decide(
     if proposal is not None:
         proposal.decided(number, authority, at=at)
     return DecisionWrites(decision, register, tuple(touched), proposal=proposal)
-
 
 def annul(
     decision: Decision,

@@ -6,11 +6,20 @@ list KINDS), its size and name, and what it is for (a session, proposal, person 
 A state-secret document is recorded hash-only: its content is not stored and its name is
 left out. One `Document` per content: the aggregate id is derived from the SHA-256.
 
+Two aggregates, saved together in one write (as for holds):
+
+- `Document` (one per content): what was recorded of the file;
+- `Dossier` (one per subject): the hash and kind of each document recorded for it, the index
+  the rule `dossier` reads (domain/dossier.py) — a decision knows its basis session, not the
+  hashes of its documents.
+
 How the application uses this::
 
-    document = Document.add(sha256, kind="minutes", size=1234, name="bien-ban.pdf",
-                            subject="S-2020", hash_only=False, at=at)
-    app.save(document)      # Document.id_for(sha256) exists -> AlreadyExistsError
+    document, dossier = add_document(sha256, kind="minutes", size=1234, name="bien-ban.pdf",
+                                     subject="S-2020", hash_only=False, at=at,
+                                     dossier=app.find(Dossier, Dossier.id_for("S-2020")))
+    app.save(document, dossier)   # Document.id_for(sha256) exists -> AlreadyExistsError
+    dossier.kinds()               # {"minutes", ...}: what `dossier_violations` reads
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ import re
 from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
+
+import msgspec
 
 from domain.actor import require_aware, require_text
 from domain.base import Aggregate, aggregate_id
@@ -109,3 +120,70 @@ class Document(Aggregate):
             hash_only=hash_only,
             at=at,
         )
+
+
+class DossierEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One document as its subject's dossier knows it (state)."""
+
+    sha256: str
+    kind: str
+
+
+class Dossier(Aggregate):
+    """The documents recorded for one subject (a session, proposal, person or unit id)."""
+
+    class Opened(Aggregate.Created, frozen=True, kw_only=True):
+        """The first document recorded for this subject opened its dossier."""
+
+        required_roles: ClassVar[frozenset[str]] = frozenset({"secretary"})
+        subject: str
+
+        def apply(self, agg: Dossier) -> None:
+            agg.subject, agg.documents = self.subject, []
+
+    class Filed(Aggregate.Event, frozen=True, kw_only=True):
+        """A document recorded for this subject was filed in its dossier."""
+
+        required_roles: ClassVar[frozenset[str]] = frozenset({"secretary"})
+        sha256: str
+        kind: str
+
+        def apply(self, agg: Dossier) -> None:
+            agg.documents.append(DossierEntry(sha256=self.sha256, kind=self.kind))
+
+    subject: str
+    documents: list[DossierEntry]
+
+    @staticmethod
+    def id_for(subject: str) -> UUID:
+        return aggregate_id("dossier", subject)
+
+    def kinds(self) -> set[str]:
+        """The kinds of the documents filed, what rule `dossier` reads."""
+        return {entry.kind for entry in self.documents}
+
+
+def add_document(
+    sha256: str,
+    *,
+    kind: str,
+    size: int,
+    name: str,
+    subject: str,
+    hash_only: bool,
+    at: datetime,
+    dossier: Dossier | None,
+) -> tuple[Document, Dossier]:
+    """Record a document and file it in its subject's dossier (opened if new)."""
+    document = Document.add(
+        sha256, kind=kind, size=size, name=name, subject=subject, hash_only=hash_only, at=at
+    )
+    if dossier is None:
+        dossier = Dossier._create(Dossier.Opened, id=Dossier.id_for(subject), subject=subject)
+    dossier.trigger_event(Dossier.Filed, sha256=sha256, kind=kind)
+    return document, dossier
+
+
+def held_kinds(dossier: Dossier | None) -> set[str]:
+    """The kinds a subject's dossier holds (none if it has no dossier)."""
+    return dossier.kinds() if dossier is not None else set()

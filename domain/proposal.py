@@ -17,7 +17,8 @@ Two aggregates:
   ``objection``), and its signed resolution (upheld or dismissed).
 
 Rules: `hold` at propose, endorse and resubmit (domain/hold.py's `hold_violations` on the
-event's local date, overridable, the overrides signed into the event); `public_comment`
+event's local date), `dossier` at propose and resubmit (domain/dossier.py, on the kinds of the
+proposal's documents), both overridable, the overrides signed into the event; `public_comment`
 (`comment_violations`) when deciding. What is not a rule but the path itself (wrong level,
 returned or pending chain, award or nominees that differ) is refused outright.
 Every event carries the effective time ``at`` and its actor field ``by`` (= the signer,
@@ -26,7 +27,7 @@ domain/bindings.py). The clocks of each step are `domain/proposal_clock.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
@@ -37,6 +38,7 @@ import msgspec
 from domain.actor import Actor, local_date, require_aware, require_text, require_unique
 from domain.base import Aggregate, aggregate_id
 from domain.document import check_sha256
+from domain.dossier import dossier_violations
 from domain.errors import (
     AlreadyExistsError,
     NotCompetentError,
@@ -290,7 +292,7 @@ class Proposal(Aggregate):
         self._require_holder(actor, what)
         self._require_after(at, what)
         self._check_target(target, what)
-        acknowledged = _acknowledge_holds(what, self.nominees, holds, at, overrides)
+        acknowledged = _acknowledge(what, self.nominees, holds, at, overrides)
         self.trigger_event(
             self.Endorsed,
             by=actor.name,
@@ -319,8 +321,10 @@ class Proposal(Aggregate):
         at: datetime,
         holds: Mapping[str, SubjectHolds],
         overrides: Mapping[str, str] | None = None,
+        dossier: Collection[str] | None = None,
     ) -> None:
-        """Send the returned file again: to `target`, or (None) to the level that returned it."""
+        """Send the returned file again: to `target`, or (None) to the level that returned it.
+        `dossier`: the kinds of all its documents then, for rule `dossier` (None: unchecked)."""
         what = self._what("resubmission")
         require_aware(at, what)
         self._require_status(RETURNED, what)
@@ -335,7 +339,10 @@ class Proposal(Aggregate):
         if target is not None:
             self._check_target(target, what, returning=True)
         documents = _documents(documents, what)
-        acknowledged = _acknowledge_holds(what, self.nominees, holds, at, overrides)
+        missing = (
+            dossier_of(self.proposal_id, self.award, at, dossier) if dossier is not None else None
+        )
+        acknowledged = _acknowledge(what, self.nominees, holds, at, overrides, missing)
         self.trigger_event(
             self.Resubmitted,
             by=actor.name,
@@ -496,22 +503,32 @@ def _documents(documents: Sequence[str], what: str) -> list[str]:
     return require_unique(list(documents), f"{what}: document")
 
 
-def _acknowledge_holds(
+def _acknowledge(
     what: str,
     nominees: Sequence[str],
     holds: Mapping[str, SubjectHolds],
     at: datetime,
     overrides: Mapping[str, str] | None,
+    dossier: list[Violation] | None = None,
 ) -> list[Override]:
-    """Rule `hold` on the nominees on the local date of `at`; the overrides to sign."""
+    """Rule `hold` on the nominees on the local date of `at`, and the `dossier` violations
+    found (if checked): the overrides to sign, or RuleViolationError naming every rule."""
     given = {
         rule: require_text(reason, f"override of rule {rule}")
         for rule, reason in (overrides or {}).items()
     }
     people = [Recipient(n, "person", n) for n in nominees]  # the rule reads ids only
-    violations = hold_violations(people, holds, local_date(at))
+    violations = hold_violations(people, holds, local_date(at)) + (dossier or [])
     acknowledged = acknowledge(what.removesuffix(" rejected"), violations, given, None)
     return [Override(rule, acknowledged[rule]) for rule in sorted(acknowledged)]
+
+
+def dossier_of(
+    proposal_id: str, award: str, at: datetime, kinds: Collection[str]
+) -> list[Violation]:
+    """Rule `dossier` on a proposal's documents (`kinds`: those named by --document and those
+    recorded for the proposal id), by the regime in force on the local date of `at`."""
+    return dossier_violations(award, local_date(at), kinds, proposal_id)
 
 
 def propose(
@@ -527,8 +544,10 @@ def propose(
     at: datetime,
     holds: Mapping[str, SubjectHolds],
     overrides: Mapping[str, str] | None = None,
+    dossier: Collection[str] | None = None,
 ) -> Proposal:
-    """A new proposal by a secretary of the nominees' proposing unit, sent to `target`."""
+    """A new proposal by a secretary of the nominees' proposing unit, sent to `target`.
+    `dossier`: the kinds of its documents, for rule `dossier` (None: not checked)."""
     check_id("proposal", proposal_id)
     what = f"proposal {proposal_id} rejected"
     require_aware(at, what)
@@ -551,7 +570,8 @@ def propose(
         raise NotCompetentError(
             f"{what}: authority {target.authority!r} may not decide {award} (not in its competence)"
         )
-    acknowledged = _acknowledge_holds(what, ids, holds, at, overrides)
+    missing = dossier_of(proposal_id, award, at, dossier) if dossier is not None else None
+    acknowledged = _acknowledge(what, ids, holds, at, overrides, missing)
     return Proposal._create(
         Proposal.Proposed,
         id=Proposal.id_for(proposal_id),

@@ -31,6 +31,10 @@ File schema (unknown keys are refused, like the rulebook's)::
     #                 did not complete their tasks) -- levels of domain/regimes/discipline.toml
     # competence:     abolished_levels = [...], [rules.competence.levels] LEVEL = [kinds]
     #                 (the unit level of the deciding authority -> the kinds it may decide)
+    # dossier:        [rules.dossier.documents] GROUP = [document kinds], GROUP being `all`
+    #                 (every award kind), `secret_ballot` (the kinds [rules.review] reviews by
+    #                 secret ballot) or one award kind of the catalogue; each entry a document
+    #                 kind of domain.document.KINDS, or alternatives joined by `|` (one suffices)
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ from typing import Any
 
 import msgspec
 
+from domain.catalogue import KINDS as AWARD_KINDS
 from domain.discipline import levels
+from domain.document import KINDS as DOCUMENT_KINDS
 from domain.errors import MalformedInputError
 from domain.rulebook import Share, Threshold, share_from_value, threshold_from_value
 
@@ -62,6 +68,7 @@ RULE_NAMES = (
     "regime",
 )
 EVIDENCE = ("initiative", "excellent_completion")
+DOSSIER_GROUPS = ("all", "secret_ballot")  # besides award kinds, the keys of a dossier table
 SCOPES = ("base", "ministry", "national")
 
 
@@ -104,6 +111,8 @@ class Regime(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     competence_levels: dict[str, list[str]]
     abolished_levels: list[str]
     written_votes: bool
+    # the documents a dossier needs, by group or award kind (see the module docstring)
+    dossier_documents: dict[str, list[str]] = msgspec.field(default_factory=dict)
 
     def in_force_on(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -138,6 +147,13 @@ class Regime(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
                 f"(regime {self.id}), not {award}"
             )
         return None
+
+    def required_documents(self, award: str) -> list[str]:
+        """The documents a dossier for `award` needs under this regime, in table order, each a
+        document kind or alternatives joined by `|`; repeats left out."""
+        groups = ["all", *(["secret_ballot"] if self.secret_required(award) else []), award]
+        needed = [need for group in groups for need in self.dossier_documents.get(group, [])]
+        return list(dict.fromkeys(needed))
 
     def period(self) -> str:
         start = self.start.isoformat() if self.start else "…"
@@ -302,7 +318,27 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
             },
             "abolished_levels": _strings(table, "abolished_levels", source),
         }
+    if rule == "dossier":
+        return {"dossier_documents": _dossier(_table(table, "documents", source), source)}
     return {}
+
+
+def _dossier(table: dict[str, Any], source: str) -> dict[str, list[str]]:
+    """The dossier table: each key a group or award kind, each entry known document kinds."""
+    out = {}
+    for group in list(table):
+        if group not in DOSSIER_GROUPS and group not in AWARD_KINDS:
+            raise _fail(source, f"rules.dossier.documents.{group}",
+                        f"is neither {' nor '.join(DOSSIER_GROUPS)} nor an award kind")  # fmt: skip
+        needs = _strings(table, group, source)
+        for need in needs:
+            unknown = [k for k in need.split("|") if k not in DOCUMENT_KINDS]
+            if unknown:
+                raise _fail(source, f"rules.dossier.documents.{group}",
+                            f"has {unknown[0]!r}, not a document kind "
+                            f"({', '.join(DOCUMENT_KINDS)})")  # fmt: skip
+        out[group] = needs
+    return out
 
 
 def check_coverage(regimes: Sequence[Regime]) -> None:

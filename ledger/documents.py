@@ -76,6 +76,26 @@ class DocumentStore:
             return None
         return StoredCopy(self.where(sha), sha256_hex(content) == sha)
 
+    def content(self, sha: str) -> bytes | None:
+        """The bytes stored under `sha`, as they are (None if none): the audit re-hashes them."""
+        return self._get(sha)
+
+    def stored(self) -> list[str]:
+        """The names (hashes) of every stored copy; none if the store was never made."""
+        try:
+            if self.directory is not None:
+                if not self.directory.is_dir():
+                    return []
+                return sorted(p.name for p in self.directory.iterdir() if p.suffix != ".tmp")
+            self._create_table()
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(f"SELECT sha256 FROM {self.table} ORDER BY sha256")
+                rows = cursor.fetchall()
+        except Exception as exc:
+            where = f"document store of {self.location.url}"
+            raise StorageError(f"{where}: cannot list: {exc}") from exc
+        return [str(row["sha256"] if isinstance(row, dict) else row[0]) for row in rows]
+
     def where(self, sha: str) -> str:
         if self.directory is None:
             return f"{self.location.url} table {self.table} row {sha}"

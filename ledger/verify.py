@@ -20,7 +20,8 @@ problem found, first bad event first:
 (7) given checkpoints (``--checkpoint FILE``): signed by the operator, and the ledger still
     holds their tree — a shorter or rewritten log fails here;
 (8) caches beside the log (a full audit only): each equals what the recomputed tree says
-    (ledger/verify_caches.py; the caller may add checks, e.g. the stored views').
+    (ledger/verify_caches.py; the stored documents, ledger/verify_documents.py; the caller
+    may add checks, e.g. the stored views').
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from ledger.verify_checkpoints import (
     trusted_start,
     unverified_size,
 )
+from ledger.verify_documents import check_documents
 from ledger.verify_registry import REGISTRY_EVENTS, Registry, SignerState
 
 __all__ = ["AuditReport", "Problem", "audit", "audit_rows", "audited_frontier"]
@@ -73,7 +75,7 @@ def audit(
     operator_key: bytes | None = None,
     since: str | bytes | None = None,
     workers: int | None = None,
-    caches: Sequence[CacheCheck] = (check_frontier, check_tiles, check_index),
+    caches: Sequence[CacheCheck] = (check_frontier, check_tiles, check_index, check_documents),
     on_progress: Progress | None = None,
 ) -> AuditReport:
     """Check the ledger; see the module docstring for the steps. Never raises for bad data:

@@ -45,6 +45,8 @@ def parameters(regime: Regime, rule: str) -> dict[str, Any]:
             "levels": {k: v for k, v in regime.competence_levels.items()},
             "abolished_levels": list(regime.abolished_levels),
         }
+    if rule == "dossier":  # `a|b`: either document kind suffices
+        return {"documents": {k: list(v) for k, v in regime.dossier_documents.items()}}
     return {}
 
 

@@ -12,6 +12,7 @@ ledger is unchanged, so a refusal that wrote would fail its own case.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.actor import VIETNAM_TZ
 from domain.base import Aggregate
+from domain.document import Dossier, add_document
 from domain.movement import Criterion, Movement
 from domain.participation import Participation
 from domain.registry import Person, Signer, SignerKey, Unit
@@ -175,8 +177,10 @@ def closed_session(
     *,
     mode: str = "open",
     closed: str = "2019-12-20",
+    dossier: bool = True,
 ) -> None:
-    """A review of `title` that every nominee passed (each member says yes to all it may)."""
+    """A review of `title` that every nominee passed (each member says yes to all it may),
+    with a complete dossier filed an hour after it closed (unless `dossier` is False)."""
     app = world.app
     review.open_session(
         app,
@@ -193,6 +197,32 @@ def closed_session(
         yes = [n for n in nominees if not (member == "m1" and n == "P1")]
         review.vote(app, world.key(member), session_id, yes=yes, at=at(closed, 9))
     review.close_session(app, world.key("ch"), session_id, at=at(closed, 10))
+    if dossier:
+        file_dossier(world, session_id, at=at(closed, 11))
+
+
+FULL_DOSSIER = ("to_trinh_mau_01", "bao_cao_mau_05", "minutes", "ballot_result",
+                "initiative_certificate")  # fmt: skip  (complete for every award, every regime)
+
+
+def file_dossier(
+    world: World, subject: str, kinds: Sequence[str] = FULL_DOSSIER, *, at: datetime
+) -> None:
+    """The secretary records one hash-only document of each kind for `subject`, in one write."""
+
+    def build(_: Signer) -> list[Aggregate]:
+        dossier = world.app.find(Dossier, Dossier.id_for(subject))
+        out: list[Aggregate] = []
+        for kind in kinds:
+            content = f"{subject} {kind}".encode()
+            document, dossier = add_document(
+                hashlib.sha256(content).hexdigest(), kind=kind, size=len(content), name="",
+                subject=subject, hash_only=True, at=at, dossier=dossier,
+            )  # fmt: skip
+            out.append(document)
+        return [*out, dossier] if dossier is not None else out
+
+    world.app.write(world.key("sec"), build)
 
 
 def refused(

@@ -43,6 +43,14 @@ LATE_ACCEPTED, LATE_REFUSED = "VPQH-CTDB", "VPQH-QT"
 COUNCIL = ["ct-hd-vpqh", *(f"uv-vpqh-{n}" for n in range(1, 7))]
 SESSION = "S-VPQH-2020-CTD"
 DECISION = "1856/QĐ-VPQH"
+# the session's dossier: submission and achievement report first, the minutes and the ballot
+# count filed only after a first try at the decision was refused for lacking them
+DOSSIER = [
+    ("vpqh-2020-to-trinh.txt", "to_trinh_mau_01"),
+    ("vpqh-2020-bao-cao.txt", "bao_cao_mau_05"),
+    ("vpqh-2020-bien-ban.txt", "minutes"),
+    ("vpqh-2020-kiem-phieu.txt", "ballot_result"),
+]
 # Secret-ballot count per nominee (yes, no) of the 7 members; more than half of ALL members
 # (4 of 7) must say yes: 10 of the 13 nominees pass.
 COUNTS = [(7, 0), (7, 0), (6, 1), (6, 1), (6, 1), (5, 2), (5, 2), (3, 4), (5, 2), (4, 3)]
@@ -157,14 +165,21 @@ def review_flags(stage: Stage, nominees: list[str]) -> None:
     review.certify_tally(stage.app, counter, SESSION, tally, at=at("2020-12-18T10:00"))
     review.close_session(stage.app, chair, SESSION, at=at("2020-12-18T11:00"))
     passed = [line.nominee for line in tally if 2 * line.yes > len(COUNCIL)]
-    decisions.decide_award(
-        stage.app,
-        stage.keys["chu-nhiem-vpqh"],
-        DECISION,
-        movement_id=MOVEMENT,
-        award="emulation_flag",
-        recipients=passed,
-        basis=SESSION,
-        decided_on=date(2020, 12, 30),
-        at=at("2020-12-30"),
-    )
+    stage.dossier("thu-ky-vpqh", SESSION, DOSSIER[:2], "2020-12-21")
+
+    def decide() -> object:
+        return decisions.decide_award(
+            stage.app,
+            stage.keys["chu-nhiem-vpqh"],
+            DECISION,
+            movement_id=MOVEMENT,
+            award="emulation_flag",
+            recipients=passed,
+            basis=SESSION,
+            decided_on=date(2020, 12, 30),
+            at=at("2020-12-30"),
+        )
+
+    stage.refused("the Emulation Flags before the minutes are in the dossier", decide)
+    stage.dossier("thu-ky-vpqh", SESSION, DOSSIER[2:], "2020-12-29")
+    decide()

@@ -34,6 +34,19 @@ PEOPLE = 10  # per office
 FIGHTER_NOMINEES = 4  # per office; 30 % of 10 advanced workers leaves room for 3 fighters
 ANNULLED = ("22/QĐ-VP-NDH", "NDH-03")
 SESSIONS = {"advanced_worker": "S-BTB-2019-LDTT", "emulation_fighter_base": "S-BTB-2019-CSTDCS"}
+DOSSIERS = {  # each session's documents (demo/documents/), filed after it closed
+    "advanced_worker": [
+        ("btb-2019-ldtt-to-trinh.txt", "to_trinh_mau_01"),
+        ("btb-2019-ldtt-bao-cao.txt", "bao_cao_mau_05"),
+        ("btb-2019-ldtt-bien-ban.txt", "minutes"),
+    ],
+    "emulation_fighter_base": [
+        ("btb-2019-cstd-to-trinh.txt", "to_trinh_mau_01"),
+        ("btb-2019-cstd-bao-cao.txt", "bao_cao_mau_05"),
+        ("btb-2019-cstd-bien-ban.txt", "minutes"),
+        ("btb-2019-sang-kien.txt", "initiative_certificate"),
+    ],
+}
 RULEBOOK = """\
 # Rulebook of the North Central cluster of National Assembly delegation offices
 # (Hà Nam, Nam Định, Thanh Hóa, Nghệ An, Ninh Bình) for its review of the first half of 2019:
@@ -226,6 +239,7 @@ def decide(stage: Stage) -> None:
                 stage.app, stage.keys[member], session, yes=nominees, at=at(f"2019-06-{day}T09:00")
             )
         review.close_session(stage.app, chair, session, at=at(f"2019-06-{day}T11:00"))
+        stage.dossier("thu-ky-btb", session, DOSSIERS[title], f"2019-06-{day}T15:00")
     for number, (code, _) in enumerate(OFFICES, start=21):
         key = stage.keys[f"cvp-{code.lower()}"]
         for award, recipients, day in (

@@ -21,10 +21,11 @@ from domain.actor import VIETNAM_TZ
 from domain.errors import DomainError
 from ledger.application import LedgerApp
 from ledger.keys import load_private_key, raw_public_key, write_key_pair
-from ledger.usecases import registry
+from ledger.usecases import documents, registry
 from ledger.usecases.imports import import_csv
 
 OPERATOR = "vu-tccb"
+DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"  # the dossiers' files
 
 
 def at(text: str) -> datetime:
@@ -101,6 +102,17 @@ class Stage:
         """Write a CSV file of `kind` and import it, signed by `signer`."""
         data = self.csv(name, header, rows)
         import_csv(self.app, self.keys[signer], kind, data, source=name, movement_id=movement)
+
+    def dossier(
+        self, signer: str, subject: str, files: Sequence[tuple[str, str]], day: str
+    ) -> None:
+        """Record each (file of demo/documents/, document kind) for `subject`, by `signer`."""
+        for name, kind in files:
+            content = (DOCUMENTS / name).read_bytes()
+            documents.add(
+                self.app, self.keys[signer], content, name=name, kind=kind, subject=subject,
+                at=at(day),
+            )  # fmt: skip
 
     def refused(self, what: str, attempt: Callable[[], object]) -> None:
         """Run a command the rules must refuse and keep its message (success is a bug)."""

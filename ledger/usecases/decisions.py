@@ -1,7 +1,8 @@
 """Use cases of award decisions and annulments: the consistency boundary, in one write.
 
 `decide` loads everything the rules read — the movement, its `AwardRegister`, each
-recipient's `RecipientRecord` and `Participation`, the basis session and (for
+recipient's `RecipientRecord` and `Participation`, the basis session and its dossier (the
+kinds of the documents recorded for it, rule `dossier`) and (for
 excellent_collective) the units' headcounts — and saves the new `Decision` together with the
 register and the records in ONE atomic save. Two offices deciding in the same movement at once
 both load the same register version; the second save conflicts, `LedgerApp.write` rebuilds it
@@ -31,6 +32,7 @@ from domain.registry import Signer, successors_of
 from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
 from domain.rules import Violation
 from ledger.application import LedgerApp, WriteReceipt
+from ledger.usecases.documents import held_kinds
 from ledger.usecases.lookup import (
     collective_facts,
     disciplines_of,
@@ -133,6 +135,7 @@ def decide_award(
             collectives=collective_facts(
                 app, [r.id for r in chosen if r.kind == "unit"] if collective else [], movement.year
             ),
+            dossier=held_kinds(app, basis) if basis is not None else (),  # rule `dossier`
             holds={  # rule `hold`: each recipient's holds, if any (law2)
                 r.id: held
                 for r in chosen

@@ -13,12 +13,18 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import Aggregate
-from domain.document import Document
+from domain.document import Document, Dossier, add_document
+from domain.document import held_kinds as document_kinds
 from domain.errors import AlreadyExistsError
 from domain.registry import Signer
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.documents import DocumentStore, StoredCopy, sha256_hex
 from ledger.usecases.lookup import effective_time
+
+
+def held_kinds(app: LedgerApp, subject: str) -> set[str]:
+    """The kinds of the documents recorded for `subject` (what rule `dossier` reads)."""
+    return document_kinds(app.find(Dossier, Dossier.id_for(subject)))
 
 
 def store_of(app: LedgerApp) -> DocumentStore:
@@ -47,7 +53,7 @@ def add(
                 f"document rejected: {name!r} (SHA-256 {sha}) is already recorded, "
                 f"for {found.subject!r}"
             )
-        document = Document.add(
+        document, dossier = add_document(
             sha,
             kind=kind,
             size=len(content),
@@ -55,8 +61,9 @@ def add(
             subject=subject,
             hash_only=hash_only,
             at=when,
+            dossier=app.find(Dossier, Dossier.id_for(subject)),
         )
-        return [document]
+        return [document, dossier]
 
     # Check what the event needs before touching the store: a bad kind or id stores nothing.
     Document.add(

@@ -2,8 +2,9 @@
 
 They load what the domain judges — the levels named by ``--to`` (a unit with its ancestors in
 the unit tree, or an authority signer with its competence), the nominees and their holds, the
-documents of the dossier (each must already be recorded with `awards document add`) — and save
-what it returns. An objection's file is stored beside the ledger and recorded as a document of
+documents of the dossier (each must already be recorded with `awards document add`; rule
+`dossier` reads their kinds and those recorded for the proposal id) — and save what it
+returns. An objection's file is stored beside the ledger and recorded as a document of
 kind ``objection`` in the same write (taken back if the write is refused), as `document add`
 does. `decide --proposal` is ledger/usecases/decisions.py's.
 """
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.actor import Actor
 from domain.base import Aggregate
-from domain.document import Document
+from domain.document import Document, Dossier, add_document
 from domain.errors import AlreadyExistsError, NotCompetentError, NotFoundError, UsageError
 from domain.hold import SubjectHolds
 from domain.proposal import Level, Objection, Proposal, holder_authority, parse_level, propose
@@ -25,7 +26,7 @@ from domain.proposal import raise_objection as raise_in_domain
 from domain.registry import Signer, Unit
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.documents import sha256_hex
-from ledger.usecases.documents import store_of
+from ledger.usecases.documents import held_kinds, store_of
 from ledger.usecases.lookup import effective_time, load_movement, recipient_for
 from ledger.usecases.review import load_session
 
@@ -76,14 +77,23 @@ def nominee_holds(app: LedgerApp, nominees: Sequence[str]) -> dict[str, SubjectH
     }
 
 
-def recorded_documents(app: LedgerApp, documents: Sequence[str], what: str) -> list[str]:
-    """`documents` (SHA-256s), each recorded in the ledger by `awards document add`."""
+def recorded_documents(app: LedgerApp, documents: Sequence[str], what: str) -> list[Document]:
+    """The records of `documents` (SHA-256s), each recorded by `awards document add`."""
+    found: list[Document] = []
     for sha in documents:
-        if app.find(Document, Document.id_for(sha)) is None:
+        document = app.find(Document, Document.id_for(sha))
+        if document is None:
             raise NotFoundError(
                 f"{what}: document {sha} is not recorded; add it with 'awards document add'"
             )
-    return list(documents)
+        found.append(document)
+    return found
+
+
+def dossier_kinds(app: LedgerApp, proposal_id: str, documents: Sequence[Document]) -> set[str]:
+    """What rule `dossier` reads of a proposal: the kinds of the documents it names and of
+    those recorded for the proposal id itself."""
+    return {d.kind for d in documents} | held_kinds(app, proposal_id)
 
 
 def proposal_objections(app: LedgerApp, proposal: Proposal) -> list[Objection]:
@@ -121,6 +131,7 @@ def make_proposal(
         chosen = [recipient_for(app, n, what) for n in nominees]
         if basis is not None:
             load_session(app, basis, what)
+        named = recorded_documents(app, documents, what)
         proposal = propose(
             proposal_id,
             movement=movement_id,
@@ -129,10 +140,11 @@ def make_proposal(
             proposer=Actor.from_signer(signer),
             target=level_for(app, to, what),
             basis=basis,
-            documents=recorded_documents(app, documents, what),
+            documents=[d.sha256 for d in named],
             at=when,
             holds=nominee_holds(app, nominees),
             overrides=overrides,
+            dossier=dossier_kinds(app, proposal_id, named),
         )
         return [proposal]
 
@@ -202,13 +214,15 @@ def resubmit(
     def build(signer: Signer) -> list[Aggregate]:
         what = f"resubmission of proposal {proposal_id} rejected"
         proposal = load_proposal(app, proposal_id, what)
+        named = recorded_documents(app, [*proposal.documents, *documents], what)
         proposal.resubmit(
             Actor.from_signer(signer),
             level_for(app, to, what) if to is not None else None,
-            documents=recorded_documents(app, documents, what),
+            documents=list(documents),
             at=when,
             holds=nominee_holds(app, proposal.nominees),
             overrides=overrides,
+            dossier=dossier_kinds(app, proposal_id, named),
         )
         return [proposal]
 
@@ -263,16 +277,16 @@ def add_objection(
         made[:] = [objection.objection_id]
         written: list[Aggregate] = [proposal, objection]
         if app.find(Document, Document.id_for(sha)) is None:
-            written.append(
-                Document.add(
-                    sha,
-                    kind="objection",
-                    size=len(content),
-                    name=name,
-                    subject=objection.objection_id,
-                    hash_only=hash_only,
-                    at=when,
-                )
+            oid = objection.objection_id
+            written += add_document(
+                sha,
+                kind="objection",
+                size=len(content),
+                name=name,
+                subject=oid,
+                hash_only=hash_only,
+                at=when,
+                dossier=app.find(Dossier, Dossier.id_for(oid)),
             )
         return written
 

@@ -363,7 +363,7 @@ RULES: dict[str, tuple[str, str]] = {
         "Hold while a matter is examined (rule 10)",
     ),
     "public_comment": ("Lấy ý kiến công khai", "Public comment"),
-    "dossier": ("Thành phần hồ sơ", "Dossier"),
+    "dossier": ("Hồ sơ đề nghị khen thưởng đủ thành phần", "Complete dossier"),
 }
 
 STATUSES: dict[str, tuple[str, str]] = {

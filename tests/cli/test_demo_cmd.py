@@ -28,10 +28,12 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     assert (out / "checkpoint.txt").read_text(encoding="utf-8") == summary["checkpoint"]
     national, cluster, party, path = summary["scenarios"]
 
-    # (a) the National Assembly Office: Emulation Flags to 10 collectives; one late refused
+    # (a) the National Assembly Office: Emulation Flags to 10 collectives; one late refused, and
+    # the decision refused once while its session's dossier lacked the minutes (rule dossier)
     assert national["awards"] == {"emulation_flag": {"person": 0, "unit": 10}}
-    [late] = national["refusals"]
+    [late, dossier] = national["refusals"]
     assert "'VPQH-QT' registered 2020-02-24 after the deadline 2020-02-18" in late
+    assert "the dossier of S-VPQH-2020-CTD for emulation_flag lacks minutes (regime 2003" in dossier
 
     # (b) the North Central cluster: 30 % quota, so 3 fighters for 10 advanced workers per office,
     # beyond the 15 % of Decree 91/2017 in force in 2019: each office overrides rule `regime`
@@ -66,6 +68,8 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
 
     # (d) one Independence Order through the whole proposal path, decided on the proposal
     assert path["awards"] == {"order_independence_3": {"person": 0, "unit": 1}}
+    [lacking] = path["refusals"]  # proposed first without its achievement report
+    assert "the dossier of 215-TTr/VPTW for order_independence_3 lacks bao_cao_mau_05" in lacking
     [line] = path["paths"]
     assert line == (
         "proposal 215-TTr/VPTW: VPTW -> BTDKT-TW returned 7/5 working days LATE -> VPTW "
@@ -97,7 +101,7 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
 def assert_path_report(out: Path) -> None:
     """The demo's report of movement (d) shows the path: every level, the late return and who
     held the file, the public comment and the dismissed objection, in JSON, CSV and both pages;
-    its dossier files are the real ones shipped under demo/dossier/."""
+    its dossier files are the real ones shipped under demo/documents/."""
     stem = out / "reports" / "DH-VPTW-2020-2025"
     report = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
     [path] = report["proposals"]
@@ -112,7 +116,7 @@ def assert_path_report(out: Path) -> None:
         ("VPCP", "endorsed", 10, 20, False),
         ("authority:chu-tich-nuoc", "decided", 9, 20, False),
     ]  # fmt: skip
-    assert path["late_steps"] == 1 and len(path["documents"]) == 3
+    assert path["late_steps"] == 1 and len(path["documents"]) == 4  # the confirmed report too
     assert (path["comment"]["days"], path["comment"]["ends"]) == (10, "2025-09-29")
     [objection] = path["objections"]
     assert (objection["about"], objection["channel"], objection["outcome"]) == (
@@ -126,8 +130,9 @@ def assert_path_report(out: Path) -> None:
     assert "Không có cơ sở (bác bỏ)" in section and "Bước trễ hạn" in section
     en = stem.with_suffix(".en.html").read_text(encoding="utf-8")
     assert "The proposal path" in en and "Returned" in en and "Dismissed" in en
-    shipped = Path(__file__).resolve().parents[2] / "demo" / "dossier"
-    for name in ("to-trinh-mau-01.txt", "bien-ban-hoi-dong.txt", "don-phan-anh.txt"):
+    shipped = Path(__file__).resolve().parents[2] / "demo" / "documents"
+    for name in ("vptw-2025-to-trinh.txt", "vptw-2025-bao-cao-xac-nhan.txt",
+                 "vptw-2025-don-phan-anh.txt"):  # fmt: skip
         assert (out / "inputs" / "dossier" / name).read_bytes() == (shipped / name).read_bytes()
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from domain.document import Document
 from ledger.application import LedgerApp
-from ledger.usecases.documents import store_of
+from ledger.usecases.documents import held_kinds, store_of
 from tests.conftest import Cli, Keys, RawRows, one_error_line
 
 MINUTES = "Biên bản họp Hội đồng thi đua ngày 12/12/2020\n".encode()
@@ -53,11 +53,13 @@ def test_add_records_the_hash_and_stores_the_file(
         "document", "add", minutes, "--kind", "minutes", "--for", "S-2020",
         "--key", keys.sec_key, "--json",
     )  # fmt: skip
-    # Then one signed event records its SHA-256, kind, size and name
+    # Then one signed event records its SHA-256, kind, size and name, and two more open the
+    # session's dossier and file it there (what rule `dossier` reads)
     assert result.exit_code == 0, result.stderr
     out = msgspec.json.decode(result.stdout)
     assert out["sha256"] == sha(MINUTES) and out["size"] == len(MINUTES)
-    assert raw.count() == size + 1
+    assert raw.count() == size + 3
+    assert held_kinds(ledger, "S-2020") == {"minutes"} and held_kinds(ledger, "S-X") == set()
     found = ledger.find(Document, Document.id_for(sha(MINUTES)))
     assert found is not None
     assert (found.kind, found.subject, found.name, found.size, found.hash_only) == (
@@ -166,3 +168,30 @@ def test_the_same_content_twice_is_refused(
     refused(result, 1, "already recorded, for 'S-2020'")
     assert raw.snapshot() == before
     assert stored_copy(ledger, MINUTES) == MINUTES  # the first add's copy stays
+
+
+def test_verify_names_an_edited_stored_document(
+    ledger: LedgerApp, awards: Cli, keys: Keys, minutes: Path, raw: RawRows
+) -> None:
+    # Given the minutes recorded and stored, and a full verify that passes
+    added = awards("document", "add", minutes, "--kind", "minutes", "--for", "S-2020",
+                   "--key", keys.sec_key)  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert awards("verify").exit_code == 0
+    # When someone edits the stored copy behind the ledger's back
+    store = store_of(ledger)
+    if store.directory is not None:
+        (store.directory / sha(MINUTES)).write_bytes(MINUTES + b"(sua)\n")
+    else:
+        with store.recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"UPDATE {store.table} SET content = %s", (MINUTES + b"(sua)\n",))
+    before = raw.snapshot()
+    # Then verify fails (exit 4) naming the document and where its copy is kept
+    result = awards("verify", "--json")
+    assert result.exit_code == 4, result.output
+    [problem] = msgspec.json.decode(result.stdout)["problems"]
+    assert problem["message"] == (
+        f"document {sha(MINUTES)[:12]}… (minutes for S-2020): its stored copy "
+        f"{store.where(sha(MINUTES))} no longer matches its hash"
+    )
+    assert raw.snapshot() == before

@@ -46,18 +46,23 @@ def refused(raw: RawRows, code: int, words: str, command: Callable[[], Result]) 
     return line
 
 
-def dossier(awards: Cli, world: World, tmp_path: Path) -> Path:
-    """Given: VU's Form 01 for TT-1, recorded as a document (once)."""
-    form = tmp_path / "to-trinh.pdf"
-    form.write_bytes(b"to trinh mau 01")
-    if awards("document", "check", str(form)).exit_code != 0:
-        ok(run(awards, world, "sec-vu", "document", "add", str(form), "--kind",
-               "to_trinh_mau_01", "--for", "TT-1", "--at", "2026-02-02T08:00"))  # fmt: skip
-    return form
+def dossier(awards: Cli, world: World, tmp_path: Path) -> list[Path]:
+    """Given: VU's Form 01, achievement report (Form 05) and minutes for TT-1, recorded as
+    documents (once): the dossier rule `dossier` asks of every award kind."""
+    files = []
+    for name, kind in (("to-trinh.pdf", "to_trinh_mau_01"), ("mau-05.pdf", "bao_cao_mau_05"),
+                       ("bien-ban.pdf", "minutes")):  # fmt: skip
+        path = tmp_path / name
+        path.write_bytes(f"{kind} of TT-1".encode())
+        if awards("document", "check", str(path)).exit_code != 0:
+            ok(run(awards, world, "sec-vu", "document", "add", str(path), "--kind", kind,
+                   "--for", "TT-1", "--at", "2026-02-02T08:00"))  # fmt: skip
+        files.append(path)
+    return files
 
 
 def propose(awards: Cli, world: World, tmp_path: Path, *more: str) -> Result:
-    form = dossier(awards, world, tmp_path)
+    form = dossier(awards, world, tmp_path)[0]  # the others are recorded --for TT-1
     return run(
         awards, world, "sec-vu", "propose", "TT-1", "--movement", M, "--award", AWARD,
         "--nominee", "P7", "--nominee", "P8", "--to", "BO", "--document", str(form),
@@ -89,9 +94,9 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
     # when the ministry returns it 8 working days later (its limit is 5: late)
     ok(run(awards, world, "sec-bo", "return", "TT-1", "--reason", "Thiếu báo cáo Mẫu 05",
            "--at", "2026-02-12T09:00"))  # fmt: skip
-    # and VU resubmits it with the report: back to BO, who endorses it to the Board
-    report = tmp_path / "mau-05.pdf"
-    report.write_bytes(b"bao cao thanh tich")
+    # and VU resubmits it with a complete report: back to BO, who endorses it to the Board
+    report = tmp_path / "mau-05-bo-sung.pdf"
+    report.write_bytes(b"bao cao thanh tich day du")
     ok(run(awards, world, "sec-vu", "document", "add", str(report), "--kind", "bao_cao_mau_05",
            "--for", "TT-1", "--at", "2026-02-13T08:00"))  # fmt: skip
     ok(run(awards, world, "sec-vu", "resubmit", "TT-1", "--document", str(report),
@@ -185,6 +190,16 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
 def test_refusals_along_the_path_record_nothing(
     world: World, awards: Cli, raw: RawRows, tmp_path: Path
 ) -> None:
+    # a dossier without the achievement report and the minutes: rule dossier, overridable
+    form = tmp_path / "chi-to-trinh.pdf"
+    form.write_bytes(b"to trinh only")
+    ok(run(awards, world, "sec-vu", "document", "add", str(form), "--kind", "to_trinh_mau_01",
+           "--for", "TT-0", "--at", "2026-02-02T08:00"))  # fmt: skip
+    line = refused(raw, 1, "the dossier of TT-0 for certificate_of_merit_pm lacks "
+                   "bao_cao_mau_05, minutes", lambda: run(
+        awards, world, "sec-vu", "propose", "TT-0", "--movement", M, "--award", AWARD,
+        "--nominee", "P7", "--to", "BO", "--at", "2026-02-02T09:00"))  # fmt: skip
+    assert "--override dossier=REASON" in line
     # only a unit's secretary proposes, and not to its own unit
     refused(raw, 1, "needs role secretary", lambda: run(
         awards, world, "pm", "propose", "TT-1", "--movement", M, "--award", AWARD,

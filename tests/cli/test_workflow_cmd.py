@@ -469,22 +469,29 @@ def test_review_decide_and_annul_flow(world: World, awards: Cli, tmp_path: Path)
     closed = awards("session", "close", "S1", "--at", "2019-12-20T10:00", "--key", key("ch"))
     assert closed.exit_code == 0 and closed.stdout.startswith("session S1 closed: recorded event")
     (tmp_path / "recipients.txt").write_text("P1\n\nP2\n", encoding="utf-8")
-    decided = awards(
-        "decide",
-        "1/QĐ-VP",
-        "--movement",
-        MOVEMENT,
-        "--award",
-        "advanced_worker",
-        "--recipients-file",
-        tmp_path / "recipients.txt",
-        "--basis",
-        "S1",
-        "--date",
-        "2019-12-28",
-        "--key",
-        key("auth"),
+
+    def decide_s1() -> object:
+        return awards(
+            "decide", "1/QĐ-VP", "--movement", MOVEMENT, "--award", "advanced_worker",
+            "--recipients-file", tmp_path / "recipients.txt", "--basis", "S1",
+            "--date", "2019-12-28", "--key", key("auth"),
+        )  # fmt: skip
+
+    # the session's dossier holds only the submission: the decision is refused (rule dossier)
+    (tmp_path / "to-trinh.txt").write_text("Tờ trình S1\n", encoding="utf-8")
+    ok(awards("document", "add", tmp_path / "to-trinh.txt", "--kind", "to_trinh_mau_01",
+              "--for", "S1", "--key", key("sec"), "--json"))  # fmt: skip
+    failed(
+        decide_s1(),
+        1,
+        "decision 1/QĐ-VP rejected: the dossier of S1 for advanced_worker lacks "
+        "bao_cao_mau_05, minutes (regime 2003: ",
     )
+    for name, kind in (("bao-cao.txt", "bao_cao_mau_05"), ("bien-ban.txt", "minutes")):
+        (tmp_path / name).write_text(f"{kind} S1\n", encoding="utf-8")
+        ok(awards("document", "add", tmp_path / name, "--kind", kind, "--for", "S1",
+                  "--key", key("sec"), "--json"))  # fmt: skip
+    decided = decide_s1()
     assert decided.exit_code == 0, decided.stderr
     assert decided.stdout.startswith(
         "decision 1/QĐ-VP: advanced_worker to 2 recipients: recorded events"

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from domain.actor import VIETNAM_TZ, Actor
 from domain.decision import DecisionWrites, decide
+from domain.document import KINDS as DOCUMENT_KINDS
 from domain.errors import RuleViolationError
 from domain.initiative import recognise_initiative
 from domain.movement import Criterion, Movement
@@ -122,6 +123,10 @@ def unit(uid: str) -> Recipient:
     return Recipient(uid, "unit", uid)
 
 
+# every document kind: a basis session's dossier complete under every regime
+COMPLETE_DOSSIER = frozenset(DOCUMENT_KINDS)
+
+
 class Books:
     """The register and records a sequence of decisions builds (as the application keeps them)."""
 
@@ -141,6 +146,7 @@ class Books:
         **kwargs: object,
     ) -> DecisionWrites:
         decided_on = decided_on or f"{m.year}-12-28"
+        kwargs.setdefault("dossier", COMPLETE_DOSSIER)  # rule `dossier`: tests/domain/test_dossier
         writes = decide(
             number,
             movement=m,

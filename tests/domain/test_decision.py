@@ -16,6 +16,7 @@ from domain.rules import Violation
 from domain.session import ReviewSession
 from tests.domain.scenario import (
     AUTHORITY,
+    COMPLETE_DOSSIER,
     SCORER,
     Books,
     at,
@@ -76,6 +77,7 @@ def test_decide_events_are_the_public_contract() -> None:
         decided_on=date(2019, 12, 28),
         at=at("2019-12-28"),
         basis=basis,
+        dossier=COMPLETE_DOSSIER,
     )
     [event] = recorded(writes.decision, Decision.Recorded)
     payload = event.payload()

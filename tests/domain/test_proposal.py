@@ -368,3 +368,27 @@ def test_public_comment_rule_period_and_objections() -> None:
     o2.resolve(PM, "upheld", "Đúng phản ánh", at=at("2026-03-05"))
     # an upheld objection bars its nominee only: P2 is not among the recipients
     assert broken([o1, o2], "2026-03-06") == ["objection TT-1-O1 about P1 was upheld"]
+
+
+def test_an_incomplete_dossier_is_refused_at_propose_and_resubmit_naming_every_rule() -> None:
+    # given a dossier with the Form 01 only, and P2 under a hold
+    with pytest.raises(RuleViolationError) as refused:
+        proposed(dossier={"to_trinh_mau_01"}, holds=held("P2"))
+    # then both rules are named, each to be overridden on its own
+    assert refused.value.rules == ["hold", "dossier"]
+    assert "lacks bao_cao_mau_05, minutes, ballot_result" in str(refused.value)
+    complete = {"to_trinh_mau_01", "bao_cao_mau_05", "minutes", "ballot_result"}  # hero: secret
+    proposal = proposed(dossier=complete)
+    proposal.return_to_unit(BO_SECRETARY, "Biên bản chưa ký", at=at("2026-02-04"))
+    recorded(proposal, Proposal.Returned)
+    with pytest.raises(RuleViolationError, match="lacks minutes"):
+        proposal.resubmit(
+            SECRETARY, None, documents=[], at=at("2026-02-05"), holds={},
+            dossier={"to_trinh_mau_01", "bao_cao_mau_05", "ballot_result"},
+        )  # fmt: skip
+    proposal.resubmit(
+        SECRETARY, None, documents=[], at=at("2026-02-05"), holds={}, dossier=set(),
+        overrides={"dossier": "Hồ sơ giấy đã nộp đủ"},
+    )  # fmt: skip
+    [event] = recorded(proposal, Proposal.Resubmitted)
+    assert [o.rule for o in event.overrides] == ["dossier"]

@@ -32,6 +32,7 @@ from tests.world import (
     at,
     build_world,
     closed_session,
+    file_dossier,
     refused,
     shared_world,
 )
@@ -188,6 +189,7 @@ def test_decide_rejected_when_recipient_did_not_pass(world: World, raw: RawRows)
     review.vote(world.app, world.key("ch"), "S-NO", yes=["P2"], at=at("2019-12-20"))
     review.vote(world.app, world.key("m2"), "S-NO", no=["P2"], at=at("2019-12-20"))
     review.close_session(world.app, world.key("ch"), "S-NO", at=at("2019-12-21"))
+    file_dossier(world, "S-NO", at=at("2019-12-21", 11))
     rule_refused(
         raw,
         "review",

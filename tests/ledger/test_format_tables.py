@@ -19,7 +19,7 @@ from domain.base import aggregate_id
 from domain.cluster import Cluster
 from domain.decision import Decision
 from domain.discipline import DisciplineRecord
-from domain.document import Document
+from domain.document import Document, Dossier
 from domain.events import EVENT_TYPES
 from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
@@ -90,6 +90,7 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("AwardRegister", AwardRegister.id_for("TD-2019"), "TD-2019"),
     ("RecipientRecord", RecipientRecord.id_for("P1"), "P1"),
     ("Document", Document.id_for("ab" * 32), "ab" * 32),
+    ("Dossier", Dossier.id_for("S-1"), "S-1"),
     ("Hold", Hold.id_for("H-1"), "H-1"),
     ("SubjectHolds", SubjectHolds.id_for("P1"), "P1"),
     ("Proposal", Proposal.id_for("TT-1"), "TT-1"),

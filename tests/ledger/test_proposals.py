@@ -28,8 +28,10 @@ def world(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_pat
     w = path_world(apps(ledger_url), keys, tmp_path / "world-keys")
     app = w.app
     form = b"to trinh"
-    documents.add(app, w.key("sec-vu"), form, name="tt.pdf", kind="to_trinh_mau_01",
-                  subject="TT-1", at=at("2026-02-02", 8))  # fmt: skip
+    for content, kind in ((form, "to_trinh_mau_01"), (b"bao cao", "bao_cao_mau_05"),
+                          (b"bien ban", "minutes")):  # fmt: skip
+        documents.add(app, w.key("sec-vu"), content, name=f"{kind}.pdf", kind=kind,
+                      subject="TT-1", at=at("2026-02-02", 8))  # fmt: skip
     proposals.make_proposal(
         app, w.key("sec-vu"), "TT-1", movement_id=M, award=AWARD, nominees=["P7", "P8"],
         to="BO", documents=[hashlib.sha256(form).hexdigest()], at=at("2026-02-02"),
@@ -103,8 +105,9 @@ def test_an_objection_raised_while_the_decision_is_made_is_seen_by_it(
             )  # fmt: skip
     finally:
         other.close()
-    # then only the objection was recorded (its 3 events: Objection, ObjectionNoted, Document)
-    assert raw.snapshot()[0] == before[0] + 3
+    # then only the objection was recorded: Objection, ObjectionNoted, its Document and the
+    # objection's dossier (opened, filed)
+    assert raw.snapshot()[0] == before[0] + 5
 
 
 def test_a_ledger_holding_the_whole_path_passes_the_audit(world: World) -> None:

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.actor import VIETNAM_TZ, Actor
 from domain.base import Aggregate, DomainEvent
 from domain.decision import Decision, annul, decide
+from domain.document import KINDS as DOCUMENT_KINDS
 from domain.initiative import recognise_initiative
 from domain.movement import Criterion, Movement, movement_spec
 from domain.participation import Participation
@@ -270,6 +271,7 @@ def write_scenario(
             number, movement=m, award=award, recipients=recipients, authority=authority,
             decided_on=date(2019, 12, 25), at=at("2019-12-25"), register=register,
             records=records, participations=parts, headcounts=headcounts,
+            dossier=DOCUMENT_KINDS,  # complete: the scenario files no documents (rule dossier)
             **kw,  # type: ignore[arg-type]
         )  # fmt: skip
         register = writes.register

@@ -56,6 +56,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "Decision": ("decision", "decision number"),
     "Initiative": ("initiative", "initiative id"),
     "Document": ("document", "SHA-256 of the content, lowercase hex"),
+    "Dossier": ("dossier", "subject id (a session, proposal, person or unit id)"),
     "AwardRegister": ("award-register", "movement id"),
     "RecipientRecord": ("recipient-record", "recipient id (a person or unit id)"),
     "Hold": ("hold", "hold id"),
