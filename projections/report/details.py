@@ -54,6 +54,23 @@ SHAPES: list[tuple[str, str]] = [
         "người có thẩm quyền {who} không được quyết định {award} ({decision})",
     ),
     ("basis of {decision} not found", "không tìm thấy phiên căn cứ của quyết định {decision}"),
+    # domain/proposal.py: rule public_comment, signed into a decision made under its override
+    (
+        "proposal {proposal} ({award}) was not put to public comment",
+        "đề nghị {proposal} ({award}) chưa được đưa ra lấy ý kiến công khai",
+    ),
+    (
+        "the public comment on proposal {proposal} runs until {day}",
+        "việc lấy ý kiến công khai về đề nghị {proposal} còn kéo dài đến hết ngày {day}",
+    ),
+    (
+        "objection {objection} about {subject} is not resolved",
+        "ý kiến phản ánh {objection} về {subject} chưa được giải quyết",
+    ),
+    (
+        "objection {objection} about {subject} was upheld",
+        "ý kiến phản ánh {objection} về {subject} đã được kết luận là có cơ sở",
+    ),
     (
         "decision {decision} of {day} before its basis {session} closed",
         "quyết định {decision} ngày {day} ban hành trước khi phiên căn cứ {session} kết thúc",

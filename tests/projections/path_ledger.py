@@ -23,13 +23,16 @@ def path_ledger(app: LedgerApp, keys: Keys, key_dir: Path) -> World:
     public comment on the 25th for 5 working days; a letter about P8 comes on the 26th."""
     w = path_world(app, keys, key_dir)
     k = w.keys
-    _, form = documents.add(
-        app, k["sec-vu"], b"to trinh mau 01", name="to-trinh.pdf", kind="to_trinh_mau_01",
-        subject="TT-1", at=at("2026-02-02", 8),
-    )  # fmt: skip
+    dossier = [
+        documents.add(
+            app, k["sec-vu"], f"{kind} TT-1".encode(), name=f"{kind}.pdf", kind=kind,
+            subject="TT-1", at=at("2026-02-02", 8),
+        )[1]
+        for kind in ("to_trinh_mau_01", "bao_cao_mau_05", "minutes")  # rule dossier's
+    ]  # fmt: skip
     proposals.make_proposal(
         app, k["sec-vu"], "TT-1", movement_id=M, award=AWARD, nominees=["P7", "P8"], to="BO",
-        documents=[form], at=at("2026-02-02"),
+        documents=dossier, at=at("2026-02-02"),
     )  # fmt: skip
     proposals.return_proposal(
         app, k["sec-bo"], "TT-1", reason="Thiếu báo cáo thành tích", at=at("2026-02-12")

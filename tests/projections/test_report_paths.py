@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ledger.application import LedgerApp
-from ledger.usecases import registry
+from ledger.usecases import decisions, proposals, registry
 from projections.publication import publish_reports
 from projections.report import movement_report
 from projections.report.model import Report
@@ -28,7 +28,7 @@ from tests.conftest import ORIGIN, Keys
 from tests.projections.path_ledger import path_ledger, report_on
 from tests.projections.test_report_vietnamese import ALLOWED, english_left, visible_text, words
 from tests.proposal_world import AWARD, M
-from tests.world import MOVEMENT, World
+from tests.world import MOVEMENT, World, at
 
 
 @pytest.fixture
@@ -197,3 +197,31 @@ def test_the_publication_lists_what_is_open_for_comment_on_its_day(
     publish_reports(world.app, out, size, date(2026, 3, 5))
 
     assert "không có danh sách nào đang lấy ý kiến" in (out / "comment.vi.html").read_text("utf-8")
+
+
+def test_a_decision_over_the_comment_is_told_in_both_languages(world: World) -> None:
+    """When the Prime Minister decides on TT-1 while its comment runs and its objection is
+    open, under an override of rule public_comment, the report's checks show both signed
+    findings — in Vietnamese on the Vietnamese page — and the path ends with the decision."""
+    k = world.keys
+    proposals.endorse(world.app, k["sec-ban"], "TT-1", to="authority:pm", at=at("2026-02-27"))
+    decisions.decide_award(
+        world.app, k["pm"], "QĐ-TT-1", movement_id=M, award=AWARD, recipients=[],
+        proposal="TT-1", at=at("2026-02-27", 15),
+        overrides={"public_comment": "Khen thưởng đột xuất"},
+    )  # fmt: skip
+
+    report = movement_report(world.app, M)
+
+    [path] = report.proposals
+    assert (path.status, path.decision, path.steps[-1].action) == ("decided", "QĐ-TT-1", "decided")
+    signed = sorted(c.detail for c in report.checks if c.rule == "public_comment")
+    assert signed == [
+        "objection TT-1-O1 about P8 is not resolved; override: Khen thưởng đột xuất",
+        "the public comment on proposal TT-1 runs until 2026-03-04; override: Khen thưởng đột xuất",
+    ]
+    vi = render_html(report, "vi")
+    assert "ý kiến phản ánh TT-1-O1 về P8 chưa được giải quyết" in vi
+    assert "còn kéo dài đến hết ngày 04/03/2026" in vi
+    assert "Lấy ý kiến công khai" in vi  # the rule's name
+    assert english_left(report) == {}
