@@ -71,6 +71,9 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
         ["summary", "direct_worker_share", s.direct_worker_share],
         ["registrations", "total", report.registrations.total],
         ["registrations", "late", len(report.registrations.late)],
+        ["proposals", "total", len(report.proposals)],
+        ["proposals", "late_steps", sum(p.late_steps for p in report.proposals)],
+        ["proposals", "open_for_comment", len(report.open_for_comment)],
     ]
     award_columns = [
         "decision", "award", "recipient", "recipient_kind", "unit_level", "authority", "date",

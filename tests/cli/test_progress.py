@@ -299,7 +299,7 @@ def test_demo_shows_its_steps(
     monkeypatch.chdir(tmp_path)
     result = awards("demo", "--out", tmp_path / "demo", ledger=False)
     assert result.exit_code == 0, result.stderr
-    assert "\rdemo: scenarios: 5 / 5 steps (100%)" in result.stderr
+    assert "\rdemo: scenarios: 6 / 6 steps (100%)" in result.stderr
     assert "\rdemo: reports: " in result.stderr and result.stderr.endswith(ERASE)
     assert "\r" not in result.stdout
 

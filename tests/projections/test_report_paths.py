@@ -113,6 +113,9 @@ def test_csv_tables_of_the_path(world: World) -> None:
         ["3", "BO", "appraise_and_submit", "20", "2026-03-20", "2", "false"],
         ["4", "BAN", "appraise_and_submit", "20", "2026-03-24", "3", "false"],
     ]
+    about = {(r[0], r[1]): r[2] for r in table(report, "report.csv")[1:]}
+    assert [about[("proposals", k)] for k in ("total", "late_steps", "open_for_comment")] == [
+        "1", "1", "1"]  # fmt: skip
     objections = table(report, "objections.csv")
     assert objections[0] == [
         "objection", "proposal", "about", "about_name", "channel", "outcome", "reason",
