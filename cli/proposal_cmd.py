@@ -1,4 +1,4 @@
-"""`awards propose|endorse|return|resubmit`, `comment open`, `objection add|resolve` and
+"""`awards propose|endorse|return|resubmit|forward`, `comment open`, `objection add|resolve` and
 `proposal show`: the proposal path (domain/proposal.py) and its working-day clocks."""
 
 from __future__ import annotations
@@ -159,6 +159,18 @@ def resubmit(
     return Written(receipt, f"proposal {proposal_id} resubmitted")
 
 
+@click.command("forward")
+@click.argument("proposal_id", metavar="ID")
+@write_command()
+def forward(
+    app: LedgerApp, key: Ed25519PrivateKey, at: datetime | None, proposal_id: str
+) -> Written:
+    """Record that the decision on proposal ID was sent to the proposing unit (the deciding
+    authority; its clock: 10 working days from the decision)."""
+    receipt = proposals.forward_decision(app, key, proposal_id, at=at)
+    return Written(receipt, f"decision on proposal {proposal_id} forwarded")
+
+
 @click.group("comment")
 def comment() -> None:
     """Public comment on a proposal's nominees."""
@@ -308,6 +320,7 @@ COMMANDS: list[click.Command] = [
     endorse,
     return_,
     resubmit,
+    forward,
     comment,
     objection,
     proposal,

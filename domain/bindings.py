@@ -173,6 +173,7 @@ _TABLE = [
     Binding(Proposal.CommentOpened, signer_fields=("by",)),
     Binding(Proposal.ObjectionNoted, signer_fields=("by",)),
     Binding(Proposal.Decided, signer_fields=("by",)),
+    Binding(Proposal.Forwarded, signer_fields=("by",)),
     _created(Objection.Raised, Objection, "objection", "objection_id", signer_fields=("by",)),
     Binding(Objection.Resolved, signer_fields=("by",)),
     # discipline records (domain/discipline.py)

@@ -79,13 +79,15 @@ class Step(msgspec.Struct, kw_only=True):
     """One level's hold of the file (state, not signed): received, then acted on or pending.
 
     `action` is ``endorsed``, ``returned``, ``resubmitted`` (the proposing unit after a
-    return) or ``decided``; None while the level still holds it."""
+    return), ``decided`` or, on the step after the decision (`forwarding`), ``forwarded``;
+    None while the level still holds it."""
 
     holder: str
     received: datetime
     acted: datetime | None = None
     action: str | None = None
     by: str | None = None
+    forwarding: bool = False  # after the decision: forwarding it to the proposing unit
 
 
 class CommentPeriod(msgspec.Struct, frozen=True, kw_only=True):
@@ -205,6 +207,17 @@ class Proposal(Aggregate):
         def apply(self, agg: Proposal) -> None:
             agg.close_step("decided", self.by, self.at)
             agg.status, agg.decision = DECIDED, self.decision
+            agg.steps.append(Step(holder=agg.holder, received=self.at, forwarding=True))
+
+    class Forwarded(Aggregate.Event, frozen=True, kw_only=True):
+        """The deciding authority forwarded its decision to the proposing unit."""
+
+        required_roles: ClassVar[frozenset[str]] = _AUTHORITY
+        by: str
+        at: datetime
+
+        def apply(self, agg: Proposal) -> None:
+            agg.close_step("forwarded", self.by, self.at)
 
     proposal_id: str
     movement: str
@@ -266,7 +279,7 @@ class Proposal(Aggregate):
                 + (f" (of unit {actor.unit!r})" if actor.unit else " (of no unit)")
             )
 
-    def _require_status(self, want: str, what: str) -> None:
+    def _require_status(self, want: str, what: str, *, forwarding: bool = False) -> None:
         if self.status == want:
             return
         now = {
@@ -274,6 +287,8 @@ class Proposal(Aggregate):
             RETURNED: f"it was returned to {self.unit!r} and not resubmitted",
             DECIDED: f"it was decided by decision {self.decision!r}",
         }[self.status]
+        if forwarding:
+            now += "; only a decision is forwarded"
         raise OutOfOrderError(f"{what}: {now}")
 
     def endorse(
@@ -383,6 +398,17 @@ class Proposal(Aggregate):
     def decided(self, number: str, actor: Actor, *, at: datetime) -> None:
         """Close the path with decision `number` (checked by `check_decision` first)."""
         self.trigger_event(self.Decided, decision=number, by=actor.name, at=at)
+
+    def forward(self, actor: Actor, *, at: datetime) -> None:
+        """Record that the deciding authority sent its decision to the proposing unit."""
+        what = self._what("forwarding")
+        require_aware(at, what)
+        self._require_status(DECIDED, what, forwarding=True)
+        if not self.steps[-1].forwarding or self.steps[-1].acted is not None:
+            raise AlreadyExistsError(f"{what}: the decision was already forwarded")
+        self._require_holder(actor, what)
+        self._require_after(at, what)
+        self.trigger_event(self.Forwarded, by=actor.name, at=at)
 
     def _require_after(self, at: datetime, what: str) -> None:
         if at < self.steps[-1].received:

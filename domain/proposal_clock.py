@@ -6,6 +6,8 @@ limit of domain/regimes/workdays.toml that fits what the level did:
 
 - a level that returned the file: ``return_incomplete`` (5 working days);
 - a level that endorsed it, decided on it, or still holds it: ``appraise_and_submit`` (20);
+- the deciding authority, from its decision until it forwards it to the proposing unit:
+  ``forward_decision`` (10);
 - the proposing unit holding a returned file: no limit (the law sets none).
 
 A step is late when the day it ended (acted on, or `today` while pending) is after its
@@ -31,6 +33,7 @@ from domain.errors import MalformedInputError
 from domain.workdays import CALENDAR, Calendar, deadline, working_days_between
 
 RETURN_INCOMPLETE, APPRAISE_AND_SUBMIT = "return_incomplete", "appraise_and_submit"
+FORWARD_DECISION = "forward_decision"
 
 
 class StepLike(Protocol):
@@ -44,6 +47,8 @@ class StepLike(Protocol):
     def acted(self) -> datetime | None: ...
     @property
     def action(self) -> str | None: ...
+    @property
+    def forwarding(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class StepClock:
 
 def limit_of(step: StepLike, proposing_unit: str) -> str | None:
     """The name of the limit a step is measured against (None: the proposing unit's)."""
+    if step.forwarding:
+        return FORWARD_DECISION
     if step.holder == proposing_unit:
         return None
     return RETURN_INCOMPLETE if step.action == "returned" else APPRAISE_AND_SUBMIT

@@ -511,7 +511,7 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
         )
     seq = app.count_through(notification_id) - 1  # counted on the index, not a second pass
     shown = {"number": number, "award": decision.award, "recipient": recipient}
-    span = 2 * len(decision.recipients) + 4  # the register, each record: at most 2 events each
+    span = 3 * len(decision.recipients) + 10  # the register and each record: a few events each
     chain = chain_entries(app, notification_id, number, span)
     return build_receipt(app, seq, shown, chain)
 

@@ -182,4 +182,6 @@ def _summary(event: Any) -> str:
             return f"objection {event.objection_id} about {event.about}"
         case Proposal.Decided():
             return f"decided (decision {event.decision})"
+        case Proposal.Forwarded():
+            return "decision forwarded"
     return type(event).__qualname__

@@ -153,6 +153,8 @@ def _summary(e: Any, p: str) -> str | None:
             return f"proposal open for public comment ({e.days} working days, until {e.ends})"
         case Proposal.Decided():
             return f"proposal decided (decision {e.decision})"
+        case Proposal.Forwarded():
+            return "decision forwarded to the proposing unit"
         case Objection.Raised() if e.about == p:
             return f"objection {e.objection_id} raised ({e.channel}) to proposal {e.proposal}"
         case Objection.Resolved():
@@ -177,6 +179,7 @@ _BY_AGGREGATE = (
     Proposal.Resubmitted,
     Proposal.CommentOpened,
     Proposal.Decided,
+    Proposal.Forwarded,
     Objection.Resolved,
 )
 # Events that name P and open an aggregate whose later events are P's (see _BY_AGGREGATE).

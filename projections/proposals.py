@@ -31,11 +31,12 @@ class StepView(msgspec.Struct, kw_only=True):
     received: datetime
     received_seq: int
     acted: datetime | None = None
-    action: str | None = None  # endorsed | returned | resubmitted | decided
+    action: str | None = None  # endorsed | returned | resubmitted | decided | forwarded
     by: str | None = None
     seq: int | None = None
     reason: str | None = None  # a return's reasons
     overrides: list[Override] = msgspec.field(default_factory=list)
+    forwarding: bool = False  # after the decision, until it is forwarded to the unit
 
 
 class CommentView(msgspec.Struct, kw_only=True):
@@ -181,6 +182,13 @@ def _decided(state: Proposals, e: Proposal.Decided, meta: EventMeta) -> None:
     view = state.of(e)
     _close(view, "decided", e, meta)
     view.status, view.decision = DECIDED, e.decision
+    view.steps.append(
+        StepView(holder=view.holder, received=e.at, received_seq=meta.seq, forwarding=True)
+    )
+
+
+def _forwarded(state: Proposals, e: Proposal.Forwarded, meta: EventMeta) -> None:
+    _close(state.of(e), "forwarded", e, meta)
 
 
 def _raised(state: Proposals, e: Objection.Raised, meta: EventMeta) -> None:
@@ -211,6 +219,7 @@ HANDLERS: dict[type[DomainEvent], Callable[[Proposals, Any, EventMeta], None]] =
     Proposal.CommentOpened: _comment,
     Proposal.ObjectionNoted: _noted,
     Proposal.Decided: _decided,
+    Proposal.Forwarded: _forwarded,
     Objection.Raised: _raised,
     Objection.Resolved: _resolved,
 }
@@ -231,6 +240,7 @@ class StepRow(msgspec.Struct, kw_only=True):
     seq: int | None
     reason: str | None
     overrides: list[Override]
+    forwarding: bool
     limit_step: str | None
     limit_days: int | None
     deadline: date | None
@@ -273,6 +283,7 @@ def step_row(step: StepView, clock: StepClock) -> StepRow:
         seq=step.seq,
         reason=step.reason,
         overrides=step.overrides,
+        forwarding=step.forwarding,
         limit_step=clock.limit_step,
         limit_days=clock.limit,
         deadline=clock.deadline,

@@ -249,6 +249,20 @@ def open_comment(
     return app.write(key, build, signs=Proposal.CommentOpened)
 
 
+def forward_decision(
+    app: LedgerApp, key: Ed25519PrivateKey, proposal_id: str, *, at: datetime | None = None
+) -> WriteReceipt:
+    """Record that the deciding authority sent its decision to the proposing unit."""
+    when = effective_time(at)
+
+    def build(signer: Signer) -> list[Aggregate]:
+        proposal = load_proposal(app, proposal_id, f"forwarding of proposal {proposal_id} rejected")
+        proposal.forward(Actor.from_signer(signer), at=when)
+        return [proposal]
+
+    return app.write(key, build, signs=Proposal.Forwarded)
+
+
 def add_objection(
     app: LedgerApp,
     key: Ed25519PrivateKey,

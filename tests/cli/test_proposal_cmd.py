@@ -126,6 +126,9 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
            "--reason", "Không có căn cứ", "--at", "2026-03-02T09:00"))  # fmt: skip
     decided = ok(decide(awards, world, "--json"))
     assert json.loads(decided.stdout)["overridden"] == []
+    # and the PM's office forwards the decision 11 working days later (its limit is 10: late)
+    ok(run(awards, world, "pm", "forward", "TT-1", "--at", "2026-03-23T09:00"))
+    refused(raw, 1, "already forwarded", lambda: run(awards, world, "pm", "forward", "TT-1"))
     # and `proposal show` tells every step, the late return and the comment
     shown = json.loads(ok(awards("proposal", "show", "TT-1", "--json")).stdout)["proposal"]
     assert shown["status"] == "decided" and shown["decision"] == "QĐ-9"
@@ -137,8 +140,9 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
         ("BO", "endorsed", "appraise_and_submit", 1, False),  # 13 Feb → 23 Feb: Tết between
         ("BAN", "endorsed", "appraise_and_submit", 1, False),
         ("authority:pm", "decided", "appraise_and_submit", 8, False),
+        ("authority:pm", "forwarded", "forward_decision", 11, True),  # 6 → 23 March
     ]
-    assert shown["late_steps"] == 1
+    assert shown["late_steps"] == 2
     assert shown["comment"]["ends"] == "2026-02-27"
     [objection] = shown["objections"]
     assert (objection["outcome"], objection["resolved_by"]) == ("dismissed", "pm")
@@ -147,12 +151,13 @@ def test_a_proposal_travels_up_with_a_return_comment_over_tet_and_a_dismissed_ob
     assert "LATE" in text and "reason: Thiếu báo cáo Mẫu 05" in text
     # and P8's history tells the path and the objection, from the index as from the fold
     for history in (awards("history", "P8").stdout,
-                    awards("history", "P8", "--as-of", "2026-03-06T12:00").stdout):  # fmt: skip
+                    awards("history", "P8", "--as-of", "2026-03-24T12:00").stdout):  # fmt: skip
         assert "proposed by VU for certificate_of_merit_pm (proposal TT-1), sent to BO" in history
         assert "proposal returned by BO: Thiếu báo cáo Mẫu 05" in history
         assert "objection TT-1-O1 raised (letter) to proposal TT-1" in history
         assert "objection dismissed: Không có căn cứ" in history
         assert "proposal decided (decision QĐ-9)" in history
+        assert "decision forwarded to the proposing unit" in history
     # and the receipt of the award carries the endorsement chain, which verify-receipt checks
     ok(run(awards, world, "op", "checkpoint"))
     receipt = tmp_path / "receipt.json"
@@ -237,6 +242,8 @@ def test_refusals_along_the_path_record_nothing(
     ok(run(awards, world, "sec-bo", "endorse", "TT-1", "--to", "BAN", "--at", "2026-02-05T09:00"))
     # the PM cannot decide before the chain reaches it
     refused(raw, 1, "has not reached authority 'pm'", lambda: decide(awards, world))
+    refused(raw, 1, "only a decision is forwarded", lambda: run(
+        awards, world, "pm", "forward", "TT-1"))  # fmt: skip
     # a returned chain cannot be decided, nor endorsed, until resubmitted
     ok(run(awards, world, "sec-ban", "return", "TT-1", "--reason", "Thiếu biên bản",
            "--at", "2026-02-06T09:00"))  # fmt: skip

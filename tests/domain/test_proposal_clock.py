@@ -78,3 +78,22 @@ def test_the_clock_uses_vietnam_dates() -> None:
         action="endorsed",
     )  # fmt: skip
     assert step_clock(step, "VU", today=date(2026, 2, 13)).days == 1
+
+
+def test_the_decision_is_forwarded_within_ten_working_days() -> None:
+    # given the PM decided on Friday 6 March 2026 (the file reached it on 12 Feb)
+    p = proposal("2026-02-02")
+    pm = Actor("pm", frozenset({"authority"}), competence=frozenset({"hero_labour"}))
+    p.endorse(BO, Level("authority:pm", authority="pm", competence=pm.competence),
+              at=at("2026-02-12"), holds={})  # fmt: skip
+    p.decided("QĐ-1", pm, at=at("2026-03-06"))
+    # then a forwarding step runs from the decision, measured against 10 working days
+    *_, forwarding = path_clock(p.steps, "VU", today=date(2026, 3, 20))
+    assert (forwarding.holder, forwarding.action, forwarding.limit_step, forwarding.deadline) == (
+        "authority:pm", None, "forward_decision", date(2026, 3, 20)
+    )  # fmt: skip
+    assert not forwarding.late
+    # when it is forwarded on Monday 23 March, that step is late (11 working days)
+    p.forward(pm, at=at("2026-03-23"))
+    *_, forwarded = path_clock(p.steps, "VU", today=date(2026, 12, 1))
+    assert (forwarded.action, forwarded.days, forwarded.late) == ("forwarded", 11, True)

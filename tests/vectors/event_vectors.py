@@ -145,11 +145,14 @@ def _proposal() -> list[DomainEvent]:
     )
     objection.resolve(chief, "dismissed", "Không có căn cứ", at=when)
     proposal.decided("QĐ-1", chief, at=when)
+    proposal.forward(chief, at=when)
     return [
         e
         for e in [*proposal.collect_events(), *objection.collect_events()]
         if isinstance(e, DomainEvent)
     ]
+
+
 def _disciplines() -> list[DomainEvent]:
     """A discipline record opened and entered (types the demo does not write)."""
     record = record_discipline(
