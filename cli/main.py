@@ -17,6 +17,7 @@ from cli import (
     keys_cmd,
     log_cmd,
     publish_cmd,
+    recovery_cmd,
     registry_cmd,
     report_cmd,
     review_cmd,
@@ -132,6 +133,7 @@ for module in (
     workflow_cmd,
     hold_cmd,
     review_cmd,
+    recovery_cmd,
     import_cmd,
     log_cmd,
     inspect_cmd,
@@ -139,6 +141,7 @@ for module in (
     witness_cmd,
     demo_cmd,
     publish_cmd,
+    recovery_cmd,
     rules_cmd,
     document_cmd,
 ):
