@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.write import Written, write_command
 from domain.bonus import format_vnd
-from domain.recovery import ITEMS, MONEY, Outstanding, RecoveryDue
+from domain.recovery import ITEMS, Outstanding, outstanding_text
 from ledger.application import LedgerApp
 from ledger.usecases import decisions
 
@@ -55,26 +55,6 @@ def recovery_record(
         {"amount": result.amount, "outstanding": [outstanding_json(o) for o in left]},
         [f"still to recover: {outstanding_text(o)}" for o in left],
     )
-
-
-def due_text(due: RecoveryDue) -> str:
-    """One due item for people: "certificate", "money 10,530,000 VND (4.5 × 2,340,000 VND; …)"."""
-    if due.item != MONEY:
-        return due.item
-    if due.amount is None:
-        return "money (amount not in the bonus data)"
-    return (
-        f"money {format_vnd(due.amount)} ({due.multiple} × {format_vnd(due.base_salary or 0)}; "
-        f"{due.citation})"
-    )
-
-
-def outstanding_text(row: Outstanding) -> str:
-    if row.item != MONEY:
-        return row.item
-    if row.remaining is None:
-        return "money (amount not in the bonus data)"
-    return f"money {format_vnd(row.remaining)}"
 
 
 def outstanding_json(row: Outstanding) -> dict[str, object]:

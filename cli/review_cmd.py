@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import parse_date
 from cli.inputs import read_input, read_input_text
-from cli.recovery_cmd import due_text
 from cli.write import Written, write_command
 from domain.decision import overrides_from_text
 from domain.errors import UsageError
+from domain.recovery import due_text
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
 from domain.text import counted, nfc

@@ -16,7 +16,7 @@ from datetime import date
 
 import msgspec
 
-from domain.bonus import bonus_for
+from domain.bonus import bonus_for, format_vnd
 
 ITEMS = ("certificate", "money")
 CERTIFICATE, MONEY = ITEMS
@@ -83,4 +83,34 @@ def outstanding(due: Sequence[RecoveryDue], recovered: Sequence[Recovered]) -> l
     return rows
 
 
-__all__ = ["ITEMS", "Outstanding", "Recovered", "RecoveryDue", "outstanding", "recoveries_due"]
+def due_text(due: RecoveryDue) -> str:
+    """One due item for people: "certificate", "money 10,530,000 VND (4.5 × 2,340,000 VND; …)"."""
+    if due.item != MONEY:
+        return due.item
+    if due.amount is None:
+        return "money (amount not in the bonus data)"
+    return (
+        f"money {format_vnd(due.amount)} ({due.multiple} × {format_vnd(due.base_salary or 0)}; "
+        f"{due.citation})"
+    )
+
+
+def outstanding_text(row: Outstanding) -> str:
+    """What is left of one item for people: "certificate", "money 347,000 VND"."""
+    if row.item != MONEY:
+        return row.item
+    if row.remaining is None:
+        return "money (amount not in the bonus data)"
+    return f"money {format_vnd(row.remaining)}"
+
+
+__all__ = [
+    "ITEMS",
+    "Outstanding",
+    "Recovered",
+    "RecoveryDue",
+    "due_text",
+    "outstanding",
+    "outstanding_text",
+    "recoveries_due",
+]
