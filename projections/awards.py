@@ -336,6 +336,7 @@ class RecoveryRow(msgspec.Struct):
     annulled_at: datetime
     annulment_seq: int
     citation: str | None
+    verified: bool | None  # money: the award's bonus figure was confirmed by a source
 
 
 def outstanding_recoveries(rows: list[AwardRow]) -> list[RecoveryRow]:
@@ -361,6 +362,7 @@ def outstanding_recoveries(rows: list[AwardRow]) -> list[RecoveryRow]:
                         annulled_at=annulment.at,
                         annulment_seq=annulment.seq,
                         citation=citations.get(left.item),
+                        verified=row.bonus_verified if left.due is not None else None,
                     )
                 )
     return found

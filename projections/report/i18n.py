@@ -57,6 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recovery_due": "Phải thu hồi",
         "recovery_done": "Đã thu hồi",
         "recovery_left": "Còn lại",
+        "unverified": "số liệu chưa đối chiếu",
         "recovery_note": (
             "Quyết định hủy bỏ ghi những gì phải thu hồi (Điều 93 khoản 2 Luật Thi đua, khen "
             "thưởng 2022): hiện vật khen thưởng và tiền thưởng, tính theo hệ số và mức lương "
@@ -215,6 +216,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recovery_due": "Due",
         "recovery_done": "Recovered",
         "recovery_left": "Outstanding",
+        "unverified": "figure not verified",
         "recovery_note": (
             "An annulment records what is to be recovered (Law on Emulation and Commendation "
             "2022, Art. 93(2)): the certificate or medal and the bonus money, a multiple of "

@@ -174,10 +174,10 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
         ),
         "outstanding_recoveries.csv": (
             ["decision", "recipient", "name", "award", "item", "due", "recovered", "remaining",
-             "annulled_at", "annulment_seq", "citation"],
+             "annulled_at", "annulment_seq", "citation", "verified"],
             (
                 [x.decision, x.recipient, x.recipient_name, x.award, x.item, x.due, x.recovered,
-                 x.remaining, x.annulled_at, x.annulment_seq, x.citation]
+                 x.remaining, x.annulled_at, x.annulment_seq, x.citation, x.verified]
                 for x in report.outstanding_recoveries
             ),
         ),
