@@ -41,6 +41,7 @@ import msgspec
 from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
+from domain.discipline import DisciplineEntry
 from domain.errors import (
     AlreadyAnnulledError,
     AlreadyRecoveredError,
@@ -55,6 +56,7 @@ from domain.ids import check_id
 from domain.movement import Movement
 from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
+from domain.prerequisites import CollectiveFacts
 from domain.recovery import ITEMS, MONEY, Recovered, RecoveryDue, outstanding, recoveries_due
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
 from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
@@ -329,6 +331,8 @@ def decide(
     overrides: Mapping[str, str] | None = None,
     authority_level: str | None = None,
     authority_merged: tuple[str, date] | None = None,
+    disciplines: Mapping[str, Sequence[DisciplineEntry]] | None = None,
+    collectives: Mapping[str, CollectiveFacts] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
@@ -370,6 +374,8 @@ def decide(
         headcounts=headcounts or {},
         authority_level=authority_level,
         authority_merged=authority_merged,
+        disciplines=disciplines or {},
+        collectives=collectives or {},
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
