@@ -178,7 +178,8 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
 BOM = "\ufeff".encode()  # so that Excel opens the file as UTF-8 (Vietnamese intact)
 
 
-def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+def table_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """One CSV table as this module writes every table: the BOM, the header, cells as above."""
     yield BOM
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -204,7 +205,7 @@ def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]
         raise StorageError(f"report: cannot write CSV files to '{folder}': {exc.strerror}") from exc
     written = []
     for name, (header, rows) in tables(report).items():
-        write_file(folder / name, _csv_chunks(header, rows), replace)
+        write_file(folder / name, table_chunks(header, rows), replace)
         written.append(folder / name)
     if report.checkpoint.note:
         note = folder / "checkpoint.txt"
@@ -216,4 +217,4 @@ def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]
 def csv_files(report: Report) -> Iterator[tuple[str, bytes]]:
     """Each table's file name and whole CSV bytes (for writers that compare before writing)."""
     for name, (header, rows) in tables(report).items():
-        yield name, b"".join(_csv_chunks(header, rows))
+        yield name, b"".join(table_chunks(header, rows))
