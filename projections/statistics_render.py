@@ -10,7 +10,10 @@ form rather than the form's own is marked (``*`` in the HTML and Excel, ``source
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -57,6 +60,8 @@ TEXT = {
     },
 }
 LANGS = tuple(TEXT)
+_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def yearly_statistics(
@@ -154,9 +159,27 @@ def xlsx_bytes(stats: Statistics, lang: str = "vi") -> bytes:
         sheet.column_dimensions["A"].width = 48
         for index in range(len(form.columns)):
             sheet.column_dimensions[chr(ord("B") + index)].width = 18
+    moment = max(stats.as_of.time or _ZIP_EPOCH, _ZIP_EPOCH)  # a zip holds no earlier time
+    book.properties.created = moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _steady(buffer.getvalue(), book.properties.created)
+
+
+def _steady(workbook: bytes, moment: datetime) -> bytes:
+    """The workbook with the same bytes for the same statistics: openpyxl stamps the time of
+    saving into the zip entries and the document's `modified` property; both are set to
+    `moment` (the time the figures stand at), so a republication rewrites nothing."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            target.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 @cache

@@ -16,8 +16,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from openpyxl import load_workbook
 
+from ledger.usecases import registry
 from tests.conftest import Cli, Keys, RawRows, one_error_line
 from tests.world import World, shared_world, statistics_awards
 
@@ -46,8 +48,8 @@ def awards(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     runner.close()
 
 
-def _ok(result: object) -> None:
-    assert getattr(result, "exit_code") == 0, getattr(result, "stderr")  # noqa: B009
+def _ok(result: Result) -> None:
+    assert result.exit_code == 0, result.stderr
 
 
 def test_statistics_json(awards: Cli) -> None:
@@ -179,3 +181,33 @@ def test_statistics_does_not_replace_a_file_without_force(awards: Cli, tmp_path:
     assert out.read_text(encoding="utf-8") == "keep"
     _ok(awards("statistics", "2019", "--out", out, "--force"))
     assert json.loads(out.read_text(encoding="utf-8"))["year"] == 2019
+
+
+def test_publish_writes_each_years_statistics_once(
+    awards: Cli, world: World, tmp_path: Path
+) -> None:
+    # given a checkpoint over the world; when it is published twice
+    registry.sign_new_checkpoint(world.app, world.key("op"))
+    out = tmp_path / "pub"
+    first = json.loads(_stdout(awards("publish", out, "--json")))
+    again = json.loads(_stdout(awards("publish", out, "--json")))
+    # then the statistics of 2019 (movement and decisions) and 2020 (a decision) are there,
+    # linked from the index, and the second run rewrote nothing (the workbook's bytes too)
+    assert first["statistics_years"] == [2019, 2020]
+    assert again["files_written"] == 0
+    year = out / "statistics" / "2019"
+    assert sorted(p.name for p in year.iterdir()) == [
+        "0601.csv", "0602.csv", "0603.csv", "statistics.en.html", "statistics.json",
+        "statistics.vi.html", "statistics.xlsx",
+    ]  # fmt: skip
+    doc = json.loads((year / "statistics.json").read_text(encoding="utf-8"))
+    merit = next(r for r in doc["forms"][2]["rows"] if r["key"] == "certificate_of_merit")
+    assert merit["values"] == MERIT_2019
+    assert doc["checkpoint"]["covers_report"] is True
+    assert load_workbook(year / "statistics.xlsx").sheetnames == ["0601", "0602", "0603"]
+    assert 'href="statistics/2020/statistics.vi.html"' in (out / "index.html").read_text()
+
+
+def _stdout(result: Result) -> str:
+    _ok(result)
+    return result.stdout
