@@ -23,11 +23,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from domain.actor import format_time
-from domain.errors import StorageError, UsageError
 from ledger.application import LedgerApp
 from ledger.files import write_file
 from projections.checkpoints import covered_size, stored_checkpoints
-from projections.report.render_csv import table_chunks
+from projections.report.render_csv import csv_folder, table_chunks
 from projections.runner import Runner
 from projections.statistics import FORM_KEYS, StatForm, Statistics, build_statistics
 from projections.stream import Cut
@@ -106,14 +105,7 @@ def csv_tables(stats: Statistics, lang: str = "vi") -> Iterator[tuple[str, bytes
 
 def write_csv_tables(stats: Statistics, folder: Path, lang: str, replace: bool) -> list[Path]:
     """Write each form's CSV into `folder` (created if missing); returns the files."""
-    if folder.is_symlink():
-        raise UsageError(f"statistics: '{folder}' is a symbolic link: refusing to write through it")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(
-            f"statistics: cannot write CSV files to '{folder}': {exc.strerror}"
-        ) from exc
+    csv_folder(folder, "statistics")
     written = []
     for name, data in csv_tables(stats, lang):
         write_file(folder / name, [data], replace)

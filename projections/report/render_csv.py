@@ -193,16 +193,22 @@ def table_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterat
     yield buffer.getvalue().encode("utf-8")
 
 
+def csv_folder(folder: Path, what: str) -> None:
+    """Make `folder` (and its parents) for CSV files of `what`; a symlink is refused
+    (UsageError), a folder that cannot be made is StorageError."""
+    if folder.is_symlink():
+        raise UsageError(f"{what}: '{folder}' is a symbolic link: refusing to write through it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"{what}: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+
+
 def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]:
     """Write every table into `folder` (created if missing); returns the files written. Each
     file goes through ledger/files.py: no symlink followed, no existing file replaced unless
     `replace`; a `folder` that is a symlink is refused."""
-    if folder.is_symlink():
-        raise UsageError(f"report: '{folder}' is a symbolic link: refusing to write through it")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"report: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+    csv_folder(folder, "report")
     written = []
     for name, (header, rows) in tables(report).items():
         write_file(folder / name, table_chunks(header, rows), replace)

@@ -211,3 +211,32 @@ def test_publish_writes_each_years_statistics_once(
 def _stdout(result: Result) -> str:
     _ok(result)
     return result.stdout
+
+
+def test_statistics_refuses_to_write_through_a_symlinked_folder(
+    awards: Cli, tmp_path: Path
+) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    result = awards("statistics", "2019", "--format", "csv", "--out", tmp_path / "link")
+    assert result.exit_code == 2
+    assert "is a symbolic link" in one_error_line(result)
+    assert list(real.iterdir()) == []
+
+
+def test_statistics_travel_in_time(awards: Cli) -> None:
+    # before the 2019 decisions were recorded (the world's first writes), nothing was awarded
+    first = json.loads(_stdout(awards("list", "decisions", "--json")))[0]["seq"]
+    doc = json.loads(_stdout(awards("statistics", "2019", "--at-seq", str(first))))
+    assert doc["as_of"] == {**doc["as_of"], "seq": first, "clock": "seq"}
+    assert all(v == 0 for v in doc["forms"][2]["total"]["values"].values())
+    # as of the end of 2019 the annulment of 5 January 2020 had not happened yet; the people
+    # were recorded (with no --at) only when the test ran, so as of 2019 the ledger knows
+    # neither who works directly nor who leads: the decision still counts 6 persons
+    doc = json.loads(_stdout(awards("statistics", "2019", "--as-of", "2019-12-31")))
+    merit = next(r for r in doc["forms"][2]["rows"] if r["key"] == "certificate_of_merit")
+    unknown = dict.fromkeys(["direct_workers", "leaders_agency", "leaders_department"], 0)
+    assert merit["values"] == {
+        **MERIT_2019, **unknown, "leaders_division": 0, "persons": 6, "annulled": 0
+    }
