@@ -26,7 +26,8 @@ from ledger.publication import put_file
 from ledger.publish import publish_log
 from ledger.verify_publication import read_checkpoint, verify_publication
 from ledger.witness import check_witness_policy
-from projections.publication import index_page, publish_comment_pages, publish_reports
+from projections.comment_pages import publish_comment_pages
+from projections.publication import index_page, publish_reports
 from projections.report.i18n import LANGS
 
 
@@ -49,13 +50,14 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
         done = publish_log(app, directory, meter.on_progress)
     written = done.written
     movements: list[str] = []
+    years: list[int] = []
     today = local_date(datetime.now(UTC))
     if done.start < done.size or done.rebuilt or written:
-        movements, reports = publish_reports(app, directory, done.size, today)
+        movements, reports, years = publish_reports(app, directory, done.size, today)
         written += reports
         root = app.genesis().latest_checkpoint
         root_hex = root.root_hash.hex() if root is not None else ""
-        page = index_page(app.origin, done.size, root_hex, movements, lang)
+        page = index_page(app.origin, done.size, root_hex, movements, lang, years)
         written += put_file(directory, "index.html", page.encode("utf-8"))
     elif done.size:
         written += publish_comment_pages(app, directory, done.size, today)
@@ -67,6 +69,7 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
                 "files_written": written,
                 "rebuilt": done.rebuilt,
                 "movements": movements,
+                "statistics_years": years,
             }
         )
         return

@@ -1,51 +1,61 @@
-"""The human part of a static publication: per-movement reports, the public comment page and
-the index page.
+"""The human part of a static publication: per-movement reports, yearly statistics, the public
+comment pages and the index page.
 
 Every movement's report is built from one fold of the log at exactly the published checkpoint's
 size (``Cut(at_seq=size)``), so each report is the one that checkpoint commits to, and written to
 ``movements/<ID>/report.{vi,en}.html``, ``report.json`` and its CSV tables (the same renderers as
-`awards report`). ``comment.{vi,en}.html`` lists the award proposals open for public comment on
-the day given (the CLI's today; default: the day of the newest event covered) from that same
-fold, with how to object (projections/report/render_comment.py). ``index.html`` says what the
-publication is and how to check it, in Vietnamese and English, and links the comment page.
-Files are written through ledger/files.py, and only when their bytes change (a republish at the
-same size and day writes nothing here).
+`awards report`); the yearly statistics of every year it holds, from the same fold, go to
+``statistics/<YEAR>/`` (the renderers of `awards statistics`); the lists open for public comment
+on the publish's day, from the same fold too, to ``comment.{vi,en}.html``
+(projections/comment_pages.py). ``index.html`` says what the publication is and how to check
+it, in Vietnamese and English, and links the comment page. Files are written through
+ledger/files.py, and only when their bytes change (a republish at the same size and day writes
+nothing here).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 
-from domain.actor import local_date
 from ledger.application import LedgerApp
 from ledger.publication import put_file
 from projections.checkpoints import stored_checkpoints
+from projections.comment_pages import folder_of, write_comment_pages
 from projections.report.model import build_report
-from projections.report.paths import open_for_comment
-from projections.report.render_comment import CommentGroup, comment_page
 from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
-from projections.runner import Folded, Runner
+from projections.runner import Runner
+from projections.statistics import Statistics, build_statistics
+from projections.statistics_render import csv_tables, html_text, json_bytes, xlsx_bytes
 from projections.stream import Cut
 from projections.view import LEDGER_VIEW, LedgerView
-
-COMMENT_PAGES = ("comment.vi.html", "comment.en.html")
 
 
 def movement_folder(movement: str) -> str:
     """The folder name of a movement id (``/`` and a leading ``.`` made harmless)."""
-    name = movement.replace("/", "_")
-    return "_" + name[1:] if name.startswith(".") else name
+    return folder_of(movement)
+
+
+class Published(NamedTuple):
+    """What `publish_reports` wrote: the movements and statistics years, and how many files."""
+
+    movements: list[str]
+    written: int
+    years: list[int]
 
 
 def publish_reports(
     app: LedgerApp, root: Path, size: int, today: date | None = None
-) -> tuple[list[str], int]:
-    """Write every movement's report at tree size `size` under `root`/movements, and the
-    comment pages for `today`; returns the movement ids and how many files were written."""
+) -> Published:
+    """Write every movement's report, and the yearly statistics of every year the ledger holds
+    a movement or a decision of, at tree size `size` under `root` (``movements/``,
+    ``statistics/``), and the comment pages for `today`; returns the movement ids, how many
+    files were written, and the years."""
     folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
     checkpoints = stored_checkpoints(app)
     movements = sorted(folded.state.catalog.movements)
@@ -62,31 +72,29 @@ def publish_reports(
             files[f"{base}/{name}"] = data
         for relative, data in files.items():
             written += put_file(root, relative, data)
-    return movements, written + _comment_pages(app, folded, root, size, today)
+    years = statistics_years(folded.state)
+    for year in years:
+        stats = build_statistics(folded.state, folded.position, year, checkpoints, None)
+        for name, data in statistics_files(stats):
+            written += put_file(root, f"statistics/{year}/{name}", data)
+    written += write_comment_pages(app, folded, root, size, today)
+    return Published(movements, written, years)
 
 
-def publish_comment_pages(app: LedgerApp, root: Path, size: int, today: date) -> int:
-    """Only the comment pages (the log has not moved, the day may have): files written."""
-    return _comment_pages(app, Runner(app).read(LEDGER_VIEW, Cut(at_seq=size)), root, size, today)
+def statistics_years(view: LedgerView) -> list[int]:
+    """Every year a movement of the ledger starts in or a decision is dated in."""
+    starts = {m.start.year for m in view.catalog.movements.values()}
+    return sorted(starts | {d.date.year for d in view.decisions.by_number.values()})
 
 
-def _comment_pages(
-    app: LedgerApp, folded: Folded[LedgerView], root: Path, size: int, today: date | None
-) -> int:
-    time = folded.position.time
-    day = today if today is not None else (local_date(time) if time else date.min)
-    view = folded.state
-    groups = []
-    for movement in sorted(view.catalog.movements):
-        items = open_for_comment(view.proposals, view.catalog, day, movement)
-        if items:
-            name = view.catalog.movements[movement].name
-            groups.append(CommentGroup(movement, name, movement_folder(movement), items))
-    written = 0
-    for page, lang in zip(COMMENT_PAGES, ("vi", "en"), strict=True):
-        text = comment_page(groups, day, app.origin, size, lang)
-        written += put_file(root, page, text.encode("utf-8"))
-    return written
+def statistics_files(stats: Statistics) -> Iterator[tuple[str, bytes]]:
+    """The files of one year's statistics: the HTML page in each language, the JSON, the
+    Excel workbook (Vietnamese) and one CSV per form (Vietnamese labels)."""
+    for lang in ("vi", "en"):
+        yield f"statistics.{lang}.html", html_text(stats, lang).encode("utf-8")
+    yield "statistics.json", json_bytes(stats)
+    yield "statistics.xlsx", xlsx_bytes(stats)
+    yield from csv_tables(stats)
 
 
 _TEXT = {
@@ -101,6 +109,7 @@ _TEXT = {
         "công khai của nhà vận hành (operator.pub), tính lại gốc từ các tile và so với "
         "checkpoint; mỗi mục trong tile/entries là một sự kiện đã ký theo docs/FORMAT.md.",
         "reports": "Báo cáo theo phong trào",
+        "statistics": "Thống kê thi đua, khen thưởng hằng năm (biểu 0601–0603.N/BNV-TĐKT)",
         "comment": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
     },
     "en": {
@@ -114,13 +123,22 @@ _TEXT = {
         "public key (operator.pub), recompute the root from the tiles and compare it with the "
         "checkpoint; each entry in tile/entries is a signed event as docs/FORMAT.md describes.",
         "reports": "Reports by movement",
+        "statistics": "Yearly statistics (forms 0601–0603.N/BNV-TĐKT)",
         "comment": "Award proposals open for public comment",
     },
 }
 
 
-def index_page(origin: str, size: int, root_hex: str, movements: list[str], lang: str) -> str:
-    """The index page: what this is and how to verify it, `lang` first, then the other."""
+def index_page(
+    origin: str,
+    size: int,
+    root_hex: str,
+    movements: list[str],
+    lang: str,
+    years: Sequence[int] = (),
+) -> str:
+    """The index page: what this is and how to verify it, `lang` first, then the other; the
+    movements' reports and the statistics of `years`."""
     order = [lang, *(other for other in _TEXT if other != lang)]
     command = "awards verify-publication DIR --operator-pub DIR/operator.pub"
     parts = ["<!doctype html>", f'<html lang="{lang}"><head><meta charset="utf-8">']
@@ -141,6 +159,17 @@ def index_page(origin: str, size: int, root_hex: str, movements: list[str], lang
                 f'<li>{escape(movement)}: <a href="movements/{folder}/report.{code}.html">'
                 f'HTML</a>, <a href="movements/{folder}/report.json">JSON</a></li>'
             )
-        parts.append("</ul></section>")
+        parts.append("</ul>")
+        if years:
+            parts.append(f"<h2>{escape(text['statistics'])}</h2><ul>")
+            for year in years:
+                base = f"statistics/{year}"
+                parts.append(
+                    f'<li>{year}: <a href="{base}/statistics.{code}.html">HTML</a>, '
+                    f'<a href="{base}/statistics.xlsx">Excel</a>, '
+                    f'<a href="{base}/statistics.json">JSON</a></li>'
+                )
+            parts.append("</ul>")
+        parts.append("</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -10,7 +10,8 @@ after it came in, over the 5-day limit, so that step shows as late — asking fo
 confirmed by the head of the Office; the Office resubmits with it. The Board puts the nominee
 to public comment for 10 working days; a letter objecting arrives and is dismissed after
 checking. The Board endorses the file to the Government Office, which endorses it to the
-President, who decides on the proposal (`decide --proposal`). The working-day clocks run over
+President, who decides on the proposal (`decide --proposal`) and sends the decision back to
+the Office (`awards forward`). The working-day clocks run over
 the 2 September holidays of 2025 (domain/regimes/workdays.toml).
 """
 
@@ -129,4 +130,5 @@ def run(stage: Stage) -> str:
         app, keys[PRESIDENT], DECISION, movement_id=MOVEMENT, award=AWARD, recipients=[],
         proposal=PROPOSAL, at=at("2025-10-30T10:00"),
     )  # fmt: skip
+    proposals.forward_decision(app, keys[PRESIDENT], PROPOSAL, at=at("2025-11-05T10:00"))
     return MOVEMENT

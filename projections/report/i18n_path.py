@@ -149,6 +149,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "returned": ("Trả lại hồ sơ", "Returned"),
     "resubmitted": ("Bổ sung, gửi lại hồ sơ", "Resubmitted"),
     "decided": ("Quyết định khen thưởng", "Decided"),
+    "forwarded": ("Chuyển quyết định về đơn vị đề nghị", "Decision sent to the proposing unit"),
+    "forwarding": ("Chưa chuyển quyết định về đơn vị đề nghị", "Decision not sent yet"),
     "pending": ("Đang xử lý", "Pending"),
 }
 

@@ -42,7 +42,8 @@ class PathStep(msgspec.Struct):
     level: str  # a unit id, or authority:NAME
     level_name: str | None
     received: datetime
-    action: str | None  # endorsed | returned | resubmitted | decided; null while pending
+    action: str | None  # endorsed | returned | resubmitted | decided | forwarded; null: pending
+    forwarding: bool  # the authority's step from its decision until it is forwarded to the unit
     acted: datetime | None
     by: str | None
     reason: str | None
@@ -137,6 +138,7 @@ def path_step(catalog: Catalog, s: StepRow) -> PathStep:
         level_name=level_name(catalog, s.holder),
         received=s.received,
         action=s.action,
+        forwarding=s.forwarding,
         acted=s.acted,
         by=s.by,
         reason=s.reason,

@@ -80,6 +80,12 @@ def page_filters(lang: str) -> dict[str, Any]:
         text = f"{value * 100:.1f}"
         return (text.replace(".", ",") if vi else text) + " %"
 
+    def vnd(value: int | None) -> str:
+        if value is None:
+            return "?"
+        text = f"{value:,}"
+        return (text.replace(",", ".") if vi else text) + (" đ" if vi else " VND")
+
     def lday(value: datetime | None) -> str:
         return day(local_date(value)) if value is not None else ""
 
@@ -93,6 +99,7 @@ def page_filters(lang: str) -> dict[str, Any]:
         "moment": moment,
         "num": num,
         "pct": pct,
+        "vnd": vnd,
         "threshold": lambda text: threshold_text(text, lang),
     }
 

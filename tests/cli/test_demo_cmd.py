@@ -74,8 +74,9 @@ def test_demo_runs_the_seed_scenarios_and_verifies(tmp_path: Path) -> None:
     assert line == (
         "proposal 215-TTr/VPTW: VPTW -> BTDKT-TW returned 7/5 working days LATE -> VPTW "
         "resubmitted -> BTDKT-TW endorsed 15/20 working days -> VPCP endorsed 10/20 working days "
-        "-> authority:chu-tich-nuoc decided 9/20 working days; public comment until 2025-09-29; "
-        "objections: 215-TTr/VPTW-O1 dismissed; decision 1520/QĐ-CTN"
+        "-> authority:chu-tich-nuoc decided 9/20 working days -> authority:chu-tich-nuoc "
+        "forwarded 4/10 working days; public comment until 2025-09-29; objections: "
+        "215-TTr/VPTW-O1 dismissed; decision 1520/QĐ-CTN"
     )
     assert_path_report(out)
 
@@ -115,6 +116,7 @@ def assert_path_report(out: Path) -> None:
         ("BTDKT-TW", "endorsed", 15, 20, False),
         ("VPCP", "endorsed", 10, 20, False),
         ("authority:chu-tich-nuoc", "decided", 9, 20, False),
+        ("authority:chu-tich-nuoc", "forwarded", 4, 10, False),  # the decision sent back
     ]  # fmt: skip
     assert path["late_steps"] == 1 and len(path["documents"]) == 4  # the confirmed report too
     assert (path["comment"]["days"], path["comment"]["ends"]) == (10, "2025-09-29")

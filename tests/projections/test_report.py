@@ -34,7 +34,8 @@ AWARD_KEYS = {
 }  # fmt: skip
 TOP_KEYS = {
     "movement", "as_of", "checkpoint", "awards", "summary", "sessions", "standings",
-    "registrations", "checks", "signers", "holds", "proposals", "open_for_comment",
+    "registrations", "checks", "signers", "holds", "outstanding_recoveries", "proposals",
+    "open_for_comment",
 }  # fmt: skip
 
 
@@ -167,6 +168,7 @@ def test_csv_writes_one_file_per_table_with_its_columns(shared: Scenario, tmp_pa
         "awards.csv", "standings.csv", "sessions.csv", "session_results.csv", "checks.csv",
         "signers.csv", "late_registrations.csv", "quota.csv", "summary_awards.csv",
         "summary_unit_levels.csv", "report.csv", "criteria.csv", "checkpoint.txt", "holds.csv",
+        "outstanding_recoveries.csv",
         "proposals.csv", "proposal_steps.csv", "objections.csv", "open_for_comment.csv",
     }  # fmt: skip
 

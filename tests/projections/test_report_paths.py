@@ -106,6 +106,7 @@ def test_csv_tables_of_the_path(world: World) -> None:
     assert steps[0] == [
         "proposal", "step", "level", "level_name", "received", "action", "acted", "by",
         "reason", "limit_step", "limit_days", "deadline", "working_days", "late", "note", "seq",
+        "forwarding",
     ]  # fmt: skip
     assert [row[1:3] + row[9:14] for row in steps[1:]] == [
         ["1", "BO", "return_incomplete", "5", "2026-02-09", "8", "true"],
@@ -217,7 +218,10 @@ def test_a_decision_over_the_comment_is_told_in_both_languages(world: World) -> 
     report = movement_report(world.app, M)
 
     [path] = report.proposals
-    assert (path.status, path.decision, path.steps[-1].action) == ("decided", "QĐ-TT-1", "decided")
+    assert (path.status, path.decision) == ("decided", "QĐ-TT-1")
+    decided, sending = path.steps[-2:]  # then the decision is to be sent to the unit
+    assert (decided.action, sending.action, sending.forwarding) == ("decided", None, True)
+    assert sending.limit_step == "forward_decision" and sending.limit_days == 10
     signed = sorted(c.detail for c in report.checks if c.rule == "public_comment")
     assert signed == [
         "objection TT-1-O1 about P8 is not resolved; override: Khen thưởng đột xuất",
@@ -227,4 +231,5 @@ def test_a_decision_over_the_comment_is_told_in_both_languages(world: World) -> 
     assert "ý kiến phản ánh TT-1-O1 về P8 chưa được giải quyết" in vi
     assert "còn kéo dài đến hết ngày 04/03/2026" in vi
     assert "Lấy ý kiến công khai" in vi  # the rule's name
+    assert "Chưa chuyển quyết định về đơn vị đề nghị" in vi
     assert english_left(report) == {}
