@@ -18,6 +18,7 @@ from cli import (
     keys_cmd,
     log_cmd,
     publish_cmd,
+    recovery_cmd,
     registry_cmd,
     report_cmd,
     review_cmd,
@@ -134,6 +135,7 @@ for module in (
     hold_cmd,
     discipline_cmd,
     review_cmd,
+    recovery_cmd,
     import_cmd,
     log_cmd,
     inspect_cmd,
@@ -141,6 +143,7 @@ for module in (
     witness_cmd,
     demo_cmd,
     publish_cmd,
+    recovery_cmd,
     rules_cmd,
     document_cmd,
 ):

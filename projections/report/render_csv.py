@@ -75,7 +75,7 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     award_columns = [
         "decision", "award", "recipient", "recipient_kind", "unit_level", "authority", "date",
         "basis", "annulled", "override_reason", "recipient_name", "unit", "direct_worker",
-        "year", "seq", "overridden_rules",
+        "year", "seq", "overridden_rules", "bonus", "bonus_verified",
     ]  # fmt: skip
     return {
         "report.csv": (["section", "key", "value"], about),
@@ -170,6 +170,15 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
                 [x.hold, x.subject, x.kind, x.reason, x.until, x.placed_at, x.placed_by, x.seq,
                  x.lifted_at, x.lifted_by, x.lift_reason]
                 for x in report.holds
+            ),
+        ),
+        "outstanding_recoveries.csv": (
+            ["decision", "recipient", "name", "award", "item", "due", "recovered", "remaining",
+             "annulled_at", "annulment_seq", "citation", "verified"],
+            (
+                [x.decision, x.recipient, x.recipient_name, x.award, x.item, x.due, x.recovered,
+                 x.remaining, x.annulled_at, x.annulment_seq, x.citation, x.verified]
+                for x in report.outstanding_recoveries
             ),
         ),
     }  # fmt: skip

@@ -2,8 +2,9 @@
 
 The files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
 (before `overrides` and `regime`), `RecipientRecord.AwardEntered` (before `initiative`) and
-`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`) as they were generated before
-those fields existed: their bodies omit them (docs/FORMAT.md §5,
+`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`) and
+`Decision.RecipientAnnulled` (before `recoveries`) as they were generated before those fields
+existed: their bodies omit them (docs/FORMAT.md §5,
 "added later").
 """
 
@@ -38,6 +39,7 @@ def vector(name: str) -> dict[str, Any]:
         "RecipientRecord.AwardEntered",
         "ReviewSession.VoteCast",
         "ReviewSession.BallotCast",
+        "Decision.RecipientAnnulled",
     ],
 )
 def test_a_body_signed_before_later_fields_decodes_and_verifies(name: str) -> None:
@@ -74,3 +76,13 @@ def test_a_body_missing_a_field_that_is_not_later_is_still_refused() -> None:
     assert cut != body
     with pytest.raises(MalformedInputError, match=r"missing required field `year`"):
         codec.decode_body(cut, RecipientRecord.AwardEntered)
+
+
+def test_an_annulment_signed_before_recoveries_owes_nothing() -> None:
+    """Given an annulment signed before annulments recorded what is to be recovered,
+    when it is decoded and applied, then it stands with nothing due: no recovery of it can be
+    recorded (there is nothing the signer said is owed)."""
+    body = codec.split_raw(base64.b64decode(vector("Decision.RecipientAnnulled")["entry"]))[0]
+    _, event = codec.decode_event(body, Decision.RecipientAnnulled)
+    assert isinstance(event, Decision.RecipientAnnulled)
+    assert event.recoveries == []
