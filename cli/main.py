@@ -23,6 +23,7 @@ from cli import (
     report_cmd,
     review_cmd,
     rules_cmd,
+    statistics_cmd,
     witness_cmd,
     workflow_cmd,
 )
@@ -140,6 +141,7 @@ for module in (
     log_cmd,
     inspect_cmd,
     report_cmd,
+    statistics_cmd,
     witness_cmd,
     demo_cmd,
     publish_cmd,

@@ -65,7 +65,8 @@ def _summary(e: Any, p: str) -> str | None:
     match e:
         case Person.Added() if e.person_id == p or e.unit == p:
             worker = ", direct worker" if e.direct_worker else ""
-            return f"person {e.person_id} '{e.name}' added to unit {e.unit}{worker}"
+            leads = f", {e.leader_level}-level leader" if e.leader_level else ""
+            return f"person {e.person_id} '{e.name}' added to unit {e.unit}{worker}{leads}"
         case Unit.Added() if e.unit_id == p or e.parent == p:
             parent = f" under {e.parent}" if e.parent else ""
             return f"unit {e.unit_id} '{e.name}' ({e.level}) added{parent}"

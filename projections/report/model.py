@@ -213,7 +213,7 @@ def session_row(s: SessionView, view: LedgerView) -> SessionRow:
     )
 
 
-def _checkpoint_info(origin: str, checkpoints: list[StoredCheckpoint], size: int) -> CheckpointInfo:
+def checkpoint_info(origin: str, checkpoints: list[StoredCheckpoint], size: int) -> CheckpointInfo:
     cp = checkpoint_for(checkpoints, size)
     later = next((c.size for c in checkpoints if c.size > size), None)
     if cp is None:
@@ -266,7 +266,7 @@ def build_report(
     return Report(
         movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
         as_of=AsOf.of(position, asked),
-        checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
+        checkpoint=checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
         awards=rows,
         summary=_summary(rows, quota),
         sessions=[session_row(s, view) for s in view.sessions.of(movement_id)],

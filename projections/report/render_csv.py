@@ -187,7 +187,8 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
 BOM = "\ufeff".encode()  # so that Excel opens the file as UTF-8 (Vietnamese intact)
 
 
-def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+def table_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """One CSV table as this module writes every table: the BOM, the header, cells as above."""
     yield BOM
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -201,19 +202,25 @@ def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
     yield buffer.getvalue().encode("utf-8")
 
 
+def csv_folder(folder: Path, what: str) -> None:
+    """Make `folder` (and its parents) for CSV files of `what`; a symlink is refused
+    (UsageError), a folder that cannot be made is StorageError."""
+    if folder.is_symlink():
+        raise UsageError(f"{what}: '{folder}' is a symbolic link: refusing to write through it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"{what}: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+
+
 def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]:
     """Write every table into `folder` (created if missing); returns the files written. Each
     file goes through ledger/files.py: no symlink followed, no existing file replaced unless
     `replace`; a `folder` that is a symlink is refused."""
-    if folder.is_symlink():
-        raise UsageError(f"report: '{folder}' is a symbolic link: refusing to write through it")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"report: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+    csv_folder(folder, "report")
     written = []
     for name, (header, rows) in tables(report).items():
-        write_file(folder / name, _csv_chunks(header, rows), replace)
+        write_file(folder / name, table_chunks(header, rows), replace)
         written.append(folder / name)
     if report.checkpoint.note:
         note = folder / "checkpoint.txt"
@@ -225,4 +232,4 @@ def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]
 def csv_files(report: Report) -> Iterator[tuple[str, bytes]]:
     """Each table's file name and whole CSV bytes (for writers that compare before writing)."""
     for name, (header, rows) in tables(report).items():
-        yield name, b"".join(_csv_chunks(header, rows))
+        yield name, b"".join(table_chunks(header, rows))

@@ -2,9 +2,9 @@
 
 The files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
 (before `overrides` and `regime`), `RecipientRecord.AwardEntered` (before `initiative`) and
-`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`) and
-`Decision.RecipientAnnulled` (before `recoveries`) as they were generated before those fields
-existed: their bodies omit them (docs/FORMAT.md §5,
+`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`),
+`Decision.RecipientAnnulled` (before `recoveries`) and `Person.Added` (before `leader_level`) as
+they were generated before those fields existed: their bodies omit them (docs/FORMAT.md §5,
 "added later").
 """
 
@@ -20,6 +20,7 @@ import pytest
 from domain.decision import Decision
 from domain.errors import MalformedInputError
 from domain.register import RecipientRecord
+from domain.registry import Person
 from ledger import codec
 from ledger.mapper import event_class_for
 from ledger.signing import verify_signature
@@ -40,6 +41,7 @@ def vector(name: str) -> dict[str, Any]:
         "ReviewSession.VoteCast",
         "ReviewSession.BallotCast",
         "Decision.RecipientAnnulled",
+        "Person.Added",
     ],
 )
 def test_a_body_signed_before_later_fields_decodes_and_verifies(name: str) -> None:
@@ -61,6 +63,13 @@ def test_an_earlier_decision_reads_with_no_overrides_and_no_regime() -> None:
     _, event = codec.decode_event(body, Decision.Recorded)
     assert isinstance(event, Decision.Recorded)
     assert (event.overrides, event.regime, event.override_reason) == ([], None, None)
+
+
+def test_an_earlier_person_reads_as_leading_nothing() -> None:
+    body = codec.split_raw(base64.b64decode(vector("Person.Added")["entry"]))[0]
+    _, event = codec.decode_event(body, Person.Added)
+    assert isinstance(event, Person.Added)
+    assert (event.direct_worker, event.leader_level) == (True, None)
 
 
 def test_a_body_with_only_some_later_fields_is_not_canonical() -> None:
