@@ -20,10 +20,11 @@ from cli.context import LedgerContext, force_option, json_option, parse_datetime
 from cli.inspect_cmd import open_index
 from cli.progress import progress
 from cli.read_check import check_read, check_view_read
-from cli.render import echo_line, echo_row, emit_json
+from cli.render import echo_line, echo_row, echo_rows, emit_json
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
+from ledger.event_reads import EventIndex
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
@@ -128,16 +129,17 @@ def standings(
     echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
     click.echo(f"{_where(answer.as_of)}; root {answer.as_of.root}")
     echo_row("rank", "participant", "total", *criteria, "self", "name")
-    for row in answer.standings:
-        self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
-        echo_row(
+    echo_rows(
+        (
             row.rank,
             row.participant,
             f"{row.total:g}",
             *(_points(row.criteria.get(c)) for c in criteria),
-            self_scores or "-",
+            ",".join(f"{c}={p:g}" for c, p in row.self_scores.items()) or "-",
             row.name or "",
         )
+        for row in answer.standings
+    )
 
 
 @click.command("tally")
@@ -149,9 +151,13 @@ def tally(
     obj: LedgerContext, session: str, cut: Cut, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
-    check_view_read(obj)
-    with progress("tally", quiet=as_json) as meter:
-        answer = queries.tally(obj.app, session, cut, meter.on_progress)
+    with progress("tally: indexing events", quiet=as_json) as meter:
+        index = EventIndex(obj.app, meter.on_progress, whole=True)
+    answer = indexed.tally(index, session, cut)
+    check_read(obj, index.check, index.problems)
+    if answer is None:  # an --as-of time, or no checked tiles: fold the log
+        with progress("tally", quiet=as_json) as meter:
+            answer = queries.tally(obj.app, session, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return

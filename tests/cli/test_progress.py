@@ -215,7 +215,6 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
     [
         ("verify",),
         ("standings", "M-none"),
-        ("tally", "S-none"),
         ("report", "M-none", "--format", "json"),
     ],
 )

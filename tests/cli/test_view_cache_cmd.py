@@ -62,7 +62,6 @@ def _csv(out: Path) -> dict[str, bytes]:
         "report-at-seq",
         "standings",
         "standings-at-seq",
-        "tally",
     ],
 )
 def test_a_read_after_an_edit_prints_the_log_and_one_warning(
