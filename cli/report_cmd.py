@@ -24,7 +24,6 @@ from cli.render import echo_line, echo_row, echo_rows, emit_json
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
-from ledger.event_reads import EventIndex
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
@@ -151,8 +150,7 @@ def tally(
     obj: LedgerContext, session: str, cut: Cut, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
-    with progress("tally: indexing events", quiet=as_json) as meter:
-        index = EventIndex(obj.app, meter.on_progress, whole=True)
+    index = open_index(obj, "tally", as_json, whole=True)
     answer = indexed.tally(index, session, cut)
     check_read(obj, index.check, index.problems)
     if answer is None:  # an --as-of time, or no checked tiles: fold the log
