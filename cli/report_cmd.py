@@ -118,9 +118,12 @@ def standings(
     obj: LedgerContext, movement: str, cut: Cut, as_json: bool
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
-    check_view_read(obj)
-    with progress("standings", quiet=as_json) as meter:
-        answer = queries.standings(obj.app, movement, cut, meter.on_progress)
+    index = open_index(obj, "standings", as_json, whole=True)
+    answer = indexed.standings(index, movement, cut)
+    check_read(obj, index.check, index.problems)
+    if answer is None:  # a large movement, or an --as-of time: its own view
+        with progress("standings", quiet=as_json) as meter:
+            answer = queries.standings(obj.app, movement, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return

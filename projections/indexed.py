@@ -1,6 +1,6 @@
-"""Inspector reads answered from the event index: `history`, `tally`, `log --type/--signer/
---movement`, `show SEQ`, `list movements|sessions|decisions|signers`, and did-you-mean for
-unknown ids.
+"""Inspector reads answered from the event index: `history`, `tally`, `standings` (of a
+movement of ordinary size), `log --type/--signer/--movement`, `show SEQ`, `list
+movements|sessions|decisions|signers`, and did-you-mean for unknown ids.
 
 Each takes an :class:`EventIndex` (ledger/event_reads.py: current, and checking every event it
 hands out against the signed tree) and reads only the events the index names — no scan of the
@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from domain.errors import NotFoundError, UsageError
+from domain.participation import Participation
 from domain.registry import Signer
 from domain.session import ReviewSession
 from ledger.event_keys import Key
@@ -29,8 +30,10 @@ from ledger.reader import HEADER, Entry, body_of, decoder_for
 from projections.catalog import Catalog, fold_catalog
 from projections.history import History, fold_history
 from projections.log import LogRow, log_row
-from projections.queries import HistoryAnswer, TallyAnswer
-from projections.report.model import AsOf, session_row
+from projections.movement_view import MovementStandings, fold_movement
+from projections.queries import HistoryAnswer, StandingsAnswer, TallyAnswer
+from projections.report.model import AsOf, movement_info, session_row
+from projections.standings import rank_standings
 from projections.stream import Cut, EventMeta
 from projections.tallies import Sessions, fold_sessions
 from projections.view import LedgerView
@@ -174,6 +177,68 @@ def tally(index: EventIndex, session: str, cut: Cut) -> TallyAnswer | None:
                     fold_catalog(names, event, EventMeta(entry.seq, body.time, body.signer))
     view = LedgerView(catalog=names)
     return TallyAnswer(where, found.movement, session_row(found, view), found.at, found.closed_at)
+
+
+# -- standings ---------------------------------------------------------------------------------
+
+# A movement with more participations is read from its own view (projections/movement_view.py):
+# reading each participation's rows one query at a time would cost more than that view's fold.
+INDEXED_PARTICIPATIONS = 2_000
+
+
+def standings(index: EventIndex, movement: str, cut: Cut) -> StandingsAnswer | None:
+    """`awards standings` of a movement of at most INDEXED_PARTICIPATIONS participations from
+    its own events: its launch, every row of each participation registered for it (the
+    registration, scores, corrections: its aggregate's rows) and its participants' names, each
+    checked against the signed tree, folded with the movement view's own fold, so the answer is
+    the view's. None when it cannot answer so (a cut by a time, --at-seq past the end, no
+    checked tiles, a larger movement): the caller reads the movement's view."""
+    if cut.as_of is not None or cut.effective is not None:
+        return None
+    tree = index.check.tree
+    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
+        return None
+    where = stands_at(index, cut)
+    if where is None:
+        return None
+    mine: Key = ("movement", movement)
+    registered: list[Key] = [mine, ("type", "Participation.Registered")]
+    spots = index.positions(registered, limit=INDEXED_PARTICIPATIONS + 1)
+    if len(spots) > INDEXED_PARTICIPATIONS:
+        return None
+    launched: list[Key] = [mine, ("type", "Movement.Launched")]
+    entries = {e.seq: e for e in index.events(index.positions(launched), launched)}
+    participants: set[str] = set()
+    rows: set[tuple[int, int]] = set()
+    for entry in index.events(spots, registered):
+        _, event = decoder_for(entry.topic)(body_of(entry.state))
+        if isinstance(event, Participation.Registered):
+            participants.add(event.participant)
+            for row in index.app.aggregate_rows(event.originator_id):
+                rows.add((index.seq_of(row.id), row.id))
+    entries.update((e.seq, e) for e in index.events(sorted(rows)))
+    for participant in sorted(participants):
+        for kind in NAMED_BY:
+            named: list[Key] = [("participant", participant), ("type", kind)]
+            entries.update((e.seq, e) for e in index.events(index.positions(named), named))
+    state = MovementStandings(movement)
+    for seq in sorted(entries):
+        if seq >= where.seq:
+            break
+        entry = entries[seq]
+        body, event = decoder_for(entry.topic)(body_of(entry.state))
+        fold_movement(state, event, EventMeta(seq, body.time, body.signer))
+    found = state.launched
+    if found is None:
+        suggestion = did_you_mean(movement, index.keys("movement"))
+        raise NotFoundError(
+            f"standings: movement {movement!r} not found in the first {where.seq} events"
+            f"{suggestion}"
+        )
+    ranked = rank_standings(
+        found.formula, found.criteria, list(state.participations.by_id.values()), state.name_of
+    )
+    return StandingsAnswer(movement_info(found), where, ranked)
 
 
 # -- log with filters --------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """`awards tally` reads only the session's events and its nominees' names, each checked against
-the signed tree; `awards standings` reads the movement's own sealed view. An edited event, an
-edited event-index row or an edited view is never shown: a warning (the rest of the answer
-stands), or exit 4 and nothing printed with --strict; the ledger is left as it was. On SQLite
-and PostgreSQL."""
+the signed tree; `awards standings` reads a movement's own events the same way, or a large
+movement's own sealed view. An edited event, an edited event-index row or an edited view is
+never shown: a warning (the rest of the answer stands), or exit 4 and nothing printed with
+--strict; the ledger is left as it was. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from domain.session import ReviewSession
+from projections import indexed
+from projections.store import ViewStore
 from tests.conftest import Cli, RawRows, Row, one_error_line
 from tests.projections.builder import MOVEMENT
 from tests.projections.conftest import Scenario, scenario
@@ -93,9 +97,33 @@ def test_an_unknown_session_suggests_the_closest(scenario: Scenario, awards: Cli
     )
 
 
-def test_standings_with_an_edited_view_print_the_logs_answer(
+def test_standings_leave_out_an_edited_score_with_a_warning_and_strict_refuses(
     scenario: Scenario, awards: Cli, raw: RawRows
 ) -> None:
+    # given standings read once (a small movement: from the index), then a score edited
+    truth = awards("standings", MOVEMENT, "--json")
+    assert truth.exit_code == 0 and truth.stderr == ""
+    score = next(r for r in raw.rows() if r.topic.endswith("Scored") and b'"c1"' in r.state)
+    edited = score.state.replace(b'"points":9.0', b'"points":1.0')
+    edited = edited if edited != score.state else score.state.replace(b'"c1"', b'"c2"')
+    raw.update_state(score.seq, edited)
+    before = raw.snapshot()
+    # when read again: the edited score is left out, and named in a warning
+    warned = awards("standings", MOVEMENT, "--json")
+    assert warned.exit_code == 0 and warned.stdout != truth.stdout
+    assert f"warning: event index row at seq {score.seq} is not the event the signed tree" in (
+        warned.stderr
+    )
+    strict = awards("--strict", "standings", MOVEMENT)
+    assert strict.exit_code == 4 and strict.stdout == ""
+    assert raw.snapshot() == before
+    assert ViewStore(scenario.app).load(f"standings:{MOVEMENT}") is None  # no copy was kept
+
+
+def test_standings_with_an_edited_view_print_the_logs_answer(
+    scenario: Scenario, awards: Cli, raw: RawRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)  # read as a large movement is
     # given standings read once: the movement's own view stored, sealed
     truth = awards("standings", MOVEMENT)
     assert truth.exit_code == 0 and truth.stderr == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+import msgspec
 import pytest
 
 from domain.actor import Actor
@@ -43,6 +44,14 @@ def _full_fold_standings(scenario: Scenario, movement: str, cut: Cut) -> queries
         found.formula, found.criteria, view.participations.of(movement), view.catalog.name_of
     )
     return queries.StandingsAnswer(movement_info(found), AsOf.of(folded.position, cut), rows)
+
+
+def _timeless(answer: queries.StandingsAnswer) -> queries.StandingsAnswer:
+    """The answer without its as_of time: an indexed read gives the last event's append time,
+    a fold the latest among the events (they differ where append times go backwards, as right
+    after a checkpoint event); the seq and root they stand at are the same."""
+    as_of = msgspec.structs.replace(answer.as_of, time=None)
+    return msgspec.structs.replace(answer, as_of=as_of)
 
 
 def _second_movement(scenario: Scenario) -> tuple[int, int]:
@@ -97,6 +106,15 @@ def test_standings_of_each_movement_are_the_full_folds_at_every_cut(scenario: Sc
             warm = queries.standings(scenario.app, movement, cut)
             # then both are the whole ledger view's, folded from the log
             assert cold == warm == _full_fold_standings(scenario, movement, cut)
+    # and the event index gives the same answers, reading only each movement's own events
+    index = EventIndex(scenario.app, whole=True)
+    for movement in (MOVEMENT, SECOND):
+        for cut in cuts:
+            from_index = indexed.standings(index, movement, cut)
+            assert from_index is not None
+            folded = queries.standings(scenario.app, movement, cut)
+            assert _timeless(from_index) == _timeless(folded)
+    assert index.problems == []
     second = queries.standings(scenario.app, SECOND)
     assert second.standings[0].participant == "P1"  # the correction after the checkpoint
     assert {r.participant for r in second.standings} == {"P1", "P3", "PH1"}
@@ -109,6 +127,30 @@ def test_standings_of_an_unknown_movement_keep_no_copy(scenario: Scenario) -> No
     with pytest.raises(NotFoundError, match="movement 'TD-1999' not found"):
         queries.standings(scenario.app, "TD-1999")
     assert ViewStore(scenario.app).load(movement_view("TD-1999").name) is None
+    index = EventIndex(scenario.app, whole=True)
+    meant = r"movement 'td-2019' not found.*did you mean 'TD-2019'"
+    with pytest.raises(NotFoundError, match=meant):
+        indexed.standings(index, "td-2019", Cut())
+
+
+def test_standings_from_the_index_read_only_the_movements_events(
+    shared: Scenario, rows_read: list[int]
+) -> None:
+    index = EventIndex(shared.app, whole=True)
+    rows_read.append(0)
+    answer = indexed.standings(index, MOVEMENT, Cut())
+    assert answer is not None and len(answer.standings) == 5
+    assert rows_read[0] < shared.written.size  # a fold reads every row
+
+
+def test_a_large_movement_or_a_time_cut_is_left_to_the_view(
+    shared: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = EventIndex(shared.app, whole=True)
+    assert indexed.standings(index, MOVEMENT, Cut(effective=at("2019-12-31"))) is None
+    assert indexed.standings(index, MOVEMENT, Cut(at_seq=shared.written.size + 5)) is None
+    monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 4)  # the movement has 5
+    assert indexed.standings(index, MOVEMENT, Cut()) is None
 
 
 @pytest.mark.parametrize("session", [*SESSIONS, "S-NONE"])
