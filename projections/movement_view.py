@@ -1,4 +1,6 @@
-"""The standings of one movement as a view of its own: what `awards standings M` reads.
+"""The standings of one movement as a view of its own: what `awards standings M` reads for a
+movement too large to read from the event index (projections/indexed.py, which folds the
+movement's own events with this module's fold), or under a time cut.
 
 The ledger view (projections/view.py) holds every movement, person and decision: reading it
 back costs the whole ledger (seconds and hundreds of MB at a million events). This view holds
