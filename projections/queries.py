@@ -1,7 +1,7 @@
 """The read commands' questions, each answered from a view the runner keeps current:
 `awards standings` (from the movement's own view, projections/movement_view.py), `awards
-tally`, `awards history` and `awards proposal show`, each with time travel (`Cut`); the CLI asks
-the event index first (projections/indexed.py) and comes here when it cannot answer.
+tally`, `awards history` and `awards proposal show`, each with time travel (`Cut`); the CLI
+asks the event index first (projections/indexed.py) and comes here when it cannot answer.
 `on_progress` follows the fold when it reads many events (ledger/progress.py)."""
 
 from __future__ import annotations
