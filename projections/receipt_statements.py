@@ -1,7 +1,15 @@
 """The ledger's unsigned statements for an award receipt (ledger/receipt_tells.py), as of the
 receipt's checkpoint: annulment cascade flags on the award (rule 9) and holds standing on its
 recipient (rule `hold`). Folded from the ledger view at exactly the checkpoint's tree size, so
-each statement is what the report of that size says."""
+each statement is what the report of that size says.
+
+Both kinds need an event the log rarely holds: a recipient annulled (any, as a flag can fall
+on an award that relied on someone else's title) or a hold placed on this recipient. The event
+index (ledger/event_reads.py) is asked first; when the log holds neither before the checkpoint,
+there is nothing to state and the ledger view is not folded (at 1M events that fold is most of
+a receipt's time and memory). Like every indexed read this trusts the index's completeness,
+which `awards verify` checks; a row that points at such an event only costs the fold.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ import msgspec
 
 from domain.actor import local_date
 from ledger.application import LedgerApp
+from ledger.event_reads import EventIndex
 from ledger.receipt import Receipt
 from ledger.receipt_tells import Statement, check_statements
 from projections.awards import cascade_flags
@@ -20,6 +29,8 @@ from projections.view import LEDGER_VIEW
 def with_statements(app: LedgerApp, receipt: Receipt, number: str, recipient: str) -> Receipt:
     """`receipt` (of decision `number` for `recipient`) with the ledger's statements added."""
     size = int(receipt.checkpoint.split("\n")[1])
+    if not _may_state(app, size, recipient):
+        return receipt
     folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
     view = folded.state
     found: list[Statement] = []
@@ -40,3 +51,20 @@ def with_statements(app: LedgerApp, receipt: Receipt, number: str, recipient: st
     if not found:
         return receipt
     return msgspec.structs.replace(receipt, statements=check_statements(found, size, receipt.shown))
+
+
+_ANNULLED = ("type", "Decision.RecipientAnnulled")
+_HOLD_PLACED = ("type", "Hold.Placed")
+
+
+def _may_state(app: LedgerApp, size: int, recipient: str) -> bool:
+    """Whether the first `size` events hold a recipient's annulment or a hold placed on
+    `recipient` (the event index's answer; no index at all: assume they may)."""
+    try:
+        index = EventIndex(app)
+        filters = ([_ANNULLED], [_HOLD_PLACED, ("participant", recipient)])
+        return any(
+            first[0][0] < size for first in (index.positions(f, limit=1) for f in filters) if first
+        )
+    except Exception:  # no usable index: fold the view as before
+        return True
