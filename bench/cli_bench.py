@@ -2,7 +2,9 @@
 whole `awards` process on a cached bench ledger, minus `awards --help` (process start).
 
 Issue 12's targets at 1M events: `prove`, `consistency`, `receipt`, `show` and `history` of one
-person ≤ 50 ms beyond process start; peak memory of every read ≤ 100 MB; `publish` from nothing
+person ≤ 50 ms beyond process start (also timed: `log --type … --limit 50` and `list
+movements`, and with ``--backfill`` filling the event index of a ledger made without one, once);
+peak memory of every read ≤ 100 MB; `publish` from nothing
 ≤ 2 × a full `verify`; a republish after 1,000 new events ≤ 1 s.
 
 How each figure is measured:
@@ -22,7 +24,8 @@ How each figure is measured:
   ≤ 1 s as the user waits).
 
 Run: ``.venv/bin/python -m bench.cli_bench [--ledger bench/results/ledgers/1m.db] [--runs 9]
-[--heavy-runs 2] [--skip-publish]``; writes bench/results/cli-<label>.json and .md. Not a test.
+[--heavy-runs 2] [--skip-publish] [--backfill]``; writes bench/results/cli-<label>.json and
+.md. Not a test. `make bench` (bench/run.py) runs it on every size.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -52,6 +56,23 @@ PUBLISH_RATIO_LIMIT = 2.0
 REPUBLISH_S_LIMIT = 1.0
 NEW_EVENTS = 1000
 
+TIMED_READS = ("prove", "consistency", "receipt", "show", "history")  # the ≤ 50 ms ones
+
+
+def read_target(name: str) -> str:
+    """The target of the read `name` (a key of `read_cases`)."""
+    timed = name.split()[0] in TIMED_READS
+    return (f"≤ {READ_MS_LIMIT:g} ms CPU, " if timed else "") + f"≤ {READ_MB_LIMIT:g} MB"
+
+
+def read_met(name: str, r: dict[str, float]) -> bool:
+    """Whether read `name` met its target: peak memory, and for the timed reads the median CPU
+    beyond process start (the wall figure is shown too; on this shared machine it carries
+    the other processes' load, ±100 ms)."""
+    fast = name.split()[0] not in TIMED_READS or r["cpu_ms"] <= READ_MS_LIMIT
+    return fast and r["peak_mb"] <= READ_MB_LIMIT
+
+
 Sample = tuple[float, float, float]  # wall s, cpu s, peak MB
 Argv = Callable[[int], list[str]]  # run number → the command's arguments after `--ledger L`
 
@@ -71,9 +92,10 @@ def run_once(args: list[str]) -> Sample:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def beyond_start(ledger: Path, argv: Argv, runs: int) -> dict[str, float]:
+def beyond_start(ledger: Path, argv: Argv, runs: int, warm: bool = True) -> dict[str, float]:
     """Medians of the command's wall and CPU time minus `awards --help`'s, and its peak MB."""
-    run_once([AWARDS, "--ledger", str(ledger), *argv(-1)])  # warm the page cache and caches
+    if warm:
+        run_once([AWARDS, "--ledger", str(ledger), *argv(-1)])  # the page cache, any cache
     mine: list[Sample] = []
     base: list[Sample] = []
     for n in range(runs):
@@ -113,6 +135,10 @@ def read_cases(info: dict[str, Any], out: Path) -> dict[str, Argv]:
         ],
         f"show {middle}": lambda n: ["show", str(middle)],
         f"history {person}": lambda n: ["history", person],
+        "log --type Decision.Recorded --limit 50": lambda n: [
+            "log", "--type", "Decision.Recorded", "--limit", "50",
+        ],
+        "list movements": lambda n: ["list", "movements"],
     }  # fmt: skip
 
 
@@ -142,6 +168,17 @@ def append_new(ledger: Path, info: dict[str, Any], tag: str) -> int:
     size = app.tree()[0].size
     app.close()
     return size
+
+
+def backfill(ledger: Path, work: Path) -> dict[str, float]:
+    """Time filling the event index of a copy of `ledger` from which it was dropped (the
+    one-off cost for a ledger made before the index): `awards list movements` on it."""
+    copy = copy_ledger(ledger, work)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("DROP TABLE IF EXISTS stored_events_index")
+    wall, cpu, peak = run_once([AWARDS, "--ledger", str(copy), "list", "movements"])
+    copy.unlink()
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": peak}
 
 
 def publish_figures(ledger: Path, info: dict[str, Any], runs: int, work: Path) -> dict[str, Any]:
@@ -192,7 +229,12 @@ def publish_figures(ledger: Path, info: dict[str, Any], runs: int, work: Path) -
 
 
 def measure(
-    ledger: Path, runs: int = 9, heavy_runs: int = 2, publish: bool = True
+    ledger: Path,
+    runs: int = 9,
+    heavy_runs: int = 2,
+    publish: bool = True,
+    with_backfill: bool = False,
+    warm: bool = True,
 ) -> dict[str, Any]:
     """Every figure of this module on `ledger` (a bench/generate.py ledger with its sidecar)."""
     info = sidecar(ledger)
@@ -205,8 +247,10 @@ def measure(
     }
     with tempfile.TemporaryDirectory(dir=ledger.parent) as tmp:
         work = Path(tmp)
+        if with_backfill:
+            figures["backfill"] = backfill(ledger, work)
         for name, argv in read_cases(info, work).items():
-            figures["reads"][name] = beyond_start(ledger, argv, runs)
+            figures["reads"][name] = beyond_start(ledger, argv, runs, warm)
         if publish:
             figures["publish"] = publish_figures(ledger, info, heavy_runs, work)
     figures["load_average_1m_end"] = os.getloadavg()[0]
@@ -229,9 +273,8 @@ def table(f: dict[str, Any]) -> str:
                 f" peak {r['peak_mb']:.0f} MB",
                 f"process minus `awards --help` ({r['start_wall_ms']:.0f} ms), "
                 f"median of {r['runs']} alternating pairs",
-                f"≤ {READ_MS_LIMIT:g} ms, ≤ {READ_MB_LIMIT:g} MB",
-                _ok(min(r["wall_ms"], r["cpu_ms"]) <= READ_MS_LIMIT
-                    and r["peak_mb"] <= READ_MB_LIMIT),
+                read_target(name),
+                _ok(read_met(name, r)),
             )
         )  # fmt: skip
     p = f.get("publish")
@@ -259,6 +302,17 @@ def table(f: dict[str, Any]) -> str:
                 _ok(r["median_wall_s"] <= REPUBLISH_S_LIMIT),
             )
         )
+    b = f.get("backfill")
+    if b is not None:
+        rows.append(
+            (
+                "filling a dropped event index (`awards list movements`)",
+                f"{b['wall_s']:.1f} s wall, {b['cpu_s']:.1f} s CPU; peak {b['peak_mb']:.0f} MB",
+                "whole process, once",
+                "",
+                "",
+            )
+        )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines.append("")
@@ -276,9 +330,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--heavy-runs", type=int, default=2)
     parser.add_argument("--skip-publish", action="store_true")
+    parser.add_argument(
+        "--backfill", action="store_true", help="Also time filling a dropped event index."
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    figures = measure(args.ledger, args.runs, args.heavy_runs, not args.skip_publish)
+    figures = measure(args.ledger, args.runs, args.heavy_runs, not args.skip_publish, args.backfill)
     text = table(figures)
     figures["table"] = text
     args.out.mkdir(parents=True, exist_ok=True)
