@@ -1,7 +1,9 @@
 """`make bench` at a tiny size, so that `make test` catches a broken benchmark: the generator,
 every phase of bench/phases.py (in this process, sizes cut down), bench/run.py's per-size
-figures and table, bench/cli_bench.py (real `awards` processes, one run each), and the
-profile's paths. No figure is judged: only that each runs and reports what the table needs.
+figures and table, bench/cli_bench.py (real `awards` processes, one run each: one read,
+verify, publish, republish; every read's command line in-process), and the profile's paths.
+No figure is judged: only that each runs and reports what the table needs. About 7 s of CPU
+(its wall time grows with the machine's load: the appends and the verify pool wait on it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 
 from bench import cli_bench, generate, phases, profile, run
 from bench.ledger_bench import proof_times
+from tests.conftest import Cli
 
 TINY = 300  # events asked for: one block of the mix (≈ 760) and the 1,000 units after C1
 
@@ -52,9 +55,12 @@ def test_every_phase_and_the_table_run_at_a_tiny_size(
             monkeypatch.setenv(key, value)
         return phases.run_phase(name, ledger or Path("-"), tmp_path)
 
-    measure = cli_bench.measure
+    measure, cases = cli_bench.measure, cli_bench.read_cases
     monkeypatch.setattr(run, "phase", in_process)
     monkeypatch.setattr(run, "paths", lambda label: generate.paths(label, db.parent))
+    monkeypatch.setattr(  # one read as a process (each costs a start): the rest in-process below
+        cli_bench, "read_cases", lambda info, out: dict(list(cases(info, out).items())[:1])
+    )
     monkeypatch.setattr(
         cli_bench, "measure", lambda ledger, runs, heavy_runs: measure(ledger, 1, 1, warm=False)
     )
@@ -79,9 +85,23 @@ def test_every_phase_and_the_table_run_at_a_tiny_size(
     )
     for row in ("signed bulk append", "tiles + event index", "full verify", "publish", "awards"):
         assert row in text
-    assert set(size["cli"]["reads"]) == set(cli_bench.read_cases(info, tmp_path))
+    assert len(size["cli"]["reads"]) == 1
     json.dumps(figures)
     assert "figure" in cli_bench.table(size["cli"])
+
+
+def test_every_timed_read_is_a_command_that_succeeds(
+    tiny: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the tiny ledger, when each of cli_bench's reads runs (in-process), then it succeeds
+    db, info = tiny
+    awards = Cli(str(db), monkeypatch)
+    try:
+        for name, argv in cli_bench.read_cases(info, tmp_path).items():
+            done = awards(*argv(0))
+            assert done.exit_code == 0, f"{name}: {done.stderr}"
+    finally:
+        awards.close()
 
 
 def test_the_profile_paths_run(tiny: tuple[Path, dict[str, Any]]) -> None:
