@@ -136,13 +136,11 @@ def append(ledger: Path, out: Path) -> dict[str, Any]:
 SIDE_VARIANTS = ("none", "tiles", "both")  # which side tables a save extends
 
 
-def _sides(variant: str) -> Callable[..., None]:
-    """ledger/sqlite_recorder.py's `extend_in_savepoint`, extending only the side tables of
-    `variant`: none, the hash tiles only, or the tiles and the event index (as shipped)."""
-    from ledger import sqlite_recorder
+def _sides(variant: str, shipped: Callable[..., None]) -> Callable[..., None]:
+    """ledger/sqlite_recorder.py's `extend_in_savepoint` (`shipped`, the unpatched one),
+    extending only the side tables of `variant`: none, the hash tiles only, or the tiles and
+    the event index (as shipped)."""
     from ledger.event_index import IndexStore
-
-    shipped = sqlite_recorder.extend_in_savepoint
 
     def extend(cursor: Any, side: Any, ids: Any, states: Any) -> None:
         if variant == "both" or (variant == "tiles" and not isinstance(side, IndexStore)):
@@ -168,7 +166,8 @@ def append_sides(ledger: Path, out: Path) -> dict[str, Any]:
         for n in range(rounds):
             order = SIDE_VARIANTS[n % 3 :] + SIDE_VARIANTS[: n % 3]
             for variant in order:
-                sqlite_recorder.extend_in_savepoint = _sides(variant)  # type: ignore[assignment]
+                patched = _sides(variant, shipped)
+                sqlite_recorder.extend_in_savepoint = patched  # type: ignore[assignment]
                 with tempfile.TemporaryDirectory() as tmp:
                     clocks = Clocks()
                     wall[variant].append(
