@@ -10,6 +10,7 @@ import click
 
 from cli import (
     demo_cmd,
+    discipline_cmd,
     document_cmd,
     hold_cmd,
     import_cmd,
@@ -131,6 +132,7 @@ for module in (
     registry_cmd,
     workflow_cmd,
     hold_cmd,
+    discipline_cmd,
     review_cmd,
     import_cmd,
     log_cmd,

@@ -112,7 +112,8 @@ def movement_launch(
     "override_items",
     multiple=True,
     metavar="RULE=REASON",
-    help="Accept a late registration knowingly: --override deadline=REASON.",
+    help="Accept knowingly a late registration (deadline=REASON) or one under a hold "
+    "(hold=REASON).",
 )
 @click.option("--override-reason", default=None, help="Accept a late registration knowingly.")
 @write_command()

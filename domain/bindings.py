@@ -31,6 +31,7 @@ from typing import Any
 from domain.base import Aggregate, DomainEvent
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.discipline import DisciplineRecord
 from domain.document import Document
 from domain.hold import Hold, SubjectHolds
 from domain.initiative import Initiative
@@ -161,6 +162,9 @@ _TABLE = [
     _created(SubjectHolds.Opened, SubjectHolds, "subject-holds", "subject"),
     Binding(SubjectHolds.Noted),
     Binding(SubjectHolds.Cleared),
+    # discipline records (domain/discipline.py)
+    _created(DisciplineRecord.Opened, DisciplineRecord, "discipline-record", "person"),
+    Binding(DisciplineRecord.Entered),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

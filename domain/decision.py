@@ -39,6 +39,7 @@ import msgspec
 from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
+from domain.discipline import DisciplineEntry
 from domain.errors import (
     AlreadyAnnulledError,
     NotCompetentError,
@@ -51,6 +52,7 @@ from domain.ids import check_id
 from domain.movement import Movement
 from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
+from domain.prerequisites import CollectiveFacts
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
 from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
 from domain.session import ReviewSession
@@ -235,6 +237,8 @@ def decide(
     overrides: Mapping[str, str] | None = None,
     authority_level: str | None = None,
     authority_merged: tuple[str, date] | None = None,
+    disciplines: Mapping[str, Sequence[DisciplineEntry]] | None = None,
+    collectives: Mapping[str, CollectiveFacts] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
@@ -276,6 +280,8 @@ def decide(
         headcounts=headcounts or {},
         authority_level=authority_level,
         authority_merged=authority_merged,
+        disciplines=disciplines or {},
+        collectives=collectives or {},
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)
@@ -306,7 +312,6 @@ def decide(
         record.enter(number, award, movement.movement_id, movement.year, decided_on, initiative)
         touched.append(record)
     return DecisionWrites(decision, register, tuple(touched))
-
 
 
 def annul(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from domain import (  # noqa: F401  (imported for their event classes)
     cluster,
     decision,
+    discipline,
     document,
     hold,
     initiative,

@@ -13,7 +13,9 @@ Two aggregates, saved together in one write:
   reads (a decision knows its recipients, not the hold ids).
 
 `hold_violations` is the rule itself, a function of the loaded `SubjectHolds` and the
-decision's date, called by domain/decision.py's `decide` (overridable like every rule).
+decision's date, called by domain/decision.py's `decide` (overridable like every rule);
+`subject_hold_violations` is the same rule on bare subject ids, for registrations
+(`Participation.register`) and proposals.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from domain.base import Aggregate, aggregate_id
 from domain.errors import NotFoundError, OutOfOrderError, UsageError
 from domain.ids import check_id
 from domain.register import Recipient
-from domain.rules import Violation
+from domain.violation import Violation
 
 HOLD = "hold"
 HOLD_KINDS = ("discipline", "investigation", "inspection", "complaint", "press")
@@ -197,22 +199,30 @@ def lift_hold(
     return hold, index
 
 
-def hold_violations(
-    recipients: Sequence[Recipient], holds: Mapping[str, SubjectHolds], decided_on: date
+def subject_hold_violations(
+    subjects: Sequence[str], holds: Mapping[str, SubjectHolds], day: date
 ) -> list[Violation]:
-    """Rule ``hold``: one violation per recipient under a hold standing on the decision date."""
+    """Rule ``hold`` for bare subject ids (a registration, a proposal): one violation per
+    subject under a hold standing on `day`; `holds` maps a subject to its index, if any."""
     found: list[Violation] = []
-    for recipient in recipients:
-        index = holds.get(recipient.id)
-        standing = index.open_on(decided_on) if index is not None else []
+    for subject in subjects:
+        index = holds.get(subject)
+        standing = index.open_on(day) if index is not None else []
         if standing:
             named = ", ".join(f"{h.hold_id} ({h.kind})" for h in standing)
             found.append(
                 Violation(
                     rule=HOLD,
-                    subject=recipient.id,
-                    message=f"{recipient.id} is under an open hold: {named} "
-                    "(Decree 152/2025 Art. 4(4))",
+                    subject=subject,
+                    message=f"{subject} is under an open hold: {named} (Decree 152/2025 Art. 4(4))",
                 )
             )
     return found
+
+
+def hold_violations(
+    recipients: Sequence[Recipient], holds: Mapping[str, SubjectHolds], decided_on: date
+) -> list[Violation]:
+    """Rule ``hold``: one violation per recipient under a hold standing on the decision date
+    (decisions, and proposals through `subject_hold_violations`)."""
+    return subject_hold_violations([r.id for r in recipients], holds, decided_on)

@@ -11,7 +11,8 @@ How the application uses this::
 
     pid = Participation.id_for(movement_id, participant)   # exists already -> AlreadyExistsError
     p = Participation.register(movement, participant, "person", ["advanced_worker"], at=at,
-                               override_reason=reason)      # RuleViolationError("deadline")
+                               override_reason=reason,      # RuleViolationError("deadline")
+                               holds=subject_holds_or_None) # RuleViolationError("hold")
     p = app.repository.get(pid)                            # missing -> NotFoundError (rule 8)
     p.score(movement, "c1", 8.5, "appraisal", scorer=Actor.from_signer(signer, person), at=at)
     app.save(p)
@@ -27,20 +28,30 @@ from uuid import UUID
 
 import msgspec
 
-from domain.actor import Actor, local_date, optional_text, require_aware, require_unique
+from domain.actor import (
+    Actor,
+    local_date,
+    optional_text,
+    require_aware,
+    require_text,
+    require_unique,
+)
 from domain.base import Aggregate, aggregate_id
 from domain.errors import (
     ConflictOfInterestError,
-    RuleViolationError,
     ScoreOutOfRangeError,
     UnsuitableAwardError,
     UsageError,
 )
+from domain.hold import SubjectHolds, subject_hold_violations
 from domain.ids import check_id
 from domain.movement import Movement, formula_total
+from domain.overrides import Override, acknowledge
+from domain.violation import Violation
 
 PARTICIPANT_KINDS = ("person", "unit", "cluster")
 SCORE_KINDS = ("self", "appraisal")
+REGISTRATION_RULES = ("deadline", "hold")  # the rules a registration can break
 
 
 class ScoreEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,6 +81,9 @@ class Participation(Aggregate):
         deadline: date
         late: bool = False
         override_reason: str | None = None
+        # rules other than the deadline acknowledged at registration (`hold`), each its reason
+        overrides: list[Override] = msgspec.field(default_factory=list)
+        later_fields: ClassVar[tuple[str, ...]] = ("overrides",)
 
         def apply(self, agg: Participation) -> None:
             agg.movement = self.movement
@@ -80,6 +94,7 @@ class Participation(Aggregate):
             agg.deadline = self.deadline
             agg.late = self.late
             agg.override_reason = self.override_reason
+            agg.overrides = list(self.overrides)
             agg.scores = []
 
     class Scored(Aggregate.Event, frozen=True, kw_only=True):
@@ -115,6 +130,7 @@ class Participation(Aggregate):
     deadline: date
     late: bool
     override_reason: str | None
+    overrides: list[Override]
     scores: list[ScoreEntry]
 
     @staticmethod
@@ -132,28 +148,35 @@ class Participation(Aggregate):
         at: datetime,
         override_reason: str | None = None,
         overrides: Mapping[str, str] | None = None,
+        holds: SubjectHolds | None = None,
     ) -> Participation:
-        """Register; late without an override raises RuleViolationError("deadline").
+        """Register; late without an override raises RuleViolationError("deadline"), and a
+        participant under a hold standing on the registration day (`holds`, its index) raises
+        RuleViolationError("hold"), naming both when both are broken.
 
-        The only rule a registration can break is `deadline`, so its override (`overrides=
-        {"deadline": reason}` or the lone `override_reason`) is the event's `override_reason`,
-        recorded only when it was needed (the registration was late).
+        Each broken rule is acknowledged by its own override (`overrides={rule: reason}`; the
+        lone `override_reason` stands for one broken rule). The deadline's reason is the event's
+        `override_reason` (as before holds existed); the hold's is in `overrides`; each is
+        recorded only when its rule was broken.
         """
         check_id("participant", participant)
+        subject = "registration"
         require_aware(at, f"registration of {participant!r}")
         override_reason = optional_text(override_reason, "override reason")
-        for rule in sorted(overrides or {}):
-            if rule != "deadline":
+        given = {
+            rule: require_text(reason, f"override of rule {rule}")
+            for rule, reason in sorted((overrides or {}).items())
+        }
+        for rule in given:
+            if rule not in REGISTRATION_RULES:
                 raise UsageError(
                     f"registration rejected: --override {rule} names a rule a registration "
-                    "does not break (only deadline)"
+                    f"does not break (only {' or '.join(REGISTRATION_RULES)})"
                 )
-            if override_reason is not None:
-                raise UsageError(
-                    "registration rejected: give --override deadline=REASON or "
-                    "--override-reason, not both"
-                )
-            override_reason = optional_text((overrides or {})[rule], "override of rule deadline")
+        if given and override_reason is not None:
+            raise UsageError(
+                "registration rejected: give --override RULE=REASON or --override-reason, not both"
+            )
         if participant_kind not in PARTICIPANT_KINDS:
             raise UsageError(
                 f"registration rejected: participant kind {participant_kind!r} is not one of "
@@ -172,12 +195,25 @@ class Participation(Aggregate):
         deadline = movement.deadline_for(participant_kind)
         registered_on = local_date(at)
         late = registered_on > deadline
-        if late and override_reason is None:
-            raise RuleViolationError(
-                "deadline",
-                f"registration rejected: participant {participant!r} registered {registered_on} "
-                f"after the deadline {deadline}",
+        violations = []
+        if late:
+            message = (
+                f"participant {participant!r} registered {registered_on} after the deadline "
+                f"{deadline}"
             )
+            violations.append(Violation("deadline", participant, message))
+        index = {participant: holds} if holds is not None else {}
+        violations += subject_hold_violations([participant], index, registered_on)
+        if not violations and (given or override_reason is not None):
+            # as before holds: an override of an on-time registration is not recorded
+            given, override_reason = {}, None
+        if set(given) - {v.rule for v in violations}:
+            idle = sorted(set(given) - {v.rule for v in violations})[0]
+            raise UsageError(
+                f"registration rejected: --override {idle} names a rule this registration "
+                "does not break"
+            )
+        acknowledged = acknowledge(subject, violations, given, override_reason)
         return cls._create(
             cls.Registered,
             id=cls.id_for(movement.movement_id, participant),
@@ -188,7 +224,10 @@ class Participation(Aggregate):
             at=at,
             deadline=deadline,
             late=late,
-            override_reason=override_reason if late else None,
+            override_reason=acknowledged.get("deadline"),
+            overrides=[
+                Override(r, acknowledged[r]) for r in sorted(acknowledged) if r != "deadline"
+            ],
         )
 
     def score(

@@ -10,13 +10,26 @@ decision's date (`domain.regimes`), a rulebook asking for more consecutive years
   initiative of national scope;
 - one initiative is the basis of one award only (`initiative_basis` picks an unused one, the
   narrowest scope first; the decision signs it into the record);
-- excellent_collective: the unit's persons hold advanced_worker for Y at >= 70 % of its
-  headcount and >= 1 fighter.
+- a disciplined person: achievements count only from the end of the discipline period, so a
+  person award whose years (Y, or the consecutive years of a fighter chain) meet a discipline
+  period is refused (`discipline_violations`);
+- collective titles (`collective_violations`, on `CollectiveFacts` counted by the application
+  over the unit's members -- its people, its sub-units' and those of units merged into it):
+  advanced_collective: members holding advanced_worker for Y at the regime's share, and no
+  member disciplined at the regime's bar (warning) or above during Y; excellent_collective:
+  every member completed their tasks (a member disciplined at `completion_bar` or above during
+  Y did not), advanced_worker at the regime's share (a rulebook may ask more) and >= 1 fighter.
 """
 
 from __future__ import annotations
 
-from domain.law import consecutive_in_force
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import msgspec
+
+from domain.discipline import DisciplineEntry, disciplined_between, levels, rank
+from domain.law import consecutive_in_force, stronger
 from domain.regime import Regime
 from domain.register import AwardRegister, Recipient, RecipientRecord
 from domain.rulebook import (
@@ -27,10 +40,99 @@ from domain.rulebook import (
     FIGHTER_MINISTRY,
     FIGHTER_NATIONAL,
     Rulebook,
+    Share,
+    Threshold,
 )
 from domain.violation import Violation
 
 SCOPE_ORDER = ("base", "ministry", "national")
+ADVANCED_COLLECTIVE = "advanced_collective"
+
+
+class CollectiveFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What a collective title of year Y is measured on: the unit's members and, among them,
+    those holding advanced_worker and emulation_fighter_base for Y, and the disciplines whose
+    period meets Y (member, level)."""
+
+    members: int
+    advanced: int
+    fighters: int
+    disciplined: tuple[tuple[str, str], ...] = ()
+
+
+def discipline_violations(
+    award: str,
+    year: int,
+    recipient: Recipient,
+    disciplines: Sequence[DisciplineEntry],
+    regime: Regime,
+    rulebook: Rulebook,
+) -> list[Violation]:
+    """A person's award whose achievement years meet a discipline period: achievements count
+    only from the end of the period (Y, or the consecutive years a fighter chain needs)."""
+    ministry, national = consecutive_in_force(regime, rulebook)
+    span = {FIGHTER_MINISTRY: ministry, FIGHTER_NATIONAL: national}.get(award, 1)
+    first = year - span + 1
+    found = disciplined_between(disciplines, date(first, 1, 1), date(year, 12, 31))
+    out = []
+    for entry in found:
+        period = f"{entry.start} – {entry.until or '…'}"
+        years = str(year) if span == 1 else f"{first}-{year}"
+        after = f"from {entry.until + timedelta(days=1)}" if entry.until else "no end recorded"
+        message = (
+            f"recipient {recipient.id!r} was disciplined ({entry.level}, {entry.decision_ref}, "
+            f"{period}): achievements count only after the discipline period ({after}), and "
+            f"{award} rests on {years}"
+        )
+        out.append(Violation("prerequisites", recipient.id, message))
+    return out
+
+
+def collective_violations(
+    award: str,
+    year: int,
+    unit: str,
+    facts: CollectiveFacts | None,
+    regime: Regime,
+    rulebook: Rulebook,
+) -> list[Violation]:
+    """The member conditions of advanced_collective and excellent_collective (see the module
+    docstring); other kinds have none."""
+    if award not in (ADVANCED_COLLECTIVE, EXCELLENT_COLLECTIVE):
+        return []
+
+    def lacks(message: str) -> list[Violation]:
+        return [Violation("prerequisites", unit, f"recipient {unit!r} {message}")]
+
+    if facts is None or facts.members == 0:
+        return lacks(f"has no recorded members to measure {ADVANCED_WORKER} against")
+    if award == ADVANCED_COLLECTIVE:
+        share: Threshold = regime.advanced_collective_share
+        bar, fighters_needed = regime.collective_discipline_bar, 0
+    else:
+        own = rulebook.excellent_collective_share
+        share = stronger(regime.excellent_collective_share, Threshold(Share(own.num, own.den)))
+        bar = regime.completion_bar
+        fighters_needed = max(
+            regime.excellent_collective_min_fighters, rulebook.excellent_collective_min_fighters
+        )
+    out = []
+    if not share.met_by(facts.advanced, facts.members):
+        out += lacks(
+            f"has {facts.advanced} {ADVANCED_WORKER} of {facts.members} members in {year}, "
+            f"{'not more than' if share.strict else 'below'} {share.share}"
+        )
+    if facts.fighters < fighters_needed:
+        out += lacks(f"has {facts.fighters} {FIGHTER_BASE} in {year}, needs {fighters_needed}")
+    barred = sorted({m for m, level in facts.disciplined if rank(level) >= rank(bar)})
+    if barred:
+        why = (
+            f"disciplined at {levels()[bar].en.lower()} or above"
+            if award == ADVANCED_COLLECTIVE
+            else "disciplined, so not having completed their tasks"
+        )
+        out += lacks(f"has members {why} in {year}: {', '.join(barred)} (regime {regime.id})")
+    return out
 
 
 def prerequisite_violations(
@@ -43,6 +145,8 @@ def prerequisite_violations(
     register: AwardRegister | None = None,
     headcount: int | None = None,
     decision: str | None = None,
+    disciplines: Sequence[DisciplineEntry] = (),
+    collective: CollectiveFacts | None = None,
 ) -> list[Violation]:
     """Rule 2 for one recipient (see the module docstring); `decision` is the award being
     re-checked (the cascade), whose own initiative is not counted as used by another award."""
@@ -72,21 +176,17 @@ def prerequisite_violations(
     _, problem = initiative_basis(award, year, record, rulebook, regime, decision)
     if problem:
         return lacks(problem)
-    if award == EXCELLENT_COLLECTIVE:
-        advanced = register.count(ADVANCED_WORKER, rid, year) if register else 0
-        fighters = register.count(FIGHTER_BASE, rid, year) if register else 0
-        share = rulebook.excellent_collective_share
-        if not headcount:
-            return lacks(f"has no recorded members to measure {ADVANCED_WORKER} against")
-        if not share.at_least(advanced, headcount):
-            return lacks(
-                f"has {advanced} {ADVANCED_WORKER} of {headcount} members in {year}, below {share}"
+    if award in (ADVANCED_COLLECTIVE, EXCELLENT_COLLECTIVE):
+        if collective is None and register is not None and headcount:
+            # the movement's register alone (the cascade re-checks): persons of the unit only
+            collective = CollectiveFacts(
+                members=headcount,
+                advanced=register.count(ADVANCED_WORKER, rid, year),
+                fighters=register.count(FIGHTER_BASE, rid, year),
             )
-        if fighters < rulebook.excellent_collective_min_fighters:
-            return lacks(
-                f"has {fighters} {FIGHTER_BASE} in {year}, needs "
-                f"{rulebook.excellent_collective_min_fighters}"
-            )
+        return collective_violations(award, year, rid, collective, regime, rulebook)
+    if recipient.kind == "person":
+        return discipline_violations(award, year, recipient, disciplines, regime, rulebook)
     return []
 
 

@@ -23,7 +23,12 @@ File schema (unknown keys are refused, like the rulebook's)::
     # review:         default_threshold, quorum, secret_ballot = [...], written_votes,
     #                 [rules.review.thresholds]
     # prerequisites:  base_evidence, ministry_consecutive_base, ministry_scopes,
-    #                 national_consecutive_ministry, national_scopes, one_initiative_one_award
+    #                 national_consecutive_ministry, national_scopes, one_initiative_one_award,
+    #                 advanced_collective_share, excellent_collective_share (thresholds of
+    #                 members holding advanced_worker), excellent_collective_min_fighters,
+    #                 collective_discipline_bar (no member disciplined at this level or above),
+    #                 completion_bar (a member disciplined at this level or above in the year
+    #                 did not complete their tasks) -- levels of domain/regimes/discipline.toml
     # competence:     abolished_levels = [...], [rules.competence.levels] LEVEL = [kinds]
     #                 (the unit level of the deciding authority -> the kinds it may decide)
 """
@@ -37,6 +42,7 @@ from typing import Any
 
 import msgspec
 
+from domain.discipline import levels
 from domain.errors import MalformedInputError
 from domain.rulebook import Share, Threshold, share_from_value, threshold_from_value
 
@@ -90,6 +96,11 @@ class Regime(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     national_consecutive_ministry: int
     national_scopes: list[str]
     one_initiative_one_award: bool
+    advanced_collective_share: Threshold
+    excellent_collective_share: Threshold
+    excellent_collective_min_fighters: int
+    collective_discipline_bar: str
+    completion_bar: str
     competence_levels: dict[str, list[str]]
     abolished_levels: list[str]
     written_votes: bool
@@ -215,6 +226,21 @@ def _share(table: dict[str, Any], key: str, source: str, parse: Any) -> Any:
         raise _fail(source, key, f"is not valid: {exc}") from exc
 
 
+def _required(table: dict[str, Any], key: str, source: str, parse: Any) -> Any:
+    value = _share(table, key, source, parse)
+    if value is None:
+        raise _fail(source, key, "is required")
+    return value
+
+
+def _level(table: dict[str, Any], key: str, source: str) -> str:
+    """A discipline level of domain/regimes/discipline.toml."""
+    value = _take(table, key, str, source)
+    if value not in levels():
+        raise _fail(source, key, f"must be one of {', '.join(levels())}, got {value!r}")
+    return str(value)
+
+
 def _count(table: dict[str, Any], key: str, source: str) -> int:
     value = table.pop(key, None)
     if type(value) is not int or value < 1:
@@ -256,6 +282,17 @@ def _params(rule: str, table: dict[str, Any], source: str) -> dict[str, Any]:
             "national_consecutive_ministry": _count(table, "national_consecutive_ministry", source),
             "national_scopes": _strings(table, "national_scopes", source, SCOPES),
             "one_initiative_one_award": one,
+            "advanced_collective_share": _required(
+                table, "advanced_collective_share", source, threshold_from_value
+            ),
+            "excellent_collective_share": _required(
+                table, "excellent_collective_share", source, threshold_from_value
+            ),
+            "excellent_collective_min_fighters": _count(
+                table, "excellent_collective_min_fighters", source
+            ),
+            "collective_discipline_bar": _level(table, "collective_discipline_bar", source),
+            "completion_bar": _level(table, "completion_bar", source),
         }
     if rule == "competence":
         levels = _table(table, "levels", source)

@@ -32,8 +32,9 @@ Prerequisites (rule 2), with the award year Y = the movement's end year, by the 
   and an initiative of national scope; both from the recipient's record across movements.
 - one initiative is the basis of one award only: the initiative a fighter title rests on is
   signed into the record (`RecipientRecord.AwardEntered.initiative`) and not counted again.
-- excellent_collective: in this movement's register, the unit's persons hold advanced_worker
-  for Y at >= 70 % of its headcount (passed in by the application) and >= 1 fighter.
+- collective titles by their member conditions, and a disciplined person's achievements
+  counted only from the end of the discipline period: see `domain.prerequisites` (the
+  application passes `disciplines` and the units' `collectives` facts).
 
 Modules: the rule in force, statute against rulebook, and the checks on plain counts shared
 with the reports (`quota_breaches`, `statute_review_violations`) are in `domain.law`; the
@@ -51,10 +52,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.actor import Actor
+from domain.discipline import DisciplineEntry
 from domain.law import quota_breaches, statute_review_violations
 from domain.movement import Movement
 from domain.participation import Participation
-from domain.prerequisites import initiative_basis, prerequisite_violations
+from domain.prerequisites import CollectiveFacts, initiative_basis, prerequisite_violations
 from domain.regime import Regime
 from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
@@ -89,6 +91,9 @@ class DecisionCheck:
     records: Mapping[str, RecipientRecord] = field(default_factory=dict)
     participations: Mapping[str, Participation] = field(default_factory=dict)
     headcounts: Mapping[str, int] = field(default_factory=dict)
+    # each person recipient's disciplines, and each unit recipient's members (rule 2)
+    disciplines: Mapping[str, Sequence[DisciplineEntry]] = field(default_factory=dict)
+    collectives: Mapping[str, CollectiveFacts] = field(default_factory=dict)
     authority_level: str | None = None  # the level of the authority's unit, if it has one
     # the unit the authority's unit was merged into and the day, if it was: its competence ends
     authority_merged: tuple[str, date] | None = None
@@ -281,6 +286,8 @@ def decision_violations(check: DecisionCheck) -> list[Violation]:
             regime,
             check.register,
             check.headcounts.get(r.id),
+            disciplines=check.disciplines.get(r.id, ()),
+            collective=check.collectives.get(r.id),
         )
     ]
     found = [

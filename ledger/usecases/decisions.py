@@ -25,12 +25,15 @@ from domain.errors import AlreadyExistsError, NotFoundError
 from domain.hold import SubjectHolds
 from domain.movement import Movement
 from domain.participation import Participation
+from domain.prerequisites import ADVANCED_COLLECTIVE
 from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Signer, successors_of
 from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
 from domain.rules import Violation
 from ledger.application import LedgerApp, WriteReceipt
 from ledger.usecases.lookup import (
+    collective_facts,
+    disciplines_of,
     effective_time,
     headcounts,
     load_movement,
@@ -101,6 +104,7 @@ def decide_award(
             if (p := app.find(Participation, Participation.id_for(movement_id, r.id))) is not None
         }
         units = [r.id for r in chosen if r.kind == "unit"] if award == EXCELLENT_COLLECTIVE else []
+        collective = award in (ADVANCED_COLLECTIVE, EXCELLENT_COLLECTIVE)
         writes = decide(
             number,
             movement=movement,
@@ -118,6 +122,10 @@ def decide_award(
             overrides=overrides,
             authority_level=unit_level(app, signer.unit),
             authority_merged=unit_merger(app, signer.unit),
+            disciplines=disciplines_of(app, [r.id for r in chosen if r.kind == "person"]),
+            collectives=collective_facts(
+                app, [r.id for r in chosen if r.kind == "unit"] if collective else [], movement.year
+            ),
             holds={  # rule `hold`: each recipient's holds, if any (law2)
                 r.id: held
                 for r in chosen

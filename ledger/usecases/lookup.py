@@ -14,14 +14,18 @@ from datetime import date, datetime, timedelta
 
 from domain.actor import VIETNAM_TZ, format_time, local_date, require_aware
 from domain.cluster import Cluster
+from domain.discipline import DisciplineEntry, DisciplineRecord, disciplined_between
 from domain.errors import NotFoundError, UsageError
 from domain.movement import Movement
-from domain.register import Recipient
+from domain.prerequisites import CollectiveFacts
+from domain.register import Recipient, RecipientRecord
 from domain.registry import Person, Unit
+from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
 from ledger.application import LedgerApp
 from ledger.mapper import decode_stored, topic_of
 
 PERSON_ADDED = topic_of(Person.Added)
+UNIT_ADDED = topic_of(Unit.Added)
 
 
 # How far ahead of this machine's clock a claimed effective time may be (clocks drift).
@@ -140,3 +144,81 @@ def unit_merger(app: LedgerApp, unit_id: str | None) -> tuple[str, date] | None:
     if unit is None or unit.merged_into is None or unit.merged_at is None:
         return None
     return unit.merged_into, local_date(unit.merged_at)
+
+
+def unit_family(app: LedgerApp, units: Collection[str]) -> dict[str, set[str]]:
+    """Each of `units` with every unit under it: its sub-units (by parent, at any depth) and
+    the units merged into it (and theirs). One pass over the stored `Unit.Added` events."""
+    parents: dict[str, str | None] = {}
+    for notification in app.reader.rows_of_types([UNIT_ADDED]):
+        event = decode_stored(notification.topic, notification.state)
+        if isinstance(event, Unit.Added):
+            parents[event.unit_id] = event.parent
+    above: dict[str, list[str]] = {}
+    for unit_id, parent in parents.items():
+        ups = [parent] if parent else []
+        successor = merged_into(app, unit_id)
+        if successor is not None:
+            ups.append(successor)
+        above[unit_id] = ups
+
+    def ancestors(unit_id: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(above.get(unit_id, []))
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.extend(above.get(nxt, []))
+        return seen
+
+    lines = {unit_id: ancestors(unit_id) for unit_id in parents}
+    return {unit: {unit} | {u for u, ups in lines.items() if unit in ups} for unit in units}
+
+
+def collective_facts(
+    app: LedgerApp, units: Collection[str], year: int
+) -> dict[str, CollectiveFacts]:
+    """What each of `units`' collective titles for `year` is measured on (rule 2): its members
+    are the people recorded in the unit, its sub-units and the units merged into it; among them,
+    who holds advanced_worker and emulation_fighter_base for `year` (their records, any
+    movement), and whose discipline periods meet `year`."""
+    if not units:
+        return {}
+    families = unit_family(app, units)
+    people: dict[str, list[str]] = {}
+    for notification in app.reader.rows_of_types([PERSON_ADDED]):
+        event = decode_stored(notification.topic, notification.state)
+        if isinstance(event, Person.Added):
+            people.setdefault(event.unit, []).append(event.person_id)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    out = {}
+    for unit, family in families.items():
+        members = sorted(p for u in family for p in people.get(u, []))
+        advanced = fighters = 0
+        disciplined: list[tuple[str, str]] = []
+        for member in members:
+            record = app.find(RecipientRecord, RecipientRecord.id_for(member))
+            if record is not None and record.holds(ADVANCED_WORKER, year) is not None:
+                advanced += 1
+            if record is not None and record.holds(FIGHTER_BASE, year) is not None:
+                fighters += 1
+            found = app.find(DisciplineRecord, DisciplineRecord.id_for(member))
+            for entry in disciplined_between(found.entries if found else [], first, last):
+                disciplined.append((member, entry.level))
+        out[unit] = CollectiveFacts(
+            members=len(members),
+            advanced=advanced,
+            fighters=fighters,
+            disciplined=tuple(disciplined),
+        )
+    return out
+
+
+def disciplines_of(app: LedgerApp, persons: Collection[str]) -> dict[str, list[DisciplineEntry]]:
+    """The recorded disciplines of each of `persons` that has any."""
+    return {
+        person: list(found.entries)
+        for person in persons
+        if (found := app.find(DisciplineRecord, DisciplineRecord.id_for(person))) is not None
+    }

@@ -20,6 +20,7 @@ from domain.actor import Actor, local_date
 from domain.base import Aggregate
 from domain.cluster import Cluster
 from domain.errors import AlreadyExistsError, NotFoundError, UsageError
+from domain.hold import SubjectHolds
 from domain.initiative import Initiative, recognise_initiative
 from domain.movement import Criterion, Movement, movement_spec
 from domain.participation import Participation
@@ -114,7 +115,8 @@ def register(
 
     A registration after its deadline is refused (RuleViolationError, rule "deadline") unless
     `overrides={"deadline": reason}` (or `override_reason`) is given; then it is recorded as
-    late with the reason.
+    late with the reason. A participant under a hold standing on the registration day is
+    refused likewise (rule "hold"), unless `overrides={"hold": reason}`.
     """
     when = effective_time(at)
     registered: list[Participation] = []
@@ -136,6 +138,7 @@ def register(
             at=when,
             override_reason=override_reason,
             overrides=overrides,
+            holds=app.find(SubjectHolds, SubjectHolds.id_for(participant)),
         )
         registered[:] = [participation]
         return [participation]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.overrides import Override
+from domain.participation import Participation
 from ledger.application import LedgerApp
 from tests.conftest import Cli, Keys, RawRows, one_error_line
 from tests.world import MOVEMENT, World, build_world, closed_session
@@ -130,3 +132,42 @@ def test_an_award_over_a_hold_with_a_signed_reason_is_reported_as_an_override(
     checks = [c for c in report(awards)["checks"] if c["rule"] == "hold"]  # type: ignore[attr-defined]
     assert [(c["status"], c["subject"]) for c in checks] == [("override", "P1")], checks
     assert "Nghị định" in str(checks[0].get("citation")), checks
+
+
+@SQLITE_ONLY
+def test_a_hold_blocks_a_registration_until_overridden_with_its_own_reason(
+    world: World, awards: Cli, raw: RawRows
+) -> None:
+    # given an inspection hold on P3 (not yet registered), placed before the deadline
+    placed = awards(
+        "hold", "add", "H-3", "--subject", "P3", "--kind", "inspection", "--reason",
+        "Thanh tra đang xác minh", "--at", "2019-01-20T09:00", "--key", str(world.key_file("sec")),
+    )  # fmt: skip
+    assert placed.exit_code == 0, placed.stderr
+
+    def register(*more: str) -> object:
+        return awards(
+            "register", MOVEMENT, "P3", "--title", "advanced_worker", "--key",
+            str(world.key_file("sec")), *more,
+        )  # fmt: skip
+
+    # when the secretary registers P3 on time, then: refused naming rule hold, nothing recorded
+    before = raw.snapshot()
+    refused = register("--at", "2019-02-01T09:00")
+    assert getattr(refused, "exit_code") == 1  # noqa: B009
+    assert "P3 is under an open hold: H-3 (inspection)" in one_error_line(refused)  # type: ignore[arg-type]
+    assert raw.snapshot() == before
+    # when registered late too, then both rules are named, each needing its own override
+    both = register("--at", "2019-03-01T09:00", "--override", "hold=Đã có ý kiến thanh tra")
+    line = one_error_line(both)  # type: ignore[arg-type]
+    assert "after the deadline 2019-02-18" in line and "hold" not in line.split("rejected:")[0]
+    assert raw.snapshot() == before
+    # when each is acknowledged, then the registration is recorded late with both reasons
+    done = register(
+        "--at", "2019-03-01T09:00", "--override", "hold=Đã có ý kiến thanh tra",
+        "--override", "deadline=Hồ sơ giấy",
+    )  # fmt: skip
+    assert getattr(done, "exit_code") == 0, getattr(done, "stderr")  # noqa: B009
+    found = world.app.find(Participation, Participation.id_for(MOVEMENT, "P3"))
+    assert found is not None and found.late and found.override_reason == "Hồ sơ giấy"
+    assert found.overrides == [Override("hold", "Đã có ý kiến thanh tra")]

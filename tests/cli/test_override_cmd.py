@@ -124,6 +124,6 @@ def test_register_refuses_an_override_of_another_rule(
     world: World, awards: Cli, raw: RawRows
 ) -> None:
     before = raw.snapshot()
-    message = "--override quota names a rule a registration does not break (only deadline)"
+    message = "--override quota names a rule a registration does not break (only deadline or hold)"
     failed(register_late(awards, world, "--override", "quota=x"), 2, message)
     assert raw.snapshot() == before

@@ -5,13 +5,19 @@ authority of the unit that succeeded its unit by a signed merger, may annul (Law
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from domain.prerequisites import prerequisite_violations
+from domain.regimes import regime_on
+from domain.register import Recipient, RecipientRecord
 from domain.registry import Unit
+from domain.rulebook import Rulebook
 from ledger.application import LedgerApp
 from ledger.keys import write_key_pair
+from ledger.usecases.lookup import collective_facts
 from tests.cli.test_workflow_cmd import failed, ok
 from tests.conftest import Cli, Keys, RawRows
 from tests.world import MOVEMENT, World, build_world
@@ -112,3 +118,38 @@ def test_history_of_both_units_shows_the_merger(world: World, awards: Cli) -> No
     successor = awards("history", "U2")
     assert f"a unit was merged into U2 ({MERGER})" in successor.stdout
     assert "merged into" not in awards("history", "P3").stdout
+
+
+@SQLITE_ONLY
+def test_a_collective_counts_the_people_of_its_sub_units_and_of_units_merged_into_it(
+    world: World, awards: Cli
+) -> None:
+    # given U2 (P3) gains a sub-unit U3 with P4, and U1 (P1, P2) is merged into U2
+    sec = world.key_file("sec")
+    ok(awards("unit", "add", "U3", "--name", "Tổ Ba", "--level", "office", "--parent", "U2",
+              "--key", sec, "--json"))  # fmt: skip
+    ok(awards("person", "add", "P4", "--name", "Phạm Thị D", "--unit", "U3", "--key", sec,
+              "--json"))  # fmt: skip
+    before = collective_facts(world.app, ["U1", "U2"], 2025)
+    assert (before["U1"].members, before["U2"].members) == (2, 2)
+    ok(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--at", "2025-07-01",
+              "--key", sec, "--json"))  # fmt: skip
+    # when the collective facts of U2 are counted, then its members are P1-P4
+    after = collective_facts(world.app, ["U2"], 2025)
+    assert after["U2"].members == 4
+
+
+def test_consecutive_titles_survive_a_merger_because_the_record_is_the_persons() -> None:
+    # given P1's three base fighter titles 2021-2023 decided under unit U1 (record by person)
+    record = RecipientRecord.open("P1", "person")
+    for year in (2021, 2022, 2023):
+        record.enter(f"{year}/QĐ", "emulation_fighter_base", "TD", year, date(year, 12, 28))
+    record.note_initiative("SK-B", "ministry", 2023)
+    # when a ministry fighter for 2023 is decided after U1 was merged into U2 (P1 now counted
+    # under U2), then the chain counts: the record follows the person, not the unit
+    regime = regime_on(date(2025, 7, 1))
+    p1 = Recipient("P1", "person", "U2")
+    assert (
+        prerequisite_violations("emulation_fighter_ministry", 2023, p1, record, Rulebook(), regime)
+        == []
+    )

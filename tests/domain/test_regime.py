@@ -70,7 +70,10 @@ en = "x"
 ).replace(
     '[rules.prerequisites]\ncitation = "c"\nvi = "v"\nen = "e"\n',
     '[rules.prerequisites]\ncitation = "c"\nvi = "v"\nen = "e"\nministry_consecutive_base = 3\n'
-    "national_consecutive_ministry = 2\n",
+    "national_consecutive_ministry = 2\n"
+    'advanced_collective_share = "70%"\nexcellent_collective_share = "70%"\n'
+    "excellent_collective_min_fighters = 1\n"
+    'collective_discipline_bar = "warning"\ncompletion_bar = "reprimand"\n',
 )
 
 
@@ -96,6 +99,8 @@ def test_a_minimal_regime_parses() -> None:
         (('id = "X"', 'id = "X"\nfrom = 2024-01-01T00:00:00'), r"key 'from' has the wrong type"),
         (('[name]\nvi = "x"\nen = "x"\n', 'name = "x"\n'), r"key 'name' must be a table"),
         (('id = "X"', 'id = "X"\n[rules.quota.limits]'), r"key 'rules.quota.limits' is not"),
+        (('bar = "warning"', 'bar = "scolding"'),
+         r"'collective_discipline_bar' must be one of reprimand, warning, salary_demotion"),
     ],
 )  # fmt: skip
 def test_a_malformed_regime_file_names_the_key(change: tuple[str, str], message: str) -> None:

@@ -55,7 +55,7 @@ def test_every_event_type_has_its_bindings_and_the_id_rules_are_the_domains() ->
         samples[rule.aggregate] = sample
         id_for = getattr(rule.aggregate, "id_for")  # noqa: B009  (every such aggregate has one)
         assert id_for(*sample) == aggregate_id(rule.kind, "|".join(sample)), rule
-    assert len(samples) == 14  # every aggregate with a field id rule (Document, Hold, SubjectHolds)
+    assert len(samples) == 15  # every aggregate with a field id rule (… Hold, DisciplineRecord)
     assert Ledger.ID == aggregate_id("ledger", "genesis")
     for kind, natural in [("person", "P1"), ("decision", "01/QĐ-VPQH"), ("x", "")]:
         assert aggregate_id_int(kind, natural) == aggregate_id(kind, natural).int

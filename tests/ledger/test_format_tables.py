@@ -18,6 +18,7 @@ from demo.build import LEDGER_FILE, build_demo
 from domain.base import aggregate_id
 from domain.cluster import Cluster
 from domain.decision import Decision
+from domain.discipline import DisciplineRecord
 from domain.document import Document
 from domain.events import EVENT_TYPES
 from domain.hold import Hold, SubjectHolds
@@ -90,6 +91,7 @@ SAMPLES: list[tuple[str, UUID, str]] = [
     ("Document", Document.id_for("ab" * 32), "ab" * 32),
     ("Hold", Hold.id_for("H-1"), "H-1"),
     ("SubjectHolds", SubjectHolds.id_for("P1"), "P1"),
+    ("DisciplineRecord", DisciplineRecord.id_for("P1"), "P1"),
 ]
 
 

@@ -34,9 +34,7 @@ def test_history_from_the_index_is_the_fold_of_the_whole_log(
     assert index.problems == []
 
 
-def test_history_reads_only_the_events_it_shows(
-    shared: Scenario, rows_read: list[int]
-) -> None:
+def test_history_reads_only_the_events_it_shows(shared: Scenario, rows_read: list[int]) -> None:
     index = EventIndex(shared.app)
     rows_read.append(0)
     answer = indexed.history(index, "P4", Cut())

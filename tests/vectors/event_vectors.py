@@ -16,7 +16,7 @@ import hashlib
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from demo.build import LEDGER_FILE, build_demo
 from domain.actor import VIETNAM_TZ
 from domain.base import DomainEvent
+from domain.discipline import record_discipline
 from domain.document import Document
 from domain.events import EVENT_TYPES, aggregate_topic
 from domain.hold import lift_hold, place_hold
@@ -107,11 +108,30 @@ def _holds() -> list[DomainEvent]:
     ]
 
 
+def _disciplines() -> list[DomainEvent]:
+    """A discipline record opened and entered (types the demo does not write)."""
+    record = record_discipline(
+        None,
+        "P1",
+        decision_ref="12/QĐ-KL",
+        level="warning",
+        start=date(2020, 3, 1),
+        until=date(2021, 2, 28),
+        reason="Vi phạm quy chế làm việc",
+        at=TIME,
+    )
+    return [e for e in record.collect_events() if isinstance(e, DomainEvent)]
+
+
 def sample_events(registry: list[DomainEvent], note: str, cosigned: str) -> dict[str, DomainEvent]:
     """One event of every type: registry events from `registry`, the rest from the demo."""
     samples = demo_events()
     for event in [
-        *registry, *_rotation_and_cosignatures(note, cosigned), *_document(), *_holds()
+        *registry,
+        *_rotation_and_cosignatures(note, cosigned),
+        *_document(),
+        *_holds(),
+        *_disciplines(),
     ]:
         samples[type(event).__qualname__] = event  # deterministic keys, not the demo's
     missing = set(EVENT_TYPES) - set(samples)

@@ -60,6 +60,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "RecipientRecord": ("recipient-record", "recipient id (a person or unit id)"),
     "Hold": ("hold", "hold id"),
     "SubjectHolds": ("subject-holds", "subject id (a person or unit id)"),
+    "DisciplineRecord": ("discipline-record", "person id"),
 }
 
 # What the audit's other steps check of an event type, beyond domain/bindings.py (§12).
