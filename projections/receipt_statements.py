@@ -1,14 +1,16 @@
 """The ledger's unsigned statements for an award receipt (ledger/receipt_tells.py), as of the
-receipt's checkpoint: annulment cascade flags on the award (rule 9) and holds standing on its
-recipient (rule `hold`). Folded from the ledger view at exactly the checkpoint's tree size, so
+receipt's checkpoint: annulment cascade flags on the award (rule 9), holds standing on its
+recipient (rule `hold`) and what the recipient still owes after an annulment of another of its
+awards (Law 2022 Art. 93(2)). Folded from the ledger view at exactly the checkpoint's tree size, so
 each statement is what the report of that size says.
 
-Both kinds need an event the log rarely holds: a recipient annulled (any, as a flag can fall
-on an award that relied on someone else's title) or a hold placed on this recipient. The event
-index (ledger/event_reads.py) is asked first; when the log holds neither before the checkpoint,
-there is nothing to state and the ledger view is not folded (at 1M events that fold is most of
-a receipt's time and memory). Like every indexed read this trusts the index's completeness,
-which `awards verify` checks; a row that points at such an event only costs the fold.
+Every kind needs an event the log rarely holds: a recipient annulled (any: a flag can fall on an
+award that relied on someone else's title, and a recovery follows an annulment) or a hold placed
+on this recipient. The event index (ledger/event_reads.py) is asked first; when the log holds
+neither before the checkpoint, there is nothing to state and the ledger view is not folded (at
+1M events that fold is most of a receipt's time and memory). Like every indexed read this trusts
+the index's completeness, which `awards verify` checks; a row that points at such an event only
+costs the fold.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import msgspec
 
 from domain.actor import local_date
+from domain.recovery import outstanding_text
 from ledger.application import LedgerApp
 from ledger.event_reads import EventIndex
 from ledger.receipt import Receipt
@@ -48,6 +51,17 @@ def with_statements(app: LedgerApp, receipt: Receipt, number: str, recipient: st
             until = f" until {hold.until}" if hold.until else ""
             text = f"hold {hold.hold} open ({hold.kind}{until}): {hold.reason}"
             found.append(Statement("open_hold", recipient, size, text))
+    for row in view.decisions.by_number.values():
+        annulment = row.annulled.get(recipient)
+        if annulment is None:
+            continue
+        for left in annulment.outstanding():
+            if not left.done:
+                text = (
+                    f"to recover after the annulment in decision {row.number} ({row.award}): "
+                    f"{outstanding_text(left)}"
+                )
+                found.append(Statement("outstanding_recovery", recipient, size, text))
     if not found:
         return receipt
     return msgspec.structs.replace(receipt, statements=check_statements(found, size, receipt.shown))

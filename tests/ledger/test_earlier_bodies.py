@@ -2,8 +2,9 @@
 
 The files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
 (before `overrides` and `regime`), `RecipientRecord.AwardEntered` (before `initiative`) and
-`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`) as they were generated before
-those fields existed: their bodies omit them (docs/FORMAT.md §5,
+`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`),
+`Decision.RecipientAnnulled` (before `recoveries`) and `Person.Added` (before `leader_level`) as
+they were generated before those fields existed: their bodies omit them (docs/FORMAT.md §5,
 "added later").
 """
 
@@ -19,6 +20,7 @@ import pytest
 from domain.decision import Decision
 from domain.errors import MalformedInputError
 from domain.register import RecipientRecord
+from domain.registry import Person
 from ledger import codec
 from ledger.mapper import event_class_for
 from ledger.signing import verify_signature
@@ -38,6 +40,8 @@ def vector(name: str) -> dict[str, Any]:
         "RecipientRecord.AwardEntered",
         "ReviewSession.VoteCast",
         "ReviewSession.BallotCast",
+        "Decision.RecipientAnnulled",
+        "Person.Added",
     ],
 )
 def test_a_body_signed_before_later_fields_decodes_and_verifies(name: str) -> None:
@@ -61,6 +65,13 @@ def test_an_earlier_decision_reads_with_no_overrides_and_no_regime() -> None:
     assert (event.overrides, event.regime, event.override_reason) == ([], None, None)
 
 
+def test_an_earlier_person_reads_as_leading_nothing() -> None:
+    body = codec.split_raw(base64.b64decode(vector("Person.Added")["entry"]))[0]
+    _, event = codec.decode_event(body, Person.Added)
+    assert isinstance(event, Person.Added)
+    assert (event.direct_worker, event.leader_level) == (True, None)
+
+
 def test_a_body_with_only_some_later_fields_is_not_canonical() -> None:
     body = codec.split_raw(base64.b64decode(vector("Decision.Recorded")["entry"]))[0]
     partial = body.replace(b'"override_reason":null,', b'"override_reason":null,"overrides":[],')
@@ -74,3 +85,13 @@ def test_a_body_missing_a_field_that_is_not_later_is_still_refused() -> None:
     assert cut != body
     with pytest.raises(MalformedInputError, match=r"missing required field `year`"):
         codec.decode_body(cut, RecipientRecord.AwardEntered)
+
+
+def test_an_annulment_signed_before_recoveries_owes_nothing() -> None:
+    """Given an annulment signed before annulments recorded what is to be recovered,
+    when it is decoded and applied, then it stands with nothing due: no recovery of it can be
+    recorded (there is nothing the signer said is owed)."""
+    body = codec.split_raw(base64.b64decode(vector("Decision.RecipientAnnulled")["entry"]))[0]
+    _, event = codec.decode_event(body, Decision.RecipientAnnulled)
+    assert isinstance(event, Decision.RecipientAnnulled)
+    assert event.recoveries == []
