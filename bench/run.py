@@ -40,7 +40,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import cli_bench
+from bench import cli_bench, view_bench
 from bench.generate import LEDGERS, label_of, parse_size, paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,8 @@ APPEND_TARGET = 0.8
 VERIFY_TARGET = 0.9
 SIDES_TARGET = 0.9  # issue 12: append with tiles and the index ≥ 0.9 of the figure without
 PG_BATCH = 100  # events per save of each PostgreSQL writer
+VIEW_MS_LIMIT = 200.0  # issue 12: standings and tally beyond process start at 1M events
+VIEW_MB_LIMIT = 100.0
 SINCE_SCALE_LIMIT = 2.0  # 1k new events on the largest ledger vs on the smallest
 
 
@@ -212,6 +214,40 @@ def cli_rows(label: str, c: dict[str, Any] | None, target: bool) -> list[tuple[s
                 "",
                 f"≤ {cli_bench.REPUBLISH_S_LIMIT:g} s",
                 _ok(r["median_wall_s"] <= cli_bench.REPUBLISH_S_LIMIT) if target else "—",
+            )
+        )
+    return rows
+
+
+def view_rows(
+    v: dict[str, Any] | None, label: str | None
+) -> list[tuple[str, str, str, str, str, str, str]]:
+    """standings and tally (bench/view_bench.py): beyond `awards --help`, and their peak."""
+    if not v or label is None:
+        return []
+    target = label == "1m"
+    rows = []
+    for key, what in (
+        ("tally", f"tally {view_bench.SESSION}"),
+        ("standings", f"standings, {v['participants']:,} participants"),
+        ("small", f"standings {view_bench.SMALL}, 50 participants"),
+    ):
+        w = v.get(key)
+        if w is None:
+            continue
+        cold = v.get(f"{key}_cold")
+        rows.append(
+            (
+                f"{what}, ms beyond process start (warm; cold)",
+                label,
+                f"{w['wall_ms']:.0f} wall, {w['cpu_ms']:.0f} cpu; peak {w['peak_mb']:.0f} MB"
+                + (f"; cold {cold['cpu_ms']:.0f} cpu" if cold else ""),
+                f"awards --help: {w['start_wall_ms']:.0f} wall, {w['start_cpu_ms']:.0f} cpu",
+                f"{w['wall_ratio']:.2f} (cpu {w['cpu_ratio']:.2f})",
+                f"≤ {VIEW_MS_LIMIT:g} ms, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
+                _ok(w["cpu_ms"] <= VIEW_MS_LIMIT and w["peak_mb"] <= VIEW_MB_LIMIT)
+                if target
+                else "—",
             )
         )
     return rows
@@ -387,6 +423,7 @@ def table(f: dict[str, Any]) -> str:
             )
     for label in labels:
         rows += cli_rows(label, sizes[label].get("cli"), target=label == largest)
+    rows += view_rows(f.get("view_reads"), largest)
     pg = f.get("postgres")
     if pg and pg.get("runs"):
         for run in pg["runs"]:
@@ -461,6 +498,9 @@ def main() -> None:
     for label, info in infos.items():
         figures["sizes"][label] = bench_size(label, info, args.quick)
         loads.append(os.getloadavg()[0])
+    largest = paths(label_of(sizes[-1]))[0]
+    log(f"standings and tally on a copy of {largest.name} (bench/view_bench.py):")
+    figures["view_reads"] = view_bench.measure(largest, 3 if args.quick else 5, small=True)
     if "1m" not in infos:
         log("proofs in a 1M-leaf tree:")
         figures["proofs_synthetic_1m"] = phase("proofs-synthetic")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bench import cli_bench, generate, phases, profile, run
+from bench import cli_bench, generate, phases, profile, run, view_bench
 from bench.ledger_bench import proof_times
 from tests.conftest import Cli
 
@@ -102,6 +102,11 @@ def test_every_timed_read_is_a_command_that_succeeds(
             assert done.exit_code == 0, f"{name}: {done.stderr}"
     finally:
         awards.close()
+
+
+def test_view_bench_shares_the_process_timer() -> None:
+    # then bench/view_bench.py (standings and tally, run by bench/run.py) times with cli_bench's
+    assert view_bench.run_once is cli_bench.run_once
 
 
 def test_the_profile_paths_run(tiny: tuple[Path, dict[str, Any]]) -> None:
