@@ -138,9 +138,9 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
         return
     text = "".join(_standings_text(answer))
     click.echo(text, nl=False)
-    at_anchor = queries.standings_anchor(obj.app, movement)
-    if at_anchor is not None:
-        keep_answer(obj.app, name, version, at_anchor, position, text.encode("utf-8"))
+    copy = queries.standings_copy(obj.app, movement)
+    if copy is not None:
+        keep_answer(obj.app, name, version, copy, position, text.encode("utf-8"))
 
 
 # the version of `_standings_text`: change it whenever what it prints changes, so that no

@@ -5,8 +5,9 @@ An answer (the exact text a read command printed) is kept in the views table
 (projections/store.py) under its own name, e.g. ``answer:standings:M``: sealed with the local
 key like every view row, its position the one the answer was folded to (so `verify` step 8
 audits it with the others: frontier, last row, seal, tracking). It is kept only when the fold
-that made it passed the newest signed checkpoint m through the view's stored copy at m, and
-the copy records that position at m too.
+that made it passed the newest signed checkpoint m: with it is kept the position at m (from
+the view's stored copy, hashed on over the rows up to m when the copy stands before m), whose
+root must be the signed one.
 
 It is used only when, now: its seal opens; its version is this code's (the view's stored
 version and the renderer's); the newest signed checkpoint still has size m and the root the
@@ -41,10 +42,13 @@ _DECODER = msgspec.msgpack.Decoder(CachedAnswer)
 _ENCODER = msgspec.msgpack.Encoder()
 
 
-def _tail_position(app: LedgerApp, start: Position) -> Position:
-    """`start` moved over every row after it as the rows stand now (leaves only, no decoding)."""
+def _tail_position(app: LedgerApp, start: Position, stop: int | None = None) -> Position:
+    """`start` moved over the rows after it as they stand now, up to seq `stop` (default: the
+    end of the log): leaves only, nothing decoded."""
     frontier, seq, last_id = list(start.frontier), start.seq, start.notification_id
     for notification_id, _topic, state in app.reader.rows_after(start.notification_id):
+        if stop is not None and seq >= stop:
+            break
         fold_leaf(frontier, seq, state)
         seq, last_id = seq + 1, notification_id
     return Position(seq, last_id, None, frontier)
@@ -78,13 +82,17 @@ def cached_answer(app: LedgerApp, name: str, version: str) -> bytes | None:
 
 
 def keep_answer(
-    app: LedgerApp, name: str, version: str, at_anchor: Position, position: Position, text: bytes
+    app: LedgerApp, name: str, version: str, copy: Position, position: Position, text: bytes
 ) -> bool:
-    """Keep `text`, the answer folded to `position` through `at_anchor` (the view's copy at the
-    newest signed checkpoint); False when not kept (no checkpoint there, no local key, a
-    read-only ledger, or another reader kept one first)."""
+    """Keep `text`, the answer folded to `position` through `copy` (the position of the view's
+    stored copy, at or before the newest signed checkpoint: the rows from there to the
+    checkpoint are hashed on, and must reach its root); False when not kept (no checkpoint,
+    no local key, a read-only ledger, or another reader kept one first)."""
     anchor = latest_anchor(app)
-    if anchor is None or at_anchor.seq != anchor.size or at_anchor.root() != anchor.root:
+    if anchor is None or copy.seq > anchor.size:
+        return False
+    at_anchor = copy if copy.seq == anchor.size else _tail_position(app, copy, anchor.size)
+    if at_anchor.seq != anchor.size or at_anchor.root() != anchor.root:
         return False
     if position.notification_id is None or position.seq < at_anchor.seq:
         return False

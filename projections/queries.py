@@ -89,9 +89,9 @@ def standings_text_key(movement: str, renderer: str) -> tuple[str, str]:
     return spec.name, f"{spec.stored_version}+{renderer}"
 
 
-def standings_anchor(app: LedgerApp, movement: str) -> Position | None:
-    """The position of the movement view's stored copy (where a fold of it passed the newest
-    signed checkpoint), when its seal opens and it is of this code's version; else None."""
+def standings_copy(app: LedgerApp, movement: str) -> Position | None:
+    """The position of the movement view's stored copy (at or before the newest signed
+    checkpoint), when its seal opens and it is of this code's version; else None."""
     spec = movement_view(movement)
     try:
         stored = ViewStore(app).load(spec.name)

@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
+from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
 from projections import indexed, queries
+from projections.anchor import latest_anchor
 from projections.answer_cache import PREFIX
+from projections.runner import Runner
 from projections.verify_views import check_views
 from tests.conftest import Cli, RawRows
 from tests.projections.builder import MOVEMENT
@@ -97,3 +100,24 @@ def test_an_edited_event_after_the_checkpoint_is_read_not_the_kept_table(
     # when read again: the kept table does not stand for this log, the edited log is read
     again = awards("standings", MOVEMENT)
     assert again.exit_code == 0 and again.stdout != truth.stdout
+
+
+def test_after_a_new_checkpoint_the_table_is_kept_again_though_the_view_copy_stays_behind(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept, then a unit added and a new checkpoint signed over it, with the
+    # view's stored copy not moved to the new checkpoint (a few events: under the runner's LAG)
+    truth = awards("standings", MOVEMENT)
+    monkeypatch.setattr(Runner, "_worth_storing", lambda self, start, anchor: start.seq == 0)
+    registry.add_unit(scenario.app, scenario.keys["sec"], "PH9", "Phòng Chín", "division", "VU1")
+    registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
+    # when read: folded (the kept table is of the log before), and kept again
+    first = awards("standings", MOVEMENT)
+    copy = queries.standings_copy(scenario.app, MOVEMENT)
+    anchor = latest_anchor(scenario.app)
+    assert copy is not None and anchor is not None and copy.seq < anchor.size  # behind it
+    _no_fold(monkeypatch)
+    again = awards("standings", MOVEMENT)
+    # then both say the new size, and otherwise the same table
+    assert first.stdout == again.stdout != truth.stdout
+    assert first.stdout.splitlines()[2:] == truth.stdout.splitlines()[2:]
