@@ -133,6 +133,67 @@ def append(ledger: Path, out: Path) -> dict[str, Any]:
     }
 
 
+SIDE_VARIANTS = ("none", "tiles", "both")  # which side tables a save extends
+
+
+def _sides(variant: str, shipped: Callable[..., None]) -> Callable[..., None]:
+    """ledger/sqlite_recorder.py's `extend_in_savepoint` (`shipped`, the unpatched one),
+    extending only the side tables of `variant`: none, the hash tiles only, or the tiles and
+    the event index (as shipped)."""
+    from ledger.event_index import IndexStore
+
+    def extend(cursor: Any, side: Any, ids: Any, states: Any) -> None:
+        if variant == "both" or (variant == "tiles" and not isinstance(side, IndexStore)):
+            shipped(cursor, side, ids, states)
+
+    return extend
+
+
+def append_sides(ledger: Path, out: Path) -> dict[str, Any]:
+    """Signed bulk append with the hash tiles and the event index (as shipped) against the same
+    append extending neither (and the tiles alone), in one process, in rounds that rotate the
+    order (the load drifts): issue 12's "≥ 0.9 of the figure without them". The ratio is the
+    median of the per-round ratios, in wall time and in CPU time."""
+    from bench.ledger_bench import signed_append_rate
+    from ledger import sqlite_recorder
+
+    events = int(os.environ.get("BENCH_APPEND_EVENTS", "3000"))
+    rounds = int(os.environ.get("BENCH_AB_ROUNDS", "15"))
+    shipped = sqlite_recorder.extend_in_savepoint
+    wall: dict[str, list[float]] = {v: [] for v in SIDE_VARIANTS}
+    cpu: dict[str, list[float]] = {v: [] for v in SIDE_VARIANTS}
+    try:
+        for n in range(rounds):
+            order = SIDE_VARIANTS[n % 3 :] + SIDE_VARIANTS[: n % 3]
+            for variant in order:
+                patched = _sides(variant, shipped)
+                sqlite_recorder.extend_in_savepoint = patched  # type: ignore[assignment]
+                with tempfile.TemporaryDirectory() as tmp:
+                    clocks = Clocks()
+                    wall[variant].append(
+                        signed_append_rate(events, Path(tmp), APPEND_BATCH, clocks)[0]
+                    )
+                    cpu[variant].append(clocks.cpu_rate(events))
+    finally:
+        sqlite_recorder.extend_in_savepoint = shipped
+
+    def ratios(series: dict[str, list[float]], variant: str) -> list[float]:
+        return [a / b for a, b in zip(series[variant], series["none"], strict=True)]
+
+    figures: dict[str, Any] = {"events_per_round": events, "rounds": rounds}
+    for variant in ("tiles", "both"):
+        figures[variant] = {
+            "ratio": statistics.median(ratios(wall, variant)),
+            "cpu_ratio": statistics.median(ratios(cpu, variant)),
+            "ratios": ratios(wall, variant),
+            "cpu_ratios": ratios(cpu, variant),
+        }
+    figures["per_s"] = {v: statistics.median(wall[v]) for v in SIDE_VARIANTS}
+    figures["cpu_per_s"] = {v: statistics.median(cpu[v]) for v in SIDE_VARIANTS}
+    figures["rounds_wall"], figures["rounds_cpu"] = wall, cpu
+    return figures
+
+
 def proofs_synthetic(ledger: Path, out: Path) -> dict[str, Any]:
     """ledger_bench's proofs in a 1,000,000-leaf tree (when no 1M ledger is benchmarked)."""
     from bench.ledger_bench import proof_times
@@ -285,6 +346,7 @@ def proofs(ledger: Path, out: Path) -> dict[str, Any]:
 
 PHASES: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
     "append": append,
+    "append-sides": append_sides,
     "limits-verify-parallel": limits_verify_parallel,
     "proofs-synthetic": proofs_synthetic,
     "limits-verify": limits_verify,

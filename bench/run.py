@@ -10,8 +10,12 @@
    (limit = cores × raw verify in one process; also shown: raw verify in one process per
    core at once, what the cores give together), the incremental verify of the 1,002 events
    after the trusted checkpoint, plain read + decode, projection rebuild, the cold report,
-   and proofs.
-3. PostgreSQL: 1, 2 and 4 writer processes on one ledger (bench/pg_writers.py), with a row
+   and proofs; then bench/cli_bench.py: issue 12's inspector reads (`prove`, `consistency`,
+   `receipt`, `show`, `history`), `publish` against `verify`, and a republish after 1,000 new
+   events, each as the user runs it (the `awards` process, minus `awards --help`).
+3. The write cost of the side tables: signed bulk append with the hash tiles and the event
+   index against the same append extending neither (bench/phases.py ``append-sides``).
+4. PostgreSQL: 1, 2 and 4 writer processes on one ledger (bench/pg_writers.py), with a row
    count and an audit afterwards.
 
 Writes bench/results/figures.json and bench/results/TABLE.md and prints the table. The load
@@ -27,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -35,7 +40,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import view_bench
+from bench import cli_bench, view_bench
 from bench.generate import LEDGERS, label_of, parse_size, paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +51,7 @@ REPORT_S_LIMIT = 60.0
 PUBLISH_RATIO_LIMIT = 2.0  # issue 12: publish of 1M events within 2x a full verify
 APPEND_TARGET = 0.8
 VERIFY_TARGET = 0.9
+SIDES_TARGET = 0.9  # issue 12: append with tiles and the index ≥ 0.9 of the figure without
 PG_BATCH = 100  # events per save of each PostgreSQL writer
 VIEW_MS_LIMIT = 200.0  # issue 12: standings and tally beyond process start at 1M events
 VIEW_MB_LIMIT = 100.0
@@ -88,7 +94,7 @@ def generate(label: str, events: int) -> dict[str, Any]:
     return info
 
 
-def bench_size(label: str, info: dict[str, Any]) -> dict[str, Any]:
+def bench_size(label: str, info: dict[str, Any], quick: bool = False) -> dict[str, Any]:
     db, _ = paths(label)
     cores = os.cpu_count() or 1
     log(f"{label}: {info['events']:,} events")
@@ -132,6 +138,9 @@ def bench_size(label: str, info: dict[str, Any]) -> dict[str, Any]:
     figures["proofs"] = phase("proofs", db)
     published = phase("publish", db)
     figures["publish"] = {**published, "ratio": published["wall_s"] / full["wall_s"]}
+    started = time.perf_counter()
+    figures["cli"] = cli_bench.measure(db, runs=3 if quick else 7, heavy_runs=1 if quick else 2)
+    log(f"  {'cli (awards processes)':<22} {time.perf_counter() - started:7.1f} s")
     return figures
 
 
@@ -159,6 +168,55 @@ def _postgres(quick: bool) -> dict[str, Any]:
 
 def _ok(flag: bool | None) -> str:
     return "—" if flag is None else ("met" if flag else "**missed**")
+
+
+def cli_rows(label: str, c: dict[str, Any] | None, target: bool) -> list[tuple[str, ...]]:
+    """bench/cli_bench.py's figures as rows of the table (targets judged on the largest)."""
+    if c is None:
+        return []
+    rows: list[tuple[str, ...]] = []
+    for name, r in c["reads"].items():
+        rows.append(
+            (
+                f"`awards {name}` beyond `awards --help`: wall, CPU; peak memory"
+                f" (median of {r['runs']} alternating pairs)",
+                label,
+                f"{r['wall_ms']:+.0f} ms, {r['cpu_ms']:+.0f} ms; {r['peak_mb']:.0f} MB",
+                f"`awards --help` {r['start_wall_ms']:.0f} ms",
+                "",
+                cli_bench.read_target(name),
+                _ok(cli_bench.read_met(name, r)) if target else "—",
+            )
+        )
+    p = c.get("publish")
+    if p is not None:
+        rows.append(
+            (
+                f"`awards publish DIR` from nothing against `awards verify`, s (median of"
+                f" {p['runs']}, alternating; first publish cold)",
+                label,
+                f"{p['publish_median_wall_s']:.1f} (cold {p['publish_cold_wall_s']:.1f});"
+                f" {p['publish_peak_mb']:.0f} MB",
+                f"verify {statistics.median(p['verify_wall_s']):.1f}",
+                f"{p['ratio']:.2f} (cpu {p['cpu_ratio']:.2f})",
+                f"≤ {cli_bench.PUBLISH_RATIO_LIMIT:g}×",
+                _ok(p["ratio"] <= cli_bench.PUBLISH_RATIO_LIMIT) if target else "—",
+            )
+        )
+        r = p["republish"]
+        rows.append(
+            (
+                f"`awards publish DIR` again after {r['new_events']:,} new events, s (whole"
+                f" process, median of {len(r['wall_s'])})",
+                label,
+                f"{r['median_wall_s']:.2f} (cpu {r['median_cpu_s']:.2f}); {r['peak_mb']:.0f} MB",
+                "",
+                "",
+                f"≤ {cli_bench.REPUBLISH_S_LIMIT:g} s",
+                _ok(r["median_wall_s"] <= cli_bench.REPUBLISH_S_LIMIT) if target else "—",
+            )
+        )
+    return rows
 
 
 def view_rows(
@@ -201,7 +259,7 @@ def table(f: dict[str, Any]) -> str:
     sizes: dict[str, Any] = f["sizes"]
     labels = list(sizes)
     largest = labels[-1] if labels else None
-    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
     a = f["append"]
     rows.append(
         (
@@ -215,6 +273,22 @@ def table(f: dict[str, Any]) -> str:
             _ok(a["ratio"] >= APPEND_TARGET),
         )
     )
+    s = f.get("append_sides")
+    if s is not None:
+        both = s["both"]
+        rows.append(
+            (
+                "signed bulk append with hash tiles + event index, against the same append "
+                f"extending neither (median of {s['rounds']} rotated rounds)",
+                "fresh",
+                f"{s['per_s']['both']:,.0f} (tiles only {s['per_s']['tiles']:,.0f})",
+                f"neither: {s['per_s']['none']:,.0f}",
+                f"{both['ratio']:.2f} (cpu {both['cpu_ratio']:.2f}; tiles only"
+                f" {s['tiles']['ratio']:.2f}, cpu {s['tiles']['cpu_ratio']:.2f})",
+                f"≥ {SIDES_TARGET}",
+                _ok(max(both["ratio"], both["cpu_ratio"]) >= SIDES_TARGET),
+            )
+        )
     for label in labels:
         g = sizes[label]["generation"]
         rows.append(
@@ -348,6 +422,8 @@ def table(f: dict[str, Any]) -> str:
                     _ok(mb <= MB_LIMIT) if target else "—",
                 )
             )
+    for label in labels:
+        rows += cli_rows(label, sizes[label].get("cli"), target=label == largest)
     rows += view_rows(f.get("view_reads"), largest)
     pg = f.get("postgres")
     if pg and pg.get("runs"):
@@ -416,10 +492,12 @@ def main() -> None:
     log("limits and append:")
     rounds = "2" if args.quick else "7"
     figures["append"] = phase("append", env={"BENCH_APPEND_ROUNDS": rounds})
+    ab_rounds = "2" if args.quick else "15"
+    figures["append_sides"] = phase("append-sides", env={"BENCH_AB_ROUNDS": ab_rounds})
     figures["raw_verify_all_cores"] = phase("limits-verify-parallel")
     figures["sizes"] = {}
     for label, info in infos.items():
-        figures["sizes"][label] = bench_size(label, info)
+        figures["sizes"][label] = bench_size(label, info, args.quick)
         loads.append(os.getloadavg()[0])
     largest = paths(label_of(sizes[-1]))[0]
     log(f"standings and tally on a copy of {largest.name} (bench/view_bench.py):")

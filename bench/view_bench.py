@@ -33,8 +33,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.cli_bench import AWARDS, run_once
 from bench.generate import load_key
-from bench.index_bench import AWARDS, run_once
 from bench.report_bench import CRITERIA, MOVEMENT
 from domain.actor import VIETNAM_TZ, Actor
 from domain.movement import Movement

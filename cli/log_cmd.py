@@ -319,14 +319,15 @@ def prove(
 ) -> None:
     """Inclusion proof of event SEQ against the latest checkpoint (or tree size N)."""
     app = obj.app
-    if app.notification_id_of(seq) is None:  # counted on the index, no row read
+    latest = registry.latest_checkpoint(app)
+    covered = latest is not None and seq < latest.size  # held when the checkpoint was signed
+    if not covered and app.notification_id_of(seq) is None:  # counted: O(seq) on the index
         last = app.last_notification_id()
         held = 0 if last is None else app.count_through(last)
         raise NotFoundError(
             f"prove: no such event {seq}: the ledger holds {counted(held, 'event')}"
             + (f" (0 to {held - 1})" if held else "")
         )
-    latest = registry.latest_checkpoint(app)
     if size is None:
         if latest is None or seq >= latest.size:
             raise NotFoundError(

@@ -35,7 +35,13 @@ from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.reader import Entry
 from ledger.receipt_guard import ReceiptGuard
-from ledger.receipt_reads import ReceiptProofs, entry_at, registration_of, rotations_in
+from ledger.receipt_reads import (
+    ReceiptProofs,
+    entry_at,
+    registration_of,
+    rotations_in,
+    seq_of_row,
+)
 from ledger.receipt_record import (
     ProvenRecord,
     b64,
@@ -436,19 +442,20 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
     authority's registration does not list the award (the receipt could not prove competence).
     """
     wanted = Decision.id_for(number)
-    recorded: tuple[int, Decision.Recorded] | None = None
+    recorded: tuple[int, bytes, Decision.Recorded] | None = None
     annulled: Decision.RecipientAnnulled | None = None
     for row in app.aggregate_rows(wanted):  # the decision's own rows, on the aggregate's index
         if row.topic not in _DECISION_TOPICS:
             continue
-        event = decode_stored(row.topic, state_bytes(row.state))
+        state = state_bytes(row.state)
+        event = decode_stored(row.topic, state)
         if isinstance(event, Decision.Recorded):
-            recorded = (row.id, event)
+            recorded = (row.id, state, event)
         elif isinstance(event, Decision.RecipientAnnulled) and event.recipient == recipient:
             annulled = event
     if recorded is None:
         raise NotFoundError(f"receipt: decision {number!r} not found")
-    notification_id, decision = recorded
+    notification_id, state, decision = recorded
     if recipient not in [r.id for r in decision.recipients]:
         raise NotFoundError(f"receipt: {recipient!r} is not a recipient of decision {number}")
     if annulled is not None:
@@ -462,7 +469,7 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
             f"receipt refused: authority {decision.authority!r} of decision {number} does not "
             f"hold {decision.award} in its competence (the decision overrode rule 5)"
         )
-    seq = app.count_through(notification_id) - 1  # counted on the index, not a second pass
+    seq = seq_of_row(app, notification_id, state)
     shown = {"number": number, "award": decision.award, "recipient": recipient}
     return build_receipt(app, seq, shown)
 

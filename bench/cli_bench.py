@@ -1,0 +1,349 @@
+"""Benchmark the inspector reads and the publication as a user runs them: each command is the
+whole `awards` process on a cached bench ledger, minus `awards --help` (process start).
+
+Issue 12's targets at 1M events: `prove`, `consistency`, `receipt`, `show` and `history` of one
+person ≤ 50 ms beyond process start (also timed: `log --type … --limit 50` and `list
+movements`, and with ``--backfill`` filling the event index of a ledger made without one, once);
+peak memory of every read ≤ 100 MB; `publish` from nothing
+≤ 2 × a full `verify`; a republish after 1,000 new events ≤ 1 s.
+
+How each figure is measured:
+
+- **reads**: one warm-up run (fills the page cache and any read cache), then `runs` rounds of
+  the command and `awards --help` in turn (A B A B …, so drift in the machine's load hits
+  both), each a fresh process whose wall time, CPU time (user + system, its children
+  included) and peak RSS are its own (``os.wait4``). Reported: the median of the per-round
+  differences (command − `--help`) of wall and of CPU, and the median peak RSS.
+- **publish / verify**: on a copy of the ledger (publish may store caches, the republish
+  appends), `awards verify` and `awards publish DIR` into an empty folder alternate,
+  `heavy_runs` times each; the ratio is of the medians. The first publish also stores the
+  report views (cold), so it is reported apart.
+- **republish**: `heavy_runs` times: 1,000 units signed by the bench secretary and a new
+  checkpoint are appended in this process (untimed), then `awards publish DIR` over the
+  previous publication is timed (the whole process, process start included: the target is
+  ≤ 1 s as the user waits).
+
+Run: ``.venv/bin/python -m bench.cli_bench [--ledger bench/results/ledgers/1m.db] [--runs 9]
+[--heavy-runs 2] [--skip-publish] [--backfill]``; writes bench/results/cli-<label>.json and
+.md. Not a test. `make bench` (bench/run.py) runs it on every size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.report_bench import EVENTS_PER_BLOCK
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+AWARDS = str(Path(sys.executable).parent / "awards")
+READ_MS_LIMIT = 50.0
+READ_MB_LIMIT = 100.0
+PUBLISH_RATIO_LIMIT = 2.0
+REPUBLISH_S_LIMIT = 1.0
+NEW_EVENTS = 1000
+
+TIMED_READS = ("prove", "consistency", "receipt", "show", "history")  # the ≤ 50 ms ones
+
+
+def read_target(name: str) -> str:
+    """The target of the read `name` (a key of `read_cases`)."""
+    timed = name.split()[0] in TIMED_READS
+    return (f"≤ {READ_MS_LIMIT:g} ms CPU, " if timed else "") + f"≤ {READ_MB_LIMIT:g} MB"
+
+
+def read_met(name: str, r: dict[str, float]) -> bool:
+    """Whether read `name` met its target: peak memory, and for the timed reads the median CPU
+    beyond process start (the wall figure is shown too; on this shared machine it carries
+    the other processes' load, ±100 ms)."""
+    fast = name.split()[0] not in TIMED_READS or r["cpu_ms"] <= READ_MS_LIMIT
+    return fast and r["peak_mb"] <= READ_MB_LIMIT
+
+
+Sample = tuple[float, float, float]  # wall s, cpu s, peak MB
+Argv = Callable[[int], list[str]]  # run number → the command's arguments after `--ledger L`
+
+
+def run_once(args: list[str]) -> Sample:
+    """(wall s, cpu s, peak MB) of one process running `args` (output discarded)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    errors = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {code}: {errors.decode()[-500:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def beyond_start(ledger: Path, argv: Argv, runs: int, warm: bool = True) -> dict[str, float]:
+    """Medians of the command's wall and CPU time minus `awards --help`'s, and its peak MB."""
+    if warm:
+        run_once([AWARDS, "--ledger", str(ledger), *argv(-1)])  # the page cache, any cache
+    mine: list[Sample] = []
+    base: list[Sample] = []
+    for n in range(runs):
+        mine.append(run_once([AWARDS, "--ledger", str(ledger), *argv(n)]))
+        base.append(run_once([AWARDS, "--help"]))
+    pairs = list(zip(mine, base, strict=True))
+    return {
+        "wall_ms": 1000 * statistics.median(m[0] - b[0] for m, b in pairs),
+        "cpu_ms": 1000 * statistics.median(m[1] - b[1] for m, b in pairs),
+        "peak_mb": statistics.median(m[2] for m in mine),
+        "max_peak_mb": max(m[2] for m in mine),
+        "start_wall_ms": 1000 * statistics.median(b[0] for b in base),
+        "start_cpu_ms": 1000 * statistics.median(b[1] for b in base),
+        "runs": runs,
+    }
+
+
+def sidecar(ledger: Path) -> dict[str, Any]:
+    info: dict[str, Any] = json.loads(ledger.with_suffix(".json").read_text())
+    return info
+
+
+def read_cases(info: dict[str, Any], out: Path) -> dict[str, Argv]:
+    """The inspector reads of issue 12 on a generator ledger (bench/generate.py): the middle
+    event, the middle block's decision, its first recipient."""
+    size = int(info["events"])
+    middle = size // 2
+    blocks = max(1, round(int(info["requested"]) / EVENTS_PER_BLOCK))
+    block = f"B{blocks // 2:05d}"
+    person = f"{block}-P00"
+    return {
+        f"prove {middle}": lambda n: ["prove", str(middle)],
+        f"consistency {middle}": lambda n: ["consistency", str(middle)],
+        f"receipt {block}/QĐ --recipient {person} --out F": lambda n: [
+            "receipt", f"{block}/QĐ", "--recipient", person, "--out", str(out / f"r{n}.json"),
+            "--force",
+        ],
+        f"show {middle}": lambda n: ["show", str(middle)],
+        f"history {person}": lambda n: ["history", person],
+        "log --type Decision.Recorded --limit 50": lambda n: [
+            "log", "--type", "Decision.Recorded", "--limit", "50",
+        ],
+        "list movements": lambda n: ["list", "movements"],
+    }  # fmt: skip
+
+
+def copy_ledger(ledger: Path, folder: Path) -> Path:
+    target = folder / ledger.name
+    for suffix in ("", "-wal"):
+        source = Path(f"{ledger}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, f"{target}{suffix}")
+    return target
+
+
+def append_new(ledger: Path, info: dict[str, Any], tag: str) -> int:
+    """Append NEW_EVENTS units signed by the bench secretary and a new checkpoint over them
+    (in this process, untimed); return the ledger's size."""
+    from bench.generate import load_key
+    from domain.registry import Unit
+    from ledger.application import open_ledger
+    from ledger.usecases import registry
+
+    app = open_ledger(str(ledger), create=False)
+    units = [
+        Unit.add(f"{tag}-{i:04d}", f"Đơn vị {tag} {i}", "office", None) for i in range(NEW_EVENTS)
+    ]
+    app.save_signed("sec", load_key(info["keys"]["sec"]), units)
+    registry.sign_new_checkpoint(app, load_key(info["keys"]["op"]))
+    size = app.tree()[0].size
+    app.close()
+    return size
+
+
+def backfill(ledger: Path, work: Path) -> dict[str, float]:
+    """Time filling the event index of a copy of `ledger` from which it was dropped (the
+    one-off cost for a ledger made before the index): `awards list movements` on it."""
+    copy = copy_ledger(ledger, work)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("DROP TABLE IF EXISTS stored_events_index")
+    wall, cpu, peak = run_once([AWARDS, "--ledger", str(copy), "list", "movements"])
+    copy.unlink()
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": peak}
+
+
+def publish_figures(ledger: Path, info: dict[str, Any], runs: int, work: Path) -> dict[str, Any]:
+    """Full verify against publish from nothing, alternating, then republishes after 1,000
+    new events each (see the module docstring)."""
+    copy = copy_ledger(ledger, work)
+    site = work / "site"
+    verifies: list[Sample] = []
+    publishes: list[Sample] = []
+    for _ in range(runs):
+        verifies.append(run_once([AWARDS, "--ledger", str(copy), "verify"]))
+        shutil.rmtree(site, ignore_errors=True)
+        publishes.append(run_once([AWARDS, "--ledger", str(copy), "publish", str(site)]))
+    cold, warm = publishes[0], publishes[1:] or publishes
+    verify_wall = statistics.median(v[0] for v in verifies)
+    verify_cpu = statistics.median(v[1] for v in verifies)
+    figures: dict[str, Any] = {
+        "events": int(info["events"]),
+        "verify_wall_s": [v[0] for v in verifies],
+        "verify_cpu_s": [v[1] for v in verifies],
+        "verify_peak_mb": max(v[2] for v in verifies),
+        "publish_wall_s": [p[0] for p in publishes],
+        "publish_cpu_s": [p[1] for p in publishes],
+        "publish_peak_mb": max(p[2] for p in publishes),
+        "publish_cold_wall_s": cold[0],
+        "publish_median_wall_s": statistics.median(p[0] for p in publishes),
+        "publish_warm_wall_s": statistics.median(p[0] for p in warm),
+        "ratio": statistics.median(p[0] for p in publishes) / verify_wall,
+        "cold_ratio": cold[0] / verify_wall,
+        "cpu_ratio": statistics.median(p[1] for p in publishes) / verify_cpu,
+        "runs": runs,
+    }
+    republishes: list[Sample] = []
+    sizes: list[int] = []
+    for n in range(runs):
+        sizes.append(append_new(copy, info, f"R{n}"))
+        republishes.append(run_once([AWARDS, "--ledger", str(copy), "publish", str(site)]))
+    figures["republish"] = {
+        "new_events": NEW_EVENTS + 1,  # the units and the checkpoint's own event
+        "sizes": sizes,
+        "wall_s": [r[0] for r in republishes],
+        "cpu_s": [r[1] for r in republishes],
+        "median_wall_s": statistics.median(r[0] for r in republishes),
+        "median_cpu_s": statistics.median(r[1] for r in republishes),
+        "peak_mb": max(r[2] for r in republishes),
+    }
+    return figures
+
+
+def measure(
+    ledger: Path,
+    runs: int = 9,
+    heavy_runs: int = 2,
+    publish: bool = True,
+    with_backfill: bool = False,
+    warm: bool = True,
+) -> dict[str, Any]:
+    """Every figure of this module on `ledger` (a bench/generate.py ledger with its sidecar)."""
+    info = sidecar(ledger)
+    figures: dict[str, Any] = {
+        "ledger": str(ledger),
+        "events": int(info["events"]),
+        "measured_at": datetime.now(UTC).isoformat(),
+        "load_average_1m_start": os.getloadavg()[0],
+        "reads": {},
+    }
+    with tempfile.TemporaryDirectory(dir=ledger.parent) as tmp:
+        work = Path(tmp)
+        if with_backfill:
+            figures["backfill"] = backfill(ledger, work)
+        for name, argv in read_cases(info, work).items():
+            figures["reads"][name] = beyond_start(ledger, argv, runs, warm)
+        if publish:
+            figures["publish"] = publish_figures(ledger, info, heavy_runs, work)
+    figures["load_average_1m_end"] = os.getloadavg()[0]
+    return figures
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**missed**"
+
+
+def table(f: dict[str, Any]) -> str:
+    """The markdown table of `measure`'s figures."""
+    head = ("figure", "measured", "how", "target", "")
+    rows: list[tuple[str, ...]] = []
+    for name, r in f["reads"].items():
+        rows.append(
+            (
+                f"`awards {name}`",
+                f"{r['wall_ms']:+.0f} ms wall, {r['cpu_ms']:+.0f} ms CPU;"
+                f" peak {r['peak_mb']:.0f} MB",
+                f"process minus `awards --help` ({r['start_wall_ms']:.0f} ms), "
+                f"median of {r['runs']} alternating pairs",
+                read_target(name),
+                _ok(read_met(name, r)),
+            )
+        )  # fmt: skip
+    p = f.get("publish")
+    if p is not None:
+        rows.append(
+            (
+                "`awards publish DIR` from nothing vs `awards verify`",
+                f"{p['publish_median_wall_s']:.1f} s vs {statistics.median(p['verify_wall_s']):.1f}"
+                f" s = {p['ratio']:.2f}× (CPU {p['cpu_ratio']:.2f}×; first, cold:"
+                f" {p['publish_cold_wall_s']:.1f} s = {p['cold_ratio']:.2f}×); peak"
+                f" {p['publish_peak_mb']:.0f} / {p['verify_peak_mb']:.0f} MB",
+                f"whole processes, alternating, medians of {p['runs']}",
+                f"≤ {PUBLISH_RATIO_LIMIT:g}×",
+                _ok(p["ratio"] <= PUBLISH_RATIO_LIMIT),
+            )
+        )
+        r = p["republish"]
+        rows.append(
+            (
+                f"`awards publish DIR` again after {r['new_events']:,} new events",
+                f"{r['median_wall_s']:.2f} s wall, {r['median_cpu_s']:.2f} s CPU; peak"
+                f" {r['peak_mb']:.0f} MB",
+                f"whole process, start included, median of {len(r['wall_s'])}",
+                f"≤ {REPUBLISH_S_LIMIT:g} s",
+                _ok(r["median_wall_s"] <= REPUBLISH_S_LIMIT),
+            )
+        )
+    b = f.get("backfill")
+    if b is not None:
+        rows.append(
+            (
+                "filling a dropped event index (`awards list movements`)",
+                f"{b['wall_s']:.1f} s wall, {b['cpu_s']:.1f} s CPU; peak {b['peak_mb']:.0f} MB",
+                "whole process, once",
+                "",
+                "",
+            )
+        )
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines.append("")
+    lines.append(
+        f"{f['events']:,} events ({Path(f['ledger']).name}); load average "
+        f"{f['load_average_1m_start']:.1f} → {f['load_average_1m_end']:.1f}; "
+        f"{f['measured_at'][:16]} UTC."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ledger", type=Path, default=RESULTS / "ledgers" / "1m.db")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--heavy-runs", type=int, default=2)
+    parser.add_argument("--skip-publish", action="store_true")
+    parser.add_argument(
+        "--backfill", action="store_true", help="Also time filling a dropped event index."
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    figures = measure(args.ledger, args.runs, args.heavy_runs, not args.skip_publish, args.backfill)
+    text = table(figures)
+    figures["table"] = text
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"cli-{args.ledger.stem}"
+    (args.out / f"{stem}.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (args.out / f"{stem}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

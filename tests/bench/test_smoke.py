@@ -1,0 +1,116 @@
+"""`make bench` at a tiny size, so that `make test` catches a broken benchmark: the generator,
+every phase of bench/phases.py (in this process, sizes cut down), bench/run.py's per-size
+figures and table, bench/cli_bench.py (real `awards` processes, one run each: one read,
+verify, publish, republish; every read's command line in-process), and the profile's paths.
+No figure is judged: only that each runs and reports what the table needs. About 7 s of CPU
+(its wall time grows with the machine's load: the appends and the verify pool wait on it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import cli_bench, generate, phases, profile, run, view_bench
+from bench.ledger_bench import proof_times
+from tests.conftest import Cli
+
+TINY = 300  # events asked for: one block of the mix (≈ 760) and the 1,000 units after C1
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
+    folder = tmp_path_factory.mktemp("ledgers")
+    info = generate.generate(TINY, "tiny", folder=folder)
+    yield folder / "tiny.db", info
+
+
+def test_the_generator_lays_out_a_checkpointed_ledger_with_new_events_after_it(
+    tiny: tuple[Path, dict[str, Any]],
+) -> None:
+    # given the tiny generated ledger, then its sidecar describes it
+    db, info = tiny
+    assert db.exists() and generate.cached("tiny", db.parent) == info
+    assert info["new_events"] == generate.NEW_EVENTS + 2  # the units, C1's and C2's own events
+    assert info["events"] == info["trusted_size"] + info["new_events"]
+
+
+def test_every_phase_and_the_table_run_at_a_tiny_size(
+    tiny: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the phases cut down and run in this process, and the CLI bench at one run each
+    db, info = tiny
+    monkeypatch.setattr(phases, "RAW_VERIFY_N", 200)
+    monkeypatch.setattr(phases, "RAW_SIGN_N", 200)
+    monkeypatch.setattr(phases, "PROOF_SAMPLES", 5)
+    monkeypatch.setenv("BENCH_APPEND_EVENTS", "500")
+
+    def in_process(name: str, ledger: Path | None = None, env: Any = None) -> Any:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        return phases.run_phase(name, ledger or Path("-"), tmp_path)
+
+    measure, cases = cli_bench.measure, cli_bench.read_cases
+    monkeypatch.setattr(run, "phase", in_process)
+    monkeypatch.setattr(run, "paths", lambda label: generate.paths(label, db.parent))
+    monkeypatch.setattr(  # one read as a process (each costs a start): the rest in-process below
+        cli_bench, "read_cases", lambda info, out: dict(list(cases(info, out).items())[:1])
+    )
+    monkeypatch.setattr(
+        cli_bench, "measure", lambda ledger, runs, heavy_runs: measure(ledger, 1, 1, warm=False)
+    )
+    # when bench/run.py collects what `make bench` collects for one size
+    figures: dict[str, Any] = {
+        "append": in_process("append", env={"BENCH_APPEND_ROUNDS": "1"}),
+        "append_sides": in_process("append-sides", env={"BENCH_AB_ROUNDS": "1"}),
+        "sizes": {"tiny": run.bench_size("tiny", {**info, "generated_now": True}, quick=True)},
+        "proofs_synthetic_1m": proof_times(1000, samples=5),
+        "cores": os.cpu_count() or 1,
+        "python": "3",
+        "load_average": {"start": 0.0, "max": 0.0, "end": 0.0},
+        "measured_at": "2026-01-01T00:00:00",
+        "seconds": 1.0,
+    }
+    text = run.table(figures)
+    # then every figure is in the table, and the figures are JSON
+    size = figures["sizes"]["tiny"]
+    assert size["verify"]["ok"] and size["verify_since"]["ok"]
+    assert (
+        size["cli"]["publish"]["republish"]["sizes"][0] == info["events"] + cli_bench.NEW_EVENTS + 1
+    )
+    for row in ("signed bulk append", "tiles + event index", "full verify", "publish", "awards"):
+        assert row in text
+    assert len(size["cli"]["reads"]) == 1
+    json.dumps(figures)
+    assert "figure" in cli_bench.table(size["cli"])
+
+
+def test_every_timed_read_is_a_command_that_succeeds(
+    tiny: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the tiny ledger, when each of cli_bench's reads runs (in-process), then it succeeds
+    db, info = tiny
+    awards = Cli(str(db), monkeypatch)
+    try:
+        for name, argv in cli_bench.read_cases(info, tmp_path).items():
+            done = awards(*argv(0))
+            assert done.exit_code == 0, f"{name}: {done.stderr}"
+    finally:
+        awards.close()
+
+
+def test_view_bench_shares_the_process_timer() -> None:
+    # then bench/view_bench.py (standings and tally, run by bench/run.py) times with cli_bench's
+    assert view_bench.run_once is cli_bench.run_once
+
+
+def test_the_profile_paths_run(tiny: tuple[Path, dict[str, Any]]) -> None:
+    # given the tiny ledger, when the profiled paths run, then they finish
+    db, _ = tiny
+    for path in ("verify-since", "rebuild"):
+        profile.run(path, db)
