@@ -229,7 +229,8 @@ def view_rows(
     rows = []
     for key, what in (
         ("tally", f"tally {view_bench.SESSION}"),
-        ("standings", f"standings, {v['participants']:,} participants"),
+        ("standings", f"standings, {v['participants']:,} participants (kept table)"),
+        ("standings_json", f"standings --json, {v['participants']:,} participants (view)"),
         ("small", f"standings {view_bench.SMALL}, 50 participants"),
     ):
         w = v.get(key)

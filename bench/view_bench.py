@@ -4,7 +4,9 @@
 Issue 12 targets at 1M events: `standings` and `tally` ≤ 200 ms beyond process start, peak
 ≤ 100 MB. Measured on a copy (reads fill the event index and store views in the ledger they
 read): `standings` cold (the first read folds the log into the movement's own view,
-projections/movement_view.py), then warm (the sealed view, and the events after it); `tally`
+projections/movement_view.py), then warm: the plain table (kept sealed at its position after
+the first read, projections/answer_cache.py) and ``--json`` (never kept: the sealed view and
+the events after it, ranked and encoded); `tally`
 (the session's own events on the event index, projections/indexed.py). Each warm figure is
 the median over `runs` pairs run in turn (A B A B …): the command's wall and CPU time (user +
 system) minus `--help`'s, their ratio to `--help`'s, and the command's peak RSS.
@@ -116,6 +118,7 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
         figures["tally_cold"] = cold(path, ["tally", SESSION])
         figures["standings_cold"] = cold(path, ["standings", MOVEMENT])
         figures["standings"] = paired(path, ["standings", MOVEMENT], runs)
+        figures["standings_json"] = paired(path, ["standings", MOVEMENT, "--json"], runs)
         figures["tally"] = paired(path, ["tally", SESSION], runs)
         figures["participants"] = _participants(copy)
         if small:
@@ -146,7 +149,8 @@ def _participants(copy: Path) -> int:
 def lines(figures: dict[str, Any]) -> list[str]:
     """One printed line per figure."""
     out = []
-    for name in ("tally_cold", "tally", "standings_cold", "standings", "small_cold", "small"):
+    names = ("tally_cold", "tally", "standings_cold", "standings", "standings_json")
+    for name in (*names, "small_cold", "small"):
         f = figures.get(name)
         if f is None:
             continue

@@ -11,7 +11,7 @@ bidi controls) are data that a JSON consumer must treat as data, not display raw
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -29,20 +29,30 @@ def emit_json(data: Any) -> None:
     click.echo(msgspec.json.format(_JSON.encode(data), indent=2).decode("utf-8"))
 
 
+def line_text(text: str) -> str:
+    """One line of text for people as `echo_line` prints it (without the newline)."""
+    return escape_text(text)
+
+
+def row_text(*fields: object) -> str:
+    """One tab-separated row as `echo_row` prints it (without the newline)."""
+    return "\t".join(escape_text(str(field)) for field in fields)
+
+
 def echo_line(text: str, err: bool = False) -> None:
     """Print one line of text for people, every control, bidi or invisible character escaped."""
-    click.echo(escape_text(text), err=err)
+    click.echo(line_text(text), err=err)
 
 
 def echo_row(*fields: object) -> None:
     """Print one tab-separated row; each field escaped, so a field cannot add a column or a line."""
-    click.echo("\t".join(escape_text(str(field)) for field in fields))
+    click.echo(row_text(*fields))
 
 
-def echo_rows(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> None:
-    """`echo_row` for many rows, written a block of about `block` characters at a time (a
-    standings table can run to tens of thousands of rows); a row whose fields hold nothing
-    to escape (one scan of them all) is joined as it is."""
+def rows_text(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> Iterator[str]:
+    """`row_text` of many rows, in blocks of about `block` characters, each ending in a
+    newline; a row whose fields hold nothing to escape (one scan of them all) is joined as
+    it is."""
     pending: list[str] = []
     held = 0
     for row in rows:
@@ -53,10 +63,17 @@ def echo_rows(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> None:
         pending.append(line)
         held += len(line) + 1
         if held >= block:
-            click.echo("\n".join(pending))
+            yield "\n".join(pending) + "\n"
             pending, held = [], 0
     if pending:
-        click.echo("\n".join(pending))
+        yield "\n".join(pending) + "\n"
+
+
+def echo_rows(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> None:
+    """`echo_row` for many rows, written a block of about `block` characters at a time (a
+    standings table can run to tens of thousands of rows)."""
+    for text in rows_text(rows, block):
+        click.echo(text, nl=False)
 
 
 def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:

@@ -20,13 +20,14 @@ from cli.context import LedgerContext, force_option, json_option, parse_datetime
 from cli.inspect_cmd import open_index
 from cli.progress import progress
 from cli.read_check import check_read, check_view_read
-from cli.render import echo_line, echo_row, echo_rows, emit_json
+from cli.render import echo_line, echo_row, emit_json, line_text, row_text, rows_text
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
+from projections.answer_cache import cached_answer, keep_answer
 from projections.receipt_statements import with_statements
 from projections.report import movement_report
 from projections.report.i18n import LANGS
@@ -114,24 +115,54 @@ def where_text(as_of: AsOf) -> str:
 @time_travel_options
 @json_option
 @pass_ctx
-def standings(
-    obj: LedgerContext, movement: str, cut: Cut, as_json: bool
-) -> None:
+def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
     index = open_index(obj, "standings", as_json, whole=True)
     answer = indexed.standings(index, movement, cut)
     check_read(obj, index.check, index.problems)
-    if answer is None:  # a large movement, or an --as-of time: its own view
-        with progress("standings", quiet=as_json) as meter:
-            answer = queries.standings(obj.app, movement, cut, meter.on_progress)
+    if answer is not None:
+        _print_standings(answer, as_json)
+        return
+    # a large movement, or an --as-of time: its own view; the plain table, once printed,
+    # is kept sealed at its position and printed again while the log stays as it was
+    plain = not as_json and cut == Cut()
+    name, version = queries.standings_text_key(movement, STANDINGS_TEXT)
+    kept = cached_answer(obj.app, name, version) if plain else None
+    if kept is not None:
+        click.echo(kept.decode("utf-8"), nl=False)
+        return
+    with progress("standings", quiet=as_json) as meter:
+        answer, position = queries.standings_folded(obj.app, movement, cut, meter.on_progress)
+    if not plain:
+        _print_standings(answer, as_json)
+        return
+    text = "".join(_standings_text(answer))
+    click.echo(text, nl=False)
+    copy = queries.standings_copy(obj.app, movement)
+    if copy is not None:
+        keep_answer(obj.app, name, version, copy, position, text.encode("utf-8"))
+
+
+# the version of `_standings_text`: change it whenever what it prints changes, so that no
+# table printed by an earlier version is printed again (projections/answer_cache.py)
+STANDINGS_TEXT = "standings-text/1"
+
+
+def _print_standings(answer: queries.StandingsAnswer, as_json: bool) -> None:
     if as_json:
         emit_json(answer)
         return
+    for text in _standings_text(answer):
+        click.echo(text, nl=False)
+
+
+def _standings_text(answer: queries.StandingsAnswer) -> Iterator[str]:
+    """The standings table as printed, in pieces that each end with a newline."""
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
-    echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
-    click.echo(f"{where_text(answer.as_of)}; root {answer.as_of.root}")
-    echo_row("rank", "participant", "total", *criteria, "self", "name")
-    echo_rows(
+    yield line_text(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}") + "\n"
+    yield f"{where_text(answer.as_of)}; root {answer.as_of.root}\n"
+    yield row_text("rank", "participant", "total", *criteria, "self", "name") + "\n"
+    yield from rows_text(
         (
             row.rank,
             row.participant,
@@ -149,9 +180,7 @@ def standings(
 @time_travel_options
 @json_option
 @pass_ctx
-def tally(
-    obj: LedgerContext, session: str, cut: Cut, as_json: bool
-) -> None:
+def tally(obj: LedgerContext, session: str, cut: Cut, as_json: bool) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
     index = open_index(obj, "tally", as_json, whole=True)
     answer = indexed.tally(index, session, cut)
@@ -182,9 +211,7 @@ def tally(
 @time_travel_options
 @json_option
 @pass_ctx
-def history(
-    obj: LedgerContext, participant: str, cut: Cut, as_json: bool
-) -> None:
+def history(obj: LedgerContext, participant: str, cut: Cut, as_json: bool) -> None:
     """Every event touching PARTICIPANT (person, unit or cluster), with signers and times."""
     index = open_index(obj, "history", as_json)
     answer = indexed.history(index, participant, cut)

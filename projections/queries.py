@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from domain.errors import NotFoundError
+from domain.errors import NotFoundError, StorageError
 from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.progress import Progress
@@ -58,6 +58,13 @@ def standings(
     app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
 ) -> StandingsAnswer:
     """Movement standings: latest appraisal per criterion, formula total, rank."""
+    return standings_folded(app, movement, cut, on_progress)[0]
+
+
+def standings_folded(
+    app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
+) -> tuple[StandingsAnswer, Position]:
+    """:func:`standings`, and the position the movement's view was folded to."""
     cut = cut or Cut()
     folded = Runner(app, on_progress=on_progress).read(movement_view(movement), cut)
     view = folded.state
@@ -72,7 +79,28 @@ def standings(
         list(view.participations.by_id.values()),
         view.name_of,
     )
-    return StandingsAnswer(movement_info(found), as_of(folded.position, cut), rows)
+    answer = StandingsAnswer(movement_info(found), as_of(folded.position, cut), rows)
+    return answer, folded.position
+
+
+def standings_text_key(movement: str, renderer: str) -> tuple[str, str]:
+    """The name and version under which the printed standings of `movement` are kept
+    (projections/answer_cache.py): the view's stored version and the renderer's own."""
+    spec = movement_view(movement)
+    return spec.name, f"{spec.stored_version}+{renderer}"
+
+
+def standings_copy(app: LedgerApp, movement: str) -> Position | None:
+    """The position of the movement view's stored copy (at or before the newest signed
+    checkpoint), when its seal opens and it is of this code's version; else None."""
+    spec = movement_view(movement)
+    try:
+        stored = ViewStore(app).load(spec.name)
+    except StorageError:
+        return None
+    if stored is None or not stored.intact or stored.version != spec.stored_version:
+        return None
+    return stored.position
 
 
 def tally(

@@ -124,8 +124,9 @@ def test_standings_with_an_edited_view_print_the_logs_answer(
     scenario: Scenario, awards: Cli, raw: RawRows, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)  # read as a large movement is
-    # given standings read once: the movement's own view stored, sealed
-    truth = awards("standings", MOVEMENT)
+    # given standings read once: the movement's own view stored, sealed (JSON: the printed
+    # table is also kept, and printed again without reading the view: test_standings_kept_cmd)
+    truth = awards("standings", MOVEMENT, "--json")
     assert truth.exit_code == 0 and truth.stderr == ""
     views, name = raw.side_table("award_sealed_views"), f"standings:{MOVEMENT}"
     [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (name,))
@@ -133,8 +134,8 @@ def test_standings_with_an_edited_view_print_the_logs_answer(
     assert forged != bytes(state)
     raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, name))
     # when read again: the log's answer, one warning; the copy is rebuilt
-    again = awards("standings", MOVEMENT)
+    again = awards("standings", MOVEMENT, "--json")
     assert again.exit_code == 0 and again.stdout == truth.stdout
     [warning] = again.stderr.splitlines()
     assert warning.startswith(f"warning: view 'standings:{MOVEMENT}'") and "seal" in warning
-    assert awards("standings", MOVEMENT).stderr == ""
+    assert awards("standings", MOVEMENT, "--json").stderr == ""

@@ -1,0 +1,123 @@
+"""`awards standings` of a large movement keeps the table it printed, sealed at its position
+(projections/answer_cache.py), and prints it again while the log is the one it was made from:
+the same text as reading the movement's own events; never when the kept row, or a row after
+the signed checkpoint, was edited; `verify` reports an edited kept row. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ledger.usecases import registry
+from ledger.verify import audit
+from ledger.verify_caches import check_frontier
+from projections import indexed, queries
+from projections.anchor import latest_anchor
+from projections.answer_cache import PREFIX
+from projections.runner import Runner
+from projections.verify_views import check_views
+from tests.conftest import Cli, RawRows
+from tests.projections.builder import MOVEMENT
+from tests.projections.conftest import Scenario, scenario
+
+__all__ = ["scenario"]  # the fixture used here
+
+KEPT = f"{PREFIX}standings:{MOVEMENT}"
+
+
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standings read as a large movement's are: from its own view, not the event index."""
+    monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)
+
+
+def _no_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the view was folded")
+
+    monkeypatch.setattr(queries, "standings_folded", refuse)
+
+
+def test_the_kept_table_is_printed_again_and_equals_the_logs_answer(
+    scenario: Scenario, awards: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the standings of a movement of ordinary size, read from its own events
+    truth = awards("standings", MOVEMENT)
+    assert truth.exit_code == 0 and truth.stderr == ""
+    # when read as a large movement: folded once (and kept), then printed from what was kept
+    monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)
+    first = awards("standings", MOVEMENT)
+    _no_fold(monkeypatch)
+    again = awards("standings", MOVEMENT)
+    # then each is the same text as the answer from the movement's own events
+    assert first.exit_code == 0 and again.exit_code == 0 and again.stderr == ""
+    assert first.stdout == truth.stdout and again.stdout == truth.stdout
+
+
+def test_json_and_time_travel_are_never_answered_from_the_kept_table(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert awards("standings", MOVEMENT).exit_code == 0
+    _no_fold(monkeypatch)
+    assert awards("standings", MOVEMENT).exit_code == 0
+    for asked in (["--json"], ["--at-seq", "5"]):
+        with pytest.raises(AssertionError, match="the view was folded"):
+            awards("standings", MOVEMENT, *asked)
+
+
+def test_an_edited_kept_table_is_not_printed_and_verify_reports_it(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None
+) -> None:
+    # given the table kept, then its text edited in the views table
+    truth = awards("standings", MOVEMENT)
+    views = raw.side_table("award_sealed_views")
+    [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (KEPT,))
+    forged = bytes(state).replace(b"P2", b"P7")
+    assert forged != bytes(state)
+    raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, KEPT))
+    # when verified: step 8 names the kept row
+    report = audit(scenario.app, caches=(check_frontier, check_views))
+    problems = [p.message for p in report.problems if p.step == 8]
+    assert problems and all(repr(KEPT) in p for p in problems), problems
+    # and when read again: the log's answer, and a good table is kept in its place
+    again = awards("standings", MOVEMENT)
+    assert again.exit_code == 0 and again.stdout == truth.stdout
+    assert [p for p in audit(scenario.app, caches=(check_views,)).problems if p.step == 8] == []
+
+
+def test_an_edited_event_after_the_checkpoint_is_read_not_the_kept_table(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None
+) -> None:
+    # given the table kept, then the score correction after the signed checkpoint edited
+    truth = awards("standings", MOVEMENT)
+    last = max((r for r in raw.rows() if r.topic.endswith("Scored")), key=lambda r: r.seq)
+    assert last.seq >= scenario.written.checkpoint_size
+    edited = last.state.replace(b'"points":', b'"points":1', 1)
+    assert edited != last.state
+    raw.update_state(last.seq, edited)
+    # when read again: the kept table does not stand for this log, the edited log is read
+    again = awards("standings", MOVEMENT)
+    assert again.exit_code == 0 and again.stdout != truth.stdout
+
+
+def test_after_a_new_checkpoint_the_table_is_kept_again_though_the_view_copy_stays_behind(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept, then a unit added and a new checkpoint signed over it, with the
+    # view's stored copy not moved to the new checkpoint (a few events: under the runner's LAG)
+    truth = awards("standings", MOVEMENT)
+    monkeypatch.setattr(Runner, "_worth_storing", lambda self, start, anchor: start.seq == 0)
+    registry.add_unit(scenario.app, scenario.keys["sec"], "PH9", "Phòng Chín", "division", "VU1")
+    registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
+    # when read: folded (the kept table is of the log before), and kept again
+    first = awards("standings", MOVEMENT)
+    copy = queries.standings_copy(scenario.app, MOVEMENT)
+    anchor = latest_anchor(scenario.app)
+    assert copy is not None and anchor is not None and copy.seq < anchor.size  # behind it
+    _no_fold(monkeypatch)
+    again = awards("standings", MOVEMENT)
+    # then both say the new size, and otherwise the same table
+    assert first.stdout == again.stdout != truth.stdout
+    assert first.stdout.splitlines()[2:] == truth.stdout.splitlines()[2:]
