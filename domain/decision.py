@@ -36,7 +36,14 @@ from uuid import UUID
 
 import msgspec
 
-from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
+from domain.actor import (
+    Actor,
+    local_date,
+    optional_text,
+    require_aware,
+    require_text,
+    require_unique,
+)
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
 from domain.discipline import DisciplineEntry
@@ -54,7 +61,13 @@ from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
 from domain.prerequisites import CollectiveFacts
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
-from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
+from domain.rules import (
+    DecisionCheck,
+    Violation,
+    decision_violations,
+    initiative_basis,
+    period_problem,
+)
 from domain.session import ReviewSession
 
 Day = date  # `date` is also a field name inside Decision
@@ -180,7 +193,8 @@ class Decision(Aggregate):
         Only the authority that decided may annul (Law 2022 Art. 93(8)): the signer that signed
         the decision, or an authority of its unit or of a unit that succeeded it by a recorded
         merger (`deciding_units`: the deciding signer's unit, then each unit it was merged
-        into), holding the award kind in its competence."""
+        into), holding the award kind in its competence, on a day inside its competence
+        period (the annulment's day in Vietnam)."""
         subject = f"annulment of {recipient!r} in decision {self.number}"
         require_aware(at, subject)
         reason = require_text(reason, f"{subject}: reason")
@@ -192,6 +206,9 @@ class Decision(Aggregate):
             raise NotCompetentError(
                 f"{subject} rejected: authority {authority.name!r} may not annul {self.award}"
             )
+        outside = period_problem(authority, local_date(at))
+        if outside:
+            raise NotCompetentError(f"{subject} rejected: {outside}")
         successor = authority.unit is not None and authority.unit in deciding_units
         if authority.name != self.authority and not successor:
             raise NotCompetentError(

@@ -10,8 +10,9 @@ legal citation of each rule), tightened by the movement's rulebook (`domain.law`
                           quota above the statute's ceiling, a session passed below the
                           statute's threshold or quorum or voted openly where a secret ballot
                           is required (the detail names the statute; the citation is its rule's)
-    competence            rule 5  the authority's competence list holds the award kind, and the
-                                  regime's matrix allows it for the level of the authority's unit
+    competence            rule 5  the authority's competence list holds the award kind, the
+                                  decision's date lies in its registered competence period, and
+                                  the regime's matrix allows it for the level of its unit
                                   (commune chairs from 2025-07-01; district level abolished)
     order                 rule 8  the basis session is closed, and closed on or before the date
     review                rule 3  each recipient passed the basis session (titles need one)
@@ -116,10 +117,14 @@ def competence_violations(
     merged: tuple[str, date] | None = None,
     decided_on: date | None = None,
 ) -> list[Violation]:
-    """Rule 5: the kind is in the signer's registered competence list, the statutory matrix
-    of the regime in force allows it for the level of the authority's unit, and that unit had
-    not been merged into another (`merged`: successor and day) by the decision's date."""
+    """Rule 5: the kind is in the signer's registered competence list, the decision's date
+    lies in the competence's registered period (if it has one), the statutory matrix of the
+    regime in force allows it for the level of the authority's unit, and that unit had not
+    been merged into another (`merged`: successor and day) by the decision's date."""
     out = []
+    outside = period_problem(authority, decided_on)
+    if outside:
+        out.append(Violation("competence", authority.name, outside))
     if merged is not None and decided_on is not None and decided_on >= merged[1]:
         out.append(
             Violation(
@@ -144,6 +149,21 @@ def competence_violations(
             Violation("competence", authority.name, f"authority {authority.name!r}: {problem}")
         )
     return out
+
+
+def period_problem(authority: Actor, decided_on: date | None) -> str | None:
+    """Why a decision dated `decided_on` lies outside the authority's registered competence
+    period (both ends inclusive), or None."""
+    start, end = authority.competent_from, authority.competent_until
+    if decided_on is None or (start is None and end is None):
+        return None
+    if (start is None or decided_on >= start) and (end is None or decided_on <= end):
+        return None
+    span = f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
+    return (
+        f"authority {authority.name!r}: a decision dated {decided_on} lies outside its "
+        f"competence period {span}"
+    )
 
 
 def basis_violations(check: DecisionCheck) -> list[Violation]:
@@ -317,6 +337,7 @@ __all__ = [
     "decision_violations",
     "initiative_basis",
     "one_award_violations",
+    "period_problem",
     "prerequisite_violations",
     "quota_violations",
     "self_score_violations",
