@@ -256,6 +256,7 @@ def decide(
     authority_merged: tuple[str, date] | None = None,
     disciplines: Mapping[str, Sequence[DisciplineEntry]] | None = None,
     collectives: Mapping[str, CollectiveFacts] | None = None,
+    mergers: Mapping[str, tuple[str, date]] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring."""
     check_id("decision", number)
@@ -299,6 +300,7 @@ def decide(
         authority_merged=authority_merged,
         disciplines=disciplines or {},
         collectives=collectives or {},
+        mergers=mergers or {},
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)

@@ -5,7 +5,7 @@ Pure domain: public methods check, then trigger an event whose ``apply`` only mu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
@@ -390,6 +390,20 @@ def successors_of(unit_id: str, merged_into: Callable[[str], str | None]) -> lis
         line.append(nxt)
         nxt = merged_into(nxt)
     return line
+
+
+def successor_on(unit_id: str, day: date, mergers: Mapping[str, tuple[str, date]]) -> str:
+    """The unit that stands for `unit_id` on `day`: the unit itself, or the unit it was merged
+    into by then, following each merger dated on or before `day` (`mergers`: a unit's successor
+    and the day of its merger). The read side of succession: counts per unit (a quota) follow
+    it without rewriting the events that named the old unit."""
+    seen = {unit_id}
+    while (merger := mergers.get(unit_id)) is not None and merger[1] <= day:
+        unit_id = merger[0]
+        if unit_id in seen:
+            break
+        seen.add(unit_id)
+    return unit_id
 
 
 class Person(Aggregate):

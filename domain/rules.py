@@ -20,7 +20,8 @@ legal citation of each rule), tightened by the movement's rulebook (`domain.law`
                                   (titles and ratings: not twice in one year in any movement)
     prerequisites         rule 2  see `prerequisite_violations`
     quota                 rule 1  fighters <= quota x advanced workers, per unit and year (the
-                                  rulebook's quota, else the statute's; none from 2024)
+                                  rulebook's quota, else the statute's; none from 2024); a unit
+                                  merged into another by the decision's date counts as it
     conflict_of_interest  rule 6  a self score is never the only score behind an award
 
 Prerequisites (rule 2), with the award year Y = the movement's end year, by the regime's data:
@@ -61,6 +62,7 @@ from domain.prerequisites import CollectiveFacts, initiative_basis, prerequisite
 from domain.regime import Regime
 from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
+from domain.registry import successor_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
 from domain.session import ReviewSession
 from domain.violation import Violation
@@ -98,6 +100,9 @@ class DecisionCheck:
     authority_level: str | None = None  # the level of the authority's unit, if it has one
     # the unit the authority's unit was merged into and the day, if it was: its competence ends
     authority_merged: tuple[str, date] | None = None
+    # each merged unit among the recipients' and the register's units (and their successors):
+    # its successor and the day; quota counts follow the succession (`successor_on`)
+    mergers: Mapping[str, tuple[str, date]] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -243,17 +248,23 @@ def one_award_violations(check: DecisionCheck) -> list[Violation]:
 
 
 def quota_violations(check: DecisionCheck) -> list[Violation]:
-    """Rule 1 per unit of the recipients, counting this decision (see `quota_breaches`)."""
+    """Rule 1 per unit of the recipients, counting this decision (see `quota_breaches`).
+
+    A unit merged into another by the decision's date counts as its successor: the successor's
+    quota covers the people and awards of the units merged into it (`successor_on`)."""
     if check.award != FIGHTER_BASE:
         return []
     regime, rulebook, out = check.regime, check.movement.rulebook, []
-    units = sorted({r.unit for r in check.recipients if r.kind == "person"})
-    for unit in units:
-        new = sum(1 for r in check.recipients if r.kind == "person" and r.unit == unit)
-        fighters = new + (
-            check.register.count(FIGHTER_BASE, unit, check.year) if check.register else 0
-        )
-        advanced = check.register.count(ADVANCED_WORKER, unit, check.year) if check.register else 0
+
+    def unit_of(unit: str) -> str:
+        return successor_on(unit, check.decided_on, check.mergers)
+
+    persons = [r for r in check.recipients if r.kind == "person"]
+    register, year = check.register, check.year
+    for unit in sorted({unit_of(r.unit) for r in persons}):
+        new = sum(1 for r in persons if unit_of(r.unit) == unit)
+        fighters = new + (register.count(FIGHTER_BASE, unit, year, unit_of) if register else 0)
+        advanced = register.count(ADVANCED_WORKER, unit, year, unit_of) if register else 0
         counts = (
             f"unit {unit!r} would have {fighters} {FIGHTER_BASE} for {advanced} "
             f"{ADVANCED_WORKER} in {check.year}"

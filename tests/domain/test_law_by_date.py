@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import pytest
 
 from domain.actor import Actor
@@ -17,6 +18,8 @@ from domain.decision import Decision, annul
 from domain.errors import DomainError, NotCompetentError, RuleViolationError, UsageError
 from domain.movement import Movement
 from domain.register import Recipient
+from domain.registry import successor_on
+from domain.rulebook import DEFAULT_RULEBOOK, Share
 from domain.session import ReviewSession
 from tests.domain.scenario import (
     ALL_AWARDS,
@@ -480,3 +483,42 @@ def test_an_annulment_outside_the_annullers_period_is_refused(day: str, allowed:
     recorded(decision)
     recorded(register)
     recorded(record)
+
+
+# -- quota after a merger (rule 1, read side of succession) ------------------------------------
+
+MERGED = {"U1": ("U2", date(2025, 7, 1))}  # U1 was merged into U2 on 2025-07-01
+
+
+@pytest.mark.parametrize(("day", "rules"), [("2025-06-30", ["quota"]), ("2025-07-01", [])])
+def test_a_rulebook_quota_counts_a_merged_unit_with_its_successor(
+    day: str, rules: list[str]
+) -> None:
+    # given a rulebook quota of 20 %, U1 with 5 advanced workers and 1 fighter of 2025, U2 with
+    # 10 advanced workers, and U1 merged into U2 on 2025-07-01
+    rulebook = msgspec.structs.replace(DEFAULT_RULEBOOK, fighter_quota=Share(1, 5))
+    m = movement("TD-2025", start="2025-01-01", end="2025-12-31", deadline="2025-02-18",
+                 cluster_deadline=None, rulebook=rulebook)  # fmt: skip
+    books = Books()
+    books.grant("AW1", m, "advanced_worker", [person(f"P{i}") for i in range(5)])
+    books.grant("AW2", m, "advanced_worker", [person(f"Q{i}", "U2") for i in range(10)])
+    note_initiative(books, "P0", 2025)
+    books.grant("CS0", m, "emulation_fighter_base", [person("P0")], decided_on="2025-06-01")
+    note_initiative(books, "P1", 2025)
+    basis = closed_session(m, "S-CS", "emulation_fighter_base", ["P1"], closed="2025-06-20")
+    args = ("CS1", m, "emulation_fighter_base", [person("P1")])
+    kwargs = {"basis": basis, "decided_on": day, "mergers": MERGED}
+    if rules:
+        # when U1's second fighter is decided the day before the merger: U1 alone, 2 for 5
+        message = refused(books, rules, *args, **kwargs)
+        assert "unit 'U1' would have 2 emulation_fighter_base for 5 advanced_worker" in message
+        return
+    # when it is decided from the merger's day: U2 counts U1's people too, 2 for 15: decided
+    assert books.decide(*args, **kwargs).decision.violations == []  # type: ignore[arg-type]
+
+
+def test_successor_on_follows_each_merger_dated_by_then() -> None:
+    mergers = {"A": ("B", date(2025, 7, 1)), "B": ("C", date(2025, 9, 1))}
+    assert [successor_on("A", date.fromisoformat(d), mergers)
+            for d in ("2025-06-30", "2025-07-01", "2025-09-01")] == ["A", "B", "C"]  # fmt: skip
+    assert successor_on("C", date(2030, 1, 1), mergers) == "C"
