@@ -150,3 +150,49 @@ def test_the_vi_page_reads_discipline_collective_and_hold_findings_in_vietnamese
     assert [c.detail for c in report.checks if not is_translated(c.detail)] == []
     assert english_left(report) == {}
     assert UNTRANSLATED not in render_html(report, "vi")
+
+
+@SQLITE_ONLY
+def test_a_discipline_ended_early_lets_the_year_after_count(
+    world: World, awards: Cli, raw: RawRows
+) -> None:
+    # given P1's warning from 2018-03-01 with no end recorded: P1's 2019 title is refused
+    entered = discipline(awards, world, "--level", "warning", "--from", "2018-03-01")
+    assert getattr(entered, "exit_code") == 0, getattr(entered, "stderr")  # noqa: B009
+    refused = decide(awards, world, "1/QĐ", "advanced_worker", "S-AW", "P1")
+    assert "only after the discipline period (no end recorded)" in one_error_line(refused)  # type: ignore[arg-type]
+    # when the secretary ends it on 2018-12-31
+    ended = awards("discipline", "end", "P1", "--decision", "12/QĐ-KL", "--until", "2018-12-31",
+                   "--reason", "Chấm dứt kỷ luật trước thời hạn", "--at", "2019-01-02T09:00",
+                   "--key", str(world.key_file("sec")))  # fmt: skip
+    assert ended.exit_code == 0, ended.stderr
+    assert ended.stdout.startswith("discipline 12/QĐ-KL of P1 ends on 2018-12-31")
+    # then P1's 2019 title is decided
+    assert getattr(decide(awards, world, "1/QĐ", "advanced_worker", "S-AW", "P1"), "exit_code") == 0  # noqa: B009
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("person", "more", "code", "message"),
+    [
+        ("P1", ("--decision", "9/QĐ-KL", "--until", "2019-12-31"), 1,
+         "discipline '9/QĐ-KL' of 'P1' not found"),
+        ("P2", ("--decision", "12/QĐ-KL", "--until", "2019-12-31"), 1,
+         "'P2' has no discipline entered"),
+        ("P1", ("--decision", "12/QĐ-KL", "--until", "2019-02-01"), 2,
+         "--until 2019-02-01 is before its start 2019-03-01"),
+        ("P1", ("--decision", "12/QĐ-KL", "--until", "31/12/2019"), 2, "--until"),
+    ],
+)  # fmt: skip
+def test_a_bad_discipline_end_is_refused_and_nothing_is_recorded(
+    world: World, awards: Cli, raw: RawRows, person: str, more: tuple[str, ...], code: int,
+    message: str,
+) -> None:
+    entered = discipline(awards, world, "--level", "warning", "--from", "2019-03-01")
+    assert getattr(entered, "exit_code") == 0  # noqa: B009
+    before = raw.snapshot()
+    result = awards("discipline", "end", person, *more, "--reason", "x", "--key",
+                    str(world.key_file("sec")))  # fmt: skip
+    assert getattr(result, "exit_code") == code, getattr(result, "output")  # noqa: B009
+    assert message in one_error_line(result)  # type: ignore[arg-type]
+    assert raw.snapshot() == before
