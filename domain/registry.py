@@ -253,7 +253,9 @@ class Signer(Aggregate):
         if competence and "authority" not in roles:
             raise UsageError(f"signer {name!r}: --competence needs the role 'authority'")
         if (competent_from or competent_until) and not competence:
-            raise UsageError(f"signer {name!r}: --from/--until date a --competence list; give one")
+            raise UsageError(
+                f"signer {name!r}: --from/--until bound a competence; give --competence"
+            )
         if competent_from and competent_until and competent_until < competent_from:
             raise UsageError(
                 f"signer {name!r}: --until {competent_until} is before --from {competent_from}"

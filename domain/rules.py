@@ -21,7 +21,7 @@ legal citation of each rule), tightened by the movement's rulebook (`domain.law`
     prerequisites         rule 2  see `prerequisite_violations`
     quota                 rule 1  fighters <= quota x advanced workers, per unit and year (the
                                   rulebook's quota, else the statute's; none from 2024); a unit
-                                  merged into another by the decision's date counts as it
+                                  merged by the decision's date counts as its successor
     conflict_of_interest  rule 6  a self score is never the only score behind an award
 
 Prerequisites (rule 2), with the award year Y = the movement's end year, by the regime's data:

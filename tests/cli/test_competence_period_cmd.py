@@ -101,5 +101,5 @@ def test_a_period_without_a_competence_list_is_refused(
     before = raw.snapshot()
     failed(awards("signer", "add", "sec9", "--pub", public, "--role", "secretary",
                   "--from", "2025-07-01", "--key", world.key_file("op")),
-           2, "--from/--until date a --competence list")  # fmt: skip
+           2, "--from/--until bound a competence; give --competence")  # fmt: skip
     assert raw.snapshot() == before
