@@ -33,9 +33,11 @@ profile: $(STAMP)
 vectors: $(STAMP)
 	$(BIN)/python -m tests.vectors.generate
 
-# docs/RULES.md from the regime files (domain/regimes/*.toml); a test keeps them equal
+# docs/RULES.md from the regime files (domain/regimes/*.toml), docs/BONUS.md from bonus.toml;
+# tests keep them equal
 rules: $(STAMP)
 	$(BIN)/python -m projections.rules_doc docs/RULES.md
+	$(BIN)/python -m projections.bonus_doc docs/BONUS.md
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .pytest_cache .ruff_cache

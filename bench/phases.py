@@ -227,7 +227,7 @@ def publish(ledger: Path, out: Path) -> dict[str, Any]:
     shutil.rmtree(target, ignore_errors=True)
     app = open_ledger(str(ledger), create=False)
     done = publish_log(app, target)
-    movements, _ = publish_reports(app, target, done.size)
+    movements = publish_reports(app, target, done.size).movements
     app.close()
     shutil.rmtree(target, ignore_errors=True)
     return {"events": done.size, "files": done.written, "movements": len(movements)}

@@ -39,7 +39,9 @@ def import_command(
 
     \b
     units:         id,name,level,parent
-    people:        id,name,unit,category,direct_worker   (direct_worker: true/false)
+    people:        id,name,unit,category,direct_worker[,leader_level]
+                   (direct_worker: true/false; leader_level: agency/department/
+                   division or empty; a file without that column is read as before)
     registrations: participant,titles,at                 (titles separated by ';')
     scores:        participant,criterion,points,kind     (kind: self/appraisal)
     """

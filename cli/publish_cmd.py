@@ -46,12 +46,13 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
         done = publish_log(app, directory, meter.on_progress)
     written = done.written
     movements: list[str] = []
+    years: list[int] = []
     if done.start < done.size or done.rebuilt or written:
-        movements, reports = publish_reports(app, directory, done.size)
+        movements, reports, years = publish_reports(app, directory, done.size)
         written += reports
         root = app.genesis().latest_checkpoint
         root_hex = root.root_hash.hex() if root is not None else ""
-        page = index_page(app.origin, done.size, root_hex, movements, lang)
+        page = index_page(app.origin, done.size, root_hex, movements, lang, years)
         written += put_file(directory, "index.html", page.encode("utf-8"))
     if as_json:
         emit_json(
@@ -61,6 +62,7 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
                 "files_written": written,
                 "rebuilt": done.rebuilt,
                 "movements": movements,
+                "statistics_years": years,
             }
         )
         return

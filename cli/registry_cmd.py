@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cli.context import LedgerContext, json_option, load_key, parse_date, pass_ctx
 from cli.render import echo_row, emit_json
 from cli.write import Written, write_command
+from domain.registry import LEADER_LEVELS
 from ledger.application import LedgerApp
 from ledger.keys import load_public_key, raw_public_key
 from ledger.usecases import registry
@@ -166,6 +167,13 @@ def person() -> None:
 @click.option("--unit", "unit_id", required=True)
 @click.option("--category", default=None)
 @click.option("--direct-worker", is_flag=True, help="A front-line worker (lao động trực tiếp).")
+@click.option(
+    "--leader-level",
+    type=click.Choice(list(LEADER_LEVELS)),
+    default=None,
+    help="A leader (lãnh đạo) of an agency, ministry or province (cấp Bộ, tỉnh), of a "
+    "department (cấp Vụ, Sở) or of a division (cấp Phòng); default: none.",
+)
 @write_command(with_at=False)
 def person_add(
     app: LedgerApp,
@@ -176,9 +184,12 @@ def person_add(
     unit_id: str,
     category: str | None,
     direct_worker: bool,
+    leader_level: str | None,
 ) -> Written:
     """Record person ID (a pseudonymous id; no personal data beyond name and unit)."""
-    receipt = registry.add_person(app, key, person_id, name, unit_id, category, direct_worker)
+    receipt = registry.add_person(
+        app, key, person_id, name, unit_id, category, direct_worker, leader_level
+    )
     return Written(receipt, f"person {person_id} added")
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import parse_date
@@ -13,6 +14,7 @@ from cli.inputs import read_input, read_input_text
 from cli.write import Written, write_command
 from domain.decision import overrides_from_text
 from domain.errors import UsageError
+from domain.recovery import due_text
 from domain.rulebook import share_from_text, threshold_from_text
 from domain.tally import tally_line_from_text
 from domain.text import counted, nfc
@@ -270,14 +272,16 @@ def annul(
         }
         for d in result.dependents
     ]
+    recoveries = [msgspec.to_builtins(due) for due in result.recoveries]
     return Written(
         result.receipt,
         f"{recipient}'s award in decision {number} annulled",
-        {"flagged": flagged},
+        {"flagged": flagged, "recoveries": recoveries},
         [
             f"flagged: {d.recipient}'s {d.award} {d.year} (decision {d.decision}): {d.reason}"
             for d in result.dependents
-        ],
+        ]
+        + [f"to recover: {due_text(due)}" for due in result.recoveries],
     )
 
 

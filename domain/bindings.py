@@ -146,6 +146,7 @@ _TABLE = [
     Binding(ReviewSession.Closed),
     _created(Decision.Recorded, Decision, "decision", "number", signer_fields=("authority",)),
     Binding(Decision.RecipientAnnulled),
+    Binding(Decision.RecoveryRecorded, signer_fields=("recorded_by",)),
     _created(AwardRegister.Opened, AwardRegister, "award-register", "movement"),
     Binding(AwardRegister.AwardsEntered),
     Binding(AwardRegister.AwardAnnulled),

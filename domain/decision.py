@@ -13,6 +13,8 @@ concurrent decision in the same movement then conflicts on the register's versio
 
 `annul` marks one recipient's award annulled in the decision, the register (which frees its
 quota) and the record, and returns the awards that depended on it (rule 9) for the receipt.
+The annulment signs what is to be recovered (`domain.recovery`: the certificate or medal and
+the bonus money at the decision's date); `Decision.record_recovery` signs each recovery.
 
 How the application uses this::
 
@@ -49,8 +51,10 @@ from domain.cascade import Dependent, dependent_awards
 from domain.discipline import DisciplineEntry
 from domain.errors import (
     AlreadyAnnulledError,
+    AlreadyRecoveredError,
     NotCompetentError,
     NotFoundError,
+    RecoveryNotDueError,
     UnsuitableAwardError,
     UsageError,
 )
@@ -60,6 +64,7 @@ from domain.movement import Movement
 from domain.overrides import Override, acknowledge, overrides_from_text
 from domain.participation import Participation
 from domain.prerequisites import CollectiveFacts
+from domain.recovery import ITEMS, MONEY, Recovered, RecoveryDue, outstanding, recoveries_due
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
 from domain.rules import (
     DecisionCheck,
@@ -73,6 +78,7 @@ from domain.session import ReviewSession
 Day = date  # `date` is also a field name inside Decision
 GROUNDS = ("false_declaration", "forged_documents", "unlawful_procedure", "standard_not_met")
 _AUTHORITY = frozenset({"authority"})
+_RECOVERERS = frozenset({"authority", "secretary"})
 
 
 class Decision(Aggregate):
@@ -109,6 +115,8 @@ class Decision(Aggregate):
             agg.regime = self.regime
             agg.recorded_at = self.at
             agg.annulled = {}
+            agg.recoveries_due = {}
+            agg.recovered = {}
 
     class RecipientAnnulled(Aggregate.Event, frozen=True, kw_only=True):
         """One recipient's award was annulled (Law 2022 Art. 93), with ground and reason."""
@@ -118,9 +126,27 @@ class Decision(Aggregate):
         ground: str
         reason: str
         at: datetime
+        recoveries: list[RecoveryDue] = msgspec.field(default_factory=list)
+        later_fields: ClassVar[tuple[str, ...]] = ("recoveries",)
 
         def apply(self, agg: Decision) -> None:
             agg.annulled[self.recipient] = self.ground
+            agg.recoveries_due[self.recipient] = list(self.recoveries)
+
+    class RecoveryRecorded(Aggregate.Event, frozen=True, kw_only=True):
+        """Something an annulment said is to be recovered was recovered (Law 2022 Art. 93(2)):
+        the certificate or medal, or (part of) the bonus money, with a reference."""
+
+        required_roles: ClassVar[frozenset[str]] = _RECOVERERS
+        recipient: str
+        item: str
+        amount: int | None
+        reference: str | None
+        recorded_by: str
+        at: datetime
+
+        def apply(self, agg: Decision) -> None:
+            agg.recovered.setdefault(self.recipient, []).append(Recovered(self.item, self.amount))
 
     number: str
     movement: str
@@ -137,6 +163,8 @@ class Decision(Aggregate):
     regime: str | None
     recorded_at: datetime
     annulled: dict[str, str]
+    recoveries_due: dict[str, list[RecoveryDue]]
+    recovered: dict[str, list[Recovered]]
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -217,9 +245,75 @@ class Decision(Aggregate):
             )
         if recipient in self.annulled:
             raise AlreadyAnnulledError(f"{subject} rejected: already annulled")
+        kind = next(r.kind for r in self.recipients if r.id == recipient)
         self.trigger_event(
-            self.RecipientAnnulled, recipient=recipient, ground=ground, reason=reason, at=at
+            self.RecipientAnnulled,
+            recipient=recipient,
+            ground=ground,
+            reason=reason,
+            at=at,
+            recoveries=recoveries_due(self.award, kind, self.date),
         )
+
+    def record_recovery(
+        self,
+        recipient: str,
+        item: str,
+        actor: Actor,
+        *,
+        at: datetime,
+        amount: int | None = None,
+        reference: str | None = None,
+    ) -> int | None:
+        """Record that `item` was recovered from `recipient` (money: `amount` VND, by default
+        all that is outstanding); returns the amount recorded. Refused when the annulment
+        recorded no such recovery, when it is already recovered in full, or for more money
+        than is outstanding."""
+        subject = f"recovery of {item} from {recipient!r} in decision {self.number}"
+        require_aware(at, subject)
+        reference = optional_text(reference, f"{subject}: reference")
+        if item not in ITEMS:
+            raise UsageError(f"{subject}: item {item!r} is not one of {', '.join(ITEMS)}")
+        if recipient not in {r.id for r in self.recipients}:
+            raise NotFoundError(f"recipient {recipient!r} is not in decision {self.number}")
+        if recipient not in self.annulled:
+            raise RecoveryNotDueError(f"{subject} rejected: the award is not annulled")
+        rows = outstanding(
+            self.recoveries_due.get(recipient, []), self.recovered.get(recipient, [])
+        )
+        row = next((r for r in rows if r.item == item), None)
+        if row is None:
+            raise RecoveryNotDueError(
+                f"{subject} rejected: the annulment recorded no recovery of it"
+            )
+        if row.done:
+            raise AlreadyRecoveredError(f"{subject} rejected: already recovered")
+        if item != MONEY and amount is not None:
+            raise UsageError(f"{subject}: --amount is for money only")
+        if item == MONEY:
+            remaining = row.remaining
+            if amount is None and remaining is None:
+                raise UsageError(
+                    f"{subject}: the amount due is not in the bonus data; give --amount VND"
+                )
+            amount = remaining if amount is None else amount
+            if amount is None or amount <= 0:
+                raise UsageError(f"{subject}: amount must be a whole number of VND above 0")
+            if remaining is not None and amount > remaining:
+                raise UsageError(
+                    f"{subject}: amount {amount:,} VND is more than the "
+                    f"{remaining:,} VND outstanding"
+                )
+        self.trigger_event(
+            self.RecoveryRecorded,
+            recipient=recipient,
+            item=item,
+            amount=amount,
+            reference=reference,
+            recorded_by=actor.name,
+            at=at,
+        )
+        return amount
 
 
 @dataclass(frozen=True)

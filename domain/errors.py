@@ -203,3 +203,11 @@ class NotCompetentError(DomainError):
 
 class AlreadyAnnulledError(DomainError):
     """Raised when a recipient's award in a decision is annulled a second time."""
+
+
+class RecoveryNotDueError(DomainError):
+    """Raised when a recovery is recorded for something no annulment says is to be recovered."""
+
+
+class AlreadyRecoveredError(AlreadyExistsError):
+    """Raised when a recovery is recorded for an item already recovered in full."""

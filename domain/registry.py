@@ -45,6 +45,11 @@ KNOWN_UNIT_LEVELS = (
     "district",
     "commune",
 )
+# Leadership levels of a person (lãnh đạo, quản lý), for the yearly statistics forms' "leaders by
+# level" (docs/REPORTS.md, "Statistics"): the head or a deputy of an agency, ministry or province
+# (cấp Bộ, tỉnh và tương đương), of a department (cấp Vụ, Sở và tương đương) or of a division
+# (cấp Phòng và tương đương). A person who leads nothing has none (null).
+LEADER_LEVELS = ("agency", "department", "division")
 
 _OPERATOR_ONLY = frozenset({OPERATOR})
 _RECORDERS = frozenset({"secretary"})
@@ -409,7 +414,8 @@ def successor_on(unit_id: str, day: date, mergers: Mapping[str, tuple[str, date]
 
 
 class Person(Aggregate):
-    """A person, by pseudonymous id: display name, unit, category and front-line flag."""
+    """A person, by pseudonymous id: display name, unit, category, front-line flag and
+    leadership level."""
 
     class Added(Aggregate.Created, frozen=True, kw_only=True):
         required_roles: ClassVar[frozenset[str]] = _RECORDERS
@@ -418,6 +424,8 @@ class Person(Aggregate):
         unit: str
         category: str | None = None
         direct_worker: bool = False
+        leader_level: str | None = None  # one of LEADER_LEVELS, or null: leads nothing
+        later_fields: ClassVar[tuple[str, ...]] = ("leader_level",)
 
         def apply(self, agg: Person) -> None:
             agg.person_id = PersonId(self.person_id)
@@ -425,12 +433,14 @@ class Person(Aggregate):
             agg.unit = UnitId(self.unit)
             agg.category = self.category
             agg.direct_worker = self.direct_worker
+            agg.leader_level = self.leader_level
 
     person_id: PersonId
     name: str
     unit: UnitId
     category: str | None
     direct_worker: bool
+    leader_level: str | None
 
     @staticmethod
     def id_for(person_id: str) -> UUID:
@@ -438,7 +448,13 @@ class Person(Aggregate):
 
     @classmethod
     def add(
-        cls, person_id: str, name: str, unit: Unit, category: str | None, direct_worker: bool
+        cls,
+        person_id: str,
+        name: str,
+        unit: Unit,
+        category: str | None,
+        direct_worker: bool,
+        leader_level: str | None = None,
     ) -> Person:
         check_id("person", person_id)
         check_text(name, f"person {person_id!r}: name")
@@ -449,6 +465,11 @@ class Person(Aggregate):
                 f"person {person_id!r}: unknown category {category!r} "
                 f"(one of {', '.join(sorted(CATEGORIES))})"
             )
+        if leader_level is not None and leader_level not in LEADER_LEVELS:
+            raise UsageError(
+                f"person {person_id!r}: unknown leader level {leader_level!r} "
+                f"(one of {', '.join(LEADER_LEVELS)})"
+            )
         return cls._create(
             cls.Added,
             id=cls.id_for(person_id),
@@ -457,4 +478,5 @@ class Person(Aggregate):
             unit=unit.unit_id,
             category=category,
             direct_worker=direct_worker,
+            leader_level=leader_level,
         )

@@ -21,7 +21,7 @@ import msgspec
 
 from domain.errors import VerificationError
 
-STATEMENT_KINDS = ("cascade_flag", "open_hold")
+STATEMENT_KINDS = ("cascade_flag", "open_hold", "outstanding_recovery")
 
 
 class Override(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -1,7 +1,8 @@
 """Read model: award decisions and annulments — the award register as the public sees it.
 
 The fold keeps every `Decision.Recorded` (with its basis, authority, overrides and the
-violations signed into it) and every `Decision.RecipientAnnulled`. The movement's
+violations signed into it), every `Decision.RecipientAnnulled` (with what it says is to be
+recovered) and every `Decision.RecoveryRecorded`. The movement's
 `AwardRegister` and each recipient's `RecipientRecord` are rebuilt from these (they are written
 in the same save as the decision), through the domain's own commands, so that the annulment
 cascade (rule 9) is computed by `domain.cascade.dependent_awards`, exactly as the ledger does.
@@ -18,16 +19,31 @@ from uuid import UUID
 import msgspec
 
 from domain.base import DomainEvent
+from domain.bonus import bonus_for
 from domain.cascade import Dependent, dependent_awards
 from domain.decision import Decision, Override
+from domain.recovery import Outstanding, Recovered, RecoveryDue, outstanding
 from domain.register import AwardRegister, Recipient, RecipientRecord
 from domain.rules import Violation
 from projections.catalog import Catalog, InitiativeView
 from projections.stream import EventMeta
 
 
+class RecoveryView(msgspec.Struct):
+    """One recovery recorded after an annulment (Law 2022 Art. 93(2))."""
+
+    item: str
+    amount: int | None
+    reference: str | None
+    at: datetime
+    time: datetime
+    seq: int
+    signer: str
+
+
 class AnnulmentView(msgspec.Struct):
-    """One recipient's award annulled (Law 2022 Art. 93): ground, reason, who and when."""
+    """One recipient's award annulled (Law 2022 Art. 93): ground, reason, who and when, what
+    it said is to be recovered and the recoveries recorded since."""
 
     ground: str
     reason: str
@@ -35,6 +51,12 @@ class AnnulmentView(msgspec.Struct):
     time: datetime
     seq: int
     signer: str
+    recoveries: list[RecoveryDue] = msgspec.field(default_factory=list)
+    recovered: list[RecoveryView] = msgspec.field(default_factory=list)
+
+    def outstanding(self) -> list[Outstanding]:
+        """Each due item with what was recovered (domain.recovery.outstanding)."""
+        return outstanding(self.recoveries, [Recovered(r.item, r.amount) for r in self.recovered])
 
 
 class DecisionView(msgspec.Struct):
@@ -112,13 +134,37 @@ def _annulled(state: Decisions, event: Decision.RecipientAnnulled, meta: EventMe
     decision = state.by_number.get(state.ids.get(event.originator_id, ""))
     if decision is not None:
         decision.annulled[event.recipient] = AnnulmentView(
-            event.ground, event.reason, event.at, meta.time, meta.seq, meta.signer
+            event.ground,
+            event.reason,
+            event.at,
+            meta.time,
+            meta.seq,
+            meta.signer,
+            list(event.recoveries),
+        )
+
+
+def _recovered(state: Decisions, event: Decision.RecoveryRecorded, meta: EventMeta) -> None:
+    decision = state.by_number.get(state.ids.get(event.originator_id, ""))
+    annulment = decision.annulled.get(event.recipient) if decision is not None else None
+    if annulment is not None:
+        annulment.recovered.append(
+            RecoveryView(
+                event.item,
+                event.amount,
+                event.reference,
+                event.at,
+                meta.time,
+                meta.seq,
+                meta.signer,
+            )
         )
 
 
 HANDLERS: dict[type[DomainEvent], Callable[[Decisions, Any, EventMeta], None]] = {
     Decision.Recorded: _recorded,
     Decision.RecipientAnnulled: _annulled,
+    Decision.RecoveryRecorded: _recovered,
 }
 
 
@@ -226,6 +272,8 @@ class AwardRow(msgspec.Struct):
     annulment: AnnulmentView | None
     flags: list[str]
     unit_name: str | None = None
+    bonus: int | None = None  # VND, from the bonus data at the decision's date (None: no figure)
+    bonus_verified: bool | None = None  # the figure was confirmed by a published source
 
 
 def award_rows(
@@ -243,6 +291,7 @@ def award_rows(
     for d in sorted(decisions.of(movement), key=lambda d: (d.date, d.seq)):
         for r in d.recipients:
             person = catalog.people.get(r.id) if r.kind == "person" else None
+            bonus = bonus_for(d.award, r.kind, d.date)
             rows.append(
                 AwardRow(
                     decision=d.number,
@@ -265,9 +314,58 @@ def award_rows(
                     annulment=d.annulled.get(r.id),
                     flags=flagged.get((d.number, r.id), []),
                     unit_name=catalog.name_of(r.unit),
+                    bonus=bonus.amount if bonus else None,
+                    bonus_verified=bonus.verified if bonus else None,
                 )
             )
     return rows
+
+
+class RecoveryRow(msgspec.Struct):
+    """One item still to be recovered after an annulment (the report's
+    ``outstanding_recoveries``): `due` None when the bonus data holds no figure."""
+
+    decision: str
+    recipient: str
+    recipient_name: str | None
+    award: str
+    item: str
+    due: int | None
+    recovered: int
+    remaining: int | None
+    annulled_at: datetime
+    annulment_seq: int
+    citation: str | None
+    verified: bool | None  # money: the award's bonus figure was confirmed by a source
+
+
+def outstanding_recoveries(rows: list[AwardRow]) -> list[RecoveryRow]:
+    """Every item an annulment in these rows said is to be recovered and that is not yet."""
+    found = []
+    for row in rows:
+        annulment = row.annulment
+        if annulment is None:
+            continue
+        citations = {due.item: due.citation for due in annulment.recoveries}
+        for left in annulment.outstanding():
+            if not left.done:
+                found.append(
+                    RecoveryRow(
+                        decision=row.decision,
+                        recipient=row.recipient,
+                        recipient_name=row.recipient_name,
+                        award=row.award,
+                        item=left.item,
+                        due=left.due,
+                        recovered=left.recovered,
+                        remaining=left.remaining,
+                        annulled_at=annulment.at,
+                        annulment_seq=annulment.seq,
+                        citation=citations.get(left.item),
+                        verified=row.bonus_verified if left.due is not None else None,
+                    )
+                )
+    return found
 
 
 class KindCount(msgspec.Struct):

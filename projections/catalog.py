@@ -43,6 +43,7 @@ class PersonView(msgspec.Struct, gc=False):
     category: str | None
     direct_worker: bool
     seq: int
+    leader_level: str | None = None  # agency / department / division (domain LEADER_LEVELS)
 
 
 class PactView(msgspec.Struct):
@@ -157,7 +158,7 @@ def _person(state: Catalog, event: Person.Added, meta: EventMeta) -> None:
     category = intern(event.category) if event.category else None
     state.people[intern(event.person_id)] = PersonView(
         intern(event.person_id), event.name, intern(event.unit), category, event.direct_worker,
-        meta.seq,
+        meta.seq, intern(event.leader_level) if event.leader_level else None,
     )  # fmt: skip
 
 

@@ -18,11 +18,13 @@ from uuid import UUID
 import msgspec
 
 from domain.base import DomainEvent
+from domain.bonus import format_vnd
 from domain.cluster import Cluster
 from domain.decision import Decision
 from domain.hold import Hold
 from domain.initiative import Initiative
 from domain.participation import Participation
+from domain.recovery import due_text
 from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Person, Signer, Unit
 from domain.session import ReviewSession
@@ -63,7 +65,8 @@ def _summary(e: Any, p: str) -> str | None:
     match e:
         case Person.Added() if e.person_id == p or e.unit == p:
             worker = ", direct worker" if e.direct_worker else ""
-            return f"person {e.person_id} '{e.name}' added to unit {e.unit}{worker}"
+            leads = f", {e.leader_level}-level leader" if e.leader_level else ""
+            return f"person {e.person_id} '{e.name}' added to unit {e.unit}{worker}{leads}"
         case Unit.Added() if e.unit_id == p or e.parent == p:
             parent = f" under {e.parent}" if e.parent else ""
             return f"unit {e.unit_id} '{e.name}' ({e.level}) added{parent}"
@@ -118,7 +121,14 @@ def _summary(e: Any, p: str) -> str | None:
                 f"{e.authority}{regime}{override})"
             )
         case Decision.RecipientAnnulled() if e.recipient == p:
-            return f"award annulled ({e.ground}): {e.reason}"
+            due = "; ".join(due_text(d) for d in e.recoveries)
+            return f"award annulled ({e.ground}): {e.reason}" + (
+                f"; to recover: {due}" if due else ""
+            )
+        case Decision.RecoveryRecorded() if e.recipient == p:
+            what = f"money {format_vnd(e.amount)}" if e.amount is not None else e.item
+            reference = f" ({e.reference})" if e.reference else ""
+            return f"recovered {what} after the annulment{reference}, recorded by {e.recorded_by}"
         case AwardRegister.AwardsEntered() if any(r.id == p for r in e.recipients):
             return f"{e.award} for {e.year} entered in the award register (decision {e.decision})"
         case AwardRegister.AwardAnnulled() if e.recipient == p:
@@ -191,6 +201,7 @@ HISTORY_EVENTS: tuple[type[DomainEvent], ...] = (
     ReviewSession.Opened,
     Decision.Recorded,
     Decision.RecipientAnnulled,
+    Decision.RecoveryRecorded,
     Hold.Placed,
     AwardRegister.AwardsEntered,
     AwardRegister.AwardAnnulled,
@@ -202,7 +213,7 @@ def history_view(participant: str) -> ViewSpec[History]:
     """The history of one participant, as a view the runner can store and keep current."""
     return ViewSpec(
         name=f"history:{participant}",
-        version="history/3",
+        version="history/4",
         state_type=History,
         initial=lambda: History(participant),
         fold=fold_history,

@@ -1,17 +1,22 @@
-"""The human part of a static publication: per-movement reports and the index page.
+"""The human part of a static publication: per-movement reports, yearly statistics and the
+index page.
 
 Every movement's report is built from one fold of the log at exactly the published checkpoint's
 size (``Cut(at_seq=size)``), so each report is the one that checkpoint commits to, and written to
 ``movements/<ID>/report.{vi,en}.html``, ``report.json`` and its CSV tables (the same renderers as
-`awards report`). ``index.html`` says what the publication is and how to check it, in
-Vietnamese and English. Files are written through ledger/files.py, and only when their bytes
-change (a republish at the same size writes nothing here).
+`awards report`); the yearly statistics of every year it holds, from the same fold, go to
+``statistics/<YEAR>/`` (the renderers of `awards statistics`). ``index.html`` says what the
+publication is and how to check it, in Vietnamese and English. Files are written through
+ledger/files.py, and only when their bytes change (a republish at the same size writes nothing
+here).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 
 from ledger.application import LedgerApp
 from ledger.publication import put_file
@@ -21,8 +26,10 @@ from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
 from projections.runner import Runner
+from projections.statistics import Statistics, build_statistics
+from projections.statistics_render import csv_tables, html_text, json_bytes, xlsx_bytes
 from projections.stream import Cut
-from projections.view import LEDGER_VIEW
+from projections.view import LEDGER_VIEW, LedgerView
 
 
 def movement_folder(movement: str) -> str:
@@ -31,9 +38,18 @@ def movement_folder(movement: str) -> str:
     return "_" + name[1:] if name.startswith(".") else name
 
 
-def publish_reports(app: LedgerApp, root: Path, size: int) -> tuple[list[str], int]:
-    """Write every movement's report at tree size `size` under `root`/movements; returns the
-    movement ids and how many files were written."""
+class Published(NamedTuple):
+    """What `publish_reports` wrote: the movements and statistics years, and how many files."""
+
+    movements: list[str]
+    written: int
+    years: list[int]
+
+
+def publish_reports(app: LedgerApp, root: Path, size: int) -> Published:
+    """Write every movement's report, and the yearly statistics of every year the ledger holds
+    a movement or a decision of, at tree size `size` under `root` (``movements/``,
+    ``statistics/``); returns the movement ids, how many files were written, and the years."""
     folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
     checkpoints = stored_checkpoints(app)
     movements = sorted(folded.state.catalog.movements)
@@ -50,7 +66,28 @@ def publish_reports(app: LedgerApp, root: Path, size: int) -> tuple[list[str], i
             files[f"{base}/{name}"] = data
         for relative, data in files.items():
             written += put_file(root, relative, data)
-    return movements, written
+    years = statistics_years(folded.state)
+    for year in years:
+        stats = build_statistics(folded.state, folded.position, year, checkpoints, None)
+        for name, data in statistics_files(stats):
+            written += put_file(root, f"statistics/{year}/{name}", data)
+    return Published(movements, written, years)
+
+
+def statistics_years(view: LedgerView) -> list[int]:
+    """Every year a movement of the ledger starts in or a decision is dated in."""
+    starts = {m.start.year for m in view.catalog.movements.values()}
+    return sorted(starts | {d.date.year for d in view.decisions.by_number.values()})
+
+
+def statistics_files(stats: Statistics) -> Iterator[tuple[str, bytes]]:
+    """The files of one year's statistics: the HTML page in each language, the JSON, the
+    Excel workbook (Vietnamese) and one CSV per form (Vietnamese labels)."""
+    for lang in ("vi", "en"):
+        yield f"statistics.{lang}.html", html_text(stats, lang).encode("utf-8")
+    yield "statistics.json", json_bytes(stats)
+    yield "statistics.xlsx", xlsx_bytes(stats)
+    yield from csv_tables(stats)
 
 
 _TEXT = {
@@ -65,6 +102,7 @@ _TEXT = {
         "công khai của nhà vận hành (operator.pub), tính lại gốc từ các tile và so với "
         "checkpoint; mỗi mục trong tile/entries là một sự kiện đã ký theo docs/FORMAT.md.",
         "reports": "Báo cáo theo phong trào",
+        "statistics": "Thống kê thi đua, khen thưởng hằng năm (biểu 0601–0603.N/BNV-TĐKT)",
     },
     "en": {
         "title": "Award ledger: static publication",
@@ -77,12 +115,21 @@ _TEXT = {
         "public key (operator.pub), recompute the root from the tiles and compare it with the "
         "checkpoint; each entry in tile/entries is a signed event as docs/FORMAT.md describes.",
         "reports": "Reports by movement",
+        "statistics": "Yearly statistics (forms 0601–0603.N/BNV-TĐKT)",
     },
 }
 
 
-def index_page(origin: str, size: int, root_hex: str, movements: list[str], lang: str) -> str:
-    """The index page: what this is and how to verify it, `lang` first, then the other."""
+def index_page(
+    origin: str,
+    size: int,
+    root_hex: str,
+    movements: list[str],
+    lang: str,
+    years: Sequence[int] = (),
+) -> str:
+    """The index page: what this is and how to verify it, `lang` first, then the other; the
+    movements' reports and the statistics of `years`."""
     order = [lang, *(other for other in _TEXT if other != lang)]
     command = "awards verify-publication DIR --operator-pub DIR/operator.pub"
     parts = ["<!doctype html>", f'<html lang="{lang}"><head><meta charset="utf-8">']
@@ -102,6 +149,17 @@ def index_page(origin: str, size: int, root_hex: str, movements: list[str], lang
                 f'<li>{escape(movement)}: <a href="movements/{folder}/report.{code}.html">'
                 f'HTML</a>, <a href="movements/{folder}/report.json">JSON</a></li>'
             )
-        parts.append("</ul></section>")
+        parts.append("</ul>")
+        if years:
+            parts.append(f"<h2>{escape(text['statistics'])}</h2><ul>")
+            for year in years:
+                base = f"statistics/{year}"
+                parts.append(
+                    f'<li>{year}: <a href="{base}/statistics.{code}.html">HTML</a>, '
+                    f'<a href="{base}/statistics.xlsx">Excel</a>, '
+                    f'<a href="{base}/statistics.json">JSON</a></li>'
+                )
+            parts.append("</ul>")
+        parts.append("</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -104,7 +104,7 @@ def fold(state: LedgerView, event: DomainEvent, meta: EventMeta) -> LedgerView:
 
 LEDGER_VIEW: ViewSpec[LedgerView] = ViewSpec(
     name="ledger",
-    version="ledger-view/2",
+    version="ledger-view/3",
     state_type=LedgerView,
     initial=LedgerView,
     fold=fold,

@@ -30,8 +30,8 @@ from domain.participation import Participation
 from domain.registry import Person, Signer, SignerKey, Unit
 from domain.rulebook import DEFAULT_RULEBOOK, Rulebook
 from ledger.application import LedgerApp, open_ledger
-from ledger.keys import load_private_key, raw_public_key, write_key_pair
-from ledger.usecases import registry, review, workflow
+from ledger.keys import generate_key, load_private_key, raw_public_key, write_key_pair
+from ledger.usecases import decisions, registry, review, workflow
 from ledger.usecases.registry import new_person, new_unit
 from tests.conftest import ORIGIN, POSTGRES_ENV, Keys, RawRows
 
@@ -193,6 +193,42 @@ def closed_session(
         yes = [n for n in nominees if not (member == "m1" and n == "P1")]
         review.vote(app, world.key(member), session_id, yes=yes, at=at(closed, 9))
     review.close_session(app, world.key("ch"), session_id, at=at(closed, 10))
+
+
+STATISTICS_LEADERS = [  # id, unit, leader level, direct worker
+    ("L1", "U1", "agency", False),
+    ("L2", "U1", "department", False),
+    ("L3", "U2", "division", False),
+    ("L4", "U2", "division", True),
+]
+STATISTICS_DECIDED = ["P1", "P2", "L1", "L2", "L3", "L4", "U1", "U2"]
+
+
+def statistics_awards(world: World) -> None:
+    """For the yearly statistics: leaders L1 (agency), L2 (department), L3 (division), L4
+    (division, and a direct worker); a Certificate of Merit of 25/12/2019 to P1, P2, L1–L4 and
+    the units U1, U2, of which L2's award is annulled; one of 10/01/2020 to P3; a Labour Order
+    3rd class of 30/11/2019 to U1 by the authority `ctn` (its key is added to the world)."""
+    app, sec = world.app, world.key("sec")
+    for person, unit, level, direct in STATISTICS_LEADERS:
+        registry.add_person(app, sec, person, f"Lãnh đạo {person}", unit, "cadre", direct, level)
+    president = generate_key()
+    world.keys["ctn"] = president
+    registry.add_signer(
+        app, world.key("op"), "ctn", raw_public_key(president), ["authority"],
+        competence=["order_labour_3"],
+    )  # fmt: skip
+    decide = decisions.decide_award
+    decide(app, world.key("auth"), "10/QĐ", movement_id=MOVEMENT, award="certificate_of_merit",
+           recipients=STATISTICS_DECIDED, decided_on=date(2019, 12, 25),
+           at=at("2019-12-25"))  # fmt: skip
+    decisions.annul_award(app, world.key("auth"), "10/QĐ", recipient="L2",
+                          ground="standard_not_met", reason="thành tích không đạt",
+                          at=at("2020-01-05"))  # fmt: skip
+    decide(app, world.key("auth2"), "11/QĐ", movement_id=MOVEMENT, award="certificate_of_merit",
+           recipients=["P3"], decided_on=date(2020, 1, 10), at=at("2020-01-10"))  # fmt: skip
+    decide(app, president, "12/QĐ-CTN", movement_id=MOVEMENT, award="order_labour_3",
+           recipients=["U1"], decided_on=date(2019, 11, 30), at=at("2019-11-30"))  # fmt: skip
 
 
 def refused(

@@ -7,7 +7,8 @@ appraises the next province's people; two open-mode reviews; each office head de
 advanced workers and fighters — three of ten is within the rulebook's 30 % but beyond the 15 %
 ceiling of Decree 91/2017 in force in 2019, so each signs an override of rule `regime` and the
 reports show the statute exceeded; a fourth fighter of one office is refused by the rulebook's
-own quota; one title is annulled later, which flags the fighter title that relied on it; in
+own quota; one title is annulled later, which flags the fighter title that relied on it (the
+certificate is recovered, the bonus money stays outstanding); in
 2025 the Hà Nam and Nam Định offices are merged into Ninh Bình's (signed `Unit.Merged`).
 """
 
@@ -271,3 +272,13 @@ def decide(stage: Stage) -> None:
         stage.flags.append(
             f"{d.recipient}'s {d.award} {d.year} (decision {d.decision}): {d.reason}"
         )
+    # the certificate comes back; the bonus money is still outstanding (Law 2022 Art. 93(2))
+    decisions.record_recovery(
+        stage.app,
+        stage.keys["thu-ky-btb"],
+        ANNULLED[0],
+        recipient=ANNULLED[1],
+        item="certificate",
+        reference="Biên bản thu hồi giấy chứng nhận ngày 01/11/2019",
+        at=at("2019-11-01"),
+    )

@@ -41,6 +41,16 @@ def division(n: int) -> str:
     return f"VPTW-P{n:02d}"
 
 
+def leader_level(n: int) -> str:
+    """Person n's leadership level, for the yearly statistics' leaders by level: one deputy
+    head of the Office, two heads of department, ten heads of division (empty: none)."""
+    if n == 3:
+        return "agency"
+    if n % 25 == 1:
+        return "department"
+    return "division" if n % 5 == 2 else ""
+
+
 def run(stage: Stage) -> str:
     """Run the scenario; return its movement id."""
     stage.enrol("thu-ky-vptw", ["secretary"])
@@ -67,12 +77,12 @@ def run(stage: Stage) -> str:
             homes[n % len(homes)],
             "cadre" if n % 3 else "civil_servant",
             "true" if n % 10 == 0 else "false",
+            leader_level(n),
         )
         for n in range(1, PEOPLE + 1)
     ]
-    stage.load(
-        "thu-ky-vptw", "people", "people-vptw.csv", "id,name,unit,category,direct_worker", people
-    )
+    header = "id,name,unit,category,direct_worker,leader_level"
+    stage.load("thu-ky-vptw", "people", "people-vptw.csv", header, people)
     workflow.launch_movement(
         stage.app,
         stage.keys["thu-ky-vptw"],

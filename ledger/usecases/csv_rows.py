@@ -25,10 +25,13 @@ from domain.text import describe, nfc, unsafe_char
 
 HEADERS = {
     "units": ["id", "name", "level", "parent"],
-    "people": ["id", "name", "unit", "category", "direct_worker"],
+    "people": ["id", "name", "unit", "category", "direct_worker", "leader_level"],
     "registrations": ["participant", "titles", "at"],
     "scores": ["participant", "criterion", "points", "kind"],
 }
+# Columns added after files without them were in use: a header may end before them, and its rows
+# then read them as empty.
+LATER_COLUMNS = {"people": ["leader_level"]}
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -84,7 +87,8 @@ def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
 
 def checked_rows(records: Iterable[tuple[int, list[str]]], source: str, kind: str) -> list[Row]:
     """The data rows of a file of `kind` from its (line number, cells) records, the first being
-    the header: SPEC.md's header, the right number of columns, blank rows skipped, cells
+    the header: SPEC.md's header (or it without its `LATER_COLUMNS`, which then read as
+    empty), the right number of columns, blank rows skipped, cells
     stripped and put in NFC (names kept as written). Shared by CSV and XLSX."""
     header = HEADERS[kind]
     rest = iter(records)
@@ -92,7 +96,13 @@ def checked_rows(records: Iterable[tuple[int, list[str]]], source: str, kind: st
     if first is None:
         raise MalformedInputError(f"{source} is empty: expected the header {','.join(header)}")
     line, cells = first
-    if [cell.strip() for cell in cells] != header:
+    later = LATER_COLUMNS.get(kind, [])
+    earlier = header[: len(header) - len(later)]
+    if [cell.strip() for cell in cells] == earlier:
+        header, missing = earlier, [""] * len(later)
+    elif [cell.strip() for cell in cells] == header:
+        missing = []
+    else:
         raise MalformedInputError(
             f"{source} line {line}: header must be {','.join(header)}, got {','.join(cells)}"
         )
@@ -105,7 +115,7 @@ def checked_rows(records: Iterable[tuple[int, list[str]]], source: str, kind: st
                 f"{source} line {line}: expected {len(header)} columns "
                 f"({','.join(header)}), got {len(cells)}"
             )
-        rows.append(Row(line, _cells(header, cells)))
+        rows.append(Row(line, _cells(header, cells) + missing))
     if not rows:
         raise MalformedInputError(f"{source} has no rows after the header")
     return rows

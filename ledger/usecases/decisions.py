@@ -27,6 +27,7 @@ from domain.hold import SubjectHolds
 from domain.movement import Movement
 from domain.participation import Participation
 from domain.prerequisites import ADVANCED_COLLECTIVE
+from domain.recovery import Outstanding, RecoveryDue, outstanding
 from domain.register import AwardRegister, RecipientRecord
 from domain.registry import Signer, successors_of
 from domain.rulebook import ADVANCED_WORKER, EXCELLENT_COLLECTIVE, FIGHTER_BASE
@@ -62,6 +63,16 @@ class AnnulmentResult:
 
     receipt: WriteReceipt
     dependents: tuple[Dependent, ...]
+    recoveries: tuple[RecoveryDue, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    """A recovery's receipt, the amount recorded (money) and what is still outstanding."""
+
+    receipt: WriteReceipt
+    amount: int | None
+    outstanding: tuple[Outstanding, ...]
 
 
 def decide_award(
@@ -209,7 +220,44 @@ def annul_award(
             deciding_units=deciding_units(app, decision.authority),
         )
         flagged[:] = writes.dependents
+        due[:] = decision.recoveries_due.get(recipient, [])
         return list(writes.aggregates())
 
+    due: list[RecoveryDue] = []
     receipt = app.write(key, build, signs=Decision.RecipientAnnulled)
-    return AnnulmentResult(receipt, tuple(flagged))
+    return AnnulmentResult(receipt, tuple(flagged), tuple(due))
+
+
+def record_recovery(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    number: str,
+    *,
+    recipient: str,
+    item: str,
+    amount: int | None = None,
+    reference: str | None = None,
+    at: datetime | None = None,
+) -> RecoveryResult:
+    """Record that `item` was recovered from `recipient` after the annulment in decision
+    `number` (authority or secretary); see `Decision.record_recovery`."""
+    when = effective_time(at)
+    done: list[tuple[int | None, tuple[Outstanding, ...]]] = []
+
+    def build(signer: Signer) -> list[Aggregate]:
+        decision = app.find(Decision, Decision.id_for(number))
+        if decision is None:
+            raise NotFoundError(
+                f"recovery in decision {number} rejected: decision {number!r} not found"
+            )
+        recorded = decision.record_recovery(
+            recipient, item, Actor.from_signer(signer), at=when, amount=amount, reference=reference
+        )
+        left = outstanding(
+            decision.recoveries_due.get(recipient, []), decision.recovered.get(recipient, [])
+        )
+        done[:] = [(recorded, tuple(left))]
+        return [decision]
+
+    receipt = app.write(key, build, signs=Decision.RecoveryRecorded)
+    return RecoveryResult(receipt, *done[0])

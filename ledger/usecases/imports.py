@@ -175,7 +175,7 @@ def _people(job: _Job) -> list[Aggregate]:
     batch: dict[str, Person] = {}
     for row in job.rows:
         where = job.where(row)
-        person_id, name, unit_id, category, direct = row.cells
+        person_id, name, unit_id, category, direct, leader = row.cells
         required(where, "id", person_id)
         required(where, "name", name)
         required(where, "unit", unit_id)
@@ -188,7 +188,9 @@ def _people(job: _Job) -> list[Aggregate]:
             unit = units[unit_id]
             if unit is None:
                 raise NotFoundError(f"unit {unit_id!r} not found")
-            batch[person_id] = Person.add(person_id, name, unit, category or None, direct_worker)
+            batch[person_id] = Person.add(
+                person_id, name, unit, category or None, direct_worker, leader or None
+            )
         job.tick()
     return list(batch.values())
 

@@ -162,11 +162,14 @@ def add_person(
     unit: str,
     category: str | None = None,
     direct_worker: bool = False,
+    leader_level: str | None = None,
 ) -> WriteReceipt:
     """Record a person (secretary)."""
 
     def build(_: Signer) -> list[Aggregate]:
-        return [new_person(app, person_id, name, unit, category, direct_worker, {}, {})]
+        return [
+            new_person(app, person_id, name, unit, category, direct_worker, {}, {}, leader_level)
+        ]
 
     return app.write(key, build)
 
@@ -180,6 +183,7 @@ def new_person(
     direct_worker: bool,
     units: dict[str, Unit],
     batch: dict[str, Person],
+    leader_level: str | None = None,
 ) -> Person:
     """A new Person aggregate, checked against the ledger and the records of the same batch."""
     if person_id in batch or app.find(Person, Person.id_for(person_id)) is not None:
@@ -187,7 +191,7 @@ def new_person(
     home = units.get(unit) or app.find(Unit, Unit.id_for(unit))
     if home is None:
         raise NotFoundError(f"person add rejected: unit {unit!r} not found")
-    person = Person.add(person_id, name, home, category, direct_worker)
+    person = Person.add(person_id, name, home, category, direct_worker, leader_level)
     batch[person_id] = person
     return person
 

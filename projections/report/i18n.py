@@ -53,6 +53,18 @@ LABELS: dict[str, dict[str, str]] = {
         "direct": "Khen thưởng cho người lao động trực tiếp",
         "overrides": "Các trường hợp vượt quy tắc có lý do",
         "annulments": "Hủy bỏ khen thưởng",
+        "recoveries": "Còn phải thu hồi",
+        "recovery_item": "Hiện vật / tiền thưởng",
+        "recovery_due": "Phải thu hồi",
+        "recovery_done": "Đã thu hồi",
+        "recovery_left": "Còn lại",
+        "unverified": "số liệu chưa đối chiếu",
+        "recovery_note": (
+            "Quyết định hủy bỏ ghi những gì phải thu hồi (Điều 93 khoản 2 Luật Thi đua, khen "
+            "thưởng 2022): hiện vật khen thưởng và tiền thưởng, tính theo hệ số và mức lương "
+            "cơ sở tại ngày quyết định khen thưởng; mỗi lần thu hồi là một sự kiện ký số. Dấu "
+            "? là số tiền chưa có trong dữ liệu."
+        ),
         "checks": "Kiểm tra tuân thủ",
         "legal_basis": "Chế độ pháp lý: căn cứ",
         "written": "biểu quyết bằng văn bản",
@@ -200,6 +212,18 @@ LABELS: dict[str, dict[str, str]] = {
         "direct": "Awards to front-line (direct) workers",
         "overrides": "Overrides",
         "annulments": "Annulments",
+        "recoveries": "Outstanding recoveries",
+        "recovery_item": "Item",
+        "recovery_due": "Due",
+        "recovery_done": "Recovered",
+        "recovery_left": "Outstanding",
+        "unverified": "figure not verified",
+        "recovery_note": (
+            "An annulment records what is to be recovered (Law on Emulation and Commendation "
+            "2022, Art. 93(2)): the certificate or medal and the bonus money, a multiple of "
+            "the base salary in force on the award decision's date; each recovery is a signed "
+            "event. A ? is an amount the bonus data does not hold."
+        ),
         "checks": "Compliance checks",
         "legal_basis": "Regime: legal citation",
         "written": "voted in writing",
@@ -391,6 +415,10 @@ HOLD_KINDS: dict[str, tuple[str, str]] = {
 
 # Discipline levels are named by their data file (domain/regimes/discipline.toml).
 DISCIPLINES: dict[str, tuple[str, str]] = {k: (lv.vi, lv.en) for k, lv in levels().items()}
+RECOVERY_ITEMS: dict[str, tuple[str, str]] = {
+    "certificate": ("Bằng, giấy chứng nhận, huân chương, cờ", "Certificate, medal or flag"),
+    "money": ("Tiền thưởng", "Bonus money"),
+}
 
 TABLES = {
     "award": AWARDS,
@@ -403,6 +431,7 @@ TABLES = {
     "role": ROLES,
     "hold_kind": HOLD_KINDS,
     "discipline": DISCIPLINES,
+    "recovery_item": RECOVERY_ITEMS,
 }
 
 

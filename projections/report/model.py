@@ -2,10 +2,12 @@
 
 Its top-level keys are exactly those of SPEC.md (``movement``, ``as_of``, ``checkpoint``,
 ``awards``, ``summary``, ``sessions``, ``standings``, ``registrations``, ``checks``,
-``signers``) and ``holds`` (the holds on the movement's participants and recipients, open or
-lifted: rule ``hold``); nested objects carry SPEC's keys first and a few more after them
-(documented in docs/REPORTS.md). Lists are in a meaningful order where there is one (awards by
-decision date and ledger order, sessions as opened, standings by rank) and sorted otherwise.
+``signers``), ``holds`` (the holds on the movement's participants and recipients, open or
+lifted: rule ``hold``) and ``outstanding_recoveries`` (what annulments said is to be recovered
+and is not yet, Law 2022 Art. 93(2)); nested objects carry SPEC's keys first and a few more
+after them (documented in docs/REPORTS.md). Lists are in a meaningful order where there is one
+(awards by decision date and ledger order, sessions as opened, standings by rank) and sorted
+otherwise.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ import msgspec
 from domain.errors import NotFoundError
 from domain.movement import FORMULAS, Criterion
 from domain.text import counted
-from projections.awards import AwardRow, award_rows, cascade_flags, summarise
+from projections.awards import (
+    AwardRow,
+    RecoveryRow,
+    award_rows,
+    cascade_flags,
+    outstanding_recoveries,
+    summarise,
+)
 from projections.catalog import MovementView
 from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
@@ -158,6 +167,7 @@ class Report(msgspec.Struct):
     checks: list[Check]
     signers: list[SignerRow]
     holds: list[HoldView] = msgspec.field(default_factory=list)  # on the movement's subjects
+    outstanding_recoveries: list[RecoveryRow] = msgspec.field(default_factory=list)
 
 
 def movement_info(m: MovementView) -> MovementInfo:
@@ -205,7 +215,7 @@ def session_row(s: SessionView, view: LedgerView) -> SessionRow:
     )
 
 
-def _checkpoint_info(origin: str, checkpoints: list[StoredCheckpoint], size: int) -> CheckpointInfo:
+def checkpoint_info(origin: str, checkpoints: list[StoredCheckpoint], size: int) -> CheckpointInfo:
     cp = checkpoint_for(checkpoints, size)
     later = next((c.size for c in checkpoints if c.size > size), None)
     if cp is None:
@@ -258,7 +268,7 @@ def build_report(
     return Report(
         movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
         as_of=AsOf.of(position, asked),
-        checkpoint=_checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
+        checkpoint=checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
         awards=rows,
         summary=_summary(rows, quota),
         sessions=[session_row(s, view) for s in view.sessions.of(movement_id)],
@@ -298,4 +308,5 @@ def build_report(
             {p.participant for p in view.participations.of(movement_id)}
             | {r.recipient for r in rows}
         ),
+        outstanding_recoveries=outstanding_recoveries(rows),
     )

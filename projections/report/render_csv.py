@@ -75,7 +75,7 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     award_columns = [
         "decision", "award", "recipient", "recipient_kind", "unit_level", "authority", "date",
         "basis", "annulled", "override_reason", "recipient_name", "unit", "direct_worker",
-        "year", "seq", "overridden_rules",
+        "year", "seq", "overridden_rules", "bonus", "bonus_verified",
     ]  # fmt: skip
     return {
         "report.csv": (["section", "key", "value"], about),
@@ -172,13 +172,23 @@ def tables(report: Report) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
                 for x in report.holds
             ),
         ),
+        "outstanding_recoveries.csv": (
+            ["decision", "recipient", "name", "award", "item", "due", "recovered", "remaining",
+             "annulled_at", "annulment_seq", "citation", "verified"],
+            (
+                [x.decision, x.recipient, x.recipient_name, x.award, x.item, x.due, x.recovered,
+                 x.remaining, x.annulled_at, x.annulment_seq, x.citation, x.verified]
+                for x in report.outstanding_recoveries
+            ),
+        ),
     }  # fmt: skip
 
 
 BOM = "\ufeff".encode()  # so that Excel opens the file as UTF-8 (Vietnamese intact)
 
 
-def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+def table_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """One CSV table as this module writes every table: the BOM, the header, cells as above."""
     yield BOM
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -192,19 +202,25 @@ def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
     yield buffer.getvalue().encode("utf-8")
 
 
+def csv_folder(folder: Path, what: str) -> None:
+    """Make `folder` (and its parents) for CSV files of `what`; a symlink is refused
+    (UsageError), a folder that cannot be made is StorageError."""
+    if folder.is_symlink():
+        raise UsageError(f"{what}: '{folder}' is a symbolic link: refusing to write through it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"{what}: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+
+
 def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]:
     """Write every table into `folder` (created if missing); returns the files written. Each
     file goes through ledger/files.py: no symlink followed, no existing file replaced unless
     `replace`; a `folder` that is a symlink is refused."""
-    if folder.is_symlink():
-        raise UsageError(f"report: '{folder}' is a symbolic link: refusing to write through it")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"report: cannot write CSV files to '{folder}': {exc.strerror}") from exc
+    csv_folder(folder, "report")
     written = []
     for name, (header, rows) in tables(report).items():
-        write_file(folder / name, _csv_chunks(header, rows), replace)
+        write_file(folder / name, table_chunks(header, rows), replace)
         written.append(folder / name)
     if report.checkpoint.note:
         note = folder / "checkpoint.txt"
@@ -216,4 +232,4 @@ def write_csv(report: Report, folder: Path, replace: bool = False) -> list[Path]
 def csv_files(report: Report) -> Iterator[tuple[str, bytes]]:
     """Each table's file name and whole CSV bytes (for writers that compare before writing)."""
     for name, (header, rows) in tables(report).items():
-        yield name, b"".join(_csv_chunks(header, rows))
+        yield name, b"".join(table_chunks(header, rows))

@@ -79,11 +79,18 @@ def _filters(lang: str) -> dict[str, Any]:
         text = f"{value * 100:.1f}"
         return (text.replace(".", ",") if vi else text) + " %"
 
+    def vnd(value: int | None) -> str:
+        if value is None:
+            return "?"
+        text = f"{value:,}"
+        return (text.replace(",", ".") if vi else text) + (" đ" if vi else " VND")
+
     return {
         "day": day,
         "moment": moment,
         "num": num,
         "pct": pct,
+        "vnd": vnd,
         "threshold": lambda text: threshold_text(text, lang),
     }
 

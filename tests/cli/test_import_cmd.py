@@ -50,6 +50,43 @@ def test_import_units_and_people(world: World, awards: Cli, tmp_path: Path) -> N
 
 
 @SQLITE_ONLY
+def test_import_people_with_leader_levels(world: World, awards: Cli, tmp_path: Path) -> None:
+    # given a people file with the leader_level column (one leader, one not)
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,name,unit,category,direct_worker,leader_level\n"
+        "VP-2,Lãnh đạo Vụ,U1,cadre,false,department\nVP-3,Công nhân,U1,worker,true,\n",
+        encoding="utf-8",
+    )
+    # when it is imported
+    result = awards("import", "people", people, "--key", world.key_file("sec"))
+    # then each person carries their level (none for the worker)
+    assert result.exit_code == 0, result.stderr
+    load = world.app.load
+    assert load(Person, Person.id_for("VP-2"), "person").leader_level == "department"
+    assert load(Person, Person.id_for("VP-3"), "person").leader_level is None
+
+
+@SQLITE_ONLY
+def test_import_people_refuses_an_unknown_leader_level(
+    world: World, awards: Cli, tmp_path: Path, raw: RawRows
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,name,unit,category,direct_worker,leader_level\nVP-2,X,U1,,false,minister\n",
+        encoding="utf-8",
+    )
+    before = raw.snapshot()
+    result = awards("import", "people", people, "--key", world.key_file("sec"))
+    assert result.exit_code == 3
+    assert one_error_line(result) == (
+        "error: people.csv line 2: person 'VP-2': unknown leader level 'minister' "
+        "(one of agency, department, division)"
+    )
+    assert raw.snapshot() == before
+
+
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("kind", "content", "extra", "code", "message"),
     [

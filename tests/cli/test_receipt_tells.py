@@ -76,13 +76,19 @@ def test_a_receipt_tells_its_overrides_and_the_ledgers_flags(
     out = tmp_path / "fb.json"
     # when a receipt of P1's fighter award is made
     made = receipt(awards, "FB/QĐ", "P1", out)
-    # then it states, unsigned, the cascade flag and the open hold as of its checkpoint
+    # then it states, unsigned, the cascade flag, the open hold, and what P1 still owes after
+    # the annulment of 1/QĐ (Law 2022 Art. 93(2)) as of its checkpoint
     assert "stated by the ledger as of tree size" in made
     doc = json.loads(out.read_text(encoding="utf-8"))
     kinds = [s["kind"] for s in doc["statements"]]
-    assert kinds == ["cascade_flag", "open_hold"]
+    assert kinds == ["cascade_flag", "open_hold", "outstanding_recovery", "outstanding_recovery"]
     assert "annulment of decision 1/QĐ" in doc["statements"][0]["text"]
     assert "hold H-1 open (press)" in doc["statements"][1]["text"]
+    owed = [s["text"] for s in doc["statements"][2:]]
+    assert owed == [
+        "to recover after the annulment in decision 1/QĐ (advanced_worker): certificate",
+        "to recover after the annulment in decision 1/QĐ (advanced_worker): money 447,000 VND",
+    ]
     # and verify-receipt tells the signed override and the statements, labelled
     text = verify(awards, out, keys)
     assert getattr(text, "exit_code") == 0, getattr(text, "stderr")  # noqa: B009
@@ -90,6 +96,7 @@ def test_a_receipt_tells_its_overrides_and_the_ledgers_flags(
     assert "override signed into the event: rule hold, reason: Kết luận: không vi phạm" in stdout
     assert "NOT signed into the event (cascade_flag)" in stdout
     assert "NOT signed into the event (open_hold)" in stdout
+    assert "NOT signed into the event (outstanding_recovery)" in stdout
     checked = json.loads(getattr(verify(awards, out, keys, "--json"), "stdout"))  # noqa: B009
     # (the fighter also broke the quota: each rule is told with its own signed reason)
     assert checked["overrides"] == [

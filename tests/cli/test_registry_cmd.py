@@ -425,6 +425,38 @@ def test_person_add_json(ledger: LedgerApp, awards: Cli, keys: Keys, raw: RawRow
     assert _json(result.stdout)["seqs"] == [LEDGER_SIZE]
 
 
+def test_person_add_records_a_leader_level(
+    ledger: LedgerApp, awards: Cli, keys: Keys, raw: RawRows
+) -> None:
+    # given a unit; when a department-level leader is added
+    result = awards(
+        "person", "add", "P3", "--name", "Trần Văn Vụ", "--unit", "U1",
+        "--leader-level", "department", "--key", keys.sec_key,
+    )  # fmt: skip
+    # then the signed event says so, and a person added without it leads nothing
+    assert result.exit_code == 0, result.stderr
+    [row] = _json(awards("log", "--from", str(LEDGER_SIZE), "--json").stdout)
+    assert "leader_level=department" in row["summary"]
+    assert awards("person", "add", "P4", "--name", "D", "--unit", "U1",
+                  "--key", keys.sec_key).exit_code == 0  # fmt: skip
+    [row] = _json(awards("log", "--from", str(LEDGER_SIZE + 1), "--json").stdout)
+    assert "leader_level" not in row["summary"]  # nulls are not summarised
+
+
+@pytest.mark.backend_agnostic
+def test_person_add_refuses_an_unknown_leader_level(
+    ledger: LedgerApp, awards: Cli, keys: Keys, raw: RawRows
+) -> None:
+    before = raw.snapshot()
+    result = awards(
+        "person", "add", "P3", "--name", "X", "--unit", "U1", "--leader-level", "boss",
+        "--key", keys.sec_key,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "'boss' is not one of 'agency', 'department', 'division'" in result.stderr
+    assert raw.snapshot() == before
+
+
 PERSON_REFUSALS = {
     "duplicate": (["P1", "--unit", "U1"], "sec", 1, "person add rejected: person 'P1' already"),
     "unknown unit": (["P3", "--unit", "U404"], "sec", 1, "unit 'U404' not found"),

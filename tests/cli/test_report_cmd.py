@@ -210,7 +210,8 @@ def test_report_json_to_stdout(shared: Scenario, awards_on: Callable[[Scenario],
     doc = json.loads(_ok(awards_on(shared)("report", MOVEMENT, "--format", "json")))
 
     assert set(doc) == {"movement", "as_of", "checkpoint", "awards", "summary", "sessions",
-                        "standings", "registrations", "checks", "signers", "holds"}  # fmt: skip
+                        "standings", "registrations", "checks", "signers", "holds",
+                        "outstanding_recoveries"}  # fmt: skip
     assert doc["checkpoint"]["size"] == shared.written.checkpoint_size
 
 
@@ -232,7 +233,7 @@ def test_report_html_and_csv_files(
     assert "checkpoint of size 81 covers it" in _ok(english)
     assert "Kiểm chứng báo cáo này" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Verify this report" in (tmp_path / "en.html").read_text(encoding="utf-8")
-    assert _ok(tables) == f"report TD-2019: 14 files in {tmp_path / 'csv'}\n"
+    assert _ok(tables) == f"report TD-2019: 15 files in {tmp_path / 'csv'}\n"
     assert (tmp_path / "csv" / "awards.csv").read_text(encoding="utf-8-sig").startswith("decision,")
 
 

@@ -2,9 +2,10 @@
 
 The files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
 (before `overrides` and `regime`), `RecipientRecord.AwardEntered` (before `initiative`) and
-`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`) and `Signer.Registered`
-(before `competent_from` and `competent_until`) as they were generated before
-those fields existed: their bodies omit them (docs/FORMAT.md §5,
+`ReviewSession.VoteCast` and `BallotCast` (before `document_hash`),
+`Decision.RecipientAnnulled` (before `recoveries`), `Person.Added` (before `leader_level`)
+and `Signer.Registered` (before `competent_from` and `competent_until`) as they were
+generated before those fields existed: their bodies omit them (docs/FORMAT.md §5,
 "added later").
 """
 
@@ -20,7 +21,7 @@ import pytest
 from domain.decision import Decision
 from domain.errors import MalformedInputError
 from domain.register import RecipientRecord
-from domain.registry import Signer
+from domain.registry import Person, Signer
 from ledger import codec
 from ledger.mapper import event_class_for
 from ledger.signing import verify_signature
@@ -40,6 +41,8 @@ def vector(name: str) -> dict[str, Any]:
         "RecipientRecord.AwardEntered",
         "ReviewSession.VoteCast",
         "ReviewSession.BallotCast",
+        "Decision.RecipientAnnulled",
+        "Person.Added",
         "Signer.Registered",
     ],
 )
@@ -71,6 +74,13 @@ def test_an_earlier_registration_has_no_competence_period() -> None:
     assert (event.competent_from, event.competent_until) == (None, None)
 
 
+def test_an_earlier_person_reads_as_leading_nothing() -> None:
+    body = codec.split_raw(base64.b64decode(vector("Person.Added")["entry"]))[0]
+    _, event = codec.decode_event(body, Person.Added)
+    assert isinstance(event, Person.Added)
+    assert (event.direct_worker, event.leader_level) == (True, None)
+
+
 def test_a_body_with_only_some_later_fields_is_not_canonical() -> None:
     body = codec.split_raw(base64.b64decode(vector("Decision.Recorded")["entry"]))[0]
     partial = body.replace(b'"override_reason":null,', b'"override_reason":null,"overrides":[],')
@@ -84,3 +94,13 @@ def test_a_body_missing_a_field_that_is_not_later_is_still_refused() -> None:
     assert cut != body
     with pytest.raises(MalformedInputError, match=r"missing required field `year`"):
         codec.decode_body(cut, RecipientRecord.AwardEntered)
+
+
+def test_an_annulment_signed_before_recoveries_owes_nothing() -> None:
+    """Given an annulment signed before annulments recorded what is to be recovered,
+    when it is decoded and applied, then it stands with nothing due: no recovery of it can be
+    recorded (there is nothing the signer said is owed)."""
+    body = codec.split_raw(base64.b64decode(vector("Decision.RecipientAnnulled")["entry"]))[0]
+    _, event = codec.decode_event(body, Decision.RecipientAnnulled)
+    assert isinstance(event, Decision.RecipientAnnulled)
+    assert event.recoveries == []

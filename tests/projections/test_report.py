@@ -35,6 +35,7 @@ AWARD_KEYS = {
 TOP_KEYS = {
     "movement", "as_of", "checkpoint", "awards", "summary", "sessions", "standings",
     "registrations", "checks", "signers", "holds",
+    "outstanding_recoveries",
 }  # fmt: skip
 
 
@@ -167,6 +168,7 @@ def test_csv_writes_one_file_per_table_with_its_columns(shared: Scenario, tmp_pa
         "awards.csv", "standings.csv", "sessions.csv", "session_results.csv", "checks.csv",
         "signers.csv", "late_registrations.csv", "quota.csv", "summary_awards.csv",
         "summary_unit_levels.csv", "report.csv", "criteria.csv", "checkpoint.txt", "holds.csv",
+        "outstanding_recoveries.csv",
     }  # fmt: skip
 
     def rows(name: str) -> list[dict[str, str]]:

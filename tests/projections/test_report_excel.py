@@ -16,7 +16,7 @@ def test_report_csv_files_start_with_a_bom(sqlite_scenario: Scenario, tmp_path: 
     written = write_csv(report, tmp_path / "csv")
 
     tables = [p for p in written if p.suffix == ".csv"]
-    assert len(tables) == 13
+    assert len(tables) == 14
     for path in tables:
         data = path.read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), path.name
