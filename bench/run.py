@@ -35,6 +35,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench import view_bench
 from bench.generate import LEDGERS, label_of, parse_size, paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,8 @@ PUBLISH_RATIO_LIMIT = 2.0  # issue 12: publish of 1M events within 2x a full ver
 APPEND_TARGET = 0.8
 VERIFY_TARGET = 0.9
 PG_BATCH = 100  # events per save of each PostgreSQL writer
+VIEW_MS_LIMIT = 200.0  # issue 12: standings and tally beyond process start at 1M events
+VIEW_MB_LIMIT = 100.0
 SINCE_SCALE_LIMIT = 2.0  # 1k new events on the largest ledger vs on the smallest
 
 
@@ -156,6 +159,40 @@ def _postgres(quick: bool) -> dict[str, Any]:
 
 def _ok(flag: bool | None) -> str:
     return "—" if flag is None else ("met" if flag else "**missed**")
+
+
+def view_rows(
+    v: dict[str, Any] | None, label: str | None
+) -> list[tuple[str, str, str, str, str, str, str]]:
+    """standings and tally (bench/view_bench.py): beyond `awards --help`, and their peak."""
+    if not v or label is None:
+        return []
+    target = label == "1m"
+    rows = []
+    for key, what in (
+        ("tally", f"tally {view_bench.SESSION}"),
+        ("standings", f"standings, {v['participants']:,} participants"),
+        ("small", f"standings {view_bench.SMALL}, 50 participants"),
+    ):
+        w = v.get(key)
+        if w is None:
+            continue
+        cold = v.get(f"{key}_cold")
+        rows.append(
+            (
+                f"{what}, ms beyond process start (warm; cold)",
+                label,
+                f"{w['wall_ms']:.0f} wall, {w['cpu_ms']:.0f} cpu; peak {w['peak_mb']:.0f} MB"
+                + (f"; cold {cold['cpu_ms']:.0f} cpu" if cold else ""),
+                f"awards --help: {w['start_wall_ms']:.0f} wall, {w['start_cpu_ms']:.0f} cpu",
+                f"{w['wall_ratio']:.2f} (cpu {w['cpu_ratio']:.2f})",
+                f"≤ {VIEW_MS_LIMIT:g} ms, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
+                _ok(w["cpu_ms"] <= VIEW_MS_LIMIT and w["peak_mb"] <= VIEW_MB_LIMIT)
+                if target
+                else "—",
+            )
+        )
+    return rows
 
 
 def table(f: dict[str, Any]) -> str:
@@ -310,6 +347,7 @@ def table(f: dict[str, Any]) -> str:
                     _ok(mb <= MB_LIMIT) if target else "—",
                 )
             )
+    rows += view_rows(f.get("view_reads"), largest)
     pg = f.get("postgres")
     if pg and pg.get("runs"):
         for run in pg["runs"]:
@@ -382,6 +420,9 @@ def main() -> None:
     for label, info in infos.items():
         figures["sizes"][label] = bench_size(label, info)
         loads.append(os.getloadavg()[0])
+    largest = paths(label_of(sizes[-1]))[0]
+    log(f"standings and tally on a copy of {largest.name} (bench/view_bench.py):")
+    figures["view_reads"] = view_bench.measure(largest, 3 if args.quick else 5, small=True)
     if "1m" not in infos:
         log("proofs in a 1M-leaf tree:")
         figures["proofs_synthetic_1m"] = phase("proofs-synthetic")

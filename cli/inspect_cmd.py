@@ -14,11 +14,11 @@ from ledger.event_reads import EventIndex
 from projections.indexed import LISTS, listing, show
 
 
-def open_index(obj: LedgerContext, what: str, quiet: bool) -> EventIndex:
+def open_index(obj: LedgerContext, what: str, quiet: bool, whole: bool = False) -> EventIndex:
     """The event index, made current first (a ledger without one is filled once, with
-    progress on a terminal)."""
+    progress on a terminal); `whole`: its log check also counts the rows (`EventIndex`)."""
     with progress(f"{what}: indexing events", quiet=quiet) as meter:
-        return EventIndex(obj.app, meter.on_progress)
+        return EventIndex(obj.app, meter.on_progress, whole)
 
 
 @click.command("show")

@@ -2,7 +2,8 @@
 
 Text for people never reaches the terminal raw: a name or reason stored before the door
 refused control characters (or put there by someone editing the database) could otherwise
-move the cursor, forge a line or reorder what is shown. `echo_line` and `echo_row` escape
+move the cursor, forge a line or reorder what is shown. `echo_line`, `echo_row` and
+`echo_rows` escape
 every character domain/text.py refuses (``\x1b``, ``\u202e``; TAB and newline too, inside a
 field). JSON stays exact JSON: the encoder escapes C0 controls, and other characters (DEL, C1,
 bidi controls) are data that a JSON consumer must treat as data, not display raw.
@@ -10,12 +11,13 @@ bidi controls) are data that a JSON consumer must treat as data, not display raw
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
 import msgspec
 
-from domain.text import escape_text
+from domain.text import escape_text, unsafe_char
 from ledger.application import WriteReceipt
 from ledger.usecases.registry import Checkpointed
 
@@ -35,6 +37,26 @@ def echo_line(text: str, err: bool = False) -> None:
 def echo_row(*fields: object) -> None:
     """Print one tab-separated row; each field escaped, so a field cannot add a column or a line."""
     click.echo("\t".join(escape_text(str(field)) for field in fields))
+
+
+def echo_rows(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> None:
+    """`echo_row` for many rows, written a block of about `block` characters at a time (a
+    standings table can run to tens of thousands of rows); a row whose fields hold nothing
+    to escape (one scan of them all) is joined as it is."""
+    pending: list[str] = []
+    held = 0
+    for row in rows:
+        fields = [str(field) for field in row]
+        if unsafe_char("".join(fields)) is not None:
+            fields = [escape_text(field) for field in fields]
+        line = "\t".join(fields)
+        pending.append(line)
+        held += len(line) + 1
+        if held >= block:
+            click.echo("\n".join(pending))
+            pending, held = [], 0
+    if pending:
+        click.echo("\n".join(pending))
 
 
 def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:

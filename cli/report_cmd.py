@@ -20,7 +20,7 @@ from cli.context import LedgerContext, force_option, json_option, parse_datetime
 from cli.inspect_cmd import open_index
 from cli.progress import progress
 from cli.read_check import check_read, check_view_read
-from cli.render import echo_line, echo_row, emit_json
+from cli.render import echo_line, echo_row, echo_rows, emit_json
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
@@ -118,9 +118,12 @@ def standings(
     obj: LedgerContext, movement: str, cut: Cut, as_json: bool
 ) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
-    check_view_read(obj)
-    with progress("standings", quiet=as_json) as meter:
-        answer = queries.standings(obj.app, movement, cut, meter.on_progress)
+    index = open_index(obj, "standings", as_json, whole=True)
+    answer = indexed.standings(index, movement, cut)
+    check_read(obj, index.check, index.problems)
+    if answer is None:  # a large movement, or an --as-of time: its own view
+        with progress("standings", quiet=as_json) as meter:
+            answer = queries.standings(obj.app, movement, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return
@@ -128,16 +131,17 @@ def standings(
     echo_line(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}")
     click.echo(f"{_where(answer.as_of)}; root {answer.as_of.root}")
     echo_row("rank", "participant", "total", *criteria, "self", "name")
-    for row in answer.standings:
-        self_scores = ",".join(f"{c}={p:g}" for c, p in row.self_scores.items())
-        echo_row(
+    echo_rows(
+        (
             row.rank,
             row.participant,
             f"{row.total:g}",
             *(_points(row.criteria.get(c)) for c in criteria),
-            self_scores or "-",
+            ",".join(f"{c}={p:g}" for c, p in row.self_scores.items()) or "-",
             row.name or "",
         )
+        for row in answer.standings
+    )
 
 
 @click.command("tally")
@@ -149,9 +153,12 @@ def tally(
     obj: LedgerContext, session: str, cut: Cut, as_json: bool
 ) -> None:
     """Turnout and yes / no per nominee of review SESSION, against threshold and quorum."""
-    check_view_read(obj)
-    with progress("tally", quiet=as_json) as meter:
-        answer = queries.tally(obj.app, session, cut, meter.on_progress)
+    index = open_index(obj, "tally", as_json, whole=True)
+    answer = indexed.tally(index, session, cut)
+    check_read(obj, index.check, index.problems)
+    if answer is None:  # an --as-of time, or no checked tiles: fold the log
+        with progress("tally", quiet=as_json) as meter:
+            answer = queries.tally(obj.app, session, cut, meter.on_progress)
     if as_json:
         emit_json(answer)
         return

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
@@ -66,14 +66,27 @@ def formula_total(
 ) -> float:
     """The movement's formula over the latest appraisal points, one implementation for the
     domain and the standings (``weighted_sum`` only so far; ValueError for another)."""
+    return formula_of(formula, criteria)(points)
+
+
+def formula_of(
+    formula: str, criteria: Sequence[Criterion]
+) -> Callable[[Mapping[str, float]], float]:
+    """:func:`formula_total` of one movement as a function of the points, its weights read
+    once (standings apply it to every participation; ValueError for an unknown formula)."""
     if formula != "weighted_sum":
         raise ValueError(f"unknown formula {formula!r}")
-    total = 0.0
-    for c in criteria:
-        got = points.get(c.id)
-        if got is not None:
-            total += c.weight * got
-    return total
+    weights = [(c.id, c.weight) for c in criteria]
+
+    def total_of(points: Mapping[str, float]) -> float:
+        total = 0.0
+        for criterion, weight in weights:
+            got = points.get(criterion)
+            if got is not None:
+                total += weight * got
+        return total
+
+    return total_of
 
 
 def movement_spec(criteria: Sequence[Criterion], formula: str, rulebook: Rulebook) -> MovementSpec:

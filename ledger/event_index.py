@@ -160,15 +160,23 @@ class IndexStore:
         self, filters: Sequence[Key], start: int = 0, limit: int | None = None
     ) -> list[tuple[int, int]]:
         """(seq, nid) of the events filed under every one of `filters`, from seq `start`, in
-        ledger order, at most `limit`."""
+        ledger order, at most `limit`. The rows of the first filter are walked in seq order and
+        each other filter is one primary-key lookup per row (not a set of its own: a type's
+        rows can be a million), so put the most selective filter first."""
         p = self.p
-        parts = [
-            f"SELECT seq, nid FROM {self.table} WHERE kind = {p} AND key = {p} AND seq >= {p}"
-        ] * len(filters)
-        params: list[Any] = []
-        for kind, key in filters:
-            params += [kind, key, start]
-        sql = " INTERSECT ".join(parts) + " ORDER BY seq"
+        first, *others = filters
+        sql = (
+            f"SELECT a.seq, a.nid FROM {self.table} a "
+            f"WHERE a.kind = {p} AND a.key = {p} AND a.seq >= {p}"
+        )
+        params: list[Any] = [*first, start]
+        for kind, key in others:
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {self.table} b WHERE b.kind = {p} AND b.key = {p} "
+                "AND b.seq = a.seq AND b.nid = a.nid)"
+            )
+            params += [kind, key]
+        sql += " ORDER BY a.seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [(int(seq), int(nid)) for seq, nid in self._select(sql, *params)]

@@ -32,10 +32,14 @@ from ledger.store import state_bytes
 class EventIndex:
     """The event index of one ledger, current to its last event, with the log check."""
 
-    def __init__(self, app: LedgerApp, on_progress: Progress | None = None) -> None:
+    def __init__(
+        self, app: LedgerApp, on_progress: Progress | None = None, whole: bool = False
+    ) -> None:
+        """`whole`: also count the rows after the checkpoint (``check_log``), for a read whose
+        answer would change silently if a row it never sees were deleted (a vote, a score)."""
         self.app = app
         self.store = IndexStore(app.recorder, app.location.is_postgres)
-        self.check: LogCheck = check_log(app, whole=False)
+        self.check: LogCheck = check_log(app, whole=whole)
         self.problems: list[str] = []
         self._stored = True
         self._tail: dict[Key, list[tuple[int, int]]] = defaultdict(list)

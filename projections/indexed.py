@@ -1,5 +1,6 @@
-"""Inspector reads answered from the event index: `history`, `log --type/--signer/--movement`,
-`show SEQ`, `list movements|sessions|decisions|signers`, and did-you-mean for unknown ids.
+"""Inspector reads answered from the event index: `history`, `tally`, `standings` (of a
+movement of ordinary size), `log --type/--signer/--movement`, `show SEQ`, `list
+movements|sessions|decisions|signers`, and did-you-mean for unknown ids.
 
 Each takes an :class:`EventIndex` (ledger/event_reads.py: current, and checking every event it
 hands out against the signed tree) and reads only the events the index names — no scan of the
@@ -19,16 +20,23 @@ from typing import Any
 import msgspec
 
 from domain.errors import NotFoundError, UsageError
+from domain.participation import Participation
 from domain.registry import Signer
+from domain.session import ReviewSession
 from ledger.event_keys import Key
 from ledger.event_reads import EventIndex
 from ledger.keys import key_id
 from ledger.reader import HEADER, Entry, body_of, decoder_for
+from projections.catalog import Catalog, fold_catalog
 from projections.history import History, fold_history
 from projections.log import LogRow, log_row
-from projections.queries import HistoryAnswer
-from projections.report.model import AsOf
+from projections.movement_view import MovementStandings, fold_movement
+from projections.queries import HistoryAnswer, StandingsAnswer, TallyAnswer
+from projections.report.model import AsOf, movement_info, session_row
+from projections.standings import rank_standings
 from projections.stream import Cut, EventMeta
+from projections.tallies import Sessions, fold_sessions
+from projections.view import LedgerView
 
 OPENS_RELATED = frozenset({"Participation.Registered", "ReviewSession.Opened"})
 
@@ -126,6 +134,111 @@ def history(index: EventIndex, participant: str, cut: Cut) -> HistoryAnswer | No
             f"{where.seq} events{suggestion}"
         )
     return HistoryAnswer(participant, where, state.rows)
+
+
+# -- tally -------------------------------------------------------------------------------------
+
+NAMED_BY = ("Person.Added", "Unit.Added", "Cluster.Formed")  # what gives a participant a name
+
+
+def tally(index: EventIndex, session: str, cut: Cut) -> TallyAnswer | None:
+    """`awards tally` from the session's own events (its aggregate's rows, read on the log's
+    aggregate index and checked against the signed tree) and its nominees' names; None when
+    it cannot answer (a cut by a time, or --at-seq past the end, or no checked tiles): the
+    caller folds the log. The rows are the fold's over the whole log: the session's events
+    are all of its aggregate, and a name is the one event that added the participant."""
+    if cut.as_of is not None or cut.effective is not None:
+        return None
+    tree = index.check.tree
+    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
+        return None
+    where = stands_at(index, cut)
+    if where is None:
+        return None
+    rows = index.app.aggregate_rows(ReviewSession.id_for(session))
+    spots = [(index.seq_of(row.id), row.id) for row in rows]
+    sessions = Sessions()
+    for entry in index.events([s for s in spots if s[0] < where.seq]):
+        body, event = decoder_for(entry.topic)(body_of(entry.state))
+        fold_sessions(sessions, event, EventMeta(entry.seq, body.time, body.signer))
+    found = sessions.by_id.get(session)
+    if found is None:
+        suggestion = did_you_mean(session, index.keys("session"))
+        raise NotFoundError(
+            f"tally: session {session!r} not found in the first {where.seq} events{suggestion}"
+        )
+    names = Catalog()
+    for nominee in found.nominees:
+        for kind in NAMED_BY:
+            filters: list[Key] = [("participant", nominee), ("type", kind)]
+            for entry in index.events(index.positions(filters), filters):
+                if entry.seq < where.seq:
+                    body, event = decoder_for(entry.topic)(body_of(entry.state))
+                    fold_catalog(names, event, EventMeta(entry.seq, body.time, body.signer))
+    view = LedgerView(catalog=names)
+    return TallyAnswer(where, found.movement, session_row(found, view), found.at, found.closed_at)
+
+
+# -- standings ---------------------------------------------------------------------------------
+
+# A movement with more participations is read from its own view (projections/movement_view.py):
+# reading each participation's rows one query at a time would cost more than that view's fold.
+INDEXED_PARTICIPATIONS = 2_000
+
+
+def standings(index: EventIndex, movement: str, cut: Cut) -> StandingsAnswer | None:
+    """`awards standings` of a movement of at most INDEXED_PARTICIPATIONS participations from
+    its own events: its launch, every row of each participation registered for it (the
+    registration, scores, corrections: its aggregate's rows) and its participants' names, each
+    checked against the signed tree, folded with the movement view's own fold, so the answer is
+    the view's. None when it cannot answer so (a cut by a time, --at-seq past the end, no
+    checked tiles, a larger movement): the caller reads the movement's view."""
+    if cut.as_of is not None or cut.effective is not None:
+        return None
+    tree = index.check.tree
+    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
+        return None
+    where = stands_at(index, cut)
+    if where is None:
+        return None
+    mine: Key = ("movement", movement)
+    registered: list[Key] = [mine, ("type", "Participation.Registered")]
+    spots = index.positions(registered, limit=INDEXED_PARTICIPATIONS + 1)
+    if len(spots) > INDEXED_PARTICIPATIONS:
+        return None
+    launched: list[Key] = [mine, ("type", "Movement.Launched")]
+    entries = {e.seq: e for e in index.events(index.positions(launched), launched)}
+    participants: set[str] = set()
+    rows: set[tuple[int, int]] = set()
+    for entry in index.events(spots, registered):
+        _, event = decoder_for(entry.topic)(body_of(entry.state))
+        if isinstance(event, Participation.Registered):
+            participants.add(event.participant)
+            for row in index.app.aggregate_rows(event.originator_id):
+                rows.add((index.seq_of(row.id), row.id))
+    entries.update((e.seq, e) for e in index.events(sorted(rows)))
+    for participant in sorted(participants):
+        for kind in NAMED_BY:
+            named: list[Key] = [("participant", participant), ("type", kind)]
+            entries.update((e.seq, e) for e in index.events(index.positions(named), named))
+    state = MovementStandings(movement)
+    for seq in sorted(entries):
+        if seq >= where.seq:
+            break
+        entry = entries[seq]
+        body, event = decoder_for(entry.topic)(body_of(entry.state))
+        fold_movement(state, event, EventMeta(seq, body.time, body.signer))
+    found = state.launched
+    if found is None:
+        suggestion = did_you_mean(movement, index.keys("movement"))
+        raise NotFoundError(
+            f"standings: movement {movement!r} not found in the first {where.seq} events"
+            f"{suggestion}"
+        )
+    ranked = rank_standings(
+        found.formula, found.criteria, list(state.participations.by_id.values()), state.name_of
+    )
+    return StandingsAnswer(movement_info(found), where, ranked)
 
 
 # -- log with filters --------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The read commands' questions, each answered from a view the runner keeps current:
-`awards standings`, `awards tally` and `awards history`, each with time travel (`Cut`).
+`awards standings` (from the movement's own view, projections/movement_view.py), `awards
+tally` and `awards history`, each with time travel (`Cut`); the CLI asks the event index first
+(projections/indexed.py) and comes here when it cannot answer.
 `on_progress` follows the fold when it reads many events (ledger/progress.py)."""
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.progress import Progress
 from projections.history import HistoryRow, history_view
+from projections.movement_view import movement_view
 from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
 from projections.runner import Runner
 from projections.standings import Standing, rank_standings
+from projections.store import ViewStore
 from projections.stream import Cut, Position
 from projections.view import LEDGER_VIEW
 
@@ -54,16 +58,18 @@ def standings(
 ) -> StandingsAnswer:
     """Movement standings: latest appraisal per criterion, formula total, rank."""
     cut = cut or Cut()
-    folded = Runner(app, on_progress=on_progress).read(LEDGER_VIEW, cut)
+    folded = Runner(app, on_progress=on_progress).read(movement_view(movement), cut)
     view = folded.state
-    found = view.catalog.movements.get(movement)
+    found = view.launched
     if found is None:
+        if folded.stored:  # no copy kept for a movement the ledger does not hold
+            ViewStore(app).drop(movement_view(movement).name)
         raise NotFoundError(f"standings: movement {movement!r} not found {_where(folded.position)}")
     rows = rank_standings(
         found.formula,
         found.criteria,
-        view.participations.of(movement),
-        view.catalog.name_of,
+        list(view.participations.by_id.values()),
+        view.name_of,
     )
     return StandingsAnswer(movement_info(found), as_of(folded.position, cut), rows)
 

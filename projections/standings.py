@@ -20,7 +20,7 @@ from uuid import UUID
 import msgspec
 
 from domain.base import DomainEvent
-from domain.movement import Criterion, formula_total
+from domain.movement import Criterion, formula_of
 from domain.participation import Participation
 from projections.stream import EventMeta
 
@@ -146,10 +146,11 @@ def rank_standings(
     names: Callable[[str], str | None] = lambda _: None,
 ) -> list[Standing]:
     """Standings of a movement's participations: highest total first, competition ranking."""
+    total_of = formula_of(formula, criteria)
     rows = [
         Standing(
             participant=p.participant,
-            total=round(formula_total(formula, criteria, p.appraisal), 6),
+            total=round(total_of(p.appraisal), 6),
             rank=0,
             criteria=p.appraisal,  # shared, not copied: scores only name launched criteria
             self_scores=p.self_scores,

@@ -13,7 +13,7 @@ import msgspec
 import pytest
 
 from domain.base import DomainEvent
-from domain.movement import Movement
+from domain.movement import Movement, formula_total
 from domain.participation import Participation
 from domain.registry import Signer
 from domain.session import ReviewSession
@@ -24,7 +24,6 @@ from projections.standings import (
     Participations,
     ParticipationView,
     fold_participations,
-    formula_total,
     rank_standings,
 )
 from projections.stream import EventMeta

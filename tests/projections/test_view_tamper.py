@@ -21,6 +21,7 @@ from ledger.verify_caches import check_frontier
 from projections import queries, stream
 from projections import runner as runner_module
 from projections.history import history_view
+from projections.movement_view import movement_view
 from projections.report import movement_report
 from projections.report.render_json import json_chunks
 from projections.runner import Runner, encode_state
@@ -63,7 +64,9 @@ def _as_of(scenario: Scenario, seq: int) -> Cut:
     return Cut(as_of=position.time)
 
 
-SPECS: dict[str, ViewSpec[Any]] = {spec.name: spec for spec in (LEDGER_VIEW, history_view("P1"))}
+SPECS: dict[str, ViewSpec[Any]] = {
+    spec.name: spec for spec in (LEDGER_VIEW, history_view("P1"), movement_view(MOVEMENT))
+}
 
 
 @pytest.fixture
