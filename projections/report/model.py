@@ -151,6 +151,8 @@ class SignerRow(msgspec.Struct):
     revoked: bool
     unit: str | None
     competence: list[str]
+    competent_from: date | None = None  # the competence's period (inclusive; null: open)
+    competent_until: date | None = None
 
 
 class Report(msgspec.Struct):
@@ -290,7 +292,16 @@ def build_report(
         ),
         checks=compliance_checks(view, movement, rows, flags, quota),
         signers=[
-            SignerRow(s.name, list(s.roles), s.key_id, s.revoked, s.unit, list(s.competence))
+            SignerRow(
+                s.name,
+                list(s.roles),
+                s.key_id,
+                s.revoked,
+                s.unit,
+                list(s.competence),
+                s.competent_from,
+                s.competent_until,
+            )
             for s in sorted(view.catalog.signers.values(), key=lambda s: s.name)
         ],
         holds=view.holds.on(
