@@ -31,7 +31,7 @@ ROLES = frozenset(
     }
 )
 CATEGORIES = frozenset({"cadre", "civil_servant", "public_employee", "worker", "contract_worker"})
-# The closed list of unit levels (DOMAIN.md, "Units"): agency (cơ quan), department (cấp Vụ),
+# The closed list of unit levels (the README's `unit add`): agency (cơ quan), department (cấp Vụ),
 # division (cấp Phòng), office, and the administrative levels province (cấp tỉnh), district
 # (cấp huyện) and commune (cấp xã) whose chairs' competence the regimes' matrix sets. A new
 # level needs its documented reason here and in the README; stored events with another level

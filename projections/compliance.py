@@ -1,4 +1,4 @@
-"""Compliance checks: every rule of DOMAIN.md, for one movement, as ok / violation / override.
+"""Compliance checks: every rule of docs/RULES.md, for one movement, as ok / violation / override.
 
 Two sources, kept apart on purpose:
 - what the ledger *signed*: a decision recorded under an override carries its violations and
@@ -17,7 +17,7 @@ never disagree on a rule. Each row names the regime it was judged by and the rul
 there (the decision's date; else the movement's end).
 
 A rule with no finding gets one ``ok`` row saying what was checked. Rows are sorted by rule (in
-DOMAIN.md's order), then subject.
+docs/RULES.md's order), then subject.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The public report of one movement: one Struct, from which JSON, CSV and HTML are rendered.
 
-Its top-level keys are exactly those of SPEC.md (``movement``, ``as_of``, ``checkpoint``,
+Its top-level keys are exactly those of docs/REPORTS.md (``movement``, ``as_of``, ``checkpoint``,
 ``awards``, ``summary``, ``sessions``, ``standings``, ``registrations``, ``checks``,
 ``signers``), ``holds`` (the holds on the movement's participants and recipients, open or
 lifted: rule ``hold``) and ``outstanding_recoveries`` (what annulments said is to be recovered
-and is not yet, Law 2022 Art. 93(2)); nested objects carry SPEC's keys first and a few more
+and is not yet, Law 2022 Art. 93(2)); nested objects carry the documented keys first and a few more
 after them (documented in docs/REPORTS.md). Lists are in a meaningful order where there is one
 (awards by decision date and ledger order, sessions as opened, standings by rank) and sorted
 otherwise.
