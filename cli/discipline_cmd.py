@@ -49,4 +49,29 @@ def discipline_add(
     return Written(receipt, f"discipline {decision_ref} of {person} entered ({level})")
 
 
+
+@discipline.command("end")
+@click.argument("person", metavar="PERSON")
+@click.option("--decision", "decision_ref", required=True, help="The discipline's decision number.")
+@click.option("--until", required=True, metavar="DATE", help="The period's new last day.")
+@click.option("--reason", required=True)
+@write_command()
+def discipline_end(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    at: datetime | None,
+    person: str,
+    decision_ref: str,
+    until: str,
+    reason: str,
+) -> Written:
+    """End PERSON's discipline (its decision number) on a day: lifted early, or the end of one
+    entered without."""
+    last = parse_date(until, "--until")
+    receipt = disciplines.end(
+        app, key, person, decision_ref=decision_ref, until=last, reason=reason, at=at
+    )
+    return Written(receipt, f"discipline {decision_ref} of {person} ends on {last}")
+
+
 COMMANDS: list[click.Command] = [discipline]

@@ -80,8 +80,8 @@ def _one_line(exc: click.UsageError, ctx: click.Context | None = None) -> click.
 
 
 class LedgerGroup(click.Group):
-    """Maps every AwardLedgerError to one line on stderr and SPEC.md's exit code, and click's
-    own usage errors to one `error:` line with exit 2."""
+    """Maps every AwardLedgerError to one line on stderr and the exit code of the README's
+    table, and click's own usage errors to one `error:` line with exit 2."""
 
     def make_context(
         self,

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cli.context import LedgerContext, json_option, load_key, pass_ctx
+from cli.context import LedgerContext, json_option, load_key, parse_date, pass_ctx
 from cli.render import echo_row, emit_json
 from cli.write import Written, write_command
 from domain.registry import LEADER_LEVELS
@@ -45,6 +45,8 @@ def signer() -> None:
 @click.option("--unit", default=None)
 @click.option("--competence", multiple=True, help="Award kinds an authority may decide.")
 @click.option("--person", default=None, help="The person this signer is (conflict of interest).")
+@click.option("--from", "start", default=None, metavar="DATE", help="First day of the competence.")
+@click.option("--until", default=None, metavar="DATE", help="Last day of the competence.")
 @write_command(with_at=False)
 def signer_add(
     app: LedgerApp,
@@ -56,10 +58,18 @@ def signer_add(
     unit: str | None,
     competence: tuple[str, ...],
     person: str | None,
+    start: str | None,
+    until: str | None,
 ) -> Written:
-    """Register NAME's public key with its roles."""
+    """Register NAME's public key with its roles (an authority's competence: the award kinds
+    and, with --from/--until, the days it may decide them)."""
     public = raw_public_key(load_public_key(pub_path))
-    receipt = registry.add_signer(app, key, name, public, roles, unit, competence, person)
+    first = parse_date(start, "--from") if start is not None else None
+    last = parse_date(until, "--until") if until is not None else None
+    receipt = registry.add_signer(
+        app, key, name, public, roles, unit, competence, person,
+        competent_from=first, competent_until=last,
+    )  # fmt: skip
     return Written(receipt, f"signer {name} registered")
 
 
@@ -91,6 +101,9 @@ def signer_list_cmd(obj: LedgerContext, as_json: bool) -> None:
     for s in signers:
         extra = f" unit={s.unit}" if s.unit else ""
         extra += f" competence={','.join(s.competence)}" if s.competence else ""
+        if s.competent_from or s.competent_until:
+            start, end = s.competent_from, s.competent_until
+            extra += f" from={start or '…'} until={end or '…'}"
         state = " REVOKED" if s.revoked else ""
         echo_row(s.name, ",".join(s.roles), f"{s.key_id}{extra}{state}")
 

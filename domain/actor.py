@@ -33,6 +33,9 @@ class Actor:
     unit: str | None = None
     person: str | None = None
     competence: frozenset[str] = frozenset()
+    # the competence's effective period (inclusive days; None: open on that side)
+    competent_from: date | None = None
+    competent_until: date | None = None
 
     @classmethod
     def from_signer(cls, signer: Signer, person: str | None = None) -> Actor:
@@ -43,6 +46,8 @@ class Actor:
             unit=signer.unit,
             person=person if person is not None else signer.person,
             competence=signer.competence,
+            competent_from=signer.competent_from,
+            competent_until=signer.competent_until,
         )
 
     def is_or_belongs_to(self, participant: str) -> bool:

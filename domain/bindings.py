@@ -180,6 +180,7 @@ _TABLE = [
     # discipline records (domain/discipline.py)
     _created(DisciplineRecord.Opened, DisciplineRecord, "discipline-record", "person"),
     Binding(DisciplineRecord.Entered),
+    Binding(DisciplineRecord.Ended),
 ]
 
 BINDINGS: dict[type[DomainEvent], Binding] = {b.event: b for b in _TABLE}

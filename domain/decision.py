@@ -40,7 +40,14 @@ from uuid import UUID
 
 import msgspec
 
-from domain.actor import Actor, optional_text, require_aware, require_text, require_unique
+from domain.actor import (
+    Actor,
+    local_date,
+    optional_text,
+    require_aware,
+    require_text,
+    require_unique,
+)
 from domain.base import Aggregate, aggregate_id
 from domain.cascade import Dependent, dependent_awards
 from domain.catalogue import needs_public_comment
@@ -64,7 +71,13 @@ from domain.prerequisites import CollectiveFacts
 from domain.proposal import Objection, Proposal, check_decision, comment_violations
 from domain.recovery import ITEMS, MONEY, Recovered, RecoveryDue, outstanding, recoveries_due
 from domain.register import RECIPIENT_KINDS, AwardRegister, Recipient, RecipientRecord
-from domain.rules import DecisionCheck, Violation, decision_violations, initiative_basis
+from domain.rules import (
+    DecisionCheck,
+    Violation,
+    decision_violations,
+    initiative_basis,
+    period_problem,
+)
 from domain.session import ReviewSession
 
 Day = date  # `date` is also a field name inside Decision
@@ -213,7 +226,8 @@ class Decision(Aggregate):
         Only the authority that decided may annul (Law 2022 Art. 93(8)): the signer that signed
         the decision, or an authority of its unit or of a unit that succeeded it by a recorded
         merger (`deciding_units`: the deciding signer's unit, then each unit it was merged
-        into), holding the award kind in its competence."""
+        into), holding the award kind in its competence, on a day inside its competence
+        period (the annulment's day in Vietnam)."""
         subject = f"annulment of {recipient!r} in decision {self.number}"
         require_aware(at, subject)
         reason = require_text(reason, f"{subject}: reason")
@@ -225,6 +239,9 @@ class Decision(Aggregate):
             raise NotCompetentError(
                 f"{subject} rejected: authority {authority.name!r} may not annul {self.award}"
             )
+        outside = period_problem(authority, local_date(at))
+        if outside:
+            raise NotCompetentError(f"{subject} rejected: {outside}")
         successor = authority.unit is not None and authority.unit in deciding_units
         if authority.name != self.authority and not successor:
             raise NotCompetentError(
@@ -343,6 +360,7 @@ def decide(
     disciplines: Mapping[str, Sequence[DisciplineEntry]] | None = None,
     collectives: Mapping[str, CollectiveFacts] | None = None,
     dossier: Collection[str] = (),
+    mergers: Mapping[str, tuple[str, date]] | None = None,
 ) -> DecisionWrites:
     """Check the rules and record the decision; see the module docstring. On a `proposal`
     (with its `objections`), the path must end at this authority (domain/proposal.py
@@ -388,6 +406,7 @@ def decide(
         authority_merged=authority_merged,
         disciplines=disciplines or {},
         collectives=collectives or {},
+        mergers=mergers or {},
     )
     violations = decision_violations(check)
     violations += hold_violations(recipients, holds or {}, decided_on)  # rule `hold` (law2)

@@ -6,7 +6,9 @@ The levels are data (`domain/regimes/discipline.toml`, mildest first, with their
 names). A discipline is decided outside the ledger by the competent head (its decision number
 is `decision_ref`); the ledger records it as a signed fact, entered by a `secretary` (the
 standing office that keeps the files, as it enters people and units) or an `authority` — the
-same two who place holds. A discipline is never edited: a wrong entry is shown as it was.
+same two who place holds. A discipline is never edited: a wrong entry is shown as it was, and
+its period is ended (lifted early, or an end given to one entered without) by a later signed
+`Ended` event naming its decision; a withdrawn discipline decision has no event of its own.
 
 One aggregate per person, `DisciplineRecord` (id `discipline-record:<person>`): the person's
 disciplines, each with its level and period (from, until; no `until`: no end recorded). The
@@ -27,7 +29,7 @@ import msgspec
 
 from domain.actor import require_aware, require_text
 from domain.base import Aggregate, aggregate_id
-from domain.errors import AlreadyExistsError, MalformedInputError, UsageError
+from domain.errors import AlreadyExistsError, MalformedInputError, NotFoundError, UsageError
 from domain.ids import check_id
 
 _RECORDERS = frozenset({"secretary", "authority"})
@@ -115,12 +117,48 @@ class DisciplineRecord(Aggregate):
                 )
             )
 
+    class Ended(Aggregate.Event, frozen=True, kw_only=True):
+        """A discipline's period was ended on `until` (its last day): lifted early by the
+        competent head, or the end of one entered with none; the entry keeps its start."""
+
+        required_roles: ClassVar[frozenset[str]] = _RECORDERS
+        decision_ref: str
+        until: date
+        reason: str
+        at: datetime
+
+        def apply(self, agg: DisciplineRecord) -> None:
+            agg.entries = [
+                msgspec.structs.replace(e, until=self.until)
+                if e.decision_ref == self.decision_ref
+                else e
+                for e in agg.entries
+            ]
+
     person: str
     entries: list[DisciplineEntry]
 
     @staticmethod
     def id_for(person: str) -> UUID:
         return aggregate_id("discipline-record", person)
+
+    def end(self, decision_ref: str, until: date, reason: str, at: datetime) -> None:
+        """End discipline `decision_ref` on `until` (its new last day, not before its start);
+        NotFoundError for a discipline not entered, UsageError for a day before its start."""
+        what = f"discipline {decision_ref!r} of {self.person!r}"
+        require_aware(at, what)
+        entry = next((e for e in self.entries if e.decision_ref == decision_ref), None)
+        if entry is None:
+            raise NotFoundError(f"{what} not found")
+        if until < entry.start:
+            raise UsageError(f"{what}: --until {until} is before its start {entry.start}")
+        self.trigger_event(
+            self.Ended,
+            decision_ref=decision_ref,
+            until=until,
+            reason=require_text(reason, f"{what}: reason"),
+            at=at,
+        )
 
 
 def record_discipline(

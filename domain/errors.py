@@ -1,7 +1,7 @@
 """The one error tree of award-ledger, and the exit code each branch maps to.
 
 The library raises these; only the CLI renders them (``str(exc)`` is one short sentence naming
-the thing and the reason, ``diagnostics()`` may add advice). Exit codes follow SPEC.md:
+the thing and the reason, ``diagnostics()`` may add advice). Exit codes follow the README's table:
 1 domain rule, 2 usage, 3 malformed input, 4 verification failed, 5 storage or concurrency.
 """
 

@@ -1,4 +1,4 @@
-"""The proposal path (DOMAIN.md "The way a proposal travels"): a unit proposes, each level
+"""The proposal path (docs/PROPOSALS.md): a unit proposes, each level
 above endorses and forwards or returns, national-level lists go to public comment, and the
 competent authority decides on the endorsed chain.
 

@@ -14,7 +14,7 @@ File schema (unknown keys are refused, like the rulebook's)::
     until = 2025-06-30                   # last day in force (omitted: still in force)
     texts = ["Luật ...", "Nghị định ..."]
     [name]  vi = "...", en = "..."
-    [rules.RULE]                         # one table per rule name of SPEC.md
+    [rules.RULE]                         # one table per rule name of RULE_NAMES
     citation = "Nghị định 98/2023/NĐ-CP, Điều 30, khoản 7"
     vi = "..."; en = "..."               # the rule in words
     note = "..."                         # optional: where the source is uncertain

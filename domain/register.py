@@ -23,6 +23,7 @@ How the application uses this: load `AwardRegister.id_for(m)` and, per recipient
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 from uuid import UUID
@@ -147,14 +148,23 @@ class AwardRegister(Aggregate):
                 return g.decision
         return None
 
-    def count(self, award: str, unit: str, year: int) -> int:
-        """Standing `award` grants to persons of `unit` for `year` (rule 1 and rule 2)."""
+    def count(
+        self, award: str, unit: str, year: int, unit_of: Callable[[str], str] | None = None
+    ) -> int:
+        """Standing `award` grants to persons of `unit` for `year` (rule 1 and rule 2);
+        `unit_of` maps the unit a grant names to the unit it counts for (a merged unit's
+        successor), else the unit as named."""
+        see = unit_of or (lambda u: u)
         return sum(
             1
             for g in self.standing()
-            if (g.award, g.recipient.unit, g.year, g.recipient.kind)
-            == (award, unit, year, "person")
+            if (g.award, g.year, g.recipient.kind) == (award, year, "person")
+            and see(g.recipient.unit) == unit
         )
+
+    def person_units(self) -> set[str]:
+        """The units of the persons this register's grants name."""
+        return {g.recipient.unit for g in self.grants if g.recipient.kind == "person"}
 
 
 class RecipientRecord(Aggregate):

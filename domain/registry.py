@@ -5,8 +5,8 @@ Pure domain: public methods check, then trigger an event whose ``apply`` only mu
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -31,7 +31,7 @@ ROLES = frozenset(
     }
 )
 CATEGORIES = frozenset({"cadre", "civil_servant", "public_employee", "worker", "contract_worker"})
-# The closed list of unit levels (DOMAIN.md, "Units"): agency (cơ quan), department (cấp Vụ),
+# The closed list of unit levels (the README's `unit add`): agency (cơ quan), department (cấp Vụ),
 # division (cấp Phòng), office, and the administrative levels province (cấp tỉnh), district
 # (cấp huyện) and commune (cấp xã) whose chairs' competence the regimes' matrix sets. A new
 # level needs its documented reason here and in the README; stored events with another level
@@ -180,16 +180,22 @@ class Signer(Aggregate):
     """A named Ed25519 public key with roles, an optional unit and a competence list.
 
     `person` links the signer to the person it is (for conflict-of-interest checks: nobody
-    scores or votes on themselves or their own unit)."""
+    scores or votes on themselves or their own unit). An authority's competence may have an
+    effective period (`competent_from`, `competent_until`, both inclusive days): a decision
+    dated outside it breaks rule `competence`. The period is part of the registration the
+    operator signs (docs/FORMAT.md, "Signer.Registered"); a new term is a new registration."""
 
     class Registered(Aggregate.Created, frozen=True, kw_only=True):
         required_roles: ClassVar[frozenset[str]] = _OPERATOR_ONLY
+        later_fields: ClassVar[tuple[str, ...]] = ("competent_from", "competent_until")
         name: str
         public_key: bytes
         roles: list[str]
         unit: str | None = None
         competence: list[str] = msgspec.field(default_factory=list)
         person: str | None = None
+        competent_from: date | None = None
+        competent_until: date | None = None
 
         def apply(self, agg: Signer) -> None:
             agg.person = self.person
@@ -198,6 +204,7 @@ class Signer(Aggregate):
             agg.roles = frozenset(self.roles)
             agg.unit = self.unit
             agg.competence = frozenset(self.competence)
+            agg.competent_from, agg.competent_until = self.competent_from, self.competent_until
             agg.revoked = False
             agg.revoked_reason = None
 
@@ -214,6 +221,8 @@ class Signer(Aggregate):
     roles: frozenset[str]
     unit: str | None
     competence: frozenset[str]
+    competent_from: date | None
+    competent_until: date | None
     person: str | None
     revoked: bool
     revoked_reason: str | None
@@ -231,6 +240,8 @@ class Signer(Aggregate):
         unit: str | None = None,
         competence: list[str] | None = None,
         person: str | None = None,
+        competent_from: date | None = None,
+        competent_until: date | None = None,
     ) -> Signer:
         check_signer_name(name)
         if len(public_key) != 32:
@@ -246,6 +257,14 @@ class Signer(Aggregate):
             check_token("award kind", award)
         if competence and "authority" not in roles:
             raise UsageError(f"signer {name!r}: --competence needs the role 'authority'")
+        if (competent_from or competent_until) and not competence:
+            raise UsageError(
+                f"signer {name!r}: --from/--until bound a competence; give --competence"
+            )
+        if competent_from and competent_until and competent_until < competent_from:
+            raise UsageError(
+                f"signer {name!r}: --until {competent_until} is before --from {competent_from}"
+            )
         if unit is not None:
             check_id("unit", unit)
         if person is not None:
@@ -259,6 +278,8 @@ class Signer(Aggregate):
             unit=unit,
             competence=sorted(set(competence or [])),
             person=person,
+            competent_from=competent_from,
+            competent_until=competent_until,
         )
 
     def revoke(self, reason: str) -> None:
@@ -376,6 +397,20 @@ def successors_of(unit_id: str, merged_into: Callable[[str], str | None]) -> lis
         line.append(nxt)
         nxt = merged_into(nxt)
     return line
+
+
+def successor_on(unit_id: str, day: date, mergers: Mapping[str, tuple[str, date]]) -> str:
+    """The unit that stands for `unit_id` on `day`: the unit itself, or the unit it was merged
+    into by then, following each merger dated on or before `day` (`mergers`: a unit's successor
+    and the day of its merger). The read side of succession: counts per unit (a quota) follow
+    it without rewriting the events that named the old unit."""
+    seen = {unit_id}
+    while (merger := mergers.get(unit_id)) is not None and merger[1] <= day:
+        unit_id = merger[0]
+        if unit_id in seen:
+            break
+        seen.add(unit_id)
+    return unit_id
 
 
 class Person(Aggregate):

@@ -10,8 +10,9 @@ legal citation of each rule), tightened by the movement's rulebook (`domain.law`
                           quota above the statute's ceiling, a session passed below the
                           statute's threshold or quorum or voted openly where a secret ballot
                           is required (the detail names the statute; the citation is its rule's)
-    competence            rule 5  the authority's competence list holds the award kind, and the
-                                  regime's matrix allows it for the level of the authority's unit
+    competence            rule 5  the authority's competence list holds the award kind, the
+                                  decision's date lies in its registered competence period, and
+                                  the regime's matrix allows it for the level of its unit
                                   (commune chairs from 2025-07-01; district level abolished)
     order                 rule 8  the basis session is closed, and closed on or before the date
     review                rule 3  each recipient passed the basis session (titles need one)
@@ -19,7 +20,8 @@ legal citation of each rule), tightened by the movement's rulebook (`domain.law`
                                   (titles and ratings: not twice in one year in any movement)
     prerequisites         rule 2  see `prerequisite_violations`
     quota                 rule 1  fighters <= quota x advanced workers, per unit and year (the
-                                  rulebook's quota, else the statute's; none from 2024)
+                                  rulebook's quota, else the statute's; none from 2024); a unit
+                                  merged by the decision's date counts as its successor
     conflict_of_interest  rule 6  a self score is never the only score behind an award
 
 Prerequisites (rule 2), with the award year Y = the movement's end year, by the regime's data:
@@ -60,6 +62,7 @@ from domain.prerequisites import CollectiveFacts, initiative_basis, prerequisite
 from domain.regime import Regime
 from domain.regimes import regime_on
 from domain.register import AwardRegister, Recipient, RecipientRecord
+from domain.registry import successor_on
 from domain.rulebook import ADVANCED_WORKER, FIGHTER_BASE
 from domain.session import ReviewSession
 from domain.violation import Violation
@@ -97,6 +100,9 @@ class DecisionCheck:
     authority_level: str | None = None  # the level of the authority's unit, if it has one
     # the unit the authority's unit was merged into and the day, if it was: its competence ends
     authority_merged: tuple[str, date] | None = None
+    # each merged unit among the recipients' and the register's units (and their successors):
+    # its successor and the day; quota counts follow the succession (`successor_on`)
+    mergers: Mapping[str, tuple[str, date]] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -116,10 +122,14 @@ def competence_violations(
     merged: tuple[str, date] | None = None,
     decided_on: date | None = None,
 ) -> list[Violation]:
-    """Rule 5: the kind is in the signer's registered competence list, the statutory matrix
-    of the regime in force allows it for the level of the authority's unit, and that unit had
-    not been merged into another (`merged`: successor and day) by the decision's date."""
+    """Rule 5: the kind is in the signer's registered competence list, the decision's date
+    lies in the competence's registered period (if it has one), the statutory matrix of the
+    regime in force allows it for the level of the authority's unit, and that unit had not
+    been merged into another (`merged`: successor and day) by the decision's date."""
     out = []
+    outside = period_problem(authority, decided_on)
+    if outside:
+        out.append(Violation("competence", authority.name, outside))
     if merged is not None and decided_on is not None and decided_on >= merged[1]:
         out.append(
             Violation(
@@ -144,6 +154,21 @@ def competence_violations(
             Violation("competence", authority.name, f"authority {authority.name!r}: {problem}")
         )
     return out
+
+
+def period_problem(authority: Actor, decided_on: date | None) -> str | None:
+    """Why a decision dated `decided_on` lies outside the authority's registered competence
+    period (both ends inclusive), or None."""
+    start, end = authority.competent_from, authority.competent_until
+    if decided_on is None or (start is None and end is None):
+        return None
+    if (start is None or decided_on >= start) and (end is None or decided_on <= end):
+        return None
+    span = f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
+    return (
+        f"authority {authority.name!r}: a decision dated {decided_on} lies outside its "
+        f"competence period {span}"
+    )
 
 
 def basis_violations(check: DecisionCheck) -> list[Violation]:
@@ -223,17 +248,23 @@ def one_award_violations(check: DecisionCheck) -> list[Violation]:
 
 
 def quota_violations(check: DecisionCheck) -> list[Violation]:
-    """Rule 1 per unit of the recipients, counting this decision (see `quota_breaches`)."""
+    """Rule 1 per unit of the recipients, counting this decision (see `quota_breaches`).
+
+    A unit merged into another by the decision's date counts as its successor: the successor's
+    quota covers the people and awards of the units merged into it (`successor_on`)."""
     if check.award != FIGHTER_BASE:
         return []
     regime, rulebook, out = check.regime, check.movement.rulebook, []
-    units = sorted({r.unit for r in check.recipients if r.kind == "person"})
-    for unit in units:
-        new = sum(1 for r in check.recipients if r.kind == "person" and r.unit == unit)
-        fighters = new + (
-            check.register.count(FIGHTER_BASE, unit, check.year) if check.register else 0
-        )
-        advanced = check.register.count(ADVANCED_WORKER, unit, check.year) if check.register else 0
+
+    def unit_of(unit: str) -> str:
+        return successor_on(unit, check.decided_on, check.mergers)
+
+    persons = [r for r in check.recipients if r.kind == "person"]
+    register, year = check.register, check.year
+    for unit in sorted({unit_of(r.unit) for r in persons}):
+        new = sum(1 for r in persons if unit_of(r.unit) == unit)
+        fighters = new + (register.count(FIGHTER_BASE, unit, year, unit_of) if register else 0)
+        advanced = register.count(ADVANCED_WORKER, unit, year, unit_of) if register else 0
         counts = (
             f"unit {unit!r} would have {fighters} {FIGHTER_BASE} for {advanced} "
             f"{ADVANCED_WORKER} in {check.year}"
@@ -317,6 +348,7 @@ __all__ = [
     "decision_violations",
     "initiative_basis",
     "one_award_violations",
+    "period_problem",
     "prerequisite_violations",
     "quota_violations",
     "self_score_violations",

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from domain.actor import Actor
 from domain.decision import Decision
 from domain.errors import (
     AwardLedgerError,
@@ -27,6 +28,7 @@ from domain.errors import (
     VerificationError,
 )
 from domain.registry import Ledger, Signer
+from domain.rules import period_problem
 from ledger import codec
 from ledger.application import LedgerApp
 from ledger.bindings import broken_bindings
@@ -467,13 +469,29 @@ def _check_shown(name: str, value: str, payload: dict[str, Any]) -> None:
 
 def _check_competence(event: Any, registration: Signer.Registered) -> None:
     """An award decision is evidence of a competent authority only if the signer's registration
-    lists the award kind in its competence (rule 5)."""
-    if isinstance(event, Decision.Recorded) and event.award not in registration.competence:
+    lists the award kind in its competence and its competence period holds the decision's
+    date (rule 5)."""
+    if not isinstance(event, Decision.Recorded):
+        return
+    if event.award not in registration.competence:
         held = ", ".join(registration.competence) or "none"
         raise VerificationError(
             f"receipt: signer {registration.name!r} is not competent for {event.award} "
             f"(registered competence: {held})"
         )
+    outside = period_problem(_registered_actor(registration), event.date)
+    if outside:
+        raise VerificationError(f"receipt: {outside}")
+
+
+def _registered_actor(registration: Signer.Registered) -> Actor:
+    """The competence period of a registration, as the domain's rule reads it."""
+    return Actor(
+        registration.name,
+        competence=frozenset(registration.competence),
+        competent_from=registration.competent_from,
+        competent_until=registration.competent_until,
+    )
 
 
 # -- award receipts ----------------------------------------------------------------------------
@@ -486,7 +504,8 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
 
     Raises NotFoundError (no such decision, or `recipient` is not one of its recipients, or no
     checkpoint covers it yet) and DomainError when the award was annulled, or when the deciding
-    authority's registration does not list the award (the receipt could not prove competence).
+    authority's registration does not list the award or its period does not hold the decision's
+    date (the receipt could not prove competence).
     """
     wanted = Decision.id_for(number)
     recorded: tuple[int, bytes, Decision.Recorded] | None = None
@@ -515,6 +534,11 @@ def build_award_receipt(app: LedgerApp, number: str, recipient: str) -> Receipt:
         raise DomainError(
             f"receipt refused: authority {decision.authority!r} of decision {number} does not "
             f"hold {decision.award} in its competence (the decision overrode rule 5)"
+        )
+    outside = period_problem(Actor.from_signer(signer), decision.date)
+    if outside:
+        raise DomainError(
+            f"receipt refused: decision {number}: {outside} (the decision overrode rule 5)"
         )
     seq = seq_of_row(app, notification_id, state)
     shown = {"number": number, "award": decision.award, "recipient": recipient}

@@ -1,14 +1,14 @@
-"""Compliance checks: every rule of DOMAIN.md, for one movement, as ok / violation / override.
+"""Compliance checks: every rule of docs/RULES.md, for one movement, as ok / violation / override.
 
 Two sources, kept apart on purpose:
 - what the ledger *signed*: a decision recorded under an override carries its violations and
   the reason (`Decision.Recorded.violations`); each becomes an ``override`` row;
 - what the read models *show now*: the checks are re-run here (quota per unit and year over
   the standing awards, each decision's basis session passed and closed before the decision,
-  the authority's competence, one award per achievement, self-score-only awards, nobody scoring
-  or voting on themselves, late registrations) and a failure nobody overrode is a
-  ``violation``. Annulments (Law 2022 Art. 93) and the awards their cascade flags (rule 9) are
-  listed as violations found after the fact.
+  the authority's competence and its period, one award per achievement, self-score-only
+  awards, nobody scoring or voting on themselves, late registrations) and a failure nobody
+  overrode is a ``violation``. Annulments (Law 2022 Art. 93) and the awards their cascade
+  flags (rule 9) are listed as violations found after the fact.
 
 The re-run checks call the domain's own rules wherever one exists (`domain.rules`:
 `quota_breaches` on the counts per unit and year, `competence_violations` with the regime of the
@@ -17,7 +17,7 @@ never disagree on a rule. Each row names the regime it was judged by and the rul
 there (the decision's date; else the movement's end).
 
 A rule with no finding gets one ``ok`` row saying what was checked. Rows are sorted by rule (in
-DOMAIN.md's order), then subject.
+docs/RULES.md's order), then subject.
 """
 
 from __future__ import annotations
@@ -145,7 +145,13 @@ def _decision_checks(view: LedgerView, movement: MovementView) -> list[Check]:
         signer = view.catalog.signers.get(d.authority)
         if signer is not None and ("competence", d.authority) not in signed:
             # the domain's own rule: the signer's list, and the matrix of the decision's date
-            actor = Actor(signer.name, unit=signer.unit, competence=frozenset(signer.competence))
+            actor = Actor(
+                signer.name,
+                unit=signer.unit,
+                competence=frozenset(signer.competence),
+                competent_from=signer.competent_from,
+                competent_until=signer.competent_until,
+            )
             unit = view.catalog.units.get(signer.unit) if signer.unit else None
             level = unit.level if unit else None
             merged = None

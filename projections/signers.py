@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from uuid import UUID
 
 import msgspec
@@ -25,6 +26,8 @@ class SignerView(msgspec.Struct):
     competence: list[str] = msgspec.field(default_factory=list)
     revoked_reason: str | None = None
     person: str | None = None
+    competent_from: date | None = None  # the competence's period (inclusive; None: open)
+    competent_until: date | None = None
 
 
 def apply_signer_event(
@@ -40,6 +43,8 @@ def apply_signer_event(
             unit=event.unit,
             competence=list(event.competence),
             person=event.person,
+            competent_from=event.competent_from,
+            competent_until=event.competent_until,
         )
     elif name in views:
         views[name].revoked = True

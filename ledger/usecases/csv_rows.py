@@ -1,4 +1,4 @@
-"""Reading the CSV files of `awards import`: strict UTF-8, SPEC.md's headers, cells by line.
+"""Reading the CSV files of `awards import`: strict UTF-8, the README's headers, cells by line.
 
 Malformed text (bad UTF-8; a control, bidi or invisible character of domain/text.py, TAB too;
 a wrong header or column count, an empty required cell, a bad number, date or flag) raises
@@ -87,7 +87,7 @@ def read_rows(data: bytes, source: str, kind: str) -> list[Row]:
 
 def checked_rows(records: Iterable[tuple[int, list[str]]], source: str, kind: str) -> list[Row]:
     """The data rows of a file of `kind` from its (line number, cells) records, the first being
-    the header: SPEC.md's header (or it without its `LATER_COLUMNS`, which then read as
+    the header: the README's header (or it without its `LATER_COLUMNS`, which then read as
     empty), the right number of columns, blank rows skipped, cells
     stripped and put in NFC (names kept as written). Shared by CSV and XLSX."""
     header = HEADERS[kind]

@@ -2,12 +2,12 @@
 
 `decide` loads everything the rules read — the movement, its `AwardRegister`, each
 recipient's `RecipientRecord` and `Participation`, the basis session and its dossier (the
-kinds of the documents recorded for it, rule `dossier`) and (for
-excellent_collective) the units' headcounts — and saves the new `Decision` together with the
-register and the records in ONE atomic save. Two offices deciding in the same movement at once
-both load the same register version; the second save conflicts, `LedgerApp.write` rebuilds it
-from fresh state, and the rules then see the first decision (a quota only one fits is never
-passed twice).
+kinds of the documents recorded for it, rule `dossier`), (for excellent_collective) the units'
+headcounts and (for a fighter quota) the mergers of the units counted, so a merged unit counts as
+its successor — and saves the new `Decision` together with the register and the records in ONE
+atomic save. Two offices deciding in the same movement at once both load the same register
+version; the second save conflicts, `LedgerApp.write` rebuilds it from fresh state, and the rules
+then see the first decision (a quota only one fits is never passed twice).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ledger.usecases.lookup import (
     headcounts,
     load_movement,
     merged_into,
+    mergers_of,
     recipient_for,
     require_past_day,
     unit_level,
@@ -124,6 +125,10 @@ def decide_award(
             if (p := app.find(Participation, Participation.id_for(movement_id, r.id))) is not None
         }
         units = [r.id for r in chosen if r.kind == "unit"] if award == EXCELLENT_COLLECTIVE else []
+        register = app.find(AwardRegister, AwardRegister.id_for(movement_id))
+        quota_units = {r.unit for r in chosen if r.kind == "person"} | (
+            register.person_units() if register is not None else set()
+        )
         collective = award in (ADVANCED_COLLECTIVE, EXCELLENT_COLLECTIVE)
         writes = decide(
             number,
@@ -134,7 +139,7 @@ def decide_award(
             decided_on=day,
             at=when,
             basis=session,
-            register=app.find(AwardRegister, AwardRegister.id_for(movement_id)),
+            register=register,
             records=records,
             participations=participations,
             headcounts=headcounts(app, units),
@@ -142,6 +147,7 @@ def decide_award(
             overrides=overrides,
             authority_level=unit_level(app, signer.unit),
             authority_merged=unit_merger(app, signer.unit),
+            mergers=mergers_of(app, quota_units) if award == FIGHTER_BASE else {},
             disciplines=disciplines_of(app, [r.id for r in chosen if r.kind == "person"]),
             collectives=collective_facts(
                 app, [r.id for r in chosen if r.kind == "unit"] if collective else [], movement.year

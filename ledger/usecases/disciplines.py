@@ -1,4 +1,5 @@
-"""Use case of discipline records (domain/discipline.py): enter one discipline, one write.
+"""Use cases of discipline records (domain/discipline.py): enter one discipline, or end one's
+period, each one write.
 
 The person must be registered; the record is opened by the person's first discipline.
 """
@@ -50,3 +51,26 @@ def add(
         ]
 
     return app.write(key, build, signs=DisciplineRecord.Entered)
+
+
+def end(
+    app: LedgerApp,
+    key: Ed25519PrivateKey,
+    person: str,
+    *,
+    decision_ref: str,
+    until: date,
+    reason: str,
+    at: datetime | None = None,
+) -> WriteReceipt:
+    """End discipline `decision_ref` of `person` on `until` (secretary or authority)."""
+    when = effective_time(at)
+
+    def build(_: Signer) -> list[Aggregate]:
+        record = app.find(DisciplineRecord, DisciplineRecord.id_for(person))
+        if record is None:
+            raise NotFoundError(f"discipline rejected: {person!r} has no discipline entered")
+        record.end(decision_ref, until, reason, when)
+        return [record]
+
+    return app.write(key, build, signs=DisciplineRecord.Ended)

@@ -1,9 +1,9 @@
 """CSV and XLSX imports: units, people, registrations and scores, all rows of a file in ONE write.
 
 A CSV file is strict UTF-8 (a leading BOM is allowed, as Excel writes it; an .xlsx workbook is
-read from its first sheet, with the sheet's row numbers), its first row is exactly SPEC.md's header
-(reading and cell checks: `ledger.usecases.csv_rows`), and every row is checked before anything
-is saved: a bad row fails the whole import with its line number, and nothing is recorded.
+read from its first sheet, with the sheet's row numbers), its first row is exactly the README's
+header (reading and cell checks: `ledger.usecases.csv_rows`), and every row is checked before
+anything is saved: a bad row fails the whole import with its line number, and nothing is recorded.
 Malformed text is a MalformedInputError (exit 3); a row that breaks a domain rule raises that
 rule's DomainError (exit 1); both name the file and line ("units.csv line 7: level '' is
 empty").

@@ -146,6 +146,24 @@ def unit_merger(app: LedgerApp, unit_id: str | None) -> tuple[str, date] | None:
     return unit.merged_into, local_date(unit.merged_at)
 
 
+def mergers_of(app: LedgerApp, units: Collection[str]) -> dict[str, tuple[str, date]]:
+    """Each unit among `units`, and among their successors, that was merged into another: its
+    successor and the day (for `domain.registry.successor_on`)."""
+    out: dict[str, tuple[str, date]] = {}
+    seen: set[str] = set()
+    todo = list(units)
+    while todo:
+        unit = todo.pop()
+        if unit in seen:
+            continue
+        seen.add(unit)
+        merger = unit_merger(app, unit)
+        if merger is not None:
+            out[unit] = merger
+            todo.append(merger[0])
+    return out
+
+
 def unit_family(app: LedgerApp, units: Collection[str]) -> dict[str, set[str]]:
     """Each of `units` with every unit under it: its sub-units (by parent, at any depth) and
     the units merged into it (and theirs). One pass over the stored `Unit.Added` events."""

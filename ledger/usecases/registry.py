@@ -7,7 +7,7 @@ returns its WriteReceipt.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -63,8 +63,11 @@ def add_signer(
     unit: str | None = None,
     competence: Sequence[str] = (),
     person: str | None = None,
+    competent_from: date | None = None,
+    competent_until: date | None = None,
 ) -> WriteReceipt:
-    """Register a named public key with roles (operator only); `person` is who the signer is."""
+    """Register a named public key with roles (operator only); `person` is who the signer is;
+    `competent_from`/`competent_until` bound an authority's competence (inclusive days)."""
 
     check_signer_name(name)
     check_public_key(public_key, f"signer add rejected: signer {name!r}: key")
@@ -86,7 +89,16 @@ def add_signer(
             raise NotFoundError(f"signer add rejected: unit {unit!r} not found")
         if person is not None and app.find(Person, Person.id_for(person)) is None:
             raise NotFoundError(f"signer add rejected: person {person!r} not found")
-        signer = Signer.register(name, public_key, list(roles), unit, list(competence), person)
+        signer = Signer.register(
+            name,
+            public_key,
+            list(roles),
+            unit,
+            list(competence),
+            person,
+            competent_from=competent_from,
+            competent_until=competent_until,
+        )
         return [signer, SignerKey.claim(public_key, name)]
 
     return app.write(key, build)

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cache
 
 from domain.actor import VIETNAM_TZ
-from projections.report.i18n import term
+from projections.report.i18n import TABLES, term
 
 UNTRANSLATED = "(nguyên văn trong sổ cái) "
 
@@ -48,6 +48,12 @@ SHAPES: list[tuple[str, str]] = [
     (
         "{award} by decision {decision} rests on self scores only",
         "{award} theo quyết định {decision} chỉ dựa trên điểm tự chấm",
+    ),
+    # the rule's own message (signed under an override) before compliance's shorter one, whose
+    # free "({decision})" would swallow its competence list
+    (
+        "authority {who} may not decide {award} (competence: {awards})",
+        "người có thẩm quyền {who} không được quyết định {award} (thẩm quyền: {awards})",
     ),
     (
         "authority {who} may not decide {award} ({decision})",
@@ -171,14 +177,20 @@ SHAPES: list[tuple[str, str]] = [
         "phiếu kín đối với {award}",
     ),
     (
-        "authority {who}: an authority of {level} level may decide only {awards} (regime "
+        "authority {who}: an authority of {unitlevel} level may decide only {awards} (regime "
         "{regime}), not {award}",
-        "người có thẩm quyền {who}: người có thẩm quyền cấp {level} chỉ được quyết định "
+        "người có thẩm quyền {who}: người có thẩm quyền {unitlevel} chỉ được quyết định "
         "{awards} (chế độ {regime}), không được quyết định {award}",
     ),
     (
-        "authority {who}: authorities of {level} level no longer exist (regime {regime})",
-        "người có thẩm quyền {who}: không còn người có thẩm quyền cấp {level} (chế độ {regime})",
+        "authority {who}: authorities of {unitlevel} level no longer exist (regime {regime})",
+        "người có thẩm quyền {who}: không còn người có thẩm quyền {unitlevel} (chế độ {regime})",
+    ),
+    (
+        "authority {who}: a decision dated {day} lies outside its competence period {day2} – "
+        "{day3}",
+        "người có thẩm quyền {who}: quyết định ngày {day} nằm ngoài thời hạn thẩm quyền từ "
+        "{day2} đến {day3}",
     ),
     (
         "authority {who}: its unit {unit} was merged into {unit2} on {day}; decisions from then "
@@ -205,10 +217,6 @@ SHAPES: list[tuple[str, str]] = [
         "{decision} (mỗi sáng kiến chỉ làm căn cứ cho một lần khen)",
     ),
     # domain/rules.py: the messages signed into decisions recorded under an override
-    (
-        "authority {who} may not decide {award} (competence: {awards})",
-        "người có thẩm quyền {who} không được quyết định {award} (thẩm quyền: {awards})",
-    ),
     ("{award} is a title and needs a basis session", "{award} là danh hiệu, cần phiên bình xét"),
     (
         "basis session {session} reviewed {award} in movement {movement}, not {award2} in "
@@ -272,6 +280,43 @@ SHAPES: list[tuple[str, str]] = [
         "{subject} có {n} {award} trên {m} thành viên năm {year}, dưới {share}",
     ),
     (
+        "recipient {subject} has {n} {award} of {m} members in {year}, not more than {share}",
+        "{subject} có {n} {award} trên {m} thành viên năm {year}, không quá {share}",
+    ),
+    (
+        "recipient {subject} has members disciplined at {bar} or above in {year}: {members} "
+        "(regime {regime})",
+        "{subject} có thành viên bị kỷ luật từ mức {bar} trở lên năm {year}: {members} "
+        "(chế độ {regime})",
+    ),
+    (
+        "recipient {subject} has members disciplined, so not having completed their tasks in "
+        "{year}: {members} (regime {regime})",
+        "{subject} có thành viên bị kỷ luật trong năm, nên không hoàn thành nhiệm vụ năm {year}: "
+        "{members} (chế độ {regime})",
+    ),
+    (
+        "recipient {subject} was disciplined ({discipline}, {ref}, {day} – {day2}): achievements "
+        "count only after the discipline period (from {day3}), and {award} rests on {years}",
+        "{subject} bị kỷ luật ({discipline}, {ref}, {day} – {day2}): thành tích chỉ được tính "
+        "sau thời hạn kỷ luật (từ {day3}), mà {award} dựa trên năm {years}",
+    ),
+    (
+        "recipient {subject} was disciplined ({discipline}, {ref}, {day} – {day2}): achievements "
+        "count only after the discipline period (no end recorded), and {award} rests on {years}",
+        "{subject} bị kỷ luật ({discipline}, {ref}, {day} – {day2}): thành tích chỉ được tính "
+        "sau thời hạn kỷ luật (chưa ghi ngày kết thúc), mà {award} dựa trên năm {years}",
+    ),
+    (
+        "{subject} is under an open hold: {holds} (Decree 152/2025 Art. 4(4))",
+        "{subject} đang bị tạm dừng xét khen thưởng: {holds} (Nghị định 152/2025/NĐ-CP, "
+        "Điều 4 khoản 4)",
+    ),
+    (
+        "participant {subject} registered {day} after the deadline {day2}",
+        "{subject} đăng ký ngày {day}, sau hạn {day2}",
+    ),
+    (
         "recipient {subject} has {n} {award} in {year}, needs {m}",
         "{subject} có {n} {award} năm {year}, cần {m}",
     ),
@@ -321,6 +366,24 @@ def _day(value: str) -> str:
 _SCOPES = {"any": "bất kỳ", "base": "cơ sở", "ministry": "bộ, ngành, tỉnh", "national": "toàn quốc"}
 
 
+def _discipline(value: str) -> str:
+    return term("discipline", value, "vi").lower()
+
+
+def _bar(value: str) -> str:
+    """A discipline level as its English name in lower case (the collective condition's bar)."""
+    by_en = {en.lower(): vi.lower() for vi, en in TABLES["discipline"].values()}
+    return by_en.get(value, value)
+
+
+_HOLD = re.compile(r"\((\w+)\)")
+
+
+def _holds(value: str) -> str:
+    """`H1 (discipline), H2 (press)`: each hold's kind named in Vietnamese."""
+    return _HOLD.sub(lambda m: f"({term('hold_kind', m.group(1), 'vi').lower()})", value)
+
+
 def _scope(value: str) -> str:
     return " / ".join(_SCOPES.get(part, part) for part in value.split("/"))
 
@@ -337,6 +400,10 @@ def _value(name: str, value: str) -> str:
         ("threshold", lambda v: v.replace("more than", "trên").replace("at least", "ít nhất")),
         ("share", lambda v: v.replace("at least", "ít nhất")),
         ("scope", _scope),
+        ("unitlevel", lambda v: term("level", v, "vi").lower()),
+        ("discipline", _discipline),
+        ("bar", _bar),
+        ("holds", _holds),
     ]
     for prefix, show in kinds:
         if name.startswith(prefix):

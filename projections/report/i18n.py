@@ -9,6 +9,7 @@ issuer and the "where to get the ledger" part by projections/report/i18n_page.py
 from __future__ import annotations
 
 from domain.catalogue import KINDS as AWARD_KINDS
+from domain.discipline import levels
 from projections.report.i18n_path import PATH_TABLES
 
 LANGS = ("vi", "en")
@@ -415,6 +416,8 @@ HOLD_KINDS: dict[str, tuple[str, str]] = {
     "press": ("Báo chí phản ánh, đang xác minh", "Press report being verified"),
 }
 
+# Discipline levels are named by their data file (domain/regimes/discipline.toml).
+DISCIPLINES: dict[str, tuple[str, str]] = {k: (lv.vi, lv.en) for k, lv in levels().items()}
 RECOVERY_ITEMS: dict[str, tuple[str, str]] = {
     "certificate": ("Bằng, giấy chứng nhận, huân chương, cờ", "Certificate, medal or flag"),
     "money": ("Tiền thưởng", "Bonus money"),
@@ -430,6 +433,7 @@ TABLES = {
     "status": STATUSES,
     "role": ROLES,
     "hold_kind": HOLD_KINDS,
+    "discipline": DISCIPLINES,
     "recovery_item": RECOVERY_ITEMS,
     **PATH_TABLES,  # the proposal path's actions, statuses, outcomes, channels, limits
 }

@@ -1,13 +1,13 @@
 """The public report of one movement: one Struct, from which JSON, CSV and HTML are rendered.
 
-Its top-level keys are exactly those of SPEC.md (``movement``, ``as_of``, ``checkpoint``,
+Its top-level keys are exactly those of docs/REPORTS.md (``movement``, ``as_of``, ``checkpoint``,
 ``awards``, ``summary``, ``sessions``, ``standings``, ``registrations``, ``checks``,
 ``signers``), ``holds`` (the holds on the movement's participants and recipients, open or
 lifted: rule ``hold``), ``outstanding_recoveries`` (what annulments said is to be recovered
 and is not yet, Law 2022 Art. 93(2)), ``proposals`` (the proposal path of each of the
 movement's proposals, with its working-day clocks) and ``open_for_comment`` (those out for
-public comment on the report's day: projections/report/paths.py); nested objects carry SPEC's
-keys first and a few more after them (documented in docs/REPORTS.md). Lists are in a
+public comment on the report's day: projections/report/paths.py); nested objects carry the
+documented keys first and a few more after them (documented in docs/REPORTS.md). Lists are in a
 meaningful order where there is one (awards by decision date and ledger order, sessions as
 opened, standings by rank, proposals in ledger order) and sorted otherwise.
 """
@@ -155,6 +155,8 @@ class SignerRow(msgspec.Struct):
     revoked: bool
     unit: str | None
     competence: list[str]
+    competent_from: date | None = None  # the competence's period (inclusive; null: open)
+    competent_until: date | None = None
 
 
 class Report(msgspec.Struct):
@@ -298,7 +300,16 @@ def build_report(
         ),
         checks=compliance_checks(view, movement, rows, flags, quota),
         signers=[
-            SignerRow(s.name, list(s.roles), s.key_id, s.revoked, s.unit, list(s.competence))
+            SignerRow(
+                s.name,
+                list(s.roles),
+                s.key_id,
+                s.revoked,
+                s.unit,
+                list(s.competence),
+                s.competent_from,
+                s.competent_until,
+            )
             for s in sorted(view.catalog.signers.values(), key=lambda s: s.name)
         ],
         holds=view.holds.on(

@@ -1,4 +1,4 @@
-"""The report as one JSON document: SPEC.md's keys, UTF-8, dict keys sorted, 2-space indent.
+"""The report as one JSON document: docs/REPORTS.md's keys, UTF-8, dict keys sorted, 2-space indent.
 
 Written piece by piece (each list element is encoded on its own), so a report of a million
 events never holds its whole text in memory; the bytes are exactly those of

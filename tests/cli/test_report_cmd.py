@@ -1,6 +1,6 @@
 """`awards standings`, `tally`, `history`, `report` and `receipt` on the scenario ledger
-(tests/projections/builder.py): output, time travel, refusals with SPEC's exit codes, and award
-receipts that `awards verify-receipt` checks offline."""
+(tests/projections/builder.py): output, time travel, refusals with the README's exit codes, and
+award receipts that `awards verify-receipt` checks offline."""
 
 from __future__ import annotations
 

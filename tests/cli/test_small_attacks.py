@@ -2,7 +2,7 @@
 times, a deeply nested rulebook, bad PostgreSQL URLs and their passwords, read commands on a
 missing schema, a row with NULL state, a witness counted twice, `--out` through a symlink or
 over a file, and a private key others can read. None may end in a traceback; each refusal is
-one `error:` line with SPEC.md's exit code and leaves the ledger unchanged."""
+one `error:` line with the README's exit code and leaves the ledger unchanged."""
 
 from __future__ import annotations
 

@@ -8,16 +8,20 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from domain.errors import RuleViolationError
 from domain.prerequisites import prerequisite_violations
 from domain.regimes import regime_on
 from domain.register import Recipient, RecipientRecord
 from domain.registry import Unit
-from domain.rulebook import Rulebook
+from domain.rulebook import DEFAULT_RULEBOOK, Rulebook, Share
 from ledger.application import LedgerApp
 from ledger.keys import write_key_pair
+from ledger.usecases.decisions import decide_award
 from ledger.usecases.lookup import collective_facts
+from projections.report import movement_report
 from tests.cli.test_workflow_cmd import failed, ok
 from tests.conftest import Cli, Keys, RawRows
 from tests.world import MOVEMENT, World, build_world
@@ -153,3 +157,47 @@ def test_consecutive_titles_survive_a_merger_because_the_record_is_the_persons()
         prerequisite_violations("emulation_fighter_ministry", 2023, p1, record, Rulebook(), regime)
         == []
     )
+
+
+def given_award(world: World, number: str, award: str, who: list[str], day: str) -> None:
+    """History given to a scenario: decided whatever the rules say (each broken rule overridden
+    with its own reason)."""
+    try:
+        decide_award(world.app, world.key("auth"), number, movement_id=MOVEMENT, award=award,
+                     recipients=who, decided_on=date.fromisoformat(day))  # fmt: skip
+    except RuleViolationError as refused:
+        decide_award(world.app, world.key("auth"), number, movement_id=MOVEMENT, award=award,
+                     recipients=who, decided_on=date.fromisoformat(day),
+                     overrides={rule: "given history" for rule in refused.rules})  # fmt: skip
+
+
+def broken_rules(world: World, number: str, who: str, day: str) -> list[str]:
+    """The rules a base fighter decision for `who` on `day` breaks (nothing is recorded)."""
+    with pytest.raises(RuleViolationError) as refused:
+        decide_award(world.app, world.key("auth"), number, movement_id=MOVEMENT,
+                     award="emulation_fighter_base", recipients=[who],
+                     decided_on=date.fromisoformat(day))  # fmt: skip
+    return refused.value.rules
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+def test_a_rulebook_quota_follows_the_merger_at_append_and_in_the_report(
+    ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path, awards: Cli
+) -> None:
+    # given a rulebook quota of 2/3: U1's P1 and P2 and U2's P3 advanced workers, P1 a fighter
+    rulebook = msgspec.structs.replace(DEFAULT_RULEBOOK, fighter_quota=Share(2, 3))
+    world = build_world(apps(ledger_url), keys, tmp_path / "world-keys", rulebook)
+    given_award(world, "1/QĐ", "advanced_worker", ["P1", "P2", "P3"], "2025-06-01")
+    given_award(world, "2/QĐ", "emulation_fighter_base", ["P1"], "2025-06-01")
+    # and U1 merged into U2 on 2025-07-01
+    ok(awards("unit", "merge", "U1", "--into", "U2", "--reason", MERGER, "--at", "2025-07-01",
+              "--key", world.key_file("sec"), "--json"))  # fmt: skip
+    # when P2 (still named under U1) is a fighter the day before: U1 alone, 2 for 2: quota
+    assert "quota" in broken_rules(world, "3/QĐ", "P2", "2025-06-30")
+    # when on the merger's day: U2 counts U1's people, 2 fighters for 3: no quota
+    assert "quota" not in broken_rules(world, "3/QĐ", "P2", "2025-07-01")
+    given_award(world, "3/QĐ", "emulation_fighter_base", ["P2"], "2025-07-01")
+    # then the report counts one unit, U2, within its quota
+    rows = [(q.unit, q.year, q.advanced, q.fighters, q.status)
+            for q in movement_report(world.app, MOVEMENT).summary.quota]  # fmt: skip
+    assert rows == [("U2", 2019, 3, 2, "ok")]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.discipline import DisciplineRecord, levels, rank, record_discipline
-from domain.errors import AlreadyExistsError, UsageError
+from domain.errors import AlreadyExistsError, NotFoundError, UsageError
 from domain.prerequisites import CollectiveFacts, collective_violations, discipline_violations
 from domain.regimes import regime_on
 from domain.register import Recipient
@@ -134,3 +134,39 @@ def test_a_collective_without_recorded_members_is_refused() -> None:
     regime = regime_on(date(2025, 7, 1))
     found = collective_violations("advanced_collective", 2025, "U9", None, regime, RULEBOOK)
     assert "has no recorded members" in found[0].message
+
+
+def test_a_discipline_lifted_early_counts_the_years_after_its_new_end() -> None:
+    regime = regime_on(date(2024, 12, 28))
+
+    def refused_in(year: int, record: DisciplineRecord) -> bool:
+        found = discipline_violations("emulation_fighter_base", year, P1, record.entries,
+                                      regime, RULEBOOK)  # fmt: skip
+        return bool(found)
+
+    # given P1's warning from 2023-03-01 with no end recorded: 2024 does not count
+    record = warning(date(2023, 3, 1), None)
+    record.collect_events()
+    assert refused_in(2024, record)
+    # when the head ends it on 2023-08-31
+    record.end("12/QĐ-KL", date(2023, 8, 31), "Chấm dứt kỷ luật trước thời hạn", AT)
+    [ended] = recorded(record, DisciplineRecord.Ended)
+    assert ended.until == date(2023, 8, 31)  # type: ignore[attr-defined]
+    # then 2024 counts again, 2023 still not; the start and level stay as entered
+    [entry] = record.entries
+    assert (entry.start, entry.until, entry.level) == (
+        date(2023, 3, 1),
+        date(2023, 8, 31),
+        "warning",
+    )
+    assert not refused_in(2024, record) and refused_in(2023, record)
+
+
+def test_ending_a_discipline_not_entered_or_before_its_start_is_refused() -> None:
+    record = warning(date(2023, 3, 1), None)
+    record.collect_events()
+    with pytest.raises(NotFoundError, match="discipline '9/QĐ-KL' of 'P1' not found"):
+        record.end("9/QĐ-KL", date(2023, 8, 31), "x", AT)
+    with pytest.raises(UsageError, match="--until 2023-02-28 is before its start 2023-03-01"):
+        record.end("12/QĐ-KL", date(2023, 2, 28), "x", AT)
+    recorded(record)

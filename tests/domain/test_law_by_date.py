@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import pytest
 
 from domain.actor import Actor
@@ -17,6 +18,8 @@ from domain.decision import Decision, annul
 from domain.errors import DomainError, NotCompetentError, RuleViolationError, UsageError
 from domain.movement import Movement
 from domain.register import Recipient
+from domain.registry import successor_on
+from domain.rulebook import DEFAULT_RULEBOOK, Share
 from domain.session import ReviewSession
 from tests.domain.scenario import (
     ALL_AWARDS,
@@ -387,3 +390,135 @@ def test_competence_ends_when_the_authority_s_unit_is_merged(day: str, allowed: 
         "its unit 'HNA' was merged into 'NBH' on 2025-07-01; decisions from then are its "
         "successor's"
     )
+
+
+# -- the signer's competence period (rule 5) ----------------------------------------------------
+
+
+def commune_chair(start: str | None, until: str | None = None) -> Actor:
+    """A commune chair whose registration bounds its competence to `start`..`until`."""
+    return Actor("ct-xa", roles=frozenset({"authority"}), unit="XA1", competence=ALL_AWARDS,
+                 competent_from=date.fromisoformat(start) if start else None,
+                 competent_until=date.fromisoformat(until) if until else None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("day", "rules"),
+    [
+        ("2025-06-30", ["competence"]),  # the day before its period (and before Decree 129)
+        ("2025-07-01", []),  # its first day, and the regime's
+        ("2025-12-31", []),  # its last day
+        ("2026-01-01", ["competence"]),  # the day after
+    ],
+)
+def test_a_decision_outside_the_signers_competence_period_breaks_competence(
+    day: str, rules: list[str]
+) -> None:
+    # given a commune chair competent from 2025-07-01 until 2025-12-31, and a passed review
+    authority = commune_chair("2025-07-01", "2025-12-31")
+    books, m = Books(), year_movement(2025)
+    basis = closed_session(m, "S-AW", "advanced_worker", ["P1"], closed="2025-06-01")
+    args = ("LDTT", m, "advanced_worker", [person("P1")])
+    kwargs = {"basis": basis, "decided_on": day, "authority": authority,
+              "authority_level": "commune"}  # fmt: skip
+    if not rules:
+        # when it decides advanced workers on a day inside its period: then decided
+        assert books.decide(*args, **kwargs).decision.violations == []  # type: ignore[arg-type]
+        return
+    # when it decides on a day outside: then refused by rule competence, naming the period
+    message = refused(books, rules, *args, **kwargs)
+    assert (
+        f"authority 'ct-xa': a decision dated {day} lies outside its competence period "
+        "2025-07-01 – 2025-12-31"
+    ) in message
+
+
+def test_a_period_open_at_one_end_bounds_only_the_other() -> None:
+    # given a chair competent from 2025-07-01 with no end recorded
+    authority = commune_chair("2025-07-01")
+    books, m = Books(), year_movement(2030)
+    basis = closed_session(m, "S-AW", "advanced_worker", ["P1"], closed="2030-06-01")
+    # when it decides in 2030: then decided (no end)
+    decided = books.decide("LDTT", m, "advanced_worker", [person("P1")], basis=basis,
+                           decided_on="2030-06-02", authority=authority)  # fmt: skip
+    assert decided.decision.violations == []
+
+
+def test_a_decision_outside_the_period_may_be_overridden_and_keeps_its_violation() -> None:
+    # given a chair competent only from 2025-07-01, and a paper decision of 2025-06-30
+    authority = commune_chair("2025-07-01")
+    books, m = Books(), year_movement(2025)
+    basis = closed_session(m, "S-AW", "advanced_worker", ["P1"], closed="2025-06-01")
+    # when it is entered with an override of rule competence
+    reason = {"competence": "Quyết định giấy do người tiền nhiệm ký"}
+    writes = books.decide("LDTT", m, "advanced_worker", [person("P1")], basis=basis,
+                          decided_on="2025-06-30", authority=authority,
+                          overrides=reason)  # fmt: skip
+    # then it is recorded with the violation it overrode
+    assert [v.rule for v in writes.decision.violations] == ["competence"]
+    assert "outside its competence period 2025-07-01 – …" in writes.decision.violations[0].message
+
+
+@pytest.mark.parametrize(("day", "allowed"), [("2025-12-31", True), ("2026-01-01", False)])
+def test_an_annulment_outside_the_annullers_period_is_refused(day: str, allowed: bool) -> None:
+    # given a decision of a head whose competence ends on 2025-12-31
+    head = Actor("cvp-hna", roles=frozenset({"authority"}), unit="HNA", competence=ALL_AWARDS,
+                 competent_until=date(2025, 12, 31))  # fmt: skip
+    books, m = Books(), year_movement(2025)
+    decision = books.award("1/QĐ", m, "advanced_worker", [person("P1")], authority=head).decision
+    register, record = books.registers["TD-2025"], books.records["P1"]
+
+    def attempt() -> object:
+        return annul(decision, register, record, "P1", "false_declaration", "khai man", head,
+                     at=at(day))  # fmt: skip
+
+    if allowed:
+        # when it annuls on its last day: annulled
+        attempt()
+        assert decision.annulled == {"P1": "false_declaration"}
+        return
+    # when it annuls the day after: refused, nothing recorded
+    with pytest.raises(NotCompetentError, match=r"outside its competence period … – 2025-12-31"):
+        attempt()
+    recorded(decision)
+    recorded(register)
+    recorded(record)
+
+
+# -- quota after a merger (rule 1, read side of succession) ------------------------------------
+
+MERGED = {"U1": ("U2", date(2025, 7, 1))}  # U1 was merged into U2 on 2025-07-01
+
+
+@pytest.mark.parametrize(("day", "rules"), [("2025-06-30", ["quota"]), ("2025-07-01", [])])
+def test_a_rulebook_quota_counts_a_merged_unit_with_its_successor(
+    day: str, rules: list[str]
+) -> None:
+    # given a rulebook quota of 20 %, U1 with 5 advanced workers and 1 fighter of 2025, U2 with
+    # 10 advanced workers, and U1 merged into U2 on 2025-07-01
+    rulebook = msgspec.structs.replace(DEFAULT_RULEBOOK, fighter_quota=Share(1, 5))
+    m = movement("TD-2025", start="2025-01-01", end="2025-12-31", deadline="2025-02-18",
+                 cluster_deadline=None, rulebook=rulebook)  # fmt: skip
+    books = Books()
+    books.grant("AW1", m, "advanced_worker", [person(f"P{i}") for i in range(5)])
+    books.grant("AW2", m, "advanced_worker", [person(f"Q{i}", "U2") for i in range(10)])
+    note_initiative(books, "P0", 2025)
+    books.grant("CS0", m, "emulation_fighter_base", [person("P0")], decided_on="2025-06-01")
+    note_initiative(books, "P1", 2025)
+    basis = closed_session(m, "S-CS", "emulation_fighter_base", ["P1"], closed="2025-06-20")
+    args = ("CS1", m, "emulation_fighter_base", [person("P1")])
+    kwargs = {"basis": basis, "decided_on": day, "mergers": MERGED}
+    if rules:
+        # when U1's second fighter is decided the day before the merger: U1 alone, 2 for 5
+        message = refused(books, rules, *args, **kwargs)
+        assert "unit 'U1' would have 2 emulation_fighter_base for 5 advanced_worker" in message
+        return
+    # when it is decided from the merger's day: U2 counts U1's people too, 2 for 15: decided
+    assert books.decide(*args, **kwargs).decision.violations == []  # type: ignore[arg-type]
+
+
+def test_successor_on_follows_each_merger_dated_by_then() -> None:
+    mergers = {"A": ("B", date(2025, 7, 1)), "B": ("C", date(2025, 9, 1))}
+    assert [successor_on("A", date.fromisoformat(d), mergers)
+            for d in ("2025-06-30", "2025-07-01", "2025-09-01")] == ["A", "B", "C"]  # fmt: skip
+    assert successor_on("C", date(2030, 1, 1), mergers) == "C"

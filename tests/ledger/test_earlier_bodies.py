@@ -3,8 +3,9 @@
 The files in tests/ledger/earlier/ are the golden `valid` vectors of `Decision.Recorded`
 (before `overrides` and `regime`), `RecipientRecord.AwardEntered` (before `initiative`) and
 `ReviewSession.VoteCast` and `BallotCast` (before `document_hash`),
-`Decision.RecipientAnnulled` (before `recoveries`) and `Person.Added` (before `leader_level`) as
-they were generated before those fields existed: their bodies omit them (docs/FORMAT.md §5,
+`Decision.RecipientAnnulled` (before `recoveries`), `Person.Added` (before `leader_level`)
+and `Signer.Registered` (before `competent_from` and `competent_until`) as they were
+generated before those fields existed: their bodies omit them (docs/FORMAT.md §5,
 "added later").
 """
 
@@ -20,7 +21,7 @@ import pytest
 from domain.decision import Decision
 from domain.errors import MalformedInputError
 from domain.register import RecipientRecord
-from domain.registry import Person
+from domain.registry import Person, Signer
 from ledger import codec
 from ledger.mapper import event_class_for
 from ledger.signing import verify_signature
@@ -42,6 +43,7 @@ def vector(name: str) -> dict[str, Any]:
         "ReviewSession.BallotCast",
         "Decision.RecipientAnnulled",
         "Person.Added",
+        "Signer.Registered",
     ],
 )
 def test_a_body_signed_before_later_fields_decodes_and_verifies(name: str) -> None:
@@ -63,6 +65,13 @@ def test_an_earlier_decision_reads_with_no_overrides_and_no_regime() -> None:
     _, event = codec.decode_event(body, Decision.Recorded)
     assert isinstance(event, Decision.Recorded)
     assert (event.overrides, event.regime, event.override_reason) == ([], None, None)
+
+
+def test_an_earlier_registration_has_no_competence_period() -> None:
+    body = codec.split_raw(base64.b64decode(vector("Signer.Registered")["entry"]))[0]
+    _, event = codec.decode_event(body, Signer.Registered)
+    assert isinstance(event, Signer.Registered)
+    assert (event.competent_from, event.competent_until) == (None, None)
 
 
 def test_an_earlier_person_reads_as_leading_nothing() -> None:

@@ -1,4 +1,5 @@
-"""The quota race (DOMAIN.md): two offices decide the last fighter place of a unit at once.
+"""The quota race (the consistency boundary of docs/ARCHITECTURE.md): two offices decide the
+last fighter place of a unit at once.
 
 Two OS processes run `awards decide` on the same ledger for two different people of one unit
 whose 30 % fighter quota has exactly one place left. Exactly one wins (exit 0); the other is

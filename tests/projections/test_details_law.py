@@ -32,7 +32,7 @@ CITE = "Nghị định 98/2023/NĐ-CP, Điều 30, khoản 7"
         ),
         (
             "authority 'ct-district': authorities of district level no longer exist (regime 2025)",
-            "người có thẩm quyền 'ct-district': không còn người có thẩm quyền cấp district (chế "
+            "người có thẩm quyền 'ct-district': không còn người có thẩm quyền cấp huyện (chế "
             "độ 2025)",
         ),
         (

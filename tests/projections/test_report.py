@@ -1,4 +1,4 @@
-"""The public report: SPEC.md's JSON keys, annulled awards listed but not counted, the
+"""The public report: docs/REPORTS.md's JSON keys, annulled awards listed but not counted, the
 checkpoint that commits to it, CSV tables, and one self-contained, escaped HTML page."""
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def _proposal() -> list[DomainEvent]:
 
 
 def _disciplines() -> list[DomainEvent]:
-    """A discipline record opened and entered (types the demo does not write)."""
+    """A discipline record opened, entered and ended (types the demo does not write)."""
     record = record_discipline(
         None,
         "P1",
@@ -165,6 +165,7 @@ def _disciplines() -> list[DomainEvent]:
         reason="Vi phạm quy chế làm việc",
         at=TIME,
     )
+    record.end("12/QĐ-KL", date(2020, 8, 31), "Chấm dứt kỷ luật trước thời hạn", TIME)
     return [e for e in record.collect_events() if isinstance(e, DomainEvent)]
 
 
