@@ -117,7 +117,8 @@ def _path_steps(summary: DemoSummary, reports: list[Path]) -> list[str]:
 )
 @json_option
 def demo(out: Path, as_json: bool) -> None:
-    """Run DOMAIN.md's seed scenarios on a fresh SQLite ledger in DIR, checkpoint and verify."""
+    """Run the seed scenarios (three offices' real cases) on a fresh SQLite ledger in DIR,
+    checkpoint and verify."""
     with progress("demo: scenarios", unit="steps", quiet=as_json) as meter:
         summary = build_demo(out, meter.on_progress)
     with progress("demo: reports", len(summary.movements), unit="movements", quiet=as_json) as m:

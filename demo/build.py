@@ -1,4 +1,4 @@
-"""`awards demo`: DOMAIN.md's seed scenarios end to end on a fresh SQLite ledger in DIR.
+"""`awards demo`: the seed scenarios (demo/scenarios/) end to end on a fresh SQLite ledger in DIR.
 
 Layout of DIR after `build_demo(DIR)`::
 
