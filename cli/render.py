@@ -24,9 +24,16 @@ from ledger.usecases.registry import Checkpointed
 _JSON = msgspec.json.Encoder(order="deterministic")
 
 
+def json_document(data: Any) -> bytes:
+    """`data` as the one JSON document `emit_json` prints, newline included (msgspec encodes
+    Structs, bytes as base64; keys in a deterministic order, indented by 2)."""
+    return msgspec.json.format(_JSON.encode(data), indent=2) + b"\n"
+
+
 def emit_json(data: Any) -> None:
-    """Print `data` as one JSON document (msgspec encodes Structs, bytes as base64)."""
-    click.echo(msgspec.json.format(_JSON.encode(data), indent=2).decode("utf-8"))
+    """Print `data` as one JSON document (see `json_document`), as bytes: a large answer is
+    not copied into a str first."""
+    click.echo(json_document(data), nl=False)
 
 
 def line_text(text: str) -> str:

@@ -20,7 +20,15 @@ from cli.context import LedgerContext, force_option, json_option, parse_datetime
 from cli.inspect_cmd import open_index
 from cli.progress import progress
 from cli.read_check import check_read, check_view_read
-from cli.render import echo_line, echo_row, emit_json, line_text, row_text, rows_text
+from cli.render import (
+    echo_line,
+    echo_row,
+    emit_json,
+    json_document,
+    line_text,
+    row_text,
+    rows_text,
+)
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
@@ -121,39 +129,38 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
     answer = indexed.standings(index, movement, cut)
     check_read(obj, index.check, index.problems)
     if answer is not None:
-        _print_standings(answer, as_json)
+        click.echo(_standings_bytes(answer, as_json), nl=False)
         return
-    # a large movement, or an --as-of time: its own view; the plain table, once printed,
-    # is kept sealed at its position and printed again while the log stays as it was
-    plain = not as_json and cut == Cut()
-    name, version = queries.standings_text_key(movement, STANDINGS_TEXT)
-    kept = cached_answer(obj.app, name, version) if plain else None
+    # a large movement, or a time cut: its own view; the answer as printed (the table, or
+    # the JSON document), once printed, is kept sealed at its position and printed again
+    # while the log stays as it was (projections/answer_cache.py)
+    form = "json" if as_json else "text"
+    name, version = queries.standings_answer_key(movement, form, STANDINGS_RENDER[form])
+    kept = cached_answer(obj.app, name, version) if cut == Cut() else None
     if kept is not None:
-        click.echo(kept.decode("utf-8"), nl=False)
+        click.echo(kept, nl=False)
         return
     with progress("standings", quiet=as_json) as meter:
         answer, position = queries.standings_folded(obj.app, movement, cut, meter.on_progress)
-    if not plain:
-        _print_standings(answer, as_json)
-        return
-    text = "".join(_standings_text(answer))
-    click.echo(text, nl=False)
-    copy = queries.standings_copy(obj.app, movement)
+    printed = _standings_bytes(answer, as_json)
+    del answer  # a large movement's rows: not held beside their printed bytes
+    click.echo(printed, nl=False)
+    copy = queries.standings_copy(obj.app, movement) if cut == Cut() else None
     if copy is not None:
-        keep_answer(obj.app, name, version, copy, position, text.encode("utf-8"))
+        keep_answer(obj.app, name, version, copy, position, printed)
 
 
-# the version of `_standings_text`: change it whenever what it prints changes, so that no
-# table printed by an earlier version is printed again (projections/answer_cache.py)
-STANDINGS_TEXT = "standings-text/1"
+# the version of what `standings` prints, per form: change it whenever the printed bytes
+# change (`_standings_text`, or the JSON of StandingsAnswer), so that no answer printed by
+# an earlier version is printed again (projections/answer_cache.py)
+STANDINGS_RENDER = {"text": "standings-text/1", "json": "standings-json/1"}
 
 
-def _print_standings(answer: queries.StandingsAnswer, as_json: bool) -> None:
+def _standings_bytes(answer: queries.StandingsAnswer, as_json: bool) -> bytes:
+    """The standings as `standings` prints them: the JSON document, or the table."""
     if as_json:
-        emit_json(answer)
-        return
-    for text in _standings_text(answer):
-        click.echo(text, nl=False)
+        return json_document(answer)
+    return "".join(_standings_text(answer)).encode("utf-8")
 
 
 def _standings_text(answer: queries.StandingsAnswer) -> Iterator[str]:

@@ -83,11 +83,15 @@ def standings_folded(
     return answer, folded.position
 
 
-def standings_text_key(movement: str, renderer: str) -> tuple[str, str]:
+def standings_answer_key(movement: str, form: str, renderer: str) -> tuple[str, str]:
     """The name and version under which the printed standings of `movement` are kept
-    (projections/answer_cache.py): the view's stored version and the renderer's own."""
+    (projections/answer_cache.py) in `form` (``text`` or ``json``): the view's name, with the
+    form before it unless it is the table (``json:standings:M``; the view's own names begin
+    ``standings:``, so no name can be another's), and as version the view's stored version
+    and the renderer's own."""
     spec = movement_view(movement)
-    return spec.name, f"{spec.stored_version}+{renderer}"
+    name = spec.name if form == "text" else f"{form}:{spec.name}"
+    return name, f"{spec.stored_version}+{renderer}"
 
 
 def standings_copy(app: LedgerApp, movement: str) -> Position | None:

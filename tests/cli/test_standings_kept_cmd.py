@@ -1,11 +1,12 @@
-"""`awards standings` of a large movement keeps the table it printed, sealed at its position
-(projections/answer_cache.py), and prints it again while the log is the one it was made from:
-the same text as reading the movement's own events; never when the kept row, or a row after
-the signed checkpoint, was edited; `verify` reports an edited kept row. On SQLite and
-PostgreSQL."""
+"""`awards standings` of a large movement keeps what it printed (the table, and the JSON
+document of `--json`, each apart), sealed at its position (projections/answer_cache.py), and
+prints it again while the log is the one it was made from: the same answer as reading the
+movement's own events; never when the kept row, or a row after the signed checkpoint, was
+edited, nor under a time cut; `verify` reports an edited kept row. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tests.projections.conftest import Scenario, scenario
 __all__ = ["scenario"]  # the fixture used here
 
 KEPT = f"{PREFIX}standings:{MOVEMENT}"
+KEPT_JSON = f"{PREFIX}json:standings:{MOVEMENT}"
 
 
 @pytest.fixture
@@ -56,15 +58,64 @@ def test_the_kept_table_is_printed_again_and_equals_the_logs_answer(
     assert first.stdout == truth.stdout and again.stdout == truth.stdout
 
 
-def test_json_and_time_travel_are_never_answered_from_the_kept_table(
+def _timeless(document: str) -> dict[str, Any]:
+    """A JSON answer without its as_of time (an indexed read gives the last event's append
+    time, a fold the time of the last event folded; tests/projections/test_movement_view.py)."""
+    answer = json.loads(document)
+    answer["as_of"].pop("time")
+    return answer  # type: ignore[no-any-return]
+
+
+def test_the_kept_json_is_printed_again_and_equals_the_logs_answer(
+    scenario: Scenario, awards: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the JSON standings of a movement of ordinary size, read from its own events
+    truth = awards("standings", MOVEMENT, "--json")
+    assert truth.exit_code == 0 and truth.stderr == ""
+    # when read as a large movement: folded once (and kept), then printed from what was kept
+    monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)
+    first = awards("standings", MOVEMENT, "--json")
+    _no_fold(monkeypatch)
+    again = awards("standings", MOVEMENT, "--json")
+    # then the kept document is byte for byte the one folded, and the log's answer
+    assert first.exit_code == 0 and again.exit_code == 0 and again.stderr == ""
+    assert again.stdout == first.stdout
+    assert _timeless(first.stdout) == _timeless(truth.stdout)
+    # and the table is kept apart: reading it still folds (nothing kept for it yet)
+    with pytest.raises(AssertionError, match="the view was folded"):
+        awards("standings", MOVEMENT)
+
+
+def test_time_travel_is_never_answered_from_a_kept_answer(
     scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert awards("standings", MOVEMENT).exit_code == 0
+    for form in ([], ["--json"]):
+        assert awards("standings", MOVEMENT, *form).exit_code == 0
     _no_fold(monkeypatch)
-    assert awards("standings", MOVEMENT).exit_code == 0
-    for asked in (["--json"], ["--at-seq", "5"]):
+    for form in ([], ["--json"]):
+        assert awards("standings", MOVEMENT, *form).exit_code == 0
         with pytest.raises(AssertionError, match="the view was folded"):
-            awards("standings", MOVEMENT, *asked)
+            awards("standings", MOVEMENT, "--at-seq", "5", *form)
+
+
+def test_an_edited_kept_json_is_not_printed_and_verify_reports_it(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None
+) -> None:
+    # given the JSON answer kept, then a participant's id in it edited in the views table
+    truth = awards("standings", MOVEMENT, "--json")
+    views = raw.side_table("award_sealed_views")
+    [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (KEPT_JSON,))
+    forged = bytes(state).replace(b"P2", b"P7")
+    assert forged != bytes(state)
+    raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, KEPT_JSON))
+    # when verified: step 8 names the kept row
+    report = audit(scenario.app, caches=(check_frontier, check_views))
+    problems = [p.message for p in report.problems if p.step == 8]
+    assert problems and all(repr(KEPT_JSON) in p for p in problems), problems
+    # and when read again: the log's answer, not the forged one, and a good one kept again
+    again = awards("standings", MOVEMENT, "--json")
+    assert again.exit_code == 0 and again.stdout == truth.stdout
+    assert [p for p in audit(scenario.app, caches=(check_views,)).problems if p.step == 8] == []
 
 
 def test_an_edited_kept_table_is_not_printed_and_verify_reports_it(
