@@ -138,7 +138,8 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
     name, version = queries.standings_answer_key(movement, form, STANDINGS_RENDER[form])
     kept = cached_answer(obj.app, name, version) if cut == Cut() else None
     if kept is not None:
-        click.echo(kept, nl=False)
+        for piece in kept.pieces():
+            click.echo(piece, nl=False)
         return
     with progress("standings", quiet=as_json) as meter:
         answer, position = queries.standings_folded(obj.app, movement, cut, meter.on_progress)
