@@ -130,7 +130,7 @@ def test_standings_with_an_edited_view_print_the_logs_answer(
     truth = awards("standings", MOVEMENT, "--json")
     assert truth.exit_code == 0 and truth.stderr == ""
     views, name = raw.side_table("award_sealed_views"), f"standings:{MOVEMENT}"
-    raw.execute(f"DELETE FROM {views} WHERE name LIKE 'answer:%'")
+    raw.execute(f"DELETE FROM {views} WHERE name LIKE ?", ("answer:%",))
     [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (name,))
     forged = bytes(state).replace(b'"c1":9.0', b'"c1":1.0')
     assert forged != bytes(state)
