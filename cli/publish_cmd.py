@@ -2,8 +2,10 @@
 
 `publish` writes the log part (ledger/publish.py: c2sp.org/tlog-tiles hash tiles and entry
 bundles, ``operator.pub``, ``checkpoint``) and the human part (projections/publication.py: the
-movements' reports at the checkpoint's size, the page of proposals open for public comment
-today — rewritten on every run, as the day moves — and ``index.html``). `verify-publication`
+movements' reports and the yearly statistics at the checkpoint's size — or, when no new event
+can change them, kept as made at an earlier checkpoint (projections/publication_state.py) —
+the page of proposals open for public comment today, rewritten when the day moves, and
+``index.html``). `verify-publication`
 needs no database (ledger/verify_publication.py).
 """
 
@@ -26,8 +28,8 @@ from ledger.publication import put_file
 from ledger.publish import publish_log
 from ledger.verify_publication import read_checkpoint, verify_publication
 from ledger.witness import check_witness_policy
-from projections.comment_pages import publish_comment_pages
-from projections.publication import index_page, publish_reports
+from projections.publication import index_page, keep_reports, publish_reports
+from projections.publication_state import NewEntries
 from projections.report.i18n import LANGS
 
 
@@ -46,21 +48,24 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
     """Publish the log up to the newest checkpoint, with its reports, as static files in
     DIRECTORY (c2sp.org/tlog-tiles); a rerun writes only what is new."""
     app = obj.app
+    new = NewEntries()
     with progress("publish", unit="entries", quiet=as_json) as meter:
-        done = publish_log(app, directory, meter.on_progress)
+        done = publish_log(app, directory, meter.on_progress, new.see)
     written = done.written
     movements: list[str] = []
     years: list[int] = []
+    made_at = done.size
     today = local_date(datetime.now(UTC))
-    if done.start < done.size or done.rebuilt or written:
-        movements, reports, years = publish_reports(app, directory, done.size, today)
-        written += reports
+    if done.size:
         root = app.genesis().latest_checkpoint
         root_hex = root.root_hash.hex() if root is not None else ""
-        page = index_page(app.origin, done.size, root_hex, movements, lang, years)
+        human = keep_reports(app, directory, done, new, today, root_hex)
+        if human is None:
+            human = publish_reports(app, directory, done.size, today, root_hex)
+        movements, years, made_at = human.movements, human.years, human.made_at
+        written += human.written
+        page = index_page(app.origin, done.size, root_hex, movements, lang, years, made_at)
         written += put_file(directory, "index.html", page.encode("utf-8"))
-    elif done.size:
-        written += publish_comment_pages(app, directory, done.size, today)
     if as_json:
         emit_json(
             {
@@ -70,6 +75,7 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
                 "rebuilt": done.rebuilt,
                 "movements": movements,
                 "statistics_years": years,
+                "reports_made_at": made_at,
             }
         )
         return

@@ -18,6 +18,7 @@ checkpoint can still read its tree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +59,21 @@ class Published:
     start: int
     written: int
     rebuilt: bool  # DIR held a publication that did not check out
+    start_root: bytes  # the root of the tree of the first `start` entries
 
 
-def publish_log(app: LedgerApp, root: Path, on_progress: Progress | None = None) -> Published:
+def publish_log(
+    app: LedgerApp,
+    root: Path,
+    on_progress: Progress | None = None,
+    on_entry: Callable[[int, bytes], None] | None = None,
+) -> Published:
     """Publish the log up to the newest stored checkpoint into `root` (see the module
     docstring). Raises NotFoundError without a checkpoint, VerificationError when the log
     does not reproduce the signed root (nothing is then written as `checkpoint`).
-    `on_progress` is called once a page with the entries read and how many there are to read."""
+    `on_progress` is called once a page with the entries read and how many there are to read;
+    `on_entry` with each entry read (its seq and stored bytes; the log is checked against the
+    signed root only after the last, so a caller acts on what it saw once this returns)."""
     ledger = app.genesis()
     note = ledger.published_note
     if note is None:
@@ -74,7 +83,7 @@ def publish_log(app: LedgerApp, root: Path, on_progress: Progress | None = None)
     root.mkdir(parents=True, exist_ok=True)
     writer = _Writer(root)
     builder, entries, rebuilt = _resume(root, origin, ledger.operator_key, cp.size)
-    start = builder.size
+    start, start_root = builder.size, builder.root()
     if start < cp.size:
         for first, rows in app.reader.pages(start):
             for seq, row in enumerate(rows[: cp.size - first], first):
@@ -87,6 +96,8 @@ def publish_log(app: LedgerApp, root: Path, on_progress: Progress | None = None)
                 for level, index, hashes in builder.add(leaf_hash(entry)):
                     writer.put(tile_path(level, index), hashes)
                 entries.append(entry)
+                if on_entry is not None:
+                    on_entry(seq, entry)
                 if len(entries) == TILE_WIDTH:
                     writer.put(entries_path(seq // TILE_WIDTH), bundle(entries))
                     entries.clear()
@@ -108,7 +119,7 @@ def publish_log(app: LedgerApp, root: Path, on_progress: Progress | None = None)
     )
     writer.put("operator.pub", pem)
     writer.put("checkpoint", note.encode("utf-8"))
-    return Published(cp.size, start, writer.written, rebuilt)
+    return Published(cp.size, start, writer.written, rebuilt, start_root)
 
 
 class _Writer:

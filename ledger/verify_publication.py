@@ -11,7 +11,11 @@
    decode, bindings, registry, signatures, versions, the checkpoints stored in the log and their
    registry lines) — an entry's row (aggregate, version, type) is read from its own signed
    header, since a publication has no rows; and the checkpoint is signed by the operator key
-   the log holds at its size.
+   the log holds at its size;
+4. every movement's ``report.json`` and every year's ``statistics.json`` names, in ``as_of`` and
+   ``checkpoint``, tree sizes and roots of this log: each root must be the root the published
+   entries give at that size (a report kept from an earlier checkpoint by a republish names
+   that checkpoint, a prefix of the published one).
 
 A missing or unreadable ``checkpoint`` is malformed input (exit 3); everything else found is a
 Problem (exit 4), the first naming the first bad file or event.
@@ -22,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from domain.errors import AwardLedgerError, MalformedInputError
 from ledger import codec
@@ -67,7 +73,9 @@ def verify_publication(root: Path, operator_key: bytes, workers: int | None = No
     tiles: list[Problem] = []
     suspects: list[str] = []  # bundles whose entries do not give their level-0 tile
     builder = TileBuilder()
-    pages = _pages(root, cp.size, builder, files, tiles, suspects)
+    sizes, claims = _named_roots(root, cp.size)
+    roots: dict[int, bytes] = {0: builder.root()} if 0 in sizes else {}
+    pages = _pages(root, cp.size, builder, files, tiles, suspects, sizes, roots)
     problems, tree, operator_keys = audit_rows(origin, pages, workers)
     if not files and tree.size == cp.size:  # all entries read: the right edge and the root
         for level, index, hashes in builder.partial():
@@ -87,6 +95,8 @@ def verify_publication(root: Path, operator_key: bytes, workers: int | None = No
         files.append(
             Problem(None, 6, "checkpoint: not signed by the operator key the log holds at its size")
         )
+    if not files and tree.size == cp.size:
+        files.extend(_check_named(claims, roots))
     found = files + problems + tiles
     return AuditReport(
         ok=not found,
@@ -104,9 +114,12 @@ def _pages(
     files: list[Problem],
     tiles: list[Problem],
     suspects: list[str],
+    named: set[int],
+    roots: dict[int, bytes],
 ) -> Iterator[tuple[int, list[RawRow]]]:
-    """Each entry bundle as a page of rows, the hash tiles it completes checked on the way;
-    stops at the first bundle that is missing or does not hold its number of entries."""
+    """Each entry bundle as a page of rows, the hash tiles it completes checked on the way, and
+    the root at each size in `named` put in `roots`; stops at the first bundle that is missing
+    or does not hold its number of entries."""
     for index in range((size + TILE_WIDTH - 1) // TILE_WIDTH):
         first = index * TILE_WIDTH
         width = min(TILE_WIDTH, size - first)
@@ -125,8 +138,70 @@ def _pages(
         for seq, entry in enumerate(entries, first):
             for level, tile, hashes in builder.add(leaf_hash(entry)):
                 _check_tile(root, level, tile, hashes, tiles, suspects)
+            if builder.size in named:
+                roots[builder.size] = builder.root()
             rows.append(_row(seq, entry))
         yield first, rows
+
+
+class _Named(msgspec.Struct):
+    size: int | None = None
+    seq: int | None = None
+    root: str | None = None
+
+
+class _Reported(msgspec.Struct):
+    as_of: _Named
+    checkpoint: _Named
+
+
+_REPORTED = msgspec.json.Decoder(_Reported)
+
+
+def _named_roots(root: Path, size: int) -> tuple[set[int], list[tuple[str, int, str]]]:
+    """The tree sizes the reports and statistics in `root` name, and each claim (file, size,
+    root hex); a file that cannot be read as one is a claim no size can meet (-1)."""
+    claims: list[tuple[str, int, str]] = []
+    for folder, name in (("movements", "report.json"), ("statistics", "statistics.json")):
+        try:
+            entries = sorted((root / folder).iterdir()) if (root / folder).is_dir() else []
+        except OSError:
+            entries = []
+        for entry in entries:
+            relative = f"{folder}/{entry.name}/{name}"
+            try:
+                data = read_plain(root, relative)
+                if data is None:
+                    continue
+                reported = _REPORTED.decode(data)
+            except (AwardLedgerError, msgspec.DecodeError):
+                claims.append((relative, -1, ""))
+                continue
+            for named in (reported.as_of, reported.checkpoint):
+                at = named.seq if named.seq is not None else named.size
+                if at is not None and named.root is not None:
+                    claims.append((relative, at, named.root))
+    return {at for _, at, _ in claims if 0 <= at <= size}, claims
+
+
+def _check_named(claims: list[tuple[str, int, str]], roots: dict[int, bytes]) -> list[Problem]:
+    """A problem for each claim whose root is not the published entries' root at its size."""
+    found = []
+    for relative, at, named in claims:
+        if at < 0:
+            found.append(Problem(None, 4, f"{relative}: not a report this tool can read"))
+        elif at not in roots:
+            found.append(Problem(None, 4, f"{relative}: names tree size {at}, past the log"))
+        elif roots[at].hex() != named:
+            found.append(
+                Problem(
+                    None,
+                    4,
+                    f"{relative}: names root {named} at tree size {at}, but the published "
+                    f"entries give {roots[at].hex()}",
+                )
+            )
+    return found
 
 
 def _check_tile(

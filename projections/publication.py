@@ -21,10 +21,29 @@ from html import escape
 from pathlib import Path
 from typing import NamedTuple
 
+import msgspec
+
 from ledger.application import LedgerApp
 from ledger.publication import put_file
+from ledger.publish import Published as PublishedLog
 from projections.checkpoints import stored_checkpoints
-from projections.comment_pages import folder_of, write_comment_pages
+from projections.comment_pages import (
+    COMMENT_PAGES,
+    folder_of,
+    publish_comment_pages,
+    write_comment_pages,
+)
+from projections.publication_state import (
+    VERSION,
+    NewEntries,
+    PublicationState,
+    digest,
+    digests_of,
+    files_hold,
+    read_state,
+    strings_of,
+    write_state,
+)
 from projections.report.model import build_report
 from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
@@ -42,43 +61,104 @@ def movement_folder(movement: str) -> str:
 
 
 class Published(NamedTuple):
-    """What `publish_reports` wrote: the movements and statistics years, and how many files."""
+    """What `publish_reports` or `keep_reports` did: the movements and statistics years, how
+    many files were written, and the tree size the reports and statistics were made at."""
 
     movements: list[str]
     written: int
     years: list[int]
+    made_at: int
 
 
 def publish_reports(
-    app: LedgerApp, root: Path, size: int, today: date | None = None
+    app: LedgerApp, root: Path, size: int, today: date | None = None, root_hex: str = ""
 ) -> Published:
     """Write every movement's report, and the yearly statistics of every year the ledger holds
-    a movement or a decision of, at tree size `size` under `root` (``movements/``,
-    ``statistics/``), and the comment pages for `today`; returns the movement ids, how many
-    files were written, and the years."""
+    a movement or a decision of, at tree size `size` (root `root_hex`) under `root`
+    (``movements/``, ``statistics/``), the comment pages for `today`, and the publication's
+    state (projections/publication_state.py); returns the movement ids, how many files were
+    written, and the years."""
     folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
     checkpoints = stored_checkpoints(app)
     movements = sorted(folded.state.catalog.movements)
-    written = 0
+    made = _Made(root)
     for movement in movements:
         report = build_report(folded.state, folded.position, movement, checkpoints, None)
         base = f"movements/{movement_folder(movement)}"
-        files: dict[str, bytes] = {
-            f"{base}/report.{lang}.html": "".join(html_chunks(report, lang)).encode("utf-8")
-            for lang in ("vi", "en")
-        }
-        files[f"{base}/report.json"] = b"".join(json_chunks(report))
+        for lang in ("vi", "en"):
+            made.put(f"{base}/report.{lang}.html", "".join(html_chunks(report, lang)).encode())
+        made.put(f"{base}/report.json", b"".join(json_chunks(report)), mentions=True)
         for name, data in csv_files(report):
-            files[f"{base}/{name}"] = data
-        for relative, data in files.items():
-            written += put_file(root, relative, data)
+            made.put(f"{base}/{name}", data)
     years = statistics_years(folded.state)
     for year in years:
         stats = build_statistics(folded.state, folded.position, year, checkpoints, None)
         for name, data in statistics_files(stats):
-            written += put_file(root, f"statistics/{year}/{name}", data)
-    written += write_comment_pages(app, folded, root, size, today)
-    return Published(movements, written, years)
+            made.put(f"statistics/{year}/{name}", data, mentions=name.endswith(".json"))
+    written = made.written + write_comment_pages(app, folded, root, size, today)
+    state = PublicationState(
+        version=VERSION,
+        origin=app.origin,
+        made_at=size,
+        size=size,
+        root=root_hex,
+        movements=movements,
+        years=years,
+        files=made.digests,
+        comment_day=today.isoformat() if today is not None else None,
+        comment_files=digests_of(root, COMMENT_PAGES),
+        mentioned=sorted(made.mentioned),
+    )
+    written += write_state(root, state)
+    return Published(movements, written, years, size)
+
+
+class _Made:
+    """Writes the files of the human part, counting those written, noting each one's digest
+    and the strings its JSON mentions (projections/publication_state.py)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.written = root, 0
+        self.digests: dict[str, str] = {}
+        self.mentioned: set[str] = set()
+
+    def put(self, relative: str, data: bytes, mentions: bool = False) -> None:
+        self.written += put_file(self.root, relative, data)
+        self.digests[relative] = digest(data)
+        if mentions:
+            self.mentioned |= strings_of(data)
+
+
+def keep_reports(
+    app: LedgerApp,
+    root: Path,
+    done: PublishedLog,
+    new: NewEntries,
+    today: date,
+    root_hex: str,
+) -> Published | None:
+    """Keep the reports and statistics in `root` as they are, when DIR's state checks out at
+    the checkpoint the publication `done` continued from and every new entry `new` saw is inert
+    (projections/publication_state.py): rewrite only the comment pages (when the day changed)
+    and the state; None when anything must be rendered again."""
+    if done.rebuilt or done.start == 0:
+        return None
+    state = read_state(root, app.origin, done.start, done.start_root.hex())
+    if state is None or not new.untouched(set(state.mentioned)):
+        return None
+    written, comment_files = 0, state.comment_files
+    if state.comment_day != today.isoformat() or not files_hold(root, comment_files):
+        written += publish_comment_pages(app, root, done.size, today)
+        comment_files = digests_of(root, COMMENT_PAGES)
+    kept = msgspec.structs.replace(
+        state,
+        size=done.size,
+        root=root_hex,
+        comment_day=today.isoformat(),
+        comment_files=comment_files,
+    )
+    written += write_state(root, kept)
+    return Published(state.movements, written, state.years, state.made_at)
 
 
 def statistics_years(view: LedgerView) -> list[int]:
@@ -111,6 +191,9 @@ _TEXT = {
         "reports": "Báo cáo theo phong trào",
         "statistics": "Thống kê thi đua, khen thưởng hằng năm (biểu 0601–0603.N/BNV-TĐKT)",
         "comment": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
+        "made_at": "Báo cáo và thống kê dưới đây được lập tại điểm kiểm tra {made_at} sự kiện "
+        "(một tiền tố của checkpoint này, đã kiểm tra): không sự kiện nào sau đó liên quan đến "
+        "chúng.",
     },
     "en": {
         "title": "Award ledger: static publication",
@@ -125,6 +208,8 @@ _TEXT = {
         "reports": "Reports by movement",
         "statistics": "Yearly statistics (forms 0601–0603.N/BNV-TĐKT)",
         "comment": "Award proposals open for public comment",
+        "made_at": "The reports and statistics below were made at the checkpoint of {made_at} "
+        "events (a prefix of this checkpoint, checked): no event since concerns them.",
     },
 }
 
@@ -136,9 +221,11 @@ def index_page(
     movements: list[str],
     lang: str,
     years: Sequence[int] = (),
+    made_at: int | None = None,
 ) -> str:
     """The index page: what this is and how to verify it, `lang` first, then the other; the
-    movements' reports and the statistics of `years`."""
+    movements' reports and the statistics of `years`, made at tree size `made_at` (default:
+    `size`)."""
     order = [lang, *(other for other in _TEXT if other != lang)]
     command = "awards verify-publication DIR --operator-pub DIR/operator.pub"
     parts = ["<!doctype html>", f'<html lang="{lang}"><head><meta charset="utf-8">']
@@ -151,8 +238,11 @@ def index_page(
             f"<h2>{escape(text['how'])}</h2><p>{escape(text['tool'])}</p>",
             f"<pre>{escape(command)}</pre><p>{escape(text['client'])}</p>",
             f'<p><a href="comment.{code}.html">{escape(text["comment"])}</a></p>',
-            f"<h2>{escape(text['reports'])}</h2><ul>",
+            f"<h2>{escape(text['reports'])}</h2>",
         ]
+        if made_at is not None and made_at != size:
+            parts.append(f"<p>{escape(text['made_at'].format(made_at=made_at))}</p>")
+        parts.append("<ul>")
         for movement in movements:
             folder = escape(movement_folder(movement), quote=True)
             parts.append(
