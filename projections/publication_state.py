@@ -86,10 +86,13 @@ def digest(data: bytes) -> str:
 def strings_of(document: bytes) -> set[str]:
     """Every string value or key the JSON `document` holds (unescaped)."""
     found: set[str] = set()
-    for raw in set(_STRING.findall(document)):
+    for raw in {match.group(1) for match in _STRING.finditer(document)}:
         try:
-            found.add(msgspec.json.decode(b'"' + raw + b'"', type=str))
-        except msgspec.DecodeError:
+            if b"\\" in raw:
+                found.add(msgspec.json.decode(b'"' + raw + b'"', type=str))
+            else:
+                found.add(raw.decode("utf-8"))
+        except (msgspec.DecodeError, UnicodeDecodeError):
             continue
     return found
 
