@@ -23,6 +23,7 @@ lookalike ids get the same award twice. Digits, marks and ``. _ / -`` belong to 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -89,6 +90,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@functools.lru_cache(maxsize=4096)
 def script_of(char: str) -> str | None:
     """The script of a letter (LATIN, CYRILLIC, GREEK, CJK, ...); None for anything else."""
     if not unicodedata.category(char).startswith("L"):
@@ -103,6 +105,14 @@ def id_problem(value: str) -> str | None:
     bad = unsafe_char(value)
     if bad is not None:
         return f"contains the control character {describe(bad)}"
+    if value.isascii():  # NFC and NFKC already, and its letters are all Latin
+        return None
+    return unicode_problem(value)
+
+
+def unicode_problem(value: str) -> str | None:
+    """`id_problem`'s checks past the control characters, for any string (an ASCII one passes
+    them all: tests/domain checks every ASCII character)."""
     if nfc(value) != value:
         return "is not in Unicode NFC form"
     if unicodedata.normalize("NFKC", value) != value:

@@ -11,7 +11,7 @@ import pytest
 from domain.errors import UsageError
 from domain.ids import check_id
 from domain.registry import Person, Unit
-from domain.text import check_text, escape_text, id_problem, unsafe_char
+from domain.text import check_text, escape_text, id_problem, unicode_problem, unsafe_char
 
 HOSTILE = {
     "escape": "\x1b[2J",
@@ -112,3 +112,16 @@ def test_a_new_event_with_a_hostile_text_field_is_refused_even_without_a_field_c
             level="department",
             parent=None,
         )
+
+
+def test_every_ascii_id_passes_the_unicode_checks_the_short_cut_skips() -> None:
+    # id_problem stops at the control-character check for an ASCII string: every ASCII
+    # character it lets through must pass the NFC, NFKC and one-script checks too
+    allowed = [chr(c) for c in range(128) if unsafe_char(chr(c)) is None]
+    assert len(allowed) == 95  # the printable ones and the space
+    for char in allowed:
+        assert unicode_problem(char) is None, repr(char)
+        assert unicode_problem(f"Ab{char}9z") is None, repr(char)
+    assert unicode_problem("".join(allowed)) is None
+    # and the checks it skips are real: a non-ASCII id still gets them
+    assert id_problem("Aα") is not None and id_problem("ﬁ") is not None
