@@ -359,7 +359,7 @@ class LedgerApp(Application[UUID]):
         read when the cache is missing, fails its seal, does not end on the row it names, or a
         concurrent writer's cache already covers our rows."""
         folded = getattr(self.recorder, "folded", None)
-        if folded is not None:  # PostgreSQL: folded while the insert held the table's lock
+        if folded is not None:  # folded while the insert held the write or table lock
             receipt = folded(notification_ids)
             if receipt is not None:
                 seqs, frontier = receipt

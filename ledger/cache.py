@@ -18,13 +18,15 @@ receipt reads the log back. `verify` recomputes every row against the tree
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from ledger.localkey import LocalKey, local_key
-from ledger.merkle import HASH_SIZE, leaf_hash
-from ledger.store import state_bytes
+from ledger.merkle import HASH_SIZE, CompactRange, leaf_hash
+from ledger.store import select_rows_before, state_bytes
 
 SEAL_DOMAIN = b"award-ledger/frontier-cache/v1\n"
 OLD_TABLE = "_frontier"  # the unsealed one-row table of earlier versions: dropped on creation
@@ -201,6 +203,56 @@ class FrontierCache:
                 key.seal(SEAL_DOMAIN, *parts),
             ),
         )
+
+
+Fold = tuple[list[int], list[int], Frontier]  # the rows' ids (sorted), their seqs, the frontier
+
+
+def fold_inserted(
+    cache: FrontierCache, cursor: Any, ids: Sequence[int], states: Sequence[bytes]
+) -> Fold | None:
+    """Extend the cached frontier by rows `ids` (with stored `states`) just inserted on
+    `cursor`, whose transaction holds the write lock (SQLite) or the table lock (PostgreSQL), so
+    no other row can land between the cache and them: the seal and end checks of `read` and
+    `Frontier.ends_at` on the row just before them, then the new leaves, written back on the same
+    cursor. None when the cache cannot be used (the receipt is then made after the commit);
+    raises what the database raises (the caller runs this in a savepoint)."""
+    if not ids or len(ids) != len(states):
+        return None
+    cached = cache.read(cursor)
+    if cached is None:
+        return None
+    before = select_rows_before(cache.recorder, cache.postgres, min(ids), 1, cursor=cursor)
+    if not before or not cached.ends_at(before[0].id, bytes(before[0].state)):
+        return None
+    compact = CompactRange.from_hashes(cached.size, cached.hashes)
+    seqs, last_hash = [], b""
+    for _, state in sorted(zip(ids, states, strict=True)):
+        last_hash = leaf_hash(state)
+        seqs.append(compact.size)
+        compact.append(last_hash)
+    frontier = Frontier(compact.size, max(ids), last_hash, compact.hashes)
+    cache.write(cursor, frontier)
+    return sorted(ids), seqs, frontier
+
+
+class LastFold:
+    """Each thread's last committed fold, for its write's receipt (`folded`)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def set(self, fold: Fold | None) -> None:
+        """Record `fold` once its transaction committed (None: the last save folded nothing)."""
+        self._local.fold = fold
+
+    def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
+        """The seqs of `notification_ids` (in ledger order) and the frontier after them, if
+        this thread's last committed save folded exactly those rows."""
+        fold = getattr(self._local, "fold", None)
+        if fold is None or fold[0] != sorted(notification_ids):
+            return None
+        return fold[1], fold[2]
 
 
 def _int(value: Any) -> int:

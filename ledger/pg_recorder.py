@@ -23,17 +23,14 @@ tiles and index commit together.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 
-from ledger.cache import Frontier, FrontierCache
+from ledger.cache import Fold, Frontier, FrontierCache, LastFold, fold_inserted
 from ledger.event_index import IndexStore
-from ledger.merkle import CompactRange, leaf_hash
-from ledger.store import select_rows_before
 from ledger.tiles import TileStore
 
 CHUNK = 2000
@@ -48,7 +45,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.frontier_cache = FrontierCache(self, postgres=True)
         self.tiles = TileStore(self, postgres=True)
         self.index = IndexStore(self, postgres=True)
-        self._last = threading.local()  # this thread's last committed fold
+        self._last = LastFold()  # this thread's last committed fold
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -56,7 +53,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return []
         ids: list[int] = []
-        self._last.fold = None
+        self._last.set(None)
         with self.datastore.get_connection() as conn, conn.transaction():
             with conn.cursor() as curs:
                 self._lock_table(curs)
@@ -68,32 +65,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     ids.extend(fetched or [])
                 fold = self._fold(conn, curs, ids, stored_events)
                 self._extend_tiles(conn, curs, ids, stored_events)
-        self._last.fold = fold  # committed
+        self._last.set(fold)  # committed
         return ids
 
     def _fold(
         self, conn: Any, curs: Any, ids: list[int], stored_events: Sequence[StoredEvent]
-    ) -> tuple[list[int], list[int], Frontier] | None:
-        """Extend the cached frontier by the new rows (the table is locked); None to skip."""
-        if len(ids) != len(stored_events):
-            return None
+    ) -> Fold | None:
+        """Extend the cached frontier by the new rows (the table is locked), in a savepoint;
+        None to skip (ledger/cache.py `fold_inserted`)."""
         try:
             with conn.transaction():  # a savepoint
-                cached = self.frontier_cache.read(curs)
-                if cached is None:
-                    return None
-                before = select_rows_before(self, True, min(ids), 1, cursor=curs)
-                if not before or not cached.ends_at(before[0].id, bytes(before[0].state)):
-                    return None
-                compact = CompactRange.from_hashes(cached.size, cached.hashes)
-                seqs, last_hash = [], b""
-                for _, stored in sorted(zip(ids, stored_events, strict=True)):
-                    last_hash = leaf_hash(stored.state)
-                    seqs.append(compact.size)
-                    compact.append(last_hash)
-                frontier = Frontier(compact.size, max(ids), last_hash, compact.hashes)
-                self.frontier_cache.write(curs, frontier)
-                return sorted(ids), seqs, frontier
+                states = [s.state for s in stored_events]
+                return fold_inserted(self.frontier_cache, curs, ids, states)
         except Exception:  # the cache is only a shortcut: make the receipt the slow way
             return None
 
@@ -112,9 +95,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             self.index.extend(curs, ids, states)
 
     def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
-        """The seqs of `notification_ids` (in ledger order) and the frontier after them, if
-        this thread's last committed save folded exactly those rows."""
-        fold = getattr(self._last, "fold", None)
-        if fold is None or fold[0] != sorted(notification_ids):
-            return None
-        return fold[1], fold[2]
+        """The seqs of `notification_ids` and the frontier after them, if this thread's last
+        committed save folded exactly those rows (ledger/cache.py `LastFold`)."""
+        return self._last.folded(notification_ids)

@@ -1,9 +1,12 @@
-"""SQLite recorder that extends the hash tiles and the event index in the insert's transaction.
+"""SQLite recorder that folds the write's receipt and extends the hash tiles and the event index
+in the insert's transaction.
 
 eventsourcing's SQLiteApplicationRecorder inserts a save's rows in one transaction; this
 subclass, once the rows are in (the connection then holds SQLite's write lock, so no other row
-can land between the tiles and these), extends the tiles (ledger/tiles.py) by the new rows
-before the transaction commits: rows and tiles commit together or not at all. Tiles that do not
+can land between the cache, the tiles and these), folds them into the cached Merkle frontier
+(ledger/cache.py `fold_inserted`, as the PostgreSQL recorder does: the write's receipt then
+reads nothing back) and extends the tiles (ledger/tiles.py) by the new rows before the
+transaction commits: rows, frontier and tiles commit together or not at all. Tiles that do not
 end just before the new rows (an older ledger, a dropped table) are left for a read to rebuild.
 The event index (ledger/event_index.py) is extended the same way, in a savepoint of its own.
 A failing extension never fails the write: it runs in a savepoint, rolled back on error.
@@ -17,6 +20,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ledger.cache import Fold, Frontier, FrontierCache, LastFold, fold_inserted
 from ledger.event_index import IndexStore
 from ledger.tiles import TileStore
 
@@ -26,8 +30,20 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.frontier_cache = FrontierCache(self, postgres=False)
         self.tiles = TileStore(self, postgres=False)
         self.index = IndexStore(self, postgres=False)
+        self._last = LastFold()
+        self._pending: Fold | None = None
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        self._last.set(None)
+        self._pending = None
+        ids = super().insert_events(stored_events, **kwargs)
+        self._last.set(self._pending)  # committed
+        return ids
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -35,9 +51,29 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         if ids and len(ids) == len(stored_events):
             states = [s.state for s in stored_events]
+            self._pending = _fold_in_savepoint(c, self.frontier_cache, ids, states)
             extend_in_savepoint(c, self.tiles, ids, states)
             extend_in_savepoint(c, self.index, ids, states)
         return ids
+
+    def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
+        """The seqs of `notification_ids` and the frontier after them, if this thread's last
+        committed save folded exactly those rows (ledger/cache.py `LastFold`)."""
+        return self._last.folded(notification_ids)
+
+
+def _fold_in_savepoint(
+    cursor: Any, cache: FrontierCache, ids: Sequence[int], states: Sequence[bytes]
+) -> Fold | None:
+    """`fold_inserted` inside a savepoint; None (and nothing of it kept) on any error."""
+    cursor.execute("SAVEPOINT award_fold")
+    try:
+        fold = fold_inserted(cache, cursor, ids, states)
+    except Exception:
+        cursor.execute("ROLLBACK TO SAVEPOINT award_fold")
+        fold = None
+    cursor.execute("RELEASE SAVEPOINT award_fold")
+    return fold
 
 
 class SideTable(Protocol):
