@@ -48,11 +48,16 @@ from projections.report.model import build_report
 from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
+from projections.rules_doc import rules_markdown
 from projections.runner import Runner
 from projections.statistics import Statistics, build_statistics
 from projections.statistics_render import csv_tables, html_text, json_bytes, xlsx_bytes
 from projections.stream import Cut
 from projections.view import LEDGER_VIEW, LedgerView
+
+# the rules each report checks, with their citations (docs/RULES.md of the source, made from
+# the regime files): the publication carries its own copy, which its reports link
+RULES_FILE = "RULES.md"
 
 
 def movement_folder(movement: str) -> str:
@@ -86,10 +91,12 @@ def publish_reports(
         report = build_report(folded.state, folded.position, movement, checkpoints, None)
         base = f"movements/{movement_folder(movement)}"
         for lang in ("vi", "en"):
-            made.put(f"{base}/report.{lang}.html", "".join(html_chunks(report, lang)).encode())
+            page = html_chunks(report, lang, RULES_FILE, f"../../{RULES_FILE}")
+            made.put(f"{base}/report.{lang}.html", "".join(page).encode())
         made.put(f"{base}/report.json", b"".join(json_chunks(report)), mentions=True)
         for name, data in csv_files(report):
             made.put(f"{base}/{name}", data)
+    made.put(RULES_FILE, rules_markdown().encode("utf-8"))
     years = statistics_years(folded.state)
     for year in years:
         stats = build_statistics(folded.state, folded.position, year, checkpoints, None)
@@ -191,6 +198,7 @@ _TEXT = {
         "reports": "Báo cáo theo phong trào",
         "statistics": "Thống kê thi đua, khen thưởng hằng năm (biểu 0601–0603.N/BNV-TĐKT)",
         "comment": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
+        "rules": "Các quy tắc được kiểm tra, với căn cứ pháp lý",
         "made_at": "Báo cáo và thống kê dưới đây được lập tại điểm kiểm tra {made_at} sự kiện "
         "(một tiền tố của checkpoint này, đã kiểm tra): không sự kiện nào sau đó liên quan đến "
         "chúng.",
@@ -208,6 +216,7 @@ _TEXT = {
         "reports": "Reports by movement",
         "statistics": "Yearly statistics (forms 0601–0603.N/BNV-TĐKT)",
         "comment": "Award proposals open for public comment",
+        "rules": "The rules checked, with their legal citations",
         "made_at": "The reports and statistics below were made at the checkpoint of {made_at} "
         "events (a prefix of this checkpoint, checked): no event since concerns them.",
     },
@@ -238,6 +247,7 @@ def index_page(
             f"<h2>{escape(text['how'])}</h2><p>{escape(text['tool'])}</p>",
             f"<pre>{escape(command)}</pre><p>{escape(text['client'])}</p>",
             f'<p><a href="comment.{code}.html">{escape(text["comment"])}</a></p>',
+            f'<p><a href="{RULES_FILE}">{escape(text["rules"])}</a></p>',
             f"<h2>{escape(text['reports'])}</h2>",
         ]
         if made_at is not None and made_at != size:

@@ -177,7 +177,9 @@ def _again(report: Report) -> str:
     return f"--at-seq {a.seq}"
 
 
-def _context(report: Report, lang: str) -> dict[str, Any]:
+def _context(
+    report: Report, lang: str, rules_doc: str = RULES_DOC, rules_href: str | None = None
+) -> dict[str, Any]:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
     labels = {**LABELS[lang], **PAGE_LABELS[lang], **PATH_LABELS[lang]}
@@ -219,7 +221,8 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
         "criterion_names": {c.id: c.name for c in report.movement.criteria},
         "unit_names": {row.unit: row.unit_name for row in report.awards if row.unit_name},
         "detail": lambda text: detail_text(text, lang),
-        "rules_doc": RULES_DOC,
+        "rules_doc": rules_doc,
+        "rules_href": rules_href or rules_doc,
         "publication_commands": [
             ("awards verify-publication DIR --operator-pub DIR/operator.pub", "step_publication")
         ],
@@ -232,10 +235,14 @@ def _context(report: Report, lang: str) -> dict[str, Any]:
     }
 
 
-def html_chunks(report: Report, lang: str = "vi") -> Iterator[str]:
-    """The page in pieces, as it is rendered (never the whole page in memory)."""
+def html_chunks(
+    report: Report, lang: str = "vi", rules_doc: str = RULES_DOC, rules_href: str | None = None
+) -> Iterator[str]:
+    """The page in pieces, as it is rendered (never the whole page in memory); the rules'
+    document is named `rules_doc` and linked at `rules_href` (default: the same path, in the
+    source tree; a publication links its own copy)."""
     template = environment().get_template("report.html.j2")
-    yield from template.generate(**_context(report, lang))
+    yield from template.generate(**_context(report, lang, rules_doc, rules_href))
 
 
 def write_html(report: Report, out: TextIO, lang: str = "vi") -> None:

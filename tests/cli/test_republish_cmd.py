@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from ledger.keys import public_key_from_raw
 from ledger.usecases import registry
 from projections.publication_state import STATE_FILE, NewEntries
+from projections.rules_doc import rules_markdown
 from tests.conftest import Cli
 from tests.projections.builder import MOVEMENT
 from tests.projections.conftest import Scenario, scenario
@@ -211,3 +212,21 @@ def test_new_entries_are_inert_only_when_new_to_what_is_kept(scenario: Scenario)
         for seq, row in enumerate(rows, first):
             seen.see(seq, bytes(row.state))
     assert seen.count == 3 and not seen.untouched(set())
+
+
+@SQLITE_ONLY
+def test_published_reports_link_the_publications_own_copy_of_the_rules(
+    signed: Scenario, awards: Cli, tmp_path: Path
+) -> None:
+    out = tmp_path / "pub"
+    _publish(awards, out)
+    rules = (out / "RULES.md").read_text(encoding="utf-8")
+    assert rules == rules_markdown() and "Law" in rules
+    for lang in ("vi", "en"):
+        page = (out / f"movements/{MOVEMENT}/report.{lang}.html").read_text(encoding="utf-8")
+        assert '<a href="../../RULES.md"><code>RULES.md</code></a>' in page
+        assert "docs/RULES.md" not in page  # a path in the source tree, not in the site
+    assert '<a href="RULES.md">' in (out / "index.html").read_text(encoding="utf-8")
+    # while `awards report` alone still names the source's document
+    alone = awards("report", MOVEMENT, "--format", "html")
+    assert alone.exit_code == 0 and '<a href="docs/RULES.md">' in alone.stdout
