@@ -10,7 +10,10 @@ on the publish's day, from the same fold too, to ``comment.{vi,en}.html``
 (projections/comment_pages.py). ``index.html`` says what the publication is and how to check
 it, in Vietnamese and English, and links the comment page. Files are written through
 ledger/files.py, and only when their bytes change (a republish at the same size and day writes
-nothing here).
+nothing here). A republish after entries that cannot change any report or statistic keeps them
+all as made (`keep_reports`; projections/publication_state.py says which entries those are and
+how DIR's record of what was made is checked), and ``RULES.md``, the rules the reports check
+(projections/rules_doc.py), is written beside them for their links.
 """
 
 from __future__ import annotations
