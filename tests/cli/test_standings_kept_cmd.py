@@ -108,42 +108,25 @@ def test_time_travel_is_never_answered_from_a_kept_answer(
             awards("standings", MOVEMENT, "--at-seq", "5", *form)
 
 
-def test_an_edited_kept_json_is_not_printed_and_verify_reports_it(
-    scenario: Scenario, awards: Cli, raw: RawRows, large: None
+@pytest.mark.parametrize("form", [[], ["--json"]], ids=["table", "json"])
+def test_an_edited_kept_answer_is_not_printed_and_verify_reports_it(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None, form: list[str]
 ) -> None:
-    # given the JSON answer kept, then a participant's id in it edited in the views table
-    truth = awards("standings", MOVEMENT, "--json")
+    # given the answer kept (the table, or the JSON document), then a participant's id in it
+    # edited in the views table
+    kept = KEPT_JSON if form else KEPT
+    truth = awards("standings", MOVEMENT, *form)
     views = raw.side_table("award_sealed_views")
-    [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (KEPT_JSON,))
+    [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (kept,))
     forged = _forge(bytes(state), b"P2", b"P7")
     assert forged != bytes(state)
-    raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, KEPT_JSON))
+    raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, kept))
     # when verified: step 8 names the kept row
     report = audit(scenario.app, caches=(check_frontier, check_views))
     problems = [p.message for p in report.problems if p.step == 8]
-    assert problems and all(repr(KEPT_JSON) in p for p in problems), problems
+    assert problems and all(repr(kept) in p for p in problems), problems
     # and when read again: the log's answer, not the forged one, and a good one kept again
-    again = awards("standings", MOVEMENT, "--json")
-    assert again.exit_code == 0 and again.stdout == truth.stdout
-    assert [p for p in audit(scenario.app, caches=(check_views,)).problems if p.step == 8] == []
-
-
-def test_an_edited_kept_table_is_not_printed_and_verify_reports_it(
-    scenario: Scenario, awards: Cli, raw: RawRows, large: None
-) -> None:
-    # given the table kept, then its text edited in the views table
-    truth = awards("standings", MOVEMENT)
-    views = raw.side_table("award_sealed_views")
-    [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (KEPT,))
-    forged = _forge(bytes(state), b"P2", b"P7")
-    assert forged != bytes(state)
-    raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, KEPT))
-    # when verified: step 8 names the kept row
-    report = audit(scenario.app, caches=(check_frontier, check_views))
-    problems = [p.message for p in report.problems if p.step == 8]
-    assert problems and all(repr(KEPT) in p for p in problems), problems
-    # and when read again: the log's answer, and a good table is kept in its place
-    again = awards("standings", MOVEMENT)
+    again = awards("standings", MOVEMENT, *form)
     assert again.exit_code == 0 and again.stdout == truth.stdout
     assert [p for p in audit(scenario.app, caches=(check_views,)).problems if p.step == 8] == []
 
