@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -143,26 +144,31 @@ class Tail:
             def on_page(read: int) -> None:
                 on_seq(start.seq + read)
 
+        at_seq, as_of, effective = cut.at_seq, cut.as_of, cut.effective  # read once a fold
+        decoders: dict[str, Any] = {}
         try:
             rows = self._app.reader.rows_after(start.notification_id, on_page)
             for notification_id, topic, state in rows:
-                if cut.at_seq is not None and seq >= cut.at_seq:
+                if at_seq is not None and seq >= at_seq:
                     break
                 event: DomainEvent | None = None
                 try:
                     if wanted is None or topic in wanted:
-                        body, event = decoder_for(topic)(body_of(state))
+                        decode = decoders.get(topic)
+                        if decode is None:
+                            decode = decoders[topic] = decoder_for(topic)
+                        body, event = decode(body_of(state))
                         time = body.time
                     else:  # not folded, but its time counts for --as-of and the position
                         time = HEADER.decode(body_of(state)).time
                 except (msgspec.DecodeError, ValueError, TypeError, AwardLedgerError) as exc:
                     raise _unreadable(seq, topic, exc) from exc
-                if cut.as_of is not None and time > cut.as_of:
+                if as_of is not None and time > as_of:
                     break
                 fold_leaf(frontier, seq, state)
                 seq, last_id = seq + 1, notification_id
                 latest = time if latest is None or time > latest else latest
-                if event is not None and not cut.excludes(event, time):
+                if event is not None and (effective is None or not cut.excludes(event, time)):
                     yield event, EventMeta(seq - 1, time, body.signer)
         finally:
             self.position = Position(seq, last_id, latest, frontier)

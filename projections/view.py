@@ -72,27 +72,27 @@ class LedgerView(msgspec.Struct):
 Route = Callable[[LedgerView, Any, EventMeta], None]
 
 
-def _to(part: Callable[[LedgerView], Any], handler: Callable[[Any, Any, EventMeta], None]) -> Route:
+def _to(part: str, handler: Callable[[Any, Any, EventMeta], None]) -> Route:
+    """A route handing the event to `handler` with the view's read model `part`."""
+
     def route(state: LedgerView, event: Any, meta: EventMeta) -> None:
-        handler(part(state), event, meta)
+        handler(getattr(state, part), event, meta)
 
     return route
 
 
 def _route() -> dict[type[DomainEvent], Route]:
     routes: dict[type[DomainEvent], Route] = {}
-    for event_type, on_catalog in catalog.HANDLERS.items():
-        routes[event_type] = _to(lambda s: s.catalog, on_catalog)
-    for event_type, on_participation in standings.HANDLERS.items():
-        routes[event_type] = _to(lambda s: s.participations, on_participation)
-    for event_type, on_session in tallies.HANDLERS.items():
-        routes[event_type] = _to(lambda s: s.sessions, on_session)
-    for event_type, on_decision in awards.HANDLERS.items():
-        routes[event_type] = _to(lambda s: s.decisions, on_decision)
-    for event_type, on_hold in HOLD_HANDLERS.items():
-        routes[event_type] = _to(lambda s: s.holds, on_hold)
-    for event_type, on_proposal in PROPOSAL_HANDLERS.items():
-        routes[event_type] = _to(lambda s: s.proposals, on_proposal)
+    for part, handlers in (
+        ("catalog", catalog.HANDLERS),
+        ("participations", standings.HANDLERS),
+        ("sessions", tallies.HANDLERS),
+        ("decisions", awards.HANDLERS),
+        ("holds", HOLD_HANDLERS),
+        ("proposals", PROPOSAL_HANDLERS),
+    ):
+        for event_type, handler in handlers.items():
+            routes[event_type] = _to(part, handler)
     return routes
 
 
