@@ -14,6 +14,7 @@ A failing extension never fails the write: it runs in a savepoint, rolled back o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -34,15 +35,15 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self.tiles = TileStore(self, postgres=False)
         self.index = IndexStore(self, postgres=False)
         self._last = LastFold()
-        self._pending: Fold | None = None
+        self._pending = threading.local()  # this thread's fold, until its insert commits
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         self._last.set(None)
-        self._pending = None
+        self._pending.fold = None
         ids = super().insert_events(stored_events, **kwargs)
-        self._last.set(self._pending)  # committed
+        self._last.set(self._pending.fold)  # committed
         return ids
 
     def _insert_events(
@@ -51,7 +52,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         if ids and len(ids) == len(stored_events):
             states = [s.state for s in stored_events]
-            self._pending = _fold_in_savepoint(c, self.frontier_cache, ids, states)
+            self._pending.fold = _fold_in_savepoint(c, self.frontier_cache, ids, states)
             extend_in_savepoint(c, self.tiles, ids, states)
             extend_in_savepoint(c, self.index, ids, states)
         return ids
