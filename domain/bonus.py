@@ -17,7 +17,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -121,7 +121,17 @@ def bonus_for(
 ) -> Bonus | None:
     """The bonus of `award` to a `recipient_kind` decided on `decided_on`, or None when the
     table holds no multiple for it (or no base salary for that day)."""
-    table = table or bonus_table()
+    if table is None:  # the shipped table: the same few answers for every award of a report
+        return _shipped_bonus(award, recipient_kind, decided_on)
+    return _bonus(award, recipient_kind, decided_on, table)
+
+
+@lru_cache(maxsize=4096)
+def _shipped_bonus(award: str, recipient_kind: str, decided_on: date) -> Bonus | None:
+    return _bonus(award, recipient_kind, decided_on, bonus_table())
+
+
+def _bonus(award: str, recipient_kind: str, decided_on: date, table: BonusTable) -> Bonus | None:
     regime = table.regime.get(regime_on(decided_on).id)
     entry = regime.kinds.get(award) if regime is not None else None
     multiple = getattr(entry, recipient_kind, None) if entry is not None else None

@@ -146,8 +146,9 @@ def _charts(report: Report, lang: str) -> dict[str, Any]:
         for level, c in sorted(s.by_unit_level_kind.items())
     ]
     tallies: dict[tuple[str, str], Markup] = {}
+    shown = _shown_results(report)  # once: per session it made this quadratic in sessions
     for session in report.sessions:
-        for r in _shown_results(report)[session.id]:
+        for r in shown[session.id]:
             tallies[(session.id, r.nominee)] = charts.tally_bar(
                 f"{session.id}: {r.nominee}",
                 r.yes,
