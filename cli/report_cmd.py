@@ -273,13 +273,9 @@ def report(
         written = write_csv(result, out, replace=force)
         echo_line(f"report {movement}: {len(written)} files in {out}")
         return
-    chunks = (
-        json_chunks(result)
-        if fmt == "json"
-        else (c.encode("utf-8") for c in html_chunks(result, lang))
-    )
+    chunks = _blocks(json_chunks(result) if fmt == "json" else html_chunks(result, lang))
     if out is None:
-        for block in _blocks(chunks):
+        for block in chunks:
             click.echo(block, nl=False)
         return
     _write(out, chunks, force)
@@ -295,22 +291,28 @@ def report(
     echo_line(f"report {movement}: {out} ({counted(result.as_of.seq, 'event')}; {covered})")
 
 
-def _blocks(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
-    """Small pieces gathered into blocks of about `size` bytes."""
-    pending: list[bytes] = []
+def _blocks(chunks: Iterable[str] | Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """Small pieces (text or bytes) gathered into blocks of about `size`, each joined and
+    encoded once (a page is rendered in over a million pieces)."""
+    pending: list[Any] = []
     held = 0
     for chunk in chunks:
         pending.append(chunk)
         held += len(chunk)
         if held >= size:
-            yield b"".join(pending)
+            yield _joined(pending)
             pending, held = [], 0
     if pending:
-        yield b"".join(pending)
+        yield _joined(pending)
 
 
-def _write(path: Path, chunks: Iterable[bytes], force: bool) -> None:
-    write_file(path, _blocks(chunks), replace=force)
+def _joined(pieces: list[Any]) -> bytes:
+    whole = pieces[0][:0].join(pieces)
+    return whole.encode("utf-8") if isinstance(whole, str) else whole
+
+
+def _write(path: Path, blocks: Iterable[bytes], force: bool) -> None:
+    write_file(path, blocks, replace=force)
 
 
 @click.command("receipt")
