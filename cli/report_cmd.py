@@ -307,8 +307,10 @@ def _blocks(chunks: Iterable[str] | Iterable[bytes], size: int = 1 << 16) -> Ite
 
 
 def _joined(pieces: list[Any]) -> bytes:
-    whole = pieces[0][:0].join(pieces)
-    return whole.encode("utf-8") if isinstance(whole, str) else whole
+    # a plain str join: jinja's pieces may be Markup, whose own join would escape the rest
+    if isinstance(pieces[0], str):
+        return "".join(pieces).encode("utf-8")
+    return b"".join(pieces)
 
 
 def _write(path: Path, blocks: Iterable[bytes], force: bool) -> None:

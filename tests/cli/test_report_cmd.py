@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from cryptography.hazmat.primitives import serialization
+from markupsafe import Markup
 
+from cli.report_cmd import _blocks
 from domain.actor import Actor
 from domain.decision import decide
 from domain.movement import Movement
@@ -24,7 +26,10 @@ from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import open_checkpoint
 from ledger.receipt import assemble_receipt, encode_receipt
 from ledger.usecases import registry
+from projections.checkpoints import stored_checkpoints
 from projections.report import write_reports
+from projections.report.model import build_report
+from projections.report.render_html import render_html
 from projections.runner import Runner
 from projections.stream import Cut
 from projections.view import LEDGER_VIEW
@@ -403,3 +408,25 @@ def test_write_reports_writes_every_form(sqlite_scenario: Scenario, tmp_path: Pa
     ]  # fmt: skip
     assert all(p.exists() for p in paths)
     assert json.loads(paths[2].read_bytes())["movement"]["id"] == MOVEMENT
+
+
+def test_report_html_is_the_rendered_page_byte_for_byte(
+    shared: Scenario, awards_on: Callable[[Scenario], Cli], tmp_path: Path
+) -> None:
+    # the page is written in blocks of pieces joined and encoded once: the same bytes as the
+    # renderer's, to stdout and to a file
+    folded = Runner(shared.app).read(LEDGER_VIEW, Cut())
+    report = build_report(folded.state, folded.position, MOVEMENT, stored_checkpoints(shared.app))
+    page = render_html(report, "vi").encode("utf-8")
+    awards = awards_on(shared)
+    assert _ok(awards("report", MOVEMENT, "--format", "html")).encode("utf-8") == page
+    _ok(awards("report", MOVEMENT, "--format", "html", "--out", tmp_path / "r.html"))
+    assert (tmp_path / "r.html").read_bytes() == page
+
+
+def test_blocks_join_markup_pieces_as_plain_text() -> None:
+    # jinja yields Markup pieces: Markup's own join would escape the plain pieces after it
+    pieces = [Markup("<b>"), "<i>", Markup("</b>")]
+    assert b"".join(_blocks(pieces, size=2)) == b"<b><i></b>"
+    assert b"".join(_blocks(pieces)) == b"<b><i></b>"
+    assert b"".join(_blocks([b"a", b"<"], size=1)) == b"a<"
