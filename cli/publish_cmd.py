@@ -28,7 +28,7 @@ from ledger.publication import put_file
 from ledger.publish import publish_log
 from ledger.verify_publication import read_checkpoint, verify_publication
 from ledger.witness import check_witness_policy
-from projections.publication import index_page, keep_reports, publish_reports
+from projections.publication import index_page, publish_reports, republish_reports
 from projections.publication_state import NewEntries
 from projections.report.i18n import LANGS
 
@@ -54,17 +54,21 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
     written = done.written
     movements: list[str] = []
     years: list[int] = []
-    made_at = done.size
+    made_at: dict[str, int] = {}
+    statistics_made_at = done.size
     today = local_date(datetime.now(UTC))
     if done.size:
         root = app.genesis().latest_checkpoint
         root_hex = root.root_hash.hex() if root is not None else ""
-        human = keep_reports(app, directory, done, new, today, root_hex)
+        human = republish_reports(app, directory, done, new, today, root_hex)
         if human is None:
             human = publish_reports(app, directory, done.size, today, root_hex)
         movements, years, made_at = human.movements, human.years, human.made_at
+        statistics_made_at = human.statistics_made_at
         written += human.written
-        page = index_page(app.origin, done.size, root_hex, movements, lang, years, made_at)
+        page = index_page(
+            app.origin, done.size, root_hex, movements, lang, years, made_at, statistics_made_at
+        )
         written += put_file(directory, "index.html", page.encode("utf-8"))
     if as_json:
         emit_json(
@@ -76,6 +80,7 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
                 "movements": movements,
                 "statistics_years": years,
                 "reports_made_at": made_at,
+                "statistics_made_at": statistics_made_at,
             }
         )
         return

@@ -29,7 +29,7 @@ import msgspec
 from ledger.application import LedgerApp
 from ledger.publication import put_file
 from ledger.publish import Published as PublishedLog
-from projections.checkpoints import stored_checkpoints
+from projections.checkpoints import StoredCheckpoint, stored_checkpoints
 from projections.comment_pages import (
     COMMENT_PAGES,
     folder_of,
@@ -52,7 +52,7 @@ from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
 from projections.rules_doc import rules_markdown
-from projections.runner import Runner
+from projections.runner import Folded, Runner
 from projections.statistics import Statistics, build_statistics
 from projections.statistics_render import csv_tables, html_text, json_bytes, xlsx_bytes
 from projections.stream import Cut
@@ -69,13 +69,15 @@ def movement_folder(movement: str) -> str:
 
 
 class Published(NamedTuple):
-    """What `publish_reports` or `keep_reports` did: the movements and statistics years, how
-    many files were written, and the tree size the reports and statistics were made at."""
+    """What `publish_reports` or `republish_reports` did: the movements and statistics years,
+    how many files were written, and the tree size each movement's report and the statistics
+    were made at."""
 
     movements: list[str]
     written: int
     years: list[int]
-    made_at: int
+    made_at: dict[str, int]
+    statistics_made_at: int
 
 
 def publish_reports(
@@ -87,50 +89,53 @@ def publish_reports(
     state (projections/publication_state.py); returns the movement ids, how many files were
     written, and the years."""
     folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
-    checkpoints = stored_checkpoints(app)
+    made = _Made(root, folded, stored_checkpoints(app))
     movements = sorted(folded.state.catalog.movements)
-    made = _Made(root)
     for movement in movements:
-        report = build_report(folded.state, folded.position, movement, checkpoints, None)
-        base = f"movements/{movement_folder(movement)}"
-        for lang in ("vi", "en"):
-            page = html_chunks(report, lang, RULES_FILE, f"../../{RULES_FILE}")
-            made.put(f"{base}/report.{lang}.html", "".join(page).encode())
-        made.put(f"{base}/report.json", b"".join(json_chunks(report)), mentions=True)
-        for name, data in csv_files(report):
-            made.put(f"{base}/{name}", data)
+        made.movement(movement)
     made.put(RULES_FILE, rules_markdown().encode("utf-8"))
-    years = statistics_years(folded.state)
-    for year in years:
-        stats = build_statistics(folded.state, folded.position, year, checkpoints, None)
-        for name, data in statistics_files(stats):
-            made.put(f"statistics/{year}/{name}", data, mentions=name.endswith(".json"))
+    years = made.statistics()
     written = made.written + write_comment_pages(app, folded, root, size, today)
     state = PublicationState(
         version=VERSION,
         origin=app.origin,
-        made_at=size,
         size=size,
         root=root_hex,
         movements=movements,
+        made_at=dict.fromkeys(movements, size),
         years=years,
+        statistics_made_at=size,
         files=made.digests,
+        participations=made.participations,
         comment_day=today.isoformat() if today is not None else None,
         comment_files=digests_of(root, COMMENT_PAGES),
         mentioned=sorted(made.mentioned),
     )
     written += write_state(root, state)
-    return Published(movements, written, years, size)
+    return Published(movements, written, years, state.made_at, size)
 
 
 class _Made:
-    """Writes the files of the human part, counting those written, noting each one's digest
-    and the strings its JSON mentions (projections/publication_state.py)."""
+    """Renders the human part from one fold into `root`, counting the files written, noting
+    each one's digest and the strings its JSON mentions, and the movement of every
+    participation the fold holds (projections/publication_state.py)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root, self.written = root, 0
-        self.digests: dict[str, str] = {}
-        self.mentioned: set[str] = set()
+    def __init__(
+        self,
+        root: Path,
+        folded: Folded[LedgerView],
+        checkpoints: list[StoredCheckpoint],
+        digests: dict[str, str] | None = None,
+        mentioned: set[str] | None = None,
+    ) -> None:
+        self.root, self.folded, self.checkpoints, self.written = root, folded, checkpoints, 0
+        self.digests = dict(digests or {})
+        self.mentioned = set(mentioned or ())
+        # the movement of every participation the fold holds (of every movement)
+        self.participations = {
+            str(aggregate): taking_part.movement
+            for aggregate, taking_part in folded.state.participations.by_id.items()
+        }
 
     def put(self, relative: str, data: bytes, mentions: bool = False) -> None:
         self.written += put_file(self.root, relative, data)
@@ -138,8 +143,30 @@ class _Made:
         if mentions:
             self.mentioned |= strings_of(data)
 
+    def movement(self, movement: str) -> None:
+        """Render `movement`'s report: HTML vi/en, JSON and its CSV tables."""
+        view, position = self.folded.state, self.folded.position
+        report = build_report(view, position, movement, self.checkpoints, None)
+        base = f"movements/{movement_folder(movement)}"
+        for lang in ("vi", "en"):
+            page = html_chunks(report, lang, RULES_FILE, f"../../{RULES_FILE}")
+            self.put(f"{base}/report.{lang}.html", "".join(page).encode())
+        self.put(f"{base}/report.json", b"".join(json_chunks(report)), mentions=True)
+        for name, data in csv_files(report):
+            self.put(f"{base}/{name}", data)
 
-def keep_reports(
+    def statistics(self) -> list[int]:
+        """Render the statistics of every year; returns the years."""
+        view, position = self.folded.state, self.folded.position
+        years = statistics_years(view)
+        for year in years:
+            stats = build_statistics(view, position, year, self.checkpoints, None)
+            for name, data in statistics_files(stats):
+                self.put(f"statistics/{year}/{name}", data, mentions=name.endswith(".json"))
+        return years
+
+
+def republish_reports(
     app: LedgerApp,
     root: Path,
     done: PublishedLog,
@@ -147,28 +174,61 @@ def keep_reports(
     today: date,
     root_hex: str,
 ) -> Published | None:
-    """Keep the reports and statistics in `root` as they are, when DIR's state checks out at
-    the checkpoint the publication `done` continued from and every new entry `new` saw is inert
-    (projections/publication_state.py): rewrite only the comment pages (when the day changed)
-    and the state; None when anything must be rendered again."""
+    """Render again only what the new entries `new` saw can change, when DIR's state checks
+    out at the checkpoint the publication `done` continued from (projections/
+    publication_state.py): nothing for inert entries; for registrations and scores, their
+    movements' reports (and, for registrations, the statistics, which count them); then the
+    comment pages (when the day changed) and the state. None when everything must be rendered
+    again (`publish_reports`)."""
     if done.rebuilt or done.start == 0:
         return None
     state = read_state(root, app.origin, done.start, done.start_root.hex())
     if state is None or not new.untouched(set(state.mentioned)):
         return None
+    dirty = new.movements(state.participations)
+    if dirty is None or not dirty <= set(state.movements):
+        return None
+    made_at, statistics_made_at = dict(state.made_at), state.statistics_made_at
     written, comment_files = 0, state.comment_files
+    folded: Folded[LedgerView] | None = None
+    made = None
+    if dirty:
+        folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=done.size))
+        made = _Made(
+            root,
+            folded,
+            stored_checkpoints(app),
+            state.files,
+            set(state.mentioned),
+        )
+        for movement in sorted(dirty):
+            made.movement(movement)
+            made_at[movement] = done.size
+        if new.registrations:
+            if made.statistics() != state.years:
+                return None  # a year came or went: render everything
+            statistics_made_at = done.size
+        written += made.written
     if state.comment_day != today.isoformat() or not files_hold(root, comment_files):
-        written += publish_comment_pages(app, root, done.size, today)
+        if folded is None:
+            written += publish_comment_pages(app, root, done.size, today)
+        else:
+            written += write_comment_pages(app, folded, root, done.size, today)
         comment_files = digests_of(root, COMMENT_PAGES)
     kept = msgspec.structs.replace(
         state,
         size=done.size,
         root=root_hex,
+        made_at=made_at,
+        statistics_made_at=statistics_made_at,
+        files=made.digests if made else state.files,
+        participations=made.participations if made else state.participations,
+        mentioned=sorted(made.mentioned) if made else state.mentioned,
         comment_day=today.isoformat(),
         comment_files=comment_files,
     )
     written += write_state(root, kept)
-    return Published(state.movements, written, state.years, state.made_at)
+    return Published(state.movements, written, state.years, made_at, statistics_made_at)
 
 
 def statistics_years(view: LedgerView) -> list[int]:
@@ -202,9 +262,8 @@ _TEXT = {
         "statistics": "Thống kê thi đua, khen thưởng hằng năm (biểu 0601–0603.N/BNV-TĐKT)",
         "comment": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
         "rules": "Các quy tắc được kiểm tra, với căn cứ pháp lý",
-        "made_at": "Báo cáo và thống kê dưới đây được lập tại điểm kiểm tra {made_at} sự kiện "
-        "(một tiền tố của checkpoint này, đã kiểm tra): không sự kiện nào sau đó liên quan đến "
-        "chúng.",
+        "made_at": "lập tại điểm kiểm tra {made_at} sự kiện (một tiền tố của checkpoint này, đã "
+        "kiểm tra): không sự kiện nào sau đó liên quan",
     },
     "en": {
         "title": "Award ledger: static publication",
@@ -220,10 +279,15 @@ _TEXT = {
         "statistics": "Yearly statistics (forms 0601–0603.N/BNV-TĐKT)",
         "comment": "Award proposals open for public comment",
         "rules": "The rules checked, with their legal citations",
-        "made_at": "The reports and statistics below were made at the checkpoint of {made_at} "
-        "events (a prefix of this checkpoint, checked): no event since concerns them.",
+        "made_at": "made at the checkpoint of {made_at} events (a prefix of this checkpoint, "
+        "checked): no event since concerns it",
     },
 }
+
+
+def _made_note(text: dict[str, str], at: int | None, size: int) -> str:
+    """What the index says of files made at an earlier tree size `at` (escaped; "" if none)."""
+    return "" if at is None or at == size else escape(text["made_at"].format(made_at=at))
 
 
 def index_page(
@@ -233,11 +297,12 @@ def index_page(
     movements: list[str],
     lang: str,
     years: Sequence[int] = (),
-    made_at: int | None = None,
+    made_at: dict[str, int] | None = None,
+    statistics_made_at: int | None = None,
 ) -> str:
     """The index page: what this is and how to verify it, `lang` first, then the other; the
-    movements' reports and the statistics of `years`, made at tree size `made_at` (default:
-    `size`)."""
+    movements' reports, each made at tree size `made_at[movement]`, and the statistics of
+    `years`, made at `statistics_made_at` (default: `size`; an earlier size is said)."""
     order = [lang, *(other for other in _TEXT if other != lang)]
     command = "awards verify-publication DIR --operator-pub DIR/operator.pub"
     parts = ["<!doctype html>", f'<html lang="{lang}"><head><meta charset="utf-8">']
@@ -251,20 +316,21 @@ def index_page(
             f"<pre>{escape(command)}</pre><p>{escape(text['client'])}</p>",
             f'<p><a href="comment.{code}.html">{escape(text["comment"])}</a></p>',
             f'<p><a href="{RULES_FILE}">{escape(text["rules"])}</a></p>',
-            f"<h2>{escape(text['reports'])}</h2>",
+            f"<h2>{escape(text['reports'])}</h2><ul>",
         ]
-        if made_at is not None and made_at != size:
-            parts.append(f"<p>{escape(text['made_at'].format(made_at=made_at))}</p>")
-        parts.append("<ul>")
         for movement in movements:
             folder = escape(movement_folder(movement), quote=True)
+            note = _made_note(text, (made_at or {}).get(movement), size)
             parts.append(
                 f'<li>{escape(movement)}: <a href="movements/{folder}/report.{code}.html">'
-                f'HTML</a>, <a href="movements/{folder}/report.json">JSON</a></li>'
+                f'HTML</a>, <a href="movements/{folder}/report.json">JSON</a>'
+                f"{f' ({note})' if note else ''}</li>"
             )
         parts.append("</ul>")
         if years:
-            parts.append(f"<h2>{escape(text['statistics'])}</h2><ul>")
+            parts.append(f"<h2>{escape(text['statistics'])}</h2>")
+            note = _made_note(text, statistics_made_at, size)
+            parts.append(f"<p>{note}</p><ul>" if note else "<ul>")
             for year in years:
                 base = f"statistics/{year}"
                 parts.append(

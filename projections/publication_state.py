@@ -1,24 +1,30 @@
-"""What a publication's human part was made from, so that a republish re-renders only what the
-new events can change (`awards publish DIR`, projections/publication.py).
+"""What a publication's human part was made from, so that a republish renders again only what
+the new events can change (`awards publish DIR`, projections/publication.py).
 
 Every movement's report and every year's statistics are made at the published checkpoint's
-size. Re-rendering them all is most of a republish (at a million events, seconds for one large
-movement), although most new events change none of them. After each full render, DIR holds
-``.publication-state``: the size and root the human part was made at, the SHA-256 of every
-report and statistics file, the day the comment pages were made for, and every string those
-files' JSON mentions (ids among them). The file sits in DIR, so it is untrusted input like
+size. Rendering them all again is most of a republish (at a million events, seconds for one
+large movement), although most new events change few of them or none. After each render, DIR
+holds ``.publication-state``: the tree size each report, and the statistics, were made at; the
+SHA-256 of every report and statistics file and of the comment pages, and the day those were
+made for; the movement of every participation (aggregate id → movement); and every string the
+JSON files mention (ids among them). The file sits in DIR, so it is untrusted input like
 everything there: it is sealed (HMAC-SHA256 under this user's local key, ledger/localkey.py)
 and used only when its seal opens, it names this log, it stands at exactly the size and root of
 the checkpoint the publication is continued from, and every file it lists still has its hash.
 
-A republish keeps every report and statistics file as it is only when each new event is
-*inert* (:class:`NewEntries`): a checkpoint signature (a kept report names the checkpoint it was
-made at), or a unit, or a person, that no kept file mentions, and that hangs below nothing
-older — a unit added at the top (no parent) or below a unit added in the same new events, a
-person in such a unit. Such an event changes no count, name or check any report or statistic
-shows. Anything else (and any event type not named here, such as one added later) re-renders
-the whole human part, as before. A kept report still names its own checkpoint, a prefix of the
-published one, which `awards verify-publication` checks (ledger/verify_publication.py).
+Each new event (:class:`NewEntries`) is one of:
+
+- *inert*: a checkpoint signature (a kept report names the checkpoint it was made at), or a
+  unit or person that no kept file mentions and that hangs below nothing older — a unit added
+  at the top (no parent) or below a unit added in the same new events, a person in such a
+  unit. It changes no count, name or check any report or statistic shows;
+- a *registration* or a *score* of one movement (the registration names it, a score's
+  participation is found in the state or among the new registrations): that movement's report
+  is made again, and for a registration the statistics too (they count registrations);
+- anything else, including a type added later: everything is made again, as on a first run.
+
+A report kept from an earlier checkpoint still names it, a prefix of the published one, which
+`awards verify-publication` checks (ledger/verify_publication.py); the index page says which.
 """
 
 from __future__ import annotations
@@ -38,23 +44,26 @@ from ledger.publication import put_file, read_plain
 
 STATE_FILE = ".publication-state"
 SEAL_DOMAIN = b"award-ledger/publication-state/v1\n"
-VERSION = 1
+VERSION = 2
 
 
 class PublicationState(msgspec.Struct, frozen=True):
-    """The human part of a publication: made at tree size `made_at` (root `root`, hex), the
-    checkpoint DIR publishes now being `size`; its files with their SHA-256 (hex), the
-    movements and statistics years they are of, the comment pages' day, and every string the
-    JSON files mention."""
+    """The human part of a publication whose checkpoint has tree size `size` (root `root`,
+    hex): its movements, each report made at tree size `made_at[movement]`, the statistics of
+    `years` made at `statistics_made_at`; its files with their SHA-256 (hex); the movement of
+    each participation (aggregate id → movement id) its reports hold; the comment pages' day
+    and files; and every string the JSON files mention."""
 
     version: int
     origin: str
-    made_at: int
     size: int
     root: str
     movements: list[str]
+    made_at: dict[str, int]
     years: list[int]
+    statistics_made_at: int
     files: dict[str, str]
+    participations: dict[str, str]
     comment_day: str | None
     comment_files: dict[str, str]
     mentioned: list[str]
@@ -70,8 +79,13 @@ class _PersonPayload(msgspec.Struct):
     unit: str
 
 
+class _RegisteredPayload(msgspec.Struct):
+    movement: str
+
+
 _UNIT = msgspec.json.Decoder(_UnitPayload)
 _PERSON = msgspec.json.Decoder(_PersonPayload)
+_REGISTERED = msgspec.json.Decoder(_RegisteredPayload)
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 _STATE = msgspec.json.Decoder(PublicationState)
 _STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"')
@@ -98,19 +112,28 @@ def strings_of(document: bytes) -> set[str]:
 
 
 class NewEntries:
-    """Watches the entries a republish reads past the old checkpoint: `inert` stays True while
-    each is inert (see the module docstring) against the strings the kept files mention."""
+    """Watches the entries a republish reads past the old checkpoint (see the module
+    docstring): whether each is inert against the strings the kept files mention, or a
+    registration or score of one movement, or anything else (everything is made again)."""
 
     def __init__(self) -> None:
-        self.inert = True
         self.count = 0
+        self.everything = False  # an entry that may change any report or statistic
+        self.registrations = False
         self._units: set[str] = set()
         self._named: set[str] = set()  # the ids the new inert events add
+        self._registered: dict[str, str] = {}  # participation aggregate id → movement
+        self._scored: set[str] = set()  # participation aggregate ids
+
+    @property
+    def inert(self) -> bool:
+        """Whether every entry seen so far is inert."""
+        return not (self.everything or self._registered or self._scored)
 
     def see(self, seq: int, entry: bytes) -> None:
         """Note entry `seq` (its stored bytes)."""
         self.count += 1
-        if not self.inert:
+        if self.everything:
             return
         try:
             body = codec.decode_header(codec.split_raw(entry)[0])
@@ -128,13 +151,35 @@ class NewEntries:
                 if person.unit in self._units:
                     self._named.add(person.person_id)
                     return
+            elif kind == "Participation.Registered":
+                movement = _REGISTERED.decode(payload).movement
+                self._registered[str(body.aggregate)] = movement
+                self.registrations = True
+                return
+            elif kind == "Participation.Scored":
+                self._scored.add(str(body.aggregate))
+                return
         except (AwardLedgerError, msgspec.DecodeError, UnicodeDecodeError):
             pass
-        self.inert = False
+        self.everything = True
 
     def untouched(self, mentioned: set[str]) -> bool:
-        """Whether every new event was inert and none adds an id the kept files mention."""
-        return self.inert and not (self._named & mentioned)
+        """Whether no entry needs everything made again and no new unit or person has an id
+        the kept files mention."""
+        return not self.everything and not (self._named & mentioned)
+
+    def movements(self, participations: dict[str, str]) -> set[str] | None:
+        """The movements whose reports the registrations and scores seen change, by the
+        movement of each participation (`participations`, the state's, and those registered
+        here); None when a score is of a participation neither knows."""
+        known = {**participations, **self._registered}
+        found = set(self._registered.values())
+        for aggregate in self._scored:
+            movement = known.get(aggregate)
+            if movement is None:
+                return None
+            found.add(movement)
+        return found
 
 
 def _seal(key: LocalKey, body: bytes) -> str:

@@ -7,6 +7,7 @@ names; anything else is rendered again; a tampered kept file or state is never b
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,18 @@ from click.testing import Result
 from cryptography.hazmat.primitives import serialization
 
 from ledger.keys import public_key_from_raw
-from ledger.usecases import registry
+from ledger.usecases import registry, workflow
 from projections.publication_state import STATE_FILE, NewEntries
 from projections.rules_doc import rules_markdown
 from tests.conftest import Cli
-from tests.projections.builder import MOVEMENT
+from tests.projections.builder import CRITERIA, MOVEMENT, at
 from tests.projections.conftest import Scenario, scenario
 
 __all__ = ["scenario"]  # the fixture used here
 
 SQLITE_ONLY = pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
 REPORT = f"movements/{MOVEMENT}/report.json"
+STATISTICS = "statistics/2019/statistics.json"
 
 
 def _ok(result: Result) -> dict[str, Any]:
@@ -98,14 +100,16 @@ def test_inert_events_keep_the_reports_which_equal_a_full_render_but_for_the_che
         _inert(scenario, tag)
         again = _publish(awards, out)
         # then the reports and statistics are kept, as made at the first size
-        assert again["reports_made_at"] == first["size"] < again["size"]
+        assert again["reports_made_at"] == {MOVEMENT: first["size"]}
+        assert again["statistics_made_at"] == first["size"] < again["size"]
         assert (report.stat().st_mtime_ns, report.read_bytes()) == made
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f"checkpoint of {first['size']} events" in index
     assert f"điểm kiểm tra {first['size']} sự kiện" in index
     # and a full render at the new size says the same, but for the tree it names
     full = _publish(awards, fresh)
-    assert full["reports_made_at"] == full["size"] == again["size"]
+    assert full["reports_made_at"] == {MOVEMENT: full["size"]}
+    assert full["statistics_made_at"] == full["size"] == again["size"]
     assert _human_files(out) == _human_files(fresh)
     assert json.loads(report.read_text())["as_of"]["seq"] == first["size"]
     # and the publication checks out, the kept report's root at its own size included
@@ -138,7 +142,8 @@ def test_events_that_may_change_a_report_render_everything_again(
         registry.add_unit(scenario.app, sec, MOVEMENT, "Tên mới", "agency", None)
     registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
     again = _publish(awards, out)
-    assert again["reports_made_at"] == again["size"]
+    assert again["reports_made_at"] == {MOVEMENT: again["size"]}
+    assert again["statistics_made_at"] == again["size"]
     assert json.loads((out / REPORT).read_text())["as_of"]["seq"] == again["size"]
     _publish(awards, fresh)
     assert _human_files(out) == _human_files(fresh)
@@ -167,11 +172,11 @@ def test_a_tampered_kept_file_or_state_is_not_built_upon(
     _inert(scenario, "N1")
     again = _publish(awards, out)
     if what == "comment":  # only the comment pages are made again (they name the new size)
-        assert again["reports_made_at"] < again["size"]
+        assert again["reports_made_at"][MOVEMENT] < again["size"]
         assert "forged" not in (out / "comment.vi.html").read_text(encoding="utf-8")
         assert (out / REPORT).read_bytes() == truth[REPORT]
     else:  # everything is rendered again, at the new size: the forged page is gone
-        assert again["reports_made_at"] == again["size"]
+        assert again["reports_made_at"][MOVEMENT] == again["size"]
         assert b"forged" not in (out / f"movements/{MOVEMENT}/report.vi.html").read_bytes()
 
 
@@ -230,3 +235,52 @@ def test_published_reports_link_the_publications_own_copy_of_the_rules(
     # while `awards report` alone still names the source's document
     alone = awards("report", MOVEMENT, "--format", "html")
     assert alone.exit_code == 0 and '<a href="docs/RULES.md">' in alone.stdout
+
+
+OTHER = "TD-2020"
+OTHER_REPORT = f"movements/{OTHER}/report.json"
+
+
+@SQLITE_ONLY
+def test_scores_and_registrations_render_only_their_movement_again(
+    signed: Scenario, awards: Cli, tmp_path: Path
+) -> None:
+    # given a second movement with one registration, published
+    s, out = signed, tmp_path / "pub"
+    workflow.launch_movement(
+        s.app, s.keys["sec"], OTHER, "Phong trào năm 2020", start=date(2020, 1, 1),
+        end=date(2020, 12, 31), deadline=date(2020, 2, 18), criteria=CRITERIA,
+        at=at("2020-01-02"),
+    )  # fmt: skip
+    workflow.register(s.app, s.keys["sec"], OTHER, "P2", ["advanced_worker"], at=at("2020-02-01"))
+    registry.sign_new_checkpoint(s.app, s.keys["op"])
+    first = _publish(awards, out)
+    kept = {name: (out / name).read_bytes() for name in (OTHER_REPORT, STATISTICS)}
+    # when a participant of the first movement is scored again, and republished
+    workflow.score(s.app, s.keys["sc"], MOVEMENT, "P1", [("c2", 5.0)], at=at("2019-11-20"),
+                   reason="chấm lại")  # fmt: skip
+    registry.sign_new_checkpoint(s.app, s.keys["op"])
+    scored = _publish(awards, out)
+    # then only its report is made again: the other one and the statistics are kept
+    assert scored["reports_made_at"] == {MOVEMENT: scored["size"], OTHER: first["size"]}
+    assert scored["statistics_made_at"] == first["size"]
+    assert {name: (out / name).read_bytes() for name in kept} == kept
+    assert _human_files(out) == _human_files(_publish_fresh(awards, tmp_path, "fresh1"))
+    # when someone registers for the second movement: its report and the statistics (which
+    # count registrations) are made again, the first movement's report is kept
+    workflow.register(s.app, s.keys["sec"], OTHER, "P3", ["advanced_worker"], at=at("2020-02-02"))
+    registry.sign_new_checkpoint(s.app, s.keys["op"])
+    registered = _publish(awards, out)
+    assert registered["reports_made_at"] == {MOVEMENT: scored["size"], OTHER: registered["size"]}
+    assert registered["statistics_made_at"] == registered["size"]
+    assert _human_files(out) == _human_files(_publish_fresh(awards, tmp_path, "fresh2"))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f"made at the checkpoint of {scored['size']} events" in index
+    assert _verify(awards, out, _operator_pub(s, tmp_path)).exit_code == 0
+
+
+def _publish_fresh(awards: Cli, tmp_path: Path, name: str) -> Path:
+    """A publication made from nothing at the same size, to compare with."""
+    fresh = tmp_path / name
+    _publish(awards, fresh)
+    return fresh
