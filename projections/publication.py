@@ -44,7 +44,7 @@ from projections.publication_state import (
     digests_of,
     files_hold,
     read_state,
-    strings_of,
+    strings_in,
     write_state,
 )
 from projections.report.model import build_report
@@ -137,11 +137,9 @@ class _Made:
             for aggregate, taking_part in folded.state.participations.by_id.items()
         }
 
-    def put(self, relative: str, data: bytes, mentions: bool = False) -> None:
+    def put(self, relative: str, data: bytes) -> None:
         self.written += put_file(self.root, relative, data)
         self.digests[relative] = digest(data)
-        if mentions:
-            self.mentioned |= strings_of(data)
 
     def movement(self, movement: str) -> None:
         """Render `movement`'s report: HTML vi/en, JSON and its CSV tables."""
@@ -151,7 +149,8 @@ class _Made:
         for lang in ("vi", "en"):
             page = html_chunks(report, lang, RULES_FILE, f"../../{RULES_FILE}")
             self.put(f"{base}/report.{lang}.html", "".join(page).encode())
-        self.put(f"{base}/report.json", b"".join(json_chunks(report)), mentions=True)
+        self.put(f"{base}/report.json", b"".join(json_chunks(report)))
+        self.mentioned |= strings_in(report)
         for name, data in csv_files(report):
             self.put(f"{base}/{name}", data)
 
@@ -162,7 +161,8 @@ class _Made:
         for year in years:
             stats = build_statistics(view, position, year, self.checkpoints, None)
             for name, data in statistics_files(stats):
-                self.put(f"statistics/{year}/{name}", data, mentions=name.endswith(".json"))
+                self.put(f"statistics/{year}/{name}", data)
+            self.mentioned |= strings_in(stats)
         return years
 
 

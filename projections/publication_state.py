@@ -7,7 +7,7 @@ large movement), although most new events change few of them or none. After each
 holds ``.publication-state``: the tree size each report, and the statistics, were made at; the
 SHA-256 of every report and statistics file and of the comment pages, and the day those were
 made for; the movement of every participation (aggregate id → movement); and every string the
-JSON files mention (ids among them). The file sits in DIR, so it is untrusted input like
+reports and statistics hold (ids among them). The file sits in DIR, so it is untrusted input like
 everything there: it is sealed (HMAC-SHA256 under this user's local key, ledger/localkey.py)
 and used only when its seal opens, it names this log, it stands at exactly the size and root of
 the checkpoint the publication is continued from, and every file it lists still has its hash.
@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -52,7 +52,7 @@ class PublicationState(msgspec.Struct, frozen=True):
     hex): its movements, each report made at tree size `made_at[movement]`, the statistics of
     `years` made at `statistics_made_at`; its files with their SHA-256 (hex); the movement of
     each participation (aggregate id → movement id) its reports hold; the comment pages' day
-    and files; and every string the JSON files mention."""
+    and files; and every string the reports and statistics hold."""
 
     version: int
     origin: str
@@ -88,7 +88,6 @@ _PERSON = msgspec.json.Decoder(_PersonPayload)
 _REGISTERED = msgspec.json.Decoder(_RegisteredPayload)
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 _STATE = msgspec.json.Decoder(PublicationState)
-_STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"')
 _INERT_ALWAYS = frozenset({"Ledger.CheckpointSigned"})
 
 
@@ -97,17 +96,24 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def strings_of(document: bytes) -> set[str]:
-    """Every string value or key the JSON `document` holds (unescaped)."""
+def strings_in(root: Any) -> set[str]:
+    """Every string held in `root` (a report or statistics struct, its lists, tuples and
+    dicts, keys included): what its JSON shows as strings, but for field names, times and
+    dates, which are not ids. Walked without recursion (a report holds deep lists)."""
     found: set[str] = set()
-    for raw in {match.group(1) for match in _STRING.finditer(document)}:
-        try:
-            if b"\\" in raw:
-                found.add(msgspec.json.decode(b'"' + raw + b'"', type=str))
-            else:
-                found.add(raw.decode("utf-8"))
-        except (msgspec.DecodeError, UnicodeDecodeError):
-            continue
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or isinstance(item, str):
+            found.add(str(item))
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is dict:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, msgspec.Struct):
+            stack.extend(getattr(item, name) for name in item.__struct_fields__)
     return found
 
 

@@ -7,17 +7,19 @@ names; anything else is rendered again; a tampered kept file or state is never b
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from click.testing import Result
 from cryptography.hazmat.primitives import serialization
 
 from ledger.keys import public_key_from_raw
 from ledger.usecases import registry, workflow
-from projections.publication_state import STATE_FILE, NewEntries
+from projections.publication_state import STATE_FILE, NewEntries, strings_in
 from projections.rules_doc import rules_markdown
 from tests.conftest import Cli
 from tests.projections.builder import CRITERIA, MOVEMENT, at
@@ -284,3 +286,22 @@ def _publish_fresh(awards: Cli, tmp_path: Path, name: str) -> Path:
     fresh = tmp_path / name
     _publish(awards, fresh)
     return fresh
+
+
+def test_strings_in_a_report_are_its_str_values_and_keys_at_any_depth() -> None:
+    class Kind(StrEnum):
+        UNIT = "unit"
+
+    class Row(msgspec.Struct):
+        id: str
+        kind: Kind
+        at: datetime
+        names: dict[str, list[str]]
+
+    class Page(msgspec.Struct):
+        rows: list[Row]
+        pair: tuple[str, int]
+
+    page = Page([Row("U-1", Kind.UNIT, datetime(2026, 1, 1, tzinfo=UTC), {"k": ["P-9"]})],
+                ("X", 3))  # fmt: skip
+    assert strings_in(page) == {"U-1", "unit", "k", "P-9", "X"}
