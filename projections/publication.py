@@ -262,8 +262,8 @@ _TEXT = {
         "statistics": "Thống kê thi đua, khen thưởng hằng năm (biểu 0601–0603.N/BNV-TĐKT)",
         "comment": "Danh sách đề nghị khen thưởng đang lấy ý kiến công khai",
         "rules": "Các quy tắc được kiểm tra, với căn cứ pháp lý",
-        "made_at": "lập tại điểm kiểm tra {made_at} sự kiện (một tiền tố của checkpoint này, đã "
-        "kiểm tra): không sự kiện nào sau đó liên quan",
+        "made_at": "lập tại điểm kiểm tra {made_at} sự kiện, một phần đầu đã kiểm tra của "
+        "checkpoint này: không sự kiện nào sau đó liên quan",
     },
     "en": {
         "title": "Award ledger: static publication",
@@ -279,8 +279,8 @@ _TEXT = {
         "statistics": "Yearly statistics (forms 0601–0603.N/BNV-TĐKT)",
         "comment": "Award proposals open for public comment",
         "rules": "The rules checked, with their legal citations",
-        "made_at": "made at the checkpoint of {made_at} events (a prefix of this checkpoint, "
-        "checked): no event since concerns it",
+        "made_at": "made at the checkpoint of {made_at} events, a checked prefix of this one: "
+        "no event since concerns it",
     },
 }
 
