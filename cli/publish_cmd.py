@@ -58,16 +58,15 @@ def publish(obj: LedgerContext, directory: Path, lang: str, as_json: bool) -> No
     statistics_made_at = done.size
     today = local_date(datetime.now(UTC))
     if done.size:
-        root = app.genesis().latest_checkpoint
-        root_hex = root.root_hash.hex() if root is not None else ""
-        human = republish_reports(app, directory, done, new, today, root_hex)
+        human = republish_reports(app, directory, done, new, today)
         if human is None:
-            human = publish_reports(app, directory, done.size, today, root_hex)
+            human = publish_reports(app, directory, done.size, today)
         movements, years, made_at = human.movements, human.years, human.made_at
         statistics_made_at = human.statistics_made_at
         written += human.written
         page = index_page(
-            app.origin, done.size, root_hex, movements, lang, years, made_at, statistics_made_at
+            app.origin, done.size, done.root.hex(), movements, lang, years, made_at,
+            statistics_made_at,
         )
         written += put_file(directory, "index.html", page.encode("utf-8"))
     if as_json:

@@ -60,6 +60,7 @@ class Published:
     written: int
     rebuilt: bool  # DIR held a publication that did not check out
     start_root: bytes  # the root of the tree of the first `start` entries
+    root: bytes  # the published checkpoint's root (that of the first `size` entries)
 
 
 def publish_log(
@@ -119,7 +120,7 @@ def publish_log(
     )
     writer.put("operator.pub", pem)
     writer.put("checkpoint", note.encode("utf-8"))
-    return Published(cp.size, start, writer.written, rebuilt, start_root)
+    return Published(cp.size, start, writer.written, rebuilt, start_root, cp.root_hash)
 
 
 class _Writer:

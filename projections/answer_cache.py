@@ -54,7 +54,8 @@ class KeptAnswer:
 
     def pieces(self) -> Iterator[bytes]:
         """The answer's bytes, at most 1 MiB at a time (zlib.error if they do not inflate)."""
-        inflate, rest = zlib.decompressobj(), bytes(self._deflated)
+        inflate = zlib.decompressobj()
+        rest: bytes | memoryview = self._deflated
         while rest:
             yield inflate.decompress(rest, _PIECE)
             rest = inflate.unconsumed_tail

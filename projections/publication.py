@@ -81,10 +81,10 @@ class Published(NamedTuple):
 
 
 def publish_reports(
-    app: LedgerApp, root: Path, size: int, today: date | None = None, root_hex: str = ""
+    app: LedgerApp, root: Path, size: int, today: date | None = None
 ) -> Published:
     """Write every movement's report, and the yearly statistics of every year the ledger holds
-    a movement or a decision of, at tree size `size` (root `root_hex`) under `root`
+    a movement or a decision of, at tree size `size` under `root`
     (``movements/``, ``statistics/``), the comment pages for `today`, and the publication's
     state (projections/publication_state.py); returns the movement ids, how many files were
     written, and the years."""
@@ -100,7 +100,7 @@ def publish_reports(
         version=VERSION,
         origin=app.origin,
         size=size,
-        root=root_hex,
+        root=folded.position.root().hex(),
         movements=movements,
         made_at=dict.fromkeys(movements, size),
         years=years,
@@ -172,7 +172,6 @@ def republish_reports(
     done: PublishedLog,
     new: NewEntries,
     today: date,
-    root_hex: str,
 ) -> Published | None:
     """Render again only what the new entries `new` saw can change, when DIR's state checks
     out at the checkpoint the publication `done` continued from (projections/
@@ -218,7 +217,7 @@ def republish_reports(
     kept = msgspec.structs.replace(
         state,
         size=done.size,
-        root=root_hex,
+        root=done.root.hex(),
         made_at=made_at,
         statistics_made_at=statistics_made_at,
         files=made.digests if made else state.files,
