@@ -142,9 +142,9 @@ def _sides(variant: str, shipped: Callable[..., None]) -> Callable[..., None]:
     the event index (as shipped)."""
     from ledger.event_index import IndexStore
 
-    def extend(cursor: Any, side: Any, ids: Any, states: Any) -> None:
+    def extend(cursor: Any, side: Any, inserted: Any) -> None:
         if variant == "both" or (variant == "tiles" and not isinstance(side, IndexStore)):
-            shipped(cursor, side, ids, states)
+            shipped(cursor, side, inserted)
 
     return extend
 

@@ -24,9 +24,10 @@ from typing import Any
 
 import msgspec
 
+from ledger.inserted import Inserted
 from ledger.localkey import LocalKey, local_key
 from ledger.merkle import HASH_SIZE, CompactRange, leaf_hash
-from ledger.store import select_rows_before, state_bytes
+from ledger.store import state_bytes
 
 SEAL_DOMAIN = b"award-ledger/frontier-cache/v1\n"
 OLD_TABLE = "_frontier"  # the unsealed one-row table of earlier versions: dropped on creation
@@ -208,32 +209,26 @@ class FrontierCache:
 Fold = tuple[list[int], list[int], Frontier]  # the rows' ids (sorted), their seqs, the frontier
 
 
-def fold_inserted(
-    cache: FrontierCache, cursor: Any, ids: Sequence[int], states: Sequence[bytes]
-) -> Fold | None:
-    """Extend the cached frontier by rows `ids` (with stored `states`) just inserted on
-    `cursor`, whose transaction holds the write lock (SQLite) or the table lock (PostgreSQL), so
-    no other row can land between the cache and them: the seal and end checks of `read` and
-    `Frontier.ends_at` on the row just before them, then the new leaves, written back on the same
-    cursor. None when the cache cannot be used (the receipt is then made after the commit);
-    raises what the database raises (the caller runs this in a savepoint)."""
-    if not ids or len(ids) != len(states):
-        return None
+def fold_inserted(cache: FrontierCache, cursor: Any, inserted: Inserted) -> Fold | None:
+    """Extend the cached frontier by the rows `inserted` just inserted on `cursor`, whose
+    transaction holds the write lock (SQLite) or the table lock (PostgreSQL), so no other row
+    can land between the cache and them: the seal and end checks of `read` and
+    `Frontier.ends_at` on the row just before them, then the new leaves, written back on the
+    same cursor. None when the cache cannot be used (the receipt is then made after the
+    commit); raises what the database raises (the caller runs this in a savepoint)."""
     cached = cache.read(cursor)
     if cached is None:
         return None
-    before = select_rows_before(cache.recorder, cache.postgres, min(ids), 1, cursor=cursor)
-    if not before or not cached.ends_at(before[0].id, bytes(before[0].state)):
+    before = inserted.before
+    if before is None or not cached.ends_at(before.id, inserted.before_state):
         return None
     compact = CompactRange.from_hashes(cached.size, cached.hashes)
-    seqs, last_hash = [], b""
-    for _, state in sorted(zip(ids, states, strict=True)):
-        last_hash = leaf_hash(state)
-        seqs.append(compact.size)
-        compact.append(last_hash)
-    frontier = Frontier(compact.size, max(ids), last_hash, compact.hashes)
+    first = compact.size
+    for leaf in inserted.leaves:
+        compact.append(leaf)
+    frontier = Frontier(compact.size, inserted.ids[-1], inserted.leaves[-1], compact.hashes)
     cache.write(cursor, frontier)
-    return sorted(ids), seqs, frontier
+    return inserted.ids, list(range(first, compact.size)), frontier
 
 
 class LastFold:

@@ -21,10 +21,11 @@ recomputes the whole index (ledger/verify_caches.py, :func:`check_index`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from ledger.event_keys import Key, keys_of
+from ledger.inserted import Inserted
 from ledger.progress import Progress
 from ledger.reader import LogReader
 from ledger.store import state_bytes
@@ -94,25 +95,19 @@ class IndexStore:
             (MARK, MARK, end.size, end.last_id),
         )
 
-    def extend(self, cursor: Any, ids: Sequence[int], states: Iterable[bytes]) -> bool:
+    def extend(self, cursor: Any, inserted: Inserted) -> bool:
         """Inside the insert's transaction (the writer holds the lock): file the new rows
-        `ids` (with their `states`, in the same order) if the index ends on the row just
-        before them (a new ledger: if there is none). Returns whether it did."""
+        `inserted` if the index ends on the row just before them (a new ledger: if there is
+        none). Returns whether it did."""
         end = self.end(cursor)
-        cursor.execute(
-            f"SELECT max({self.id_column}) FROM {self.events} WHERE {self.id_column} < {self.p}",
-            (min(ids),),
-        )
-        before = _values(cursor.fetchone())[0]
         if end is None:
-            if before is not None:
+            if inserted.before is not None:
                 return False  # an older ledger: filled by the next read that needs it
             end = IndexEnd(0, -1)
-        elif before != end.last_id:
+        elif inserted.before_id != end.last_id:
             return False
-        ordered = sorted(zip(ids, states, strict=True))
-        rows = index_rows(end.size, ordered)
-        self.put(cursor, rows, IndexEnd(end.size + len(ordered), ordered[-1][0]))
+        rows = index_rows(end.size, inserted.rows())
+        self.put(cursor, rows, IndexEnd(end.size + len(inserted.ids), inserted.ids[-1]))
         return True
 
     def backfill(self, reader: LogReader, on_progress: Progress | None, total: int = 0) -> None:

@@ -17,7 +17,7 @@ the commit. A failing fold never fails the write: it runs in a savepoint.
 
 In the same way it extends the stored hash tiles (ledger/tiles.py) and the event index
 (ledger/event_index.py) by the new rows, in savepoints of the insert's transaction: rows,
-tiles and index commit together.
+tiles and index commit together. All three work from one ledger/inserted.py `Inserted`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 
 from ledger.cache import Fold, Frontier, FrontierCache, LastFold, fold_inserted
 from ledger.event_index import IndexStore
+from ledger.inserted import Inserted
 from ledger.tiles import TileStore
 
 CHUNK = 2000
@@ -63,36 +64,41 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
                     fetched = self._fetch_ids_after_insert_events(curs, chunk)
                     ids.extend(fetched or [])
-                fold = self._fold(conn, curs, ids, stored_events)
-                self._extend_tiles(conn, curs, ids, stored_events)
+                inserted = self._inserted(conn, curs, ids, stored_events)
+                fold = None if inserted is None else self._fold(conn, curs, inserted)
+                if inserted is not None:
+                    self._extend_sides(conn, curs, inserted)
         self._last.set(fold)  # committed
         return ids
 
-    def _fold(
+    def _inserted(
         self, conn: Any, curs: Any, ids: list[int], stored_events: Sequence[StoredEvent]
-    ) -> Fold | None:
+    ) -> Inserted | None:
+        """The new rows for the tables beside the log, read in a savepoint (None on any
+        error: nothing beside the log is extended, and the write still commits)."""
+        try:
+            with conn.transaction():  # a savepoint
+                return Inserted.read(self, True, curs, ids, [s.state for s in stored_events])
+        except Exception:
+            return None
+
+    def _fold(self, conn: Any, curs: Any, inserted: Inserted) -> Fold | None:
         """Extend the cached frontier by the new rows (the table is locked), in a savepoint;
         None to skip (ledger/cache.py `fold_inserted`)."""
         try:
             with conn.transaction():  # a savepoint
-                states = [s.state for s in stored_events]
-                return fold_inserted(self.frontier_cache, curs, ids, states)
+                return fold_inserted(self.frontier_cache, curs, inserted)
         except Exception:  # the cache is only a shortcut: make the receipt the slow way
             return None
 
-    def _extend_tiles(
-        self, conn: Any, curs: Any, ids: list[int], stored_events: Sequence[StoredEvent]
-    ) -> None:
+    def _extend_sides(self, conn: Any, curs: Any, inserted: Inserted) -> None:
         """Extend the hash tiles, then the event index, by the new rows, each in a savepoint
         (the table is locked); an error undoes only that part (ledger/tiles.py,
         ledger/event_index.py)."""
-        if len(ids) != len(stored_events):
-            return
-        states = [s.state for s in stored_events]
         with contextlib.suppress(Exception), conn.transaction():  # a savepoint
-            self.tiles.extend(curs, ids, states)
+            self.tiles.extend(curs, inserted)
         with contextlib.suppress(Exception), conn.transaction():  # a savepoint
-            self.index.extend(curs, ids, states)
+            self.index.extend(curs, inserted)
 
     def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
         """The seqs of `notification_ids` and the frontier after them, if this thread's last

@@ -6,16 +6,18 @@ subclass, once the rows are in (the connection then holds SQLite's write lock, s
 can land between the cache, the tiles and these), folds them into the cached Merkle frontier
 (ledger/cache.py `fold_inserted`, as the PostgreSQL recorder does: the write's receipt then
 reads nothing back) and extends the tiles (ledger/tiles.py) by the new rows before the
-transaction commits: rows, frontier and tiles commit together or not at all. Tiles that do not
-end just before the new rows (an older ledger, a dropped table) are left for a read to rebuild.
-The event index (ledger/event_index.py) is extended the same way, in a savepoint of its own.
-A failing extension never fails the write: it runs in a savepoint, rolled back on error.
+transaction commits — all three from one ledger/inserted.py `Inserted` (the row before them
+looked up and their leaves hashed once): rows, frontier and tiles commit together or not at
+all. Tiles that do not end just before the new rows (an older ledger, a dropped table) are
+left for a read to rebuild. The event index (ledger/event_index.py) is extended the same way,
+in a savepoint of its own. A failing extension never fails the write: it runs in a savepoint,
+rolled back on error.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from eventsourcing.persistence import StoredEvent
@@ -23,6 +25,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.cache import Fold, Frontier, FrontierCache, LastFold, fold_inserted
 from ledger.event_index import IndexStore
+from ledger.inserted import Inserted
 from ledger.tiles import TileStore
 
 
@@ -50,11 +53,15 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        if ids and len(ids) == len(stored_events):
-            states = [s.state for s in stored_events]
-            self._pending.fold = _fold_in_savepoint(c, self.frontier_cache, ids, states)
-            extend_in_savepoint(c, self.tiles, ids, states)
-            extend_in_savepoint(c, self.index, ids, states)
+        if ids:
+            try:
+                inserted = Inserted.read(self, False, c, ids, [s.state for s in stored_events])
+            except Exception:  # nothing beside the log is extended; the write still commits
+                inserted = None
+            if inserted is not None:
+                self._pending.fold = _fold_in_savepoint(c, self.frontier_cache, inserted)
+                extend_in_savepoint(c, self.tiles, inserted)
+                extend_in_savepoint(c, self.index, inserted)
         return ids
 
     def folded(self, notification_ids: Sequence[int]) -> tuple[list[int], Frontier] | None:
@@ -63,13 +70,11 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return self._last.folded(notification_ids)
 
 
-def _fold_in_savepoint(
-    cursor: Any, cache: FrontierCache, ids: Sequence[int], states: Sequence[bytes]
-) -> Fold | None:
+def _fold_in_savepoint(cursor: Any, cache: FrontierCache, inserted: Inserted) -> Fold | None:
     """`fold_inserted` inside a savepoint; None (and nothing of it kept) on any error."""
     cursor.execute("SAVEPOINT award_fold")
     try:
-        fold = fold_inserted(cache, cursor, ids, states)
+        fold = fold_inserted(cache, cursor, inserted)
     except Exception:
         cursor.execute("ROLLBACK TO SAVEPOINT award_fold")
         fold = None
@@ -80,17 +85,15 @@ def _fold_in_savepoint(
 class SideTable(Protocol):
     """A table kept beside the log and extended by each insert (tiles, the event index)."""
 
-    def extend(self, cursor: Any, ids: Sequence[int], states: Iterable[bytes]) -> bool: ...
+    def extend(self, cursor: Any, inserted: Inserted) -> bool: ...
 
 
-def extend_in_savepoint(
-    cursor: Any, side: SideTable, ids: Sequence[int], states: Sequence[bytes]
-) -> None:
+def extend_in_savepoint(cursor: Any, side: SideTable, inserted: Inserted) -> None:
     """`side.extend` inside a savepoint of the caller's transaction; an error undoes only
     that table's part (the rows still commit, and it is rebuilt or filled later)."""
     cursor.execute("SAVEPOINT award_side")
     try:
-        side.extend(cursor, ids, states)
+        side.extend(cursor, inserted)
     except Exception:
         cursor.execute("ROLLBACK TO SAVEPOINT award_side")
     cursor.execute("RELEASE SAVEPOINT award_side")

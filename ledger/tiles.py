@@ -16,9 +16,10 @@ Nothing trusts them: a proof made from them is checked against a signed checkpoi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from ledger.inserted import Inserted
 from ledger.merkle import HASH_SIZE, NODE_PREFIX, MerkleTree
 from ledger.store import state_bytes
 
@@ -193,33 +194,24 @@ class TileStore:
             level, count = level + 1, count >> HEIGHT
         return edges
 
-    def extend(self, cursor: Any, ids: Sequence[int], states: Iterable[bytes]) -> bool:
+    def extend(self, cursor: Any, inserted: Inserted) -> bool:
         """Inside the insert's transaction (the writer holds the lock): extend the tiles by the
-        new rows `ids` (with their `states`, in the same order), if the tiles end on the row
-        just before them. Returns whether it did. Raises on a ledger without the table (made
-        by :meth:`create` when the ledger is, or by a rebuild)."""
+        new rows `inserted`, if the tiles end on the row just before them. Returns whether it
+        did. Raises on a ledger without the table (made by :meth:`create` when the ledger is,
+        or by a rebuild)."""
         end = self.end(cursor)
-        first = min(ids)
-        cursor.execute(
-            f"SELECT max({self.id_column}) AS m FROM {self.events} "
-            f"WHERE {self.id_column} < {self.p}",
-            (first,),
-        )
-        row = cursor.fetchone()
-        before = row["m"] if isinstance(row, dict) else row[0]
         if end is None:
-            if before is not None:
+            if inserted.before is not None:
                 return False  # an older ledger: rebuilt by the next read that needs them
             end = TileEnd(0, -1)
-        elif before != end.last_id:
+        elif inserted.before_id != end.last_id:
             return False
         edges = self.edges(cursor, end.size)
         if edges is None:
             return False
-        ordered = sorted(zip(ids, states, strict=True))
-        leaves = [hashlib.sha256(b"\x00" + state).digest() for _, state in ordered]
+        leaves = inserted.leaves
         changed = extend_tiles(end.size, edges, leaves)
-        self.put(cursor, changed, TileEnd(end.size + len(leaves), ordered[-1][0]))
+        self.put(cursor, changed, TileEnd(end.size + len(leaves), inserted.ids[-1]))
         return True
 
     def rebuild(self, cursor: Any, tree: MerkleTree, leaf_ids: Sequence[int]) -> None:
