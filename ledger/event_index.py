@@ -1,9 +1,10 @@
 """The event index: which events name a participant, a movement, a session, a decision, a
 signer or a type, kept beside the log so "which events" reads do not scan it.
 
-Table ``<events table>_index`` (kind, key, seq, nid), primary key (kind, key, seq), with an
-index on seq (the audit's range reads): one row for every (kind, key) of ledger/event_keys.py an
-event is filed under, at its dense position `seq` and notification id `nid`. One more row,
+Table ``<events table>_index`` (kind, key, seq, nid), primary key (kind, key, seq) and no
+other index (each would cost every appended row; the audit walks the table in key order): one
+row for every (kind, key) of ledger/event_keys.py an event is filed under, at its dense
+position `seq` and notification id `nid`. One more row,
 kind ``''``, is the high-water mark: the index covers seqs [0, its seq), the last one at
 notification id its nid.
 
@@ -31,8 +32,21 @@ from ledger.reader import LogReader
 from ledger.store import state_bytes
 
 BATCH = 20_000  # events a backfill commits at a time
-MARK = ""  # the kind of the high-water mark row
+MARK = ""  # the stored key of the high-water mark row
 IndexRow = tuple[str, str, int, int]  # kind, key, seq, nid
+StoredRow = tuple[str, int, int]  # kind:key, seq, nid
+OLD_TABLE = "_index"  # the table of earlier versions, (kind, key, seq, nid): dropped, refilled
+
+
+def stored_key(kind: str, key: str) -> str:
+    """The one column a (kind, key) is stored in: ``kind:key`` (a kind holds no colon)."""
+    return f"{kind}:{key}"
+
+
+def split_key(stored: Any) -> tuple[str, str]:
+    """(kind, key) of a stored key (an edited one without a colon: kind "", key itself)."""
+    kind, colon, key = str(stored).partition(":")
+    return (kind, key) if colon else ("", kind)
 
 
 class IndexEnd(NamedTuple):
@@ -49,23 +63,27 @@ class IndexStore:
     def __init__(self, recorder: Any, postgres: bool) -> None:
         self.recorder, self.postgres = recorder, postgres
         events = recorder.events_table_name
-        self.name = f"{events}_index"
         schema = f'"{recorder.datastore.schema}".' if postgres else ""
+        self.name = f"{events}_index2"
+        self.old = f'{schema}"{events}{OLD_TABLE}"' if postgres else f"{events}{OLD_TABLE}"
         self.table = f'{schema}"{self.name}"' if postgres else self.name
         self.events = f'{schema}"{events}"' if postgres else events
         self.id_column = "notification_id" if postgres else "rowid"
         self.p = "%s" if postgres else "?"
+        self._types: list[str] | None = None  # the type keys, read on first need by nid_at
 
     # -- writing (on the caller's cursor, inside its transaction) ------------------------------
 
     def create(self, cursor: Any) -> None:
         cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.table} (kind TEXT NOT NULL, key TEXT NOT NULL, "
-            "seq BIGINT NOT NULL, nid BIGINT NOT NULL, PRIMARY KEY (kind, key, seq))"
+            f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT NOT NULL, "
+            "seq BIGINT NOT NULL, nid BIGINT NOT NULL, PRIMARY KEY (key, seq))"
             + ("" if self.postgres else " WITHOUT ROWID")  # SQLite: one B-tree, not two
         )
-        seq_index = f'"{self.name}_seq"' if self.postgres else f"{self.name}_seq"
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {seq_index} ON {self.table} (seq)")
+        # Earlier versions kept (kind, key) in two columns and a second index on seq: every
+        # row paid for both on append (a third of the index's cost). Their table is dropped;
+        # the first read that needs the index fills this one.
+        cursor.execute(f"DROP TABLE IF EXISTS {self.old}")
 
     def create_table(self) -> None:
         """:meth:`create` in a transaction of its own (where the ledger's tables are made)."""
@@ -74,25 +92,25 @@ class IndexStore:
 
     def end(self, cursor: Any) -> IndexEnd | None:
         """The high-water mark (None: no mark, an empty or unindexed ledger)."""
-        cursor.execute(f"SELECT seq, nid FROM {self.table} WHERE kind = {self.p}", (MARK,))
+        cursor.execute(f"SELECT seq, nid FROM {self.table} WHERE key = {self.p}", (MARK,))
         row = cursor.fetchone()
         if row is None:
             return None
         seq, nid = _values(row)
         return IndexEnd(int(seq), int(nid))
 
-    def put(self, cursor: Any, rows: Sequence[IndexRow], end: IndexEnd) -> None:
+    def put(self, cursor: Any, rows: Sequence[StoredRow], end: IndexEnd) -> None:
         """Add `rows` (ignoring any already there) and move the mark to `end`."""
         p = self.p
         cursor.executemany(
-            f"INSERT INTO {self.table} (kind, key, seq, nid) VALUES ({p}, {p}, {p}, {p}) "
-            "ON CONFLICT (kind, key, seq) DO NOTHING",
+            f"INSERT INTO {self.table} (key, seq, nid) VALUES ({p}, {p}, {p}) "
+            "ON CONFLICT (key, seq) DO NOTHING",
             rows,
         )
-        cursor.execute(f"DELETE FROM {self.table} WHERE kind = {p}", (MARK,))
+        cursor.execute(f"DELETE FROM {self.table} WHERE key = {p}", (MARK,))
         cursor.execute(
-            f"INSERT INTO {self.table} (kind, key, seq, nid) VALUES ({p}, {p}, {p}, {p})",
-            (MARK, MARK, end.size, end.last_id),
+            f"INSERT INTO {self.table} (key, seq, nid) VALUES ({p}, {p}, {p})",
+            (MARK, end.size, end.last_id),
         )
 
     def extend(self, cursor: Any, inserted: Inserted) -> bool:
@@ -106,7 +124,7 @@ class IndexStore:
             end = IndexEnd(0, -1)
         elif inserted.before_id != end.last_id:
             return False
-        rows = index_rows(end.size, inserted.rows())
+        rows = stored_rows(end.size, inserted.rows())
         self.put(cursor, rows, IndexEnd(end.size + len(inserted.ids), inserted.ids[-1]))
         return True
 
@@ -128,7 +146,7 @@ class IndexStore:
                     break
             if not batch:
                 return
-            rows_to_put = index_rows(end.size, batch)
+            rows_to_put = stored_rows(end.size, batch)
             with self.recorder.datastore.transaction(commit=True) as cursor:
                 if self.postgres:
                     cursor.execute(f"LOCK TABLE {self.events} IN EXCLUSIVE MODE")
@@ -160,59 +178,84 @@ class IndexStore:
         rows can be a million), so put the most selective filter first."""
         p = self.p
         first, *others = filters
-        sql = (
-            f"SELECT a.seq, a.nid FROM {self.table} a "
-            f"WHERE a.kind = {p} AND a.key = {p} AND a.seq >= {p}"
-        )
-        params: list[Any] = [*first, start]
+        sql = f"SELECT a.seq, a.nid FROM {self.table} a WHERE a.key = {p} AND a.seq >= {p}"
+        params: list[Any] = [stored_key(*first), start]
         for kind, key in others:
             sql += (
-                f" AND EXISTS (SELECT 1 FROM {self.table} b WHERE b.kind = {p} AND b.key = {p} "
+                f" AND EXISTS (SELECT 1 FROM {self.table} b WHERE b.key = {p} "
                 "AND b.seq = a.seq AND b.nid = a.nid)"
             )
-            params += [kind, key]
+            params.append(stored_key(kind, key))
         sql += " ORDER BY a.seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [(int(seq), int(nid)) for seq, nid in self._select(sql, *params)]
 
     def keys(self, kind: str) -> list[str]:
-        """Every key of `kind` the index holds (for did-you-mean)."""
-        sql = f"SELECT DISTINCT key FROM {self.table} WHERE kind = {self.p}"
-        return [str(key) for (key,) in self._select(sql, kind)]
+        """Every key of `kind` the index holds, in order (for did-you-mean, and the types
+        :meth:`nid_at` looks under): one primary-key seek a key, not a walk of its rows (a
+        type's rows can be a million)."""
+        p, t = self.p, self.table
+        low, high = stored_key(kind, ""), f"{kind};"  # ";" follows ":"
+        sql = (
+            "WITH RECURSIVE k(key) AS ("
+            f"SELECT (SELECT key FROM {t} WHERE key >= {p} AND key < {p} ORDER BY key LIMIT 1) "
+            f"UNION ALL SELECT (SELECT key FROM {t} WHERE key > k.key AND key < {p} "
+            "ORDER BY key LIMIT 1) FROM k WHERE k.key IS NOT NULL"
+            ") SELECT key FROM k WHERE key IS NOT NULL"
+        )
+        return [split_key(key)[1] for (key,) in self._select(sql, low, high, high)]
 
     def nid_at(self, seq: int) -> int | None:
-        """The notification id the index files event `seq` under (None: not filed)."""
-        sql = f"SELECT nid FROM {self.table} WHERE seq = {self.p} AND kind <> {self.p} LIMIT 1"
-        rows = self._select(sql, seq, MARK)
-        return int(rows[0][0]) if rows else None
+        """The notification id the index files event `seq` under (None: not filed), read on
+        the event's type row: one primary-key seek per type the index knows."""
+        for fresh in (False, True):
+            if fresh or self._types is None:
+                self._types = [stored_key("type", key) for key in self.keys("type")]
+            if not self._types:
+                return None
+            p = self.p
+            sql = (
+                f"SELECT nid FROM {self.table} "
+                f"WHERE key IN ({', '.join([p] * len(self._types))}) AND seq = {p} LIMIT 1"
+            )
+            rows = self._select(sql, *self._types, seq)
+            if rows:
+                return int(rows[0][0])
+        return None  # not even under a type written since the types were read
 
-    def rows_between(self, first: int, stop: int) -> list[IndexRow]:
-        """Every row with seq in [first, stop) (the audit's page), the mark excepted."""
+    def scan(self, after: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
+        """Up to `limit` stored rows (key, seq, nid) in primary-key order, after the stored
+        row `after` (None: from the first), the mark excepted; values as stored (the audit's
+        walk, ledger/verify_caches.py)."""
         p = self.p
-        sql = (
-            f"SELECT kind, key, seq, nid FROM {self.table} "
-            f"WHERE seq >= {p} AND seq < {p} AND kind <> {p}"
-        )
-        return [
-            (str(k), str(v), int(s), int(n)) for k, v, s, n in self._select(sql, first, stop, MARK)
-        ]
+        sql = f"SELECT key, seq, nid FROM {self.table} WHERE key <> {p}"
+        params: list[Any] = [MARK]
+        if after is not None:
+            sql += f" AND (key, seq) > ({p}, {p})"
+            params += after[:2]
+        sql += f" ORDER BY key, seq LIMIT {int(limit)}"
+        return self._select(sql, *params)
 
-    def rows_outside(self, size: int) -> list[IndexRow]:
-        """Rows placed at a seq the log does not have (negative, or ≥ `size`)."""
-        p = self.p
-        sql = (
-            f"SELECT kind, key, seq, nid FROM {self.table} "
-            f"WHERE (seq < 0 OR seq >= {p}) AND kind <> {p}"
-        )
-        return [(str(k), str(v), int(s), int(n)) for k, v, s, n in self._select(sql, size, MARK)]
+    def rows_of(self, key: Key) -> list[tuple[Any, Any]]:
+        """(seq, nid) of every row filed under `key`, as stored."""
+        sql = f"SELECT seq, nid FROM {self.table} WHERE key = {self.p} ORDER BY seq"
+        return [(seq, nid) for seq, nid in self._select(sql, stored_key(*key))]
 
 
 def index_rows(first: int, rows: Sequence[tuple[int, bytes]]) -> list[IndexRow]:
     """The index rows of the entries `rows` ((nid, state) in ledger order from seq `first`)."""
     out: list[IndexRow] = []
     for seq, (nid, state) in enumerate(rows, first):
-        out.extend((kind, key, seq, nid) for kind, key in keys_of(state))
+        out.extend([(kind, key, seq, nid) for kind, key in keys_of(state)])
+    return out
+
+
+def stored_rows(first: int, rows: Sequence[tuple[int, bytes]]) -> list[StoredRow]:
+    """:func:`index_rows` as the table stores them: (``kind:key``, seq, nid)."""
+    out: list[StoredRow] = []
+    for seq, (nid, state) in enumerate(rows, first):
+        out.extend([(f"{kind}:{key}", seq, nid) for kind, key in keys_of(state)])
     return out
 
 

@@ -23,7 +23,6 @@ audit reports the entry itself).
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import msgspec
@@ -33,52 +32,41 @@ from ledger.reader import body_of
 Key = tuple[str, str]
 KINDS = ("type", "signer", "participant", "movement", "session", "decision")
 
-_PARTICIPANT_FIELDS = (
-    "person_id",
-    "unit_id",
-    "cluster_id",
-    "participant",
-    "person",
-    "unit",
-    "parent",
-    "recipient",
-    "subject",
-    "about",
-)
-_PARTICIPANT_LISTS = ("nominees", "yes", "no")
-_participants = operator.attrgetter(*_PARTICIPANT_FIELDS)
-
-
-class Fields(msgspec.Struct):
-    """The payload fields an event can be filed by (any other field is skipped unread)."""
-
-    person_id: Any = None
-    unit_id: Any = None
-    cluster_id: Any = None
-    participant: Any = None
-    person: Any = None
-    unit: Any = None
-    parent: Any = None
-    recipient: Any = None
-    subject: Any = None
-    about: Any = None
-    nominees: Any = None
-    yes: Any = None
-    no: Any = None
-    recipients: Any = None
-    members: Any = None
-    movement: Any = None
-    movement_id: Any = None
-    session_id: Any = None
-    basis: Any = None
-    decision: Any = None
-    number: Any = None
+_SCALAR, _NAMES, _RECIPIENTS, _MEMBERS, _NUMBER = range(5)  # how a field's value is read
+# field -> (how, kind): a text value, a list of texts, a list of {"id": …}, a cluster's members
+# (a session's members are signers, a cluster's are units), a decision's number
+_FIELDS: dict[str, tuple[int, str]] = {
+    **{
+        field: (_SCALAR, "participant")
+        for field in (
+            "person_id",
+            "unit_id",
+            "cluster_id",
+            "participant",
+            "person",
+            "unit",
+            "parent",
+            "recipient",
+            "subject",
+            "about",
+        )
+    },
+    **{field: (_NAMES, "participant") for field in ("nominees", "yes", "no")},
+    "recipients": (_RECIPIENTS, "participant"),
+    "members": (_MEMBERS, "participant"),
+    "movement": (_SCALAR, "movement"),
+    "movement_id": (_SCALAR, "movement"),
+    "session_id": (_SCALAR, "session"),
+    "basis": (_SCALAR, "session"),
+    "decision": (_SCALAR, "decision"),
+    "number": (_NUMBER, "decision"),
+}
 
 
 class _Body(msgspec.Struct):
     type: str
     signer: str
-    payload: Fields
+    payload: dict[str, Any]
 
 
 _BODY = msgspec.json.Decoder(_Body)
@@ -90,39 +78,29 @@ def keys_of(state: bytes) -> set[Key]:
         body = _BODY.decode(body_of(state))
     except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
         return set()
-    return payload_keys(body.type, body.signer, body.payload)
-
-
-def payload_keys(kind: str, signer: str, payload: Fields) -> set[Key]:
-    """:func:`keys_of` for a decoded header (`kind` its type name, `signer`) and payload."""
-    keys: set[Key] = {("type", kind), ("signer", signer)}
+    kind = body.type
+    keys: set[Key] = {("type", kind), ("signer", body.signer)}
     add = keys.add
-    for value in _participants(payload):
-        if type(value) is str and value:
-            add(("participant", value))
-    for field in _PARTICIPANT_LISTS:
-        for value in _list(getattr(payload, field)):
-            _text(value, "participant", add)
-    for recipient in _list(payload.recipients):
-        if type(recipient) is dict:
-            _text(recipient.get("id"), "participant", add)
-    if kind.startswith("Cluster."):  # a session's members are signers, a cluster's are units
-        for value in _list(payload.members):
-            _text(value, "participant", add)
-    _text(payload.movement, "movement", add)
-    _text(payload.movement_id, "movement", add)
-    _text(payload.session_id, "session", add)
-    _text(payload.basis, "session", add)
-    _text(payload.decision, "decision", add)
-    if kind.startswith("Decision."):
-        _text(payload.number, "decision", add)
+    fields = _FIELDS
+    for field, value in body.payload.items():
+        how = fields.get(field)
+        if how is None:
+            continue
+        if how[0] == _SCALAR:
+            if value.__class__ is str and value:
+                add((how[1], value))
+        elif value.__class__ is not list:
+            if how[0] == _NUMBER and value.__class__ is str and value:
+                if kind.startswith("Decision."):
+                    add(("decision", value))
+        elif how[0] == _NAMES or (how[0] == _MEMBERS and kind.startswith("Cluster.")):
+            for item in value:
+                if item.__class__ is str and item:
+                    add(("participant", item))
+        elif how[0] == _RECIPIENTS:
+            for item in value:
+                if item.__class__ is dict:
+                    name = item.get("id")
+                    if name.__class__ is str and name:
+                        add(("participant", name))
     return keys
-
-
-def _text(value: Any, kind: str, add: Any) -> None:
-    if type(value) is str and value:
-        add((kind, value))
-
-
-def _list(value: Any) -> list[Any]:
-    return value if type(value) is list else []

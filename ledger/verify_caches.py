@@ -11,12 +11,15 @@ frontier (ledger/cache.py), the hash tiles (ledger/tiles.py) and the event index
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.cache import split_hashes
-from ledger.event_index import IndexRow, IndexStore, index_rows
+from ledger.event_index import IndexRow, IndexStore, index_rows, split_key, stored_rows
+from ledger.event_keys import Key
 from ledger.findings import Problem
 from ledger.merkle import MerkleTree
 from ledger.store import state_bytes
@@ -121,6 +124,9 @@ def check_tiles(
 
 
 MAX_INDEX_PROBLEMS = 20  # index rows named one by one; the rest are counted
+SCAN_PAGE = 50_000  # stored index rows read at a time
+_PRIME = (1 << 127) - 1  # the field the digests are computed in
+_SHIFT = (1 << 63) + 1  # stored integers (64-bit, signed) to 1 … 2**64: never zero
 
 
 def check_index(
@@ -128,7 +134,15 @@ def check_index(
 ) -> None:
     """The event index (ledger/event_index.py) recomputed from the log with the writers' own
     ledger/event_keys.py, up to its mark: every missing row, every extra row (one no event
-    files, or placed at another seq or notification id) is a problem; a missing table a note."""
+    files, or placed at another seq or notification id) is a problem; a missing table a note.
+
+    Neither side is held whole. Each key's rows, in seq order, fold into a digest: the
+    polynomial with their seqs and nids as coefficients (shifted to be non-zero), evaluated
+    modulo the prime 2**127 - 1 at a point drawn at random for this audit. The log's side keeps
+    one value per key; the table is walked in primary-key order, one key at a time. Equal rows
+    give equal digests; different rows (n of them) collide with probability at most
+    2n / 2**127, whatever was written, since the point is unknown to the writer. Only keys whose
+    digests differ are read again, row by row, to name the rows."""
     store = IndexStore(app.recorder, app.location.is_postgres)
     try:
         end = store.load_end()
@@ -142,23 +156,73 @@ def check_index(
                 tree, f"event index: its mark ({end.size} events) does not end on the log's row"
             )
         )
+    r = secrets.randbelow(_PRIME - 2) + 2  # the digests' point: unknown to who wrote the rows
+    want: dict[str, int] = {}  # by stored key (kind:key)
+    for first, rows in _log_pages(app, covered):
+        for k, seq, nid in stored_rows(first, rows):
+            want[k] = ((want.get(k, 0) * r + seq + _SHIFT) * r + nid + _SHIFT) % _PRIME
     found: list[str] = []
-    for first, rows in app.reader.pages(0):
-        if first >= covered:
-            break
-        rows = rows[: covered - first]
-        want = set(index_rows(first, [(row.id, state_bytes(row.state)) for row in rows]))
-        have = set(store.rows_between(first, first + len(rows)))
-        found += [f"row {_index_row(r)} is missing" for r in sorted(want - have)]
-        found += [f"row {_index_row(r)} is not the log's" for r in sorted(have - want)]
-    found += [f"row {_index_row(r)} is beyond its mark" for r in store.rows_outside(covered)]
+    differ: list[str] = []
+    group: str | None = None  # the stored key being walked, and its digest so far
+    value = 0
+    after: tuple[Any, ...] | None = None
+    while page := store.scan(after, SCAN_PAGE):
+        for k, seq, nid in page:
+            if type(seq) is not int or type(nid) is not int:
+                found.append(f"row {_index_row((*split_key(k), seq, nid))} is not the log's")
+                continue
+            if not 0 <= seq < covered:
+                found.append(f"row {_index_row((*split_key(k), seq, nid))} is beyond its mark")
+                continue
+            if k != group:
+                if group is not None and want.pop(group, None) != value:
+                    differ.append(group)
+                group, value = k, 0
+            value = ((value * r + seq + _SHIFT) * r + nid + _SHIFT) % _PRIME
+        after = page[-1]
+    if group is not None and want.pop(group, None) != value:
+        differ.append(group)
+    differ += want  # keys the log files events under that the table does not hold at all
+    keys = [split_key(k) for k in sorted(differ)[:MAX_INDEX_PROBLEMS]]
+    found += _differences(app, store, covered, keys)
     for message in found[:MAX_INDEX_PROBLEMS]:
         problems.append(cache_problem(tree, f"event index: {message}"))
     if len(found) > MAX_INDEX_PROBLEMS:
         more = len(found) - MAX_INDEX_PROBLEMS
         problems.append(cache_problem(tree, f"event index: {more} more rows do not match"))
+    if len(differ) > MAX_INDEX_PROBLEMS:
+        more = len(differ) - MAX_INDEX_PROBLEMS
+        problems.append(cache_problem(tree, f"event index: the rows of {more} more keys differ"))
 
 
-def _index_row(row: IndexRow) -> str:
+def _log_pages(app: LedgerApp, covered: int) -> Iterator[tuple[int, list[tuple[int, bytes]]]]:
+    """The log's first `covered` entries a page at a time: (seq of the first, (nid, state)s)."""
+    for first, rows in app.reader.pages(0):
+        if first >= covered:
+            return
+        yield first, [(row.id, state_bytes(row.state)) for row in rows[: covered - first]]
+
+
+def _differences(app: LedgerApp, store: IndexStore, covered: int, keys: list[Key]) -> list[str]:
+    """The rows of `keys` that the log files and the table does not hold, and the reverse
+    (in range: out-of-range rows are named by the walk), read again on both sides."""
+    if not keys:
+        return []
+    wanted = set(keys)
+    want: set[IndexRow] = set()
+    for first, rows in _log_pages(app, covered):
+        want.update(r for r in index_rows(first, rows) if (r[0], r[1]) in wanted)
+    have = {
+        (kind, key, seq, nid)
+        for kind, key in keys
+        for seq, nid in store.rows_of((kind, key))
+        if type(seq) is int and type(nid) is int and 0 <= seq < covered
+    }
+    return [f"row {_index_row(r)} is missing" for r in sorted(want - have)] + [
+        f"row {_index_row(r)} is not the log's" for r in sorted(have - want)
+    ]
+
+
+def _index_row(row: tuple[str, str, Any, Any]) -> str:
     kind, key, seq, nid = row
     return f"({kind} {key!r}) of event {seq} (notification id {nid})"

@@ -240,7 +240,7 @@ def test_history_shows_progress_while_it_fills_the_event_index(
     """`history` reads only what it shows; its one long step is filling the index of a ledger
     made before it (here: dropped)."""
     events = "awardledger_events" if raw.location.is_postgres else "stored_events"
-    raw.execute(f"DROP TABLE IF EXISTS {raw.side_table(events + '_index')}")
+    raw.execute(f"DROP TABLE IF EXISTS {raw.side_table(events + '_index2')}")
     result = awards("history", "P1")
     assert result.exit_code == 0 and "\rhistory: indexing events" in result.stderr
     assert result.stderr.rpartition(ERASE)[2] == "" and "\r" not in result.stdout

@@ -22,7 +22,7 @@ __all__ = ["scenario"]  # the fixture used here
 
 def _index_table(raw: RawRows) -> str:
     events = "awardledger_events" if raw.location.is_postgres else "stored_events"
-    return raw.side_table(f"{events}_index")
+    return raw.side_table(f"{events}_index2")
 
 
 def _first(raw: RawRows, topic: str, aggregate: object = None) -> Row:
@@ -71,7 +71,7 @@ def test_tally_refuses_a_name_an_edited_index_row_points_elsewhere(
     )
     other = _first(raw, "Movement.Launched")
     raw.execute(
-        f"UPDATE {_index_table(raw)} SET nid = ? WHERE seq = ? AND kind <> ''",
+        f"UPDATE {_index_table(raw)} SET nid = ? WHERE seq = ? AND key <> ''",
         (other.notification_id, added.seq),
     )
     # when tally is read: the name is not shown, the row is named in a warning

@@ -62,3 +62,24 @@ def test_empty_and_non_text_values_file_nothing() -> None:
 def test_an_undecodable_entry_is_filed_under_nothing() -> None:
     assert keys_of(b"not json\nsig") == set()
     assert keys_of(b"no signature line") == set()
+
+
+def test_a_value_of_the_wrong_shape_files_nothing_and_the_rest_still_files() -> None:
+    payload: dict[str, object] = {
+        "person": ["P1"],  # a text field holding a list
+        "nominees": "P2",  # a list field holding a text
+        "yes": ["P3", "", 4, None, ["P4"]],  # only the non-empty texts
+        "recipients": [{"id": "P5"}, {"id": ""}, {"name": "x"}, "P6", {"id": 7}],
+        "members": ["U9"],  # not a cluster's
+        "number": "1/QĐ",  # not a decision's
+        "movement": {"id": "M"},
+        "session_id": "S",
+    }
+    assert keys_of(_state("Vote.Cast", "uv", payload)) == {
+        ("type", "Vote.Cast"),
+        ("signer", "uv"),
+        ("participant", "P3"),
+        ("participant", "P5"),
+        ("session", "S"),
+    }
+    assert keys_of(_state("Vote.Cast", "uv", ["not", "an", "object"])) == set()  # type: ignore[arg-type]
