@@ -1,12 +1,11 @@
 """The event index: which events name a participant, a movement, a session, a decision, a
 signer or a type, kept beside the log so "which events" reads do not scan it.
 
-Table ``<events table>_index`` (kind, key, seq, nid), primary key (kind, key, seq) and no
-other index (each would cost every appended row; the audit walks the table in key order): one
-row for every (kind, key) of ledger/event_keys.py an event is filed under, at its dense
-position `seq` and notification id `nid`. One more row,
-kind ``''``, is the high-water mark: the index covers seqs [0, its seq), the last one at
-notification id its nid.
+Table ``<events table>_index2`` (key, seq, nid), primary key (key, seq) and no other index
+(each would cost every appended row; the audit walks the table in key order): one row for
+every (kind, key) of ledger/event_keys.py an event is filed under, stored as ``kind:key``, at
+its dense position `seq` and notification id `nid`. One more row, key ``''``, is the
+high-water mark: the index covers seqs [0, its seq), the last one at notification id its nid.
 
 It is extended by the recorders (ledger/sqlite_recorder.py, ledger/pg_recorder.py) inside the
 transaction that inserts the rows — exactly like the hash tiles, and only when it ends on the
