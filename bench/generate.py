@@ -36,7 +36,7 @@ from domain.base import Aggregate
 from ledger.application import LedgerApp, open_ledger
 from ledger.usecases import registry
 
-GENERATOR_VERSION = "mix/2"
+GENERATOR_VERSION = "mix/3"  # 3: the event index in one key column (ledger/event_index.py)
 BATCH = 500  # events per atomic save
 NEW_EVENTS = 1000  # appended after the trusted checkpoint C1
 ROOT = Path(__file__).resolve().parent.parent
