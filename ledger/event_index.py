@@ -162,7 +162,10 @@ class IndexStore:
     def _select(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         with self.recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(sql, params)
-            return [_values(row) for row in cursor.fetchall()]
+            rows: list[Any] = cursor.fetchall()
+        if rows and isinstance(rows[0], dict):  # PostgreSQL's rows
+            return [tuple(row.values()) for row in rows]
+        return rows  # SQLite's rows index and unpack like tuples
 
     def load_end(self) -> IndexEnd | None:
         with self.recorder.datastore.transaction(commit=False) as cursor:

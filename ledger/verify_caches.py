@@ -126,7 +126,8 @@ def check_tiles(
 MAX_INDEX_PROBLEMS = 20  # index rows named one by one; the rest are counted
 SCAN_PAGE = 50_000  # stored index rows read at a time
 _PRIME = (1 << 127) - 1  # the field the digests are computed in
-_SHIFT = (1 << 63) + 1  # stored integers (64-bit, signed) to 1 … 2**64: never zero
+_SHIFT = (1 << 63) + 1  # a stored 64-bit signed integer to 1 … 2**64: never zero
+_SEQ = 1 << 65  # a row's coefficient: seq * 2**65 + nid + _SHIFT (0 <= seq < 2**61: < _PRIME)
 
 
 def check_index(
@@ -137,11 +138,12 @@ def check_index(
     files, or placed at another seq or notification id) is a problem; a missing table a note.
 
     Neither side is held whole. Each key's rows, in seq order, fold into a digest: the
-    polynomial with their seqs and nids as coefficients (shifted to be non-zero), evaluated
-    modulo the prime 2**127 - 1 at a point drawn at random for this audit. The log's side keeps
+    polynomial with a coefficient per row, seq * 2**65 + nid + 2**63 + 1 (one-to-one, never
+    zero, for any 64-bit nid and a seq checked to lie in the log), evaluated modulo the prime
+    2**127 - 1 at a point drawn at random for this audit. The log's side keeps
     one value per key; the table is walked in primary-key order, one key at a time. Equal rows
     give equal digests; different rows (n of them) collide with probability at most
-    2n / 2**127, whatever was written, since the point is unknown to the writer. Only keys whose
+    n / 2**127, whatever was written, since the point is unknown to the writer. Only keys whose
     digests differ are read again, row by row, to name the rows."""
     store = IndexStore(app.recorder, app.location.is_postgres)
     try:
@@ -160,7 +162,7 @@ def check_index(
     want: dict[str, int] = {}  # by stored key (kind:key)
     for first, rows in _log_pages(app, covered):
         for k, seq, nid in stored_rows(first, rows):
-            want[k] = ((want.get(k, 0) * r + seq + _SHIFT) * r + nid + _SHIFT) % _PRIME
+            want[k] = (want.get(k, 0) * r + seq * _SEQ + nid + _SHIFT) % _PRIME
     found: list[str] = []
     differ: list[str] = []
     group: str | None = None  # the stored key being walked, and its digest so far
@@ -178,7 +180,7 @@ def check_index(
                 if group is not None and want.pop(group, None) != value:
                     differ.append(group)
                 group, value = k, 0
-            value = ((value * r + seq + _SHIFT) * r + nid + _SHIFT) % _PRIME
+            value = (value * r + seq * _SEQ + nid + _SHIFT) % _PRIME
         after = page[-1]
     if group is not None and want.pop(group, None) != value:
         differ.append(group)
