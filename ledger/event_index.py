@@ -75,7 +75,11 @@ class IndexStore:
 
     def create(self, cursor: Any) -> None:
         cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT NOT NULL, "
+            # PostgreSQL: byte order whatever the database's collation (an ICU one sorts
+            # "type:Z" after "type;", which would empty the kind's key range that keys() reads)
+            f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT "
+            + ('COLLATE "C" ' if self.postgres else "")
+            + "NOT NULL, "
             "seq BIGINT NOT NULL, nid BIGINT NOT NULL, PRIMARY KEY (key, seq))"
             + ("" if self.postgres else " WITHOUT ROWID")  # SQLite: one B-tree, not two
         )

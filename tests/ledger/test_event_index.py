@@ -212,6 +212,14 @@ def test_keys_and_positions_come_from_the_primary_key_alone(
     store.create_table()
     with pytest.raises(Exception, match=r"(?i)no such table|does not exist"):
         raw.execute(f"SELECT * FROM {old}")
+    if raw.location.is_postgres:  # byte order, whatever the database's own collation
+        schema, table = (part.strip('"') for part in _table(raw).split("."))
+        collation = raw.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? AND column_name = 'key'",
+            (schema, table),
+        )
+        assert collation == [("C",)]
     stored = _stored(raw)
     for kind in ("type", "participant", "signer"):
         assert store.keys(kind) == sorted({v for k, v, _, _ in stored if k == kind})
