@@ -227,3 +227,19 @@ def test_keys_and_positions_come_from_the_primary_key_alone(
         assert store.nid_at(row.seq) == row.notification_id
         assert index.seq_of(row.notification_id) == row.seq
     assert store.nid_at(LEDGER_SIZE) is None
+
+
+def test_the_audit_walks_the_table_a_page_at_a_time(
+    ledger: LedgerApp, raw: RawRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger import verify_caches
+
+    EventIndex(ledger)
+    monkeypatch.setattr(verify_caches, "SCAN_PAGE", 2)
+    assert _index_problems(ledger) == []
+    raw.execute(f"DELETE FROM {_table(raw)} WHERE key = ?", (stored_key(*P1),))
+    nid = raw.row(SEQ_P1).notification_id
+    assert _index_problems(ledger) == [
+        f"event index: row (participant 'P1') of event {SEQ_P1} (notification id {nid}) "
+        "is missing"
+    ]
