@@ -44,7 +44,7 @@ from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
 from projections.runner import Runner
-from projections.stream import Cut
+from projections.stream import Cut, Position
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -133,10 +133,13 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
         return
     # a large movement, or a time cut: its own view; the answer as printed (the table, or
     # the JSON document), once printed, is kept sealed at its position and printed again
-    # while the log stays as it was (projections/answer_cache.py)
+    # while the log stays as it was, or has grown only by events the view does not fold
+    # (then with where it stands written again; projections/answer_cache.py)
     form = "json" if as_json else "text"
     name, version = queries.standings_answer_key(movement, form, STANDINGS_RENDER[form])
-    kept = cached_answer(obj.app, name, version) if cut == Cut() else None
+    where = _standings_where_json if as_json else _standings_where_text
+    topics = queries.standings_topics(movement)
+    kept = cached_answer(obj.app, name, version, topics, where) if cut == Cut() else None
     if kept is not None:
         for piece in kept.pieces():
             click.echo(piece, nl=False)
@@ -148,7 +151,7 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
     click.echo(printed, nl=False)
     copy = queries.standings_copy(obj.app, movement) if cut == Cut() else None
     if copy is not None:
-        keep_answer(obj.app, name, version, copy, position, printed)
+        keep_answer(obj.app, name, version, copy, position, printed, where)
 
 
 # the version of what `standings` prints, per form: change it whenever the printed bytes
@@ -164,11 +167,27 @@ def _standings_bytes(answer: queries.StandingsAnswer, as_json: bool) -> bytes:
     return "".join(_standings_text(answer)).encode("utf-8")
 
 
+def _standings_where_text(position: Position) -> bytes:
+    """The table's line saying where the standings stand (`_standings_text`'s second)."""
+    return _where_line(AsOf.of(position, Cut())).encode("utf-8")
+
+
+def _where_line(as_of: AsOf) -> str:
+    return f"{where_text(as_of)}; root {as_of.root}\n"
+
+
+def _standings_where_json(position: Position) -> bytes:
+    """The JSON document's ``"as_of"`` member at `position`, as `json_document` indents it
+    inside the document (one level deep)."""
+    alone = json_document({"as_of": AsOf.of(position, Cut())})  # "{\n" … "\n}\n"
+    return alone[2 : -len(b"\n}\n")]
+
+
 def _standings_text(answer: queries.StandingsAnswer) -> Iterator[str]:
     """The standings table as printed, in pieces that each end with a newline."""
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
     yield line_text(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}") + "\n"
-    yield f"{where_text(answer.as_of)}; root {answer.as_of.root}\n"
+    yield _where_line(answer.as_of)
     yield row_text("rank", "participant", "total", *criteria, "self", "name") + "\n"
     yield from rows_text(
         (

@@ -13,47 +13,63 @@ It is used only when, now: its seal opens; its version is this code's (the view'
 version and the renderer's); the newest signed checkpoint still has size m and the root the
 copy recorded there; and the rows after m, hashed again as they stand now, give exactly the
 answer's position (same number of events, same last row, same frontier). Then the log is the
-one the answer was made from, and a read would print the same text. Anything else: not used,
-the caller reads the view as usual (and may keep a new answer).
+one the answer was made from, and a read would print the same text.
+
+It is carried forward over new events that cannot change it: when the rows after m, hashed
+again, pass the answer's position unchanged and every event after that position is of a type
+the answer's view does not fold (`topics`: read from each entry's signed body, and its stored
+topic must agree), and the hashing reaches the root of the newest signed checkpoint. The
+answer then stands at the log's end; only the part that says where it stands (its `where`,
+found in the answer when it was kept) is written again, and the carried answer is kept at
+the new position. A new checkpoint, a decision or a vote does not make a 65,800-row answer
+be ranked again; a registration or a score (a type the view folds) does.
+
+Anything else: not used, the caller reads the view as usual (and may keep a new answer).
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import msgspec
 
 from domain.errors import StorageError
 from ledger.application import LedgerApp
-from ledger.reader import fold_leaf
-from projections.anchor import latest_anchor
-from projections.store import ViewConflictError, ViewStore
+from ledger.reader import HEADER, body_of, fold_leaf
+from projections.anchor import Anchor, latest_anchor
+from projections.store import StoredView, ViewConflictError, ViewStore
 from projections.stream import Position
 
 PREFIX = "answer:"
 
 
 # an answer row's state: the length of the anchor's encoding (4 bytes, big-endian), the
-# position at the signed checkpoint (msgpack), then the answer's bytes as printed, deflated
-# (zlib): a 65,800-row JSON answer of 31 MB is kept in 0.6 MB and printed a piece at a time,
-# never held whole; the layout is part of the row's version
-LAYOUT = "+answer/2"
+# position at the signed checkpoint (msgpack), where the answer says where it stands (start
+# and end offsets, 4 bytes each; 0 and 0: not found, never carried forward), then the
+# answer's bytes as printed, deflated (zlib): a 65,800-row JSON answer of 31 MB is kept in
+# 0.6 MB and printed a piece at a time, never held whole; the layout is part of the row's
+# version
+LAYOUT = "+answer/3"
+HEAD = 1 << 16  # the part saying where an answer stands lies in its first 64 KiB
+Where = Callable[[Position], bytes]  # the bytes an answer folded to a position says it at
 _ANCHOR = msgspec.msgpack.Decoder(Position)
 _ENCODER = msgspec.msgpack.Encoder()
 _PIECE = 1 << 20  # bytes of the answer inflated at a time
 
 
 class KeptAnswer:
-    """A kept answer's bytes, checked to inflate whole; `pieces` yields them in order."""
+    """A kept answer's bytes, checked to inflate whole; `pieces` yields them in order (on a
+    carried answer, with bytes [start, end), where it says where it stands, replaced)."""
 
-    def __init__(self, deflated: memoryview) -> None:
+    def __init__(self, deflated: memoryview, start: int = 0, end: int = 0) -> None:
         self._deflated = deflated
-        for _ in self.pieces():  # inflates whole before anything is printed, or zlib.error
+        self.start, self.end = start, end
+        self._where: bytes | None = None  # set on a carried answer only
+        for _ in self._inflated():  # inflates whole before anything is printed, or zlib.error
             pass
 
-    def pieces(self) -> Iterator[bytes]:
-        """The answer's bytes, at most 1 MiB at a time (zlib.error if they do not inflate)."""
+    def _inflated(self) -> Iterator[bytes]:
         inflate = zlib.decompressobj()
         rest: bytes | memoryview = self._deflated
         while rest:
@@ -63,14 +79,57 @@ class KeptAnswer:
         if not inflate.eof:
             raise zlib.error("the kept answer ends early")
 
+    def head(self) -> bytes:
+        """The answer's first HEAD bytes, as kept."""
+        out = b""
+        for piece in self._inflated():
+            out += piece
+            if len(out) >= HEAD:
+                break
+        return out[:HEAD]
 
-def _split(state: bytes) -> tuple[Position, KeptAnswer]:
-    """The anchor and the answer of a row's state (ValueError, a msgspec.DecodeError or a
-    zlib.error, if malformed)."""
+    def pieces(self) -> Iterator[bytes]:
+        """The answer's bytes, at most about 1 MiB at a time (zlib.error if they do not
+        inflate)."""
+        if self._where is None:
+            yield from self._inflated()
+            return
+        done, said = 0, False  # bytes of the kept answer gone by; whether `where` was
+        for piece in self._inflated():
+            first, done = done, done + len(piece)
+            if done <= self.start or first >= self.end:  # wholly before or after the part
+                yield piece
+                continue
+            if first < self.start:
+                yield piece[: self.start - first]
+            if not said:
+                yield self._where
+                said = True
+            if self.end < done:
+                yield piece[self.end - first :]
+
+    def carried(self, where: bytes) -> KeptAnswer:
+        """This answer with its bytes [start, end) replaced by `where` (no second check)."""
+        answer = object.__new__(KeptAnswer)
+        answer._deflated, answer.start, answer.end = self._deflated, self.start, self.end
+        answer._where = where
+        return answer
+
+
+def _split(state: bytes) -> tuple[Position, int, int, memoryview]:
+    """The anchor, the where offsets and the deflated answer of a row's state (ValueError or a
+    msgspec.DecodeError, if malformed)."""
     size = int.from_bytes(state[:4], "big")
-    if len(state) < 4 + size:
+    if len(state) < 4 + size + 8:
         raise ValueError("answer row shorter than its anchor")
-    return _ANCHOR.decode(state[4 : 4 + size]), KeptAnswer(memoryview(state)[4 + size :])
+    at = 4 + size
+    start, end = (
+        int.from_bytes(state[at : at + 4], "big"),
+        int.from_bytes(state[at + 4 : at + 8], "big"),
+    )
+    if not start <= end <= HEAD:
+        raise ValueError("answer row's where offsets out of range")
+    return _ANCHOR.decode(state[4:at]), start, end, memoryview(state)[at + 8 :]
 
 
 def _tail_position(app: LedgerApp, start: Position, stop: int | None = None) -> Position:
@@ -85,9 +144,16 @@ def _tail_position(app: LedgerApp, start: Position, stop: int | None = None) -> 
     return Position(seq, last_id, None, frontier)
 
 
-def cached_answer(app: LedgerApp, name: str, version: str) -> KeptAnswer | None:
-    """The kept answer `name` when it still answers the ledger as it stands (see the
-    module docstring), else None."""
+def cached_answer(
+    app: LedgerApp,
+    name: str,
+    version: str,
+    topics: frozenset[str] = frozenset(),
+    where: Where | None = None,
+) -> KeptAnswer | None:
+    """The kept answer `name` when it still answers the ledger as it stands, or carried
+    forward over events not of `topics` (the types its view folds) to the log's end, naming
+    it with `where` (see the module docstring); else None."""
     try:
         stored = ViewStore(app).load(PREFIX + name)
     except StorageError:
@@ -95,43 +161,132 @@ def cached_answer(app: LedgerApp, name: str, version: str) -> KeptAnswer | None:
     if stored is None or not stored.intact or stored.version != version + LAYOUT:
         return None
     try:
-        kept, text = _split(stored.state)
+        kept, start, end, deflated = _split(stored.state)
+        text = KeptAnswer(deflated, start, end)
     except (ValueError, zlib.error):  # msgspec.DecodeError is a ValueError
         return None
     anchor = latest_anchor(app)
-    if anchor is None or kept.seq != anchor.size or kept.root() != anchor.root:
+    if anchor is None or kept.seq > anchor.size:
         return None
-    now = _tail_position(app, kept)
     held = stored.position
-    if (now.seq, now.notification_id, now.frontier) != (
-        held.seq,
-        held.notification_id,
-        held.frontier,
-    ):
+    if kept.seq == anchor.size and kept.root() == anchor.root:
+        now = _tail_position(app, kept)
+        if (now.seq, now.notification_id, now.frontier) == (
+            held.seq,
+            held.notification_id,
+            held.frontier,
+        ):
+            return text
+    if where is None or start == end or text.head()[start:end] != where(held):
         return None
-    return text
+    carried = _carried(app, kept, held, anchor, topics)
+    if carried is None:
+        return None
+    at_anchor, position = carried
+    answer = text.carried(where(position))
+    _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where)
+    return answer
+
+
+def _carried(
+    app: LedgerApp, kept: Position, held: Position, anchor: Anchor, topics: frozenset[str]
+) -> tuple[Position, Position] | None:
+    """The positions at the newest signed checkpoint and at the log's end, when the rows
+    after `kept` (the answer's checkpoint), hashed as they stand now, pass `held` (the
+    answer's position) unchanged, every event after it is of a type not in `topics`, and the
+    hashing reaches `anchor`'s root; else None."""
+    frontier, seq, last_id = list(kept.frontier), kept.seq, kept.notification_id
+    latest, at_anchor = held.time, kept if kept.seq == anchor.size else None
+    for notification_id, topic, state in app.reader.rows_after(kept.notification_id):
+        if seq == held.seq and not _at(held, last_id, frontier):
+            return None
+        if seq >= held.seq:
+            try:
+                body = HEADER.decode(body_of(state))
+            except (msgspec.DecodeError, ValueError):
+                return None
+            if body.type != topic or topic in topics:
+                return None
+            latest = body.time if latest is None or body.time > latest else latest
+        fold_leaf(frontier, seq, state)
+        seq, last_id = seq + 1, notification_id
+        if seq == anchor.size:
+            at_anchor = Position(seq, last_id, None, list(frontier))
+    if seq < held.seq or (seq == held.seq and not _at(held, last_id, frontier)):
+        return None
+    if at_anchor is None or at_anchor.root() != anchor.root:
+        return None
+    return at_anchor, Position(seq, last_id, latest, frontier)
+
+
+def _at(held: Position, last_id: int | None, frontier: list[bytes]) -> bool:
+    """Whether a fold that reached `held.seq` ends on `held`'s row with `held`'s frontier."""
+    return (last_id, frontier) == (held.notification_id, held.frontier)
 
 
 def keep_answer(
-    app: LedgerApp, name: str, version: str, copy: Position, position: Position, text: bytes
+    app: LedgerApp,
+    name: str,
+    version: str,
+    copy: Position,
+    position: Position,
+    text: bytes,
+    where: Where | None = None,
 ) -> bool:
     """Keep `text`, the answer folded to `position` through `copy` (the position of the view's
     stored copy, at or before the newest signed checkpoint: the rows from there to the
-    checkpoint are hashed on, and must reach its root); False when not kept (no checkpoint,
-    no local key, a read-only ledger, or another reader kept one first)."""
+    checkpoint are hashed on, and must reach its root), with where it says it stands (the
+    bytes `where(position)` in its first 64 KiB, for carrying it forward); False when not
+    kept (no checkpoint, no local key, a read-only ledger, or another reader kept one
+    first)."""
     anchor = latest_anchor(app)
     if anchor is None or copy.seq > anchor.size:
         return False
     at_anchor = copy if copy.seq == anchor.size else _tail_position(app, copy, anchor.size)
     if at_anchor.seq != anchor.size or at_anchor.root() != anchor.root:
         return False
+    try:
+        previous = ViewStore(app).load(PREFIX + name)
+    except StorageError:
+        return False
+    return _keep(app, name, version, previous, at_anchor, position, [text], where)
+
+
+def _keep(
+    app: LedgerApp,
+    name: str,
+    version: str,
+    previous: StoredView | None,
+    at_anchor: Position,
+    position: Position,
+    pieces: Iterable[bytes],
+    where: Where | None,
+) -> bool:
+    """Store the answer `pieces` at `position`, anchored at `at_anchor` (checked by the
+    caller to be the newest signed checkpoint), replacing the row `previous` (as read)."""
     if position.notification_id is None or position.seq < at_anchor.seq:
         return False
     store = ViewStore(app)
+    deflate, parts, head = zlib.compressobj(1), [], b""
+    for piece in pieces:
+        if len(head) < HEAD:
+            head += piece[: HEAD - len(head)]
+        parts.append(deflate.compress(piece))
+    parts.append(deflate.flush())
+    said = b"" if where is None else where(position)
+    start = head.find(said) if said else -1
+    offsets = (0, 0) if start < 0 else (start, start + len(said))
+    anchor_bytes = _ENCODER.encode(at_anchor)
+    state = b"".join(
+        (
+            len(anchor_bytes).to_bytes(4, "big"),
+            anchor_bytes,
+            offsets[0].to_bytes(4, "big"),
+            offsets[1].to_bytes(4, "big"),
+            *parts,
+        )
+    )
     try:
-        previous = store.load(PREFIX + name)
-        head = _ENCODER.encode(at_anchor)
-        state = b"".join((len(head).to_bytes(4, "big"), head, zlib.compress(text, 1)))
         store.save(PREFIX + name, version + LAYOUT, previous, position, state, replace=True)
     except (ViewConflictError, StorageError):
         return False

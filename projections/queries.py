@@ -94,6 +94,12 @@ def standings_answer_key(movement: str, form: str, renderer: str) -> tuple[str, 
     return name, f"{spec.stored_version}+{renderer}"
 
 
+def standings_topics(movement: str) -> frozenset[str]:
+    """The event types the standings of `movement` are folded from (any other new event
+    leaves a kept answer standing; projections/answer_cache.py)."""
+    return movement_view(movement).topics
+
+
 def standings_copy(app: LedgerApp, movement: str) -> Position | None:
     """The position of the movement view's stored copy (at or before the newest signed
     checkpoint), when its seal opens and it is of this code's version; else None."""

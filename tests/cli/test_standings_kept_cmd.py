@@ -62,7 +62,7 @@ def test_the_kept_table_is_printed_again_and_equals_the_logs_answer(
 def _forge(state: bytes, old: bytes, new: bytes) -> bytes:
     """A kept answer row's state with `old` replaced by `new` inside the answer, laid out as
     projections/answer_cache.py lays it out (as someone who read the code would forge it)."""
-    head = 4 + int.from_bytes(state[:4], "big")
+    head = 4 + int.from_bytes(state[:4], "big") + 8  # the anchor, then where's two offsets
     answer = zlib.decompress(state[head:])
     assert old in answer
     return state[:head] + zlib.compress(answer.replace(old, new), 1)
@@ -165,3 +165,97 @@ def test_after_a_new_checkpoint_the_table_is_kept_again_though_the_view_copy_sta
     # then both say the new size, and otherwise the same table
     assert first.stdout == again.stdout != truth.stdout
     assert first.stdout.splitlines()[2:] == truth.stdout.splitlines()[2:]
+
+
+def _folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the folds of the movement's view (each still done)."""
+    calls: list[int] = []
+    fold = queries.standings_folded
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return fold(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "standings_folded", counted)
+    return calls
+
+
+def _fresh(scenario: Scenario, form: list[str]) -> str:
+    """What a fold of the movement's view prints now (no kept answer involved)."""
+    from cli.report_cmd import _standings_bytes
+
+    answer, _ = queries.standings_folded(scenario.app, MOVEMENT)
+    return _standings_bytes(answer, bool(form)).decode("utf-8")
+
+
+def _new_signer(scenario: Scenario) -> None:
+    """An event the movement's view does not fold, then a checkpoint over it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.keys import raw_public_key
+
+    public = raw_public_key(Ed25519PrivateKey.generate())
+    registry.add_signer(scenario.app, scenario.keys["op"], "tt9", public, ["secretary"])
+    registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
+
+
+@pytest.mark.parametrize("form", [[], ["--json"]], ids=["table", "json"])
+def test_over_events_its_view_does_not_fold_the_kept_answer_is_carried_to_the_new_end(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch, form: list[str]
+) -> None:
+    # given the answer kept, then a signer registered and a new checkpoint signed
+    before = awards("standings", MOVEMENT, *form)
+    _new_signer(scenario)
+    fresh = _fresh(scenario, form)
+    # when read twice: not folded, and the second read prints the answer carried and kept
+    folds = _folds(monkeypatch)
+    carried = awards("standings", MOVEMENT, *form)
+    again = awards("standings", MOVEMENT, *form)
+    # then each prints what a fold prints now: the same rows, standing at the new end
+    assert folds == [] and carried.exit_code == 0 and carried.stderr == ""
+    assert carried.stdout == again.stdout == fresh != before.stdout
+    if form:
+        assert json.loads(carried.stdout)["standings"] == json.loads(before.stdout)["standings"]
+    else:
+        assert carried.stdout.splitlines()[2:] == before.stdout.splitlines()[2:]
+    report = audit(scenario.app, caches=(check_views,))
+    assert [p for p in report.problems if p.step == 8] == []
+
+
+def test_over_an_event_its_view_folds_the_answer_is_folded_again(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept, then a person added (the view keeps participants' names)
+    awards("standings", MOVEMENT)
+    registry.add_person(scenario.app, scenario.keys["sec"], "P9", "Lê Văn C", "VU1")
+    registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
+    # when read: folded, and what it prints is the fold's
+    folds = _folds(monkeypatch)
+    read = awards("standings", MOVEMENT)
+    assert folds == [1] and read.exit_code == 0 and read.stdout == _fresh(scenario, [])
+
+
+def test_an_edited_event_after_the_kept_answer_is_not_carried_over(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept, then a person added (a type the view folds) and a checkpoint,
+    # and the person's stored topic edited to a type the view does not fold
+    awards("standings", MOVEMENT)
+    registry.add_person(scenario.app, scenario.keys["sec"], "P9", "Lê Văn C", "VU1")
+    registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
+    person = next(r for r in raw.rows() if b'"P9"' in r.state and r.topic == "Person.Added")
+    update = f"UPDATE {raw.table} SET topic = ? WHERE {raw.id_col} = ?"
+    raw.execute(update, ("Signer.Registered", person.notification_id))
+    # when read: the signed body's type decides, so it is not carried over but folded
+    folds = _folds(monkeypatch)
+    awards("standings", MOVEMENT)
+    assert folds == [1]
+    # and given a kept answer again, then a signer and a checkpoint, and the signer's body
+    # edited: the rows after the kept answer no longer reach the signed root, not carried
+    raw.execute(update, ("Person.Added", person.notification_id))
+    assert awards("standings", MOVEMENT).exit_code == 0 and folds == [1]  # the kept one
+    _new_signer(scenario)
+    signer = next(r for r in raw.rows() if b'"tt9"' in r.state and "Signer" in r.topic)
+    raw.update_state(signer.seq, signer.state.replace(b'"tt9"', b'"tt8"', 1))
+    read = awards("standings", MOVEMENT)
+    assert folds == [1, 1] and read.exit_code != 0
