@@ -260,7 +260,7 @@ def index_rows(first: int, rows: Sequence[tuple[int, bytes]]) -> list[IndexRow]:
 def stored_rows(first: int, rows: Sequence[tuple[int, bytes]]) -> list[StoredRow]:
     """:func:`index_rows` as the table stores them: (``kind:key``, seq, nid)."""
     out: list[StoredRow] = []
-    for seq, (nid, state) in enumerate(rows, first):
+    for seq, (nid, state) in enumerate(rows, first):  # stored_key inlined: every append's path
         out.extend([(f"{kind}:{key}", seq, nid) for kind, key in keys_of(state)])
     return out
 

@@ -10,10 +10,9 @@ to look up the row before and hash the leaves itself: three lookups and two hash
 from __future__ import annotations
 
 from collections.abc import Sequence
-from hashlib import sha256
 from typing import Any
 
-from ledger.merkle import LEAF_PREFIX
+from ledger.merkle import leaf_hash
 from ledger.store import RawRow, select_rows_before, state_bytes
 
 
@@ -59,7 +58,7 @@ class Inserted:
     def leaves(self) -> list[bytes]:
         """The new rows' leaf hashes, SHA-256(0x00 || state), in ledger order."""
         if self._leaves is None:
-            self._leaves = [sha256(LEAF_PREFIX + state).digest() for state in self.states]
+            self._leaves = list(map(leaf_hash, self.states))
         return self._leaves
 
     def rows(self) -> list[tuple[int, bytes]]:

@@ -137,14 +137,14 @@ def check_index(
     ledger/event_keys.py, up to its mark: every missing row, every extra row (one no event
     files, or placed at another seq or notification id) is a problem; a missing table a note.
 
-    Neither side is held whole. Each key's rows, in seq order, fold into a digest: the
+    Neither side is held row by row. Each key's rows, in seq order, fold into a digest: the
     polynomial with a coefficient per row, seq * 2**65 + nid + 2**63 + 1 (one-to-one, never
     zero, for any 64-bit nid and a seq checked to lie in the log), evaluated modulo the prime
-    2**127 - 1 at a point drawn at random for this audit. The log's side keeps
-    one value per key; the table is walked in primary-key order, one key at a time. Equal rows
-    give equal digests; different rows (n of them) collide with probability at most
-    n / 2**127, whatever was written, since the point is unknown to the writer. Only keys whose
-    digests differ are read again, row by row, to name the rows."""
+    2**127 - 1 at a point drawn at random for this audit. The log's side keeps one value per
+    key; the table is walked in primary-key order, one key at a time. Equal rows give equal
+    digests; different rows (n of them) collide with probability at most n / 2**127, whatever
+    was written, since the point is unknown to the writer. Only keys whose digests differ are
+    read again, row by row, to name the rows."""
     store = IndexStore(app.recorder, app.location.is_postgres)
     try:
         end = store.load_end()
