@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report_bench import EVENTS_PER_BLOCK
+from ledger import event_index
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -199,7 +200,7 @@ def backfill(ledger: Path, work: Path) -> dict[str, float]:
     one-off cost for a ledger made before the index): `awards list movements` on it."""
     copy = copy_ledger(ledger, work)
     with sqlite3.connect(copy) as conn:
-        conn.execute("DROP TABLE IF EXISTS stored_events_index")
+        conn.execute(f"DROP TABLE IF EXISTS stored_events{event_index.TABLE}")
     wall, cpu, peak = run_once([AWARDS, "--ledger", str(copy), "list", "movements"])
     copy.unlink()
     return {"wall_s": wall, "cpu_s": cpu, "peak_mb": peak}

@@ -41,6 +41,7 @@ from domain.actor import VIETNAM_TZ, Actor
 from domain.movement import Movement
 from domain.participation import Participation
 from domain.registry import Signer
+from ledger import event_index
 from ledger.application import open_ledger
 from ledger.usecases import registry
 
@@ -142,8 +143,8 @@ def drop_views(copy: Path) -> None:
 def _participants(copy: Path) -> int:
     with sqlite3.connect(copy) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM stored_events_index WHERE kind = 'type' "
-            "AND key = 'Participation.Registered'"
+            f"SELECT count(*) FROM stored_events{event_index.TABLE} WHERE key = ?",
+            (event_index.stored_key("type", "Participation.Registered"),),
         ).fetchone()
     return int(row[0])
 

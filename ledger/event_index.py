@@ -34,6 +34,7 @@ BATCH = 20_000  # events a backfill commits at a time
 MARK = ""  # the stored key of the high-water mark row
 IndexRow = tuple[str, str, int, int]  # kind, key, seq, nid
 StoredRow = tuple[str, int, int]  # kind:key, seq, nid
+TABLE = "_index2"  # the table's name after the events table's
 OLD_TABLE = "_index"  # the table of earlier versions, (kind, key, seq, nid): dropped, refilled
 
 
@@ -63,7 +64,7 @@ class IndexStore:
         self.recorder, self.postgres = recorder, postgres
         events = recorder.events_table_name
         schema = f'"{recorder.datastore.schema}".' if postgres else ""
-        self.name = f"{events}_index2"
+        self.name = f"{events}{TABLE}"
         self.old = f'{schema}"{events}{OLD_TABLE}"' if postgres else f"{events}{OLD_TABLE}"
         self.table = f'{schema}"{self.name}"' if postgres else self.name
         self.events = f'{schema}"{events}"' if postgres else events
