@@ -57,7 +57,7 @@ class IndexEnd(NamedTuple):
 
 
 class IndexStore:
-    """The `<events table>_index` table on SQLite or PostgreSQL (reads raise what the
+    """The `<events table>_index2` table on SQLite or PostgreSQL (reads raise what the
     database raises; callers treat a failure as "no index")."""
 
     def __init__(self, recorder: Any, postgres: bool) -> None:
