@@ -7,7 +7,8 @@ read): `standings` cold (the first read folds the log into the movement's own vi
 projections/movement_view.py), then warm: the plain table (kept sealed at its position after
 the first read, projections/answer_cache.py) and ``--json``, first from the sealed view (the
 view and the events after it, ranked and encoded: ``json_first``) then kept like the table
-(``standings_json``); `tally`
+(``standings_json``), then each once more after a new checkpoint (the kept answer carried
+over it: ``standings_carried``, ``json_carried``); `tally`
 (the session's own events on the event index, projections/indexed.py). Each warm figure is
 the median over `runs` pairs run in turn (A B A B …): the command's wall and CPU time (user +
 system) minus `--help`'s, their ratio to `--help`'s, and the command's peak RSS.
@@ -122,6 +123,9 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
         figures["standings"] = paired(path, ["standings", MOVEMENT], runs)
         figures["json_first"] = cold(path, ["standings", MOVEMENT, "--json"])
         figures["standings_json"] = paired(path, ["standings", MOVEMENT, "--json"], runs)
+        for form, name in (([], "standings_carried"), (["--json"], "json_carried")):
+            new_checkpoint(copy, info["keys"])  # an event the movement's view does not fold
+            figures[name] = cold(path, ["standings", MOVEMENT, *form])
         figures["tally"] = paired(path, ["tally", SESSION], runs)
         figures["participants"] = _participants(copy)
         if small:
@@ -131,6 +135,15 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
     figures["measured_at"] = datetime.now(UTC).isoformat()
     figures["load_average_1m"] = os.getloadavg()[0]
     return figures
+
+
+def new_checkpoint(ledger: Path, keys: dict[str, str]) -> None:
+    """Sign a new checkpoint over `ledger` (the kept standings are then carried over it)."""
+    app = open_ledger(str(ledger))
+    try:
+        registry.sign_new_checkpoint(app, load_key(keys["op"]))
+    finally:
+        app.close()
 
 
 def drop_views(copy: Path) -> None:
@@ -152,7 +165,16 @@ def _participants(copy: Path) -> int:
 def lines(figures: dict[str, Any]) -> list[str]:
     """One printed line per figure."""
     out = []
-    names = ("tally_cold", "tally", "standings_cold", "standings", "json_first", "standings_json")
+    names = (
+        "tally_cold",
+        "tally",
+        "standings_cold",
+        "standings",
+        "json_first",
+        "standings_json",
+        "standings_carried",
+        "json_carried",
+    )
     for name in (*names, "small_cold", "small"):
         f = figures.get(name)
         if f is None:
