@@ -10,10 +10,11 @@ m: with it is kept the position at m (from the view's stored copy, hashed on ove
 to m when the copy stands before m), whose root must be the signed one.
 
 It is used only when, now: its seal opens; its version is this code's (the view's stored
-version and the renderer's); the newest signed checkpoint still has size m and the root the
-copy recorded there; and the rows after m, hashed again as they stand now, give exactly the
-answer's position (same number of events, same last row, same frontier). Then the log is the
-one the answer was made from, and a read would print the same text.
+version and the renderer's); and the rows after m, hashed again as they stand now from the
+position kept at m, give exactly the answer's position (same number of events, same last row,
+same frontier) and reach the root of the newest signed checkpoint (m's own, when no newer one
+was signed). If the log ends there, it is the one the answer was made from, and a read would
+print the same text.
 
 It is carried forward over new events that cannot change it: when the rows after m, hashed
 again, pass the answer's position unchanged and every event after that position is of a type
@@ -169,20 +170,14 @@ def cached_answer(
     if anchor is None or kept.seq > anchor.size:
         return None
     held = stored.position
-    if kept.seq == anchor.size and kept.root() == anchor.root:
-        now = _tail_position(app, kept)
-        if (now.seq, now.notification_id, now.frontier) == (
-            held.seq,
-            held.notification_id,
-            held.frontier,
-        ):
-            return text
-    if where is None or start == end or text.head()[start:end] != where(held):
-        return None
     carried = _carried(app, kept, held, anchor, topics)
     if carried is None:
         return None
     at_anchor, position = carried
+    if position.seq == held.seq:  # nothing after it: the log is the one it was made from
+        return text
+    if where is None or start == end or text.head()[start:end] != where(held):
+        return None
     answer = text.carried(where(position))
     _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where)
     return answer
