@@ -44,6 +44,7 @@ from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
 from projections.runner import Runner
+from projections.standings import Standing
 from projections.stream import Cut, Position
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,26 +146,58 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
             click.echo(piece, nl=False)
         return
     with progress("standings", quiet=as_json) as meter:
-        answer, position = queries.standings_folded(obj.app, movement, cut, meter.on_progress)
-    printed = _standings_bytes(answer, as_json)
-    del answer  # a large movement's rows: not held beside their printed bytes
-    click.echo(printed, nl=False)
+        answer, rows, position = queries.standings_folded(
+            obj.app, movement, cut, meter.on_progress
+        )
+    # printed a block at a time as the rows are made, and kept as printed: a movement of
+    # 65,800 participations is never held whole, as rows or as text
+    printed = _echoed(_blocks(_standings_pieces(answer, rows, as_json)))
     copy = queries.standings_copy(obj.app, movement) if cut == Cut() else None
     if copy is not None:
         keep_answer(obj.app, name, version, copy, position, printed, where)
+    for _ in printed:  # whatever keeping did not read (not kept: no copy, no local key…)
+        pass
+
+
+def _echoed(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """`pieces`, each printed as it is read."""
+    for piece in pieces:
+        click.echo(piece, nl=False)
+        yield piece
 
 
 # the version of what `standings` prints, per form: change it whenever the printed bytes
 # change (`_standings_text`, or the JSON of StandingsAnswer), so that no answer printed by
 # an earlier version is printed again (projections/answer_cache.py)
-STANDINGS_RENDER = {"text": "standings-text/1", "json": "standings-json/1"}
+STANDINGS_RENDER = {"text": "standings-text/2", "json": "standings-json/1"}
 
 
 def _standings_bytes(answer: queries.StandingsAnswer, as_json: bool) -> bytes:
     """The standings as `standings` prints them: the JSON document, or the table."""
+    return b"".join(_blocks(_standings_pieces(answer, answer.standings, as_json)))
+
+
+def _standings_pieces(
+    answer: queries.StandingsAnswer, rows: Iterable[Standing], as_json: bool
+) -> Iterator[str] | Iterator[bytes]:
+    """The standings of `answer` with `rows` as its rows (its own are not read), in pieces."""
     if as_json:
-        return json_document(answer)
-    return "".join(_standings_text(answer)).encode("utf-8")
+        return _standings_json(answer, rows)
+    return _standings_text(answer, rows)
+
+
+def _standings_json(answer: queries.StandingsAnswer, rows: Iterable[Standing]) -> Iterator[bytes]:
+    """`json_document` of `answer` with `rows` as its ``standings``, a row at a time: the
+    document without rows, opened where its empty list stands, each row indented as inside
+    it (two levels deep), then closed."""
+    empty = json_document(msgspec.structs.replace(answer, standings=[]))
+    close = b"[]\n}\n"  # the empty list is the last member
+    opened = False
+    for row in rows:
+        yield b",\n    " if opened else empty[: -len(close)] + b"[\n    "
+        yield json_document(row)[:-1].replace(b"\n", b"\n    ")  # no newline in a string
+        opened = True
+    yield b"\n  ]\n}\n" if opened else empty
 
 
 def _standings_where_text(position: Position) -> bytes:
@@ -183,7 +216,7 @@ def _standings_where_json(position: Position) -> bytes:
     return alone[2 : -len(b"\n}\n")]
 
 
-def _standings_text(answer: queries.StandingsAnswer) -> Iterator[str]:
+def _standings_text(answer: queries.StandingsAnswer, rows: Iterable[Standing]) -> Iterator[str]:
     """The standings table as printed, in pieces that each end with a newline."""
     m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
     yield line_text(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}") + "\n"
@@ -195,10 +228,10 @@ def _standings_text(answer: queries.StandingsAnswer) -> Iterator[str]:
             row.participant,
             f"{row.total:g}",
             *(_points(row.criteria.get(c)) for c in criteria),
-            ",".join(f"{c}={p:g}" for c, p in row.self_scores.items()) or "-",
+            ",".join(f"{c}={p:g}" for c, p in sorted(row.self_scores.items())) or "-",
             row.name or "",
         )
-        for row in answer.standings
+        for row in rows
     )
 
 

@@ -225,15 +225,16 @@ def keep_answer(
     version: str,
     copy: Position,
     position: Position,
-    text: bytes,
+    pieces: Iterable[bytes],
     where: Where | None = None,
 ) -> bool:
-    """Keep `text`, the answer folded to `position` through `copy` (the position of the view's
-    stored copy, at or before the newest signed checkpoint: the rows from there to the
-    checkpoint are hashed on, and must reach its root), with where it says it stands (the
-    bytes `where(position)` in its first 64 KiB, for carrying it forward); False when not
-    kept (no checkpoint, no local key, a read-only ledger, or another reader kept one
-    first)."""
+    """Keep the answer whose bytes are `pieces` in order (read once, as they come: a large
+    answer is never held whole), folded to `position` through `copy` (the position of the
+    view's stored copy, at or before the newest signed checkpoint: the rows from there to
+    the checkpoint are hashed on, and must reach its root), with where it says it stands
+    (the bytes `where(position)` in its first 64 KiB, for carrying it forward); False when
+    not kept (no checkpoint, no local key, a read-only ledger, or another reader kept one
+    first), and then `pieces` may be left unread."""
     anchor = latest_anchor(app)
     if anchor is None or copy.seq > anchor.size:
         return False
@@ -244,7 +245,7 @@ def keep_answer(
         previous = ViewStore(app).load(PREFIX + name)
     except StorageError:
         return False
-    return _keep(app, name, version, previous, at_anchor, position, [text], where)
+    return _keep(app, name, version, previous, at_anchor, position, pieces, where)
 
 
 def _keep(

@@ -35,7 +35,6 @@ from projections.log import LogRow, log_row
 from projections.movement_view import MovementStandings, fold_movement
 from projections.queries import HistoryAnswer, StandingsAnswer, TallyAnswer
 from projections.report.model import AsOf, movement_info, session_row
-from projections.standings import rank_standings
 from projections.stream import Cut, EventMeta
 from projections.tallies import Sessions, fold_sessions
 from projections.view import LedgerView
@@ -237,10 +236,7 @@ def standings(index: EventIndex, movement: str, cut: Cut) -> StandingsAnswer | N
             f"standings: movement {movement!r} not found in the first {where.seq} events"
             f"{suggestion}"
         )
-    ranked = rank_standings(
-        found.formula, found.criteria, list(state.participations.by_id.values()), state.name_of
-    )
-    return StandingsAnswer(movement_info(found), where, ranked)
+    return StandingsAnswer(movement_info(found), where, list(state.ranked()))
 
 
 # -- log with filters --------------------------------------------------------------------------

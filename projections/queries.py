@@ -6,6 +6,7 @@ asks the event index first (projections/indexed.py) and comes here when it canno
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import msgspec
@@ -19,7 +20,7 @@ from projections.movement_view import movement_view
 from projections.proposals import ProposalRow, proposal_row
 from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
 from projections.runner import Runner
-from projections.standings import Standing, rank_standings
+from projections.standings import Standing
 from projections.store import ViewStore
 from projections.stream import Cut, Position
 from projections.view import LEDGER_VIEW
@@ -58,13 +59,17 @@ def standings(
     app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
 ) -> StandingsAnswer:
     """Movement standings: latest appraisal per criterion, formula total, rank."""
-    return standings_folded(app, movement, cut, on_progress)[0]
+    answer, rows, _ = standings_folded(app, movement, cut, on_progress)
+    answer.standings = list(rows)
+    return answer
 
 
 def standings_folded(
     app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
-) -> tuple[StandingsAnswer, Position]:
-    """:func:`standings`, and the position the movement's view was folded to."""
+) -> tuple[StandingsAnswer, Iterator[Standing], Position]:
+    """:func:`standings` without its rows (``standings`` is empty), the rows one at a time in
+    order (a movement of 65,800 participations is never held as 65,800 rows), and the position
+    the movement's view was folded to."""
     cut = cut or Cut()
     folded = Runner(app, on_progress=on_progress).read(movement_view(movement), cut)
     view = folded.state
@@ -73,14 +78,8 @@ def standings_folded(
         if folded.stored:  # no copy kept for a movement the ledger does not hold
             ViewStore(app).drop(movement_view(movement).name)
         raise NotFoundError(f"standings: movement {movement!r} not found {_where(folded.position)}")
-    rows = rank_standings(
-        found.formula,
-        found.criteria,
-        list(view.participations.by_id.values()),
-        view.name_of,
-    )
-    answer = StandingsAnswer(movement_info(found), as_of(folded.position, cut), rows)
-    return answer, folded.position
+    answer = StandingsAnswer(movement_info(found), as_of(folded.position, cut), [])
+    return answer, view.ranked(), folded.position
 
 
 def standings_answer_key(movement: str, form: str, renderer: str) -> tuple[str, str]:

@@ -44,23 +44,11 @@ from projections.view import ViewSpec
 
 S = TypeVar("S", bound=msgspec.Struct)
 
-_ENCODER = msgspec.json.Encoder()
 # A stored copy is rewritten once a catch-up adds at least this share of what it holds (and
 # at least one event): a read of a big ledger does not rewrite megabytes for a few new events;
 # the next read folds those few again.
 LAG = 0.05
 LOG = logging.getLogger("award_ledger")
-
-
-def encode_state(state: msgspec.Struct) -> bytes:
-    """A view state as stored: JSON, which keeps every datetime's own UTC offset (msgpack's
-    timestamps would turn an effective time claimed in Vietnam into UTC)."""
-    return _ENCODER.encode(state)
-
-
-def decode_state(data: bytes, state_type: type[S]) -> S:
-    """The inverse of `encode_state`; msgspec.DecodeError if `data` is not a `state_type`."""
-    return msgspec.json.decode(data, type=state_type)
 
 
 class Folded(msgspec.Struct, Generic[S]):
@@ -114,7 +102,7 @@ class Runner:
         if seq < anchor.size and cut.at_seq is not None and cut.at_seq < anchor.size:
             return spec.initial(), Position()  # the fold would not reach m to check it
         try:
-            return decode_state(stored.state, spec.state_type), stored.position
+            return spec.decode(stored.state), stored.position
         except msgspec.DecodeError:
             return spec.initial(), Position()
 
@@ -187,7 +175,7 @@ class Runner:
                     if position.root() != anchor.root:
                         raise _Mismatch
                     if snapshot:
-                        taken = (position, encode_state(state))
+                        taken = (position, spec.encode(state))
             state, position = _fold_tail(self.app, spec, state, position, cut, report)
         return state, position, taken
 

@@ -11,7 +11,7 @@ by participant id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from sys import intern
 from typing import Any
@@ -162,7 +162,21 @@ def rank_standings(
         )
         for p in participations
     ]
-    rows.sort(key=lambda s: (-s.total, s.participant))
-    for i, row in enumerate(rows):
-        row.rank = rows[i - 1].rank if i and rows[i - 1].total == row.total else i + 1
-    return rows
+    ranked = []
+    for i, rank in ranking([row.total for row in rows], [row.participant for row in rows]):
+        rows[i].rank = rank
+        ranked.append(rows[i])
+    return ranked
+
+
+def ranking(totals: Sequence[float], participants: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """(index, rank) of each of the rows with these totals and participant ids, best first:
+    highest total first, equal totals by participant id and sharing a rank (1, 2, 2, 4)."""
+    order = sorted(range(len(totals)), key=participants.__getitem__)
+    order.sort(key=totals.__getitem__, reverse=True)  # stable: ties stay by participant
+    previous: float | None = None
+    rank = 0
+    for place, i in enumerate(order, 1):
+        if totals[i] != previous:
+            rank, previous = place, totals[i]
+        yield i, rank

@@ -33,6 +33,11 @@ from projections.stream import EventMeta
 
 S = TypeVar("S", bound=msgspec.Struct)
 
+# JSON keeps every datetime's own UTC offset (msgpack's timestamps would turn an effective
+# time claimed in Vietnam into UTC): a view holding datetimes as such is stored as JSON
+_JSON = msgspec.json.Encoder()
+_MSGPACK = msgspec.msgpack.Encoder()
+
 
 @dataclass(frozen=True)
 class ViewSpec(Generic[S]):
@@ -44,6 +49,21 @@ class ViewSpec(Generic[S]):
     initial: Callable[[], S]
     fold: Callable[[S, DomainEvent, EventMeta], S]
     event_types: tuple[type[DomainEvent], ...]
+    # how the state is stored: JSON unless the view says otherwise (a columnar view keeps
+    # its columns as raw bytes in MessagePack); part of the stored version
+    codec: str = "json"
+
+    def encode(self, state: S) -> bytes:
+        """The state as stored (see `codec`)."""
+        if self.codec == "msgpack":
+            return _MSGPACK.encode(state)
+        return _JSON.encode(state)
+
+    def decode(self, data: bytes) -> S:
+        """The inverse of `encode`; msgspec.DecodeError if `data` is not a stored state."""
+        if self.codec == "msgpack":
+            return msgspec.msgpack.decode(data, type=self.state_type)
+        return msgspec.json.decode(data, type=self.state_type)
 
     @cached_property
     def topics(self) -> frozenset[str]:
@@ -53,7 +73,8 @@ class ViewSpec(Generic[S]):
     def stored_version(self) -> str:
         """`version` plus a hash of the state's schema: a shape change forces a rebuild."""
         schema = msgspec.json.encode(msgspec.json.schema(self.state_type), order="sorted")
-        return f"{self.version}:{hashlib.sha256(schema).hexdigest()[:16]}"
+        codec = "" if self.codec == "json" else f"+{self.codec}"
+        return f"{self.version}{codec}:{hashlib.sha256(schema).hexdigest()[:16]}"
 
 
 class LedgerView(msgspec.Struct):

@@ -184,8 +184,7 @@ def _fresh(scenario: Scenario, form: list[str]) -> str:
     """What a fold of the movement's view prints now (no kept answer involved)."""
     from cli.report_cmd import _standings_bytes
 
-    answer, _ = queries.standings_folded(scenario.app, MOVEMENT)
-    return _standings_bytes(answer, bool(form)).decode("utf-8")
+    return _standings_bytes(queries.standings(scenario.app, MOVEMENT), bool(form)).decode("utf-8")
 
 
 def _new_signer(scenario: Scenario) -> None:

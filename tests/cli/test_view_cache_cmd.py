@@ -13,7 +13,6 @@ import pytest
 from ledger import localkey
 from projections import indexed
 from projections.history import history_view
-from projections.runner import encode_state
 from projections.store import ViewStore
 from projections.verify_views import stored_rows
 from tests.conftest import Cli, RawRows, one_error_line
@@ -39,7 +38,7 @@ def _forge(raw: RawRows) -> None:
         state = bytes(state)
         forged = state.replace(REAL.encode(), FORGED.encode())
         if forged == state:
-            forged = encode_state(history_view("P1").initial())
+            forged = history_view("P1").encode(history_view("P1").initial())
         raw.execute(f"UPDATE {table} SET state = ? WHERE name = ?", (forged, name))
 
 

@@ -14,7 +14,7 @@ from domain.base import DomainEvent
 from domain.registry import Person, Unit
 from ledger.application import LedgerApp
 from ledger.usecases import registry
-from projections.runner import Runner, decode_state, encode_state
+from projections.runner import Runner
 from projections.store import StoredView, ViewConflictError, ViewStore
 from projections.stream import Cut, EventMeta, Position
 from projections.view import LEDGER_VIEW, LedgerView, ViewSpec, fold
@@ -55,11 +55,11 @@ def test_fold_prefix_then_suffix_equals_fold_all(
         for event, meta in pairs[start:cut]:
             state = fold(state, event, meta)
         # between chunks the state goes through its stored form, as the runner keeps it
-        state = decode_state(encode_state(state), LedgerView)
+        state = LEDGER_VIEW.decode(LEDGER_VIEW.encode(state))
         start = max(start, cut)
 
     assert state == whole
-    assert encode_state(state) == encode_state(whole)
+    assert LEDGER_VIEW.encode(state) == LEDGER_VIEW.encode(whole)
 
 
 @given(data=st.data())
@@ -124,7 +124,7 @@ def _save_at(store: ViewStore, spec: ViewSpec[LedgerView], app: object, seq: int
     """Store the view folded to `seq` directly (the runner itself only stores at checkpoints)."""
     assert isinstance(app, LedgerApp)
     folded = Runner(app, persist=False).read(spec, Cut(at_seq=seq))
-    store.save(spec.name, spec.stored_version, None, folded.position, encode_state(folded.state))
+    store.save(spec.name, spec.stored_version, None, folded.position, spec.encode(folded.state))
 
 
 def test_a_replayed_position_is_refused_and_changes_nothing(shared: Scenario) -> None:
@@ -133,7 +133,7 @@ def test_a_replayed_position_is_refused_and_changes_nothing(shared: Scenario) ->
     stored = store.load(spec.name)
     assert stored is not None and stored.position.seq == 40
     later = Runner(shared.app, persist=False).read(spec)
-    blob = encode_state(later.state)
+    blob = spec.encode(later.state)
 
     store.save(spec.name, spec.stored_version, stored, later.position, blob)
     with pytest.raises(ViewConflictError, match="already recorded"):

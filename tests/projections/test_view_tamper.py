@@ -24,7 +24,7 @@ from projections.history import history_view
 from projections.movement_view import movement_view
 from projections.report import movement_report
 from projections.report.render_json import json_chunks
-from projections.runner import Runner, encode_state
+from projections.runner import Runner
 from projections.store import ViewStore
 from projections.stream import Cut, Position
 from projections.verify_views import check_views
@@ -91,7 +91,7 @@ def _set(raw: RawRows, name: str, column: str, value: object) -> None:
 def _early_state(app: LedgerApp, name: str) -> bytes:
     """A well-formed state of view `name` that hides every event after the first EARLY."""
     early = Runner(app, persist=False).read(SPECS[name], Cut(at_seq=EARLY))
-    return encode_state(early.state)
+    return SPECS[name].encode(early.state)
 
 
 def _forge_states(scenario: Scenario, raw: RawRows) -> None:
@@ -194,7 +194,7 @@ def test_a_warm_read_reuses_the_checked_copy(
 def _sealed_copy(app: LedgerApp, spec: ViewSpec[LedgerView], position: Position) -> None:
     """A copy sealed with the real local key (as if folded from a log since rewritten)."""
     early = Runner(app, persist=False).read(LEDGER_VIEW, Cut(at_seq=EARLY))
-    ViewStore(app).save(spec.name, spec.stored_version, None, position, encode_state(early.state))
+    ViewStore(app).save(spec.name, spec.stored_version, None, position, spec.encode(early.state))
 
 
 @pytest.mark.parametrize("at", ["checkpoint", "before-checkpoint"])
@@ -224,7 +224,7 @@ def test_a_log_that_misses_its_signed_root_is_never_shown(
     app, signed = scenario.app, scenario.written.checkpoint_size
     if copy:  # a true copy from before the rewrite, short of the checkpoint
         true = Runner(app, persist=False).read(LEDGER_VIEW, Cut(at_seq=signed - 5))
-        state = encode_state(true.state)
+        state = LEDGER_VIEW.encode(true.state)
         ViewStore(app).save(
             LEDGER_VIEW.name, LEDGER_VIEW.stored_version, None, true.position, state
         )
