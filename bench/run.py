@@ -251,6 +251,26 @@ def view_rows(
                 else "—",
             )
         )
+    for key, what in (
+        ("standings_scored", "standings, right after a new score in it (view folded, ranked)"),
+        ("json_scored", "standings --json, right after a new score in it"),
+    ):
+        w = v.get(key)
+        if w is None:
+            continue
+        rows.append(
+            (
+                f"{what}, ms beyond process start",
+                label,
+                f"{w['wall_ms']:.0f} wall, {w['cpu_ms']:.0f} cpu; peak {w['max_peak_mb']:.0f} MB",
+                "awards --help, run after each",
+                "—",
+                f"≤ {VIEW_MS_LIMIT:g} ms, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
+                _ok(w["cpu_ms"] <= VIEW_MS_LIMIT and w["max_peak_mb"] <= VIEW_MB_LIMIT)
+                if target
+                else "—",
+            )
+        )
     return rows
 
 

@@ -8,7 +8,10 @@ projections/movement_view.py), then warm: the plain table (kept sealed at its po
 the first read, projections/answer_cache.py) and ``--json``, first from the sealed view (the
 view and the events after it, ranked and encoded: ``json_first``) then kept like the table
 (``standings_json``), then each once more after a new checkpoint (the kept answer carried
-over it: ``standings_carried``, ``json_carried``); `tally`
+over it: ``standings_carried``, ``json_carried``), then each `runs` times right after a new
+score in the movement and a checkpoint (the movement's columnar view read and the score
+folded, the whole table ranked and printed: ``standings_scored``, ``json_scored``; medians,
+and the largest peak of the runs); `tally`
 (the session's own events on the event index, projections/indexed.py). Each warm figure is
 the median over `runs` pairs run in turn (A B A B …): the command's wall and CPU time (user +
 system) minus `--help`'s, their ratio to `--help`'s, and the command's peak RSS.
@@ -126,6 +129,9 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
         for form, name in (([], "standings_carried"), (["--json"], "json_carried")):
             new_checkpoint(copy, info["keys"])  # an event the movement's view does not fold
             figures[name] = cold(path, ["standings", MOVEMENT, *form])
+        for form, name in (([], "standings_scored"), (["--json"], "json_scored")):
+            command = ["standings", MOVEMENT, *form]
+            figures[name] = after_each_score(copy, info["keys"], command, runs)
         figures["tally"] = paired(path, ["tally", SESSION], runs)
         figures["participants"] = _participants(copy)
         if small:
@@ -135,6 +141,44 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
     figures["measured_at"] = datetime.now(UTC).isoformat()
     figures["load_average_1m"] = os.getloadavg()[0]
     return figures
+
+
+def after_each_score(
+    ledger: Path, keys: dict[str, str], command: list[str], runs: int
+) -> dict[str, float]:
+    """Medians of `command` each time right after a new score in the movement and a new
+    checkpoint (its view folds the score: no kept answer stands), beside `awards --help`."""
+    mine, base = [], []
+    for n in range(runs):
+        new_score(ledger, keys, n)
+        mine.append(run_once([AWARDS, "--ledger", str(ledger), *command]))
+        base.append(run_once([AWARDS, "--help"]))
+    pairs = list(zip(mine, base, strict=True))
+    return {
+        "wall_ms": 1000 * statistics.median(m[0] - b[0] for m, b in pairs),
+        "cpu_ms": 1000 * statistics.median(m[1] - b[1] for m, b in pairs),
+        "peak_mb": statistics.median(m[2] for m in mine),
+        "max_peak_mb": max(m[2] for m in mine),
+    }
+
+
+def new_score(ledger: Path, keys: dict[str, str], n: int) -> None:
+    """Correct one appraisal of the movement's participant ``B<n>-P01`` (the generator's
+    naming), then sign a checkpoint over it."""
+    app = open_ledger(str(ledger))
+    try:
+        movement = app.find(Movement, Movement.id_for(MOVEMENT))
+        part = app.find(Participation, Participation.id_for(MOVEMENT, f"B{n:05d}-P01"))
+        signer = app.find(Signer, Signer.id_for("sc"))
+        assert movement is not None and part is not None and signer is not None
+        at = datetime(2019, 12, 1, 9, tzinfo=VIETNAM_TZ)
+        points = float(3 + n % 5)
+        scorer = Actor.from_signer(signer)
+        part.score(movement, "c2", points, "appraisal", scorer=scorer, at=at, reason="sửa")
+        app.save_signed("sc", load_key(keys["sc"]), [part])
+        registry.sign_new_checkpoint(app, load_key(keys["op"]))
+    finally:
+        app.close()
 
 
 def new_checkpoint(ledger: Path, keys: dict[str, str]) -> None:
@@ -174,6 +218,8 @@ def lines(figures: dict[str, Any]) -> list[str]:
         "standings_json",
         "standings_carried",
         "json_carried",
+        "standings_scored",
+        "json_scored",
     )
     for name in (*names, "small_cold", "small"):
         f = figures.get(name)

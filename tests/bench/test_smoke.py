@@ -144,3 +144,39 @@ def test_the_benchmarks_that_open_the_index_table_find_it(
     monkeypatch.setattr(cli_bench, "run_once", checked)
     figures = cli_bench.backfill(db, tmp_path)
     assert seen == [(0, 1)] and figures["wall_s"] > 0 and figures["peak_mb"] > 0
+
+
+def test_the_view_bench_appends_a_score_of_the_movement_and_a_checkpoint(
+    tiny: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    # given a copy of the tiny ledger
+    import shutil
+
+    from ledger.application import open_ledger
+
+    db, info = tiny
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(db, copy)
+    app = open_ledger(str(copy))
+    size, signed = len(list(app.entries())), app.genesis().latest_checkpoint
+    app.close()
+    # when the bench scores the movement's participant B00000-P01 again
+    view_bench.new_score(copy, info["keys"], 0)
+    # then two events follow: a score, and a checkpoint over the ledger up to it
+    app = open_ledger(str(copy))
+    try:
+        assert len(list(app.entries())) == size + 2
+        checkpoint = app.genesis().latest_checkpoint
+        assert checkpoint is not None and checkpoint.size == size + 1 and checkpoint != signed
+    finally:
+        app.close()
+
+
+def test_the_table_judges_standings_after_a_new_score_by_its_worst_peak() -> None:
+    # given figures of standings right after new scores, one run's peak above the target
+    scored = {"wall_ms": 150.0, "cpu_ms": 140.0, "peak_mb": 90.0, "max_peak_mb": 101.0}
+    figures = {"participants": 65_800, "standings_scored": scored}
+    # when the table's rows are made at 1m, then the row says so and misses the target
+    [row] = run.view_rows(figures, "1m")
+    assert "after a new score" in row[0] and "peak 101 MB" in row[2]
+    assert row[-1] == run._ok(False) != run._ok(True)
