@@ -6,23 +6,26 @@ The ledger view (projections/view.py) holds every movement, person and decision:
 back costs the whole ledger (seconds and hundreds of MB at a million events). This view holds
 one movement's part only — its launch, the participations registered for it with what the
 standings show of them — and the display names of people, units and clusters (names never
-change once added, and a participant may be named before or after registering: a registered
-participant's name is kept beside its row, as `Catalog.name_of` would give it, a person's
-first, then a unit's, then a cluster's; the names of the others are kept by kind until they
-register). Scores name no movement: a score is kept when its aggregate is a participation of
-this movement (others are ignored).
+change once added, and a participant may be named before or after registering: the name it
+had when it registered is kept beside its row, the others — of participants not registered,
+or given after registering — by kind, and a row's name is read as `Catalog.name_of` gives it,
+a person's first, then a unit's, then a cluster's). Scores name no movement: a score is kept
+when its aggregate is a participation of this movement (others are ignored).
 
 The participations are kept **column by column**, not as one object each: a column of 16-byte
-aggregate ids, one of participant ids, and raw machine arrays (bytearrays read through
-memoryviews) for the kind, the latest appraisal and self points per criterion (NaN: not
-scored), the counts of scores and corrections, and the latest appraisal's effective time (UTC
-microseconds and its own UTC offset). The bench's 65,800 participations are stored in 10.5 MB
-and take 24 MB decoded (names included), against 26 MB of JSON and 114 MB of objects (1.7 KB
-a participation) before, so a read after a new score decodes, folds and ranks them within the
-read target's memory. The state is stored as MessagePack (`ViewSpec.codec`; the columns as
-raw bytes, in this machine's byte order, which the version names). A fold keeps beside the
-columns (never stored) their memoryviews, and maps of ids and participants to rows, made only
-after SEARCHES look-ups by search. What it keeps is exactly what `rank_standings` reads of a
+aggregate ids, the participant ids and names as UTF-8 one after another (with where each
+ends), and raw machine arrays (bytearrays read through memoryviews) for the kind, the latest
+appraisal and self points per criterion (NaN: not scored), the counts of scores and
+corrections, and the latest appraisal's effective time (UTC microseconds and its own UTC
+offset). No Python object is made per participation until the rows are ranked. The bench's
+65,800 participations take 10.2 MB of columns and as much decoded, against 26 MB of JSON and
+114 MB of objects (1.7 KB a participation) before, so a read after a new score decodes,
+folds and ranks them within the read target's memory. The state is stored as MessagePack
+deflated by zlib (`ViewSpec.codec`; the columns as raw bytes, in this machine's byte order,
+which the version names): 1.6 MB, so that loading or storing it does not hold two large
+copies at once. A fold keeps beside the columns (never stored) their memoryviews and a map of
+ids to rows, made only after SEARCHES look-ups by search (and dropped, `forget`, before the
+state is encoded to be stored). What it keeps is exactly what `rank_standings` reads of a
 `ParticipationView` (projections/standings.py): both fold the same events to the same answer
 (tests/projections checks it against the ledger view over worlds with corrections, names
 given before and after registering, a registration made again, several movements, and the
@@ -80,7 +83,9 @@ class MovementStandings(msgspec.Struct, dict=True):
     movement: str
     launched: catalog.MovementView | None = None
     ids: bytearray = msgspec.field(default_factory=bytearray)
-    participants: list[str] = msgspec.field(default_factory=list)
+    # each row's participant id, as UTF-8 one after another, and where each ends (uint32)
+    participants: bytearray = msgspec.field(default_factory=bytearray)
+    participant_ends: bytearray = msgspec.field(default_factory=bytearray)
     kind_names: list[str] = msgspec.field(default_factory=list)
     kinds: bytearray = msgspec.field(default_factory=bytearray)  # 1 byte: in kind_names
     criteria: list[str] = msgspec.field(default_factory=list)
@@ -90,10 +95,14 @@ class MovementStandings(msgspec.Struct, dict=True):
     corrections: bytearray = msgspec.field(default_factory=bytearray)
     scored_at: bytearray = msgspec.field(default_factory=bytearray)  # UTC µs, or NO_TIME
     scored_offset: bytearray = msgspec.field(default_factory=bytearray)  # seconds east
-    names: list[str | None] = msgspec.field(default_factory=list)
-    named_by: bytearray = msgspec.field(default_factory=bytearray)  # 1 byte: PERSON… UNNAMED
-    # names of participants not registered here (yet), each kind apart: PERSON, UNIT, CLUSTER
-    unregistered: list[dict[str, str]] = msgspec.field(default_factory=lambda: [{}, {}, {}])
+    # each row's name when it registered (UTF-8, as the participants), and which kind named
+    # it (1 byte: PERSON… UNNAMED, whose name is empty)
+    names: bytearray = msgspec.field(default_factory=bytearray)
+    name_ends: bytearray = msgspec.field(default_factory=bytearray)
+    named_by: bytearray = msgspec.field(default_factory=bytearray)
+    # the other names, each kind apart (PERSON, UNIT, CLUSTER): of participants not registered
+    # here, and any given to one after it registered (the latest of a kind wins, as ever)
+    named: list[dict[str, str]] = msgspec.field(default_factory=lambda: [{}, {}, {}])
 
     # -- what a fold keeps beside the columns, never stored (the instance's __dict__) --------
 
@@ -109,59 +118,52 @@ class MovementStandings(msgspec.Struct, dict=True):
             self.__dict__["searched"] = searched + 1
             return _search(self.ids, key)
         ids = self.ids
-        rows = {bytes(ids[r * _ID : (r + 1) * _ID]): r for r in range(len(self.participants))}
+        rows = {bytes(ids[r * _ID : (r + 1) * _ID]): r for r in range(len(self))}
         self.__dict__["rows"] = rows
         return rows.get(key)
 
-    def _row_of(self, participant: str) -> int | None:
-        """The row of `participant`, if registered here (searched, then mapped, as `_row`)."""
-        rows: dict[str, int] | None = self.__dict__.get("participant_rows")
-        if rows is not None:
-            return rows.get(participant)
-        searched = self.__dict__.get("participants_searched", 0)
-        if searched < SEARCHES:
-            self.__dict__["participants_searched"] = searched + 1
-            try:
-                return self.participants.index(participant)
-            except ValueError:
-                return None
-        rows = {p: r for r, p in enumerate(self.participants)}
-        self.__dict__["participant_rows"] = rows
-        return rows.get(participant)
-
     def _add_row(self, key: bytes, participant: str) -> None:
         """A new row for participation id `key` of `participant` (the columns grow), named
-        from the names kept for it until now."""
+        by the names given it until now (taken from `named`)."""
         self._release()
-        row = len(self.participants)
-        for mapped, found_by in (("rows", key), ("participant_rows", participant)):
-            rows = self.__dict__.get(mapped)
-            if rows is not None:
-                rows[found_by] = row
+        rows: dict[bytes, int] | None = self.__dict__.get("rows")
+        if rows is not None:
+            rows[key] = len(self)
         self.ids += key
-        self.participants.append(participant)
-        named, by = None, UNNAMED
+        _append(self.participants, self.participant_ends, participant)
+        name, by = "", UNNAMED
         for kind in (CLUSTER, UNIT, PERSON):  # the first kind that names it wins
-            found = self.unregistered[kind].pop(participant, None)
+            found = self.named[kind].pop(participant, None)
             if found is not None:
-                named, by = found, kind
-        self.names.append(named)
+                name, by = found, kind
+        _append(self.names, self.name_ends, name)
         self.named_by.append(by)
 
-    def _named(self, kind: int, participant: str, name: str) -> None:
-        """`participant` named `name` as a person, unit or cluster (`kind`): as `name_of`
-        reads names, a person's name first, then a unit's, then a cluster's."""
-        row = self._row_of(participant)
-        if row is None:
-            self.unregistered[kind][participant] = name
-        elif kind <= self.named_by[row]:
-            self.names[row], self.named_by[row] = name, kind
+    def name_of(self, views: _Views, row: int, participant: str) -> str | None:
+        """The name of `participant`, of `row`, as `Catalog.name_of` gives it: the latest
+        name of the first kind that names it (person, unit, cluster), given before it
+        registered (kept in the row) or after (still in `named`)."""
+        by = self.named_by[row]
+        for kind, later in enumerate(self.named):
+            found = later.get(participant) if later else None
+            if found is not None:
+                return found
+            if by == kind:
+                return _text(self.names, views.name_ends, row)
+        return None
 
     def _views(self) -> _Views:
         views: _Views | None = self.__dict__.get("views")
         if views is None:
             views = self.__dict__["views"] = _Views(self)
         return views
+
+    def forget(self) -> None:
+        """Drop the maps and memoryviews kept beside the columns (made again when needed,
+        the maps after SEARCHES look-ups again): before the state is encoded to be stored."""
+        self._release()
+        for cached in ("rows", "searched"):
+            self.__dict__.pop(cached, None)
 
     def _release(self) -> None:
         """Let go of the memoryviews, so that the columns may grow."""
@@ -179,7 +181,7 @@ class MovementStandings(msgspec.Struct, dict=True):
             self._release()
             found = columns[intern(criterion)] = len(self.criteria)
             self.criteria.append(intern(criterion))
-            blank = _pack(_POINTS, NOT_SCORED) * len(self.participants)
+            blank = _pack(_POINTS, NOT_SCORED) * len(self)
             self.appraisal.append(bytearray(blank))
             self.self_scores.append(bytearray(blank))
         return found
@@ -187,7 +189,7 @@ class MovementStandings(msgspec.Struct, dict=True):
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.participants)
+        return len(self.participant_ends) // 4
 
     def ranked(self) -> Iterator[Standing]:
         """The standings, best first, as `rank_standings` ranks the same participations; one
@@ -198,8 +200,10 @@ class MovementStandings(msgspec.Struct, dict=True):
         total_of = formula_of(launched.formula, launched.criteria)
         views = self._views()
         totals = [round(total_of(self._points(views.appraisal, r)), 6) for r in range(len(self))]
-        for r, rank in ranking(totals, self.participants):
-            yield self._standing(views, r, totals[r], rank)
+        ends = views.participant_ends
+        participants = [_text(self.participants, ends, r) for r in range(len(self))]
+        for r, rank in ranking(totals, participants):
+            yield self._standing(views, r, participants[r], totals[r], rank)
 
     def _points(self, columns: list[memoryview[float]], row: int) -> dict[str, float]:
         found = {}
@@ -209,9 +213,10 @@ class MovementStandings(msgspec.Struct, dict=True):
                 found[criterion] = value
         return found
 
-    def _standing(self, views: _Views, r: int, total: float, rank: int) -> Standing:
+    def _standing(
+        self, views: _Views, r: int, participant: str, total: float, rank: int
+    ) -> Standing:
         at = views.scored_at[r]
-        participant = self.participants[r]
         return Standing(
             participant=participant,
             total=total,
@@ -219,7 +224,7 @@ class MovementStandings(msgspec.Struct, dict=True):
             criteria=self._points(views.appraisal, r),
             self_scores=self._points(views.self_scores, r),
             kind=self.kind_names[self.kinds[r]],
-            name=self.names[r],
+            name=self.name_of(views, r, participant),
             scores=views.scores[r],
             corrections=views.corrections[r],
             at=None if at == NO_TIME else _time(at, views.scored_offset[r]),
@@ -236,12 +241,32 @@ class _Views:
         self.corrections = memoryview(state.corrections).cast("I")
         self.scored_at = memoryview(state.scored_at).cast("q")
         self.scored_offset = memoryview(state.scored_offset).cast("i")
+        self.participant_ends = memoryview(state.participant_ends).cast("I")
+        self.name_ends = memoryview(state.name_ends).cast("I")
 
     def release(self) -> None:
         for points in (*self.appraisal, *self.self_scores):
             points.release()
-        for column in (self.scores, self.corrections, self.scored_at, self.scored_offset):
+        for column in (
+            self.scores,
+            self.corrections,
+            self.scored_at,
+            self.scored_offset,
+            self.participant_ends,
+            self.name_ends,
+        ):
             column.release()
+
+
+def _append(texts: bytearray, ends: bytearray, text: str) -> None:
+    """Add `text` to a text column (UTF-8 one after another, and where each ends)."""
+    texts += text.encode("utf-8")
+    ends += _pack(_COUNT, len(texts))
+
+
+def _text(texts: bytearray, ends: memoryview[int], row: int) -> str:
+    """Row `row` of a text column."""
+    return texts[ends[row - 1] if row else 0 : ends[row]].decode("utf-8")
 
 
 def _search(ids: bytearray, key: bytes) -> int | None:
@@ -295,15 +320,14 @@ def _registered(
     key, kind = event.originator_id.bytes, _kind(state, event.participant_kind)
     row = state._row(key)
     if row is not None:
-        views = state._views()
-        state.participants[row] = intern(event.participant)
+        views = state._views()  # the same participant: the id is made from it
         state.kinds[row] = kind
         for points in (*views.appraisal, *views.self_scores):
             points[row] = NOT_SCORED
         views.scores[row] = views.corrections[row] = views.scored_offset[row] = 0
         views.scored_at[row] = NO_TIME
         return
-    state._add_row(key, intern(event.participant))
+    state._add_row(key, event.participant)
     state.kinds.append(kind)
     for grown in (*state.appraisal, *state.self_scores):
         grown += _NOT_SCORED
@@ -333,15 +357,15 @@ def _scored(state: MovementStandings, event: Participation.Scored, meta: EventMe
 
 
 def _person(state: MovementStandings, event: Person.Added, meta: EventMeta) -> None:
-    state._named(PERSON, event.person_id, event.name)
+    state.named[PERSON][event.person_id] = event.name
 
 
 def _unit(state: MovementStandings, event: Unit.Added, meta: EventMeta) -> None:
-    state._named(UNIT, event.unit_id, event.name)
+    state.named[UNIT][event.unit_id] = event.name
 
 
 def _cluster(state: MovementStandings, event: Cluster.Formed, meta: EventMeta) -> None:
-    state._named(CLUSTER, event.cluster_id, event.name)
+    state.named[CLUSTER][event.cluster_id] = event.name
 
 
 _NOT_SCORED = _pack(_POINTS, NOT_SCORED)
@@ -378,5 +402,6 @@ def movement_view(movement: str) -> ViewSpec[MovementStandings]:
         initial=lambda: MovementStandings(movement),
         fold=fold_movement,
         event_types=tuple(HANDLERS),
-        codec="msgpack",
+        codec="msgpack-zlib",
+        forget=MovementStandings.forget,
     )

@@ -175,6 +175,8 @@ class Runner:
                     if position.root() != anchor.root:
                         raise _Mismatch
                     if snapshot:
+                        if spec.forget is not None:
+                            spec.forget(state)
                         taken = (position, spec.encode(state))
             state, position = _fold_tail(self.app, spec, state, position, cut, report)
         return state, position, taken

@@ -236,6 +236,9 @@ def _names_world() -> list[tuple[DomainEvent, EventMeta]]:
         events.extend(r.collect_events())
     again = Participation.register(m, "LATE", "person", ["advanced_worker"], at=at("2020-02-02"))
     events.extend(again.collect_events())
+    newcomer = Participation.register(m, "P3", "person", ["advanced_worker"], at=at("2020-02-02"))
+    newcomer.score(m, "c2", 1.5, "appraisal", scorer=scorer, at=vietnam)  # after the columns
+    events.extend(newcomer.collect_events())
     time = at("2021-01-01")
     return [(e, EventMeta(seq, time, "sec")) for seq, e in enumerate(events)]
 
@@ -268,4 +271,7 @@ def test_the_columns_rank_as_the_ledger_view_through_every_stored_step(
     assert by["P1"].at is not None and by["P1"].at.utcoffset() == timedelta(0)
     assert by["P1"].criteria == {"c1": 4.0, "c2": 2.0}
     assert by["BOTH"].name == "Người BOTH"
-    assert list(state.participants) == ["DUP", "LATE", "ANON", "P1", "BOTH"]
+    assert len(state) == len(PARTICIPANTS) + 1  # one row each, the one registered again too
+    assert bytes(state.participants) == "".join([*(p for p, _ in PARTICIPANTS), "P3"]).encode()
+    assert by["P3"].criteria == {"c2": 1.5} and by["P3"].total == 1.5
+    assert {len(c) for c in (*state.appraisal, *state.self_scores)} == {8 * len(state)}
