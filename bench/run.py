@@ -55,6 +55,7 @@ SIDES_TARGET = 0.9  # issue 12: append with tiles and the index ≥ 0.9 of the f
 PG_BATCH = 100  # events per save of each PostgreSQL writer
 VIEW_MS_LIMIT = 200.0  # issue 12: standings and tally beyond process start at 1M events
 VIEW_MB_LIMIT = 100.0
+MOVEMENT_REPORT_S_LIMIT = 5.0  # issue 12: a movement's report at 1M events
 SINCE_SCALE_LIMIT = 2.0  # 1k new events on the largest ledger vs on the smallest
 
 
@@ -267,6 +268,27 @@ def view_rows(
                 "—",
                 f"≤ {VIEW_MS_LIMIT:g} ms, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
                 _ok(w["cpu_ms"] <= VIEW_MS_LIMIT and w["max_peak_mb"] <= VIEW_MB_LIMIT)
+                if target
+                else "—",
+            )
+        )
+    for key, what in (
+        ("report_first", "report --format html, the first on a copy (the log folded)"),
+        ("report_scored", "report --format html, right after a new score (the view kept)"),
+    ):
+        w = v.get(key)
+        if w is None:
+            continue
+        peak = w.get("max_peak_mb", w["peak_mb"])
+        rows.append(
+            (
+                f"{what}, s beyond process start",
+                label,
+                f"{w['wall_ms'] / 1000:.2f} wall, {w['cpu_ms'] / 1000:.2f} cpu; peak {peak:.0f} MB",
+                "awards --help, run after each",
+                "—",
+                f"≤ {MOVEMENT_REPORT_S_LIMIT:g} s, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
+                _ok(w["cpu_ms"] <= 1000 * MOVEMENT_REPORT_S_LIMIT and peak <= VIEW_MB_LIMIT)
                 if target
                 else "—",
             )

@@ -11,7 +11,9 @@ view and the events after it, ranked and encoded: ``json_first``) then kept like
 over it: ``standings_carried``, ``json_carried``), then each `runs` times right after a new
 score in the movement and a checkpoint (the movement's columnar view read and the score
 folded, the whole table ranked and printed: ``standings_scored``, ``json_scored``; medians,
-and the largest peak of the runs); `tally`
+and the largest peak of the runs); the movement's HTML report, first on that copy (the
+ledger view folded from the log and kept: ``report_first``) then `runs` times right after a
+new score and checkpoint (the kept view and the new events: ``report_scored``); `tally`
 (the session's own events on the event index, projections/indexed.py). Each warm figure is
 the median over `runs` pairs run in turn (A B A B …): the command's wall and CPU time (user +
 system) minus `--help`'s, their ratio to `--help`'s, and the command's peak RSS.
@@ -132,6 +134,10 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
         for form, name in (([], "standings_scored"), (["--json"], "json_scored")):
             command = ["standings", MOVEMENT, *form]
             figures[name] = after_each_score(copy, info["keys"], command, runs)
+        page = str(Path(tmp) / "report.html")
+        report = ["report", MOVEMENT, "--format", "html", "--out", page, "--force"]
+        figures["report_first"] = cold(path, report)  # the ledger view folded and kept
+        figures["report_scored"] = after_each_score(copy, info["keys"], report, runs)
         figures["tally"] = paired(path, ["tally", SESSION], runs)
         figures["participants"] = _participants(copy)
         if small:
@@ -220,6 +226,8 @@ def lines(figures: dict[str, Any]) -> list[str]:
         "json_carried",
         "standings_scored",
         "json_scored",
+        "report_first",
+        "report_scored",
     )
     for name in (*names, "small_cold", "small"):
         f = figures.get(name)

@@ -180,3 +180,9 @@ def test_the_table_judges_standings_after_a_new_score_by_its_worst_peak() -> Non
     [row] = run.view_rows(figures, "1m")
     assert "after a new score" in row[0] and "peak 101 MB" in row[2]
     assert row[-1] == run._ok(False) != run._ok(True)
+    # and a report within both targets is judged met, one above 5 s missed
+    report = {"wall_ms": 3200.0, "cpu_ms": 3100.0, "peak_mb": 95.0}
+    [met] = run.view_rows({"participants": 1, "report_first": report}, "1m")
+    slow = {**report, "cpu_ms": 5100.0}
+    [missed] = run.view_rows({"participants": 1, "report_scored": slow}, "1m")
+    assert "3.10 cpu" in met[2] and met[-1] == run._ok(True) and missed[-1] == run._ok(False)
