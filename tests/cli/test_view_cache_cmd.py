@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.report_cmd import _standings_bytes
 from ledger import localkey
-from projections import indexed
+from projections import indexed, queries
 from projections.history import history_view
 from projections.store import ViewStore
 from projections.verify_views import stored_rows
@@ -167,6 +168,29 @@ def test_without_a_usable_key_views_are_folded_but_not_stored(
     result = awards("standings", MOVEMENT)
 
     assert result.exit_code == 0 and result.stderr == ""
+    assert stored_rows(ViewStore(scenario.app)) == ([], [])
+
+
+@pytest.mark.parametrize("form", [[], ["--json"]], ids=["table", "json"])
+def test_without_a_usable_key_a_large_movements_standings_are_printed_whole(
+    scenario: Scenario,
+    awards: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    form: list[str],
+) -> None:
+    # given a movement read as a large one (from its own view, printed as the rows are made
+    # and kept as printed) and a local key that cannot be used: nothing can be kept
+    monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)
+    path = tmp_path / "view.key"
+    path.write_bytes(b"short")
+    path.chmod(0o600)
+    monkeypatch.setenv(localkey.ENV, str(path))
+    # when the standings are read, then every row is printed all the same, nothing stored
+    result = awards("standings", MOVEMENT, *form)
+    truth = _standings_bytes(queries.standings(scenario.app, MOVEMENT), bool(form))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.encode("utf-8") == truth and truth.count(b"P1") >= 1
     assert stored_rows(ViewStore(scenario.app)) == ([], [])
 
 
