@@ -74,9 +74,7 @@ def formula_of(
 ) -> Callable[[Mapping[str, float]], float]:
     """:func:`formula_total` of one movement as a function of the points, its weights read
     once (standings apply it to every participation; ValueError for an unknown formula)."""
-    if formula != "weighted_sum":
-        raise ValueError(f"unknown formula {formula!r}")
-    weights = [(c.id, c.weight) for c in criteria]
+    weights = _weights(formula, criteria)
 
     def total_of(points: Mapping[str, float]) -> float:
         total = 0.0
@@ -87,6 +85,29 @@ def formula_of(
         return total
 
     return total_of
+
+
+def formula_totals(
+    formula: str, criteria: Sequence[Criterion], columns: Mapping[str, Sequence[float]], rows: int
+) -> list[float]:
+    """:func:`formula_of` of `rows` participations given column by column: ``columns[c][r]``
+    is row r's points on criterion c, NaN where it has none (a criterion nobody was scored on
+    may be missing). The same sums in the same order as `formula_of`, so the same floats; a
+    standings view kept in columns (projections/movement_view.py) ranks 65,800 rows with it."""
+    totals = [0.0] * rows
+    for criterion, weight in _weights(formula, criteria):
+        column = columns.get(criterion)
+        if column is not None:
+            totals = [t + weight * p if p == p else t for t, p in zip(totals, column, strict=True)]
+    return totals
+
+
+def _weights(formula: str, criteria: Sequence[Criterion]) -> list[tuple[str, float]]:
+    """Each criterion's weight in `formula`, in launch order (ValueError for another formula
+    than ``weighted_sum``, the only one so far)."""
+    if formula != "weighted_sum":
+        raise ValueError(f"unknown formula {formula!r}")
+    return [(c.id, c.weight) for c in criteria]
 
 
 def movement_spec(criteria: Sequence[Criterion], formula: str, rulebook: Rulebook) -> MovementSpec:

@@ -50,7 +50,7 @@ import msgspec
 
 from domain.base import DomainEvent
 from domain.cluster import Cluster
-from domain.movement import Movement, formula_of
+from domain.movement import Movement, formula_totals
 from domain.participation import Participation
 from domain.registry import Person, Unit
 from projections import catalog
@@ -197,26 +197,37 @@ class MovementStandings(msgspec.Struct, dict=True):
         launched = self.launched
         if launched is None:
             raise ValueError(f"movement {self.movement!r} is not launched")
-        total_of = formula_of(launched.formula, launched.criteria)
         views = self._views()
-        totals = [round(total_of(self._points(views.appraisal, r)), 6) for r in range(len(self))]
+        columns = dict(zip(self.criteria, views.appraisal, strict=True))
+        totals = formula_totals(launched.formula, launched.criteria, columns, len(self))
+        totals = [round(total, 6) for total in totals]
         ends = views.participant_ends
         participants = [_text(self.participants, ends, r) for r in range(len(self))]
+        times: dict[tuple[int, int], datetime] = {}  # rows scored at one time share it
         for r, rank in ranking(totals, participants):
-            yield self._standing(views, r, participants[r], totals[r], rank)
+            yield self._standing(views, r, participants[r], totals[r], rank, times)
 
     def _points(self, columns: list[memoryview[float]], row: int) -> dict[str, float]:
-        found = {}
-        for criterion, column in zip(self.criteria, columns, strict=True):
-            value = column[row]
-            if value == value:  # NaN: not scored
-                found[criterion] = value
-        return found
+        """Row `row`'s points by criterion (NaN: not scored, left out)."""
+        pairs = zip(self.criteria, columns, strict=True)
+        return {c: p for c, column in pairs if (p := column[row]) == p}
 
     def _standing(
-        self, views: _Views, r: int, participant: str, total: float, rank: int
+        self,
+        views: _Views,
+        r: int,
+        participant: str,
+        total: float,
+        rank: int,
+        times: dict[tuple[int, int], datetime],
     ) -> Standing:
-        at = views.scored_at[r]
+        micros = views.scored_at[r]
+        at = None
+        if micros != NO_TIME:
+            kept = (micros, views.scored_offset[r])
+            at = times.get(kept)
+            if at is None:
+                at = times[kept] = _time(*kept)
         return Standing(
             participant=participant,
             total=total,
@@ -227,7 +238,7 @@ class MovementStandings(msgspec.Struct, dict=True):
             name=self.name_of(views, r, participant),
             scores=views.scores[r],
             corrections=views.corrections[r],
-            at=None if at == NO_TIME else _time(at, views.scored_offset[r]),
+            at=at,
         )
 
 

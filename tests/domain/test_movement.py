@@ -6,9 +6,18 @@ from datetime import date
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import MalformedInputError, UnknownCriterionError, UsageError
-from domain.movement import Criterion, Movement, movement_spec, parse_criteria_csv
+from domain.movement import (
+    Criterion,
+    Movement,
+    formula_of,
+    formula_totals,
+    movement_spec,
+    parse_criteria_csv,
+)
 from domain.rulebook import DEFAULT_RULEBOOK, Rulebook
 from tests.domain.scenario import CRITERIA, at, movement
 from tests.gwt import recorded, replay
@@ -117,3 +126,31 @@ HEADER = "id,name,max_points,weight\n"
 def test_malformed_criteria_csv_is_rejected(text: str, message: str) -> None:
     with pytest.raises(MalformedInputError, match=message):
         parse_criteria_csv(text)
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["c1", "c2", "c3"]),
+            st.floats(0, 10, allow_nan=False, allow_infinity=False),
+        ),
+        max_size=20,
+    )
+)
+def test_totals_over_columns_are_the_formulas_totals_to_the_last_bit(
+    rows: list[dict[str, float]],
+) -> None:
+    # given participations' latest points, and the same points column by column (NaN: none;
+    # c3 is no criterion of the movement)
+    criteria = [
+        Criterion(id="c1", name="Một", max_points=10.0, weight=0.3),
+        Criterion(id="c2", name="Hai", max_points=10.0, weight=1.7),
+    ]
+    nan = float("nan")
+    columns = {c: [row.get(c, nan) for row in rows] for c in ("c1", "c3")}  # c2 never kept
+    kept = [{c: p for c, p in row.items() if c != "c2"} for row in rows]
+    # when totalled both ways, then every total is the same float
+    by_row = [formula_of("weighted_sum", criteria)(points) for points in kept]
+    assert formula_totals("weighted_sum", criteria, columns, len(rows)) == by_row
+    with pytest.raises(ValueError, match="unknown formula"):
+        formula_totals("product", criteria, columns, len(rows))
