@@ -104,6 +104,13 @@ def beyond_start(ledger: Path, argv: Argv, runs: int, warm: bool = True) -> dict
     for n in range(runs):
         mine.append(run_once([AWARDS, "--ledger", str(ledger), *argv(n)]))
         base.append(run_once([AWARDS, "--help"]))
+    return {**beside_start(mine, base), "runs": runs}
+
+
+def beside_start(mine: list[Sample], base: list[Sample]) -> dict[str, float]:
+    """Runs of a command (`mine`) each paired with a run of `awards --help` (`base`): the
+    medians of their differences in wall and CPU time, the command's median and largest
+    peak, and the start's own times."""
     pairs = list(zip(mine, base, strict=True))
     return {
         "wall_ms": 1000 * statistics.median(m[0] - b[0] for m, b in pairs),
@@ -112,7 +119,6 @@ def beyond_start(ledger: Path, argv: Argv, runs: int, warm: bool = True) -> dict
         "max_peak_mb": max(m[2] for m in mine),
         "start_wall_ms": 1000 * statistics.median(b[0] for b in base),
         "start_cpu_ms": 1000 * statistics.median(b[1] for b in base),
-        "runs": runs,
     }
 
 

@@ -252,45 +252,34 @@ def view_rows(
                 else "—",
             )
         )
-    for key, what in (
+    cases = (
         ("standings_scored", "standings, right after a new score in it (view folded, ranked)"),
         ("json_scored", "standings --json, right after a new score in it"),
-    ):
-        w = v.get(key)
-        if w is None:
-            continue
-        rows.append(
-            (
-                f"{what}, ms beyond process start",
-                label,
-                f"{w['wall_ms']:.0f} wall, {w['cpu_ms']:.0f} cpu; peak {w['max_peak_mb']:.0f} MB",
-                "awards --help, run after each",
-                "—",
-                f"≤ {VIEW_MS_LIMIT:g} ms, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
-                _ok(w["cpu_ms"] <= VIEW_MS_LIMIT and w["max_peak_mb"] <= VIEW_MB_LIMIT)
-                if target
-                else "—",
-            )
-        )
-    for key, what in (
         ("report_first", "report --format html, the first on a copy (the log folded)"),
         ("report_scored", "report --format html, right after a new score (the view kept)"),
-    ):
+    )
+    for key, what in cases:
         w = v.get(key)
         if w is None:
             continue
         peak = w.get("max_peak_mb", w["peak_mb"])
+        report = key.startswith("report")
+        limit_ms = 1000 * MOVEMENT_REPORT_S_LIMIT if report else VIEW_MS_LIMIT
+        took = (
+            f"{w['wall_ms'] / 1000:.2f} wall, {w['cpu_ms'] / 1000:.2f} cpu"
+            if report
+            else f"{w['wall_ms']:.0f} wall, {w['cpu_ms']:.0f} cpu"
+        )
         rows.append(
             (
-                f"{what}, s beyond process start",
+                f"{what}, {'s' if report else 'ms'} beyond process start",
                 label,
-                f"{w['wall_ms'] / 1000:.2f} wall, {w['cpu_ms'] / 1000:.2f} cpu; peak {peak:.0f} MB",
+                f"{took}; peak {peak:.0f} MB",
                 "awards --help, run after each",
                 "—",
-                f"≤ {MOVEMENT_REPORT_S_LIMIT:g} s, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
-                _ok(w["cpu_ms"] <= 1000 * MOVEMENT_REPORT_S_LIMIT and peak <= VIEW_MB_LIMIT)
-                if target
-                else "—",
+                f"≤ {limit_ms / 1000 if report else limit_ms:g} {'s' if report else 'ms'}, "
+                f"≤ {VIEW_MB_LIMIT:g} MB at 1m",
+                _ok(w["cpu_ms"] <= limit_ms and peak <= VIEW_MB_LIMIT) if target else "—",
             )
         )
     return rows

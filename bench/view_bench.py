@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.cli_bench import AWARDS, run_once
+from bench.cli_bench import AWARDS, beside_start, run_once
 from bench.generate import load_key
 from bench.report_bench import CRITERIA, MOVEMENT
 from domain.actor import VIETNAM_TZ, Actor
@@ -159,13 +159,7 @@ def after_each_score(
         new_score(ledger, keys, n)
         mine.append(run_once([AWARDS, "--ledger", str(ledger), *command]))
         base.append(run_once([AWARDS, "--help"]))
-    pairs = list(zip(mine, base, strict=True))
-    return {
-        "wall_ms": 1000 * statistics.median(m[0] - b[0] for m, b in pairs),
-        "cpu_ms": 1000 * statistics.median(m[1] - b[1] for m, b in pairs),
-        "peak_mb": statistics.median(m[2] for m in mine),
-        "max_peak_mb": max(m[2] for m in mine),
-    }
+    return beside_start(mine, base)
 
 
 def new_score(ledger: Path, keys: dict[str, str], n: int) -> None:
