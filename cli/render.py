@@ -3,15 +3,16 @@
 Text for people never reaches the terminal raw: a name or reason stored before the door
 refused control characters (or put there by someone editing the database) could otherwise
 move the cursor, forge a line or reorder what is shown. `echo_line`, `echo_row` and
-`echo_rows` escape
-every character domain/text.py refuses (``\x1b``, ``\u202e``; TAB and newline too, inside a
-field). JSON stays exact JSON: the encoder escapes C0 controls, and other characters (DEL, C1,
-bidi controls) are data that a JSON consumer must treat as data, not display raw.
+`rows_text` escape every character domain/text.py refuses (``\x1b``, ``\u202e``; TAB and
+newline too, inside a field). JSON stays exact JSON: the encoder escapes C0 controls, and
+other characters (DEL, C1, bidi controls) are data that a JSON consumer must treat as data,
+not display raw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 import click
@@ -56,31 +57,18 @@ def echo_row(*fields: object) -> None:
     click.echo(row_text(*fields))
 
 
-def rows_text(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> Iterator[str]:
-    """`row_text` of many rows, in blocks of about `block` characters, each ending in a
-    newline; a row whose fields hold nothing to escape (one scan of them all) is joined as
-    it is."""
-    pending: list[str] = []
-    held = 0
-    for row in rows:
-        fields = [str(field) for field in row]
-        if unsafe_char("".join(fields)) is not None:
-            fields = [escape_text(field) for field in fields]
-        line = "\t".join(fields)
-        pending.append(line)
-        held += len(line) + 1
-        if held >= block:
-            yield "\n".join(pending) + "\n"
-            pending, held = [], 0
-    if pending:
-        yield "\n".join(pending) + "\n"
-
-
-def echo_rows(rows: Iterable[Sequence[object]], block: int = 1 << 16) -> None:
-    """`echo_row` for many rows, written a block of about `block` characters at a time (a
-    standings table can run to tens of thousands of rows)."""
-    for text in rows_text(rows, block):
-        click.echo(text, nl=False)
+def rows_text(rows: Iterable[Sequence[str]], batch: int = 1024) -> Iterator[str]:
+    """`row_text` of many rows of text fields, `batch` rows at a time, each batch one piece
+    ending in a newline; a batch whose fields hold nothing to escape (one scan of them all)
+    is joined as it is."""
+    pending = iter(rows)
+    while fields := list(islice(pending, batch)):
+        if unsafe_char("".join(map("".join, fields))) is None:
+            lines = list(map("\t".join, fields))
+        else:
+            lines = ["\t".join(map(escape_text, row)) for row in fields]
+        lines.append("")
+        yield "\n".join(lines)
 
 
 def emit_receipt(receipt: WriteReceipt, as_json: bool, what: str) -> None:

@@ -9,6 +9,7 @@ first N events); the stored views are caught up on the way (projections/runner.p
 from __future__ import annotations
 
 import functools
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -25,17 +26,16 @@ from cli.render import (
     echo_row,
     emit_json,
     json_document,
-    line_text,
-    row_text,
-    rows_text,
 )
+from cli.standings_render import JSON, TEXT, head_of, patched_pieces, standings_pieces
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
 from ledger.files import check_target, write_file
 from ledger.receipt import build_award_receipt, encode_receipt, tlog_proof_text
 from projections import indexed, queries
-from projections.answer_cache import cached_answer, keep_answer
+from projections.answer_cache import KeptAnswer, cached_answer, keep_answer
+from projections.movement_view import MovementStandings, StandingsTable
 from projections.receipt_statements import with_statements
 from projections.report import movement_report
 from projections.report.i18n import LANGS
@@ -44,7 +44,7 @@ from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
 from projections.runner import Runner
-from projections.standings import Standing
+from projections.standings_patch import index_bytes, patch, touched_rows
 from projections.stream import Cut, Position
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -127,36 +127,82 @@ def where_text(as_of: AsOf) -> str:
 def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
     index = open_index(obj, "standings", as_json, whole=True)
-    answer = indexed.standings(index, movement, cut)
+    found = indexed.standings_table(index, movement, cut)
     check_read(obj, index.check, index.problems)
-    if answer is not None:
-        click.echo(_standings_bytes(answer, as_json), nl=False)
+    if found is not None:
+        click.echo(standings_bytes(*found, as_json), nl=False)
         return
     # a large movement, or a time cut: its own view; the answer as printed (the table, or
     # the JSON document), once printed, is kept sealed at its position and printed again
     # while the log stays as it was, or has grown only by events the view does not fold
-    # (then with where it stands written again; projections/answer_cache.py)
+    # (then with where it stands written again; projections/answer_cache.py), or patched
+    # when it has grown by scores (projections/standings_patch.py)
     form = "json" if as_json else "text"
     name, version = queries.standings_answer_key(movement, form, STANDINGS_RENDER[form])
     where = _standings_where_json if as_json else _standings_where_text
     topics = queries.standings_topics(movement)
-    kept = cached_answer(obj.app, name, version, topics, where) if cut == Cut() else None
-    if kept is not None:
+    kept = None
+    if cut == Cut():
+        kept = cached_answer(obj.app, name, version, topics, where, pending=True)
+    if kept is not None and not kept.pending:
         for piece in kept.pieces():
             click.echo(piece, nl=False)
         return
     with progress("standings", quiet=as_json) as meter:
-        answer, rows, position = queries.standings_folded(
-            obj.app, movement, cut, meter.on_progress
-        )
-    # printed a block at a time as the rows are made, and kept as printed: a movement of
-    # 65,800 participations is never held whole, as rows or as text
-    printed = _echoed(_blocks(_standings_pieces(answer, rows, as_json)))
+        answer, state, position = queries.standings_state(obj.app, movement, cut, meter.on_progress)
+    line = _where_line(answer.as_of)
+    ends = array("Q")  # where each row printed ends, kept to patch the answer
+    made = _standings_patched(answer, state, position, kept, as_json, line, ends)
+    if made is None:  # every row made, a batch at a time as printed
+        table = state.table()
+        pieces = standings_pieces(answer, table, as_json, line, ends)
+    else:
+        table, pieces = made
+    # printed as made, and kept as printed: 65,800 participations are never held whole as
+    # text, and with the answer its rows' order, ends and totals, to patch it after a score
+    printed = _echoed(pieces)
     copy = queries.standings_copy(obj.app, movement) if cut == Cut() else None
     if copy is not None:
-        keep_answer(obj.app, name, version, copy, position, printed, where)
+        head = len(head_of(answer, as_json, line))
+        keep_answer(
+            obj.app, name, version, copy, position, printed, where,
+            lambda: index_bytes(head, table, ends),
+        )  # fmt: skip
     for _ in printed:  # whatever keeping did not read (not kept: no copy, no local key…)
         pass
+
+
+def _standings_patched(
+    answer: queries.StandingsAnswer,
+    state: MovementStandings,
+    position: Position,
+    kept: KeptAnswer | None,
+    as_json: bool,
+    line: str,
+    ends: array[int],
+) -> tuple[StandingsTable, Iterator[bytes]] | None:
+    """The kept answer patched with the scores appended after it (the table it now prints,
+    and its pieces, which add where each row ends to `ends`), when `state` is folded to the
+    end `kept` was checked to, every event since of a type the view folds is a score, and
+    its index describes `state`'s rows and its bytes; else None
+    (projections/standings_patch.py)."""
+    if kept is None or kept.position is None or not _same_end(kept.position, position):
+        return None
+    touched = touched_rows(state, kept.pending)
+    if touched is None:
+        return None
+    tail = len(JSON.tail if as_json else TEXT.tail)
+    change = patch(state, kept.index, touched, kept.length, tail)
+    if change is None:
+        return None
+    return change.table, patched_pieces(answer, change, kept.pieces(), as_json, line, ends)
+
+
+def _same_end(checked: Position, folded: Position) -> bool:
+    """Whether a fold reached the very end a kept answer's events were checked to."""
+    return (checked.seq, checked.notification_id, checked.frontier) == (
+        folded.seq, folded.notification_id, folded.frontier,
+    )  # fmt: skip
 
 
 def _echoed(pieces: Iterable[bytes]) -> Iterator[bytes]:
@@ -167,37 +213,15 @@ def _echoed(pieces: Iterable[bytes]) -> Iterator[bytes]:
 
 
 # the version of what `standings` prints, per form: change it whenever the printed bytes
-# change (`_standings_text`, or the JSON of StandingsAnswer), so that no answer printed by
-# an earlier version is printed again (projections/answer_cache.py)
+# change (cli/standings_render.py, or the JSON of StandingsAnswer), so that no answer printed
+# by an earlier version is printed again (projections/answer_cache.py)
 STANDINGS_RENDER = {"text": "standings-text/2", "json": "standings-json/1"}
 
 
-def _standings_bytes(answer: queries.StandingsAnswer, as_json: bool) -> bytes:
+def standings_bytes(answer: queries.StandingsAnswer, table: StandingsTable, as_json: bool) -> bytes:
     """The standings as `standings` prints them: the JSON document, or the table."""
-    return b"".join(_blocks(_standings_pieces(answer, answer.standings, as_json)))
-
-
-def _standings_pieces(
-    answer: queries.StandingsAnswer, rows: Iterable[Standing], as_json: bool
-) -> Iterator[str] | Iterator[bytes]:
-    """The standings of `answer` with `rows` as its rows (its own are not read), in pieces."""
-    if as_json:
-        return _standings_json(answer, rows)
-    return _standings_text(answer, rows)
-
-
-def _standings_json(answer: queries.StandingsAnswer, rows: Iterable[Standing]) -> Iterator[bytes]:
-    """`json_document` of `answer` with `rows` as its ``standings``, a row at a time: the
-    document without rows, opened where its empty list stands, each row indented as inside
-    it (two levels deep), then closed."""
-    empty = json_document(msgspec.structs.replace(answer, standings=[]))
-    close = b"[]\n}\n"  # the empty list is the last member
-    opened = False
-    for row in rows:
-        yield b",\n    " if opened else empty[: -len(close)] + b"[\n    "
-        yield json_document(row)[:-1].replace(b"\n", b"\n    ")  # no newline in a string
-        opened = True
-    yield b"\n  ]\n}\n" if opened else empty
+    where = _where_line(answer.as_of)
+    return b"".join(standings_pieces(answer, table, as_json, where, array("Q")))
 
 
 def _standings_where_text(position: Position) -> bytes:
@@ -214,25 +238,6 @@ def _standings_where_json(position: Position) -> bytes:
     inside the document (one level deep)."""
     alone = json_document({"as_of": AsOf.of(position, Cut())})  # "{\n" … "\n}\n"
     return alone[2 : -len(b"\n}\n")]
-
-
-def _standings_text(answer: queries.StandingsAnswer, rows: Iterable[Standing]) -> Iterator[str]:
-    """The standings table as printed, in pieces that each end with a newline."""
-    m, criteria = answer.movement, [c.id for c in answer.movement.criteria]
-    yield line_text(f"{m.id} {m.name}: formula {m.formula}, spec hash {m.spec_hash}") + "\n"
-    yield _where_line(answer.as_of)
-    yield row_text("rank", "participant", "total", *criteria, "self", "name") + "\n"
-    yield from rows_text(
-        (
-            row.rank,
-            row.participant,
-            f"{row.total:g}",
-            *(_points(row.criteria.get(c)) for c in criteria),
-            ",".join(f"{c}={p:g}" for c, p in sorted(row.self_scores.items())) or "-",
-            row.name or "",
-        )
-        for row in rows
-    )
 
 
 @click.command("tally")

@@ -47,11 +47,12 @@ PREFIX = "answer:"
 
 # an answer row's state: the length of the anchor's encoding (4 bytes, big-endian), the
 # position at the signed checkpoint (msgpack), where the answer says where it stands (start
-# and end offsets, 4 bytes each; 0 and 0: not found, never carried forward), then the
-# answer's bytes as printed, deflated (zlib): a 65,800-row JSON answer of 31 MB is kept in
-# 0.6 MB and printed a piece at a time, never held whole; the layout is part of the row's
-# version
-LAYOUT = "+answer/3"
+# and end offsets, 4 bytes each; 0 and 0: not found, never carried forward), the length of
+# the caller's index (4 bytes) and the index (what the caller needs to patch the answer, such
+# as the rank order of the standings' rows; may be empty), then the answer's bytes as
+# printed, deflated (zlib): a 65,800-row JSON answer of 31 MB is kept in 0.6 MB and printed
+# a piece at a time, never held whole; the layout is part of the row's version
+LAYOUT = "+answer/4"
 HEAD = 1 << 16  # the part saying where an answer stands lies in its first 64 KiB
 Where = Callable[[Position], bytes]  # the bytes an answer folded to a position says it at
 _ANCHOR = msgspec.msgpack.Decoder(Position)
@@ -63,12 +64,20 @@ class KeptAnswer:
     """A kept answer's bytes, checked to inflate whole; `pieces` yields them in order (on a
     carried answer, with bytes [start, end), where it says where it stands, replaced)."""
 
-    def __init__(self, deflated: memoryview, start: int = 0, end: int = 0) -> None:
+    def __init__(
+        self, deflated: memoryview, start: int = 0, end: int = 0, index: bytes = b""
+    ) -> None:
         self._deflated = deflated
         self.start, self.end = start, end
+        self.index = index  # the caller's, kept with the answer
+        self.length = 0  # of the answer's bytes, as kept
         self._where: bytes | None = None  # set on a carried answer only
-        for _ in self._inflated():  # inflates whole before anything is printed, or zlib.error
-            pass
+        # the events after the answer of the types its view folds, as (topic, stored state)
+        # (when asked for them: the caller patches the answer, or reads its view again)
+        self.pending: list[tuple[str, bytes]] = []
+        self.position: Position | None = None  # where the log ends, when pending
+        for piece in self._inflated():  # inflates whole before anything is printed, or zlib.error
+            self.length += len(piece)
 
     def _inflated(self) -> Iterator[bytes]:
         inflate = zlib.decompressobj()
@@ -111,26 +120,27 @@ class KeptAnswer:
 
     def carried(self, where: bytes) -> KeptAnswer:
         """This answer with its bytes [start, end) replaced by `where` (no second check)."""
-        answer = object.__new__(KeptAnswer)
-        answer._deflated, answer.start, answer.end = self._deflated, self.start, self.end
+        answer = KeptAnswer.__new__(KeptAnswer)
+        answer.__dict__.update(self.__dict__)
         answer._where = where
         return answer
 
 
-def _split(state: bytes) -> tuple[Position, int, int, memoryview]:
-    """The anchor, the where offsets and the deflated answer of a row's state (ValueError or a
-    msgspec.DecodeError, if malformed)."""
+def _split(state: bytes) -> tuple[Position, KeptAnswer]:
+    """The anchor and the answer (checked to inflate) of a row's state (ValueError, a
+    msgspec.DecodeError or zlib.error, if malformed)."""
     size = int.from_bytes(state[:4], "big")
-    if len(state) < 4 + size + 8:
+    if len(state) < 4 + size + 12:
         raise ValueError("answer row shorter than its anchor")
     at = 4 + size
-    start, end = (
-        int.from_bytes(state[at : at + 4], "big"),
-        int.from_bytes(state[at + 4 : at + 8], "big"),
-    )
+    start, end, indexed = (int.from_bytes(state[n : n + 4], "big") for n in range(at, at + 12, 4))
     if not start <= end <= HEAD:
         raise ValueError("answer row's where offsets out of range")
-    return _ANCHOR.decode(state[4:at]), start, end, memoryview(state)[at + 8 :]
+    if len(state) < at + 12 + indexed:
+        raise ValueError("answer row shorter than its index")
+    index = state[at + 12 : at + 12 + indexed]
+    answer = KeptAnswer(memoryview(state)[at + 12 + indexed :], start, end, index)
+    return _ANCHOR.decode(state[4:at]), answer
 
 
 def _tail_position(app: LedgerApp, start: Position, stop: int | None = None) -> Position:
@@ -151,10 +161,14 @@ def cached_answer(
     version: str,
     topics: frozenset[str] = frozenset(),
     where: Where | None = None,
+    pending: bool = False,
 ) -> KeptAnswer | None:
     """The kept answer `name` when it still answers the ledger as it stands, or carried
     forward over events not of `topics` (the types its view folds) to the log's end, naming
-    it with `where` (see the module docstring); else None."""
+    it with `where` (see the module docstring); else None. With `pending`, an answer after
+    which events of `topics` were appended (checked like the others) is returned too, not
+    carried, with those events in its `pending` and the log's end in its `position`: the
+    caller may patch it (and keep the patched answer at that end), or read its view."""
     try:
         stored = ViewStore(app).load(PREFIX + name)
     except StorageError:
@@ -162,34 +176,43 @@ def cached_answer(
     if stored is None or not stored.intact or stored.version != version + LAYOUT:
         return None
     try:
-        kept, start, end, deflated = _split(stored.state)
-        text = KeptAnswer(deflated, start, end)
+        kept, text = _split(stored.state)
     except (ValueError, zlib.error):  # msgspec.DecodeError is a ValueError
         return None
     anchor = latest_anchor(app)
     if anchor is None or kept.seq > anchor.size:
         return None
     held = stored.position
-    carried = _carried(app, kept, held, anchor, topics)
+    carried = _carried(app, kept, held, anchor, topics, text.pending if pending else None)
     if carried is None:
         return None
     at_anchor, position = carried
+    if text.pending:  # events its view folds: the caller's to patch
+        text.position = position
+        return text
     if position.seq == held.seq:  # nothing after it: the log is the one it was made from
         return text
+    start, end = text.start, text.end
     if where is None or start == end or text.head()[start:end] != where(held):
         return None
     answer = text.carried(where(position))
-    _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where)
+    _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where, text.index)
     return answer
 
 
 def _carried(
-    app: LedgerApp, kept: Position, held: Position, anchor: Anchor, topics: frozenset[str]
+    app: LedgerApp,
+    kept: Position,
+    held: Position,
+    anchor: Anchor,
+    topics: frozenset[str],
+    pending: list[tuple[str, bytes]] | None = None,
 ) -> tuple[Position, Position] | None:
     """The positions at the newest signed checkpoint and at the log's end, when the rows
     after `kept` (the answer's checkpoint), hashed as they stand now, pass `held` (the
-    answer's position) unchanged, every event after it is of a type not in `topics`, and the
-    hashing reaches `anchor`'s root; else None."""
+    answer's position) unchanged, every event after it is of a type not in `topics` (or,
+    given `pending`, is added to it as (topic, stored state)) and its stored topic is its
+    signed body's type, and the hashing reaches `anchor`'s root; else None."""
     frontier, seq, last_id = list(kept.frontier), kept.seq, kept.notification_id
     latest, at_anchor = held.time, kept if kept.seq == anchor.size else None
     for notification_id, topic, state in app.reader.rows_after(kept.notification_id):
@@ -200,8 +223,10 @@ def _carried(
                 body = HEADER.decode(body_of(state))
             except (msgspec.DecodeError, ValueError):
                 return None
-            if body.type != topic or topic in topics:
+            if body.type != topic or (topic in topics and pending is None):
                 return None
+            if topic in topics and pending is not None:
+                pending.append((topic, bytes(state)))
             latest = body.time if latest is None or body.time > latest else latest
         fold_leaf(frontier, seq, state)
         seq, last_id = seq + 1, notification_id
@@ -227,13 +252,16 @@ def keep_answer(
     position: Position,
     pieces: Iterable[bytes],
     where: Where | None = None,
+    index: bytes | Callable[[], bytes] = b"",
 ) -> bool:
     """Keep the answer whose bytes are `pieces` in order (read once, as they come: a large
     answer is never held whole), folded to `position` through `copy` (the position of the
     view's stored copy, at or before the newest signed checkpoint: the rows from there to
     the checkpoint are hashed on, and must reach its root), with where it says it stands
-    (the bytes `where(position)` in its first 64 KiB, for carrying it forward); False when
-    not kept (no checkpoint, no local key, a read-only ledger, or another reader kept one
+    (the bytes `where(position)` in its first 64 KiB, for carrying it forward) and the
+    caller's `index` (read by the caller only, sealed with the answer; given as a function,
+    called once `pieces` are all read, so that it may be made as they are); False when not
+    kept (no checkpoint, no local key, a read-only ledger, or another reader kept one
     first), and then `pieces` may be left unread."""
     anchor = latest_anchor(app)
     if anchor is None or copy.seq > anchor.size:
@@ -245,7 +273,7 @@ def keep_answer(
         previous = ViewStore(app).load(PREFIX + name)
     except StorageError:
         return False
-    return _keep(app, name, version, previous, at_anchor, position, pieces, where)
+    return _keep(app, name, version, previous, at_anchor, position, pieces, where, index)
 
 
 def _keep(
@@ -257,9 +285,11 @@ def _keep(
     position: Position,
     pieces: Iterable[bytes],
     where: Where | None,
+    index: bytes | Callable[[], bytes],
 ) -> bool:
-    """Store the answer `pieces` at `position`, anchored at `at_anchor` (checked by the
-    caller to be the newest signed checkpoint), replacing the row `previous` (as read)."""
+    """Store the answer `pieces` at `position` with `index`, anchored at `at_anchor` (checked
+    by the caller to be the newest signed checkpoint), replacing the row `previous` (as
+    read)."""
     if position.notification_id is None or position.seq < at_anchor.seq:
         return False
     store = ViewStore(app)
@@ -269,6 +299,8 @@ def _keep(
             head += piece[: HEAD - len(head)]
         parts.append(deflate.compress(piece))
     parts.append(deflate.flush())
+    if callable(index):
+        index = index()
     said = b"" if where is None else where(position)
     start = head.find(said) if said else -1
     offsets = (0, 0) if start < 0 else (start, start + len(said))
@@ -279,6 +311,8 @@ def _keep(
             anchor_bytes,
             offsets[0].to_bytes(4, "big"),
             offsets[1].to_bytes(4, "big"),
+            len(index).to_bytes(4, "big"),
+            index,
             *parts,
         )
     )

@@ -32,7 +32,7 @@ from projections.catalog import Catalog, fold_catalog
 from projections.history import OPENS_RELATED as HISTORY_OPENS
 from projections.history import History, fold_history
 from projections.log import LogRow, log_row
-from projections.movement_view import MovementStandings, fold_movement
+from projections.movement_view import MovementStandings, StandingsTable, fold_movement
 from projections.queries import HistoryAnswer, StandingsAnswer, TallyAnswer
 from projections.report.model import AsOf, movement_info, session_row
 from projections.stream import Cut, EventMeta
@@ -188,12 +188,25 @@ INDEXED_PARTICIPATIONS = 2_000
 
 
 def standings(index: EventIndex, movement: str, cut: Cut) -> StandingsAnswer | None:
-    """`awards standings` of a movement of at most INDEXED_PARTICIPATIONS participations from
-    its own events: its launch, every row of each participation registered for it (the
-    registration, scores, corrections: its aggregate's rows) and its participants' names, each
-    checked against the signed tree, folded with the movement view's own fold, so the answer is
-    the view's. None when it cannot answer so (a cut by a time, --at-seq past the end, no
-    checked tiles, a larger movement): the caller reads the movement's view."""
+    """:func:`standings_table` with its rows made (None when it cannot answer so)."""
+    found = standings_table(index, movement, cut)
+    if found is None:
+        return None
+    answer, table = found
+    answer.standings = list(table.rows())
+    return answer
+
+
+def standings_table(
+    index: EventIndex, movement: str, cut: Cut
+) -> tuple[StandingsAnswer, StandingsTable] | None:
+    """`awards standings` (the answer without its rows, and the ranked table) of a movement of
+    at most INDEXED_PARTICIPATIONS participations from its own events: its launch, every row
+    of each participation registered for it (the registration, scores, corrections: its
+    aggregate's rows) and its participants' names, each checked against the signed tree,
+    folded with the movement view's own fold, so the answer is the view's. None when it
+    cannot answer so (a cut by a time, --at-seq past the end, no checked tiles, a larger
+    movement): the caller reads the movement's view."""
     if cut.as_of is not None or cut.effective is not None:
         return None
     tree = index.check.tree
@@ -236,7 +249,7 @@ def standings(index: EventIndex, movement: str, cut: Cut) -> StandingsAnswer | N
             f"standings: movement {movement!r} not found in the first {where.seq} events"
             f"{suggestion}"
         )
-    return StandingsAnswer(movement_info(found), where, list(state.ranked()))
+    return StandingsAnswer(movement_info(found), where, []), state.table()
 
 
 # -- log with filters --------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import struct
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from sys import intern
 from typing import Any
@@ -194,52 +194,129 @@ class MovementStandings(msgspec.Struct, dict=True):
     def ranked(self) -> Iterator[Standing]:
         """The standings, best first, as `rank_standings` ranks the same participations; one
         row made at a time (never the whole table at once). Needs the launch."""
+        return self.table().rows()
+
+    def table(self) -> StandingsTable:
+        """The standings ranked, column by column (see :class:`StandingsTable`). Needs the
+        launch; the columns may not grow while the table is read."""
+        launched = self.launched
+        if launched is None:
+            raise ValueError(f"movement {self.movement!r} is not launched")
+        totals = self.totals(range(len(self)))
+        views = self._views()
+        participants = _texts(self.participants, views.participant_ends, len(self))
+        ranked = list(ranking(totals, participants))
+        order, ranks = [r for r, _ in ranked], [rank for _, rank in ranked]
+        return StandingsTable(self, totals, order, ranks, participants)
+
+    def totals(self, rows: Sequence[int]) -> list[float]:
+        """The totals of `rows` by the movement's formula, rounded to 6 places as the standings
+        show them (`rank_standings`). Needs the launch."""
         launched = self.launched
         if launched is None:
             raise ValueError(f"movement {self.movement!r} is not launched")
         views = self._views()
-        columns = dict(zip(self.criteria, views.appraisal, strict=True))
-        totals = formula_totals(launched.formula, launched.criteria, columns, len(self))
-        totals = [round(total, 6) for total in totals]
-        ends = views.participant_ends
-        participants = [_text(self.participants, ends, r) for r in range(len(self))]
-        times: dict[tuple[int, int], datetime] = {}  # rows scored at one time share it
-        for r, rank in ranking(totals, participants):
-            yield self._standing(views, r, participants[r], totals[r], rank, times)
+        every = rows == range(len(self))  # every row, in order: the columns as they are
+        columns = {
+            c: column if every else [column[r] for r in rows]
+            for c, column in zip(self.criteria, views.appraisal, strict=True)
+        }
+        totals = formula_totals(launched.formula, launched.criteria, columns, len(rows))
+        return [round(total, 6) for total in totals]
 
-    def _points(self, columns: list[memoryview[float]], row: int) -> dict[str, float]:
-        """Row `row`'s points by criterion (NaN: not scored, left out)."""
-        pairs = zip(self.criteria, columns, strict=True)
-        return {c: p for c, column in pairs if (p := column[row]) == p}
+    def participant(self, row: int) -> str:
+        """Row `row`'s participant id."""
+        return _text(self.participants, self._views().participant_ends, row)
 
-    def _standing(
+
+class StandingsTable:
+    """One movement's standings as `rank_standings` ranks them, kept column by column: the
+    rows of the state (registration order) best first (`order`, each with its `ranks`), each
+    row's total (`totals`, by row), and what else a row shows read from the state's columns
+    (points per criterion, NaN when not scored; kind, name, counts, time). No object is made
+    per row unless asked (`rows`, `at`): what prints 65,800 rows formats each column a batch
+    of rows at a time (cli/standings_render.py)."""
+
+    def __init__(
         self,
-        views: _Views,
-        r: int,
-        participant: str,
-        total: float,
-        rank: int,
-        times: dict[tuple[int, int], datetime],
-    ) -> Standing:
-        micros = views.scored_at[r]
-        at = None
-        if micros != NO_TIME:
-            kept = (micros, views.scored_offset[r])
-            at = times.get(kept)
-            if at is None:
-                at = times[kept] = _time(*kept)
-        return Standing(
-            participant=participant,
-            total=total,
-            rank=rank,
-            criteria=self._points(views.appraisal, r),
-            self_scores=self._points(views.self_scores, r),
-            kind=self.kind_names[self.kinds[r]],
-            name=self.name_of(views, r, participant),
-            scores=views.scores[r],
-            corrections=views.corrections[r],
-            at=at,
-        )
+        state: MovementStandings,
+        totals: Sequence[float],
+        order: Sequence[int],
+        ranks: Sequence[int],
+        participants: list[str] | None = None,
+    ) -> None:
+        self.state, self.totals, self.order, self.ranks = state, totals, order, ranks
+        self._participants = participants  # every row's, when decoded already
+        views = self.views = state._views()
+        self.criteria = state.criteria
+        self.appraisal = views.appraisal
+        self.self_scores = views.self_scores
+        self.scores, self.corrections = views.scores, views.corrections
+        self._times: dict[tuple[int, int], datetime] = {}  # rows scored at one time share it
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def participants(self, rows: Sequence[int]) -> list[str]:
+        """The participant ids of `rows`."""
+        every = self._participants
+        if every is not None:
+            return [every[r] for r in rows]
+        return [self.state.participant(r) for r in rows]
+
+    def kinds(self, rows: Sequence[int]) -> list[str]:
+        """The participant kinds of `rows`."""
+        names, kinds = self.state.kind_names, self.state.kinds
+        return [names[kinds[r]] for r in rows]
+
+    def names(self, rows: Sequence[int], participants: Sequence[str]) -> list[str | None]:
+        """The display names of `rows` (whose participants are `participants`), as
+        `Catalog.name_of` gives them (`MovementStandings.name_of`: the latest name of the
+        first kind that names one, person, unit, cluster)."""
+        state, views = self.state, self.views
+        texts, ends, named_by = state.names, views.name_ends, state.named_by
+        names = [None if named_by[r] == UNNAMED else _text(texts, ends, r) for r in rows]
+        if any(state.named):
+            for i, (r, participant) in enumerate(zip(rows, participants, strict=True)):
+                if any(participant in later for later in state.named):
+                    names[i] = state.name_of(views, r, participant)
+        return names
+
+    def at(self, row: int) -> datetime | None:
+        """Row `row`'s latest appraisal's effective time, in its own UTC offset (None: none)."""
+        micros = self.views.scored_at[row]
+        if micros == NO_TIME:
+            return None
+        kept = (micros, self.views.scored_offset[row])
+        at = self._times.get(kept)
+        if at is None:
+            at = self._times[kept] = _time(*kept)
+        return at
+
+    def rows(self) -> Iterator[Standing]:
+        """The rows as Standings, best first, one made at a time."""
+        order, criteria = self.order, self.criteria
+        participants = self.participants(order)
+        kinds, names = self.kinds(order), self.names(order, participants)
+        for place, (r, rank) in enumerate(zip(order, self.ranks, strict=True)):
+            yield Standing(
+                participant=participants[place],
+                total=self.totals[r],
+                rank=rank,
+                criteria=_points(criteria, self.appraisal, r),
+                self_scores=_points(criteria, self.self_scores, r),
+                kind=kinds[place],
+                name=names[place],
+                scores=self.scores[r],
+                corrections=self.corrections[r],
+                at=self.at(r),
+            )
+
+
+def _points(criteria: list[str], columns: list[memoryview[float]], row: int) -> dict[str, float]:
+    """Row `row`'s points by criterion (NaN: not scored, left out)."""
+    pairs = zip(criteria, columns, strict=True)
+    return {c: p for c, column in pairs if (p := column[row]) == p}
 
 
 class _Views:
@@ -278,6 +355,14 @@ def _append(texts: bytearray, ends: bytearray, text: str) -> None:
 def _text(texts: bytearray, ends: memoryview[int], row: int) -> str:
     """Row `row` of a text column."""
     return texts[ends[row - 1] if row else 0 : ends[row]].decode("utf-8")
+
+
+def _texts(texts: bytearray, ends: memoryview[int], rows: int) -> list[str]:
+    """The first `rows` rows of a text column (decoded at once when all ASCII, as ids are)."""
+    if rows and texts.isascii():  # one decode, then slices
+        whole, starts = texts.decode("ascii"), (0, *ends[: rows - 1])
+        return [whole[a:b] for a, b in zip(starts, ends[:rows], strict=True)]
+    return [_text(texts, ends, row) for row in range(rows)]
 
 
 def _search(ids: bytearray, key: bytes) -> int | None:
@@ -321,9 +406,7 @@ def _kind(state: MovementStandings, kind: str) -> int:
         return len(state.kind_names) - 1
 
 
-def _registered(
-    state: MovementStandings, event: Participation.Registered, meta: EventMeta
-) -> None:
+def _registered(state: MovementStandings, event: Participation.Registered, meta: EventMeta) -> None:
     """A new row; registered again (as the ledger view replaces the participation): the row
     starts again, unscored."""
     if event.movement != state.movement:

@@ -6,7 +6,6 @@ asks the event index first (projections/indexed.py) and comes here when it canno
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import msgspec
@@ -16,7 +15,7 @@ from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.progress import Progress
 from projections.history import HistoryRow, history_view
-from projections.movement_view import movement_view
+from projections.movement_view import MovementStandings, StandingsTable, movement_view
 from projections.proposals import ProposalRow, proposal_row
 from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
 from projections.runner import Runner
@@ -59,17 +58,25 @@ def standings(
     app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
 ) -> StandingsAnswer:
     """Movement standings: latest appraisal per criterion, formula total, rank."""
-    answer, rows, _ = standings_folded(app, movement, cut, on_progress)
-    answer.standings = list(rows)
+    answer, table, _ = standings_folded(app, movement, cut, on_progress)
+    answer.standings = list(table.rows())
     return answer
 
 
 def standings_folded(
     app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
-) -> tuple[StandingsAnswer, Iterator[Standing], Position]:
-    """:func:`standings` without its rows (``standings`` is empty), the rows one at a time in
-    order (a movement of 65,800 participations is never held as 65,800 rows), and the position
-    the movement's view was folded to."""
+) -> tuple[StandingsAnswer, StandingsTable, Position]:
+    """:func:`standings` without its rows (``standings`` is empty), the ranked table column by
+    column (a movement of 65,800 participations is never held as 65,800 row objects), and the
+    position the movement's view was folded to."""
+    answer, state, position = standings_state(app, movement, cut, on_progress)
+    return answer, state.table(), position
+
+
+def standings_state(
+    app: LedgerApp, movement: str, cut: Cut | None = None, on_progress: Progress | None = None
+) -> tuple[StandingsAnswer, MovementStandings, Position]:
+    """:func:`standings_folded` before its rows are ranked: the movement's view as folded."""
     cut = cut or Cut()
     folded = Runner(app, on_progress=on_progress).read(movement_view(movement), cut)
     view = folded.state
@@ -79,7 +86,7 @@ def standings_folded(
             ViewStore(app).drop(movement_view(movement).name)
         raise NotFoundError(f"standings: movement {movement!r} not found {_where(folded.position)}")
     answer = StandingsAnswer(movement_info(found), as_of(folded.position, cut), [])
-    return answer, view.ranked(), folded.position
+    return answer, view, folded.position
 
 
 def standings_answer_key(movement: str, form: str, renderer: str) -> tuple[str, str]:
@@ -166,6 +173,4 @@ def proposal(
         raise NotFoundError(
             f"proposal show: proposal {proposal_id!r} not found {_where(folded.position)}"
         )
-    return ProposalAnswer(
-        as_of(folded.position, cut), today, proposal_row(proposals, found, today)
-    )
+    return ProposalAnswer(as_of(folded.position, cut), today, proposal_row(proposals, found, today))

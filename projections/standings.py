@@ -11,7 +11,8 @@ by participant id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, datetime
 from sys import intern
 from typing import Any
@@ -174,9 +175,34 @@ def ranking(totals: Sequence[float], participants: Sequence[str]) -> Iterator[tu
     highest total first, equal totals by participant id and sharing a rank (1, 2, 2, 4)."""
     order = sorted(range(len(totals)), key=participants.__getitem__)
     order.sort(key=totals.__getitem__, reverse=True)  # stable: ties stay by participant
-    previous: float | None = None
-    rank = 0
-    for place, i in enumerate(order, 1):
-        if totals[i] != previous:
-            rank, previous = place, totals[i]
-        yield i, rank
+    return zip(order, ranks_of(order, totals), strict=True)
+
+
+def ranks_of(order: Sequence[int], totals: Sequence[float]) -> list[int]:
+    """The ranks of the rows `order` (best first) whose totals are `totals[row]`: a row with
+    the total of the one before shares its rank (1, 2, 2, 4)."""
+    ranks, previous, rank = [], None, 0
+    for place, row in enumerate(order, 1):
+        if totals[row] != previous:
+            rank, previous = place, totals[row]
+        ranks.append(rank)
+    return ranks
+
+
+def reranked(
+    order: Sequence[int],
+    totals: Sequence[float],
+    moved: Collection[int],
+    participant: Callable[[int], str],
+) -> list[int]:
+    """`order` (rows best first, as `ranking` orders them) with the rows `moved`, whose
+    totals changed (to `totals[row]` now), taken out and put back where `ranking` places
+    them: after every row of a higher total, and among equal totals by participant id."""
+
+    def key(row: int) -> tuple[float, str]:
+        return -totals[row], participant(row)
+
+    kept = [row for row in order if row not in moved]
+    for row in sorted(moved):
+        kept.insert(bisect_left(kept, key(row), key=key), row)
+    return kept

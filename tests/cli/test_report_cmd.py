@@ -10,14 +10,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import msgspec
 import pytest
 from click.testing import Result
 from cryptography.hazmat.primitives import serialization
 from markupsafe import Markup
 
-from cli.render import json_document
-from cli.report_cmd import _blocks, _standings_bytes
+from cli.report_cmd import _blocks
 from domain.actor import Actor
 from domain.decision import decide
 from domain.movement import Movement
@@ -28,7 +26,6 @@ from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.note import open_checkpoint
 from ledger.receipt import assemble_receipt, encode_receipt
 from ledger.usecases import registry
-from projections import queries
 from projections.checkpoints import stored_checkpoints
 from projections.report import write_reports
 from projections.report.model import build_report
@@ -93,16 +90,6 @@ def test_standings_text_and_json(shared: Scenario, awards_on: Callable[[Scenario
     assert doc["movement"]["spec_hash"] in lines[0]
     assert doc["as_of"]["seq"] == shared.written.size
     assert [(r["participant"], r["rank"]) for r in doc["standings"]][:2] == [("P1", 1), ("P3", 2)]
-
-
-def test_standings_json_made_a_row_at_a_time_is_the_whole_document(shared: Scenario) -> None:
-    # given the standings as a fold gives them, rows and all, and with no rows
-    answer = queries.standings(shared.app, MOVEMENT)
-    assert len(answer.standings) > 1
-    empty = msgspec.structs.replace(answer, standings=[])
-    # when printed a row at a time, then each is byte for byte the one JSON document
-    for whole in (answer, empty):
-        assert _standings_bytes(whole, as_json=True) == json_document(whole)
 
 
 def test_standings_at_seq_and_appended_before(

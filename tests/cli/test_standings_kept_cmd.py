@@ -12,16 +12,21 @@ from typing import Any
 
 import pytest
 
+from domain.actor import Actor
+from domain.movement import Movement
+from domain.participation import Participation
+from domain.registry import Signer
 from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
 from projections import indexed, queries
 from projections.anchor import latest_anchor
 from projections.answer_cache import PREFIX
+from projections.movement_view import MovementStandings
 from projections.runner import Runner
 from projections.verify_views import check_views
 from tests.conftest import Cli, RawRows
-from tests.projections.builder import MOVEMENT
+from tests.projections.builder import MOVEMENT, at
 from tests.projections.conftest import Scenario, scenario
 
 __all__ = ["scenario"]  # the fixture used here
@@ -40,7 +45,7 @@ def _no_fold(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: Any, **__: Any) -> Any:
         raise AssertionError("the view was folded")
 
-    monkeypatch.setattr(queries, "standings_folded", refuse)
+    monkeypatch.setattr(queries, "standings_state", refuse)
 
 
 def test_the_kept_table_is_printed_again_and_equals_the_logs_answer(
@@ -62,7 +67,8 @@ def test_the_kept_table_is_printed_again_and_equals_the_logs_answer(
 def _forge(state: bytes, old: bytes, new: bytes) -> bytes:
     """A kept answer row's state with `old` replaced by `new` inside the answer, laid out as
     projections/answer_cache.py lays it out (as someone who read the code would forge it)."""
-    head = 4 + int.from_bytes(state[:4], "big") + 8  # the anchor, then where's two offsets
+    at = 4 + int.from_bytes(state[:4], "big") + 8  # the anchor, then where's two offsets
+    head = at + 4 + int.from_bytes(state[at : at + 4], "big")  # then the index
     answer = zlib.decompress(state[head:])
     assert old in answer
     return state[:head] + zlib.compress(answer.replace(old, new), 1)
@@ -170,21 +176,22 @@ def test_after_a_new_checkpoint_the_table_is_kept_again_though_the_view_copy_sta
 def _folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the folds of the movement's view (each still done)."""
     calls: list[int] = []
-    fold = queries.standings_folded
+    fold = queries.standings_state
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return fold(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "standings_folded", counted)
+    monkeypatch.setattr(queries, "standings_state", counted)
     return calls
 
 
 def _fresh(scenario: Scenario, form: list[str]) -> str:
     """What a fold of the movement's view prints now (no kept answer involved)."""
-    from cli.report_cmd import _standings_bytes
+    from cli.report_cmd import standings_bytes
 
-    return _standings_bytes(queries.standings(scenario.app, MOVEMENT), bool(form)).decode("utf-8")
+    answer, table, _ = queries.standings_folded(scenario.app, MOVEMENT)
+    return standings_bytes(answer, table, bool(form)).decode("utf-8")
 
 
 def _new_signer(scenario: Scenario) -> None:
@@ -228,10 +235,14 @@ def test_over_an_event_its_view_folds_the_answer_is_folded_again(
     awards("standings", MOVEMENT)
     registry.add_person(scenario.app, scenario.keys["sec"], "P9", "Lê Văn C", "VU1")
     registry.sign_new_checkpoint(scenario.app, scenario.keys["op"])
-    # when read: folded, and what it prints is the fold's
-    folds = _folds(monkeypatch)
+    # when read: folded, every row made (a name is not patched), and what it prints is the
+    # fold's
+    folds, made = _folds(monkeypatch), []
+    table = MovementStandings.table
+    monkeypatch.setattr(MovementStandings, "table", lambda state: made.append(1) or table(state))
     read = awards("standings", MOVEMENT)
-    assert folds == [1] and read.exit_code == 0 and read.stdout == _fresh(scenario, [])
+    assert folds == [1] and made == [1]
+    assert read.exit_code == 0 and read.stdout == _fresh(scenario, [])
 
 
 def test_an_edited_event_after_the_kept_answer_is_not_carried_over(
@@ -258,3 +269,68 @@ def test_an_edited_event_after_the_kept_answer_is_not_carried_over(
     raw.update_state(signer.seq, signer.state.replace(b'"tt9"', b'"tt8"', 1))
     read = awards("standings", MOVEMENT)
     assert folds == [1, 1] and read.exit_code != 0
+
+
+def _score(scenario: Scenario, scores: list[tuple[str, str, float, str]]) -> None:
+    """Scores (participant, criterion, points, kind), each a correction where one was given,
+    signed; then a checkpoint."""
+    app = scenario.app
+    movement = app.find(Movement, Movement.id_for(MOVEMENT))
+    signer = app.find(Signer, Signer.id_for("sc"))
+    assert movement is not None and signer is not None
+    for participant, criterion, points, kind in scores:
+        part = app.find(Participation, Participation.id_for(MOVEMENT, participant))
+        assert part is not None
+        given = {(s.criterion, s.kind) for s in part.scores}
+        reason = "sửa" if (criterion, kind) in given else None
+        part.score(movement, criterion, points, kind, scorer=Actor.from_signer(signer),
+                   at=at("2019-11-20"), reason=reason)  # fmt: skip
+        app.save_signed("sc", scenario.keys["sc"], [part])
+    registry.sign_new_checkpoint(app, scenario.keys["op"])
+
+
+@pytest.mark.parametrize("form", [[], ["--json"]], ids=["table", "json"])
+def test_after_new_scores_the_kept_answer_is_patched_to_what_a_fold_prints(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch, form: list[str]
+) -> None:
+    # given the answer kept
+    assert awards("standings", MOVEMENT, *form).exit_code == 0
+    rounds = [
+        [("P4", "c1", 10.0, "appraisal")],  # the last moves to the top
+        [("P1", "c2", 0.0, "appraisal"), ("P4", "c2", 5.0, "self")],  # down, and a self score
+        [("P3", "c1", 1.0, "appraisal"), ("P3", "c1", 9.0, "appraisal")],  # twice: the last
+    ]
+    for scores in rounds:
+        # when scores are signed, then read (no row made but the scored ones')
+        _score(scenario, scores)
+        fresh = _fresh(scenario, form)
+
+        def whole(*_: Any) -> Any:
+            raise AssertionError("every row was made")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(MovementStandings, "table", whole)
+            read = awards("standings", MOVEMENT, *form)
+        # then it prints what a fold prints now, byte for byte, and keeps it
+        assert read.exit_code == 0 and read.stderr == "" and read.stdout == fresh
+    report = audit(scenario.app, caches=(check_views,))
+    assert [p for p in report.problems if p.step == 8] == []
+
+
+def test_after_a_registration_the_kept_answer_is_made_whole_again(
+    scenario: Scenario, awards: Cli, large: None
+) -> None:
+    # given the table kept, then a score and a participant registered
+    awards("standings", MOVEMENT)
+    _score(scenario, [("P4", "c1", 10.0, "appraisal")])
+    app = scenario.app
+    movement = app.find(Movement, Movement.id_for(MOVEMENT))
+    assert movement is not None
+    late = Participation.register(movement, "S1", "person", ["advanced_worker"],
+                                  at=at("2019-02-10"))  # fmt: skip
+    app.save_signed("sec", scenario.keys["sec"], [late])
+    registry.sign_new_checkpoint(app, scenario.keys["op"])
+    # when read: every row made, what a fold prints
+    read = awards("standings", MOVEMENT)
+    assert read.exit_code == 0 and read.stdout == _fresh(scenario, [])
+    assert "\tS1\t" in read.stdout

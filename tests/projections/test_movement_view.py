@@ -6,17 +6,16 @@ sessions in both modes; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 import msgspec
 import pytest
 
 from domain.actor import Actor
-from domain.base import DomainEvent
 from domain.errors import NotFoundError
 from domain.movement import Movement, movement_spec
 from domain.participation import Participation
-from domain.registry import Person, Signer, Unit
+from domain.registry import Signer
 from domain.rulebook import DEFAULT_RULEBOOK
 from ledger import codec
 from ledger.event_reads import EventIndex
@@ -28,12 +27,12 @@ from projections.report.model import AsOf, movement_info
 from projections.runner import Runner
 from projections.standings import rank_standings
 from projections.store import ViewStore
-from projections.stream import Cut, EventMeta
+from projections.stream import Cut
 from projections.view import LEDGER_VIEW
 from tests.projections.builder import CRITERIA, MOVEMENT, at
 from tests.projections.conftest import Scenario
+from tests.projections.movement_world import PARTICIPANTS, SECOND, names_world
 
-SECOND = "TD-2020"
 SESSIONS = ["S-AW", "S-CSTD", "S-TT"]
 
 
@@ -186,70 +185,13 @@ def test_tally_on_a_time_clock_leaves_it_to_the_fold(shared: Scenario) -> None:
     assert indexed.tally(index, "S-AW", Cut(at_seq=shared.written.size + 5)) is None
 
 
-PARTICIPANTS = [
-    ("DUP", "person"),
-    ("LATE", "person"),
-    ("ANON", "unit"),
-    ("P1", "person"),
-    ("BOTH", "person"),
-]
-
-
-def _names_world() -> list[tuple[DomainEvent, EventMeta]]:
-    """Events (not a ledger) testing what the columns keep: a participant named as a unit and
-    then as a person (after registering), one named only after registering, one never named,
-    a registration made again (its scores start again), self scores given out of criterion
-    order, appraisals from two UTC offsets, and a participant of another movement."""
-    launch = dict(start=date(2020, 1, 1), end=date(2020, 12, 31), unit_deadline=date(2020, 2, 18))
-    m = Movement.launch(SECOND, "Phong trào", criteria=CRITERIA, spec_hash=bytes(32),
-                        at=at("2020-01-02"), **launch)  # type: ignore[arg-type]  # fmt: skip
-    other = Movement.launch("TD-OTHER", "Khác", criteria=CRITERIA, spec_hash=bytes(32),
-                            at=at("2020-01-02"), **launch)  # type: ignore[arg-type]  # fmt: skip
-    hq = Unit.add("DUP", "Đơn vị DUP", "agency", None)
-    both = Unit.add("BOTH", "Đơn vị BOTH", "agency", None)
-    events: list[DomainEvent] = [*m.collect_events(), *other.collect_events(), *hq.collect_events()]
-    events.extend(both.collect_events())  # named as a unit, then as a person, then registered
-    events.extend(Person.add("BOTH", "Người BOTH", hq, "civil_servant", False).collect_events())
-    scorer = Actor("sc", frozenset({"scorer"}))
-    title = {"person": "advanced_worker", "unit": "advanced_collective"}
-    regs = {
-        pid: Participation.register(m, pid, kind, [title[kind]], at=at("2020-02-01"))
-        for pid, kind in PARTICIPANTS
-    }
-    when = at("2020-02-01")
-    elsewhere = Participation.register(other, "P1", "person", [title["person"]], at=when)
-    for r in (*regs.values(), elsewhere):
-        events.extend(r.collect_events())
-    events.extend(Person.add("DUP", "Người DUP", hq, "civil_servant", False).collect_events())
-    events.extend(Person.add("LATE", "Người đến sau", hq, "civil_servant", False).collect_events())
-    events.extend(Unit.add("LATE", "Đơn vị LATE", "agency", None).collect_events())  # not shown
-    vietnam, utc = at("2020-11-01"), at("2020-11-01").astimezone(UTC)
-    for pid, points in [("DUP", 7.0), ("LATE", 9.0), ("P1", 4.0)]:
-        regs[pid].score(m, "c2", 4.0, "self", scorer=scorer, at=vietnam)
-        regs[pid].score(m, "c1", 5.0, "self", scorer=scorer, at=vietnam)
-        regs[pid].score(m, "c1", points, "appraisal", scorer=scorer, at=vietnam)
-        regs[pid].score(
-            m, "c2", points / 2, "appraisal", scorer=scorer, at=utc + timedelta(hours=1)
-        )
-    elsewhere.score(other, "c1", 10.0, "appraisal", scorer=scorer, at=vietnam)
-    for r in (*regs.values(), elsewhere):
-        events.extend(r.collect_events())
-    again = Participation.register(m, "LATE", "person", ["advanced_worker"], at=at("2020-02-02"))
-    events.extend(again.collect_events())
-    newcomer = Participation.register(m, "P3", "person", ["advanced_worker"], at=at("2020-02-02"))
-    newcomer.score(m, "c2", 1.5, "appraisal", scorer=scorer, at=vietnam)  # after the columns
-    events.extend(newcomer.collect_events())
-    time = at("2021-01-01")
-    return [(e, EventMeta(seq, time, "sec")) for seq, e in enumerate(events)]
-
-
 @pytest.mark.parametrize("searches", [0, 1, 10_000], ids=["mapped", "searched-once", "searched"])
 def test_the_columns_rank_as_the_ledger_view_through_every_stored_step(
     monkeypatch: pytest.MonkeyPatch, searches: int
 ) -> None:
     # given events that exercise names, re-registration, offsets and another movement
     monkeypatch.setattr(movement_view_module, "SEARCHES", searches)
-    pairs = _names_world()
+    pairs = names_world()
     spec = movement_view(SECOND)
     # when folded by the movement's view, through its stored form after every event
     state = spec.initial()
