@@ -10,8 +10,9 @@ view and the events after it, ranked and encoded: ``json_first``) then kept like
 (``standings_json``), then each once more after a new checkpoint (the kept answer carried
 over it: ``standings_carried``, ``json_carried``), then each `runs` times right after a new
 score in the movement and a checkpoint (the movement's columnar view read and the score
-folded, the whole table ranked and printed: ``standings_scored``, ``json_scored``; medians,
-and the largest peak of the runs); the movement's HTML report, first on that copy (the
+folded, the kept answer patched: the scored row ranked again and printed afresh, every other
+row copied as kept, projections/standings_patch.py: ``standings_scored``, ``json_scored``;
+medians, and the largest peak of the runs); the movement's HTML report, first on that copy (the
 ledger view folded from the log and kept: ``report_first``) then `runs` times right after a
 new score and checkpoint (the kept view and the new events: ``report_scored``); `tally`
 (the session's own events on the event index, projections/indexed.py). Each warm figure is
