@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, datetime
+from itertools import groupby, repeat
 from sys import intern
 from typing import Any
 from uuid import UUID
@@ -181,11 +182,9 @@ def ranking(totals: Sequence[float], participants: Sequence[str]) -> Iterator[tu
 def ranks_of(order: Sequence[int], totals: Sequence[float]) -> list[int]:
     """The ranks of the rows `order` (best first) whose totals are `totals[row]`: a row with
     the total of the one before shares its rank (1, 2, 2, 4)."""
-    ranks, previous, rank = [], None, 0
-    for place, row in enumerate(order, 1):
-        if totals[row] != previous:
-            rank, previous = place, totals[row]
-        ranks.append(rank)
+    ranks: list[int] = []
+    for _, tied in groupby(map(totals.__getitem__, order)):  # runs of equal totals
+        ranks.extend(repeat(len(ranks) + 1, len(list(tied))))
     return ranks
 
 
