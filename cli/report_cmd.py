@@ -195,7 +195,8 @@ def _standings_patched(
     change = patch(state, kept.index, touched, kept.length, tail)
     if change is None:
         return None
-    return change.table, patched_pieces(answer, change, kept.pieces(), as_json, line, ends)
+    pieces = patched_pieces(answer, change, kept.pieces(), as_json, line, ends)
+    return change.table, _blocks(pieces, 1 << 20)
 
 
 def _same_end(checked: Position, folded: Position) -> bool:

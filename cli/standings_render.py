@@ -298,31 +298,11 @@ def patched_pieces(
     where: str,
     ends: array[int],
 ) -> Iterator[bytes]:
-    """:func:`_patched_pieces` gathered into blocks of about a MiB (a row ranked anew is a
-    piece of its own)."""
-    block: list[bytes] = []
-    held = 0
-    for piece in _patched_pieces(answer, change, kept, as_json, where, ends):
-        block.append(piece)
-        held += len(piece)
-        if held >= 1 << 20:
-            yield b"".join(block)
-            block, held = [], 0
-    yield b"".join(block)
-
-
-def _patched_pieces(
-    answer: StandingsAnswer,
-    change: Patch,
-    kept: Iterable[bytes],
-    as_json: bool,
-    where: str,
-    ends: array[int],
-) -> Iterator[bytes]:
     """The standings now, from the answer `kept` (its bytes as printed, in pieces) and
     `change`: the head made anew, then the rows in their new order, each as kept (its rank
     made anew where it changed) or, for a row touched, made anew, then the tail; where each
-    row ends is added to `ends`, as `standings_pieces` adds them. The kept answer is read
+    row ends is added to `ends`, as `standings_pieces` adds them (a row ranked anew is a
+    piece of its own: the caller gathers them into blocks). The kept answer is read
     once, in order, never held whole."""
     form, table = JSON if as_json else TEXT, change.table
     old_ends, step = change.ends, len(form.sep)
