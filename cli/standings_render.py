@@ -47,10 +47,11 @@ def text_rows(
     table: StandingsTable,
     rows: Sequence[int],
     ranks: Sequence[int],
-    texts: dict[float, str],
-) -> str:
+    texts: dict[float, Any],
+) -> bytes:
     """The table's lines of `rows` (state rows, in the order printed) ranked `ranks`, each
-    ending with a newline; `texts` keeps each distinct number's text between calls."""
+    ending with a newline, as UTF-8; `texts` keeps each distinct number's text between
+    calls."""
     scored = dict(zip(table.criteria, table.appraisal, strict=True))
     participants = table.participants(rows)
     columns = [
@@ -64,7 +65,7 @@ def text_rows(
         _self_texts(table, rows, texts),
         [name or "" for name in table.names(rows, participants)],
     ]
-    return "".join(rows_text(zip(*columns, strict=True), len(rows) or 1))
+    return "".join(rows_text(zip(*columns, strict=True), len(rows) or 1)).encode("utf-8")
 
 
 def _in_order(values: Sequence[float], rows: Sequence[int], texts: dict[float, str]) -> list[str]:
@@ -107,11 +108,16 @@ def json_head(answer: StandingsAnswer) -> bytes:
 
 
 def json_rows(
-    table: StandingsTable, rows: Sequence[int], ranks: Sequence[int], numbers: dict[float, bytes]
+    answer: StandingsAnswer,
+    table: StandingsTable,
+    rows: Sequence[int],
+    ranks: Sequence[int],
+    numbers: dict[float, Any],
 ) -> bytes:
     """The JSON of `rows` (state rows, in the order printed) ranked `ranks`, as inside the
     document (each row indented two levels, JSON_BETWEEN between them): the rows encoded
-    compact, then formatted by the same formatter inside a list two levels deep."""
+    compact, then formatted by the same formatter inside a list two levels deep (`answer` is
+    not read: the signature is `text_rows`', so that a Form holds either)."""
     compact = b",".join(_json_compact(table, rows, ranks, numbers))
     nested = msgspec.json.format(b'{"s":[' + compact + b"]}", indent=2)
     return nested[len(b'{\n  "s": [\n    ') : -len(b"\n  ]\n}")]
@@ -232,29 +238,9 @@ class Form:
         return b"%b%d%b" % (row[:start], rank, row[end:])
 
 
-def _text_rows(
-    answer: StandingsAnswer,
-    table: StandingsTable,
-    rows: Sequence[int],
-    ranks: Sequence[int],
-    cache: dict[float, Any],
-) -> bytes:
-    return text_rows(answer, table, rows, ranks, cache).encode("utf-8")
-
-
-def _json_rows(
-    answer: StandingsAnswer,
-    table: StandingsTable,
-    rows: Sequence[int],
-    ranks: Sequence[int],
-    cache: dict[float, Any],
-) -> bytes:
-    return json_rows(table, rows, ranks, cache)
-
-
-TEXT = Form(_text_rows, sep=b"", tail=b"", boundary=b"\n", offset=1, rank=b"")
+TEXT = Form(text_rows, sep=b"", tail=b"", boundary=b"\n", offset=1, rank=b"")
 JSON = Form(
-    _json_rows, sep=JSON_BETWEEN, tail=JSON_CLOSE, boundary=b"\n    }" + JSON_BETWEEN + b"{",
+    json_rows, sep=JSON_BETWEEN, tail=JSON_CLOSE, boundary=b"\n    }" + JSON_BETWEEN + b"{",
     offset=6, rank=b'\n      "rank": ',
 )  # fmt: skip
 
