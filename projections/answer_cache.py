@@ -54,6 +54,7 @@ PREFIX = "answer:"
 # a piece at a time, never held whole; the layout is part of the row's version
 LAYOUT = "+answer/4"
 HEAD = 1 << 16  # the part saying where an answer stands lies in its first 64 KiB
+MOST_PENDING = 4096  # events of its topics after an answer, at most, handed to be patched
 Where = Callable[[Position], bytes]  # the bytes an answer folded to a position says it at
 _ANCHOR = msgspec.msgpack.Decoder(Position)
 _ENCODER = msgspec.msgpack.Encoder()
@@ -226,6 +227,8 @@ def _carried(
             if body.type != topic or (topic in topics and pending is None):
                 return None
             if topic in topics and pending is not None:
+                if len(pending) == MOST_PENDING:  # as quick to read the view again
+                    return None
                 pending.append((topic, bytes(state)))
             latest = body.time if latest is None or body.time > latest else latest
         fold_leaf(frontier, seq, state)
