@@ -19,7 +19,7 @@ from domain.registry import Signer
 from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
-from projections import indexed, queries
+from projections import answer_cache, indexed, queries
 from projections.anchor import latest_anchor
 from projections.answer_cache import PREFIX
 from projections.movement_view import MovementStandings
@@ -334,3 +334,18 @@ def test_after_a_registration_the_kept_answer_is_made_whole_again(
     read = awards("standings", MOVEMENT)
     assert read.exit_code == 0 and read.stdout == _fresh(scenario, [])
     assert "\tS1\t" in read.stdout
+
+
+def test_past_the_most_pending_events_every_row_is_made(
+    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept, then a score, with no event to be handed over to a patch
+    awards("standings", MOVEMENT)
+    _score(scenario, [("P4", "c1", 10.0, "appraisal")])
+    monkeypatch.setattr(answer_cache, "MOST_PENDING", 0)
+    made: list[int] = []
+    table = MovementStandings.table
+    monkeypatch.setattr(MovementStandings, "table", lambda state: made.append(1) or table(state))
+    # when read: every row made, what a fold prints
+    read = awards("standings", MOVEMENT)
+    assert made == [1] and read.exit_code == 0 and read.stdout == _fresh(scenario, [])
