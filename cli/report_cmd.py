@@ -100,10 +100,6 @@ def make_cut(as_of: str | None, appended_before: str | None, at_seq: int | None)
     )
 
 
-def _points(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
 _CLOCKS = {
     "effective": "effective as of {time}, by the time each event claims",
     "appended": "appended up to {time}",

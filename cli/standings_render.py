@@ -10,6 +10,13 @@ definition: the table's rows as `rows_text` prints `(rank, participant, total, p
 criterion, self scores, name)`, and the JSON document as `json_document` prints the answer with
 its rows (tests/cli checks both, byte for byte, on tables with unscored rows, names to escape
 and several UTC offsets).
+
+It also prints a kept answer patched after new scores (`patched_pieces`, from the ranks and
+order of projections/standings_patch.py): the head made anew, the rows scored made anew, and
+every other row's bytes copied from the kept answer as it inflates, its rank rewritten where
+it changed. Each form says where its rows end and where a row's rank stands (`Form`), and
+`standings_pieces` notes where each row it makes ends, kept with the answer for the next
+patch.
 """
 
 from __future__ import annotations

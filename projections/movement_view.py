@@ -199,9 +199,6 @@ class MovementStandings(msgspec.Struct, dict=True):
     def table(self) -> StandingsTable:
         """The standings ranked, column by column (see :class:`StandingsTable`). Needs the
         launch; the columns may not grow while the table is read."""
-        launched = self.launched
-        if launched is None:
-            raise ValueError(f"movement {self.movement!r} is not launched")
         totals = self.totals(range(len(self)))
         views = self._views()
         participants = _texts(self.participants, views.participant_ends, len(self))
