@@ -27,7 +27,7 @@ from cli.render import (
     emit_json,
     json_document,
 )
-from cli.standings_render import JSON, TEXT, head_of, patched_pieces, standings_pieces
+from cli.standings_render import JSON, TEXT, patched_pieces, standings_pieces
 from domain.actor import format_time
 from domain.errors import UsageError
 from domain.text import counted
@@ -159,10 +159,9 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
     printed = _echoed(pieces)
     copy = queries.standings_copy(obj.app, movement) if cut == Cut() else None
     if copy is not None:
-        head = len(head_of(answer, as_json, line))
         keep_answer(
             obj.app, name, version, copy, position, printed, where,
-            lambda: index_bytes(head, table, ends),
+            lambda: index_bytes(table, ends),
         )  # fmt: skip
     for _ in printed:  # whatever keeping did not read (not kept: no copy, no local key…)
         pass

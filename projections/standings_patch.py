@@ -35,12 +35,13 @@ MOST_TOUCHED = 4096  # rows patched at most; more, and a full read is as quick
 
 
 class StandingsIndex(msgspec.Struct, array_like=True):
-    """Kept with a standings answer: how many bytes come before its first row (`head`); its
-    rows, state rows in the order printed (`order`, uint32); where each ends, counted from
-    the first row's start (`ends`, uint64); each state row's total (`totals`, float64); the
-    arrays in this machine's byte order, which the view's version names."""
+    """Kept with a standings answer: its rows, state rows in the order printed (`order`,
+    uint32); where each ends, counted from the first row's start (`ends`, uint64); each state
+    row's total (`totals`, float64); the arrays in this machine's byte order, which the view's
+    version names. Where the rows begin is the answer's length less its tail and `ends[-1]`:
+    an answer carried over new events (its line saying where it stands written again, perhaps
+    longer) keeps its index."""
 
-    head: int
     order: bytes
     ends: bytes
     totals: bytes
@@ -50,10 +51,10 @@ _INDEX = msgspec.msgpack.Decoder(StandingsIndex)
 _ENCODER = msgspec.msgpack.Encoder()
 
 
-def index_bytes(head: int, table: StandingsTable, ends: Sequence[int]) -> bytes:
-    """The index of an answer printing `table` after `head` bytes, its rows ending at `ends`."""
+def index_bytes(table: StandingsTable, ends: Sequence[int]) -> bytes:
+    """The index of an answer printing `table`, its rows ending at `ends`."""
     order, totals = array("I", table.order).tobytes(), array("d", table.totals).tobytes()
-    return _ENCODER.encode(StandingsIndex(head, order, array("Q", ends).tobytes(), totals))
+    return _ENCODER.encode(StandingsIndex(order, array("Q", ends).tobytes(), totals))
 
 
 @dataclass
@@ -103,7 +104,8 @@ def patch(
     rows = len(state)
     if not rows or len(order) != rows or len(totals) != rows or len(ends) != rows:
         return None
-    if kept.head + ends[-1] + tail != length or any(r >= rows for r in touched):
+    head = length - tail - ends[-1]
+    if head <= 0 or any(r >= rows for r in touched):
         return None
     old_ranks = array("I", ranks_of(order, totals))  # arrays: a list of 65,800 ints is 2.4 MB
     moved = sorted(touched)
@@ -112,4 +114,4 @@ def patch(
     new_order = array("I", reranked(order, totals, touched, state.participant))
     new_ranks = array("I", ranks_of(new_order, totals))
     table = StandingsTable(state, totals, new_order, new_ranks)
-    return Patch(kept.head, ends, order, old_ranks, touched, table)
+    return Patch(head, ends, order, old_ranks, touched, table)
