@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import zlib
+from array import array
 from typing import Any
 
+import msgspec
 import pytest
 
 from domain.actor import Actor
@@ -349,3 +351,41 @@ def test_past_the_most_pending_events_every_row_is_made(
     # when read: every row made, what a fold prints
     read = awards("standings", MOVEMENT)
     assert made == [1] and read.exit_code == 0 and read.stdout == _fresh(scenario, [])
+
+
+def _forge_index(state: bytes) -> bytes:
+    """A kept answer row's state with its index's row order reversed (the answer's bytes and
+    every length left as they were), as someone who read projections/standings_patch.py would
+    forge it to have a patch print rows out of their order."""
+    at = 4 + int.from_bytes(state[:4], "big") + 8
+    size = int.from_bytes(state[at : at + 4], "big")
+    index = msgspec.msgpack.decode(state[at + 4 : at + 4 + size])
+    order = array("I", index[0])
+    order.reverse()
+    forged = msgspec.msgpack.encode([order.tobytes(), *index[1:]])
+    assert len(forged) == size
+    return state[: at + 4] + forged + state[at + 4 + size :]
+
+
+def test_an_edited_index_is_not_patched_from_and_verify_reports_it(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None
+) -> None:
+    # given the table kept, then its index edited in the views table, then a new score
+    views = raw.side_table("award_sealed_views")
+
+    def forge() -> None:
+        [(state,)] = raw.execute(f"SELECT state FROM {views} WHERE name = ?", (KEPT,))
+        forged = _forge_index(bytes(state))
+        raw.execute(f"UPDATE {views} SET state = ? WHERE name = ?", (forged, KEPT))
+
+    awards("standings", MOVEMENT)
+    forge()
+    _score(scenario, [("P4", "c1", 10.0, "appraisal")])
+    # when read: not patched from the forged order, but what a fold prints
+    read = awards("standings", MOVEMENT)
+    assert read.exit_code == 0 and read.stdout == _fresh(scenario, [])
+    # and when the answer kept then is edited so and verified: step 8 names it
+    forge()
+    report = audit(scenario.app, caches=(check_frontier, check_views))
+    problems = [p.message for p in report.problems if p.step == 8]
+    assert problems and all(repr(KEPT) in p for p in problems), problems
