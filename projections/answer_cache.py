@@ -47,12 +47,13 @@ PREFIX = "answer:"
 
 # an answer row's state: the length of the anchor's encoding (4 bytes, big-endian), the
 # position at the signed checkpoint (msgpack), where the answer says where it stands (start
-# and end offsets, 4 bytes each; 0 and 0: not found, never carried forward), the length of
-# the caller's index (4 bytes) and the index (what the caller needs to patch the answer, such
-# as the rank order of the standings' rows; may be empty), then the answer's bytes as
-# printed, deflated (zlib): a 65,800-row JSON answer of 31 MB is kept in 0.6 MB and printed
-# a piece at a time, never held whole; the layout is part of the row's version
-LAYOUT = "+answer/4"
+# and end offsets, 4 bytes each; 0 and 0: not found, never carried forward), the answer's
+# length (8 bytes), the length of the caller's index (4 bytes) and the index (what the
+# caller needs to patch the answer, such as the rank order of the standings' rows; may be
+# empty), then the answer's bytes as printed, deflated (zlib): a 65,800-row JSON answer of
+# 31 MB is kept in 0.6 MB and printed a piece at a time, never held whole; the layout is part
+# of the row's version
+LAYOUT = "+answer/5"
 HEAD = 1 << 16  # the part saying where an answer stands lies in its first 64 KiB
 MOST_PENDING = 4096  # events of its topics after an answer, at most, handed to be patched
 Where = Callable[[Position], bytes]  # the bytes an answer folded to a position says it at
@@ -62,33 +63,42 @@ _PIECE = 1 << 20  # bytes of the answer inflated at a time
 
 
 class KeptAnswer:
-    """A kept answer's bytes, checked to inflate whole; `pieces` yields them in order (on a
-    carried answer, with bytes [start, end), where it says where it stands, replaced)."""
+    """A kept answer's bytes, `length` of them; `pieces` yields them in order (on a carried
+    answer, with bytes [start, end), where it says where it stands, replaced).
+
+    Its row's seal opened (projections/store.py), so the bytes are those `_keep` wrote; they
+    are inflated once, as printed (a 31 MB answer inflates in 30-40 ms). Should they not
+    inflate to `length` (a fault of the writer: an intact seal rules out an edit), printing
+    stops with a StorageError."""
 
     def __init__(
-        self, deflated: memoryview, start: int = 0, end: int = 0, index: bytes = b""
+        self, deflated: memoryview, length: int, start: int = 0, end: int = 0, index: bytes = b""
     ) -> None:
         self._deflated = deflated
+        self.length = length  # of the answer's bytes, as kept
         self.start, self.end = start, end
         self.index = index  # the caller's, kept with the answer
-        self.length = 0  # of the answer's bytes, as kept
         self._where: bytes | None = None  # set on a carried answer only
         # the events after the answer of the types its view folds, as (topic, stored state)
         # (when asked for them: the caller patches the answer, or reads its view again)
         self.pending: list[tuple[str, bytes]] = []
         self.position: Position | None = None  # where the log ends, when pending
-        for piece in self._inflated():  # inflates whole before anything is printed, or zlib.error
-            self.length += len(piece)
 
     def _inflated(self) -> Iterator[bytes]:
-        inflate = zlib.decompressobj()
+        inflate, seen = zlib.decompressobj(), 0
         rest: bytes | memoryview = self._deflated
-        while rest:
-            yield inflate.decompress(rest, _PIECE)
-            rest = inflate.unconsumed_tail
-        yield inflate.flush()
-        if not inflate.eof:
-            raise zlib.error("the kept answer ends early")
+        try:
+            while rest:
+                piece = inflate.decompress(rest, _PIECE)
+                seen += len(piece)
+                yield piece
+                rest = inflate.unconsumed_tail
+            piece = inflate.flush()
+        except zlib.error as exc:
+            raise StorageError(f"a kept answer does not inflate: {exc}") from exc
+        yield piece
+        if not inflate.eof or seen + len(piece) != self.length:
+            raise StorageError("a kept answer ends before its length")
 
     def head(self) -> bytes:
         """The answer's first HEAD bytes, as kept."""
@@ -100,8 +110,8 @@ class KeptAnswer:
         return out[:HEAD]
 
     def pieces(self) -> Iterator[bytes]:
-        """The answer's bytes, at most about 1 MiB at a time (zlib.error if they do not
-        inflate)."""
+        """The answer's bytes, at most about 1 MiB at a time (StorageError, after those
+        printed, if they do not inflate to its length)."""
         if self._where is None:
             yield from self._inflated()
             return
@@ -128,20 +138,22 @@ class KeptAnswer:
 
 
 def _split(state: bytes) -> tuple[Position, KeptAnswer]:
-    """The anchor and the answer (checked to inflate) of a row's state (ValueError, a
-    msgspec.DecodeError or zlib.error, if malformed)."""
+    """The anchor and the answer of a row's state (ValueError or a msgspec.DecodeError, if
+    malformed)."""
     size = int.from_bytes(state[:4], "big")
-    if len(state) < 4 + size + 12:
-        raise ValueError("answer row shorter than its anchor")
     at = 4 + size
-    start, end, indexed = (int.from_bytes(state[n : n + 4], "big") for n in range(at, at + 12, 4))
-    if not start <= end <= HEAD:
+    if len(state) < at + 20:
+        raise ValueError("answer row shorter than its anchor")
+    start, end = (int.from_bytes(state[n : n + 4], "big") for n in (at, at + 4))
+    length = int.from_bytes(state[at + 8 : at + 16], "big")
+    indexed = int.from_bytes(state[at + 16 : at + 20], "big")
+    if not start <= end <= min(HEAD, length):
         raise ValueError("answer row's where offsets out of range")
-    if len(state) < at + 12 + indexed:
+    if len(state) < at + 20 + indexed:
         raise ValueError("answer row shorter than its index")
-    index = state[at + 12 : at + 12 + indexed]
-    answer = KeptAnswer(memoryview(state)[at + 12 + indexed :], start, end, index)
-    return _ANCHOR.decode(state[4:at]), answer
+    index = state[at + 20 : at + 20 + indexed]
+    deflated = memoryview(state)[at + 20 + indexed :]
+    return _ANCHOR.decode(state[4:at]), KeptAnswer(deflated, length, start, end, index)
 
 
 def _tail_position(app: LedgerApp, start: Position, stop: int | None = None) -> Position:
@@ -178,7 +190,7 @@ def cached_answer(
         return None
     try:
         kept, text = _split(stored.state)
-    except (ValueError, zlib.error):  # msgspec.DecodeError is a ValueError
+    except ValueError:  # msgspec.DecodeError is a ValueError
         return None
     anchor = latest_anchor(app)
     if anchor is None or kept.seq > anchor.size:
@@ -194,10 +206,13 @@ def cached_answer(
     if position.seq == held.seq:  # nothing after it: the log is the one it was made from
         return text
     start, end = text.start, text.end
-    if where is None or start == end or text.head()[start:end] != where(held):
+    try:  # inflated whole to be kept again, before anything is printed
+        if where is None or start == end or text.head()[start:end] != where(held):
+            return None
+        answer = text.carried(where(position))
+        _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where, text.index)
+    except StorageError:  # it does not inflate: not used
         return None
-    answer = text.carried(where(position))
-    _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where, text.index)
     return answer
 
 
@@ -296,10 +311,11 @@ def _keep(
     if position.notification_id is None or position.seq < at_anchor.seq:
         return False
     store = ViewStore(app)
-    deflate, parts, head = zlib.compressobj(1), [], b""
+    deflate, parts, head, length = zlib.compressobj(1), [], b"", 0
     for piece in pieces:
         if len(head) < HEAD:
             head += piece[: HEAD - len(head)]
+        length += len(piece)
         parts.append(deflate.compress(piece))
     parts.append(deflate.flush())
     if callable(index):
@@ -314,6 +330,7 @@ def _keep(
             anchor_bytes,
             offsets[0].to_bytes(4, "big"),
             offsets[1].to_bytes(4, "big"),
+            length.to_bytes(8, "big"),
             len(index).to_bytes(4, "big"),
             index,
             *parts,

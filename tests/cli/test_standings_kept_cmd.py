@@ -26,8 +26,9 @@ from projections.anchor import latest_anchor
 from projections.answer_cache import PREFIX
 from projections.movement_view import MovementStandings
 from projections.runner import Runner
+from projections.store import ViewStore
 from projections.verify_views import check_views
-from tests.conftest import Cli, RawRows
+from tests.conftest import Cli, RawRows, one_error_line
 from tests.projections.builder import MOVEMENT, at
 from tests.projections.conftest import Scenario, scenario
 
@@ -69,7 +70,7 @@ def test_the_kept_table_is_printed_again_and_equals_the_logs_answer(
 def _forge(state: bytes, old: bytes, new: bytes) -> bytes:
     """A kept answer row's state with `old` replaced by `new` inside the answer, laid out as
     projections/answer_cache.py lays it out (as someone who read the code would forge it)."""
-    at = 4 + int.from_bytes(state[:4], "big") + 8  # the anchor, then where's two offsets
+    at = 4 + int.from_bytes(state[:4], "big") + 16  # the anchor, where's offsets, the length
     head = at + 4 + int.from_bytes(state[at : at + 4], "big")  # then the index
     answer = zlib.decompress(state[head:])
     assert old in answer
@@ -357,7 +358,7 @@ def _forge_index(state: bytes) -> bytes:
     """A kept answer row's state with its index's row order reversed (the answer's bytes and
     every length left as they were), as someone who read projections/standings_patch.py would
     forge it to have a patch print rows out of their order."""
-    at = 4 + int.from_bytes(state[:4], "big") + 8
+    at = 4 + int.from_bytes(state[:4], "big") + 16
     size = int.from_bytes(state[at : at + 4], "big")
     index = msgspec.msgpack.decode(state[at + 4 : at + 4 + size])
     order = array("I", index[0])
@@ -389,3 +390,28 @@ def test_an_edited_index_is_not_patched_from_and_verify_reports_it(
     report = audit(scenario.app, caches=(check_frontier, check_views))
     problems = [p.message for p in report.problems if p.step == 8]
     assert problems and all(repr(KEPT) in p for p in problems), problems
+
+
+def _reseal_cut_short(scenario: Scenario) -> None:
+    """The kept table's row written again through the store (sealed with the local key, as
+    only award-ledger itself could write it) with its deflated bytes cut short: what a fault
+    of the writer would leave."""
+    store = ViewStore(scenario.app)
+    row = store.load(KEPT)
+    assert row is not None and row.intact
+    store.save(KEPT, row.version, row, row.position, row.state[:-12], replace=True)
+
+
+def test_a_kept_answer_that_does_not_inflate_stops_with_one_line(
+    scenario: Scenario, awards: Cli, large: None
+) -> None:
+    # given the table kept, then its row sealed again with its bytes cut short
+    truth = awards("standings", MOVEMENT)
+    _reseal_cut_short(scenario)
+    # when read as it stands: printing stops with one line and the storage exit code
+    read = awards("standings", MOVEMENT)
+    assert read.exit_code == 5 and "kept answer" in one_error_line(read)
+    # and when carried over a new event: not used, the view read again
+    _new_signer(scenario)
+    again = awards("standings", MOVEMENT)
+    assert again.exit_code == 0 and again.stdout.splitlines()[2:] == truth.stdout.splitlines()[2:]
