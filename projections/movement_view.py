@@ -106,7 +106,7 @@ class MovementStandings(msgspec.Struct, dict=True):
 
     # -- what a fold keeps beside the columns, never stored (the instance's __dict__) --------
 
-    def _row(self, key: bytes) -> int | None:
+    def row_of(self, key: bytes) -> int | None:
         """The row of participation id `key`, if registered here. The first few are found by
         searching the id column (a read after a new score folds one or two events: a map of
         65,800 ids would cost 7 MB); past SEARCHES, a map of every row is made and kept."""
@@ -409,7 +409,7 @@ def _registered(state: MovementStandings, event: Participation.Registered, meta:
     if event.movement != state.movement:
         return
     key, kind = event.originator_id.bytes, _kind(state, event.participant_kind)
-    row = state._row(key)
+    row = state.row_of(key)
     if row is not None:
         views = state._views()  # the same participant: the id is made from it
         state.kinds[row] = kind
@@ -429,7 +429,7 @@ def _registered(state: MovementStandings, event: Participation.Registered, meta:
 
 
 def _scored(state: MovementStandings, event: Participation.Scored, meta: EventMeta) -> None:
-    row = state._row(event.originator_id.bytes)
+    row = state.row_of(event.originator_id.bytes)
     if row is None:
         return
     column = state._column(event.criterion)

@@ -80,7 +80,7 @@ def touched_rows(state: MovementStandings, pending: Iterable[tuple[str, bytes]])
         _, event = decoder_for(topic)(body_of(stored))
         if not isinstance(event, Participation.Scored):
             return None
-        row = state._row(event.originator_id.bytes)
+        row = state.row_of(event.originator_id.bytes)
         if row is not None:
             touched.add(row)
             if len(touched) > MOST_TOUCHED:

@@ -198,7 +198,7 @@ def test_a_kept_answer_patched_after_scores_is_the_answer_made_whole(
                 kind="self" if self_score else "appraisal", correction=bool(pick % 3),
             )  # fmt: skip
             fold_movement(state, event, EventMeta(len(pairs) + n, at("2021-02-01"), "sc"))
-            row = state._row(of.bytes)
+            row = state.row_of(of.bytes)
             if row is not None:
                 touched.add(row)
         now = msgspec.structs.replace(
