@@ -23,7 +23,12 @@ topic must agree), and the hashing reaches the root of the newest signed checkpo
 answer then stands at the log's end; only the part that says where it stands (its `where`,
 found in the answer when it was kept) is written again, and the carried answer is kept at
 the new position. A new checkpoint, a decision or a vote does not make a 65,800-row answer
-be ranked again; a registration or a score (a type the view folds) does.
+be ranked again.
+
+When events of a type the view folds were appended after it (checked the same way), the
+answer is handed back with those events (`pending`, when the caller asks for them) and the
+caller's own index kept with it, for the caller to patch: the standings patch the rows a score
+touches (projections/standings_patch.py); a registration or a name makes them read the view.
 
 Anything else: not used, the caller reads the view as usual (and may keep a new answer).
 """
