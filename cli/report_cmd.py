@@ -154,6 +154,10 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
         pieces = standings_pieces(answer, table, as_json, line, ends)
     else:
         table, pieces = made
+        if kept is not None and not kept.lagging():  # patched again by the next read
+            for piece in pieces:
+                click.echo(piece, nl=False)
+            return
     # printed as made, and kept as printed: 65,800 participations are never held whole as
     # text, and with the answer its rows' order, ends and totals, to patch it after a score
     printed = _echoed(pieces)

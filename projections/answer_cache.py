@@ -61,6 +61,10 @@ PREFIX = "answer:"
 LAYOUT = "+answer/5"
 HEAD = 1 << 16  # the part saying where an answer stands lies in its first 64 KiB
 MOST_PENDING = 4096  # events of its topics after an answer, at most, handed to be patched
+# rows after a kept answer's checkpoint (each read hashes them again) before an answer patched
+# from it is worth keeping in its place: until then a read after a score prints the patched
+# answer and writes nothing (deflating and sealing a 31 MB answer costs more than the patch)
+KEEP_PATCHED_AFTER = 256
 Where = Callable[[Position], bytes]  # the bytes an answer folded to a position says it at
 _ANCHOR = msgspec.msgpack.Decoder(Position)
 _ENCODER = msgspec.msgpack.Encoder()
@@ -88,6 +92,14 @@ class KeptAnswer:
         # (when asked for them: the caller patches the answer, or reads its view again)
         self.pending: list[tuple[str, bytes]] = []
         self.position: Position | None = None  # where the log ends, when pending
+        self.anchored = 0  # the size of the checkpoint it was kept at
+
+    def lagging(self) -> bool:
+        """Whether the log ends KEEP_PATCHED_AFTER rows or more past the checkpoint it was
+        kept at (when pending): an answer patched from it is then worth keeping."""
+        return self.position is not None and self.position.seq - self.anchored >= (
+            KEEP_PATCHED_AFTER
+        )
 
     def _inflated(self) -> Iterator[bytes]:
         inflate, seen = zlib.decompressobj(), 0
@@ -158,7 +170,10 @@ def _split(state: bytes) -> tuple[Position, KeptAnswer]:
         raise ValueError("answer row shorter than its index")
     index = state[at + 20 : at + 20 + indexed]
     deflated = memoryview(state)[at + 20 + indexed :]
-    return _ANCHOR.decode(state[4:at]), KeptAnswer(deflated, length, start, end, index)
+    anchor = _ANCHOR.decode(state[4:at])
+    answer = KeptAnswer(deflated, length, start, end, index)
+    answer.anchored = anchor.seq
+    return anchor, answer
 
 
 def _tail_position(app: LedgerApp, start: Position, stop: int | None = None) -> Position:

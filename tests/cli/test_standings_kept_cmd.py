@@ -314,10 +314,40 @@ def test_after_new_scores_the_kept_answer_is_patched_to_what_a_fold_prints(
         with monkeypatch.context() as patched:
             patched.setattr(MovementStandings, "table", whole)
             read = awards("standings", MOVEMENT, *form)
-        # then it prints what a fold prints now, byte for byte, and keeps it
+        # then it prints what a fold prints now, byte for byte (patched from the answer
+        # first kept: the log has not grown KEEP_PATCHED_AFTER rows past it)
         assert read.exit_code == 0 and read.stderr == "" and read.stdout == fresh
     report = audit(scenario.app, caches=(check_views,))
     assert [p for p in report.problems if p.step == 8] == []
+
+
+def test_a_patched_answer_is_kept_once_the_log_has_grown_far_past_the_kept_one(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept, then a score
+    views = raw.side_table("award_sealed_views")
+
+    def kept_row() -> tuple[int, bytes]:
+        [(seq, state)] = raw.execute(f"SELECT seq, state FROM {views} WHERE name = ?", (KEPT,))
+        return seq, bytes(state)
+
+    awards("standings", MOVEMENT)
+    before = kept_row()
+    _score(scenario, [("P4", "c1", 10.0, "appraisal")])
+    # when read with the log fewer than KEEP_PATCHED_AFTER rows past the kept answer's
+    # checkpoint: printed patched, and nothing written
+    read = awards("standings", MOVEMENT)
+    assert read.exit_code == 0 and read.stdout == _fresh(scenario, [])
+    assert kept_row() == before
+    # when read once the log has grown that far: the patched answer is kept in its place,
+    # at the log's end
+    monkeypatch.setattr(answer_cache, "KEEP_PATCHED_AFTER", 1)
+    assert awards("standings", MOVEMENT).stdout == read.stdout
+    seq, state = kept_row()
+    assert seq == len(scenario.app.tree()[1]) > before[0] and state != before[1]
+    # and the next read prints it as kept, folding nothing
+    _no_fold(monkeypatch)
+    assert awards("standings", MOVEMENT).stdout == read.stdout
 
 
 def test_after_a_registration_the_kept_answer_is_made_whole_again(
