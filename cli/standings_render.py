@@ -21,6 +21,7 @@ patch.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -31,7 +32,7 @@ import msgspec
 from cli.render import json_document, line_text, row_text, rows_text
 from projections.movement_view import StandingsTable
 from projections.queries import StandingsAnswer
-from projections.standings_patch import Patch
+from projections.standings_patch import Made, Patch
 
 BATCH = 2048  # rows joined at a time
 _ENCODE = msgspec.json.Encoder(order="deterministic").encode
@@ -222,6 +223,8 @@ class Form:
     ) -> None:
         self.rows, self.sep, self.tail = rows, sep, tail
         self.boundary, self.offset, self.rank = boundary, offset, rank
+        # each row's rank, in rows as printed (the marker is found nowhere else)
+        self.ranks = re.compile(re.escape(rank) + rb"(\d+)" if rank else rb"(?m)^(\d+)")
 
     def ends(self, rows: bytes, at: int) -> list[int]:
         """Where each row of `rows` (rows as printed, `sep` between them) ends, plus `at`."""
@@ -234,15 +237,16 @@ class Form:
             found.append(at + len(rows))
         return found
 
-    def reranked(self, row: bytes, rank: int) -> bytes:
-        """`row` as kept, showing `rank` instead of its own."""
-        at = row.find(self.rank)
-        if at < 0:
-            raise ValueError("a kept row without its rank")
-        start = end = at + len(self.rank)
-        while row[end : end + 1].isdigit():
-            end += 1
-        return b"%b%d%b" % (row[:start], rank, row[end:])
+    def shifted(self, rows: bytes, shift: int) -> tuple[bytes, int]:
+        """`rows` as kept (rows as printed, `sep` between them), each showing its rank plus
+        `shift`, and how many rows they are."""
+        pieces: list[bytes] = []
+        at = count = 0
+        for found in self.ranks.finditer(rows):
+            pieces += (rows[at : found.start(1)], b"%d" % (int(found[1]) + shift))
+            at, count = found.end(1), count + 1
+        pieces.append(rows[at:])
+        return b"".join(pieces), count
 
 
 TEXT = Form(text_rows, sep=b"", tail=b"", boundary=b"\n", offset=1, rank=b"")
@@ -292,68 +296,53 @@ def patched_pieces(
     ends: array[int],
 ) -> Iterator[bytes]:
     """The standings now, from the answer `kept` (its bytes as printed, in pieces) and
-    `change`: the head made anew, then the rows in their new order, each as kept (its rank
-    made anew where it changed) or, for a row touched, made anew, then the tail; where each
-    row ends is added to `ends`, as `standings_pieces` adds them (a row ranked anew is a
-    piece of its own: the caller gathers them into blocks). The kept answer is read
-    once, in order, never held whole."""
+    `change`: the head made anew, then the rows in their new order (its `steps`): runs of
+    kept rows copied as kept, or a batch at a time with each rank moved by the run's shift,
+    and the rows touched made anew; then the tail. Where each row ends is added to `ends`,
+    as `standings_pieces` adds them. The kept answer is read once, in order, never held
+    whole (a touched row is a piece of its own: the caller gathers pieces into blocks)."""
     form, table = JSON if as_json else TEXT, change.table
     old_ends, step = change.ends, len(form.sep)
 
     def start(j: int) -> int:  # where kept row j begins, counted from the first row
         return old_ends[j - 1] + step if j else 0
 
-    steps: list[tuple[int, int, int] | bytes] = []  # (first, last kept row, rank or 0) / new
-    touched, old_order, old_ranks = change.touched, change.old_order, change.old_ranks
     cache: dict[float, Any] = {}
-    first = last = -1  # the run of kept rows, printed as kept, not yet in `steps`
-    j = 0  # the next kept row
-    for row, rank in zip(table.order, table.ranks, strict=True):
-        if row not in touched:
-            while old_order[j] in touched:
-                j += 1
-            if old_ranks[j] == rank and first >= 0 and j == last + 1:
-                last, j = j, j + 1  # the run goes on
-                continue
-            if first >= 0:
-                steps.append((first, last, 0))
-                first = last = -1
-            if old_ranks[j] == rank:  # a run begins
-                first = last = j
-            else:
-                steps.append((j, j, rank))
-            j += 1
-            continue
-        if first >= 0:
-            steps.append((first, last, 0))
-            first = last = -1
-        steps.append(form.rows(answer, table, [row], [rank], cache))
-    if first >= 0:
-        steps.append((first, last, 0))
     yield head_of(answer, as_json, where)
-    old, at = _Kept(kept), 0
-    for n, done in enumerate(steps):
-        if n:
-            yield form.sep
-            at += step
-        if isinstance(done, bytes):  # a row made anew
-            at += len(done)
-            ends.append(at)
-            yield done
-            continue
-        j0, j1, shown = done
-        span = old.span(change.head + start(j0), change.head + old_ends[j1])
-        if shown:  # a kept row, ranked anew
-            made = form.reranked(b"".join(span), shown)
+    old, at, first = _Kept(kept), 0, True
+    for done in change.steps:
+        if isinstance(done, Made):
+            made = form.rows(answer, table, [done.row], [done.rank], cache)
+            if not first:
+                yield form.sep
+                at += step
             at += len(made)
             ends.append(at)
+            first = False
             yield made
             continue
-        shift = at - start(j0)  # a run of kept rows, as kept
-        ends.extend(end + shift for end in old_ends[j0 : j1 + 1])
-        at = old_ends[j1] + shift
-        for part in span:
-            yield bytes(part)
+        # a run of kept rows: as kept, or (a batch at a time) each ranked anew
+        size = BATCH if done.shift else done.last - done.first + 1
+        for j0 in range(done.first, done.last + 1, size):
+            j1 = min(done.last, j0 + size - 1)
+            if not first:
+                yield form.sep
+                at += step
+            first = False
+            span = old.span(change.head + start(j0), change.head + old_ends[j1])
+            if not done.shift:
+                shift = at - start(j0)
+                ends.extend(end + shift for end in old_ends[j0 : j1 + 1])
+                at = old_ends[j1] + shift
+                for part in span:
+                    yield bytes(part)
+                continue
+            made, count = form.shifted(b"".join(span), done.shift)
+            if count != j1 - j0 + 1:
+                raise ValueError("a kept row without its rank")
+            ends.extend(form.ends(made, at))
+            at += len(made)
+            yield made
     yield form.tail
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import struct
 import sys
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from sys import intern
@@ -54,7 +55,7 @@ from domain.movement import Movement, formula_totals
 from domain.participation import Participation
 from domain.registry import Person, Unit
 from projections import catalog
-from projections.standings import Standing, ranking
+from projections.standings import Standing, ranking, ranks_of
 from projections.stream import EventMeta
 from projections.view import ViewSpec
 
@@ -239,10 +240,11 @@ class StandingsTable:
         state: MovementStandings,
         totals: Sequence[float],
         order: Sequence[int],
-        ranks: Sequence[int],
+        ranks: Sequence[int] | None,
         participants: list[str] | None = None,
     ) -> None:
-        self.state, self.totals, self.order, self.ranks = state, totals, order, ranks
+        self.state, self.totals, self.order = state, totals, order
+        self._ranks = ranks  # None: made from the order and totals when first asked for
         self._participants = participants  # every row's, when decoded already
         views = self.views = state._views()
         self.criteria = state.criteria
@@ -253,6 +255,13 @@ class StandingsTable:
 
     def __len__(self) -> int:
         return len(self.order)
+
+    @property
+    def ranks(self) -> Sequence[int]:
+        """Each row's rank, in `order`."""
+        if self._ranks is None:
+            self._ranks = array("I", ranks_of(self.order, self.totals))
+        return self._ranks
 
     def participants(self, rows: Sequence[int]) -> list[str]:
         """The participant ids of `rows`."""

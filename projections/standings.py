@@ -11,8 +11,7 @@ by participant id.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import groupby, repeat
 from sys import intern
@@ -186,22 +185,3 @@ def ranks_of(order: Sequence[int], totals: Sequence[float]) -> list[int]:
     for _, tied in groupby(map(totals.__getitem__, order)):  # runs of equal totals
         ranks.extend(repeat(len(ranks) + 1, len(list(tied))))
     return ranks
-
-
-def reranked(
-    order: Sequence[int],
-    totals: Sequence[float],
-    moved: Collection[int],
-    participant: Callable[[int], str],
-) -> list[int]:
-    """`order` (rows best first, as `ranking` orders them) with the rows `moved`, whose
-    totals changed (to `totals[row]` now), taken out and put back where `ranking` places
-    them: after every row of a higher total, and among equal totals by participant id."""
-
-    def key(row: int) -> tuple[float, str]:
-        return -totals[row], participant(row)
-
-    kept = [row for row in order if row not in moved]
-    for row in sorted(moved):
-        kept.insert(bisect_left(kept, key(row), key=key), row)
-    return kept

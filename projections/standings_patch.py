@@ -21,7 +21,8 @@ totals by the same rule, and a touched row is rendered by the same code as any r
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import msgspec
@@ -29,7 +30,6 @@ import msgspec
 from domain.participation import Participation
 from ledger.reader import body_of, decoder_for
 from projections.movement_view import MovementStandings, StandingsTable
-from projections.standings import ranks_of, reranked
 
 MOST_TOUCHED = 4096  # rows patched at most; more, and a full read is as quick
 
@@ -57,18 +57,34 @@ def index_bytes(table: StandingsTable, ends: Sequence[int]) -> bytes:
     return _ENCODER.encode(StandingsIndex(order, array("Q", ends).tobytes(), totals))
 
 
+@dataclass(frozen=True)
+class Kept:
+    """Kept rows `first`..`last` (positions in the kept answer, one after another there and
+    now), each showing its kept rank plus `shift`."""
+
+    first: int
+    last: int
+    shift: int
+
+
+@dataclass(frozen=True)
+class Made:
+    """A touched row (of the state), now ranked `rank`: rendered afresh."""
+
+    row: int
+    rank: int
+
+
 @dataclass
 class Patch:
-    """What changes from a kept answer to the answer now: the old rows' order and ranks, and
-    the new ones (`table`, whose `order`, `ranks` and `totals` are the new ones), the rows
-    `touched` (to be rendered afresh), and where the old rows begin (`head`) and end
-    (`ends`, counted from the first's start)."""
+    """What changes from a kept answer to the answer now: its rows in their new order, as
+    `steps` (runs of kept rows, and touched rows), where the old rows begin (`head`) and
+    end (`ends`, counted from the first's start), and the new `table` (its `order` and
+    `totals` the new ones; for the index kept with the patched answer)."""
 
     head: int
     ends: Sequence[int]
-    old_order: Sequence[int]
-    old_ranks: Sequence[int]
-    touched: set[int]
+    steps: list[Kept | Made]
     table: StandingsTable
 
 
@@ -107,11 +123,93 @@ def patch(
     head = length - tail - ends[-1]
     if head <= 0 or any(r >= rows for r in touched):
         return None
-    old_ranks = array("I", ranks_of(order, totals))  # arrays: a list of 65,800 ints is 2.4 MB
+    participant = state.participant
+    old = {row: (-totals[row], participant(row)) for row in touched}
     moved = sorted(touched)
     for row, total in zip(moved, state.totals(moved), strict=True):
         totals[row] = total
-    new_order = array("I", reranked(order, totals, touched, state.participant))
-    new_ranks = array("I", ranks_of(new_order, totals))
-    table = StandingsTable(state, totals, new_order, new_ranks)
-    return Patch(head, ends, order, old_ranks, touched, table)
+    steps, new_order = _steps(order, totals, old, participant)
+    if steps is None:
+        return None
+    return Patch(head, ends, steps, StandingsTable(state, totals, new_order, None))
+
+
+def _steps(
+    order: array[int],
+    totals: array[float],
+    old: dict[int, tuple[float, str]],
+    participant: Callable[[int], str],
+) -> tuple[list[Kept | Made] | None, array[int]]:
+    """The rows in their new order as steps, and that order: `order` (rows best first, as
+    `ranking` orders them, by (-total, participant)) whose rows `old` (each with its key
+    then) now have the `totals` given (every other row's as before). None for steps when
+    `order` is not in that order. A row's rank is one more than the rows of a higher total,
+    so a kept row's rank moves by as many touched rows as now rise above its total, less
+    those that were above it and no longer are: runs of kept rows between the touched rows'
+    old and new places and those totals share a shift."""
+
+    def key(row: int) -> tuple[float, str]:
+        return -totals[row], participant(row)
+
+    def total_key(row: int) -> float:
+        return -totals[row]
+
+    # where each touched row stood (found by its old key), and the rows kept, in order
+    gone = []
+    for row, was in old.items():
+        at = bisect_left(order, was, key=lambda r: old[r] if r in old else key(r))
+        if at == len(order) or order[at] != row:
+            return None, order
+        gone.append(at)
+    gone.sort()
+    kept, start = array("I"), 0
+    for at in gone:
+        kept.extend(order[start:at])
+        start = at + 1
+    kept.extend(order[start:])
+    # where each goes among the kept rows (in new order), and the new order
+    coming = sorted(old, key=key)
+    places = [bisect_left(kept, key(row), key=key) for row in coming]
+    new_order, start = array("I"), 0
+    for row, place in zip(coming, places, strict=True):
+        new_order.extend(kept[start:place])
+        new_order.append(row)
+        start = place
+    new_order.extend(kept[start:])
+    # a kept row's shift, by its total t: touched rows above t now, less those above it then
+    now_above = sorted(totals[row] for row in old)
+    then_above = sorted(-was[0] for was in old.values())
+
+    def shift(total: float) -> int:
+        return (len(now_above) - bisect_right(now_above, total)) - (
+            len(then_above) - bisect_right(then_above, total)
+        )
+
+    # the kept rows split where a touched row left or comes, and where the shift may change
+    cuts = {0, len(kept)}
+    cuts.update(at - n for n, at in enumerate(gone))
+    cuts.update(places)
+    for total in {*now_above, *then_above}:
+        cuts.add(bisect_right(kept, -total, key=total_key))
+    bounds = sorted(cuts)
+    steps: list[Kept | Made] = []
+    arriving = iter(zip(places, coming, strict=True))
+    pending = next(arriving, None)
+    left = 0  # touched rows that stood before the kept run at hand
+    for first, stop in zip(bounds, [*bounds[1:], len(kept)], strict=True):
+        while pending is not None and pending[0] <= first:
+            place, row = pending
+            above = bisect_left(new_order, -totals[row], key=total_key)
+            steps.append(Made(row, above + 1))
+            pending = next(arriving, None)
+        if first == stop:
+            continue
+        while left < len(gone) and gone[left] - left <= first:
+            left += 1
+        run = Kept(first + left, stop - 1 + left, shift(totals[kept[first]]))
+        last = steps[-1] if steps else None
+        if isinstance(last, Kept) and last.last + 1 == run.first and last.shift == run.shift:
+            steps[-1] = Kept(last.first, run.last, run.shift)
+        else:
+            steps.append(run)
+    return steps, new_order

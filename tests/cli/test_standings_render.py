@@ -68,7 +68,8 @@ def _table_by_rows(answer: queries.StandingsAnswer) -> bytes:
 def _hostile_world() -> list[tuple[DomainEvent, EventMeta]]:
     """The names world, and: a unit whose id is beyond ASCII and whose name (stored before
     the door refused it) holds an escape, a tab, a newline and a bidi control; a person
-    scored zero and one scored negative zero."""
+    scored zero and one scored negative zero; and a crowd of twelve more, so that ranks
+    run past 9 (a patch's new ranks may then be a digit longer or shorter)."""
     pairs = names_world()
     m = next(e for e, _ in pairs if isinstance(e, Movement.Launched) and e.movement_id == SECOND)
     movement = Movement.launch(
@@ -83,6 +84,7 @@ def _hostile_world() -> list[tuple[DomainEvent, EventMeta]]:
         ("ĐV-Ư", "unit", 3.25),
         ("ZERO", "person", 0.0),
         ("NEG", "person", -0.0),
+        *((f"C{n:02d}", "person", n / 4) for n in range(12)),
     ]:
         title = "advanced_collective" if kind == "unit" else "advanced_worker"
         part = Participation.register(movement, pid, kind, [title], at=at("2020-02-03"))
@@ -240,3 +242,51 @@ def test_an_index_that_does_not_describe_the_rows_is_not_patched() -> None:
     )  # fmt: skip
     fold_movement(state, newcomer.collect_events()[0], EventMeta(999, at("2021-03-01"), "sec"))
     assert len(state) == rows + 1 and patch(state, index, set(), len(kept), 0) is None
+
+
+def test_kept_rows_shifted_show_their_rank_moved_and_nothing_else() -> None:
+    # given table rows as kept, ranked 9, 9 and 10 (a total of 99 in the second)
+    rows = b"9\tA\t99\n9\tB\t99\n10\tC\t1\n"
+    # then shifted they show their ranks moved, every other byte as kept, and count as rows
+    assert TEXT.shifted(rows, 1) == (b"10\tA\t99\n10\tB\t99\n11\tC\t1\n", 3)
+    assert TEXT.shifted(rows, -1) == (b"8\tA\t99\n8\tB\t99\n9\tC\t1\n", 3)
+    # and a JSON row's rank is the one after its marker, not a number elsewhere
+    row = b'{\n      "participant": "7",\n      "total": 7,\n      "rank": 7,\n      "x": 7\n    }'
+    assert JSON.shifted(row, 2) == (row.replace(b'"rank": 7', b'"rank": 9'), 1)
+    assert JSON.shifted(b'{\n      "participant": "A"\n    }', 2)[1] == 0
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+@pytest.mark.parametrize(
+    ("scored", "like"),
+    [("C01", "C05"), ("C11", "C05"), ("C00", "C07"), ("C09", "C00")],
+    ids=["ties-before", "ties-after", "rises-into-tie", "falls-into-tie"],
+)
+def test_a_row_scored_to_tie_others_is_patched_in_among_them_by_participant(
+    scored: str, like: str, as_json: bool
+) -> None:
+    # given the hostile world's standings kept, then one of its crowd scored to the total of
+    # another (the tied rows ordered by participant id, on either side of it)
+    pairs = _hostile_world()
+    answer, state = _answers(pairs)
+    kept, index = _made(answer, state, as_json)
+    template = next(e for e, _ in pairs if isinstance(e, Participation.Scored))
+    points = {f"C{n:02d}": n / 4 for n in range(12)}[like]
+    of = Participation.id_for(SECOND, scored)
+    event = msgspec.structs.replace(
+        template, originator_id=of, criterion="c1", points=points, kind="appraisal",
+        correction=True,
+    )  # fmt: skip
+    fold_movement(state, event, EventMeta(len(pairs), at("2021-02-01"), "sc"))
+    row = state.row_of(of.bytes)
+    assert row is not None
+    form = JSON if as_json else TEXT
+    change = patch(state, index, {row}, len(kept), len(form.tail))
+    assert change is not None
+    ends = array("Q")
+    patched = b"".join(
+        patched_pieces(answer, change, [kept], as_json, _where_line(answer.as_of), ends)
+    )
+    # then it is the answer made whole, and so is its index
+    whole, whole_index = _made(answer, state, as_json)
+    assert patched == whole and index_bytes(change.table, ends) == whole_index
