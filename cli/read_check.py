@@ -24,6 +24,16 @@ def check_read(obj: LedgerContext, check: LogCheck, refused: Sequence[str] = ())
     problems = ([check.problem] if check.problem else []) + list(refused)
     if check.unchecked and check.signed is not None:
         problems.append(check.unchecked)
+    _report(obj, problems)
+
+
+def check_refused(obj: LedgerContext, refused: Sequence[str]) -> None:
+    """:func:`check_read` of the event-index rows a read refused, alone (for a read that
+    checked its log before reading the index)."""
+    _report(obj, list(refused))
+
+
+def _report(obj: LedgerContext, problems: list[str]) -> None:
     if not problems:
         return
     if obj.strict:

@@ -20,7 +20,7 @@ import msgspec
 from cli.context import LedgerContext, force_option, json_option, parse_datetime, pass_ctx
 from cli.inspect_cmd import open_index
 from cli.progress import progress
-from cli.read_check import check_read, check_view_read
+from cli.read_check import check_read, check_refused, check_view_read
 from cli.render import (
     echo_line,
     echo_row,
@@ -123,16 +123,13 @@ def where_text(as_of: AsOf) -> str:
 def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> None:
     """Standings of MOVEMENT: latest appraisal points per criterion, formula total, rank."""
     index = open_index(obj, "standings", as_json, whole=True)
-    found = indexed.standings_table(index, movement, cut)
-    check_read(obj, index.check, index.problems)
-    if found is not None:
-        click.echo(standings_bytes(*found, as_json), nl=False)
-        return
-    # a large movement, or a time cut: its own view; the answer as printed (the table, or
-    # the JSON document), once printed, is kept sealed at its position and printed again
-    # while the log stays as it was, or has grown only by events the view does not fold
-    # (then with where it stands written again; projections/answer_cache.py), or patched
-    # when it has grown by scores (projections/standings_patch.py)
+    check_read(obj, index.check)
+    # a large movement's answer as printed (the table, or the JSON document), once printed
+    # from its own view, is kept sealed at its position and printed again while the log
+    # stays as it was, or has grown only by events the view does not fold (then with where
+    # it stands written again; projections/answer_cache.py), or patched when it has grown
+    # by scores (projections/standings_patch.py); only a large movement's is kept, so one
+    # found needs no look at the event index to tell the movement is large
     form = "json" if as_json else "text"
     name, version = queries.standings_answer_key(movement, form, STANDINGS_RENDER[form])
     where = _standings_where_json if as_json else _standings_where_text
@@ -140,6 +137,13 @@ def standings(obj: LedgerContext, movement: str, cut: Cut, as_json: bool) -> Non
     kept = None
     if cut == Cut():
         kept = cached_answer(obj.app, name, version, topics, where, pending=True)
+    if kept is None:  # a movement of ordinary size is read from its own events
+        found = indexed.standings_table(index, movement, cut)
+        check_refused(obj, index.problems)
+        if found is not None:
+            click.echo(standings_bytes(*found, as_json), nl=False)
+            return
+    # a large movement, or a time cut: its own view
     if kept is not None and not kept.pending:
         for piece in kept.pieces():
             click.echo(piece, nl=False)

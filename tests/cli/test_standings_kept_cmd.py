@@ -155,6 +155,38 @@ def test_an_edited_event_after_the_checkpoint_is_read_not_the_kept_table(
     assert again.exit_code == 0 and again.stdout != truth.stdout
 
 
+def test_a_kept_answer_is_printed_without_asking_the_event_index_the_log_still_checked(
+    scenario: Scenario, awards: Cli, raw: RawRows, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the table kept (only a large movement's is), then the event index refused
+    awards("standings", MOVEMENT)
+
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the event index was asked")
+
+    monkeypatch.setattr(indexed, "standings_table", refuse)
+    # when read as kept, and patched after a score: what a fold prints
+    assert awards("standings", MOVEMENT).stdout == _fresh(scenario, [])
+    _score(scenario, [("P4", "c1", 10.0, "appraisal")])
+    read = awards("standings", MOVEMENT)
+    assert read.exit_code == 0 and read.stderr == "" and read.stdout == _fresh(scenario, [])
+    # and with the hash tiles edited: the log's check still warns, and with --strict the
+    # read exits 4, printing nothing and writing nothing
+    table = raw.side_table(
+        ("awardledger_events" if raw.location.is_postgres else "stored_events") + "_tiles"
+    )
+    blob = bytes(raw.execute(f"SELECT hashes FROM {table} WHERE level = 0 AND idx = 0")[0][0])
+    raw.execute(
+        f"UPDATE {table} SET hashes = ? WHERE level = 0 AND idx = 0", (bytes(32) + blob[32:],)
+    )
+    before = raw.snapshot()
+    warned = awards("standings", MOVEMENT)
+    assert "warning: the log does not match the signed checkpoint" in warned.stderr
+    strict = awards("--strict", "standings", MOVEMENT)
+    assert strict.exit_code == 4 and strict.stdout == ""
+    assert raw.snapshot() == before
+
+
 def test_after_a_new_checkpoint_the_table_is_kept_again_though_the_view_copy_stays_behind(
     scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
