@@ -77,18 +77,16 @@ def _override_note(d: DecisionView, rule: str) -> str:
 
 def _registration_checks(view: LedgerView, movement: MovementView) -> list[Check]:
     out: list[Check] = []
-    total = 0
-    for p in view.participations.of(movement.id):
-        total += 1
-        if p.late is not None:
-            late = p.late
-            status = OVERRIDE if late.override_reason else VIOLATION
-            detail = (
-                f"registered {format_time(late.at)} (appended {format_time(late.time)}), after the "
-                f"deadline {late.deadline}"
-                + (f"; override: {late.override_reason}" if late.override_reason else "")
-            )
-            out.append(Check("deadline", status, p.participant, detail, late.seq))
+    taking_part = view.participations.of(movement.id)
+    total = len(taking_part)
+    for row, late in taking_part.lateness():
+        status = OVERRIDE if late.override_reason else VIOLATION
+        detail = (
+            f"registered {format_time(late.at)} (appended {format_time(late.time)}), after the "
+            f"deadline {late.deadline}"
+            + (f"; override: {late.override_reason}" if late.override_reason else "")
+        )
+        out.append(Check("deadline", status, taking_part.participant(row), detail, late.seq))
     if not out:
         out.append(Check("deadline", OK, movement.id, f"{total} registrations, none late"))
     return out
@@ -102,11 +100,14 @@ def _conflict_checks(view: LedgerView, movement: MovementView, rows: list[AwardR
         found = signers.get(signer)
         return found is not None and participant in (found.person, found.unit)
 
-    for p in view.participations.of(movement.id):
-        for scorer in p.appraisers:
-            if is_self(scorer, p.participant):
-                detail = f"scorer {scorer} appraised itself or its own unit {p.participant}"
-                out.append(Check("conflict_of_interest", VIOLATION, p.participant, detail, p.seq))
+    taking_part = view.participations.of(movement.id)
+    participants = taking_part.participant_ids()
+    for at, participant in enumerate(participants):
+        for scorer in taking_part.appraisers_of(at):
+            if is_self(scorer, participant):
+                detail = f"scorer {scorer} appraised itself or its own unit {participant}"
+                seq = taking_part.seq(at)
+                out.append(Check("conflict_of_interest", VIOLATION, participant, detail, seq))
     for s in view.sessions.of(movement.id):
         for member, vote in s.votes.items():
             for nominee in [*vote.yes, *vote.no]:
@@ -119,10 +120,10 @@ def _conflict_checks(view: LedgerView, movement: MovementView, rows: list[AwardR
         for v in d.violations
         if v.rule == "conflict_of_interest"
     }
-    by_participant = {p.participant: p for p in view.participations.of(movement.id)}
+    by_participant = {participant: at for at, participant in enumerate(participants)}
     for row in rows:
         part = by_participant.get(row.recipient)
-        if row.annulled or part is None or not part.only_self_scored:
+        if row.annulled or part is None or not taking_part.only_self_scored(part):
             continue
         if (row.decision, row.recipient) in signed:
             continue  # listed as the override signed into the decision

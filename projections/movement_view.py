@@ -55,9 +55,9 @@ from domain.movement import Movement, formula_totals
 from domain.participation import Participation
 from domain.registry import Person, Unit
 from projections import catalog
-from projections.standings import Standing, ranking, ranks_of
+from projections.standings import Lateness, Standing, ranking, ranks_of
 from projections.stream import EventMeta
-from projections.view import ViewSpec
+from projections.viewspec import ViewSpec
 
 NOT_SCORED = float("nan")
 NO_TIME = -(1 << 63)  # in the time column: no appraisal yet
@@ -68,6 +68,9 @@ PERSON, UNIT, CLUSTER, UNNAMED = range(4)  # what named a participant (a person'
 SEARCHES = 64  # participation ids looked up by searching the id column before a map is made
 # the columns' item formats (as their memoryview casts, native): points, counts, times, offsets
 _POINTS, _COUNT, _TIME, _OFFSET = "d", "I", "q", "i"
+_SEQ = "Q"  # a registration's seq
+_LATE = msgspec.json.Encoder()  # a Lateness kept as JSON: each time keeps its own UTC offset
+_LATENESS = msgspec.json.Decoder(Lateness)
 
 
 def _pack(fmt: str, value: float) -> bytes:
@@ -96,6 +99,14 @@ class MovementStandings(msgspec.Struct, dict=True):
     corrections: bytearray = msgspec.field(default_factory=bytearray)
     scored_at: bytearray = msgspec.field(default_factory=bytearray)  # UTC µs, or NO_TIME
     scored_offset: bytearray = msgspec.field(default_factory=bytearray)  # seconds east
+    # each row's registration seq (uint64); the signers who appraised it, in the order they
+    # first did (uint32: a list in `appraiser_sets`, the first empty); and a late one's
+    # Lateness (by row, as JSON, which keeps each time's own UTC offset: MessagePack would
+    # keep UTC only)
+    seqs: bytearray = msgspec.field(default_factory=bytearray)
+    appraisers: bytearray = msgspec.field(default_factory=bytearray)
+    appraiser_sets: list[list[str]] = msgspec.field(default_factory=lambda: [[]])
+    late: dict[int, bytes] = msgspec.field(default_factory=dict)
     # each row's name when it registered (UTF-8, as the participants), and which kind named
     # it (1 byte: PERSON… UNNAMED, whose name is empty)
     names: bytearray = msgspec.field(default_factory=bytearray)
@@ -163,7 +174,7 @@ class MovementStandings(msgspec.Struct, dict=True):
         """Drop the maps and memoryviews kept beside the columns (made again when needed,
         the maps after SEARCHES look-ups again): before the state is encoded to be stored."""
         self._release()
-        for cached in ("rows", "searched"):
+        for cached in ("rows", "searched", "sets"):
             self.__dict__.pop(cached, None)
 
     def _release(self) -> None:
@@ -197,20 +208,23 @@ class MovementStandings(msgspec.Struct, dict=True):
         row made at a time (never the whole table at once). Needs the launch."""
         return self.table().rows()
 
-    def table(self) -> StandingsTable:
+    def table(self, launched: catalog.MovementView | None = None) -> StandingsTable:
         """The standings ranked, column by column (see :class:`StandingsTable`). Needs the
-        launch; the columns may not grow while the table is read."""
-        totals = self.totals(range(len(self)))
+        launch (`launched`, else the one folded); the columns may not grow while the table
+        is read."""
+        totals = self.totals(range(len(self)), launched)
         views = self._views()
         participants = _texts(self.participants, views.participant_ends, len(self))
         ranked = list(ranking(totals, participants))
         order, ranks = [r for r, _ in ranked], [rank for _, rank in ranked]
         return StandingsTable(self, totals, order, ranks, participants)
 
-    def totals(self, rows: Sequence[int]) -> list[float]:
+    def totals(
+        self, rows: Sequence[int], launched: catalog.MovementView | None = None
+    ) -> list[float]:
         """The totals of `rows` by the movement's formula, rounded to 6 places as the standings
-        show them (`rank_standings`). Needs the launch."""
-        launched = self.launched
+        show them (`rank_standings`). Needs the launch (`launched`, else the one folded)."""
+        launched = launched or self.launched
         if launched is None:
             raise ValueError(f"movement {self.movement!r} is not launched")
         views = self._views()
@@ -225,6 +239,49 @@ class MovementStandings(msgspec.Struct, dict=True):
     def participant(self, row: int) -> str:
         """Row `row`'s participant id."""
         return _text(self.participants, self._views().participant_ends, row)
+
+    def participant_ids(self) -> list[str]:
+        """Every row's participant id, in registration order."""
+        return _texts(self.participants, self._views().participant_ends, len(self))
+
+    def kind(self, row: int) -> str:
+        """Row `row`'s participant kind (person, unit, cluster)."""
+        return self.kind_names[self.kinds[row]]
+
+    def seq(self, row: int) -> int:
+        """The seq of row `row`'s registration."""
+        return self._views().seqs[row]
+
+    def appraisers_of(self, row: int) -> list[str]:
+        """The signers who appraised row `row`, in the order they first did."""
+        return self.appraiser_sets[self._views().appraisers[row]]
+
+    def lateness(self) -> list[tuple[int, Lateness]]:
+        """The rows registered late, with their Lateness, in registration order."""
+        return [(row, _LATENESS.decode(self.late[row])) for row in sorted(self.late)]
+
+    def only_self_scored(self, row: int) -> bool:
+        """Row `row` has scores and all are self scores (rule 6)."""
+        views = self._views()
+        return any(p[row] == p[row] for p in views.self_scores) and not any(
+            p[row] == p[row] for p in views.appraisal
+        )
+
+    def _appraised_by(self, row: int, scorer: str) -> None:
+        """Note that `scorer` appraised row `row` (once, in the order signers first did)."""
+        views = self._views()
+        now = self.appraiser_sets[views.appraisers[row]]
+        if scorer in now:
+            return
+        sets: dict[tuple[str, ...], int] | None = self.__dict__.get("sets")
+        if sets is None:
+            sets = self.__dict__["sets"] = {tuple(s): n for n, s in enumerate(self.appraiser_sets)}
+        grown = (*now, intern(scorer))
+        found = sets.get(grown)
+        if found is None:
+            found = sets[grown] = len(self.appraiser_sets)
+            self.appraiser_sets.append(list(grown))
+        views.appraisers[row] = found
 
 
 class StandingsTable:
@@ -299,12 +356,19 @@ class StandingsTable:
             at = self._times[kept] = _time(*kept)
         return at
 
-    def rows(self) -> Iterator[Standing]:
-        """The rows as Standings, best first, one made at a time."""
-        order, criteria = self.order, self.criteria
+    def rows(
+        self,
+        start: int = 0,
+        stop: int | None = None,
+        named: Callable[[str], str | None] | None = None,
+    ) -> Iterator[Standing]:
+        """The rows as Standings, best first (those ranked `start` to `stop`, counted from
+        0), one made at a time; named by `named` when given, else by the names folded."""
+        order, criteria = self.order[start:stop], self.criteria
         participants = self.participants(order)
-        kinds, names = self.kinds(order), self.names(order, participants)
-        for place, (r, rank) in enumerate(zip(order, self.ranks, strict=True)):
+        kinds = self.kinds(order)
+        names = [named(p) for p in participants] if named else self.names(order, participants)
+        for place, (r, rank) in enumerate(zip(order, self.ranks[start:stop], strict=True)):
             yield Standing(
                 participant=participants[place],
                 total=self.totals[r],
@@ -335,6 +399,8 @@ class _Views:
         self.corrections = memoryview(state.corrections).cast("I")
         self.scored_at = memoryview(state.scored_at).cast("q")
         self.scored_offset = memoryview(state.scored_offset).cast("i")
+        self.seqs = memoryview(state.seqs).cast("Q")
+        self.appraisers = memoryview(state.appraisers).cast("I")
         self.participant_ends = memoryview(state.participant_ends).cast("I")
         self.name_ends = memoryview(state.name_ends).cast("I")
 
@@ -346,6 +412,8 @@ class _Views:
             self.corrections,
             self.scored_at,
             self.scored_offset,
+            self.seqs,
+            self.appraisers,
             self.participant_ends,
             self.name_ends,
         ):
@@ -425,9 +493,15 @@ def _registered(state: MovementStandings, event: Participation.Registered, meta:
         for points in (*views.appraisal, *views.self_scores):
             points[row] = NOT_SCORED
         views.scores[row] = views.corrections[row] = views.scored_offset[row] = 0
+        views.appraisers[row] = 0
         views.scored_at[row] = NO_TIME
+        views.seqs[row] = meta.seq
+        _note_late(state, row, event, meta)
         return
     state._add_row(key, event.participant)
+    _note_late(state, len(state) - 1, event, meta)
+    state.seqs += _pack(_SEQ, meta.seq)
+    state.appraisers += _COUNT_ZERO
     state.kinds.append(kind)
     for grown in (*state.appraisal, *state.self_scores):
         grown += _NOT_SCORED
@@ -435,6 +509,18 @@ def _registered(state: MovementStandings, event: Participation.Registered, meta:
     state.corrections += _COUNT_ZERO
     state.scored_at += _NO_TIME
     state.scored_offset += _OFFSET_ZERO
+
+
+def _note_late(
+    state: MovementStandings, row: int, event: Participation.Registered, meta: EventMeta
+) -> None:
+    """Keep row `row`'s Lateness when `event` registered it late (and none when not)."""
+    state.late.pop(row, None)
+    if event.late:
+        late = Lateness(
+            event.at, meta.time, event.deadline, event.override_reason, meta.seq, meta.signer
+        )
+        state.late[row] = _LATE.encode(late)
 
 
 def _scored(state: MovementStandings, event: Participation.Scored, meta: EventMeta) -> None:
@@ -450,6 +536,7 @@ def _scored(state: MovementStandings, event: Participation.Scored, meta: EventMe
         views.self_scores[column][row] = event.points
         return
     views.appraisal[column][row] = event.points
+    state._appraised_by(row, event.scorer)
     at = _micros(event.at)
     if views.scored_at[row] == NO_TIME or at > views.scored_at[row]:
         views.scored_at[row] = at
@@ -497,7 +584,7 @@ def movement_view(movement: str) -> ViewSpec[MovementStandings]:
     """The standings view of `movement`, which the runner stores and keeps current."""
     return ViewSpec(
         name=f"standings:{movement}",
-        version=f"standings/2-{sys.byteorder}",
+        version=f"standings/3-{sys.byteorder}",
         state_type=MovementStandings,
         initial=lambda: MovementStandings(movement),
         fold=fold_movement,

@@ -23,6 +23,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import NamedTuple
+from uuid import UUID
 
 import msgspec
 
@@ -80,9 +81,7 @@ class Published(NamedTuple):
     statistics_made_at: int
 
 
-def publish_reports(
-    app: LedgerApp, root: Path, size: int, today: date | None = None
-) -> Published:
+def publish_reports(app: LedgerApp, root: Path, size: int, today: date | None = None) -> Published:
     """Write every movement's report, and the yearly statistics of every year the ledger holds
     a movement or a decision of, at tree size `size` under `root`
     (``movements/``, ``statistics/``), the comment pages for `today`, and the publication's
@@ -133,8 +132,8 @@ class _Made:
         self.mentioned = set(mentioned or ())
         # the movement of every participation the fold holds (of every movement)
         self.participations = {
-            str(aggregate): taking_part.movement
-            for aggregate, taking_part in folded.state.participations.by_id.items()
+            str(UUID(bytes=aggregate)): movement
+            for aggregate, movement in folded.state.participations.owners()
         }
 
     def put(self, relative: str, data: bytes) -> None:

@@ -173,8 +173,10 @@ def fill_forms(view: LedgerView, year: int, keys: tuple[str, ...] = FORM_KEYS) -
         if counts is None or movement.start.year != year:
             continue
         counts.values["movements"] += 1
-        for p in view.participations.of(movement.id):
-            counts.values["persons_registered" if p.kind == "person" else "units_registered"] += 1
+        taking_part = view.participations.of(movement.id)
+        for row in range(len(taking_part)):
+            registered = "persons" if taking_part.kind(row) == "person" else "units"
+            counts.values[f"{registered}_registered"] += 1
     for decision in view.decisions.by_number.values():
         if decision.date.year != year:
             continue

@@ -56,7 +56,7 @@ def _issuing_unit(view: LedgerView, movement: MovementView) -> tuple[str | None,
     launcher = catalog.signers.get(movement.signer)
     if launcher is not None and launcher.unit:
         return launcher.unit, "launcher"
-    participants = [p.participant for p in view.participations.of(movement.id)]
+    participants = view.participations.of(movement.id).participant_ids()
     tops = {_unit_of(catalog, p) for p in participants} - {None}
     clusters = {p for p in participants if p in catalog.clusters}
     if len(tops) == 1:

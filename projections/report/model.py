@@ -14,7 +14,9 @@ opened, standings by rank, proposals in ledger order) and sorted otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
+from typing import overload
 
 import msgspec
 
@@ -34,9 +36,10 @@ from projections.catalog import MovementView
 from projections.checkpoints import StoredCheckpoint, checkpoint_for
 from projections.compliance import Check, QuotaUse, compliance_checks, quota_use
 from projections.holds import HoldView
+from projections.movement_view import StandingsTable
 from projections.report.issuer import Issuer, issuer_of
 from projections.report.paths import OpenForComment, ProposalPath, open_for_comment, proposal_paths
-from projections.standings import Standing, rank_standings
+from projections.standings import Standing
 from projections.stream import Cut, Position
 from projections.tallies import SessionView
 from projections.view import LedgerView
@@ -166,7 +169,7 @@ class Report(msgspec.Struct):
     awards: list[AwardRow]
     summary: Summary
     sessions: list[SessionRow]
-    standings: list[Standing]
+    standings: Sequence[Standing]  # a StandingRows when built from a ledger view
     registrations: Registrations
     checks: list[Check]
     signers: list[SignerRow]
@@ -250,6 +253,49 @@ def _summary(rows: list[AwardRow], quota: list[QuotaUse]) -> Summary:
     )
 
 
+class StandingRows(Sequence[Standing]):
+    """A report's standings, best first, each named as the catalog names it: made from the
+    movement's ranked columns (projections/movement_view.py) a batch of rows at a time as
+    they are read, never all at once (65,800 Standings, each with its dicts of points, would
+    hold about 60 MB). Each renderer reads them once, in order; the HTML page the first
+    HTML_ROWS."""
+
+    def __init__(self, table: StandingsTable | None, names: Callable[[str], str | None]) -> None:
+        self._table, self._names = table, names
+
+    def __len__(self) -> int:
+        return 0 if self._table is None else len(self._table)
+
+    @overload
+    def __getitem__(self, index: int) -> Standing: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Standing]: ...
+
+    def __getitem__(self, index: int | slice) -> Standing | list[Standing]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(self)[index]
+            return self._made(start, stop)
+        if not -len(self) <= index < len(self):
+            raise IndexError("standings row out of range")
+        at = index % len(self)
+        return self._made(at, at + 1)[0]
+
+    def __iter__(self) -> Iterator[Standing]:
+        for start in range(0, len(self), _BATCH):
+            yield from self._made(start, min(start + _BATCH, len(self)))
+
+    def _made(self, start: int, stop: int) -> list[Standing]:
+        if self._table is None or start >= stop:
+            return []
+        return list(self._table.rows(start, stop, self._names))
+
+
+_BATCH = 2048  # standings rows made at a time
+
+
 def build_report(
     view: LedgerView,
     position: Position,
@@ -269,10 +315,11 @@ def build_report(
     flags = cascade_flags(view.decisions, view.catalog)
     rows = award_rows(view.decisions, view.catalog, movement_id, flags)
     quota = quota_use(view, movement, rows)
-    late = [(p.participant, p.late) for p in view.participations.of(movement_id) if p.late]
+    taking_part = view.participations.of(movement_id)
     names = view.catalog.name_of
     as_of = AsOf.of(position, asked)
     day = local_date(as_of.time) if as_of.time is not None else movement.end
+    late = [(taking_part.participant(row), x) for row, x in taking_part.lateness()]
     return Report(
         movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
         as_of=as_of,
@@ -280,11 +327,9 @@ def build_report(
         awards=rows,
         summary=_summary(rows, quota),
         sessions=[session_row(s, view) for s in view.sessions.of(movement_id)],
-        standings=rank_standings(
-            movement.formula, movement.criteria, view.participations.of(movement_id), names
-        ),
+        standings=StandingRows(taking_part.table(movement) if len(taking_part) else None, names),
         registrations=Registrations(
-            total=len(view.participations.of(movement_id)),
+            total=len(taking_part),
             late=[
                 LateRow(
                     participant,
@@ -312,10 +357,7 @@ def build_report(
             )
             for s in sorted(view.catalog.signers.values(), key=lambda s: s.name)
         ],
-        holds=view.holds.on(
-            {p.participant for p in view.participations.of(movement_id)}
-            | {r.recipient for r in rows}
-        ),
+        holds=view.holds.on(set(taking_part.participant_ids()) | {r.recipient for r in rows}),
         outstanding_recoveries=outstanding_recoveries(rows),
         proposals=proposal_paths(view.proposals, view.catalog, movement_id, day),
         open_for_comment=open_for_comment(view.proposals, view.catalog, day, movement_id),

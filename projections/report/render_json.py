@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from projections.report.model import Report
+from projections.report.model import Report, StandingRows
 
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 
@@ -30,11 +30,13 @@ def json_chunks(report: Report) -> Iterator[bytes]:
     for i, name in enumerate(report.__struct_fields__):
         value = getattr(report, name)
         yield (b",\n  " if i else b"\n  ") + _ENCODER.encode(name) + b": "
-        if isinstance(value, list) and value:
+        if isinstance(value, list | StandingRows) and value:
             yield b"["
             for j, item in enumerate(value):
                 yield (b",\n    " if j else b"\n    ") + _pretty(item, 2)
             yield b"\n  ]"
+        elif isinstance(value, StandingRows):
+            yield b"[]"
         else:
             yield _pretty(value, 1)
     yield b"\n}\n"

@@ -20,12 +20,7 @@ from domain.session import ReviewSession
 from projections.awards import award_rows, cascade_flags, summarise
 from projections.catalog import Catalog, fold_catalog
 from projections.history import History, fold_history
-from projections.standings import (
-    Participations,
-    ParticipationView,
-    fold_participations,
-    rank_standings,
-)
+from projections.standings import ranking
 from projections.stream import EventMeta
 from projections.tallies import Sessions, fold_sessions
 from projections.view import LedgerView, fold
@@ -107,57 +102,55 @@ def test_catalog_marks_a_revoked_signer() -> None:
 # -- standings -------------------------------------------------------------------------------------
 
 
+def _scored(view: LedgerView, participant: str) -> tuple[dict[str, float], dict[str, float]]:
+    """`participant`'s latest appraisal and self points in MOVEMENT, by criterion."""
+    taking_part = view.participations.of(MOVEMENT)
+    row = taking_part.participant_ids().index(participant)
+    table = taking_part.table(view.catalog.movements[MOVEMENT])
+    points = [
+        {c: p[row] for c, p in zip(taking_part.criteria, columns, strict=True) if p[row] == p[row]}
+        for columns in (table.appraisal, table.self_scores)
+    ]
+    return points[0], points[1]
+
+
 def test_standings_keep_latest_appraisal_and_self_scores_apart(
     events: tuple[Written, Pairs],
 ) -> None:
     _, pairs = events
-    state = Participations()
-    for event, meta in pairs:
-        state = fold_participations(state, event, meta)
-
-    p3 = state.get(MOVEMENT, "P3")
-    p4 = state.get(MOVEMENT, "P4")
-    assert p3 is not None and p4 is not None
-    assert p3.appraisal == {"c1": 9.0, "c2": 3.0}  # the correction replaced 8.0
-    assert (p3.scores, p3.corrections) == (3, 1)
-    assert p4.appraisal == {} and p4.self_scores == {"c1": 10.0}
-    assert p4.only_self_scored
-    assert p4.late is not None and p4.late.override_reason == "hồ sơ giấy nộp đúng hạn"
-    assert p4.late.at.isoformat() == "2019-02-20T09:00:00+07:00"
-    assert p3.late is None
+    view = view_of(pairs)
+    taking_part = view.participations.of(MOVEMENT)
+    rows = taking_part.participant_ids()
+    p3, p4 = rows.index("P3"), rows.index("P4")
+    assert _scored(view, "P3") == ({"c1": 9.0, "c2": 3.0}, {})  # the correction replaced 8.0
+    table = taking_part.table(view.catalog.movements[MOVEMENT])
+    assert (table.scores[p3], table.corrections[p3]) == (3, 1)
+    assert _scored(view, "P4") == ({}, {"c1": 10.0})
+    assert taking_part.only_self_scored(p4) and not taking_part.only_self_scored(p3)
+    late = dict(taking_part.lateness())
+    assert p4 in late and late[p4].override_reason == "hồ sơ giấy nộp đúng hạn"
+    assert late[p4].at.isoformat() == "2019-02-20T09:00:00+07:00"
+    assert p3 not in late
 
 
 def test_formula_total_equals_the_domain_total(events: tuple[Written, Pairs]) -> None:
     _, pairs = events
     movement: Movement = replay(*aggregate_events(pairs, Movement.Launched))
     view = view_of(pairs)
+    taking_part = view.participations.of(MOVEMENT)
+    rows = taking_part.participant_ids()
     for participant in ("P1", "P2", "P3", "P4", "PH1"):
         domain = replay(*aggregate_events(pairs, Participation.Registered, participant=participant))
-        mine = view.participations.get(MOVEMENT, participant)
-        assert mine is not None
-        assert formula_total("weighted_sum", CRITERIA, mine.appraisal) == domain.total(movement)
-        assert mine.only_self_scored == domain.only_self_scored
-
-
-def _entry(participant: str, c1: float, c2: float) -> ParticipationView:
-    return ParticipationView(
-        MOVEMENT, participant, "person", ["advanced_worker"], 0, appraisal={"c1": c1, "c2": c2}
-    )
+        appraisal, _ = _scored(view, participant)
+        assert formula_total("weighted_sum", CRITERIA, appraisal) == domain.total(movement)
+        row = rows.index(participant)
+        assert taking_part.only_self_scored(row) == domain.only_self_scored
 
 
 def test_ranking_shares_ranks_on_equal_totals() -> None:
-    rows = rank_standings(
-        "weighted_sum",
-        CRITERIA,
-        [_entry("B", 9, 4), _entry("A", 9, 4), _entry("C", 10, 5), _entry("D", 1, 0)],
-    )
-
-    assert [(r.participant, r.total, r.rank) for r in rows] == [
-        ("C", 25.0, 1),
-        ("A", 22.0, 2),
-        ("B", 22.0, 2),
-        ("D", 2.0, 4),
-    ]
+    participants, totals = ["B", "A", "C", "D"], [22.0, 22.0, 25.0, 2.0]
+    ranked = [(participants[i], rank) for i, rank in ranking(totals, participants)]
+    assert ranked == [("C", 1), ("A", 2), ("B", 2), ("D", 4)]
 
 
 def test_unknown_formula_is_refused() -> None:

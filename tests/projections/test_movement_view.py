@@ -25,13 +25,13 @@ from projections import movement_view as movement_view_module
 from projections.movement_view import movement_view
 from projections.report.model import AsOf, movement_info
 from projections.runner import Runner
-from projections.standings import rank_standings
 from projections.store import ViewStore
 from projections.stream import Cut
 from projections.view import LEDGER_VIEW
 from tests.projections.builder import CRITERIA, MOVEMENT, at
 from tests.projections.conftest import Scenario
 from tests.projections.movement_world import PARTICIPANTS, SECOND, names_world
+from tests.projections.standings_reference import REFERENCE_VIEW, rank_standings
 
 SESSIONS = ["S-AW", "S-CSTD", "S-TT"]
 
@@ -41,8 +41,9 @@ def _full_fold_standings(scenario: Scenario, movement: str, cut: Cut) -> queries
     folded = Runner(scenario.app, persist=False).read(LEDGER_VIEW, cut)
     view = folded.state
     found = view.catalog.movements[movement]
+    taking_part = Runner(scenario.app, persist=False).read(REFERENCE_VIEW, cut).state
     rows = rank_standings(
-        found.formula, found.criteria, view.participations.of(movement), view.catalog.name_of
+        found.formula, found.criteria, taking_part.of(movement), view.catalog.name_of
     )
     return queries.StandingsAnswer(movement_info(found), AsOf.of(folded.position, cut), rows)
 
@@ -198,12 +199,13 @@ def test_the_columns_rank_as_the_ledger_view_through_every_stored_step(
     for event, meta in pairs:
         state = spec.decode(spec.encode(spec.fold(state, event, meta)))
     # and by the ledger view, as the report reads them
-    whole = LEDGER_VIEW.initial()
+    whole, reference = LEDGER_VIEW.initial(), REFERENCE_VIEW.initial()
     for event, meta in pairs:
         whole = LEDGER_VIEW.fold(whole, event, meta)
+        reference = REFERENCE_VIEW.fold(reference, event, meta)
     found = whole.catalog.movements[SECOND]
     truth = rank_standings(
-        found.formula, found.criteria, whole.participations.of(SECOND), whole.catalog.name_of
+        found.formula, found.criteria, reference.of(SECOND), whole.catalog.name_of
     )
     # then the standings are the same, rows and order
     assert list(state.ranked()) == truth
