@@ -16,8 +16,12 @@ The participations are kept **column by column**, not as one object each: a colu
 aggregate ids, the participant ids and names as UTF-8 one after another (with where each
 ends), and raw machine arrays (bytearrays read through memoryviews) for the kind, the latest
 appraisal and self points per criterion (NaN: not scored), the counts of scores and
-corrections, and the latest appraisal's effective time (UTC microseconds and its own UTC
-offset). No Python object is made per participation until the rows are ranked. The bench's
+corrections, the latest appraisal's effective time (UTC microseconds and its own UTC
+offset), the registration's seq and the signers who appraised it (an index into the lists of
+appraisers seen; a late registration's Lateness is kept by row, as JSON, which keeps its
+times' own UTC offsets). No Python object is made per participation until the rows are
+ranked. The ledger view keeps every movement's participations as one of these each
+(projections/participations.py), without the names and launch the catalog holds. The bench's
 65,800 participations take 10.2 MB of columns and as much decoded, against 26 MB of JSON and
 114 MB of objects (1.7 KB a participation) before, so a read after a new score decodes,
 folds and ranks them within the read target's memory. The state is stored as MessagePack
@@ -25,11 +29,12 @@ deflated by zlib (`ViewSpec.codec`; the columns as raw bytes, in this machine's 
 which the version names): 1.6 MB, so that loading or storing it does not hold two large
 copies at once. A fold keeps beside the columns (never stored) their memoryviews and a map of
 ids to rows, made only after SEARCHES look-ups by search (and dropped, `forget`, before the
-state is encoded to be stored). What it keeps is exactly what `rank_standings` reads of a
-`ParticipationView` (projections/standings.py): both fold the same events to the same answer
-(tests/projections checks it against the ledger view over worlds with corrections, names
-given before and after registering, a registration made again, several movements, and the
-state stored and read back after every event).
+state is encoded to be stored). What it keeps is exactly what the row-at-a-time definition
+keeps of a participation (tests/projections/standings_reference.py, `rank_standings`): both
+fold the same events to the same answer (tests/projections checks it over worlds with
+corrections, names given before and after registering, a registration made again, late
+registrations, several appraisers, several movements, and the state stored and read back
+after every event).
 
 `movement_view(M)` is a :class:`ViewSpec` named ``standings:M``: the runner (projections/
 runner.py) stores it sealed and anchored at the newest signed checkpoint like every view, and
@@ -204,7 +209,7 @@ class MovementStandings(msgspec.Struct, dict=True):
         return len(self.participant_ends) // 4
 
     def ranked(self) -> Iterator[Standing]:
-        """The standings, best first, as `rank_standings` ranks the same participations; one
+        """The standings, best first, as the definition ranks the same participations; one
         row made at a time (never the whole table at once). Needs the launch."""
         return self.table().rows()
 
@@ -223,7 +228,7 @@ class MovementStandings(msgspec.Struct, dict=True):
         self, rows: Sequence[int], launched: catalog.MovementView | None = None
     ) -> list[float]:
         """The totals of `rows` by the movement's formula, rounded to 6 places as the standings
-        show them (`rank_standings`). Needs the launch (`launched`, else the one folded)."""
+        show them. Needs the launch (`launched`, else the one folded)."""
         launched = launched or self.launched
         if launched is None:
             raise ValueError(f"movement {self.movement!r} is not launched")
@@ -285,12 +290,12 @@ class MovementStandings(msgspec.Struct, dict=True):
 
 
 class StandingsTable:
-    """One movement's standings as `rank_standings` ranks them, kept column by column: the
-    rows of the state (registration order) best first (`order`, each with its `ranks`), each
-    row's total (`totals`, by row), and what else a row shows read from the state's columns
-    (points per criterion, NaN when not scored; kind, name, counts, time). No object is made
-    per row unless asked (`rows`, `at`): what prints 65,800 rows formats each column a batch
-    of rows at a time (cli/standings_render.py)."""
+    """One movement's standings, ranked as `projections.standings.ranking` ranks, kept column
+    by column: the rows of the state (registration order) best first (`order`, each with its
+    `ranks`), each row's total (`totals`, by row), and what else a row shows read from the
+    state's columns (points per criterion, NaN when not scored; kind, name, counts, time). No
+    object is made per row unless asked (`rows`, `at`): what prints 65,800 rows formats each
+    column a batch of rows at a time (cli/standings_render.py)."""
 
     def __init__(
         self,
