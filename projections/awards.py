@@ -289,6 +289,9 @@ def award_rows(
         )
     rows = []
     for d in sorted(decisions.of(movement), key=lambda d: (d.date, d.seq)):
+        # one list of each for the decision's rows, never changed (a report's 65,800 rows
+        # held two fresh lists each)
+        overridden, unflagged = list(d.overridden_rules), list[str]()
         for r in d.recipients:
             person = catalog.people.get(r.id) if r.kind == "person" else None
             bonus = bonus_for(d.award, r.kind, d.date)
@@ -310,9 +313,9 @@ def award_rows(
                     year=d.year,
                     seq=d.seq,
                     time=d.time,
-                    overridden_rules=list(d.overridden_rules),
+                    overridden_rules=overridden,
                     annulment=d.annulled.get(r.id),
-                    flags=flagged.get((d.number, r.id), []),
+                    flags=flagged.get((d.number, r.id), unflagged),
                     unit_name=catalog.name_of(r.unit),
                     bonus=bonus.amount if bonus else None,
                     bonus_verified=bonus.verified if bonus else None,

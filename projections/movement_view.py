@@ -221,7 +221,8 @@ class MovementStandings(msgspec.Struct, dict=True):
         views = self._views()
         participants = _texts(self.participants, views.participant_ends, len(self))
         ranked = list(ranking(totals, participants))
-        order, ranks = [r for r, _ in ranked], [rank for _, rank in ranked]
+        order = array("I", [r for r, _ in ranked])  # arrays: 65,800 ints as a list is 2.4 MB
+        ranks = array("I", [rank for _, rank in ranked])
         return StandingsTable(self, totals, order, ranks, participants)
 
     def totals(
