@@ -7,7 +7,7 @@ pure functions (`domain.tally`), so a report and the decision checks can never d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from sys import intern
 from typing import Any
@@ -20,6 +20,16 @@ from domain.rulebook import Share, Threshold
 from domain.session import ReviewSession
 from domain.tally import SessionResults, TallyLine, Vote, session_results
 from projections.stream import EventMeta
+
+
+class CastVote(msgspec.Struct, array_like=True, gc=False, frozen=True):
+    """One member's open vote as kept: the nominees it voted yes and no, each as its position
+    in the session's `nominees` (a name only when it is not one of them, as a vote stored
+    before the door refused such could name). A session of 50 nominees and 7 members held
+    350 strings decoded afresh; positions below 257 are shared small ints."""
+
+    yes: list[int | str]
+    no: list[int | str]
 
 
 class SessionView(msgspec.Struct):
@@ -37,7 +47,7 @@ class SessionView(msgspec.Struct):
     time: datetime
     seq: int
     chair: str
-    votes: dict[str, Vote] = msgspec.field(default_factory=dict)
+    voted: dict[str, CastVote] = msgspec.field(default_factory=dict)  # open mode, by member
     ballots: list[str] = msgspec.field(default_factory=list)
     written: list[str] = msgspec.field(default_factory=list)  # absent members voting in writing
     tally: list[TallyLine] | None = None
@@ -53,7 +63,17 @@ class SessionView(msgspec.Struct):
     @property
     def taking_part(self) -> int:
         """Members who voted (open mode) or cast a ballot (secret mode), in writing or not."""
-        return len(self.votes) if self.mode == "open" else len(self.ballots)
+        return len(self.voted) if self.mode == "open" else len(self.ballots)
+
+    @property
+    def votes(self) -> dict[str, Vote]:
+        """Each member's open vote, naming the nominees (made from `voted`)."""
+        nominees = self.nominees
+
+        def named(kept: list[int | str]) -> list[str]:
+            return [nominees[n] if isinstance(n, int) else n for n in kept]
+
+        return {member: Vote(named(v.yes), named(v.no)) for member, v in self.voted.items()}
 
     def results(self) -> SessionResults:
         """Turnout, quorum and per-nominee yes / no / passed (`domain.tally.session_results`,
@@ -103,9 +123,12 @@ def _opened(state: Sessions, event: ReviewSession.Opened, meta: EventMeta) -> No
 def _vote(state: Sessions, event: ReviewSession.VoteCast, meta: EventMeta) -> None:
     session = state._get(event.originator_id)
     if session is not None:
-        session.votes[intern(event.member)] = Vote(
-            [intern(n) for n in event.yes], [intern(n) for n in event.no]
-        )
+        at = {nominee: n for n, nominee in enumerate(session.nominees)}
+
+        def kept(named: Sequence[str]) -> list[int | str]:
+            return [at[nominee] if nominee in at else intern(nominee) for nominee in named]
+
+        session.voted[intern(event.member)] = CastVote(kept(event.yes), kept(event.no))
         if event.document_hash is not None:
             session.written.append(intern(event.member))
 

@@ -175,6 +175,42 @@ def test_session_results_equal_the_domain_results(
     assert state.by_id[session_id].closed
 
 
+def test_open_votes_are_kept_by_nominee_position_and_read_back_by_name(
+    events: tuple[Written, Pairs],
+) -> None:
+    # given the open sessions' votes, and one more vote naming a nominee the session does not
+    # have (as a vote stored before the door refused it could), the member's earlier replaced
+    _, pairs = events
+    opened = next(
+        (e, m) for e, m in pairs if isinstance(e, ReviewSession.Opened) and e.mode == "open"
+    )
+    vote = next(
+        (e, m)
+        for e, m in pairs
+        if isinstance(e, ReviewSession.VoteCast) and e.originator_id == opened[0].originator_id
+    )
+    stray = msgspec.structs.replace(vote[0], yes=[*vote[0].yes, "KHÁC"], no=[])
+    world = [*pairs, (stray, vote[1])]
+    state = Sessions()
+    for event, meta in world:
+        state = fold_sessions(state, event, meta)
+    stored = msgspec.json.decode(msgspec.json.encode(state), type=Sessions)
+    session = stored.by_id[opened[0].session_id]
+    # then each vote reads back with the nominees' names, the stray name kept as a name, and
+    # the positions are what is stored
+    assert session.votes[vote[0].member].yes == [*vote[0].yes, "KHÁC"]
+    assert session.voted[vote[0].member].yes[-1] == "KHÁC"
+    assert all(isinstance(n, int) for n in session.voted[vote[0].member].yes[:-1])
+    assert session.votes[vote[0].member].no == []
+    for member, cast in session.votes.items():
+        if member != vote[0].member:
+            named = [e for e, _ in pairs if isinstance(e, ReviewSession.VoteCast)]
+            last = [
+                e for e in named if e.member == member and e.originator_id == vote[0].originator_id
+            ]
+            assert (cast.yes, cast.no) == (list(last[-1].yes), list(last[-1].no))
+
+
 def test_secret_session_keeps_ballots_and_the_certified_tally(
     events: tuple[Written, Pairs],
 ) -> None:
