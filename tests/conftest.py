@@ -384,6 +384,17 @@ class RawRows:
         """Run `sql` (``?`` placeholders) as anyone able to edit the database would: no key."""
         return self._run(sql, params)
 
+    def zero_first_leaf_hash(self) -> None:
+        """Overwrite the first leaf hash of the stored hash tiles with zeros (the tiles must
+        exist): tiles that no longer reach the signed root."""
+        table = self.side_table(
+            ("awardledger_events" if self.location.is_postgres else "stored_events") + "_tiles"
+        )
+        blob = bytes(self.execute(f"SELECT hashes FROM {table} WHERE level = 0 AND idx = 0")[0][0])
+        self.execute(
+            f"UPDATE {table} SET hashes = ? WHERE level = 0 AND idx = 0", (bytes(32) + blob[32:],)
+        )
+
     def _uuid(self, value: uuid.UUID) -> Any:
         return value if self.location.is_postgres else value.hex
 
