@@ -231,6 +231,13 @@ def test_an_index_that_does_not_describe_the_rows_is_not_patched() -> None:
     assert patch(state, index[:-8], set(), len(kept), 0) is None
     assert patch(state, b"\x93garbled", set(), len(kept), 0) is None
     assert patch(state, index, {rows}, len(kept), 0) is None
+    # nor an index whose order is not the ranking's (reversed), once a row is touched
+    order, ends, totals = msgspec.msgpack.decode(index)
+    backwards = array("I", order)
+    backwards.reverse()
+    forged = msgspec.msgpack.encode([backwards.tobytes(), ends, totals])
+    assert patch(state, forged, set(), len(kept), 0) is not None  # nothing to place
+    assert patch(state, forged, {backwards[1]}, len(kept), 0) is None
     movement = next(e for e, _ in _hostile_world() if isinstance(e, Movement.Launched))
     newcomer = Participation.register(
         Movement.launch(
