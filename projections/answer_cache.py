@@ -21,8 +21,9 @@ again, pass the answer's position unchanged and every event after that position 
 the answer's view does not fold (`topics`: read from each entry's signed body, and its stored
 topic must agree), and the hashing reaches the root of the newest signed checkpoint. The
 answer then stands at the log's end; only the part that says where it stands (its `where`,
-found in the answer when it was kept) is written again, and the carried answer is kept at
-the new position. A new checkpoint, a decision or a vote does not make a 65,800-row answer
+found in the answer when it was kept) is written again; once the log is KEEP_AGAIN_AFTER rows
+past the answer's checkpoint, the carried answer is kept at the new position (inflated whole
+first: bytes that do not inflate are then not used), and until then only printed. A new checkpoint, a decision or a vote does not make a 65,800-row answer
 be ranked again.
 
 When events of a type the view folds were appended after it (checked the same way), the
@@ -61,10 +62,11 @@ PREFIX = "answer:"
 LAYOUT = "+answer/5"
 HEAD = 1 << 16  # the part saying where an answer stands lies in its first 64 KiB
 MOST_PENDING = 4096  # events of its topics after an answer, at most, handed to be patched
-# rows after a kept answer's checkpoint (each read hashes them again) before an answer patched
-# from it is worth keeping in its place: until then a read after a score prints the patched
-# answer and writes nothing (deflating and sealing a 31 MB answer costs more than the patch)
-KEEP_PATCHED_AFTER = 256
+# rows after a kept answer's checkpoint (each read hashes them again) before an answer carried
+# or patched from it is worth keeping in its place: until then a read after a checkpoint or a
+# score prints the answer carried or patched and writes nothing (inflating it whole, deflating
+# and sealing a 31 MB answer again costs more than the carrying or the patch)
+KEEP_AGAIN_AFTER = 256
 Where = Callable[[Position], bytes]  # the bytes an answer folded to a position says it at
 _ANCHOR = msgspec.msgpack.Decoder(Position)
 _ENCODER = msgspec.msgpack.Encoder()
@@ -95,11 +97,9 @@ class KeptAnswer:
         self.anchored = 0  # the size of the checkpoint it was kept at
 
     def lagging(self) -> bool:
-        """Whether the log ends KEEP_PATCHED_AFTER rows or more past the checkpoint it was
-        kept at (when pending): an answer patched from it is then worth keeping."""
-        return self.position is not None and self.position.seq - self.anchored >= (
-            KEEP_PATCHED_AFTER
-        )
+        """Whether the log ends KEEP_AGAIN_AFTER rows or more past the checkpoint it was kept
+        at (when pending): an answer patched from it is then worth keeping."""
+        return self.position is not None and _lagging(self.anchored, self.position)
 
     def _inflated(self) -> Iterator[bytes]:
         inflate, seen = zlib.decompressobj(), 0
@@ -226,14 +226,22 @@ def cached_answer(
     if position.seq == held.seq:  # nothing after it: the log is the one it was made from
         return text
     start, end = text.start, text.end
-    try:  # inflated whole to be kept again, before anything is printed
+    try:  # when kept again: inflated whole to be kept, before anything is printed
         if where is None or start == end or text.head()[start:end] != where(held):
             return None
         answer = text.carried(where(position))
-        _keep(app, name, version, stored, at_anchor, position, answer.pieces(), where, text.index)
+        if _lagging(kept.seq, position):
+            _keep(
+                app, name, version, stored, at_anchor, position, answer.pieces(), where, text.index
+            )
     except StorageError:  # it does not inflate: not used
         return None
     return answer
+
+
+def _lagging(anchored: int, end: Position) -> bool:
+    """Whether the log ends KEEP_AGAIN_AFTER rows or more past a kept answer's checkpoint."""
+    return end.seq - anchored >= KEEP_AGAIN_AFTER
 
 
 def _carried(

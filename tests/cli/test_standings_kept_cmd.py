@@ -236,19 +236,39 @@ def _new_signer(scenario: Scenario) -> None:
 
 @pytest.mark.parametrize("form", [[], ["--json"]], ids=["table", "json"])
 def test_over_events_its_view_does_not_fold_the_kept_answer_is_carried_to_the_new_end(
-    scenario: Scenario, awards: Cli, large: None, monkeypatch: pytest.MonkeyPatch, form: list[str]
+    scenario: Scenario,
+    awards: Cli,
+    raw: RawRows,
+    large: None,
+    monkeypatch: pytest.MonkeyPatch,
+    form: list[str],
 ) -> None:
     # given the answer kept, then a signer registered and a new checkpoint signed
     before = awards("standings", MOVEMENT, *form)
     _new_signer(scenario)
     fresh = _fresh(scenario, form)
-    # when read twice: not folded, and the second read prints the answer carried and kept
+    # when read twice: not folded, the answer carried (not kept again: the log is not yet
+    # KEEP_AGAIN_AFTER rows past it), then once more when it is that far: carried and kept
+    views = raw.side_table("award_sealed_views")
+    kept = KEPT_JSON if form else KEPT
+
+    def row() -> tuple[Any, ...]:
+        return tuple(raw.execute(f"SELECT seq, state FROM {views} WHERE name = ?", (kept,))[0])
+
+    first = row()
     folds = _folds(monkeypatch)
     carried = awards("standings", MOVEMENT, *form)
     again = awards("standings", MOVEMENT, *form)
+    assert row() == first
+    monkeypatch.setattr(answer_cache, "KEEP_AGAIN_AFTER", 1)
+    lagging = awards("standings", MOVEMENT, *form)
+    assert row() != first and row()[0] > first[0]
+    monkeypatch.setattr(answer_cache, "KEEP_AGAIN_AFTER", 256)
+    last = awards("standings", MOVEMENT, *form)
     # then each prints what a fold prints now: the same rows, standing at the new end
     assert folds == [] and carried.exit_code == 0 and carried.stderr == ""
-    assert carried.stdout == again.stdout == fresh != before.stdout
+    assert carried.stdout == again.stdout == lagging.stdout == last.stdout == fresh
+    assert fresh != before.stdout
     if form:
         assert json.loads(carried.stdout)["standings"] == json.loads(before.stdout)["standings"]
     else:
@@ -341,7 +361,7 @@ def test_after_new_scores_the_kept_answer_is_patched_to_what_a_fold_prints(
             patched.setattr(MovementStandings, "table", whole)
             read = awards("standings", MOVEMENT, *form)
         # then it prints what a fold prints now, byte for byte (patched from the answer
-        # first kept: the log has not grown KEEP_PATCHED_AFTER rows past it)
+        # first kept: the log has not grown KEEP_AGAIN_AFTER rows past it)
         assert read.exit_code == 0 and read.stderr == "" and read.stdout == fresh
     report = audit(scenario.app, caches=(check_views,))
     assert [p for p in report.problems if p.step == 8] == []
@@ -360,14 +380,14 @@ def test_a_patched_answer_is_kept_once_the_log_has_grown_far_past_the_kept_one(
     awards("standings", MOVEMENT)
     before = kept_row()
     _score(scenario, [("P4", "c1", 10.0, "appraisal")])
-    # when read with the log fewer than KEEP_PATCHED_AFTER rows past the kept answer's
+    # when read with the log fewer than KEEP_AGAIN_AFTER rows past the kept answer's
     # checkpoint: printed patched, and nothing written
     read = awards("standings", MOVEMENT)
     assert read.exit_code == 0 and read.stdout == _fresh(scenario, [])
     assert kept_row() == before
     # when read once the log has grown that far: the patched answer is kept in its place,
     # at the log's end
-    monkeypatch.setattr(answer_cache, "KEEP_PATCHED_AFTER", 1)
+    monkeypatch.setattr(answer_cache, "KEEP_AGAIN_AFTER", 1)
     assert awards("standings", MOVEMENT).stdout == read.stdout
     seq, state = kept_row()
     assert seq == len(scenario.app.tree()[1]) > before[0] and state != before[1]
@@ -467,7 +487,8 @@ def test_a_kept_answer_that_does_not_inflate_stops_with_one_line(
     # when read as it stands: printing stops with one line and the storage exit code
     read = awards("standings", MOVEMENT)
     assert read.exit_code == 5 and "kept answer" in one_error_line(read)
-    # and when carried over a new event: not used, the view read again
+    # and when carried over a new event: not used (its first 64 KiB, here all of it, are
+    # inflated to find where it says where it stands), the view read again
     _new_signer(scenario)
     again = awards("standings", MOVEMENT)
     assert again.exit_code == 0 and again.stdout.splitlines()[2:] == truth.stdout.splitlines()[2:]
