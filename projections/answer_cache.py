@@ -23,8 +23,8 @@ topic must agree), and the hashing reaches the root of the newest signed checkpo
 answer then stands at the log's end; only the part that says where it stands (its `where`,
 found in the answer when it was kept) is written again; once the log is KEEP_AGAIN_AFTER rows
 past the answer's checkpoint, the carried answer is kept at the new position (inflated whole
-first: bytes that do not inflate are then not used), and until then only printed. A new checkpoint, a decision or a vote does not make a 65,800-row answer
-be ranked again.
+first: bytes that do not inflate are then not used), and until then only printed. A new
+checkpoint, a decision or a vote does not make a 65,800-row answer be ranked again.
 
 When events of a type the view folds were appended after it (checked the same way), the
 answer is handed back with those events (`pending`, when the caller asks for them) and the

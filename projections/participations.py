@@ -50,9 +50,9 @@ class Participations(msgspec.Struct, dict=True):
 
     def movement_of(self, key: bytes) -> str | None:
         """The movement participation `key` is registered for, if any."""
-        owners: dict[bytes, str] | None = self.__dict__.get("owners")
-        if owners is not None:
-            return owners.get(key)
+        by_key: dict[bytes, str] | None = self.__dict__.get("by_key")
+        if by_key is not None:
+            return by_key.get(key)
         searched = self.__dict__.get("searched", 0)
         if searched < SEARCHES:
             self.__dict__["searched"] = searched + 1
@@ -60,14 +60,15 @@ class Participations(msgspec.Struct, dict=True):
                 if taking_part.row_of(key) is not None:
                     return movement
             return None
-        owners = self.__dict__["owners"] = dict(self.owners())
-        return owners.get(key)
+        # kept under a name no method has (an instance's entry would hide the method)
+        by_key = self.__dict__["by_key"] = dict(self.owners())
+        return by_key.get(key)
 
     def forget(self) -> None:
         """Drop what is kept beside the columns (before the state is encoded to be stored)."""
         for taking_part in self.movements.values():
             taking_part.forget()
-        for cached in ("owners", "searched"):
+        for cached in ("by_key", "searched"):
             self.__dict__.pop(cached, None)
 
 
@@ -77,9 +78,9 @@ def _registered(state: Participations, event: Participation.Registered, meta: Ev
         movement = intern(event.movement)
         taking_part = state.movements[movement] = MovementStandings(movement)
     movement_view.HANDLERS[Participation.Registered](taking_part, event, meta)
-    owners: dict[bytes, str] | None = state.__dict__.get("owners")
-    if owners is not None:
-        owners[event.originator_id.bytes] = taking_part.movement
+    by_key: dict[bytes, str] | None = state.__dict__.get("by_key")
+    if by_key is not None:
+        by_key[event.originator_id.bytes] = taking_part.movement
 
 
 def _scored(state: Participations, event: Participation.Scored, meta: EventMeta) -> None:

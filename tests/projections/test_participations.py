@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from uuid import UUID
 
 import msgspec
 import pytest
@@ -149,3 +150,20 @@ def test_the_appraisers_world_has_what_it_says(events: tuple[Written, Pairs]) ->
         x for taking in scenario.participations.movements.values() for _, x in taking.lateness()
     ]
     assert late and late[0].override_reason and late[0].at.utcoffset() == timedelta(hours=7)
+
+
+@pytest.mark.parametrize("searches", [0, 64], ids=["map-made", "searched"])
+def test_every_participation_is_listed_with_its_movement_once_scores_are_folded(
+    events: tuple[Written, Pairs], monkeypatch: pytest.MonkeyPatch, searches: int
+) -> None:
+    # given every world folded, scores included (with SEARCHES 0 the id map is made at once)
+    monkeypatch.setattr(participations, "SEARCHES", searches)
+    for pairs in _worlds(events):
+        view, reference = LEDGER_VIEW.initial(), REFERENCE_VIEW.initial()
+        for event, meta in pairs:
+            view = LEDGER_VIEW.fold(view, event, meta)
+            reference = REFERENCE_VIEW.fold(reference, event, meta)
+        # then each participation is listed once, with its movement (what a publication
+        # reads to tell which reports a new score changes)
+        listed = [(UUID(bytes=key), movement) for key, movement in view.participations.owners()]
+        assert sorted(listed) == sorted((k, p.movement) for k, p in reference.by_id.items())
