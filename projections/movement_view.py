@@ -369,18 +369,28 @@ class StandingsTable:
         named: Callable[[str], str | None] | None = None,
     ) -> Iterator[Standing]:
         """The rows as Standings, best first (those ranked `start` to `stop`, counted from
-        0), one made at a time; named by `named` when given, else by the names folded."""
+        0), made a batch at a time (each batch's points column by column); named by `named`
+        when given, else by the names folded."""
+        stop = len(self.order) if stop is None else min(stop, len(self.order))
+        for first in range(start, stop, _ROWS):
+            yield from self._batch(first, min(first + _ROWS, stop), named)
+
+    def _batch(
+        self, start: int, stop: int, named: Callable[[str], str | None] | None
+    ) -> Iterator[Standing]:
         order, criteria = self.order[start:stop], self.criteria
         participants = self.participants(order)
         kinds = self.kinds(order)
         names = [named(p) for p in participants] if named else self.names(order, participants)
+        appraisal = _points(criteria, self.appraisal, order)
+        self_scores = _points(criteria, self.self_scores, order)
         for place, (r, rank) in enumerate(zip(order, self.ranks[start:stop], strict=True)):
             yield Standing(
                 participant=participants[place],
                 total=self.totals[r],
                 rank=rank,
-                criteria=_points(criteria, self.appraisal, r),
-                self_scores=_points(criteria, self.self_scores, r),
+                criteria=appraisal[place],
+                self_scores=self_scores[place],
                 kind=kinds[place],
                 name=names[place],
                 scores=self.scores[r],
@@ -389,10 +399,19 @@ class StandingsTable:
             )
 
 
-def _points(criteria: list[str], columns: list[memoryview[float]], row: int) -> dict[str, float]:
-    """Row `row`'s points by criterion (NaN: not scored, left out)."""
-    pairs = zip(criteria, columns, strict=True)
-    return {c: p for c, column in pairs if (p := column[row]) == p}
+_ROWS = 2048  # Standings made at a time
+
+
+def _points(
+    criteria: list[str], columns: list[memoryview[float]], rows: Sequence[int]
+) -> list[dict[str, float]]:
+    """Each of `rows`' points by criterion (NaN: not scored, left out), column by column."""
+    found: list[dict[str, float]] = [{} for _ in rows]
+    for criterion, column in zip(criteria, columns, strict=True):
+        for points, p in zip(found, map(column.__getitem__, rows), strict=True):
+            if p == p:
+                points[criterion] = p
+    return found
 
 
 class _Views:

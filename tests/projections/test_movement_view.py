@@ -23,7 +23,7 @@ from ledger.usecases import registry
 from projections import indexed, queries
 from projections import movement_view as movement_view_module
 from projections.movement_view import movement_view
-from projections.report.model import AsOf, movement_info
+from projections.report.model import AsOf, StandingRows, movement_info
 from projections.runner import Runner
 from projections.store import ViewStore
 from projections.stream import Cut
@@ -219,3 +219,27 @@ def test_the_columns_rank_as_the_ledger_view_through_every_stored_step(
     assert bytes(state.participants) == "".join([*(p for p, _ in PARTICIPANTS), "P3"]).encode()
     assert by["P3"].criteria == {"c2": 1.5} and by["P3"].total == 1.5
     assert {len(c) for c in (*state.appraisal, *state.self_scores)} == {8 * len(state)}
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_rows_made_a_batch_at_a_time_and_read_in_slices_are_the_rows_made_at_once(
+    monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    # given a movement's standings made whole, one batch of every row
+    state = movement_view(SECOND).initial()
+    for event, meta in names_world():
+        state = movement_view(SECOND).fold(state, event, meta)
+    whole = list(state.ranked())
+    assert len(whole) > 3
+    # when made in batches of `batch` rows, and as a report's StandingRows (renamed, sliced)
+    monkeypatch.setattr(movement_view_module, "_ROWS", batch)
+    table = state.table()
+    rows = StandingRows(table, lambda participant: f"tên {participant}")
+    named = [msgspec.structs.replace(r, name=f"tên {r.participant}") for r in whole]
+    # then they are the same rows, in the same order, however they are read
+    assert list(state.ranked()) == whole
+    assert list(rows) == named and len(rows) == len(whole)
+    assert rows[1:4] == named[1:4] and rows[-1] == named[-1] and rows[::2] == named[::2]
+    assert list(StandingRows(None, str)) == [] and StandingRows(None, str)[0:3] == []
+    with pytest.raises(IndexError):
+        rows[len(whole)]
