@@ -102,7 +102,9 @@ def _conflict_checks(view: LedgerView, movement: MovementView, rows: list[AwardR
 
     taking_part = view.participations.of(movement.id)
     participants = taking_part.participant_ids()
-    for at, participant in enumerate(participants):
+    bound = {name for name, s in signers.items() if s.person or s.unit}  # who could be "self"
+    for at in taking_part.appraised_by(bound):
+        participant = participants[at]
         for scorer in taking_part.appraisers_of(at):
             if is_self(scorer, participant):
                 detail = f"scorer {scorer} appraised itself or its own unit {participant}"

@@ -262,6 +262,13 @@ class MovementStandings(msgspec.Struct, dict=True):
         """The signers who appraised row `row`, in the order they first did."""
         return self.appraiser_sets[self._views().appraisers[row]]
 
+    def appraised_by(self, scorers: set[str]) -> list[int]:
+        """The rows appraised by any of `scorers`, in registration order."""
+        sets = {n for n, names in enumerate(self.appraiser_sets) if scorers.intersection(names)}
+        if not sets:
+            return []
+        return [row for row, n in enumerate(self._views().appraisers) if n in sets]
+
     def lateness(self) -> list[tuple[int, Lateness]]:
         """The rows registered late, with their Lateness, in registration order."""
         return [(row, _LATENESS.decode(self.late[row])) for row in sorted(self.late)]

@@ -167,3 +167,35 @@ def test_every_participation_is_listed_with_its_movement_once_scores_are_folded(
         # reads to tell which reports a new score changes)
         listed = [(UUID(bytes=key), movement) for key, movement in view.participations.owners()]
         assert sorted(listed) == sorted((k, p.movement) for k, p in reference.by_id.items())
+
+
+def test_a_scorer_appraising_its_own_unit_is_a_conflict_the_report_names(
+    events: tuple[Written, Pairs],
+) -> None:
+    # given the scenario, and its unit VU1 registered and appraised by "sc", a scorer of
+    # VU1 (a score stored before the door refused it: the event made directly)
+    from projections.compliance import compliance_checks
+    from projections.view import fold
+
+    _, pairs = events
+    view = LedgerView()
+    for event, meta in pairs:
+        view = fold(view, event, meta)
+    movement = next(m for m in view.catalog.movements.values())
+    registered = next(e for e, _ in pairs if isinstance(e, Participation.Registered))
+    scored = next(e for e, _ in pairs if isinstance(e, Participation.Scored))
+    unit = msgspec.structs.replace(
+        registered, originator_id=Participation.id_for(movement.id, "VU1"),
+        participant="VU1", participant_kind="unit", late=False,
+    )  # fmt: skip
+    score = msgspec.structs.replace(
+        scored, originator_id=unit.originator_id, scorer="sc", kind="appraisal", correction=False
+    )
+    seq = len(pairs)
+    view = fold(view, unit, EventMeta(seq, pairs[-1][1].time, "sec"))
+    view = fold(view, score, EventMeta(seq + 1, pairs[-1][1].time, "sc"))
+    # then the report's checks name the conflict, at the registration's seq
+    checks = compliance_checks(view, movement, [], [], [])
+    found = [c for c in checks if c.rule == "conflict_of_interest" and c.subject == "VU1"]
+    assert [(c.status, c.seq) for c in found] == [("violation", seq)]
+    assert "scorer sc appraised itself or its own unit VU1" in found[0].detail
