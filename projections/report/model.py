@@ -284,16 +284,13 @@ class StandingRows(Sequence[Standing]):
         return self._made(at, at + 1)[0]
 
     def __iter__(self) -> Iterator[Standing]:
-        for start in range(0, len(self), _BATCH):
-            yield from self._made(start, min(start + _BATCH, len(self)))
+        if self._table is not None:  # made a batch at a time (StandingsTable.rows)
+            yield from self._table.rows(named=self._names)
 
     def _made(self, start: int, stop: int) -> list[Standing]:
         if self._table is None or start >= stop:
             return []
         return list(self._table.rows(start, stop, self._names))
-
-
-_BATCH = 2048  # standings rows made at a time
 
 
 def build_report(
