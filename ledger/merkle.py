@@ -1,12 +1,13 @@
 """RFC 6962 / RFC 9162 Merkle hashing and proofs: pure computation, no I/O.
 
-Owns leaf and node hashing, ``MerkleTree`` (append-only, complete subtree hashes only),
-``CompactRange`` (fold new leaves onto a trusted checkpoint), the verifiers, and the plain
-RFC 6962 recursions (``root_of``, ``*_proof_of``) that tests use as a reference. Verifiers
-follow transparency-dev/merkle proof/verify.go: ``root_from_*`` computes, ``verify_*``
-checks; preconditions come first, and every step of a consistency proof is checked, including
-that it rebuilds the old root (RFC 9162 §2.1.4.2). Impossible input raises
-MalformedProofError, a shrinking tree ConsistencyError, a wrong root RootMismatchError.
+Owns leaf and node hashing, ``Tree`` (roots, frontiers and proofs read off complete-subtree
+hashes), ``MerkleTree`` (append-only, every level kept), ``CompactRange`` (fold new leaves onto
+a trusted checkpoint), the verifiers, and the plain RFC 6962 recursions (``root_of``,
+``*_proof_of``) that tests use as a reference. Verifiers follow transparency-dev/merkle
+proof/verify.go: ``root_from_*`` computes, ``verify_*`` checks; preconditions come first, and
+every step of a consistency proof is checked, including that it rebuilds the old root (RFC 9162
+§2.1.4.2). Impossible input raises MalformedProofError, a shrinking tree ConsistencyError, a
+wrong root RootMismatchError.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def _fold(hashes: Sequence[bytes]) -> bytes:
+def fold_hashes(hashes: Sequence[bytes]) -> bytes:
     """Return the root over complete subtree hashes given left to right, largest first."""
     result = hashes[-1]
     for left in reversed(hashes[:-1]):
@@ -57,7 +58,87 @@ def _check_hashes(what: str, hashes: Sequence[bytes], want: int) -> None:
         _check_hash(f"{what}[{i}]", value)
 
 
-class MerkleTree:
+class Tree:
+    """An RFC 6962 tree read off its complete-subtree hashes: roots, frontiers and proofs for
+    any size up to ``size``, in O(log n) nodes. Subclasses say how many leaves there are and
+    where node i of level k (the hash of leaves [i * 2**k, (i + 1) * 2**k)) is kept."""
+
+    @property
+    def size(self) -> int:
+        """The number of leaves."""
+        raise NotImplementedError
+
+    def node(self, level: int, index: int) -> bytes:
+        """The hash of complete subtree `index` of `level` (leaves [index * 2**level, ...))."""
+        raise NotImplementedError
+
+    def _cover(self, lo: int, hi: int) -> list[bytes]:
+        """The complete subtrees covering [lo, hi), largest first; lo must be aligned."""
+        width, nodes = hi - lo, []
+        for level in range(width.bit_length() - 1, -1, -1):
+            if width >> level & 1:
+                nodes.append(self.node(level, lo >> level))
+                lo += 1 << level
+        return nodes
+
+    def _resolve(self, size: int | None) -> int:
+        if size is None:
+            return self.size
+        if not 0 <= size <= self.size:
+            raise MalformedProofError(f"size {size} out of range for tree size {self.size}")
+        return size
+
+    def leaf_hash_at(self, index: int) -> bytes:
+        """Return leaf hash `index`. Requires 0 <= index < size."""
+        if not 0 <= index < self.size:
+            raise MalformedProofError(f"index {index} out of range for tree size {self.size}")
+        return self._cover(index, index + 1)[0]
+
+    def root(self, size: int | None = None) -> bytes:
+        """Return MTH of the first `size` leaves (default: all; EMPTY_ROOT for none)."""
+        size = self._resolve(size)
+        return fold_hashes(self._cover(0, size)) if size else EMPTY_ROOT
+
+    def compact_range(self, size: int | None = None) -> list[bytes]:
+        """Return the frontier of [0, size): its maximal complete subtrees, left to right."""
+        return self._cover(0, self._resolve(size))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """Return PATH(index, D[size]) (RFC 6962 §2.1.1). Requires 0 <= index < size."""
+        size = self._resolve(size)
+        if not 0 <= index < size:
+            raise MalformedProofError(f"index {index} out of range for tree size {size}")
+        proof, lo, hi = [], 0, size
+        while hi - lo > 1:
+            k = _split(hi - lo)
+            if index < lo + k:
+                proof.append(fold_hashes(self._cover(lo + k, hi)))
+                hi = lo + k
+            else:
+                proof.append(fold_hashes(self._cover(lo, lo + k)))
+                lo += k
+        return proof[::-1]
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """Return PROOF(old_size, D[new_size]) (RFC 6962 §2.1.2). Requires 0 < old <= new."""
+        new_size = self._resolve(new_size)
+        if not 0 < old_size <= new_size:
+            raise MalformedProofError(f"old size {old_size} out of range for new size {new_size}")
+        proof, lo, hi, complete = [], 0, new_size, True
+        while hi != old_size:
+            k = _split(hi - lo)
+            if old_size - lo <= k:
+                proof.append(fold_hashes(self._cover(lo + k, hi)))
+                hi = lo + k
+            else:
+                proof.append(fold_hashes(self._cover(lo, lo + k)))
+                lo, complete = lo + k, False
+        if not complete:
+            proof.append(fold_hashes(self._cover(lo, hi)))
+        return proof[::-1]
+
+
+class MerkleTree(Tree):
     """An append-only tree storing one bytearray per level of 32-byte complete-subtree hashes.
 
     Node i of level k hashes leaves [i * 2**k, (i + 1) * 2**k) once they all exist; roots and
@@ -99,78 +180,12 @@ class MerkleTree:
             level += 1
 
     def node(self, level: int, index: int) -> bytes:
-        """The hash of complete subtree `index` of `level` (leaves [index * 2**level, ...))."""
         offset = index * HASH_SIZE
         return bytes(self._levels[level][offset : offset + HASH_SIZE])
 
     def level_hashes(self, level: int) -> bytes:
         """Every complete-subtree hash of `level`, packed (empty above the top)."""
         return bytes(self._levels[level]) if level < len(self._levels) else b""
-
-    def _cover(self, lo: int, hi: int) -> list[bytes]:
-        """The complete subtrees covering [lo, hi), largest first; lo must be aligned."""
-        width, nodes = hi - lo, []
-        for level in range(width.bit_length() - 1, -1, -1):
-            if width >> level & 1:
-                nodes.append(self.node(level, lo >> level))
-                lo += 1 << level
-        return nodes
-
-    def _resolve(self, size: int | None) -> int:
-        if size is None:
-            return self.size
-        if not 0 <= size <= self.size:
-            raise MalformedProofError(f"size {size} out of range for tree size {self.size}")
-        return size
-
-    def leaf_hash_at(self, index: int) -> bytes:
-        """Return leaf hash `index`. Requires 0 <= index < size."""
-        if not 0 <= index < self.size:
-            raise MalformedProofError(f"index {index} out of range for tree size {self.size}")
-        return self._cover(index, index + 1)[0]
-
-    def root(self, size: int | None = None) -> bytes:
-        """Return MTH of the first `size` leaves (default: all; EMPTY_ROOT for none)."""
-        size = self._resolve(size)
-        return _fold(self._cover(0, size)) if size else EMPTY_ROOT
-
-    def compact_range(self, size: int | None = None) -> list[bytes]:
-        """Return the frontier of [0, size): its maximal complete subtrees, left to right."""
-        return self._cover(0, self._resolve(size))
-
-    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
-        """Return PATH(index, D[size]) (RFC 6962 §2.1.1). Requires 0 <= index < size."""
-        size = self._resolve(size)
-        if not 0 <= index < size:
-            raise MalformedProofError(f"index {index} out of range for tree size {size}")
-        proof, lo, hi = [], 0, size
-        while hi - lo > 1:
-            k = _split(hi - lo)
-            if index < lo + k:
-                proof.append(_fold(self._cover(lo + k, hi)))
-                hi = lo + k
-            else:
-                proof.append(_fold(self._cover(lo, lo + k)))
-                lo += k
-        return proof[::-1]
-
-    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
-        """Return PROOF(old_size, D[new_size]) (RFC 6962 §2.1.2). Requires 0 < old <= new."""
-        new_size = self._resolve(new_size)
-        if not 0 < old_size <= new_size:
-            raise MalformedProofError(f"old size {old_size} out of range for new size {new_size}")
-        proof, lo, hi, complete = [], 0, new_size, True
-        while hi != old_size:
-            k = _split(hi - lo)
-            if old_size - lo <= k:
-                proof.append(_fold(self._cover(lo + k, hi)))
-                hi = lo + k
-            else:
-                proof.append(_fold(self._cover(lo, lo + k)))
-                lo, complete = lo + k, False
-        if not complete:
-            proof.append(_fold(self._cover(lo, hi)))
-        return proof[::-1]
 
 
 class CompactRange:
@@ -218,7 +233,7 @@ class CompactRange:
 
     def root(self) -> bytes:
         """Return MTH of the leaves covered (EMPTY_ROOT for none)."""
-        return _fold(self._hashes) if self._hashes else EMPTY_ROOT
+        return fold_hashes(self._hashes) if self._hashes else EMPTY_ROOT
 
 
 # -- verification, after transparency-dev/merkle proof/verify.go ---------------------------------

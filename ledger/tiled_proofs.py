@@ -26,6 +26,7 @@ from ledger.merkle import (
     NODE_PREFIX,
     CompactRange,
     MerkleTree,
+    Tree,
     leaf_hash,
     verify_consistency,
     verify_inclusion,
@@ -38,12 +39,11 @@ class TilesUnavailable(Exception):
     """The stored tiles cannot answer (missing table, rows, or short tiles): recompute."""
 
 
-class TileTree(MerkleTree):
-    """A read-only MerkleTree whose nodes come from stored tiles, fetched when first needed.
+class TileTree(Tree):
+    """A read-only tree whose nodes come from stored tiles, fetched when first needed.
     Nothing here is checked: see the module docstring."""
 
     def __init__(self, store: TileStore, end: TileEnd) -> None:
-        super().__init__()
         self._store, self._size, self.end = store, end.size, end
         self._tiles: dict[tuple[int, int], bytes] = {}
         self._nodes: dict[tuple[int, int], bytes] = {}

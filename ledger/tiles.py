@@ -16,7 +16,7 @@ Nothing trusts them: a proof made from them is checked against a signed checkpoi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any, NamedTuple
 
 from ledger.inserted import Inserted
@@ -121,12 +121,14 @@ class TileStore:
         with self.recorder.datastore.transaction(commit=False) as cursor:
             return self.tile(cursor, level, index)
 
-    def load_all(self) -> list[tuple[int, int, bytes]]:
-        """Every row (the end row too), unchecked, in (level, idx) order."""
+    def load_all(self) -> Generator[tuple[int, int, bytes], None, None]:
+        """Every row (the end row too), unchecked, in (level, idx) order, a row at a time
+        (the table is 32 bytes a leaf: an audit holds one tile of it at once)."""
         with self.recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(f"SELECT level, idx, hashes FROM {self.table} ORDER BY level, idx")
-            rows = cursor.fetchall()
-        return [(_int(r[0]), _int(r[1]), state_bytes(r[2])) for r in map(_values, rows)]
+            while (row := cursor.fetchone()) is not None:
+                r = _values(row)
+                yield _int(r[0]), _int(r[1]), state_bytes(r[2])
 
     def store_rebuilt(self, tree: MerkleTree, leaf_ids: Sequence[int]) -> None:
         """:meth:`rebuild` in a write transaction of its own, holding the writers' lock."""

@@ -39,6 +39,7 @@ from domain.events import EVENT_TYPES
 from domain.registry import OPERATOR, Ledger
 from ledger import codec
 from ledger.application import LedgerApp, state_bytes
+from ledger.audit_tree import AuditTree, LeavesOf
 from ledger.bindings import Broken, broken_bindings
 from ledger.findings import AuditReport, Problem
 from ledger.mapper import event_class_for
@@ -46,7 +47,7 @@ from ledger.merkle import EMPTY_ROOT, LEAF_PREFIX, CompactRange, MerkleTree, lea
 from ledger.progress import Progress
 from ledger.registry_tree import RegistryHistory, history_of
 from ledger.signing import SignatureQueue
-from ledger.store import RawRow
+from ledger.store import RawRow, select_topic_state
 from ledger.verify_caches import CacheCheck, check_frontier, check_index, check_tiles
 from ledger.verify_checkpoints import (
     BOUNDARY_ROWS,
@@ -114,7 +115,9 @@ def _audit(
     origin = genesis.origin
     if operator_key is not None and operator_key != genesis.operator_key:
         problems.append(Problem(0, 3, "genesis: operator key differs from the pinned one"))
-    auditor = _Auditor(app, origin, SignatureQueue(workers, codec.SIGNING_PREFIX), problems)
+    tree = AuditTree(_leaves_of(app))
+    signatures = SignatureQueue(workers, codec.SIGNING_PREFIX)
+    auditor = _Auditor(origin, signatures, problems, tree, app)
     auditor.registry.operator_keys.append(genesis.operator_key)
     after_id: int | None = None
     start: Start | None = None
@@ -136,7 +139,7 @@ def _audit(
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
     if start is not None:
         start.counted()
-    compact, tree = auditor.compact, auditor.tree
+    compact = auditor.compact
     if compact is None:
         root = tree.root()
         check_stored(auditor.stored, tree, origin, problems)
@@ -176,23 +179,25 @@ def audit_rows(
     entries are turned into rows by their signed headers): the problems, the recomputed tree,
     and the operator keys the log declares (oldest first). The first row must be the genesis."""
     problems: list[Problem] = []
-    auditor = _Auditor(None, origin, SignatureQueue(workers, codec.SIGNING_PREFIX), problems)
+    tree = MerkleTree()
+    signatures = SignatureQueue(workers, codec.SIGNING_PREFIX)
+    auditor = _Auditor(origin, signatures, problems, tree)
     with _no_cycle_collection():
         for first, rows in pages:
             if first == 0 and rows:
                 genesis = _decoded_genesis(state_bytes(rows[0].state))
                 if genesis is None:
                     problems.append(Problem(0, 1, "event 0: not a well-formed genesis"))
-                    return problems, auditor.tree, []
+                    return problems, tree, []
                 auditor.registry.operator_keys.append(genesis.operator_key)
             auditor.check_page(first, rows)
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
-    check_stored(auditor.stored, auditor.tree, origin, problems)
+    check_stored(auditor.stored, tree, origin, problems)
     check_registry_lines(auditor.stored, auditor.history.claim_at, problems)
-    check_cosigned(auditor.cosigned, auditor.tree, origin, problems)
+    check_cosigned(auditor.cosigned, tree, origin, problems)
     problems.sort(key=lambda p: (p.seq if p.seq is not None else -1, p.step))
-    return problems, auditor.tree, list(auditor.registry.operator_keys)
+    return problems, tree, list(auditor.registry.operator_keys)
 
 
 class _Auditor:
@@ -200,16 +205,19 @@ class _Auditor:
 
     def __init__(
         self,
-        app: LedgerApp | None,
         origin: str,
         signatures: SignatureQueue,
         problems: list[Problem],
+        tree: MerkleTree | AuditTree,
+        app: LedgerApp | None = None,
     ) -> None:
         self.app, self.origin, self.signatures, self.problems = app, origin, signatures, problems
         self.registry = Registry()
         self.history = RegistryHistory()  # registry events with their seqs (checkpoint lines)
         self.size = 0
-        self.tree = MerkleTree()
+        # every level in memory (a publication's rows), or a hash per 256 leaves (a database's,
+        # whose rows can be read again)
+        self.tree = tree
         self.compact: CompactRange | None = None  # an incremental audit's trusted frontier
         self.new_leaves: list[bytes] = []  # an incremental audit's leaves after it
         self.versions: dict[Any, int] = {}  # by the row's own aggregate id value
@@ -226,7 +234,10 @@ class _Auditor:
         states = [state if type(state) is bytes else state_bytes(state) for *_, state in rows]
         hashes = [sha256(LEAF_PREFIX + state).digest() for state in states]
         if self.compact is None:
-            self.tree.extend(hashes)
+            if isinstance(self.tree, AuditTree):
+                self.tree.extend(hashes, [row[0] for row in rows])
+            else:
+                self.tree.extend(hashes)
         else:
             self.new_leaves.extend(hashes)  # folded once the checkpoints are known
         origin, versions, registry = self.origin, self.versions, self.registry
@@ -340,6 +351,16 @@ class _Auditor:
             return None
         rows = self.app.recorder.select_events(aggregate, lte=version - 1, desc=True, limit=1)
         return rows[0].originator_version if rows else None
+
+
+def _leaves_of(app: LedgerApp) -> LeavesOf:
+    """The leaf hashes of `count` rows from notification id `first_id`, read again."""
+
+    def leaves(first_id: int, count: int) -> list[bytes]:
+        rows = app.reader.read(select_topic_state, first_id, count)
+        return [sha256(LEAF_PREFIX + state).digest() for _, _, state in rows]
+
+    return leaves
 
 
 def _leaves_behind(app: LedgerApp, start: Start | None) -> Callable[[int], list[bytes] | None]:

@@ -11,27 +11,30 @@ frontier (ledger/cache.py), the hash tiles (ledger/tiles.py) and the event index
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from domain.text import counted
 from ledger.application import LedgerApp
+from ledger.audit_tree import AuditTree, tile_levels
 from ledger.cache import split_hashes
 from ledger.event_index import IndexRow, IndexStore, index_rows, split_key, stored_rows
 from ledger.event_keys import Key
 from ledger.findings import Problem
-from ledger.merkle import MerkleTree
+from ledger.merkle import Tree
 from ledger.store import state_bytes
-from ledger.tiles import META_LEVEL, TileEnd, TileStore, tiles_of
+from ledger.tiles import META_LEVEL, TileEnd, TileStore
 
 STEP = 8
 
 # (app, the recomputed tree, problems to append to, notes to append to)
-CacheCheck = Callable[[LedgerApp, MerkleTree, list[Problem], list[str]], None]
+CacheCheck = Callable[[LedgerApp, AuditTree, list[Problem], list[str]], None]
 
 
-def cache_problem(tree: MerkleTree, message: str) -> Problem:
+def cache_problem(tree: Tree, message: str) -> Problem:
     """A step-8 problem, placed after the log's own problems."""
     return Problem(tree.size, STEP, message)
 
@@ -39,7 +42,7 @@ def cache_problem(tree: MerkleTree, message: str) -> Problem:
 def check_seal(
     opened: bool | None,
     where: str,
-    tree: MerkleTree,
+    tree: Tree,
     problems: list[Problem],
     notes: list[str],
 ) -> None:
@@ -53,13 +56,13 @@ def check_seal(
         )
 
 
-def ends_at(app: LedgerApp, tree: MerkleTree, size: int, row_id: int | None) -> bool:
+def ends_at(app: LedgerApp, tree: Tree, size: int, row_id: int | None) -> bool:
     """Whether the tree of `size` leaves ends on the stored row `row_id` (counted on the index)."""
     return size == 0 or app.notification_id_of(size - 1) == row_id
 
 
 def check_frontier(
-    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+    app: LedgerApp, tree: Tree, problems: list[Problem], notes: list[str]
 ) -> None:
     """Each cached frontier row (of any key) equals the tree's compact range at its size and
     ends on the right row; this machine's key's row also opens its seal."""
@@ -90,20 +93,33 @@ def check_frontier(
 
 
 def check_tiles(
-    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+    app: LedgerApp, tree: AuditTree, problems: list[Problem], notes: list[str]
 ) -> None:
     """The stored hash tiles (ledger/tiles.py) equal the tiles of the recomputed tree at the
-    size they claim, and end on the right row; a missing table is only a note."""
+    size they claim, and end on the right row; a missing table is only a note. The stored
+    rows are read one at a time; a full leaf tile is checked by its root (AuditTree)."""
     store = TileStore(app.recorder, app.location.is_postgres)
     try:
+        end = store.load_end()
         rows = store.load_all()
+        first = next(rows, None)
     except Exception:  # no table: an older ledger, or one whose table was dropped
         notes.append("hash tiles: none stored (rebuilt by the next read that needs them)")
         return
-    if not rows:
+    if first is None:
         return
-    stored = {(level, index): blob for level, index, blob in rows}
-    end = TileEnd.decode(stored.pop((META_LEVEL, 0), b""))
+    with contextlib.closing(rows):  # its read transaction ends however this one does
+        _check_tile_rows(app, tree, end, itertools.chain((first,), rows), problems)
+
+
+def _check_tile_rows(
+    app: LedgerApp,
+    tree: AuditTree,
+    end: TileEnd | None,
+    rows: Iterator[tuple[int, int, bytes]],
+    problems: list[Problem],
+) -> None:
+    """The tile rows (in level, index order) against the tree at the size `end` claims."""
     if end is None or end.size > tree.size:
         claimed = "unreadable" if end is None else f"covers {counted(end.size, 'event')}"
         problems.append(
@@ -112,15 +128,28 @@ def check_tiles(
         return
     if not ends_at(app, tree, end.size, end.last_id):
         problems.append(cache_problem(tree, f"hash tiles: do not end on event {end.size - 1}"))
-    want = tiles_of(tree, end.size)
-    for level, index in sorted(set(stored) | set(want)):
-        if stored.get((level, index)) != want.get((level, index)):
-            problems.append(
-                cache_problem(
-                    tree,
-                    f"hash tiles: tile {level}/{index} does not match the tree of size {end.size}",
-                )
+    wanted = {level: tree.tile_count(level, end.size) for level in tile_levels(end.size)}
+    seen: dict[int, int] = {}  # level -> tiles met in order (0 … count-1 when all is well)
+    wrong: list[tuple[int, int]] = []
+    for level, index, blob in rows:
+        if level == META_LEVEL and index == 0:
+            continue
+        after = seen.get(level, 0)
+        if not after <= index < wanted.get(level, 0):  # a tile the tree has not
+            wrong.append((level, index))
+            continue
+        wrong.extend((level, missing) for missing in range(after, index))
+        seen[level] = index + 1
+        if not tree.tile_matches(level, index, end.size, blob):
+            wrong.append((level, index))
+    for level, count in wanted.items():
+        wrong.extend((level, index) for index in range(seen.get(level, 0), count))
+    for level, index in sorted(set(wrong)):
+        problems.append(
+            cache_problem(
+                tree, f"hash tiles: tile {level}/{index} does not match the tree of size {end.size}"
             )
+        )
 
 
 MAX_INDEX_PROBLEMS = 20  # index rows named one by one; the rest are counted
@@ -131,7 +160,7 @@ _SEQ = 1 << 65  # a row's coefficient: seq * 2**65 + nid + _SHIFT (0 <= seq < 2*
 
 
 def check_index(
-    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+    app: LedgerApp, tree: Tree, problems: list[Problem], notes: list[str]
 ) -> None:
     """The event index (ledger/event_index.py) recomputed from the log with the writers' own
     ledger/event_keys.py, up to its mark: every missing row, every extra row (one no event

@@ -16,7 +16,7 @@ from domain.text import counted
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
 from ledger.mapper import decode_stored
-from ledger.merkle import CompactRange, MerkleTree, leaf_hash, root_of
+from ledger.merkle import CompactRange, Tree, leaf_hash, root_of
 from ledger.note import Checkpoint, SignedNote, open_checkpoint
 from ledger.registry_tree import RegistryClaim, claim_of_note
 from ledger.store import RawRow
@@ -26,7 +26,7 @@ from ledger.verify_registry import Registry
 
 def check_stored(
     stored: list[tuple[int, Ledger.CheckpointSigned, bytes]],
-    tree: MerkleTree,
+    tree: Tree,
     origin: str,
     problems: list[Problem],
 ) -> None:
@@ -58,7 +58,7 @@ def check_stored(
 
 def check_cosigned(
     cosigned: list[tuple[int, Ledger.CosignaturesAttached, bytes]],
-    tree: MerkleTree,
+    tree: Tree,
     origin: str,
     problems: list[Problem],
 ) -> None:
@@ -93,7 +93,7 @@ def unverified_size(text: str | bytes) -> int:
 
 def check_given(
     text: str | bytes,
-    tree: MerkleTree,
+    tree: Tree,
     origin: str,
     keys: Sequence[bytes],
     problems: list[Problem],

@@ -18,7 +18,7 @@ from ledger.application import LedgerApp
 from ledger.documents import DocumentStore, sha256_hex
 from ledger.findings import Problem
 from ledger.mapper import decode_stored, topic_of
-from ledger.merkle import MerkleTree
+from ledger.merkle import Tree
 from ledger.verify_caches import cache_problem
 
 
@@ -37,7 +37,7 @@ def recorded_documents(app: LedgerApp) -> dict[str, Document.Added]:
 
 
 def check_documents(
-    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+    app: LedgerApp, tree: Tree, problems: list[Problem], notes: list[str]
 ) -> None:
     """Each recorded document's stored copy hashes to its record and has its signed size."""
     store = DocumentStore(app.location, app.recorder)

@@ -18,7 +18,7 @@ import msgspec
 from domain.text import counted
 from ledger.application import LedgerApp, state_bytes
 from ledger.findings import Problem
-from ledger.merkle import MerkleTree
+from ledger.merkle import Tree
 from ledger.verify_caches import cache_problem, check_seal, ends_at
 from projections.store import ViewRow, ViewStore, tracking_name
 from projections.stream import Position
@@ -27,7 +27,7 @@ _POSITION = msgspec.json.Decoder(Position)
 
 
 def check_views(
-    app: LedgerApp, tree: MerkleTree, problems: list[Problem], notes: list[str]
+    app: LedgerApp, tree: Tree, problems: list[Problem], notes: list[str]
 ) -> None:
     """See the module docstring."""
     store = ViewStore(app)
@@ -91,7 +91,7 @@ def _int(value: object) -> int:
 
 
 def _check_position(
-    app: LedgerApp, tree: MerkleTree, row: ViewRow, where: str, problems: list[Problem]
+    app: LedgerApp, tree: Tree, row: ViewRow, where: str, problems: list[Problem]
 ) -> Position | None:
     try:
         position = _POSITION.decode(row.position)

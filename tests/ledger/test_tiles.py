@@ -171,6 +171,41 @@ def test_an_edited_tile_is_reported_and_never_gives_a_wrong_proof(
     assert raw.snapshot() == snapshot
 
 
+@pytest.mark.parametrize(
+    "edit", ["flip full 0/1", "flip level 1", "drop 0/0", "extra 0/9", "flip edge 0/2"]
+)
+def test_the_audit_names_each_edited_tile_of_a_larger_tree(
+    tiled: LedgerApp, keys: Keys, ledger_url: str, edit: str
+) -> None:
+    """Past 512 events the audit checks full leaf tiles by their roots, the edge tile and
+    the level-1 tile against the blocks it kept: each edit is named, nothing else."""
+    _add_units(tiled, keys, "A", 560, 140)
+    raw = RawRows(ledger_url)
+    assert audit(tiled).ok
+    table = raw.side_table(f"{raw.table.split('.')[-1]}_tiles")
+    if edit == "flip full 0/1":
+        _flip_tile(raw, 0, 1, 17 * 32 + 4)
+        named = "0/1"
+    elif edit == "flip level 1":
+        _flip_tile(raw, 1, 0, 32)
+        named = "1/0"
+    elif edit == "flip edge 0/2":
+        _flip_tile(raw, 0, 2, 0)
+        named = "0/2"
+    elif edit == "drop 0/0":
+        raw.execute(f"DELETE FROM {table} WHERE level = 0 AND idx = 0")
+        named = "0/0"
+    else:
+        raw.execute(f"INSERT INTO {table} (level, idx, hashes) VALUES (0, 9, ?)", (b"x" * 32,))
+        named = "0/9"
+    snapshot = raw.snapshot()
+    report = audit(tiled)
+    tiles = [p.message for p in report.problems if "hash tiles" in p.message]
+    assert tiles == [f"hash tiles: tile {named} does not match the tree of size {raw.count()}"]
+    assert len(report.problems) == 1
+    assert raw.snapshot() == snapshot
+
+
 def test_a_forged_consistent_tile_set_is_refused_by_the_checkpoint(
     tiled: LedgerApp, keys: Keys, ledger_url: str
 ) -> None:
