@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections import OrderedDict
 
 from domain.errors import AwardLedgerError, VerificationError
 from domain.registry import Ledger
@@ -39,49 +40,65 @@ class TilesUnavailable(Exception):
     """The stored tiles cannot answer (missing table, rows, or short tiles): recompute."""
 
 
+KEPT_TILES = 64  # tiles held at once, each with its inner levels (about 16 KB a tile)
+
+
 class TileTree(Tree):
     """A read-only tree whose nodes come from stored tiles, fetched when first needed.
-    Nothing here is checked: see the module docstring."""
+    Nothing here is checked: see the module docstring.
+
+    A node of a tile's own level is read from the tile; one between tile levels is read from
+    the tile below, whose inner levels (the hashes of its pairs, quads, … up to its root)
+    are computed once when it is fetched. Only the KEPT_TILES tiles used last are held, so
+    checking a thousand events spread over the log holds a megabyte, not every node met."""
 
     def __init__(self, store: TileStore, end: TileEnd) -> None:
         self._store, self._size, self.end = store, end.size, end
-        self._tiles: dict[tuple[int, int], bytes] = {}
-        self._nodes: dict[tuple[int, int], bytes] = {}
+        self._tiles: OrderedDict[tuple[int, int], list[bytes]] = OrderedDict()
 
     @property
     def size(self) -> int:
         return self._size
 
     def node(self, level: int, index: int) -> bytes:
-        """A stored hash (a tile's own level), or the node hashed up from the tile below it;
-        every node is hashed once per tree (proofs of nearby leaves share most of theirs)."""
-        key = (level, index)
-        found = self._nodes.get(key)
-        if found is None:
-            tile_level, rise = divmod(level, HEIGHT)
-            if rise:
-                below = self.node(level - 1, 2 * index) + self.node(level - 1, 2 * index + 1)
-                found = hashlib.sha256(NODE_PREFIX + below).digest()
-            else:
-                tile = self._tile(tile_level, index // WIDTH)
-                start = (index % WIDTH) * HASH_SIZE
-                found = tile[start : start + HASH_SIZE]
-                if len(found) != HASH_SIZE:
-                    raise TilesUnavailable(f"tile {tile_level}/{index // WIDTH} is too short")
-            self._nodes[key] = found
+        """Hash `index` of tree level `level`: from the tile holding it (rise 0), or from the
+        inner levels of the tile below it (rise 1 … HEIGHT - 1)."""
+        tile_level, rise = divmod(level, HEIGHT)
+        first = index << rise  # its first hash on the tile's own level
+        inner = self._inner(tile_level, first // WIDTH)
+        start = ((first % WIDTH) >> rise) * HASH_SIZE
+        found = inner[rise][start : start + HASH_SIZE]
+        if len(found) != HASH_SIZE:
+            raise TilesUnavailable(f"tile {tile_level}/{first // WIDTH} is too short")
         return found
 
-    def _tile(self, level: int, index: int) -> bytes:
+    def _inner(self, level: int, index: int) -> list[bytes]:
+        """Tile `level`/`index` and its inner levels: [the tile, its pairs' hashes, …]."""
         key = (level, index)
-        if key not in self._tiles:
-            try:
-                blob = self._store.load_tile(level, index)
-            except Exception as exc:  # no table, or the database refuses
-                raise TilesUnavailable(str(exc)) from exc
-            if blob is None:
-                raise TilesUnavailable(f"tile {level}/{index} is missing")
-            self._tiles[key] = blob
-        return self._tiles[key]
+        found = self._tiles.get(key)
+        if found is not None:
+            self._tiles.move_to_end(key)
+            return found
+        try:
+            blob = self._store.load_tile(level, index)
+        except Exception as exc:  # no table, or the database refuses
+            raise TilesUnavailable(str(exc)) from exc
+        if blob is None:
+            raise TilesUnavailable(f"tile {level}/{index} is missing")
+        found = [blob]
+        pair = 2 * HASH_SIZE
+        for _ in range(1, HEIGHT):  # a partial tile's odd last hash has no node above it
+            below = found[-1]
+            found.append(
+                b"".join(
+                    hashlib.sha256(NODE_PREFIX + below[i : i + pair]).digest()
+                    for i in range(0, len(below) - pair + 1, pair)
+                )
+            )
+        self._tiles[key] = found
+        if len(self._tiles) > KEPT_TILES:
+            self._tiles.popitem(last=False)
+        return found
 
 
 def stored_tree(app: LedgerApp) -> TileTree | None:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from cli.main import cli as awards_cli
 from domain.registry import Unit
+from ledger import tiled_proofs
 from ledger.application import LedgerApp, open_ledger
 from ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from ledger.tiles import META_LEVEL, WIDTH, TileEnd, TileStore, extend_tiles, tiles_of
@@ -204,6 +205,24 @@ def test_the_audit_names_each_edited_tile_of_a_larger_tree(
     assert tiles == [f"hash tiles: tile {named} does not match the tree of size {raw.count()}"]
     assert len(report.problems) == 1
     assert raw.snapshot() == snapshot
+
+
+def test_the_stored_tree_holds_few_tiles_and_answers_as_the_whole_tree(
+    tiled: LedgerApp, keys: Keys, ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proofs from the stored tiles equal the recomputed tree's for every leaf, while only
+    KEPT_TILES tiles (with their inner levels) are held at once."""
+    monkeypatch.setattr(tiled_proofs, "KEPT_TILES", 2)
+    _add_units(tiled, keys, "A", 560, 140)
+    whole, _ = _recomputed(RawRows(ledger_url))
+    tree = tiled_proofs.stored_tree(tiled)
+    assert tree is not None and tree.size == whole.size
+    for seq in [*range(0, whole.size, 37), whole.size - 1]:
+        assert tree.leaf_hash_at(seq) == whole.leaf_hash_at(seq)
+        assert tree.inclusion_proof(seq) == whole.inclusion_proof(seq)
+        assert tree.consistency_proof(seq + 1) == whole.consistency_proof(seq + 1)
+        assert len(tree._tiles) <= 2
+    assert tree.root() == whole.root()
 
 
 def test_a_forged_consistent_tile_set_is_refused_by_the_checkpoint(
