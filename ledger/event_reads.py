@@ -133,9 +133,12 @@ class EventIndex:
         for nid, seq in wanted.items():
             if nid not in entries:
                 self._problem(seq, f"names notification id {nid}, which the log does not hold")
-        kept = [e for e in entries.values() if not filed or set(filed) <= keys_of(e.state)]
+        wanted_keys = set(filed)
+        kept = []
         for entry in entries.values():
-            if entry not in kept:
+            if not filed or wanted_keys <= keys_of(entry.state):
+                kept.append(entry)
+            else:
                 self._problem(entry.seq, "points at an event not filed under it")
         bad = set(self.check.check_rows((e.seq, e.state) for e in kept))
         for seq in sorted(bad):

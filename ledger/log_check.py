@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from domain.errors import AwardLedgerError
 from domain.registry import Ledger
 from ledger.application import LedgerApp
-from ledger.merkle import leaf_hash, verify_inclusion
+from ledger.merkle import leaf_hash, node_hash, verify_inclusion
 from ledger.tiled_proofs import (
     TilesUnavailable,
     TileTree,
@@ -29,6 +29,10 @@ from ledger.tiled_proofs import (
     signed_roots,
     stored_tree,
 )
+
+# the lowest level whose proven nodes are kept: a leaf climbs at most this many hashes to a
+# kept one (one kept node for 16 leaves)
+PROVEN_FROM = 4
 
 
 @dataclass
@@ -44,6 +48,8 @@ class LogCheck:
     app: LedgerApp | None = None
     whole: bool = True
     roots: dict[int, bytes] = field(default_factory=dict)  # checked roots, by size
+    # nodes of the signed tree proven by an inclusion proof, by (level, index)
+    proven: dict[tuple[int, int], bytes] = field(default_factory=dict)
 
     @property
     def checkpoint(self) -> int | None:
@@ -79,15 +85,39 @@ class LogCheck:
             leaf = leaf_hash(state)
             try:
                 if seq < top:
-                    verify_inclusion(
-                        leaf, seq, top, tree.inclusion_proof(seq, top), signed.root_hash
-                    )
+                    if not self._included(tree, seq, leaf, top, signed.root_hash):
+                        bad.append(seq)
                 elif seq >= tree.size or tree.leaf_hash_at(seq) != leaf:
                     bad.append(seq)
             except (AwardLedgerError, TilesUnavailable):
                 bad.append(seq)
         return bad
 
+    def _included(self, tree: TileTree, seq: int, leaf: bytes, top: int, root: bytes) -> bool:
+        """Whether `leaf` is leaf `seq` of the signed tree of `top` leaves (raises
+        AwardLedgerError when a proof fails). The first leaf of a region is proven by its
+        whole inclusion proof against the signed root; the complete subtrees on its path
+        (from PROVEN_FROM up) are then known nodes of the signed tree, and a later leaf under
+        one of them climbs only to it, hashing the same siblings the proof would use."""
+        proven = self.proven
+        level, index, node = 0, seq, leaf
+        climbed: list[tuple[tuple[int, int], bytes]] = []
+        while True:
+            if level >= PROVEN_FROM:
+                known = proven.get((level, index))
+                if known is not None:
+                    if known != node:
+                        return False
+                    break
+                climbed.append(((level, index), node))
+            if ((index >> 1) + 1) << (level + 1) > top:  # the parent is not complete: prove
+                verify_inclusion(leaf, seq, top, tree.inclusion_proof(seq, top), root)
+                break
+            sibling = tree.node(level, index ^ 1)
+            node = node_hash(sibling, node) if index & 1 else node_hash(node, sibling)
+            level, index = level + 1, index >> 1
+        proven.update(climbed)
+        return True
 
 def check_log(app: LedgerApp, whole: bool = True) -> LogCheck:
     """Check the log against the newest signed checkpoint (see the module docstring).
