@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ from cli.context import (
 from cli.inputs import read_input
 from cli.inspect_cmd import open_index
 from cli.progress import progress
-from cli.read_check import check_read
-from cli.render import echo_line, echo_row, emit_json, emit_receipt
+from cli.read_check import check_read, check_refused
+from cli.render import echo_line, echo_row, emit_json, emit_receipt, json_array_chunks
 from domain.actor import format_time
 from domain.errors import (
     MalformedNoteError,
@@ -33,8 +34,9 @@ from domain.text import counted
 from ledger.files import check_target, write_file, write_text
 from ledger.findings import AuditReport
 from ledger.keys import load_public_key, raw_public_key
-from ledger.log_check import check_log
+from ledger.log_check import LogCheck, check_log
 from ledger.note import Checkpoint, SignedNote
+from ledger.reader import Entry
 from ledger.receipt import (
     ReceiptCheck,
     build_receipt,
@@ -49,7 +51,7 @@ from ledger.verify_caches import check_frontier, check_index, check_tiles
 from ledger.verify_documents import check_documents
 from ledger.witness import check_witness_policy
 from projections.indexed import filtered_log
-from projections.log import cut_summary, log_entries, log_row
+from projections.log import LogRow, cut_summary, log_pages, log_row
 from projections.verify_views import check_views
 
 
@@ -291,17 +293,44 @@ def log(
         rows = filtered_log(index, filters, start, limit)
         check_read(obj, index.check, index.problems)
     else:
-        check = check_log(obj.app)
-        entries = log_entries(obj.app, start, limit)
-        changed = check.check_rows((e.seq, e.state) for e in entries)
-        refused = [f"event {seq} is not the event the signed tree holds there" for seq in changed]
-        check_read(obj, check, refused)
-        rows = [log_row(entry) for entry in entries]
+        _whole_log(obj, start, limit, as_json)
+        return
     if as_json:
         emit_json(rows)
         return
     for row in rows:
         echo_row(row.seq, format_time(row.time), row.signer, row.type, cut_summary(row.summary))
+
+
+def _whole_log(obj: LedgerContext, start: int, limit: int | None, as_json: bool) -> None:
+    """`awards log` without filters, a page at a time: each page's rows are checked against
+    the signed tree, then printed, so the read holds one page. The log itself is checked
+    first; a row that is not the signed one is warned about after the rows (with --strict,
+    every row is checked before anything is printed, and exit 4 prints nothing)."""
+    check = check_log(obj.app)
+    check_read(obj, check)
+    if obj.strict:
+        for page in log_pages(obj.app, start, limit):
+            check_refused(obj, _changed(check, page))
+    refused: list[str] = []
+
+    def rows() -> Iterator[LogRow]:
+        for page in log_pages(obj.app, start, limit):
+            refused.extend(_changed(check, page))
+            yield from map(log_row, page)
+
+    if as_json:
+        for chunk in json_array_chunks(rows()):
+            click.echo(chunk, nl=False)
+    else:
+        for row in rows():
+            echo_row(row.seq, format_time(row.time), row.signer, row.type, cut_summary(row.summary))
+    check_refused(obj, refused)
+
+
+def _changed(check: LogCheck, page: list[Entry]) -> list[str]:
+    seqs = check.check_rows((e.seq, e.state) for e in page)
+    return [f"event {seq} is not the event the signed tree holds there" for seq in seqs]
 
 
 @click.command("prove")

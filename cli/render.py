@@ -31,6 +31,17 @@ def json_document(data: Any) -> bytes:
     return msgspec.json.format(_JSON.encode(data), indent=2) + b"\n"
 
 
+def json_array_chunks(items: Iterable[Any]) -> Iterator[bytes]:
+    """The JSON document `emit_json` prints for the list of `items`, byte for byte, made an
+    item at a time (a long answer is printed as it is read, never held whole)."""
+    opened = False
+    for item in items:
+        body = msgspec.json.format(_JSON.encode(item), indent=2).replace(b"\n", b"\n  ")
+        yield (b",\n  " if opened else b"[\n  ") + body
+        opened = True
+    yield b"\n]\n" if opened else b"[]\n"
+
+
 def emit_json(data: Any) -> None:
     """Print `data` as one JSON document (see `json_document`), as bytes: a large answer is
     not copied into a str first."""

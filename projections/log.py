@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import msgspec
@@ -9,7 +10,7 @@ import msgspec
 from domain.errors import AwardLedgerError
 from ledger import codec
 from ledger.application import LedgerApp
-from ledger.reader import Entry
+from ledger.reader import Entry, to_entry
 
 SUMMARY_WIDTH = 160  # characters of a summary a text line shows
 
@@ -43,17 +44,21 @@ def _summary(payload: bytes) -> str:
 
 def log_view(app: LedgerApp, start: int = 0, limit: int | None = None) -> list[LogRow]:
     """Rows from `start`, at most `limit`; an undecodable row shows as 'unreadable'."""
-    return [log_row(entry) for entry in log_entries(app, start, limit)]
+    return [log_row(entry) for page in log_pages(app, start, limit) for entry in page]
 
 
-def log_entries(app: LedgerApp, start: int = 0, limit: int | None = None) -> list[Entry]:
-    """The stored events from seq `start`, at most `limit` (what `awards log` shows)."""
-    entries: list[Entry] = []
-    for entry in app.entries(start):
-        if limit is not None and len(entries) >= limit:
-            break
-        entries.append(entry)
-    return entries
+def log_pages(app: LedgerApp, start: int = 0, limit: int | None = None) -> Iterator[list[Entry]]:
+    """The stored events from seq `start`, at most `limit`, a page at a time (what `awards log`
+    shows: it prints a page before reading the next, so it never holds the whole log)."""
+    left = limit
+    for first, rows in app.reader.pages(start):
+        page = [to_entry(first + at, row) for at, row in enumerate(rows[:left])]
+        if page:
+            yield page
+        if left is not None:
+            left -= len(page)
+            if left <= 0:
+                return
 
 
 def log_row(entry: Entry) -> LogRow:

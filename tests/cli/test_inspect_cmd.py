@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from ledger import reader
 from ledger.application import LedgerApp
 from ledger.usecases import registry
 from tests.conftest import (
@@ -114,7 +117,8 @@ def test_an_edited_event_is_warned_about_and_refused_with_strict(
     assert f"warning: event {SEQ_P1} is not the event the signed tree holds there" in (
         logged.stderr
     )
-    assert awards("--strict", "log").exit_code == 4
+    strict_log = awards("--strict", "log")
+    assert strict_log.exit_code == 4 and strict_log.stdout == ""
     shown = awards("show", str(SEQ_P1), "--json")
     assert json.loads(shown.stdout)["proof"].startswith("NOT the event the signed tree holds")
     assert raw.snapshot() == before  # reads changed nothing
@@ -143,3 +147,30 @@ def test_a_ledger_without_a_checkpoint_is_read_without_warnings(
     app.close()
     result = awards("--strict", "log", "--type", "Ledger.Initialised")
     assert result.exit_code == 0 and result.stderr == "" and result.stdout.startswith("0\t")
+
+
+def test_the_whole_log_is_read_and_printed_a_page_at_a_time(
+    ledger: LedgerApp, awards: Cli, raw: RawRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of three rows print the same document as one page, limits across page edges
+    included; a row edited in a later page is warned about after the rows, and --strict
+    prints nothing."""
+    whole = awards("log", "--json").stdout
+    text = awards("log").stdout
+    monkeypatch.setattr(reader, "PAGE", 3)
+    assert awards("log", "--json").stdout == whole and awards("log").stdout == text
+    rows = json.loads(whole)
+    assert [r["seq"] for r in rows] == list(range(LEDGER_SIZE))
+    limited = json.loads(awards("log", "--json", "--from", "2", "--limit", "4").stdout)
+    assert limited == rows[2:6]
+    assert awards("log", "--json", "--from", str(LEDGER_SIZE)).stdout == "[]\n"
+    _edit_p1(raw)
+    before = raw.snapshot()
+    warned = awards("log", "--json")
+    assert [r["seq"] for r in json.loads(warned.stdout)] == list(range(LEDGER_SIZE))
+    assert warned.stderr == (
+        f"warning: event {SEQ_P1} is not the event the signed tree holds there\n"
+    )
+    strict = awards("--strict", "log", "--json")
+    assert strict.exit_code == 4 and strict.stdout == ""
+    assert raw.snapshot() == before
