@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ from ledger.verify import audit
 from ledger.verify_caches import check_frontier, check_index, check_tiles
 from ledger.verify_documents import check_documents
 from ledger.witness import check_witness_policy
-from projections.indexed import filtered_log
+from projections.indexed import filtered_pages
 from projections.log import LogRow, cut_summary, log_pages, log_row
 from projections.verify_views import check_views
 
@@ -290,13 +291,22 @@ def log(
     ]
     if filters:
         index = open_index(obj, "log", as_json)
-        rows = filtered_log(index, filters, start, limit)
-        check_read(obj, index.check, index.problems)
+        pages = filtered_pages(index, filters, start, limit)
+        check_read(obj, index.check)
+        if obj.strict:  # every page checked before anything is printed
+            for _ in filtered_pages(index, filters, start, limit):
+                check_refused(obj, index.problems)
+        _print_log(itertools.chain.from_iterable(pages), as_json)
+        check_refused(obj, index.problems)
     else:
         _whole_log(obj, start, limit, as_json)
-        return
+
+
+def _print_log(rows: Iterable[LogRow], as_json: bool) -> None:
+    """Log rows as they come: a JSON array, or a text line each."""
     if as_json:
-        emit_json(rows)
+        for chunk in json_array_chunks(rows):
+            click.echo(chunk, nl=False)
         return
     for row in rows:
         echo_row(row.seq, format_time(row.time), row.signer, row.type, cut_summary(row.summary))
@@ -319,12 +329,7 @@ def _whole_log(obj: LedgerContext, start: int, limit: int | None, as_json: bool)
             refused.extend(_changed(check, page))
             yield from map(log_row, page)
 
-    if as_json:
-        for chunk in json_array_chunks(rows()):
-            click.echo(chunk, nl=False)
-    else:
-        for row in rows():
-            echo_row(row.seq, format_time(row.time), row.signer, row.type, cut_summary(row.summary))
+    _print_log(rows(), as_json)
     check_refused(obj, refused)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -255,18 +255,40 @@ def standings_table(
 # -- log with filters --------------------------------------------------------------------------
 
 
-def filtered_log(
+FILTERED_PAGE = 2000  # events of a filtered log read, checked and shown at a time
+
+
+def filtered_pages(
     index: EventIndex,
     filters: Sequence[Key],
     start: int,
     limit: int | None,
-) -> list[LogRow]:
-    """The events filed under every filter (type, signer, movement), from seq `start`."""
+) -> Iterator[list[LogRow]]:
+    """The events filed under every filter (type, signer, movement), from seq `start`, at
+    most `limit`, a page of FILTERED_PAGE at a time (each read, checked against the signed
+    tree and made into rows before the next: a long answer is never held whole). Unknown
+    filter keys raise NotFoundError before the first page."""
     for kind, key in filters:
         if not index.positions([(kind, key)], limit=1):
             raise unknown(index, kind, kind, key)
-    entries = index.events(index.positions(filters, start, limit), filters)
-    return [log_row(entry) for entry in entries]
+    return _filtered_pages(index, filters, start, limit)
+
+
+def _filtered_pages(
+    index: EventIndex, filters: Sequence[Key], start: int, limit: int | None
+) -> Iterator[list[LogRow]]:
+    left = limit
+    while left is None or left > 0:
+        size = FILTERED_PAGE if left is None else min(FILTERED_PAGE, left)
+        spots = index.positions(filters, start, size)
+        if not spots:
+            return
+        yield [log_row(entry) for entry in index.events(spots, filters)]
+        start = spots[-1][0] + 1
+        if left is not None:
+            left -= len(spots)
+        if len(spots) < size:
+            return
 
 
 # -- show --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from domain.errors import NotFoundError
 from ledger.event_keys import keys_of
 from ledger.event_reads import EventIndex
 from projections import indexed, queries
-from projections.log import log_view
+from projections.log import LogRow, log_view
 from projections.stream import Cut
 from tests.projections.builder import MOVEMENT, PEOPLE, UNITS
 from tests.projections.conftest import Scenario
@@ -46,13 +46,21 @@ def test_history_reads_only_the_events_it_shows(shared: Scenario, rows_read: lis
     ("kind", "key"),
     [("type", "Decision.Recorded"), ("signer", "bt"), ("movement", MOVEMENT)],
 )
-def test_a_filtered_log_is_the_log_filtered(shared: Scenario, kind: str, key: str) -> None:
-    index = EventIndex(shared.app)
-    rows = indexed.filtered_log(index, [(kind, key)], 0, None)
+def test_a_filtered_log_is_the_log_filtered(
+    shared: Scenario, kind: str, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def rows(start: int = 0, limit: int | None = None) -> list[LogRow]:
+        pages = indexed.filtered_pages(EventIndex(shared.app), [(kind, key)], start, limit)
+        return [row for page in pages for row in page]
+
     every = log_view(shared.app)
     entries = {e.seq: e for e in shared.app.entries()}
-    assert rows == [r for r in every if (kind, key) in keys_of(entries[r.seq].state)]
-    assert rows
+    want = [r for r in every if (kind, key) in keys_of(entries[r.seq].state)]
+    assert rows() == want and len(want) > 3
+    monkeypatch.setattr(indexed, "FILTERED_PAGE", 2)  # pages of two, limits across their edges
+    assert rows() == want
+    assert rows(want[1].seq, 3) == want[1:4]
+    assert rows(want[-1].seq + 1) == []
 
 
 def test_list_sessions_of_a_movement(shared: Scenario) -> None:
