@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache, partial
+from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -164,7 +164,7 @@ def decode_entry(entry: Entry) -> tuple[codec.EntryBody[Any], DomainEvent]:
 def decoder_for(topic: str) -> Callable[[bytes], tuple[codec.EntryBody[Any], DomainEvent]]:
     """A strict decoder of bodies of the event type `topic` names (cached per topic); the
     canonical-form check is the audit's, not repeated on every read."""
-    return partial(codec.decode_event, event_class=event_class_for(topic), canonical=False)
+    return codec.read_decoder(event_class_for(topic))
 
 
 HEADER = msgspec.json.Decoder(codec.EntryBody[msgspec.Raw])
