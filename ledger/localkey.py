@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +35,20 @@ class LocalKey:
 
     def seal(self, domain: bytes, *parts: bytes) -> bytes:
         """HMAC-SHA256 over `domain` and each part, each part preceded by its 8-byte length."""
+        return self.seal_chunked(domain, [(len(part), (part,)) for part in parts])
+
+    def seal_chunked(self, domain: bytes, parts: Iterable[tuple[int, Iterable[bytes]]]) -> bytes:
+        """:meth:`seal` of parts given as (length, their bytes in chunks): a large part is
+        never held whole. A part whose chunks do not add up to its length gives another seal."""
         mac = hmac.new(self.secret, domain, hashlib.sha256)
-        for part in parts:
-            mac.update(len(part).to_bytes(8, "big"))
-            mac.update(part)
+        for size, chunks in parts:
+            mac.update(size.to_bytes(8, "big"))
+            given = 0
+            for chunk in chunks:
+                mac.update(chunk)
+                given += len(chunk)
+            if given != size:
+                mac.update(b"\x00short")  # never the seal of what was claimed
         return mac.digest()
 
     def opens(self, seal: bytes, domain: bytes, *parts: bytes) -> bool:

@@ -137,6 +137,7 @@ def _audit(
                 on_progress(auditor.size - checked_from, expected)
     for seq in auditor.signatures.finish():
         problems.append(Problem(seq, 4, f"event {seq}: signature does not verify"))
+    auditor.versions.clear()  # step (5) is done: its table (a version per aggregate) is freed
     if start is not None:
         start.counted()
     compact = auditor.compact

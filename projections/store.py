@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hmac
 import sqlite3
+from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any
 
@@ -100,7 +101,7 @@ class ViewStore:
     def __init__(self, app: LedgerApp, key: LocalKey | None = None) -> None:
         self._app = app
         self._key = key
-        self._postgres = app.location.is_postgres
+        self._postgres = self.postgres = app.location.is_postgres
         self._mark = "%s" if self._postgres else "?"
         prefix = ""
         if self._postgres:  # the schema eventsourcing keeps the events in ("public" by default)
@@ -201,12 +202,17 @@ class ViewStore:
 
     def opens(self, row: ViewRow) -> bool | None:
         """Whether `row`'s seal opens under the local key; None when it is another key's."""
+        return self.opens_chunked(row, len(row.state), (row.state,))
+
+    def opens_chunked(self, row: ViewRow, size: int, state: Iterable[bytes]) -> bool | None:
+        """:meth:`opens` of `row` whose state (`size` bytes) is given in chunks (its
+        `state` field is not read): a big view is checked without being held whole."""
         key = self.key
         if key is None or row.key_id != key.key_id:
             return None
-        return hmac.compare_digest(
-            row.seal, self._seal(key, row.name, row.version, row.position, row.state)
-        )
+        head = seal_parts(self._app.origin, row.name, key.key_id, row.version, row.position, b"")
+        parts = [*((len(part), (part,)) for part in head[:-1]), (size, state)]
+        return hmac.compare_digest(row.seal, key.seal_chunked(SEAL_DOMAIN, parts))
 
     def save(
         self,

@@ -19,7 +19,7 @@ from ledger.reader import LogReader, Row
 from ledger.usecases import registry
 from ledger.verify import audit
 from ledger.verify_caches import check_frontier
-from projections import queries, stream
+from projections import queries, stream, verify_views
 from projections import runner as runner_module
 from projections.history import history_view
 from projections.movement_view import movement_view
@@ -294,6 +294,32 @@ def test_verify_reports_each_edit_of_the_view_tables(
     problems = _audit_views(app)
     assert problems and all("'ledger'" in p for p in problems), problems
     assert not audit(app, caches=(check_views,)).ok
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 20])
+def test_verify_reads_a_state_in_chunks_into_its_seal(
+    scenario: Scenario, raw: RawRows, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The audit reads a view's state a chunk at a time (SQLite: the blob in place) into its
+    seal: an intact copy opens, one byte changed in its middle does not; on SQLite a state
+    edited into text is measured and read as the bytes a read would take."""
+    monkeypatch.setattr(verify_views, "STATE_CHUNK", chunk)
+    app = scenario.app
+    Runner(app).read(LEDGER_VIEW)
+    assert _audit_views(app) == []
+    [(name, _, state)] = _rows(raw)
+    assert len(state) > 10 * 5
+    if not app.location.is_postgres:
+        _set(raw, name, "state", state.decode())  # the same bytes, as text
+        assert raw.execute(f"SELECT typeof(state) FROM {raw.side_table(VIEWS)}") == [("text",)]
+        assert _audit_views(app) == []
+    edited = bytearray(state)
+    edited[len(edited) // 2] ^= 1
+    _set(raw, name, "state", bytes(edited))
+    snapshot = raw.snapshot()
+    problems = _audit_views(app)
+    assert len(problems) == 1 and "fails its seal" in problems[0], problems
+    assert raw.snapshot() == snapshot
 
 
 def test_a_forged_tracking_record_only_keeps_a_copy_from_being_stored(
