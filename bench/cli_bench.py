@@ -3,7 +3,9 @@ whole `awards` process on a cached bench ledger, minus `awards --help` (process 
 
 Issue 12's targets at 1M events: `prove`, `consistency`, `receipt`, `show` and `history` of one
 person ≤ 50 ms beyond process start (also timed: `log --type … --limit 50` and `list
-movements`, and with ``--backfill`` filling the event index of a ledger made without one, once);
+movements`; long answers, for their memory: a fifth of the log as JSON, a tenth of it by type,
+every decision listed; and with ``--backfill`` filling the event index of a ledger made without
+one, once);
 peak memory of every read ≤ 100 MB; `publish` from nothing
 ≤ 2 × a full `verify`; a republish after 1,000 new events ≤ 1 s.
 
@@ -148,6 +150,14 @@ def read_cases(info: dict[str, Any], out: Path) -> dict[str, Argv]:
             "log", "--type", "Decision.Recorded", "--limit", "50",
         ],
         "list movements": lambda n: ["list", "movements"],
+        # long answers, read, checked and printed a page at a time (peak memory, not speed)
+        f"log --limit {size // 5} --json": lambda n: [
+            "log", "--limit", str(size // 5), "--json",
+        ],
+        f"log --type Participation.Scored --limit {size // 10}": lambda n: [
+            "log", "--type", "Participation.Scored", "--limit", str(size // 10),
+        ],
+        "list decisions": lambda n: ["list", "decisions"],
     }  # fmt: skip
 
 
