@@ -14,8 +14,8 @@ tiles. :class:`AuditTree` keeps instead:
 
 A question that needs a node below level 8 inside a complete block reads that block's 256
 rows again (``leaves_of``), hashes them, and checks that they hash to the block's root from
-the pass (rows changed since raise StorageError); the last block read is
-kept. A million leaves then take about 260 KB, and a check costs at most one block's reads.
+the pass (rows changed since raise StorageError); the last block read is kept. A million
+leaves then take about 260 KB, and a check costs at most one block's reads.
 """
 
 from __future__ import annotations
