@@ -81,9 +81,9 @@ def _time_of(index: EventIndex, seq: int) -> datetime | None:
 
 
 def stands_at(index: EventIndex, cut: Cut) -> AsOf | None:
-    """The first `size` events an indexed answer covers, the last one's append time and their
-    root (checked against the signed checkpoint); None when the tiles cannot say (the caller
-    folds the log instead)."""
+    """The first `size` events an indexed answer covers, the time asked for (an effective cut)
+    or the last one's append time, and their root (checked against the signed checkpoint);
+    None when the tiles cannot say (the caller folds the log instead)."""
     tree = index.check.tree
     if tree is None:
         return None
@@ -92,17 +92,17 @@ def stands_at(index: EventIndex, cut: Cut) -> AsOf | None:
     if size and root is None:
         return None
     time = _time_of(index, size - 1) if size else None
-    return AsOf(size, time, cut.clock, root.hex() if root else "")
+    return AsOf(size, cut.asked or time, cut.clock, root.hex() if root else "")
 
 
 # -- history -----------------------------------------------------------------------------------
 
 
 def history(index: EventIndex, participant: str, cut: Cut) -> HistoryAnswer | None:
-    """`awards history` from the index; None when it cannot answer (a cut by a time,
-    --as-of or --appended-before, which needs the fold, or no checked tiles): the caller folds
-    the log."""
-    if cut.as_of is not None or cut.effective is not None:
+    """`awards history` from the index; None when it cannot answer (a cut by append time,
+    --appended-before, which needs the fold, or no checked tiles): the caller folds the log.
+    An effective cut (--as-of) leaves out the events claiming a later time, as the fold does."""
+    if cut.as_of is not None:
         return None
     where = stands_at(index, cut)
     if where is None:
@@ -127,7 +127,8 @@ def history(index: EventIndex, participant: str, cut: Cut) -> HistoryAnswer | No
             break
         entry = seen[seq]
         body, event = decoder_for(entry.topic)(body_of(entry.state))
-        state = fold_history(state, event, EventMeta(seq, body.time, body.signer))
+        if not cut.excludes(event, body.time):
+            state = fold_history(state, event, EventMeta(seq, body.time, body.signer))
     if not state.rows:
         suggestion = did_you_mean(participant, index.keys("participant"))
         raise NotFoundError(
@@ -147,8 +148,9 @@ def tally(index: EventIndex, session: str, cut: Cut) -> TallyAnswer | None:
     aggregate index and checked against the signed tree) and its nominees' names; None when
     it cannot answer (a cut by a time, or --at-seq past the end, or no checked tiles): the
     caller folds the log. The rows are the fold's over the whole log: the session's events
-    are all of its aggregate, and a name is the one event that added the participant."""
-    if cut.as_of is not None or cut.effective is not None:
+    are all of its aggregate, and a name is the one event that added the participant; an
+    effective cut (--as-of) leaves out the events claiming a later time, as the fold does."""
+    if cut.as_of is not None:
         return None
     tree = index.check.tree
     if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
@@ -161,7 +163,8 @@ def tally(index: EventIndex, session: str, cut: Cut) -> TallyAnswer | None:
     sessions = Sessions()
     for entry in index.events([s for s in spots if s[0] < where.seq]):
         body, event = decoder_for(entry.topic)(body_of(entry.state))
-        fold_sessions(sessions, event, EventMeta(entry.seq, body.time, body.signer))
+        if not cut.excludes(event, body.time):
+            fold_sessions(sessions, event, EventMeta(entry.seq, body.time, body.signer))
     found = sessions.by_id.get(session)
     if found is None:
         suggestion = did_you_mean(session, index.keys("session"))
@@ -175,7 +178,8 @@ def tally(index: EventIndex, session: str, cut: Cut) -> TallyAnswer | None:
             for entry in index.events(index.positions(filters), filters):
                 if entry.seq < where.seq:
                     body, event = decoder_for(entry.topic)(body_of(entry.state))
-                    fold_catalog(names, event, EventMeta(entry.seq, body.time, body.signer))
+                    if not cut.excludes(event, body.time):
+                        fold_catalog(names, event, EventMeta(entry.seq, body.time, body.signer))
     view = LedgerView(catalog=names)
     return TallyAnswer(where, found.movement, session_row(found, view), found.at, found.closed_at)
 
@@ -204,10 +208,11 @@ def standings_table(
     at most INDEXED_PARTICIPATIONS participations from its own events: its launch, every row
     of each participation registered for it (the registration, scores, corrections: its
     aggregate's rows) and its participants' names, each checked against the signed tree,
-    folded with the movement view's own fold, so the answer is the view's. None when it
-    cannot answer so (a cut by a time, --at-seq past the end, no checked tiles, a larger
+    folded with the movement view's own fold, so the answer is the view's (an effective cut,
+    --as-of, leaving out the events claiming a later time, as the fold does). None when it
+    cannot answer so (a cut by append time, --at-seq past the end, no checked tiles, a larger
     movement): the caller reads the movement's view."""
-    if cut.as_of is not None or cut.effective is not None:
+    if cut.as_of is not None:
         return None
     tree = index.check.tree
     if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
@@ -241,7 +246,8 @@ def standings_table(
             break
         entry = entries[seq]
         body, event = decoder_for(entry.topic)(body_of(entry.state))
-        fold_movement(state, event, EventMeta(seq, body.time, body.signer))
+        if not cut.excludes(event, body.time):
+            fold_movement(state, event, EventMeta(seq, body.time, body.signer))
     found = state.launched
     if found is None:
         suggestion = did_you_mean(movement, index.keys("movement"))

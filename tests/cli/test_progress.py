@@ -214,7 +214,7 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
     "command",
     [
         ("verify",),
-        ("standings", "M-none", "--as-of", "2030-01-01"),  # by effective time: it folds
+        ("standings", "M-none", "--appended-before", "2030-01-01"),  # by append time: folds
         ("report", "M-none", "--format", "json"),
     ],
 )

@@ -4,17 +4,20 @@ before``) of the same moment sees nothing; an effective read neither uses nor st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 
 from domain.errors import NotFoundError, UsageError
-from projections import queries
+from ledger.event_reads import EventIndex
+from projections import indexed, queries
 from projections.report import movement_report
 from projections.runner import Runner
 from projections.stream import Cut
 from projections.view import LEDGER_VIEW
-from tests.projections.builder import MOVEMENT, at
+from tests.projections.builder import MOVEMENT, PEOPLE, at
 from tests.projections.conftest import Scenario
 
 
@@ -105,3 +108,40 @@ def test_an_effective_cut_needs_a_zone() -> None:
         Cut(effective=datetime(2019, 6, 1))
     with pytest.raises(UsageError, match=r"--appended-before .* has no time zone"):
         Cut(as_of=datetime(2019, 6, 1))
+
+
+# the days the world's effective times turn on: before the launch, between the scores and
+# their correction, between the votes and the close, after everything
+DAYS = [
+    ("2019-01-01", 9),
+    ("2019-11-03", 9),
+    ("2019-12-19", 12),
+    ("2019-12-20", 12),
+    ("2030-01-01", 9),
+]
+
+
+@pytest.mark.parametrize(("day", "hour"), DAYS)
+def test_the_event_index_answers_an_effective_cut_as_the_fold_does(
+    shared: Scenario, day: str, hour: int
+) -> None:
+    """history, tally and standings of an ordinary movement, read on the event index under
+    --as-of, equal the fold of the whole log under the same cut (or fail alike)."""
+    index = EventIndex(shared.app, whole=True)
+    cut = _effective(day, hour)
+    reads: list[tuple[Callable[..., Any], Callable[..., Any], str]] = [
+        *((queries.history, indexed.history, p[0]) for p in PEOPLE),
+        *((queries.tally, indexed.tally, session) for session in ("S-AW", "S-NONE")),
+        (queries.standings, indexed.standings, MOVEMENT),
+    ]
+    for folded_read, indexed_read, key in reads:
+        try:
+            folded = folded_read(shared.app, key, cut)
+        except NotFoundError:
+            with pytest.raises(NotFoundError):
+                indexed_read(index, key, cut)
+            continue
+        from_index = indexed_read(index, key, cut)
+        assert from_index is not None
+        assert from_index == folded, (day, key)
+    assert index.problems == []

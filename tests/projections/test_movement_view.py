@@ -145,11 +145,11 @@ def test_standings_from_the_index_read_only_the_movements_events(
     assert rows_read[0] < shared.written.size  # a fold reads every row
 
 
-def test_a_large_movement_or_a_time_cut_is_left_to_the_view(
+def test_a_large_movement_or_an_append_time_cut_is_left_to_the_view(
     shared: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = EventIndex(shared.app, whole=True)
-    assert indexed.standings(index, MOVEMENT, Cut(effective=at("2019-12-31"))) is None
+    assert indexed.standings(index, MOVEMENT, Cut(as_of=at("2019-12-31"))) is None
     assert indexed.standings(index, MOVEMENT, Cut(at_seq=shared.written.size + 5)) is None
     monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 4)  # the movement has 5
     assert indexed.standings(index, MOVEMENT, Cut()) is None
@@ -180,9 +180,9 @@ def test_tally_reads_only_the_sessions_events(shared: Scenario, rows_read: list[
     assert rows_read[0] < 20
 
 
-def test_tally_on_a_time_clock_leaves_it_to_the_fold(shared: Scenario) -> None:
+def test_tally_on_the_append_clock_leaves_it_to_the_fold(shared: Scenario) -> None:
     index = EventIndex(shared.app, whole=True)
-    assert indexed.tally(index, "S-AW", Cut(effective=at("2019-12-31"))) is None
+    assert indexed.tally(index, "S-AW", Cut(as_of=at("2019-12-31"))) is None
     assert indexed.tally(index, "S-AW", Cut(at_seq=shared.written.size + 5)) is None
 
 
