@@ -212,7 +212,10 @@ class ViewStore:
             return None
         head = seal_parts(self._app.origin, row.name, key.key_id, row.version, row.position, b"")
         parts = [*((len(part), (part,)) for part in head[:-1]), (size, state)]
-        return hmac.compare_digest(row.seal, key.seal_chunked(SEAL_DOMAIN, parts))
+        try:
+            return hmac.compare_digest(row.seal, key.seal_chunked(SEAL_DOMAIN, parts))
+        except ValueError:  # the state changed while it was read: not the sealed one
+            return False
 
     def save(
         self,
