@@ -101,16 +101,16 @@ class ViewStore:
     def __init__(self, app: LedgerApp, key: LocalKey | None = None) -> None:
         self._app = app
         self._key = key
-        self._postgres = self.postgres = app.location.is_postgres
-        self._mark = "%s" if self._postgres else "?"
+        self.postgres = app.location.is_postgres  # which SQL the store speaks
+        self._mark = "%s" if self.postgres else "?"
         prefix = ""
-        if self._postgres:  # the schema eventsourcing keeps the events in ("public" by default)
+        if self.postgres:  # the schema eventsourcing keeps the events in ("public" by default)
             recorder: Any = app.recorder
             prefix = f'"{recorder.datastore.schema}".'
 
         self._views = self.views_table = f"{prefix}award_sealed_views"
         self._tracking = self.tracking_table = f"{prefix}award_view_tracking"
-        blob, big = ("BYTEA", "BIGINT") if self._postgres else ("BLOB", "INTEGER")
+        blob, big = ("BYTEA", "BIGINT") if self.postgres else ("BLOB", "INTEGER")
         self._create = (
             f"DROP TABLE IF EXISTS {prefix}{OLD_TABLE}",
             f"CREATE TABLE IF NOT EXISTS {self._views} (name TEXT NOT NULL, "
