@@ -1,5 +1,6 @@
 """Benchmark the inspector reads and the publication as a user runs them: each command is the
-whole `awards` process on a cached bench ledger, minus `awards --help` (process start).
+whole `awards` process on a cached bench ledger, minus `awards CMD --help` (process start with
+that command's own code loaded: the root group imports a command's module only when it runs).
 
 Issue 12's targets at 1M events: `prove`, `consistency`, `receipt`, `show` and `history` of one
 person ≤ 50 ms beyond process start (also timed: `log --type … --limit 50` and `list
@@ -12,10 +13,11 @@ peak memory of every read ≤ 100 MB; `publish` from nothing
 How each figure is measured:
 
 - **reads**: one warm-up run (fills the page cache and any read cache), then `runs` rounds of
-  the command and `awards --help` in turn (A B A B …, so drift in the machine's load hits
-  both), each a fresh process whose wall time, CPU time (user + system, its children
-  included) and peak RSS are its own (``os.wait4``). Reported: the median of the per-round
-  differences (command − `--help`) of wall and of CPU, and the median peak RSS.
+  the command and `awards CMD --help` in turn (CMD its first word, e.g. `awards prove --help`
+  for `awards prove 500592`; A B A B …, so drift in the machine's load hits both), each a
+  fresh process whose wall time, CPU time (user + system, its children included) and peak
+  RSS are its own (``os.wait4``). Reported: the median of the per-round differences
+  (command − `CMD --help`) of wall and of CPU, and the median peak RSS.
 - **publish / verify**: on a copy of the ledger (publish may store caches, the republish
   appends), `awards verify` and `awards publish DIR` into an empty folder alternate,
   `heavy_runs` times each; the ratio is of the medians. The first publish also stores the
@@ -97,20 +99,28 @@ def run_once(args: list[str]) -> Sample:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def start_argv(command: list[str]) -> list[str]:
+    """What `awards [--ledger L] COMMAND ...` is measured against: `awards COMMAND --help`
+    (COMMAND its first word), the process start with that command's own code imported (the
+    root group imports a command's module only when it is resolved) and none of it run."""
+    return [AWARDS, command[0], "--help"]
+
+
 def beyond_start(ledger: Path, argv: Argv, runs: int, warm: bool = True) -> dict[str, float]:
-    """Medians of the command's wall and CPU time minus `awards --help`'s, and its peak MB."""
+    """Medians of the command's wall and CPU time minus `awards CMD --help`'s (start_argv), and
+    its peak MB."""
     if warm:
         run_once([AWARDS, "--ledger", str(ledger), *argv(-1)])  # the page cache, any cache
     mine: list[Sample] = []
     base: list[Sample] = []
     for n in range(runs):
         mine.append(run_once([AWARDS, "--ledger", str(ledger), *argv(n)]))
-        base.append(run_once([AWARDS, "--help"]))
+        base.append(run_once(start_argv(argv(n))))
     return {**beside_start(mine, base), "runs": runs}
 
 
 def beside_start(mine: list[Sample], base: list[Sample]) -> dict[str, float]:
-    """Runs of a command (`mine`) each paired with a run of `awards --help` (`base`): the
+    """Runs of a command (`mine`) each paired with a run of `awards CMD --help` (`base`): the
     medians of their differences in wall and CPU time, the command's median and largest
     peak, and the start's own times."""
     pairs = list(zip(mine, base, strict=True))
@@ -337,7 +347,7 @@ def table(f: dict[str, Any]) -> str:
                 f"`awards {name}`",
                 f"{r['wall_ms']:+.0f} ms wall, {r['cpu_ms']:+.0f} ms CPU;"
                 f" peak {r['peak_mb']:.0f} MB",
-                f"process minus `awards --help` ({r['start_wall_ms']:.0f} ms), "
+                f"process minus `awards {name.split()[0]} --help` ({r['start_wall_ms']:.0f} ms), "
                 f"median of {r['runs']} alternating pairs",
                 read_target(name),
                 _ok(read_met(name, r)),

@@ -12,7 +12,7 @@
    after the trusted checkpoint, plain read + decode, projection rebuild, the cold report,
    and proofs; then bench/cli_bench.py: issue 12's inspector reads (`prove`, `consistency`,
    `receipt`, `show`, `history`), `publish` against `verify`, and a republish after 1,000 new
-   events, each as the user runs it (the `awards` process, minus `awards --help`).
+   events, each as the user runs it (the `awards` process, minus `awards CMD --help`).
 3. The write cost of the side tables: signed bulk append with the hash tiles and the event
    index against the same append extending neither (bench/phases.py ``append-sides``).
 4. PostgreSQL: 1, 2 and 4 writer processes on one ledger (bench/pg_writers.py), with a row
@@ -179,11 +179,11 @@ def cli_rows(label: str, c: dict[str, Any] | None, target: bool) -> list[tuple[s
     for name, r in c["reads"].items():
         rows.append(
             (
-                f"`awards {name}` beyond `awards --help`: wall, CPU; peak memory"
+                f"`awards {name}` beyond `awards {name.split()[0]} --help`: wall, CPU; peak memory"
                 f" (median of {r['runs']} alternating pairs)",
                 label,
                 f"{r['wall_ms']:+.0f} ms, {r['cpu_ms']:+.0f} ms; {r['peak_mb']:.0f} MB",
-                f"`awards --help` {r['start_wall_ms']:.0f} ms",
+                f"`awards {name.split()[0]} --help` {r['start_wall_ms']:.0f} ms",
                 "",
                 cli_bench.read_target(name),
                 _ok(cli_bench.read_met(name, r)) if target else "—",
@@ -223,7 +223,7 @@ def cli_rows(label: str, c: dict[str, Any] | None, target: bool) -> list[tuple[s
 def view_rows(
     v: dict[str, Any] | None, label: str | None
 ) -> list[tuple[str, str, str, str, str, str, str]]:
-    """standings and tally (bench/view_bench.py): beyond `awards --help`, and their peak."""
+    """standings and tally (bench/view_bench.py): beyond `awards CMD --help`, and their peak."""
     if not v or label is None:
         return []
     target = label == "1m"
@@ -244,7 +244,8 @@ def view_rows(
                 label,
                 f"{w['wall_ms']:.0f} wall, {w['cpu_ms']:.0f} cpu; peak {w['peak_mb']:.0f} MB"
                 + (f"; cold {cold['cpu_ms']:.0f} cpu" if cold else ""),
-                f"awards --help: {w['start_wall_ms']:.0f} wall, {w['start_cpu_ms']:.0f} cpu",
+                f"awards {view_bench.started(key)} --help: {w['start_wall_ms']:.0f} wall,"
+                f" {w['start_cpu_ms']:.0f} cpu",
                 f"{w['wall_ratio']:.2f} (cpu {w['cpu_ratio']:.2f})",
                 f"≤ {VIEW_MS_LIMIT:g} ms, ≤ {VIEW_MB_LIMIT:g} MB at 1m",
                 _ok(w["cpu_ms"] <= VIEW_MS_LIMIT and w["peak_mb"] <= VIEW_MB_LIMIT)
@@ -275,7 +276,7 @@ def view_rows(
                 f"{what}, {'s' if report else 'ms'} beyond process start",
                 label,
                 f"{took}; peak {peak:.0f} MB",
-                "awards --help, run after each",
+                f"awards {view_bench.started(key)} --help, run after each",
                 "—",
                 f"≤ {limit_ms / 1000 if report else limit_ms:g} {'s' if report else 'ms'}, "
                 f"≤ {VIEW_MB_LIMIT:g} MB at 1m",

@@ -1,5 +1,7 @@
 """Benchmark `standings` and `tally` as a user runs them: the whole `awards` process against
-`awards --help` (process start), on a copy of a bench ledger.
+`awards CMD --help` (process start with the command's own code loaded: the root group imports a
+command's module only when it runs; CMD is `standings`, `tally` or `report`), on a copy of a
+bench ledger.
 
 Issue 12 targets at 1M events: `standings` and `tally` ≤ 200 ms beyond process start, peak
 ≤ 100 MB. Measured on a copy (reads fill the event index and store views in the ledger they
@@ -17,7 +19,7 @@ ledger view folded from the log and kept: ``report_first``) then `runs` times ri
 new score and checkpoint (the kept view and the new events: ``report_scored``); `tally`
 (the session's own events on the event index, projections/indexed.py). Each warm figure is
 the median over `runs` pairs run in turn (A B A B …): the command's wall and CPU time (user +
-system) minus `--help`'s, their ratio to `--help`'s, and the command's peak RSS.
+system) minus `CMD --help`'s, their ratio to `CMD --help`'s, and the command's peak RSS.
 
 With ``--small`` a movement of 50 participants (registrations, scores, a correction) is
 appended to the copy and signed into a checkpoint, so that the figures also show what a
@@ -41,7 +43,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.cli_bench import AWARDS, beside_start, run_once
+from bench.cli_bench import AWARDS, beside_start, run_once, start_argv
 from bench.generate import load_key
 from bench.report_bench import CRITERIA, MOVEMENT
 from domain.actor import VIETNAM_TZ, Actor
@@ -57,13 +59,13 @@ SMALL = "TD-SMALL"
 
 
 def paired(ledger: str, command: list[str], runs: int) -> dict[str, float]:
-    """Medians of `command` beside `awards --help`, run in turn (one warm-up each)."""
+    """Medians of `command` beside `awards CMD --help`, run in turn (one warm-up each)."""
     run_once([AWARDS, "--ledger", ledger, *command])
-    run_once([AWARDS, "--help"])
+    run_once(start_argv(command))
     mine, base = [], []
     for _ in range(runs):
         mine.append(run_once([AWARDS, "--ledger", ledger, *command]))
-        base.append(run_once([AWARDS, "--help"]))
+        base.append(run_once(start_argv(command)))
     pairs = list(zip(mine, base, strict=True))
     return {
         "wall_ms": 1000 * statistics.median(m[0] - b[0] for m, b in pairs),
@@ -77,9 +79,9 @@ def paired(ledger: str, command: list[str], runs: int) -> dict[str, float]:
 
 
 def cold(ledger: str, command: list[str]) -> dict[str, float]:
-    """One first run of `command` (nothing stored for it yet), less one `--help`."""
+    """One first run of `command` (nothing stored for it yet), less one `awards CMD --help`."""
     wall, cpu, peak = run_once([AWARDS, "--ledger", ledger, *command])
-    start_wall, start_cpu, _ = run_once([AWARDS, "--help"])
+    start_wall, start_cpu, _ = run_once(start_argv(command))
     return {
         "wall_ms": 1000 * (wall - start_wall),
         "cpu_ms": 1000 * (cpu - start_cpu),
@@ -154,12 +156,12 @@ def after_each_score(
     ledger: Path, keys: dict[str, str], command: list[str], runs: int
 ) -> dict[str, float]:
     """Medians of `command` each time right after a new score in the movement and a new
-    checkpoint (its view folds the score: no kept answer stands), beside `awards --help`."""
+    checkpoint (its view folds the score: no kept answer stands), beside `awards CMD --help`."""
     mine, base = [], []
     for n in range(runs):
         new_score(ledger, keys, n)
         mine.append(run_once([AWARDS, "--ledger", str(ledger), *command]))
-        base.append(run_once([AWARDS, "--help"]))
+        base.append(run_once(start_argv(command)))
     return beside_start(mine, base)
 
 
@@ -207,6 +209,12 @@ def _participants(copy: Path) -> int:
     return int(row[0])
 
 
+def started(name: str) -> str:
+    """The command whose `awards CMD --help` the figure `name` (a key of `measure`'s figures)
+    is measured against."""
+    return next((cmd for cmd in ("tally", "report") if name.startswith(cmd)), "standings")
+
+
 def lines(figures: dict[str, Any]) -> list[str]:
     """One printed line per figure."""
     out = []
@@ -228,7 +236,7 @@ def lines(figures: dict[str, Any]) -> list[str]:
         f = figures.get(name)
         if f is None:
             continue
-        ratio = f" ({f['cpu_ratio']:.2f}× --help's cpu)" if "cpu_ratio" in f else ""
+        ratio = f" ({f['cpu_ratio']:.2f}× {started(name)} --help's cpu)" if "cpu_ratio" in f else ""
         out.append(
             f"{name:>15}: +{f['wall_ms']:7.1f} ms wall, +{f['cpu_ms']:7.1f} ms cpu beyond "
             f"start{ratio}; peak {f['peak_mb']:.0f} MB"

@@ -93,7 +93,7 @@ class NfcString(click.types.StringParamType):
 
 def nfc_arguments(command: click.Command) -> None:
     """Make every plain-string parameter of `command` and its subcommands, except those in
-    AS_TYPED, an NfcString (called once on the root group)."""
+    AS_TYPED, an NfcString (cli/main.py: on the root group, and on each command as it is loaded)."""
     for param in command.params:
         if isinstance(param.type, click.types.StringParamType) and param.name not in AS_TYPED:
             param.type = NfcString()

@@ -186,3 +186,20 @@ def test_the_table_judges_standings_after_a_new_score_by_its_worst_peak() -> Non
     slow = {**report, "cpu_ms": 5100.0}
     [missed] = run.view_rows({"participants": 1, "report_scored": slow}, "1m")
     assert "3.10 cpu" in met[2] and met[-1] == run._ok(True) and missed[-1] == run._ok(False)
+
+
+def test_each_read_is_measured_against_its_own_command_help(tmp_path: Path) -> None:
+    # given cli_bench's reads, then each one's baseline is `awards CMD --help`, which succeeds
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    info = {"events": 1000, "requested": 1000}
+    for name, argv in cli_bench.read_cases(info, tmp_path).items():
+        start = cli_bench.start_argv(argv(0))
+        assert start == [cli_bench.AWARDS, name.split()[0], "--help"]
+        helped = CliRunner().invoke(cli, start[1:])
+        assert helped.exit_code == 0 and f"Usage: awards {start[1]} " in helped.stdout, name
+    assert [view_bench.started(k) for k in ("tally_cold", "json_scored", "report_first")] == [
+        "tally", "standings", "report",
+    ]  # fmt: skip

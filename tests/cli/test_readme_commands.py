@@ -17,7 +17,10 @@ COMMON = {"--help", "--json", "--key", "--passphrase-file"}  # said once, above 
 
 def leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> dict[str, click.Command]:
     found: dict[str, click.Command] = {}
-    for name, command in group.commands.items():
+    ctx = click.Context(group)  # the root group loads each command on first use
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found.update(leaf_commands(command, (*prefix, name)))
         else:
