@@ -314,7 +314,9 @@ def proposal_row(proposals: Proposals, view: ProposalView, today: date) -> Propo
         steps=steps,
         late_steps=sum(s.late for s in steps),
         comment=view.comment,
-        objections=[proposals.objections[o] for o in view.objections],
+        # an --at-seq cut may fall inside the write that raised an objection and noted it on
+        # the proposal (the proposal's rows come first): the objection is not in yet
+        objections=[proposals.objections[o] for o in view.objections if o in proposals.objections],
     )
 
 

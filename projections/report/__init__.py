@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
+
 from domain.errors import StorageError
 from ledger.application import LedgerApp
 from ledger.files import write_file
-from projections.checkpoints import covered_size, stored_checkpoints
+from ledger.reader import HEADER, body_of
+from projections.checkpoints import StoredCheckpoint, covered_size, stored_checkpoints
 from projections.report.model import Report, build_report
 from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
@@ -25,11 +28,30 @@ def movement_report(
     checkpoint bookkeeping follows the newest checkpoint, at that checkpoint's size: the same
     report, fully covered by the signed note)."""
     checkpoints = stored_checkpoints(app)
+    cut = report_cut(app, cut, checkpoints)
+    folded = (runner or Runner(app)).read(LEDGER_VIEW, cut)
+    position = folded.position
+    if position.notification_id is not None and position.seq:
+        # "last appended": the time of the last event covered, as the indexed report reads
+        # it (projections/indexed_report.py), not the latest among them (a fold's position:
+        # the events of one write are stored by aggregate, not in the order they were made)
+        entry = app.entry_by_id(position.notification_id, position.seq - 1)
+        try:
+            time = HEADER.decode(body_of(entry.state)).time if entry is not None else None
+        except (msgspec.DecodeError, ValueError):
+            time = None  # an unreadable row: the read check has reported it
+        if time is not None:
+            position = msgspec.structs.replace(position, time=time)
+    return build_report(folded.state, position, movement, checkpoints, cut)
+
+
+def report_cut(app: LedgerApp, cut: Cut | None, checkpoints: list[StoredCheckpoint]) -> Cut:
+    """The cut a report reads at: `cut`, or for the ledger as it stands, when only the
+    checkpoint bookkeeping follows the newest checkpoint, that checkpoint's size."""
     if cut is None or cut == Cut():
         size = covered_size(app, checkpoints)
-        cut = Cut() if size is None else Cut(at_seq=size)
-    folded = (runner or Runner(app)).read(LEDGER_VIEW, cut)
-    return build_report(folded.state, folded.position, movement, checkpoints, cut)
+        return Cut() if size is None else Cut(at_seq=size)
+    return cut
 
 
 def write_reports(app: LedgerApp, movement: str, folder: Path, replace: bool = False) -> list[Path]:

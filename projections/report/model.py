@@ -303,24 +303,36 @@ def build_report(
     """The report of `movement_id` from a ledger view folded to `position`.
 
     Raises NotFoundError when the movement was not launched within the events folded."""
+    return build_report_at(view, AsOf.of(position, asked), movement_id, checkpoints)
+
+
+def build_report_at(
+    view: LedgerView,
+    as_of: AsOf,
+    movement_id: str,
+    checkpoints: list[StoredCheckpoint],
+) -> Report:
+    """The report of `movement_id` from a view of the events `as_of` covers (all of them, or
+    all those the report can show: projections/indexed_report.py).
+
+    Raises NotFoundError when the movement was not launched within them."""
     movement = view.catalog.movements.get(movement_id)
     if movement is None:
         raise NotFoundError(
             f"report: movement {movement_id!r} not found in the first "
-            f"{counted(position.seq, 'event')}"
+            f"{counted(as_of.seq, 'event')}"
         )
     flags = cascade_flags(view.decisions, view.catalog)
     rows = award_rows(view.decisions, view.catalog, movement_id, flags)
     quota = quota_use(view, movement, rows)
     taking_part = view.participations.of(movement_id)
     names = view.catalog.name_of
-    as_of = AsOf.of(position, asked)
     day = local_date(as_of.time) if as_of.time is not None else movement.end
     late = [(taking_part.participant(row), x) for row, x in taking_part.lateness()]
     return Report(
         movement=msgspec.structs.replace(movement_info(movement), issuer=issuer_of(view, movement)),
         as_of=as_of,
-        checkpoint=checkpoint_info(view.catalog.origin or "", checkpoints, position.seq),
+        checkpoint=checkpoint_info(view.catalog.origin or "", checkpoints, as_of.seq),
         awards=rows,
         summary=_summary(rows, quota),
         sessions=[session_row(s, view) for s in view.sessions.of(movement_id)],

@@ -215,7 +215,7 @@ def on_a_terminal(monkeypatch: pytest.MonkeyPatch, small_pages: int) -> None:
     [
         ("verify",),
         ("standings", "M-none", "--appended-before", "2030-01-01"),  # by append time: folds
-        ("report", "M-none", "--format", "json"),
+        ("report", "M-none", "--format", "json", "--appended-before", "2030-01-01"),  # folds
     ],
 )
 def test_commands_show_progress_on_a_terminal_and_erase_it(

@@ -1,0 +1,174 @@
+"""The public report of a movement of ordinary size, from the event index.
+
+A report reads the ledger view (projections/view.py): the catalogue, every participation,
+session, decision, hold and proposal. Loaded whole, that is the whole ledger's read model for
+a movement of fifty people (about 150 MB at 1M events, and growing with the ledger). Here the
+same view is folded, with the very `fold`, from only the events that can show in the report of
+`movement`, each read by the event index and checked against the signed tree
+(ledger/event_reads.py):
+
+- the ledger's small registers, whole: its initialisation and operator, the signers, units,
+  clusters and their pacts, and the movements launched;
+- every row of each of the movement's participations, sessions (with the basis session of each
+  of its decisions), decisions (their annulments and recoveries) and proposals (with the
+  objections raised on them);
+- the holds on its participants and recipients, every row of each;
+- the person record of everyone the report names: participants (a session's nominees are
+  among them), recipients, the nominees of its proposals.
+
+`build_report` then reads nothing else: what it reads of other movements is the cascade of an
+annulment (rule 9: an award that relied on an annulled one), which needs every decision of the
+annulled recipient and whole registers. So when any recipient of the movement has an award
+annulled anywhere, or the movement is large (more than INDEXED_REPORT participations or
+decision recipients), or the cut is by append time (--appended-before), this gives None and
+the caller reads the ledger view as before. The tests compare the two, byte for byte, on every
+movement of the demo ledger and the test worlds, at many cuts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from domain.decision import Decision
+from domain.hold import Hold
+from domain.participation import Participation
+from domain.proposal import Objection, Proposal
+from domain.registry import Person
+from domain.session import ReviewSession
+from ledger.event_keys import Key
+from ledger.event_reads import EventIndex
+from ledger.reader import Entry, body_of, decoder_for
+from projections.checkpoints import StoredCheckpoint
+from projections.indexed import stands_at
+from projections.report.model import Report, build_report_at
+from projections.stream import Cut, EventMeta
+from projections.view import LedgerView, fold
+
+# More participations, or decision recipients, than this and the movement's report is read
+# from the ledger view: one query per participation costs more than the view's load then.
+INDEXED_REPORT = 2_000
+
+# The registers a report may name anything of, read whole (each small beside the log).
+WHOLE_TYPES = (
+    "Ledger.Initialised",
+    "Ledger.OperatorRotated",
+    "Signer.Registered",
+    "Signer.Revoked",
+    "Unit.Added",
+    "Unit.Merged",
+    "Cluster.Formed",
+    "Cluster.PactSigned",
+    "Movement.Launched",
+)
+
+
+class _Gathered:
+    """The events a report folds, by seq, read through `index` (each checked), before the
+    cut's `end`."""
+
+    def __init__(self, index: EventIndex, end: int) -> None:
+        self.index, self.end = index, end
+        self.entries: dict[int, Entry] = {}
+
+    def lookup(self, filters: Sequence[Key], keep: bool = False) -> list[Any]:
+        """The events filed under every filter, decoded; kept too when `keep`."""
+        found = self.index.events(self.index.positions(filters), filters)
+        entries = [e for e in found if e.seq < self.end]
+        if keep:
+            self.entries.update((e.seq, e) for e in entries)
+        return [decoder_for(e.topic)(body_of(e.state))[1] for e in entries]
+
+    def aggregates(self, ids: Iterable[UUID]) -> None:
+        """Every row of each aggregate of `ids`; kept."""
+        spots: set[tuple[int, int]] = set()
+        for aggregate in ids:
+            for row in self.index.app.aggregate_rows(aggregate):
+                seq = self.index.seq_of(row.id)
+                if seq < self.end and seq not in self.entries:
+                    spots.add((seq, row.id))
+        self.entries.update((e.seq, e) for e in self.index.events(sorted(spots)))
+
+
+def indexed_report(
+    index: EventIndex,
+    movement: str,
+    cut: Cut,
+    checkpoints: list[StoredCheckpoint],
+) -> Report | None:
+    """The report of `movement` at `cut` from its own events (see the module docstring);
+    None when it cannot be answered so: the caller reads the ledger view. Raises
+    NotFoundError, as the view's read does, when the movement was not launched by then."""
+    if cut.as_of is not None:
+        return None
+    tree = index.check.tree
+    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
+        return None
+    where = stands_at(index, cut)
+    if where is None:
+        return None
+    mine: Key = ("movement", movement)
+    got = _Gathered(index, where.seq)
+    registered: list[Key] = [mine, ("type", "Participation.Registered")]
+    if len(index.positions(registered, limit=INDEXED_REPORT + 1)) > INDEXED_REPORT:
+        return None
+    named: set[str] = set()  # everyone the report may name
+    participations = []
+    for event in got.lookup(registered):
+        if isinstance(event, Participation.Registered):
+            named.add(event.participant)
+            participations.append(event.originator_id)
+    decisions = [
+        d for d in got.lookup([mine, ("type", "Decision.Recorded")])
+        if isinstance(d, Decision.Recorded)
+    ]  # fmt: skip
+    if sum(len(d.recipients) for d in decisions) > INDEXED_REPORT:
+        return None
+    recipients = {r.id for d in decisions for r in d.recipients}
+    for annulled in got.lookup([("type", "Decision.RecipientAnnulled")]):
+        if isinstance(annulled, Decision.RecipientAnnulled) and annulled.recipient in recipients:
+            return None  # the cascade of an annulment reads other movements' registers
+    named |= recipients
+    sessions = {
+        s.originator_id: s for s in got.lookup([mine, ("type", "ReviewSession.Opened")])
+        if isinstance(s, ReviewSession.Opened)
+    }  # fmt: skip
+    bases = {ReviewSession.id_for(d.basis) for d in decisions if d.basis} - set(sessions)
+    for basis in got.lookup([("type", "ReviewSession.Opened")]) if bases else ():
+        if isinstance(basis, ReviewSession.Opened) and basis.originator_id in bases:
+            sessions[basis.originator_id] = basis
+    # (the nominees of its sessions are its participants: a session names no one else)
+    proposals = {
+        p.proposal_id: p for p in got.lookup([mine, ("type", "Proposal.Proposed")])
+        if isinstance(p, Proposal.Proposed)
+    }  # fmt: skip
+    named.update(n for p in proposals.values() for n in p.nominees)
+    objections = [
+        o.originator_id for o in got.lookup([("type", "Objection.Raised")]) if proposals
+        if isinstance(o, Objection.Raised) and o.proposal in proposals
+    ]  # fmt: skip
+    holds = [
+        h.originator_id for h in got.lookup([("type", "Hold.Placed")])
+        if isinstance(h, Hold.Placed) and h.subject in named
+    ]  # fmt: skip
+    for kind in WHOLE_TYPES:
+        got.lookup([("type", kind)], keep=True)
+    got.aggregates(
+        [
+            *participations,
+            *(d.originator_id for d in decisions),
+            *sessions,
+            *(p.originator_id for p in proposals.values()),
+            *objections,
+            *holds,
+            *(Person.id_for(person) for person in sorted(named)),  # none for a unit's id
+        ]
+    )
+    view = LedgerView()
+    for seq in sorted(got.entries):
+        entry = got.entries[seq]
+        body, event = decoder_for(entry.topic)(body_of(entry.state))
+        if not cut.excludes(event, body.time):
+            fold(view, event, EventMeta(seq, body.time, body.signer))
+    return build_report_at(view, where, movement, checkpoints)

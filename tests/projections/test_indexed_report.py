@@ -1,0 +1,199 @@
+"""The report of a movement of ordinary size read from the event index
+(projections/indexed_report.py) is the report of the whole ledger view, byte for byte, at every
+cut it answers; it reads only the movement's events; it leaves to the view what it cannot
+answer (an annulment's cascade, a large movement, a cut by append time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from demo.build import build_demo
+from domain.errors import NotFoundError
+from ledger.application import LedgerApp, open_ledger
+from ledger.event_reads import EventIndex
+from ledger.usecases import decisions, holds, registry, review, workflow
+from projections import indexed_report as module
+from projections.checkpoints import stored_checkpoints
+from projections.indexed_report import indexed_report
+from projections.report import movement_report, report_cut
+from projections.report.render_json import json_chunks
+from projections.stream import Cut
+from tests.conftest import Keys
+from tests.projections.conftest import Scenario
+from tests.projections.path_ledger import path_ledger
+from tests.proposal_world import M
+from tests.world import COUNCIL, CRITERIA, MOVEMENT, World, at, build_world, closed_session
+
+
+def _json(report: object) -> bytes:
+    return b"".join(json_chunks(report))  # type: ignore[arg-type]
+
+
+def same_reports(app: LedgerApp, movement: str, cuts: list[Cut]) -> tuple[int, int]:
+    """Assert the index's report equals the view's at each cut it answers (or that both find
+    no movement); return how many it answered, and at how many cuts the movement was found."""
+    index = EventIndex(app)
+    checkpoints = stored_checkpoints(app)
+    answered = found_at = 0
+    for asked in cuts:
+        cut = report_cut(app, asked, checkpoints)
+        try:
+            want = _json(movement_report(app, movement, asked))
+        except NotFoundError as exc:
+            try:  # the same error, or left to the view (which gives it)
+                assert indexed_report(index, movement, cut, checkpoints) is None
+            except NotFoundError as found:
+                assert str(found) == str(exc)
+            continue
+        found_at += 1
+        got = indexed_report(index, movement, cut, checkpoints)
+        if got is not None:
+            assert _json(got) == want, (movement, asked)
+            answered += 1
+    assert index.problems == []
+    return answered, found_at
+
+
+def every_seq(app: LedgerApp, step: int = 1) -> list[Cut]:
+    size = app.count_through(app.last_notification_id() or 0)
+    return [Cut(), *(Cut(at_seq=n) for n in range(0, size + 1, step))]
+
+
+@pytest.fixture(scope="module")
+def demo_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerApp]:
+    out = tmp_path_factory.mktemp("demo")
+    build_demo(out)
+    app = open_ledger(str(out / "ledger.db"))
+    yield app
+    app.close()
+
+
+DEMO_MOVEMENTS = ("TD-VPQH-2020", "TD-BTB-2019-H1", "DH-VPTW-2015-2020", "DH-VPTW-2020-2025")
+
+
+@pytest.mark.parametrize("movement", DEMO_MOVEMENTS)
+def test_every_demo_movement_reads_the_same_from_the_index(
+    demo_ledger: LedgerApp, movement: str
+) -> None:
+    cuts = every_seq(demo_ledger, 7)
+    cuts += [Cut(effective=at(day)) for day in ("2019-03-01", "2019-12-31", "2020-06-30")]
+    answered, found = same_reports(demo_ledger, movement, cuts)
+    if movement == "TD-BTB-2019-H1":  # after the annulment, the view's (the next test)
+        assert 0 < answered < found
+    else:
+        assert answered == found > 0
+
+
+def test_an_annulment_of_a_recipient_leaves_the_report_to_the_view(
+    demo_ledger: LedgerApp,
+) -> None:
+    # NDH-03's award in the North Central movement is annulled (Law 2022 Art. 93): its cascade
+    # reads other movements' registers, so the index does not answer after the annulment
+    index = EventIndex(demo_ledger)
+    checkpoints = stored_checkpoints(demo_ledger)
+    [annulled] = index.positions([("type", "Decision.RecipientAnnulled")])
+    after = Cut(at_seq=annulled[0] + 1)
+    before = Cut(at_seq=annulled[0])
+    assert indexed_report(index, "TD-BTB-2019-H1", after, checkpoints) is None
+    assert indexed_report(index, "TD-BTB-2019-H1", before, checkpoints) is not None
+
+
+def test_the_index_reads_only_the_movements_events(
+    demo_ledger: LedgerApp, rows_read: list[int]
+) -> None:
+    index = EventIndex(demo_ledger)
+    checkpoints = stored_checkpoints(demo_ledger)
+    size = index.check.tree.size if index.check.tree else 0
+    rows_read.append(0)
+    assert indexed_report(index, "TD-VPQH-2020", Cut(), checkpoints) is not None
+    assert 0 < rows_read[0] < size // 3
+
+
+def test_a_large_movement_and_an_append_time_cut_are_left_to_the_view(
+    demo_ledger: LedgerApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = EventIndex(demo_ledger)
+    checkpoints = stored_checkpoints(demo_ledger)
+    assert indexed_report(index, "TD-VPQH-2020", Cut(), checkpoints) is not None
+    late = Cut(as_of=at("2030-01-01"))
+    assert indexed_report(index, "TD-VPQH-2020", late, checkpoints) is None
+    monkeypatch.setattr(module, "INDEXED_REPORT", 2)
+    assert indexed_report(index, "TD-VPQH-2020", Cut(), checkpoints) is None
+
+
+def test_the_scenario_reads_the_same_at_every_seq(shared: Scenario) -> None:
+    cuts = every_seq(shared.app)
+    cuts += [Cut(effective=at(day)) for day in ("2019-11-03", "2019-12-19", "2020-01-15")]
+    answered, found = same_reports(shared.app, "TD-2019", cuts)
+    assert 0 < answered < found  # the scenario annuls P3's award at its end
+
+
+@pytest.fixture
+def held(ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path) -> World:
+    """advanced_worker to P2 on the basis of another movement's session, then holds: on P1
+    placed and lifted, on P2 still on, on somebody the movement does not name; then
+    advanced_worker to P1; a checkpoint."""
+    w = build_world(apps(ledger_url), keys, tmp_path / "world-keys")
+    closed_session(w, "S-AW", "advanced_worker", ["P1", "P2"])
+    sec = w.key("sec")
+    # a second movement, whose session is the basis of a decision of the first
+    workflow.launch_movement(
+        w.app, sec, "TD-KHAC", "Phong trào khác", start=date(2019, 1, 1), end=date(2019, 12, 31),
+        deadline=date(2019, 2, 18), criteria=CRITERIA, at=at("2019-01-03"),
+    )  # fmt: skip
+    workflow.register(w.app, sec, "TD-KHAC", "P2", ["advanced_worker"], at=at("2019-02-01"))
+    review.open_session(
+        w.app, w.key("ch"), "S-KHAC", movement_id="TD-KHAC", title="advanced_worker",
+        nominees=["P2"], members=COUNCIL, mode="open", at=at("2019-12-20", 8),
+    )  # fmt: skip
+    for member in COUNCIL:
+        review.vote(w.app, w.key(member), "S-KHAC", yes=["P2"], at=at("2019-12-20", 9))
+    review.close_session(w.app, w.key("ch"), "S-KHAC", at=at("2019-12-20", 10))
+    decisions.decide_award(
+        w.app, w.key("auth"), "2/QĐ", movement_id=MOVEMENT, award="advanced_worker",
+        recipients=["P2"], basis="S-KHAC", decided_on=date(2019, 12, 21), at=at("2019-12-21"),
+        overrides={"review": "xét ở phong trào khác", "dossier": "bổ sung sau"},
+    )  # fmt: skip
+    holds.place(w.app, sec, "H-1", subject="P1", kind="press", reason="Báo", at=at("2019-12-22"))
+    holds.lift(w.app, sec, "H-1", reason="Đã làm rõ", at=at("2019-12-24"))
+    holds.place(w.app, sec, "H-2", subject="P2", kind="press", reason="Báo", at=at("2019-12-25"))
+    holds.place(w.app, sec, "H-3", subject="P3", kind="press", reason="Báo", at=at("2019-12-25"))
+    decisions.decide_award(
+        w.app, w.key("auth"), "1/QĐ", movement_id=MOVEMENT, award="advanced_worker",
+        recipients=["P1"], basis="S-AW", decided_on=date(2019, 12, 28), at=at("2019-12-28"),
+    )  # fmt: skip
+    registry.sign_new_checkpoint(w.app, keys.op)
+    return w
+
+
+def test_holds_and_decisions_read_the_same_at_every_seq(held: World) -> None:
+    report = movement_report(held.app, MOVEMENT)
+    assert {h.hold for h in report.holds} == {"H-1", "H-2"}  # not H-3: P3 is not named
+    assert {s.id for s in report.sessions} == {"S-AW"}
+    assert [r.decision for r in report.awards] == ["2/QĐ", "1/QĐ"]
+    cuts = every_seq(held.app)
+    answered, found = same_reports(held.app, MOVEMENT, cuts)
+    assert answered == found > len(cuts) // 2
+
+
+@pytest.fixture
+def proposed(
+    ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path
+) -> World:
+    """tests/projections/path_ledger.py's ledger, and a checkpoint over it."""
+    world = path_ledger(apps(ledger_url), keys, tmp_path / "world-keys")
+    registry.sign_new_checkpoint(world.app, keys.op)
+    return world
+
+
+def test_proposals_and_objections_read_the_same_at_every_seq(proposed: World) -> None:
+    cuts = every_seq(proposed.app)
+    cuts += [Cut(effective=at(day, 23)) for day in ("2026-02-12", "2026-02-25", "2026-02-26")]
+    answered, found = same_reports(proposed.app, M, cuts)
+    assert answered == found > 10
+    report = movement_report(proposed.app, M)
+    assert report.proposals and report.proposals[0].objections
