@@ -24,7 +24,9 @@ system) minus `CMD --help`'s, their ratio to `CMD --help`'s, and the command's p
 With ``--small`` a movement of 50 participants (registrations, scores, a correction) is
 appended to the copy and signed into a checkpoint, so that the figures also show what a
 movement of ordinary size costs in a ledger of that size (the bench mix has one movement
-holding nearly every participant).
+holding nearly every participant): its standings (``small_cold``, ``small``) and its HTML
+report, read from the event index (projections/indexed_report.py) with no view at all
+(``small_report_cold`` on a copy whose views were dropped, then ``small_report``).
 
 Run: ``.venv/bin/python -m bench.view_bench [--ledger bench/results/ledgers/1M.db] [--runs 5]
 [--small]``; writes bench/results/views.json; `make bench` runs it on its largest ledger.
@@ -147,6 +149,10 @@ def measure(ledger: Path, runs: int, small: bool) -> dict[str, Any]:
             add_small_movement(copy, info["keys"])
             figures["small_cold"] = cold(path, ["standings", SMALL])
             figures["small"] = paired(path, ["standings", SMALL], runs)
+            drop_views(copy)  # the report of a movement of ordinary size reads none
+            small_page = ["report", SMALL, "--format", "html", "--out", page, "--force"]
+            figures["small_report_cold"] = cold(path, small_page)
+            figures["small_report"] = paired(path, small_page, runs)
     figures["measured_at"] = datetime.now(UTC).isoformat()
     figures["load_average_1m"] = os.getloadavg()[0]
     return figures
@@ -212,7 +218,7 @@ def _participants(copy: Path) -> int:
 def started(name: str) -> str:
     """The command whose `awards CMD --help` the figure `name` (a key of `measure`'s figures)
     is measured against."""
-    return next((cmd for cmd in ("tally", "report") if name.startswith(cmd)), "standings")
+    return next((cmd for cmd in ("tally", "report") if cmd in name), "standings")
 
 
 def lines(figures: dict[str, Any]) -> list[str]:
@@ -232,7 +238,7 @@ def lines(figures: dict[str, Any]) -> list[str]:
         "report_first",
         "report_scored",
     )
-    for name in (*names, "small_cold", "small"):
+    for name in (*names, "small_cold", "small", "small_report_cold", "small_report"):
         f = figures.get(name)
         if f is None:
             continue

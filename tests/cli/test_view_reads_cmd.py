@@ -147,3 +147,29 @@ def test_standings_with_an_edited_view_print_the_logs_answer(
     [warning] = again.stderr.splitlines()
     assert warning.startswith(f"warning: view 'standings:{MOVEMENT}'") and "seal" in warning
     assert awards("standings", MOVEMENT, "--json").stderr == ""
+
+
+def test_a_report_from_the_index_leaves_out_an_edited_score_and_strict_refuses(
+    scenario: Scenario, awards: Cli, raw: RawRows
+) -> None:
+    # given the report at the signed checkpoint (before the scenario's annulment: a movement
+    # of ordinary size, read from its own events on the index), then a score edited
+    signed = str(scenario.written.checkpoint_size)
+    argv = ("report", MOVEMENT, "--format", "json", "--at-seq", signed)
+    truth = awards(*argv)
+    assert truth.exit_code == 0 and truth.stderr == ""
+    score = next(r for r in raw.rows() if r.topic.endswith("Scored") and b'"c1"' in r.state)
+    assert score.seq < scenario.written.checkpoint_size
+    edited = score.state.replace(b'"points":9.0', b'"points":1.0')
+    edited = edited if edited != score.state else score.state.replace(b'"c1"', b'"c2"')
+    raw.update_state(score.seq, edited)
+    before = raw.snapshot()
+    # when read again: the edited score is left out, and named in one warning
+    warned = awards(*argv)
+    assert warned.exit_code == 0 and warned.stdout != truth.stdout
+    [warning] = warned.stderr.splitlines()
+    assert warning.startswith(f"warning: event index row at seq {score.seq} is not the event")
+    strict = awards("--strict", *argv)
+    assert strict.exit_code == 4 and strict.stdout == ""
+    assert raw.snapshot() == before
+    assert ViewStore(scenario.app).load("ledger") is None  # the ledger view was not read
