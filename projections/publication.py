@@ -48,16 +48,17 @@ from projections.publication_state import (
     strings_in,
     write_state,
 )
+from projections.report import ledger_view_at
 from projections.report.model import build_report
 from projections.report.render_csv import csv_files
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
 from projections.rules_doc import rules_markdown
-from projections.runner import Folded, Runner
+from projections.runner import Folded
 from projections.statistics import Statistics, build_statistics
 from projections.statistics_render import csv_tables, html_text, json_bytes, xlsx_bytes
 from projections.stream import Cut
-from projections.view import LEDGER_VIEW, LedgerView
+from projections.view import LedgerView
 
 # the rules each report checks, with their citations (docs/RULES.md of the source, made from
 # the regime files): the publication carries its own copy, which its reports link
@@ -87,7 +88,7 @@ def publish_reports(app: LedgerApp, root: Path, size: int, today: date | None = 
     (``movements/``, ``statistics/``), the comment pages for `today`, and the publication's
     state (projections/publication_state.py); returns the movement ids, how many files were
     written, and the years."""
-    folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=size))
+    folded = ledger_view_at(app, Cut(at_seq=size))
     made = _Made(root, folded, stored_checkpoints(app))
     movements = sorted(folded.state.catalog.movements)
     for movement in movements:
@@ -191,7 +192,7 @@ def republish_reports(
     folded: Folded[LedgerView] | None = None
     made = None
     if dirty:
-        folded = Runner(app).read(LEDGER_VIEW, Cut(at_seq=done.size))
+        folded = ledger_view_at(app, Cut(at_seq=done.size))
         made = _Made(
             root,
             folded,

@@ -17,6 +17,7 @@ from ledger.progress import Progress
 from projections.history import HistoryRow, history_view
 from projections.movement_view import MovementStandings, StandingsTable, movement_view
 from projections.proposals import ProposalRow, proposal_row
+from projections.report import ledger_view_at
 from projections.report.model import AsOf, MovementInfo, SessionRow, movement_info, session_row
 from projections.runner import Runner
 from projections.standings import Standing
@@ -166,7 +167,7 @@ def proposal(
     """One proposal's path: each step with who held the file and its working-day clock
     (a pending step counted up to `today`), the comment period and the objections."""
     cut = cut or Cut()
-    folded = Runner(app, on_progress=on_progress).read(LEDGER_VIEW, cut)
+    folded = ledger_view_at(app, cut, Runner(app, on_progress=on_progress))
     proposals = folded.state.proposals
     found = proposals.by_id.get(proposal_id)
     if found is None:

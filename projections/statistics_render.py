@@ -25,12 +25,12 @@ from openpyxl.styles import Alignment, Font
 from domain.actor import format_time
 from ledger.application import LedgerApp
 from ledger.files import write_file
-from projections.checkpoints import covered_size, stored_checkpoints
+from projections.checkpoints import stored_checkpoints
+from projections.report import ledger_view_at, report_cut
 from projections.report.render_csv import csv_folder, table_chunks
 from projections.runner import Runner
 from projections.statistics import FORM_KEYS, StatForm, Statistics, build_statistics
 from projections.stream import Cut
-from projections.view import LEDGER_VIEW
 
 TEMPLATES = Path(__file__).parent / "report" / "templates"
 OURS_MARK = "*"
@@ -73,10 +73,8 @@ def yearly_statistics(
     """The forms `keys` for `year` as the ledger stood at `cut` (default: now, or the newest
     checkpoint's size when only its bookkeeping follows it, as movement reports are)."""
     checkpoints = stored_checkpoints(app)
-    if cut is None or cut == Cut():
-        size = covered_size(app, checkpoints)
-        cut = Cut() if size is None else Cut(at_seq=size)
-    folded = (runner or Runner(app)).read(LEDGER_VIEW, cut)
+    cut = report_cut(app, cut, checkpoints)
+    folded = ledger_view_at(app, cut, runner)
     return build_statistics(folded.state, folded.position, year, checkpoints, cut, keys)
 
 

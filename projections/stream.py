@@ -110,6 +110,23 @@ class Cut(msgspec.Struct, frozen=True):
 # -- decoding ------------------------------------------------------------------------------------
 
 
+def last_appended(app: LedgerApp, position: Position) -> Position:
+    """`position` with `time` the append time of its last event (seq - 1), read alone by its
+    notification id, as the reads on the event index give it: a document made from a fold
+    (a report, a proposal's path) and the same made from the index then say the same "last
+    appended". A fold's `time` is the latest among the events folded, which may be an earlier
+    row's: a write stores its events aggregate by aggregate, not in the order they were made.
+    `position` unchanged when that row cannot be read (the read check reports it)."""
+    if position.notification_id is None or not position.seq:
+        return position
+    entry = app.entry_by_id(position.notification_id, position.seq - 1)
+    try:
+        time = HEADER.decode(body_of(entry.state)).time if entry is not None else None
+    except (msgspec.DecodeError, ValueError):
+        time = None
+    return position if time is None else msgspec.structs.replace(position, time=time)
+
+
 def _unreadable(seq: int, topic: str, exc: Exception) -> VerificationError:
     return VerificationError(
         f"event {seq} ({topic.rpartition(':')[2]}) is unreadable: {exc}; run 'awards verify'"

@@ -10,15 +10,14 @@ import msgspec
 from domain.errors import StorageError
 from ledger.application import LedgerApp
 from ledger.files import write_file
-from ledger.reader import HEADER, body_of
 from projections.checkpoints import StoredCheckpoint, covered_size, stored_checkpoints
 from projections.report.model import Report, build_report
 from projections.report.render_csv import write_csv
 from projections.report.render_html import html_chunks
 from projections.report.render_json import json_chunks
-from projections.runner import Runner
-from projections.stream import Cut
-from projections.view import LEDGER_VIEW
+from projections.runner import Folded, Runner
+from projections.stream import Cut, last_appended
+from projections.view import LEDGER_VIEW, LedgerView
 
 
 def movement_report(
@@ -29,20 +28,17 @@ def movement_report(
     report, fully covered by the signed note)."""
     checkpoints = stored_checkpoints(app)
     cut = report_cut(app, cut, checkpoints)
+    folded = ledger_view_at(app, cut, runner)
+    return build_report(folded.state, folded.position, movement, checkpoints, cut)
+
+
+def ledger_view_at(app: LedgerApp, cut: Cut, runner: Runner | None = None) -> Folded[LedgerView]:
+    """The ledger view folded to `cut`, for a document (a report, the statistics, a proposal's
+    path): its position's time is the last event's append time, as a read on the event index
+    gives it (`projections.stream.last_appended`), so that a document says the same "last
+    appended" whichever way it was made."""
     folded = (runner or Runner(app)).read(LEDGER_VIEW, cut)
-    position = folded.position
-    if position.notification_id is not None and position.seq:
-        # "last appended": the time of the last event covered, as the indexed report reads
-        # it (projections/indexed_report.py), not the latest among them (a fold's position:
-        # the events of one write are stored by aggregate, not in the order they were made)
-        entry = app.entry_by_id(position.notification_id, position.seq - 1)
-        try:
-            time = HEADER.decode(body_of(entry.state)).time if entry is not None else None
-        except (msgspec.DecodeError, ValueError):
-            time = None  # an unreadable row: the read check has reported it
-        if time is not None:
-            position = msgspec.structs.replace(position, time=time)
-    return build_report(folded.state, position, movement, checkpoints, cut)
+    return msgspec.structs.replace(folded, position=last_appended(app, folded.position))
 
 
 def report_cut(app: LedgerApp, cut: Cut | None, checkpoints: list[StoredCheckpoint]) -> Cut:
