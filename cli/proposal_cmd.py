@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cli.context import LedgerContext, json_option, pass_ctx
 from cli.inputs import read_input
-from cli.read_check import check_view_read
+from cli.inspect_cmd import open_index
+from cli.read_check import check_read, check_refused
 from cli.render import echo_line, emit_json
 from cli.report_cmd import time_travel_options, where_text
 from cli.write import Written, write_command
@@ -23,7 +24,7 @@ from domain.text import counted
 from ledger.application import LedgerApp
 from ledger.documents import sha256_hex
 from ledger.usecases import proposals
-from projections import queries
+from projections import indexed, queries
 from projections.proposals import ProposalRow
 from projections.stream import Cut
 
@@ -261,9 +262,14 @@ def proposal() -> None:
 def proposal_show(obj: LedgerContext, proposal_id: str, cut: Cut, as_json: bool) -> None:
     """Proposal ID's path: each level, who held the file, when it arrived and was acted on, and
     its working-day clock against the limit (late steps marked); comment and objections."""
-    check_view_read(obj)
+    index = open_index(obj, "proposal show", as_json, whole=True)
+    check_read(obj, index.check)
     today = local_date(cut.asked or datetime.now(UTC))
-    answer = queries.proposal(obj.app, proposal_id, today, cut)
+    # the proposal's own events on the event index; the ledger view under --appended-before
+    answer = indexed.proposal(index, proposal_id, today, cut)
+    check_refused(obj, index.problems)
+    if answer is None:
+        answer = queries.proposal(obj.app, proposal_id, today, cut)
     if as_json:
         emit_json(answer)
         return

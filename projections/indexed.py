@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 
 from domain.errors import NotFoundError, UsageError
 from domain.events import topic_of
 from domain.participation import Participation
+from domain.proposal import Objection, Proposal
 from domain.registry import Signer
 from domain.session import ReviewSession
 from ledger.event_keys import Key
@@ -33,7 +35,15 @@ from projections.history import OPENS_RELATED as HISTORY_OPENS
 from projections.history import History, fold_history
 from projections.log import LogRow, log_row
 from projections.movement_view import MovementStandings, StandingsTable, fold_movement
-from projections.queries import HistoryAnswer, StandingsAnswer, TallyAnswer
+from projections.proposals import HANDLERS as PROPOSAL_HANDLERS
+from projections.proposals import Proposals, proposal_row
+from projections.queries import (
+    HistoryAnswer,
+    ProposalAnswer,
+    StandingsAnswer,
+    TallyAnswer,
+    where_in,
+)
 from projections.report.model import AsOf, movement_info, session_row
 from projections.stream import Cut, EventMeta
 from projections.tallies import Sessions, fold_sessions
@@ -93,6 +103,43 @@ def stands_at(index: EventIndex, cut: Cut) -> AsOf | None:
         return None
     time = _time_of(index, size - 1) if size else None
     return AsOf(size, cut.asked or time, cut.clock, root.hex() if root else "")
+
+
+class Gathered:
+    """The events an answer folds, by seq, read through `index` (each checked), before the
+    cut's `end`: those filed under some keys (`lookup`, decoded, kept if asked) and every row
+    of some aggregates (`aggregates`)."""
+
+    def __init__(self, index: EventIndex, end: int) -> None:
+        self.index, self.end = index, end
+        self.entries: dict[int, Entry] = {}
+
+    def lookup(self, filters: Sequence[Key], keep: bool = False) -> list[Any]:
+        """The events filed under every filter, decoded; kept too when `keep`."""
+        found = self.index.events(self.index.positions(filters), filters)
+        entries = [e for e in found if e.seq < self.end]
+        if keep:
+            self.entries.update((e.seq, e) for e in entries)
+        return [decoder_for(e.topic)(body_of(e.state))[1] for e in entries]
+
+    def aggregates(self, ids: Iterable[UUID]) -> None:
+        """Every row of each aggregate of `ids`; kept."""
+        spots: set[tuple[int, int]] = set()
+        for aggregate in ids:
+            for row in self.index.app.aggregate_rows(aggregate):
+                seq = self.index.seq_of(row.id)
+                if seq < self.end and seq not in self.entries:
+                    spots.add((seq, row.id))
+        self.entries.update((e.seq, e) for e in self.index.events(sorted(spots)))
+
+    def folded(self, cut: Cut) -> Iterator[tuple[Any, EventMeta]]:
+        """The kept events in ledger order, decoded, with their metadata; under an effective
+        cut (--as-of) those claiming a later time left out, as a fold leaves them out."""
+        for seq in sorted(self.entries):
+            entry = self.entries[seq]
+            body, event = decoder_for(entry.topic)(body_of(entry.state))
+            if not cut.excludes(event, body.time):
+                yield event, EventMeta(seq, body.time, body.signer)
 
 
 # -- history -----------------------------------------------------------------------------------
@@ -256,6 +303,39 @@ def standings_table(
             f"{suggestion}"
         )
     return StandingsAnswer(movement_info(found), where, []), state.table()
+
+
+# -- a proposal's path ---------------------------------------------------------------------------
+
+
+def proposal(index: EventIndex, proposal_id: str, today: date, cut: Cut) -> ProposalAnswer | None:
+    """`awards proposal show` from the proposal's own events (its aggregate's rows) and those of
+    the objections noted on it, each checked against the signed tree, folded with the
+    proposals' own handlers, so the path is the ledger view's; None when it cannot answer so
+    (a cut by append time, --at-seq past the end, no checked tiles): the caller folds the log."""
+    if cut.as_of is not None:
+        return None
+    tree = index.check.tree
+    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
+        return None
+    where = stands_at(index, cut)
+    if where is None:
+        return None
+    got = Gathered(index, where.seq)
+    got.aggregates([Proposal.id_for(proposal_id)])
+    events = [decoder_for(e.topic)(body_of(e.state))[1] for e in got.entries.values()]
+    got.aggregates(
+        Objection.id_for(e.objection_id) for e in events if isinstance(e, Proposal.ObjectionNoted)
+    )
+    state = Proposals()
+    for event, meta in got.folded(cut):
+        PROPOSAL_HANDLERS[type(event)](state, event, meta)
+    found = state.by_id.get(proposal_id)
+    if found is None:
+        raise NotFoundError(
+            f"proposal show: proposal {proposal_id!r} not found {where_in(where.seq)}"
+        )
+    return ProposalAnswer(where, today, proposal_row(state, found, today))
 
 
 # -- log with filters --------------------------------------------------------------------------

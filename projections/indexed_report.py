@@ -27,10 +27,6 @@ movement of the demo ledger and the test worlds, at many cuts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
-from uuid import UUID
-
 from domain.decision import Decision
 from domain.hold import Hold
 from domain.participation import Participation
@@ -39,11 +35,10 @@ from domain.registry import Person
 from domain.session import ReviewSession
 from ledger.event_keys import Key
 from ledger.event_reads import EventIndex
-from ledger.reader import Entry, body_of, decoder_for
 from projections.checkpoints import StoredCheckpoint
-from projections.indexed import stands_at
+from projections.indexed import Gathered, stands_at
 from projections.report.model import Report, build_report_at
-from projections.stream import Cut, EventMeta
+from projections.stream import Cut
 from projections.view import LedgerView, fold
 
 # More participations, or decision recipients, than this and the movement's report is read
@@ -64,33 +59,6 @@ WHOLE_TYPES = (
 )
 
 
-class _Gathered:
-    """The events a report folds, by seq, read through `index` (each checked), before the
-    cut's `end`."""
-
-    def __init__(self, index: EventIndex, end: int) -> None:
-        self.index, self.end = index, end
-        self.entries: dict[int, Entry] = {}
-
-    def lookup(self, filters: Sequence[Key], keep: bool = False) -> list[Any]:
-        """The events filed under every filter, decoded; kept too when `keep`."""
-        found = self.index.events(self.index.positions(filters), filters)
-        entries = [e for e in found if e.seq < self.end]
-        if keep:
-            self.entries.update((e.seq, e) for e in entries)
-        return [decoder_for(e.topic)(body_of(e.state))[1] for e in entries]
-
-    def aggregates(self, ids: Iterable[UUID]) -> None:
-        """Every row of each aggregate of `ids`; kept."""
-        spots: set[tuple[int, int]] = set()
-        for aggregate in ids:
-            for row in self.index.app.aggregate_rows(aggregate):
-                seq = self.index.seq_of(row.id)
-                if seq < self.end and seq not in self.entries:
-                    spots.add((seq, row.id))
-        self.entries.update((e.seq, e) for e in self.index.events(sorted(spots)))
-
-
 def indexed_report(
     index: EventIndex,
     movement: str,
@@ -109,7 +77,7 @@ def indexed_report(
     if where is None:
         return None
     mine: Key = ("movement", movement)
-    got = _Gathered(index, where.seq)
+    got = Gathered(index, where.seq)
     registered: list[Key] = [mine, ("type", "Participation.Registered")]
     if len(index.positions(registered, limit=INDEXED_REPORT + 1)) > INDEXED_REPORT:
         return None
@@ -166,9 +134,6 @@ def indexed_report(
         ]
     )
     view = LedgerView()
-    for seq in sorted(got.entries):
-        entry = got.entries[seq]
-        body, event = decoder_for(entry.topic)(body_of(entry.state))
-        if not cut.excludes(event, body.time):
-            fold(view, event, EventMeta(seq, body.time, body.signer))
+    for event, meta in got.folded(cut):
+        fold(view, event, meta)
     return build_report_at(view, where, movement, checkpoints)

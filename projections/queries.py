@@ -51,8 +51,9 @@ def as_of(position: Position, cut: Cut) -> AsOf:
     return AsOf.of(position, cut)
 
 
-def _where(position: Position) -> str:
-    return f"in the first {counted(position.seq, 'event')}"
+def where_in(seq: int) -> str:
+    """Where a read that found nothing looked: the first `seq` events."""
+    return f"in the first {counted(seq, 'event')}"
 
 
 def standings(
@@ -85,7 +86,9 @@ def standings_state(
     if found is None:
         if folded.stored:  # no copy kept for a movement the ledger does not hold
             ViewStore(app).drop(movement_view(movement).name)
-        raise NotFoundError(f"standings: movement {movement!r} not found {_where(folded.position)}")
+        raise NotFoundError(
+            f"standings: movement {movement!r} not found {where_in(folded.position.seq)}"
+        )
     answer = StandingsAnswer(movement_info(found), as_of(folded.position, cut), [])
     return answer, view, folded.position
 
@@ -128,7 +131,7 @@ def tally(
     folded = Runner(app, on_progress=on_progress).read(LEDGER_VIEW, cut)
     found = folded.state.sessions.by_id.get(session)
     if found is None:
-        raise NotFoundError(f"tally: session {session!r} not found {_where(folded.position)}")
+        raise NotFoundError(f"tally: session {session!r} not found {where_in(folded.position.seq)}")
     return TallyAnswer(
         as_of(folded.position, cut),
         found.movement,
@@ -146,7 +149,7 @@ def history(
     folded = Runner(app, on_progress=on_progress).read(history_view(participant), cut)
     if not folded.state.rows:
         raise NotFoundError(
-            f"history: no event touches participant {participant!r} {_where(folded.position)}"
+            f"history: no event touches participant {participant!r} {where_in(folded.position.seq)}"
         )
     return HistoryAnswer(participant, as_of(folded.position, cut), folded.state.rows)
 
@@ -172,6 +175,6 @@ def proposal(
     found = proposals.by_id.get(proposal_id)
     if found is None:
         raise NotFoundError(
-            f"proposal show: proposal {proposal_id!r} not found {_where(folded.position)}"
+            f"proposal show: proposal {proposal_id!r} not found {where_in(folded.position.seq)}"
         )
     return ProposalAnswer(as_of(folded.position, cut), today, proposal_row(proposals, found, today))

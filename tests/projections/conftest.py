@@ -13,12 +13,16 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from demo.build import build_demo
 from domain.base import DomainEvent
 from ledger.application import LedgerApp, open_ledger
 from ledger.keys import generate_key, raw_public_key
+from ledger.usecases import registry
 from projections.stream import EventMeta
-from tests.conftest import POSTGRES_ENV
+from tests.conftest import POSTGRES_ENV, Keys
 from tests.projections.builder import MemorySink, Written, build, recorded
+from tests.projections.path_ledger import path_ledger
+from tests.world import World
 
 Template = tuple[Path, Written, dict[str, Ed25519PrivateKey]]
 
@@ -102,3 +106,29 @@ def events() -> tuple[Written, list[tuple[DomainEvent, EventMeta]]]:
 
 
 __all__ = ["MemorySink", "Scenario"]
+
+
+# every movement the demo launches (demo/scenarios/)
+DEMO_MOVEMENTS = ("TD-VPQH-2020", "TD-BTB-2019-H1", "DH-VPTW-2015-2020", "DH-VPTW-2020-2025")
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerApp]:
+    """The demo's ledger (demo/build.py: the seed scenarios, a checkpoint), built once per
+    module: for tests that only read it."""
+    out = tmp_path_factory.mktemp("demo")
+    build_demo(out)
+    app = open_ledger(str(out / "ledger.db"))
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def proposed(
+    ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path
+) -> World:
+    """tests/projections/path_ledger.py's ledger (a proposal part way up its path, under
+    public comment, with an objection), and a checkpoint over it."""
+    world = path_ledger(apps(ledger_url), keys, tmp_path / "world-keys")
+    registry.sign_new_checkpoint(world.app, keys.op)
+    return world

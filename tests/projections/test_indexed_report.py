@@ -5,15 +5,14 @@ answer (an annulment's cascade, a large movement, a cut by append time)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from demo.build import build_demo
 from domain.errors import NotFoundError
-from ledger.application import LedgerApp, open_ledger
+from ledger.application import LedgerApp
 from ledger.event_reads import EventIndex
 from ledger.usecases import decisions, holds, registry, review, workflow
 from projections import indexed_report as module
@@ -23,8 +22,7 @@ from projections.report import movement_report, report_cut
 from projections.report.render_json import json_chunks
 from projections.stream import Cut
 from tests.conftest import Keys
-from tests.projections.conftest import Scenario
-from tests.projections.path_ledger import path_ledger
+from tests.projections.conftest import DEMO_MOVEMENTS, Scenario
 from tests.proposal_world import M
 from tests.world import COUNCIL, CRITERIA, MOVEMENT, World, at, build_world, closed_session
 
@@ -63,25 +61,15 @@ def every_seq(app: LedgerApp, step: int = 1) -> list[Cut]:
     return [Cut(), *(Cut(at_seq=n) for n in range(0, size + 1, step))]
 
 
-@pytest.fixture(scope="module")
-def demo_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerApp]:
-    out = tmp_path_factory.mktemp("demo")
-    build_demo(out)
-    app = open_ledger(str(out / "ledger.db"))
-    yield app
-    app.close()
-
-
-DEMO_MOVEMENTS = ("TD-VPQH-2020", "TD-BTB-2019-H1", "DH-VPTW-2015-2020", "DH-VPTW-2020-2025")
 
 
 @pytest.mark.parametrize("movement", DEMO_MOVEMENTS)
 def test_every_demo_movement_reads_the_same_from_the_index(
-    demo_ledger: LedgerApp, movement: str
+    demo_app: LedgerApp, movement: str
 ) -> None:
-    cuts = every_seq(demo_ledger, 7)
+    cuts = every_seq(demo_app, 7)
     cuts += [Cut(effective=at(day)) for day in ("2019-03-01", "2019-12-31", "2020-06-30")]
-    answered, found = same_reports(demo_ledger, movement, cuts)
+    answered, found = same_reports(demo_app, movement, cuts)
     if movement == "TD-BTB-2019-H1":  # after the annulment, the view's (the next test)
         assert 0 < answered < found
     else:
@@ -89,12 +77,12 @@ def test_every_demo_movement_reads_the_same_from_the_index(
 
 
 def test_an_annulment_of_a_recipient_leaves_the_report_to_the_view(
-    demo_ledger: LedgerApp,
+    demo_app: LedgerApp,
 ) -> None:
     # NDH-03's award in the North Central movement is annulled (Law 2022 Art. 93): its cascade
     # reads other movements' registers, so the index does not answer after the annulment
-    index = EventIndex(demo_ledger)
-    checkpoints = stored_checkpoints(demo_ledger)
+    index = EventIndex(demo_app)
+    checkpoints = stored_checkpoints(demo_app)
     [annulled] = index.positions([("type", "Decision.RecipientAnnulled")])
     after = Cut(at_seq=annulled[0] + 1)
     before = Cut(at_seq=annulled[0])
@@ -103,10 +91,10 @@ def test_an_annulment_of_a_recipient_leaves_the_report_to_the_view(
 
 
 def test_the_index_reads_only_the_movements_events(
-    demo_ledger: LedgerApp, rows_read: list[int]
+    demo_app: LedgerApp, rows_read: list[int]
 ) -> None:
-    index = EventIndex(demo_ledger)
-    checkpoints = stored_checkpoints(demo_ledger)
+    index = EventIndex(demo_app)
+    checkpoints = stored_checkpoints(demo_app)
     size = index.check.tree.size if index.check.tree else 0
     rows_read.append(0)
     assert indexed_report(index, "TD-VPQH-2020", Cut(), checkpoints) is not None
@@ -114,10 +102,10 @@ def test_the_index_reads_only_the_movements_events(
 
 
 def test_a_large_movement_and_an_append_time_cut_are_left_to_the_view(
-    demo_ledger: LedgerApp, monkeypatch: pytest.MonkeyPatch
+    demo_app: LedgerApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    index = EventIndex(demo_ledger)
-    checkpoints = stored_checkpoints(demo_ledger)
+    index = EventIndex(demo_app)
+    checkpoints = stored_checkpoints(demo_app)
     assert indexed_report(index, "TD-VPQH-2020", Cut(), checkpoints) is not None
     late = Cut(as_of=at("2030-01-01"))
     assert indexed_report(index, "TD-VPQH-2020", late, checkpoints) is None
@@ -178,16 +166,6 @@ def test_holds_and_decisions_read_the_same_at_every_seq(held: World) -> None:
     cuts = every_seq(held.app)
     answered, found = same_reports(held.app, MOVEMENT, cuts)
     assert answered == found > len(cuts) // 2
-
-
-@pytest.fixture
-def proposed(
-    ledger_url: str, keys: Keys, apps: Callable[[str], LedgerApp], tmp_path: Path
-) -> World:
-    """tests/projections/path_ledger.py's ledger, and a checkpoint over it."""
-    world = path_ledger(apps(ledger_url), keys, tmp_path / "world-keys")
-    registry.sign_new_checkpoint(world.app, keys.op)
-    return world
 
 
 def test_proposals_and_objections_read_the_same_at_every_seq(proposed: World) -> None:

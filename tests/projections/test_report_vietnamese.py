@@ -28,9 +28,8 @@ from projections.report.model import Report
 from projections.report.render_html import render_html
 from projections.report.render_json import render_json
 from tests.projections.builder import CRITERIA, MOVEMENT, LedgerSink, at
-from tests.projections.conftest import Scenario
+from tests.projections.conftest import DEMO_MOVEMENTS, Scenario
 
-DEMO_MOVEMENTS = ("TD-VPQH-2020", "TD-BTB-2019-H1", "DH-VPTW-2015-2020", "DH-VPTW-2020-2025")
 # Names of files, folders, programs and JSON fields the page tells a reader to use, and proper
 # nouns: the same in every language.
 ALLOWED = {
