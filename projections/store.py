@@ -4,7 +4,8 @@ Two tables live next to the ledger's events (in the same SQLite file, or the sam
 schema), reached through the ledger application's own eventsourcing datastore:
 
 ``award_sealed_views``   one row per (view, local key id): version, position (seq, notification
-                         id, time, Merkle frontier) as JSON, the state as JSON, and the seal;
+                         id, time, Merkle frontier) as JSON, the state as its view's codec
+                         stores it (`ViewSpec.codec`: JSON, or deflated), and the seal;
 ``award_view_tracking``  (view, notification_id) primary key: the tracking record, as
                          eventsourcing's tracking recorders keep one per processed position
                          (``view`` is ``<name>@<key id>``).

@@ -91,4 +91,5 @@ LEDGER_VIEW: ViewSpec[LedgerView] = ViewSpec(
     fold=fold,
     event_types=tuple(ROUTES),
     forget=lambda state: state.participations.forget(),
+    codec="json-zlib",
 )
