@@ -16,13 +16,18 @@ same view is folded, with the very `fold`, from only the events that can show in
 - the person record of everyone the report names: participants (a session's nominees are
   among them), recipients, the nominees of its proposals.
 
-`build_report` then reads nothing else: what it reads of other movements is the cascade of an
-annulment (rule 9: an award that relied on an annulled one), which needs every decision of the
-annulled recipient and whole registers. So when any recipient of the movement has an award
-annulled anywhere, or the movement is large (more than INDEXED_REPORT participations or
-decision recipients), or the cut is by append time (--appended-before), this gives None and
-the caller reads the ledger view as before. The tests compare the two, byte for byte, on every
-movement of the demo ledger and the test worlds, at many cuts.
+When a recipient of the movement has an award annulled anywhere, the cascade of rule 9 (an
+award that relied on the annulled one, `projections.awards.cascade_flags`) reads more: every
+decision naming that recipient and its initiatives (its record), and the people of its unit
+(the headcount an excellent_collective of the unit is measured on). A dependent award is the
+annulled recipient's own, or a unit's title in the annulling decision's register, which is
+this movement's only when the annulling decision is: so an annulment of anyone else cannot
+flag an award of this movement, and no other movement's register is needed.
+
+`build_report` then reads nothing else. When the movement is large (more than INDEXED_REPORT
+participations or decision recipients), or the cut is by append time (--appended-before), this
+gives None and the caller reads the ledger view as before. The tests compare the two, byte for
+byte, on every movement of the demo ledger and the test worlds, at many cuts.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from ledger.event_keys import Key
 from ledger.event_reads import EventIndex
 from projections.checkpoints import StoredCheckpoint
 from projections.indexed import Gathered, stands_at
-from projections.report.model import Report, build_report_at
+from projections.report.model import AsOf, Report, build_report_at
 from projections.stream import Cut
 from projections.view import LedgerView, fold
 
@@ -68,6 +73,16 @@ def indexed_report(
     """The report of `movement` at `cut` from its own events (see the module docstring);
     None when it cannot be answered so: the caller reads the ledger view. Raises
     NotFoundError, as the view's read does, when the movement was not launched by then."""
+    found = report_view(index, movement, cut)
+    if found is None:
+        return None
+    view, where = found
+    return build_report_at(view, where, movement, checkpoints)
+
+
+def report_view(index: EventIndex, movement: str, cut: Cut) -> tuple[LedgerView, AsOf] | None:
+    """The ledger view of what the report of `movement` at `cut` can show, folded from those
+    events alone, and where it stands (None: see :func:`indexed_report`)."""
     if cut.as_of is not None:
         return None
     tree = index.check.tree
@@ -94,9 +109,11 @@ def indexed_report(
     if sum(len(d.recipients) for d in decisions) > INDEXED_REPORT:
         return None
     recipients = {r.id for d in decisions for r in d.recipients}
-    for annulled in got.lookup([("type", "Decision.RecipientAnnulled")]):
-        if isinstance(annulled, Decision.RecipientAnnulled) and annulled.recipient in recipients:
-            return None  # the cascade of an annulment reads other movements' registers
+    annulled = [
+        a for a in got.lookup([("type", "Decision.RecipientAnnulled")])
+        if isinstance(a, Decision.RecipientAnnulled) and a.recipient in recipients
+    ]  # fmt: skip
+    decisions += _cascade(got, annulled)
     named |= recipients
     sessions = {
         s.originator_id: s for s in got.lookup([mine, ("type", "ReviewSession.Opened")])
@@ -125,7 +142,7 @@ def indexed_report(
     got.aggregates(
         [
             *participations,
-            *(d.originator_id for d in decisions),
+            *{d.originator_id for d in decisions},
             *sessions,
             *(p.originator_id for p in proposals.values()),
             *objections,
@@ -136,4 +153,27 @@ def indexed_report(
     view = LedgerView()
     for event, meta in got.folded(cut):
         fold(view, event, meta)
-    return build_report_at(view, where, movement, checkpoints)
+    return view, where
+
+
+def _cascade(got: Gathered, annulled: list[Decision.RecipientAnnulled]) -> list[Decision.Recorded]:
+    """What rule 9's cascade reads for the annulments of the movement's recipients
+    (`projections.awards.cascade_flags`): every decision naming each annulled recipient and
+    its initiatives (kept: its record), and the people of the unit it was granted for in the
+    annulling decision (kept: the unit's headcount). Returns the decisions, whose every row
+    the caller gathers."""
+    found: list[Decision.Recorded] = []
+    for a in annulled:
+        person: list[Key] = [("participant", a.recipient)]
+        held = [
+            d for d in got.lookup([*person, ("type", "Decision.Recorded")])
+            if isinstance(d, Decision.Recorded)
+        ]  # fmt: skip
+        got.lookup([*person, ("type", "Initiative.Recognised")], keep=True)
+        found += held
+        for d in (d for d in held if d.originator_id == a.originator_id):
+            # a unit's title in the annulling decision's register is flagged there: in this
+            # movement's own register (gathered whole) when it is this movement's decision
+            for unit in {r.unit for r in d.recipients if r.id == a.recipient and r.unit}:
+                got.lookup([("participant", unit), ("type", "Person.Added")], keep=True)
+    return found

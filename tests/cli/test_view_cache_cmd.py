@@ -12,7 +12,7 @@ import pytest
 
 from cli.report_cmd import standings_bytes
 from ledger import localkey
-from projections import indexed, queries
+from projections import indexed, indexed_report, queries
 from projections.history import history_view
 from projections.store import ViewStore
 from projections.verify_views import stored_rows
@@ -27,9 +27,11 @@ REAL, FORGED = "Nguyễn Văn An", "Kẻ Giả Mạo"
 
 @pytest.fixture(autouse=True)
 def _large_movements(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`standings` reads the movement's own stored view here, as it does for a movement larger
-    than the event index answers for (a small one is read from the index: test_view_reads_cmd)."""
+    """`standings` reads the movement's own stored view here and `report` the ledger view, as
+    they do for a movement larger than the event index answers for (a small one is read from
+    the index: test_view_reads_cmd)."""
     monkeypatch.setattr(indexed, "INDEXED_PARTICIPATIONS", 0)
+    monkeypatch.setattr(indexed_report, "INDEXED_REPORT", 0)
 
 
 def _forge(raw: RawRows) -> None:
@@ -44,14 +46,12 @@ def _forge(raw: RawRows) -> None:
 
 
 def _commands(scenario: Scenario, out: Path) -> dict[str, list[str]]:
-    size = scenario.written.size
+    size, signed = scenario.written.size, scenario.written.checkpoint_size
     return {
         "report-json": ["report", MOVEMENT, "--format", "json"],
         "report-html": ["report", MOVEMENT, "--format", "html", "--lang", "en"],
         "report-csv": ["report", MOVEMENT, "--format", "csv", "--out", str(out), "--force"],
-        # at its end: the scenario's annulment leaves the report to the ledger view (a
-        # movement with none is read from the event index: projections/indexed_report.py)
-        "report-at-seq": ["report", MOVEMENT, "--format", "json", "--at-seq", str(size)],
+        "report-at-seq": ["report", MOVEMENT, "--format", "json", "--at-seq", str(signed)],
         "standings": ["standings", MOVEMENT, "--json"],
         "standings-at-seq": ["standings", MOVEMENT, "--at-seq", str(size)],
         "tally": ["tally", "S-AW"],
