@@ -142,6 +142,18 @@ class Gathered:
                 yield event, EventMeta(seq, body.time, body.signer)
 
 
+def answerable(index: EventIndex, cut: Cut) -> AsOf | None:
+    """Where an answer of the index's at `cut` stands (:func:`stands_at`); None when the index
+    cannot give it (a cut by append time, --appended-before, which needs the fold; --at-seq
+    past the end; no checked tiles): the caller folds the log."""
+    if cut.as_of is not None:
+        return None
+    tree = index.check.tree
+    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
+        return None
+    return stands_at(index, cut)
+
+
 # -- history -----------------------------------------------------------------------------------
 
 
@@ -197,12 +209,7 @@ def tally(index: EventIndex, session: str, cut: Cut) -> TallyAnswer | None:
     caller folds the log. The rows are the fold's over the whole log: the session's events
     are all of its aggregate, and a name is the one event that added the participant; an
     effective cut (--as-of) leaves out the events claiming a later time, as the fold does."""
-    if cut.as_of is not None:
-        return None
-    tree = index.check.tree
-    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
-        return None
-    where = stands_at(index, cut)
+    where = answerable(index, cut)
     if where is None:
         return None
     rows = index.app.aggregate_rows(ReviewSession.id_for(session))
@@ -259,12 +266,7 @@ def standings_table(
     --as-of, leaving out the events claiming a later time, as the fold does). None when it
     cannot answer so (a cut by append time, --at-seq past the end, no checked tiles, a larger
     movement): the caller reads the movement's view."""
-    if cut.as_of is not None:
-        return None
-    tree = index.check.tree
-    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
-        return None
-    where = stands_at(index, cut)
+    where = answerable(index, cut)
     if where is None:
         return None
     mine: Key = ("movement", movement)
@@ -313,12 +315,7 @@ def proposal(index: EventIndex, proposal_id: str, today: date, cut: Cut) -> Prop
     the objections noted on it, each checked against the signed tree, folded with the
     proposals' own handlers, so the path is the ledger view's; None when it cannot answer so
     (a cut by append time, --at-seq past the end, no checked tiles): the caller folds the log."""
-    if cut.as_of is not None:
-        return None
-    tree = index.check.tree
-    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
-        return None
-    where = stands_at(index, cut)
+    where = answerable(index, cut)
     if where is None:
         return None
     got = Gathered(index, where.seq)

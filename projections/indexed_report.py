@@ -41,7 +41,7 @@ from domain.session import ReviewSession
 from ledger.event_keys import Key
 from ledger.event_reads import EventIndex
 from projections.checkpoints import StoredCheckpoint
-from projections.indexed import Gathered, stands_at
+from projections.indexed import Gathered, answerable
 from projections.report.model import AsOf, Report, build_report_at
 from projections.stream import Cut
 from projections.view import LedgerView, fold
@@ -83,12 +83,7 @@ def indexed_report(
 def report_view(index: EventIndex, movement: str, cut: Cut) -> tuple[LedgerView, AsOf] | None:
     """The ledger view of what the report of `movement` at `cut` can show, folded from those
     events alone, and where it stands (None: see :func:`indexed_report`)."""
-    if cut.as_of is not None:
-        return None
-    tree = index.check.tree
-    if tree is None or (cut.at_seq is not None and cut.at_seq > tree.size):
-        return None
-    where = stands_at(index, cut)
+    where = answerable(index, cut)
     if where is None:
         return None
     mine: Key = ("movement", movement)
