@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from domain.errors import StorageError, UsageError
@@ -55,9 +55,16 @@ def _check_directory(path: Path) -> None:
         raise UsageError(f"cannot write '{path}': directory '{directory}' {what}")
 
 
-def write_file(path: Path, chunks: Iterable[bytes], replace: bool = False) -> None:
+def write_file(
+    path: Path,
+    chunks: Iterable[bytes],
+    replace: bool = False,
+    unless: Callable[[], bool] | None = None,
+) -> bool:
     """Write `chunks` to `path` through a temporary file in the same directory, then rename
-    it into place (see the module docstring). Nothing is left behind on failure."""
+    it into place (see the module docstring). Nothing is left behind on failure. `unless`,
+    asked once every chunk is written, may keep the file as it was (the temporary file is
+    dropped): True when the file was written."""
     check_target(path, replace)
     directory = path.parent
     try:
@@ -71,8 +78,11 @@ def write_file(path: Path, chunks: Iterable[bytes], replace: bool = False) -> No
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
+        if unless is not None and unless():
+            return False
         os.chmod(tmp, 0o666 & ~_umask())
         _place(tmp, path, replace)
+        return True
     except OSError as exc:
         raise StorageError(f"cannot write '{path}': {exc.strerror}") from exc
     finally:

@@ -12,14 +12,17 @@ Pure computation and careful file reading; no database. Owns
   tiles; the tree's root follows from that edge alone;
 - entry bundles: each entry a big-endian uint16 length then its bytes (:func:`bundle`,
   :func:`split_bundle`);
-- :func:`read_plain`: reading a file of a publication without following a symlink.
+- :func:`read_plain`, :func:`file_digest`: reading (or hashing) a file of a publication without
+  following a symlink; :func:`put_file`, :func:`put_chunks`: writing one only when its bytes
+  change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from domain.errors import MalformedInputError, StorageError, UsageError
@@ -145,6 +148,34 @@ def hashes_of(data: bytes, what: str) -> list[bytes]:
 def read_plain(root: Path, relative: str) -> bytes | None:
     """The bytes of `root`/`relative`, None when it does not exist. No component below `root`
     may be a symbolic link (UsageError): a publication is read and written only inside it."""
+    path = _plain(root, relative)
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise StorageError(f"cannot read '{path}': {exc.strerror}") from exc
+
+
+def file_digest(root: Path, relative: str) -> str | None:
+    """The SHA-256 (hex) of `root`/`relative`, read a MiB at a time as :func:`read_plain` reads
+    it (a report's 87 MB of JSON is never held); None when it does not exist."""
+    path = _plain(root, relative)
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise StorageError(f"cannot read '{path}': {exc.strerror}") from exc
+
+
+def _plain(root: Path, relative: str) -> Path | None:
+    """`root`/`relative` when it is a regular file reached through no symbolic link (UsageError
+    for one, MalformedInputError for another kind of file); None when it does not exist."""
     path = root
     for part in relative.split("/"):
         path = path / part
@@ -158,12 +189,7 @@ def read_plain(root: Path, relative: str) -> bytes | None:
             raise UsageError(f"'{path}' is a symbolic link: refusing to follow it")
     if not stat.S_ISREG(info.st_mode):
         raise MalformedInputError(f"'{path}' is not a regular file")
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise StorageError(f"cannot read '{path}': {exc.strerror}") from exc
+    return path
 
 
 def make_dirs(root: Path, relative: str) -> Path:
@@ -191,12 +217,25 @@ def make_dirs(root: Path, relative: str) -> Path:
 def put_file(root: Path, relative: str, data: bytes) -> bool:
     """Write `root`/`relative` (ledger/files.py: temporary file, rename, no symlink followed)
     unless it already holds exactly `data`; True if it was written."""
+    return put_chunks(root, relative, [data])[0]
+
+
+def put_chunks(root: Path, relative: str, chunks: Iterable[bytes]) -> tuple[bool, str]:
+    """:func:`put_file` of the bytes `chunks` make, written as they come: whether the file was
+    written (not when it held the same bytes already: same SHA-256) and their SHA-256 (hex)."""
     path = make_dirs(root, relative)
     try:
-        old = read_plain(root, relative)
+        old = file_digest(root, relative)
     except MalformedInputError:  # not a regular file: write_file refuses it, naming it
         old = None
-    if old == data:
-        return False
-    write_file(path, [data], replace=old is not None)
-    return True
+    made = hashlib.sha256()
+
+    def hashed() -> Iterator[bytes]:
+        for chunk in chunks:
+            made.update(chunk)
+            yield chunk
+
+    written = write_file(
+        path, hashed(), replace=old is not None, unless=lambda: made.hexdigest() == old
+    )
+    return written, made.hexdigest()

@@ -18,7 +18,7 @@ how DIR's record of what was made is checked), and ``RULES.md``, the rules the r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -28,7 +28,7 @@ from uuid import UUID
 import msgspec
 
 from ledger.application import LedgerApp
-from ledger.publication import put_file
+from ledger.publication import put_chunks
 from ledger.publish import Published as PublishedLog
 from projections.checkpoints import StoredCheckpoint, stored_checkpoints
 from projections.comment_pages import (
@@ -41,7 +41,6 @@ from projections.publication_state import (
     VERSION,
     NewEntries,
     PublicationState,
-    digest,
     digests_of,
     files_hold,
     read_state,
@@ -137,9 +136,13 @@ class _Made:
             for aggregate, movement in folded.state.participations.owners()
         }
 
-    def put(self, relative: str, data: bytes) -> None:
-        self.written += put_file(self.root, relative, data)
-        self.digests[relative] = digest(data)
+    def put(self, relative: str, data: bytes | Iterable[bytes]) -> None:
+        """Write one file of the publication (the bytes, or the pieces they are made in: a
+        report's JSON and pages are never held whole) and record its SHA-256."""
+        pieces = [data] if isinstance(data, bytes) else data
+        written, sha256 = put_chunks(self.root, relative, pieces)
+        self.written += written
+        self.digests[relative] = sha256
 
     def movement(self, movement: str) -> None:
         """Render `movement`'s report: HTML vi/en, JSON and its CSV tables."""
@@ -148,8 +151,8 @@ class _Made:
         base = f"movements/{movement_folder(movement)}"
         for lang in ("vi", "en"):
             page = html_chunks(report, lang, RULES_FILE, f"../../{RULES_FILE}")
-            self.put(f"{base}/report.{lang}.html", "".join(page).encode())
-        self.put(f"{base}/report.json", b"".join(json_chunks(report)))
+            self.put(f"{base}/report.{lang}.html", (piece.encode() for piece in page))
+        self.put(f"{base}/report.json", json_chunks(report))
         self.mentioned |= strings_in(report)
         for name, data in csv_files(report):
             self.put(f"{base}/{name}", data)

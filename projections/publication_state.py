@@ -29,7 +29,6 @@ A report kept from an earlier checkpoint still names it, a prefix of the publish
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,7 +39,7 @@ import msgspec
 from domain.errors import AwardLedgerError
 from ledger import codec
 from ledger.localkey import LocalKey, local_key
-from ledger.publication import put_file, read_plain
+from ledger.publication import file_digest, put_file, read_plain
 
 STATE_FILE = ".publication-state"
 SEAL_DOMAIN = b"award-ledger/publication-state/v1\n"
@@ -89,11 +88,6 @@ _REGISTERED = msgspec.json.Decoder(_RegisteredPayload)
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 _STATE = msgspec.json.Decoder(PublicationState)
 _INERT_ALWAYS = frozenset({"Ledger.CheckpointSigned"})
-
-
-def digest(data: bytes) -> str:
-    """The SHA-256 of a file's bytes, hex."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def strings_in(root: Any) -> set[str]:
@@ -230,10 +224,10 @@ def files_hold(root: Path, files: dict[str, str]) -> bool:
     """Whether every file of `files` (path below `root` → SHA-256, hex) has that hash."""
     for relative, want in files.items():
         try:
-            have = read_plain(root, relative)
+            have = file_digest(root, relative)
         except AwardLedgerError:
             return False
-        if have is None or digest(have) != want:
+        if have != want:
             return False
     return True
 
@@ -243,9 +237,9 @@ def digests_of(root: Path, names: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for relative in names:
         try:
-            data = read_plain(root, relative)
+            sha256 = file_digest(root, relative)
         except AwardLedgerError:
             continue
-        if data is not None:
-            found[relative] = digest(data)
+        if sha256 is not None:
+            found[relative] = sha256
     return found

@@ -4,16 +4,21 @@ spec: paths, tiles at every level, partial tiles, and a root recomputed from til
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
-from domain.errors import MalformedInputError
+from domain.errors import MalformedInputError, UsageError
 from ledger.merkle import inclusion_proof_of, root_of, verify_inclusion
 from ledger.publication import (
     TileBuilder,
     bundle,
     edge_tiles,
     entries_path,
+    file_digest,
+    put_chunks,
+    put_file,
+    read_plain,
     split_bundle,
     tile_path,
 )
@@ -122,3 +127,36 @@ def test_bundles_prefix_each_entry_with_its_length() -> None:
     assert split_bundle(data, "b") == entries
     with pytest.raises(MalformedInputError, match="runs past the end"):
         split_bundle(data[:-1], "b")
+
+
+def test_a_file_is_written_as_its_pieces_come_and_only_when_its_bytes_change(
+    tmp_path: Path,
+) -> None:
+    pieces = [b"x" * 70_000, b"y" * 3, b"z" * 1_000_000]
+    whole = b"".join(pieces)
+    written, sha256 = put_chunks(tmp_path, "movements/M/report.json", iter(pieces))
+    path = tmp_path / "movements" / "M" / "report.json"
+    assert written and sha256 == hashlib.sha256(whole).hexdigest()
+    assert path.read_bytes() == whole and file_digest(tmp_path, "movements/M/report.json") == sha256
+    inode = path.stat().st_ino
+    # the same bytes again, in other pieces: the file is kept as it is
+    assert put_chunks(tmp_path, "movements/M/report.json", [whole]) == (False, sha256)
+    assert path.stat().st_ino == inode and not put_file(tmp_path, "movements/M/report.json", whole)
+    # other bytes: written
+    assert put_file(tmp_path, "movements/M/report.json", whole + b"!")
+    assert path.read_bytes() == whole + b"!" and path.stat().st_ino != inode
+    assert sorted(p.name for p in path.parent.iterdir()) == ["report.json"]  # no temporary left
+
+
+def test_a_file_is_never_written_or_hashed_through_a_symlink(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"secret")
+    root = tmp_path / "pub"
+    root.mkdir()
+    (root / "checkpoint").symlink_to(outside)
+    with pytest.raises(UsageError, match="symbolic link"):
+        file_digest(root, "checkpoint")
+    with pytest.raises(UsageError, match="symbolic link"):
+        put_chunks(root, "checkpoint", [b"forged"])
+    assert outside.read_bytes() == b"secret"
+    assert file_digest(root, "missing") is None and read_plain(root, "missing") is None
