@@ -20,14 +20,18 @@ Pure computation and careful file reading; no database. Owns
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from domain.errors import MalformedInputError, StorageError, UsageError
 from ledger.files import write_file
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, CompactRange, MerkleTree
+
+T = TypeVar("T")
 
 TILE_WIDTH = 256
 TILE_HEIGHT = 8  # log2(TILE_WIDTH)
@@ -148,27 +152,25 @@ def hashes_of(data: bytes, what: str) -> list[bytes]:
 def read_plain(root: Path, relative: str) -> bytes | None:
     """The bytes of `root`/`relative`, None when it does not exist. No component below `root`
     may be a symbolic link (UsageError): a publication is read and written only inside it."""
-    path = _plain(root, relative)
-    if path is None:
-        return None
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise StorageError(f"cannot read '{path}': {exc.strerror}") from exc
+    return _read(root, relative, lambda handle: handle.read())
 
 
 def file_digest(root: Path, relative: str) -> str | None:
-    """The SHA-256 (hex) of `root`/`relative`, read a MiB at a time as :func:`read_plain` reads
-    it (a report's 87 MB of JSON is never held); None when it does not exist."""
+    """The SHA-256 (hex) of `root`/`relative`, read a piece at a time as :func:`read_plain`
+    reads it (a report's 87 MB of JSON is never held); None when it does not exist."""
+    return _read(root, relative, lambda handle: hashlib.file_digest(handle, "sha256").hexdigest())
+
+
+def _read(root: Path, relative: str, use: Callable[[io.BufferedReader], T]) -> T | None:
+    """`use` of `root`/`relative` opened for reading (never through a symbolic link), None
+    when it does not exist."""
     path = _plain(root, relative)
     if path is None:
         return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return use(handle)
     except OSError as exc:
         raise StorageError(f"cannot read '{path}': {exc.strerror}") from exc
 
