@@ -108,7 +108,7 @@ def report_view(index: EventIndex, movement: str, cut: Cut) -> tuple[LedgerView,
         a for a in got.lookup([("type", "Decision.RecipientAnnulled")])
         if isinstance(a, Decision.RecipientAnnulled) and a.recipient in recipients
     ]  # fmt: skip
-    decisions += _cascade(got, annulled)
+    records = _cascade(got, annulled)
     named |= recipients
     sessions = {
         s.originator_id: s for s in got.lookup([mine, ("type", "ReviewSession.Opened")])
@@ -125,9 +125,10 @@ def report_view(index: EventIndex, movement: str, cut: Cut) -> tuple[LedgerView,
     }  # fmt: skip
     named.update(n for p in proposals.values() for n in p.nominees)
     objections = [
-        o.originator_id for o in got.lookup([("type", "Objection.Raised")]) if proposals
+        o.originator_id
+        for o in (got.lookup([("type", "Objection.Raised")]) if proposals else ())
         if isinstance(o, Objection.Raised) and o.proposal in proposals
-    ]  # fmt: skip
+    ]
     holds = [
         h.originator_id for h in got.lookup([("type", "Hold.Placed")])
         if isinstance(h, Hold.Placed) and h.subject in named
@@ -137,7 +138,7 @@ def report_view(index: EventIndex, movement: str, cut: Cut) -> tuple[LedgerView,
     got.aggregates(
         [
             *participations,
-            *{d.originator_id for d in decisions},
+            *{d.originator_id for d in (*decisions, *records)},
             *sessions,
             *(p.originator_id for p in proposals.values()),
             *objections,
