@@ -330,8 +330,8 @@ def report(
         check_target(out, force)
     index = open_index(obj, f"report {movement}", quiet=False, whole=True)
     check_read(obj, index.check)
-    # a movement of ordinary size from its own events; else (or under --appended-before, or
-    # when an annulment's cascade may reach it) from the whole ledger view
+    # a movement of ordinary size from its own events (projections/indexed_report.py); a
+    # larger one, or under --appended-before, from the whole ledger view
     checkpoints = stored_checkpoints(obj.app)
     result = indexed_report(index, movement, report_cut(obj.app, cut, checkpoints), checkpoints)
     check_refused(obj, index.problems)
