@@ -219,17 +219,23 @@ def make_dirs(root: Path, relative: str) -> Path:
 def put_file(root: Path, relative: str, data: bytes) -> bool:
     """Write `root`/`relative` (ledger/files.py: temporary file, rename, no symlink followed)
     unless it already holds exactly `data`; True if it was written."""
-    return put_chunks(root, relative, [data])[0]
+    return put_chunks(root, relative, [data], hashlib.sha256(data).hexdigest())[0]
 
 
-def put_chunks(root: Path, relative: str, chunks: Iterable[bytes]) -> tuple[bool, str]:
+def put_chunks(
+    root: Path, relative: str, chunks: Iterable[bytes], sha256: str | None = None
+) -> tuple[bool, str]:
     """:func:`put_file` of the bytes `chunks` make, written as they come: whether the file was
-    written (not when it held the same bytes already: same SHA-256) and their SHA-256 (hex)."""
+    written (not when it held the same bytes already: same SHA-256) and their SHA-256 (hex).
+    With their `sha256` known beforehand, a file that holds them already is not written at all
+    (otherwise it is written to a temporary file, then dropped)."""
     path = make_dirs(root, relative)
     try:
         old = file_digest(root, relative)
     except MalformedInputError:  # not a regular file: write_file refuses it, naming it
         old = None
+    if sha256 is not None and sha256 == old:
+        return False, sha256
     made = hashlib.sha256()
 
     def hashed() -> Iterator[bytes]:

@@ -28,6 +28,7 @@ from uuid import UUID
 import msgspec
 
 from ledger.application import LedgerApp
+from ledger.documents import sha256_hex
 from ledger.publication import put_chunks
 from ledger.publish import Published as PublishedLog
 from projections.checkpoints import StoredCheckpoint, stored_checkpoints
@@ -139,8 +140,10 @@ class _Made:
     def put(self, relative: str, data: bytes | Iterable[bytes]) -> None:
         """Write one file of the publication (the bytes, or the pieces they are made in: a
         report's JSON and pages are never held whole) and record its SHA-256."""
-        pieces = [data] if isinstance(data, bytes) else data
-        written, sha256 = put_chunks(self.root, relative, pieces)
+        if isinstance(data, bytes):  # whole: not written again when the file holds it
+            written, sha256 = put_chunks(self.root, relative, [data], sha256_hex(data))
+        else:
+            written, sha256 = put_chunks(self.root, relative, data)
         self.written += written
         self.digests[relative] = sha256
 

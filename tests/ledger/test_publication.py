@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain.errors import MalformedInputError, UsageError
+from ledger import publication
 from ledger.merkle import inclusion_proof_of, root_of, verify_inclusion
 from ledger.publication import (
     TileBuilder,
@@ -130,7 +131,7 @@ def test_bundles_prefix_each_entry_with_its_length() -> None:
 
 
 def test_a_file_is_written_as_its_pieces_come_and_only_when_its_bytes_change(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pieces = [b"x" * 70_000, b"y" * 3, b"z" * 1_000_000]
     whole = b"".join(pieces)
@@ -142,6 +143,11 @@ def test_a_file_is_written_as_its_pieces_come_and_only_when_its_bytes_change(
     # the same bytes again, in other pieces: the file is kept as it is
     assert put_chunks(tmp_path, "movements/M/report.json", [whole]) == (False, sha256)
     assert path.stat().st_ino == inode and not put_file(tmp_path, "movements/M/report.json", whole)
+    # bytes known whole, already there: not even written to a temporary file
+    writes: list[Path] = []
+    monkeypatch.setattr(publication, "write_file", lambda path, *a, **k: writes.append(path))
+    assert not put_file(tmp_path, "movements/M/report.json", whole) and writes == []
+    monkeypatch.undo()
     # other bytes: written
     assert put_file(tmp_path, "movements/M/report.json", whole + b"!")
     assert path.read_bytes() == whole + b"!" and path.stat().st_ino != inode
